@@ -1,0 +1,119 @@
+# poisk build.  `make` builds bin/indexer, bin/searcher and lib/libpoisk.a (release);
+# `make test` runs the Criterion suite twice: release build, then ASan+UBSan build.
+# Source lists are wildcards, so a new module is one new file and nothing else.
+
+CC       ?= cc
+PKGS     := zlib libdeflate libxxhash libcjson libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+WARN     := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iindexer -Isearcher \
+               -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lstemmer -lpthread -lm
+
+REL_CFLAGS  := -O2 -g $(BASE_CFLAGS)
+ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := -O1 -g $(ASAN_FLAGS) $(BASE_CFLAGS)
+
+LIB_SRC     := $(sort $(wildcard lib/*.c))
+ENGINE_SRC  := $(filter-out searcher/main.c searcher/serve.c,$(sort $(wildcard searcher/*.c)))
+INDEXER_SRC := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
+GEN_SRC     := build/gen/embedded.c
+TEST_SRC    := $(sort $(wildcard tests/test_*.c))
+TEST_NAMES  := $(basename $(notdir $(TEST_SRC)))
+BENCH_SRC   := $(sort $(wildcard bench/*.c))
+
+PREFIX ?= /usr/local
+
+.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz stress
+all: bin/indexer bin/searcher lib/libpoisk.a
+
+# ---- embedded reference data (stop list, regions) ---------------------------------------
+build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
+	@mkdir -p build/gen
+	$(CC) -O1 -o build/gen/embed tools/embed.c
+	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv
+
+# ---- per-mode object trees: build/rel and build/asan --------------------------------------
+define MODE_RULES
+$(1)_OBJ_LIB     := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC) $$(GEN_SRC:build/gen/%=gen/%))
+$(1)_OBJ_ENGINE  := $$(patsubst %.c,build/$(1)/%.o,$$(ENGINE_SRC))
+$(1)_OBJ_INDEXER := $$(patsubst %.c,build/$(1)/%.o,$$(INDEXER_SRC))
+
+build/$(1)/%.o: %.c build/gen/embedded.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -c -o $$@ $$<
+build/$(1)/gen/%.o: build/gen/%.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -c -o $$@ $$<
+
+build/$(1)/libpoisk.a: $$($(1)_OBJ_LIB) $$($(1)_OBJ_ENGINE)
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/libpoisk_indexer.a: $$($(1)_OBJ_INDEXER)
+	@rm -f $$@; mkdir -p $$(dir $$@)
+	ar rcs $$@ $$^
+
+build/$(1)/bin/indexer: build/$(1)/indexer/main.o build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/bin/searcher: build/$(1)/searcher/main.o $$(if $$(wildcard searcher/serve.c),build/$(1)/searcher/serve.o) build/$(1)/libpoisk.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
+
+$(1)-tests: $$(addprefix build/$(1)/tests/,$$(TEST_NAMES)) build/$(1)/bin/indexer build/$(1)/bin/searcher
+endef
+
+$(eval $(call MODE_RULES,rel,REL_CFLAGS))
+$(eval $(call MODE_RULES,asan,ASAN_CFLAGS))
+
+bin/%: build/rel/bin/%
+	@mkdir -p bin
+	cp $< $@
+lib/libpoisk.a: build/rel/libpoisk.a
+	cp $< $@
+
+# ---- dependencies ------------------------------------------------------------------------
+deps:
+	@sh tools/deps.sh
+
+# ---- tests: release, then ASan+UBSan (LeakSanitizer included) ----------------------------
+test: deps
+	$(MAKE) test-release
+	$(MAKE) test-asan
+
+test-release: rel-tests
+	@sh tools/run-tests.sh build/rel $(TEST_NAMES)
+test-asan: asan-tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tools/run-tests.sh build/asan $(TEST_NAMES)
+
+# ---- demo: index the seed corpus and ask a question --------------------------------------
+DEMO_QUERY ?= телемедицин*
+demo: deps
+	$(MAKE) all
+	bin/indexer -o var/index corpus
+	bin/searcher -i var/index -k 5 -- "$(DEMO_QUERY)"
+	bin/searcher -i var/index --by-region -k 10 -- "$(DEMO_QUERY)"
+
+bench: all
+	@if [ -x bench/run ]; then bench/run quick; else echo "bench/run not built yet"; fi
+bench-large: all
+	@if [ -x bench/run ]; then bench/run large; else echo "bench/run not built yet"; fi
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/poisk $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m755 bin/indexer bin/searcher $(DESTDIR)$(PREFIX)/bin
+	install -m644 lib/libpoisk.a $(DESTDIR)$(PREFIX)/lib
+	install -m644 include/poisk/*.h $(DESTDIR)$(PREFIX)/include/poisk
+	sed -e 's|@PREFIX@|$(PREFIX)|' tools/poisk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/poisk.pc
+
+clean:
+	rm -rf build bin lib/libpoisk.a var
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,96 @@
+/*
+ * index_reader.h: the reader-side internals the query evaluator uses: per-section term
+ * dictionaries, postings cursors with block-max skip data, positions, passage lengths and
+ * the passage store.  (Stage: files -> reader -> query evaluator.)  Nothing here writes.
+ *
+ * Doc ids are global passage numbers, assigned in (region, document order) over the whole
+ * index, so a region is one contiguous range [lo,hi) in every section; each passage lives
+ * in exactly one section index.  Collection statistics for BM25 are whole-index.
+ *
+ * Lifetimes: everything returned stays valid until poisk_index_close().  A cursor is used
+ * by one thread; the index itself may be shared.  Functions returning int give poisk_rc
+ * (negative never), with *err naming the damaged file when a checksum or bound fails.
+ */
+#ifndef POISK_INDEX_READER_H
+#define POISK_INDEX_READER_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "poisk/index.h"
+
+#define POISK_DOC_END UINT32_MAX
+
+typedef struct poisk_section_index poisk_section_index;
+typedef struct poisk_postings poisk_postings;
+
+/* Which dictionary: stemmed terms (the default) or normalised exact surface forms. */
+typedef enum { POISK_DICT_STEM = 0, POISK_DICT_EXACT = 1 } poisk_dict_kind;
+
+typedef struct poisk_term_info {
+    uint32_t df;            /* passages containing the term in this section */
+    uint64_t cf;            /* occurrences in this section */
+    uint64_t ref[4];        /* reader-private location of postings/positions */
+} poisk_term_info;
+
+/*! poisk_index_section() : the section's index, opened on first use; *out is NULL when the
+ *  section has no passages. */
+int poisk_index_section(poisk_index *idx, poisk_section s, poisk_section_index **out,
+                        poisk_error *err);
+
+/*! Exact lookup.  @return : POISK_OK with *found set (0/1), or an error code. */
+int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind,
+                         const char *term, size_t len, poisk_term_info *info, int *found,
+                         poisk_error *err);
+
+/*! Prefix enumeration in sorted order; the callback returns non-zero to stop early. */
+typedef int (*poisk_term_visit)(void *ctx, const char *term, size_t len,
+                                const poisk_term_info *info);
+int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind,
+                         const char *prefix, size_t len, poisk_term_visit visit, void *ctx,
+                         poisk_error *err);
+
+/*! Is this lower-case form one the indexer saw as an all-caps abbreviation (ФОИ)? */
+int poisk_index_is_abbrev(const poisk_index *idx, const char *form, size_t len);
+
+/*! Passage length in indexed terms (exact, not quantised). */
+uint32_t poisk_section_doc_length(const poisk_section_index *sec, uint32_t doc);
+
+/* ---- postings cursor ------------------------------------------------------------------ */
+
+/*! Open a cursor positioned on the first posting (or POISK_DOC_END if empty). */
+int  poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
+                         const poisk_term_info *info, poisk_postings **out, poisk_error *err);
+void poisk_postings_close(poisk_postings *c);
+
+uint32_t poisk_postings_doc(const poisk_postings *c);   /* POISK_DOC_END when exhausted */
+uint32_t poisk_postings_tf(const poisk_postings *c);
+int poisk_postings_next(poisk_postings *c, poisk_error *err);
+/*! Move to the first posting with doc >= target. */
+int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err);
+
+/* Block-max data: skip entries only, no block decoding.  shallow_advance moves the skip
+ * pointer to the block that may contain target; block_last_doc/max_tf/min_dl describe it
+ * (max_tf and min_dl give an upper bound of the BM25 contribution for any k1, b). */
+int      poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_error *err);
+uint32_t poisk_postings_block_last_doc(const poisk_postings *c);
+uint32_t poisk_postings_block_max_tf(const poisk_postings *c);
+uint32_t poisk_postings_block_min_dl(const poisk_postings *c);
+
+/*! Positions of the current posting (ascending).  Valid until the cursor moves. */
+int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
+                             poisk_error *err);
+
+/*! Postings blocks this cursor has decoded (pruning is measured with it). */
+uint64_t poisk_postings_blocks_decoded(const poisk_postings *c);
+
+/* ---- passage store ------------------------------------------------------------------- */
+
+/* Caller-owned buffer reused across calls; poisk_passage fields point into it. */
+typedef struct poisk_passage_buf { char *data; size_t cap; uint32_t *pages; size_t pages_cap; } poisk_passage_buf;
+void poisk_passage_buf_free(poisk_passage_buf *buf);
+
+/*! Read passage `doc` (metadata and text) into *out, backed by *buf. */
+int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
+                        poisk_passage_buf *buf, poisk_error *err);
+
+#endif
