@@ -240,6 +240,46 @@ static int ends_run(const unsigned char *t, size_t i, size_t n)
     return b == 0xC2 && i + 1 < n && (t[i + 1] == 0xAB || t[i + 1] == 0xBB || t[i + 1] == 0xA0);
 }
 
+/* The basic Russian alphabet in UTF-8 (D0 80..D1 BF) indexed by (lead & 1) << 6 | (second
+ * byte & 0x3F): bit 15 = capital, bit 8 = lead byte of the folded letter is D1, low byte =
+ * its second byte; 0 = not a basic letter.  Folding is lower case plus ё -> е. */
+#define RU_LOWER(lead1, b2) ((uint16_t)(((lead1) << 8) | (b2)))
+#define RU_UPPER(lead1, b2) ((uint16_t)(0x8000 | ((lead1) << 8) | (b2)))
+static const uint16_t russian_fold[128] = {
+    /* D0 80..8F: Ѐ Ё Ђ ... only Ё is basic */
+    [0x01] = RU_UPPER(0, 0xB5),
+    /* D0 90..9F: А..П -> D0 B0..BF */
+    [0x10] = RU_UPPER(0, 0xB0), [0x11] = RU_UPPER(0, 0xB1), [0x12] = RU_UPPER(0, 0xB2),
+    [0x13] = RU_UPPER(0, 0xB3), [0x14] = RU_UPPER(0, 0xB4), [0x15] = RU_UPPER(0, 0xB5),
+    [0x16] = RU_UPPER(0, 0xB6), [0x17] = RU_UPPER(0, 0xB7), [0x18] = RU_UPPER(0, 0xB8),
+    [0x19] = RU_UPPER(0, 0xB9), [0x1A] = RU_UPPER(0, 0xBA), [0x1B] = RU_UPPER(0, 0xBB),
+    [0x1C] = RU_UPPER(0, 0xBC), [0x1D] = RU_UPPER(0, 0xBD), [0x1E] = RU_UPPER(0, 0xBE),
+    [0x1F] = RU_UPPER(0, 0xBF),
+    /* D0 A0..AF: Р..Я -> D1 80..8F */
+    [0x20] = RU_UPPER(1, 0x80), [0x21] = RU_UPPER(1, 0x81), [0x22] = RU_UPPER(1, 0x82),
+    [0x23] = RU_UPPER(1, 0x83), [0x24] = RU_UPPER(1, 0x84), [0x25] = RU_UPPER(1, 0x85),
+    [0x26] = RU_UPPER(1, 0x86), [0x27] = RU_UPPER(1, 0x87), [0x28] = RU_UPPER(1, 0x88),
+    [0x29] = RU_UPPER(1, 0x89), [0x2A] = RU_UPPER(1, 0x8A), [0x2B] = RU_UPPER(1, 0x8B),
+    [0x2C] = RU_UPPER(1, 0x8C), [0x2D] = RU_UPPER(1, 0x8D), [0x2E] = RU_UPPER(1, 0x8E),
+    [0x2F] = RU_UPPER(1, 0x8F),
+    /* D0 B0..BF: а..п */
+    [0x30] = RU_LOWER(0, 0xB0), [0x31] = RU_LOWER(0, 0xB1), [0x32] = RU_LOWER(0, 0xB2),
+    [0x33] = RU_LOWER(0, 0xB3), [0x34] = RU_LOWER(0, 0xB4), [0x35] = RU_LOWER(0, 0xB5),
+    [0x36] = RU_LOWER(0, 0xB6), [0x37] = RU_LOWER(0, 0xB7), [0x38] = RU_LOWER(0, 0xB8),
+    [0x39] = RU_LOWER(0, 0xB9), [0x3A] = RU_LOWER(0, 0xBA), [0x3B] = RU_LOWER(0, 0xBB),
+    [0x3C] = RU_LOWER(0, 0xBC), [0x3D] = RU_LOWER(0, 0xBD), [0x3E] = RU_LOWER(0, 0xBE),
+    [0x3F] = RU_LOWER(0, 0xBF),
+    /* D1 80..8F: р..я */
+    [0x40] = RU_LOWER(1, 0x80), [0x41] = RU_LOWER(1, 0x81), [0x42] = RU_LOWER(1, 0x82),
+    [0x43] = RU_LOWER(1, 0x83), [0x44] = RU_LOWER(1, 0x84), [0x45] = RU_LOWER(1, 0x85),
+    [0x46] = RU_LOWER(1, 0x86), [0x47] = RU_LOWER(1, 0x87), [0x48] = RU_LOWER(1, 0x88),
+    [0x49] = RU_LOWER(1, 0x89), [0x4A] = RU_LOWER(1, 0x8A), [0x4B] = RU_LOWER(1, 0x8B),
+    [0x4C] = RU_LOWER(1, 0x8C), [0x4D] = RU_LOWER(1, 0x8D), [0x4E] = RU_LOWER(1, 0x8E),
+    [0x4F] = RU_LOWER(1, 0x8F),
+    /* D1 91: ё -> е */
+    [0x51] = RU_LOWER(0, 0xB5),
+};
+
 /* Fast path for the common run: basic Russian letters (with ё) or ASCII digits, no case
  * change inside, ended by a plain separator.  Writes the piece straight into pend[0].
  * @return : 0 when the run needs the general path (nothing consumed) */
@@ -256,24 +296,19 @@ static int fast_run(poisk_scanner *s, poisk_glue glue)
             nch++;
         }
     } else {
+        int cut = 0;
         while (i + 1 < n && nch < POISK_PIECE_MAX_CP) {
             unsigned b0 = t[i], b1 = t[i + 1];
-            int up;
-            if (b0 == 0xD0 && b1 >= 0xB0 && b1 <= 0xBF) {
-                up = 0; p->form[o] = (char)0xD0; p->form[o + 1] = (char)b1;
-            } else if (b0 == 0xD1 && b1 >= 0x80 && b1 <= 0x8F) {
-                up = 0; p->form[o] = (char)0xD1; p->form[o + 1] = (char)b1;
-            } else if (b0 == 0xD0 && b1 >= 0x90 && b1 <= 0x9F) {
-                up = 1; p->form[o] = (char)0xD0; p->form[o + 1] = (char)(b1 + 0x20);
-            } else if (b0 == 0xD0 && b1 >= 0xA0 && b1 <= 0xAF) {
-                up = 1; p->form[o] = (char)0xD1; p->form[o + 1] = (char)(b1 - 0x20);
-            } else if ((b0 == 0xD1 && b1 == 0x91) || (b0 == 0xD0 && b1 == 0x81)) {
-                up = b0 == 0xD0; p->form[o] = (char)0xD0; p->form[o + 1] = (char)0xB5;  /* ё->е */
-            } else {
+            if ((b0 & 0xFE) != 0xD0 || (b1 & 0xC0) != 0x80)
                 break;
-            }
-            if (nch && ((up && !prev_up) || (!up && prev_up && caps_prefix && nch >= 2)))
-                return 0;                /* a case cut: general path */
+            uint16_t e = russian_fold[((b0 & 1) << 6) | (b1 & 0x3F)];
+            if (!e)
+                break;
+            int up = e >> 15;
+            p->form[o] = (char)(0xD0 | ((e >> 8) & 1));
+            p->form[o + 1] = (char)(e & 0xFF);
+            /* a case cut (lower -> upper, or CAPS -> lower) needs the general path */
+            cut |= nch && ((up && !prev_up) | (!up && prev_up && caps_prefix && nch >= 2));
             caps_prefix &= up;
             prev_up = up;
             upper += up;
@@ -281,6 +316,8 @@ static int fast_run(poisk_scanner *s, poisk_glue glue)
             i += 2;
             nch++;
         }
+        if (cut)
+            return 0;
     }
     if (!nch || nch == POISK_PIECE_MAX_CP || (i < n && !ends_run(t, i, n)))
         return 0;
