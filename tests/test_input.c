@@ -245,3 +245,30 @@ Test(dump, binary_skipped_with_warning_empty_file_ok, .init = setup, .fini = tea
     free(tu_run(cmd, &st));
     cr_assert_eq(st, 2);
 }
+
+/* The whole pipeline: walk, lexicon, parse, writer, commit, summary; --check agrees. */
+Test(pipeline, index_the_seeds_then_check, .init = setup, .fini = teardown, .timeout = 120)
+{
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -o %s/ix corpus 2>&1", tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert(strstr(err, "5 files, 0 skipped, "), "%s", err);
+    cr_assert_eq(strchr(err, '\n'), strrchr(err, '\n'), "one summary line: %s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s -q --check %s/ix 2>&1", tu_bin("indexer"), dir);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    snprintf(cmd, sizeof cmd, "%s -q --no-repair -o %s/ix2 corpus/003_1226d5db7793b8dd.txt 2>&1", tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_str_eq(err, "");
+    free(err);
+    write_file("bin.txt", "\x01\x02\0\0\0\x7f", 6);
+    snprintf(cmd, sizeof cmd, "%s -o %s/ix3 %s/bin.txt 2>&1", tu_bin("indexer"), dir, dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 1, "%s", err);
+    cr_assert(strstr(err, "nothing indexable"), "%s", err);
+    free(err);
+}
