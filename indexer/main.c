@@ -9,8 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "poisk/poisk.h"
+#include "poisk/analyzer.h"
+#include "poisk/index.h"
+#include "dump.h"
+#include "input.h"
+#include "jsonl.h"
+#include "structure.h"
+#include "writer.h"
 
 static const char usage_text[] =
 "usage: indexer [options] -o INDEX_DIR INPUT...\n"
@@ -33,6 +42,207 @@ static const char usage_text[] =
 "\n"
 "exit codes: 0 ok (skipped inputs are warnings), 1 runtime error, 2 usage error\n";
 
+typedef struct run {
+    int quiet, dump, repair, threads;
+    size_t mem;
+    const char *output, *check;
+    size_t files, skipped;
+    uint64_t passages, bytes;
+} run;
+
+static void warn_line(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "indexer: %s\n", message);
+}
+
+/* Read and parse one input.  @return : poisk_rc; *doc NULL when the file was skipped. */
+static int load_document(run *r, const char *path, int jsonl, char **text, size_t *len,
+                         poisk_document **doc)
+{
+    poisk_error err = { 0 };
+    *doc = NULL;
+    int rc = poisk_input_read(path, text, len, &err);
+    if (rc == POISK_EIO || rc == POISK_EINPUT) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        r->skipped++;
+        return POISK_OK;
+    }
+    if (rc != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        return rc;
+    }
+    rc = jsonl ? poisk_jsonl_parse(path, *text, *len, doc, &err)
+               : poisk_document_parse(path, *text, *len, doc, &err);
+    if (rc != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        free(*text);
+        *text = NULL;
+        return rc;
+    }
+    for (size_t i = 0; i < poisk_document_warning_count(*doc); i++)
+        fprintf(stderr, "indexer: warning: %s\n", poisk_document_warning(*doc, i));
+    r->files++;
+    r->bytes += *len;
+    r->passages += poisk_document_passage_count(*doc);
+    return POISK_OK;
+}
+
+static int dump_inputs(run *r, const poisk_input_list *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        poisk_document *doc;
+        int rc = load_document(r, in->paths[i], in->jsonl[i], &text, &len, &doc);
+        if (rc != POISK_OK) return 1;
+        if (!doc) continue;
+        poisk_error err = { 0 };
+        rc = poisk_dump_document(stdout, doc, in->paths[i], len, &err);
+        poisk_document_free(doc);
+        free(text);
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return 1;
+        }
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "indexer: writing to stdout failed\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* First pass for split-word repair: every text goes into the corpus lexicon.  Unusable
+ * files are reported here once and marked so the second pass skips them quietly. */
+static int feed_lexicon(run *r, const poisk_input_list *in, unsigned char *usable,
+                        poisk_lexicon *lx)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        poisk_error err = { 0 };
+        int rc = poisk_input_read(in->paths[i], &text, &len, &err);
+        if (rc == POISK_EIO || rc == POISK_EINPUT) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            r->skipped++;
+            continue;
+        }
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return rc;
+        }
+        usable[i] = 1;
+        if (lx && in->jsonl[i]) {
+            poisk_document *doc = NULL;
+            if (poisk_jsonl_parse(in->paths[i], text, len, &doc, NULL) == POISK_OK) {
+                for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++) {
+                    const poisk_passage *p = poisk_document_passage(doc, k);
+                    rc = poisk_lexicon_add_text(lx, p->text, p->text_len);
+                }
+            }
+            poisk_document_free(doc);   /* errors are reported by the second pass */
+        } else if (lx) {
+            rc = poisk_lexicon_add_text(lx, text, len);
+        }
+        free(text);
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s: %s\n", in->paths[i], poisk_strerror(rc));
+            return rc;
+        }
+    }
+    return POISK_OK;
+}
+
+static int add_documents(run *r, const poisk_input_list *in, const unsigned char *usable,
+                         poisk_writer *w)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        if (!usable[i]) continue;
+        char *text = NULL;
+        size_t len = 0;
+        poisk_document *doc;
+        size_t skipped = r->skipped;
+        int rc = load_document(r, in->paths[i], in->jsonl[i], &text, &len, &doc);
+        r->skipped = skipped;            /* counted in the first pass */
+        if (rc != POISK_OK) return rc;
+        if (!doc) continue;
+        poisk_error err = { 0 };
+        for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++)
+            rc = poisk_writer_add(w, poisk_document_passage(doc, k), &err);
+        poisk_document_free(doc);
+        free(text);
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return rc;
+        }
+    }
+    return POISK_OK;
+}
+
+static int build_index(run *r, const poisk_input_list *in)
+{
+    unsigned char *usable = calloc(in->n + 1, 1);
+    poisk_lexicon *lx = NULL;
+    poisk_writer *w = NULL;
+    int status = 1;
+    if (!usable || (r->repair && poisk_lexicon_create(&lx) != POISK_OK)) {
+        fprintf(stderr, "indexer: out of memory\n");
+        goto out;
+    }
+    if (feed_lexicon(r, in, usable, lx) != POISK_OK)
+        goto out;
+    if (lx && poisk_lexicon_freeze(lx) != POISK_OK) {
+        fprintf(stderr, "indexer: out of memory building the lexicon\n");
+        goto out;
+    }
+    poisk_writer_options opts = { 0 };
+    opts.mem_budget = r->mem;
+    opts.threads = r->threads;
+    opts.repair = r->repair;
+    opts.lexicon = lx;
+    opts.progress = !r->quiet && isatty(STDERR_FILENO);
+    poisk_error err = { 0 };
+    if (poisk_writer_create(r->output, &opts, &w, &err) != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        goto out;
+    }
+    if (add_documents(r, in, usable, w) != POISK_OK)
+        goto out;
+    if (r->passages == 0) {
+        status = 0;                      /* main() reports "nothing indexable" */
+        r->files = 0;
+        goto out;
+    }
+    poisk_writer_summary sum = { 0 };
+    if (poisk_writer_commit(w, &sum, &err) != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        goto out;
+    }
+    status = 0;
+out:
+    poisk_writer_free(w);
+    poisk_lexicon_free(lx);
+    free(usable);
+    return status;
+}
+
+/* "512M", "2G", "800K", "1048576" -> bytes; 0 on a bad value. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v <= 0) return 0;
+    switch (*end) {
+    case 'k': case 'K': v *= 1024; end++; break;
+    case 'm': case 'M': v *= 1024 * 1024; end++; break;
+    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    return *end ? 0 : (size_t)v;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -50,6 +260,7 @@ int main(int argc, char **argv)
         fputs(usage_text, stderr);
         return 2;
     }
+    run r = { .repair = 1 };
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
@@ -57,6 +268,27 @@ int main(int argc, char **argv)
         case 'h':
             fputs(usage_text, stdout);
             return 0;
+        case 'o': r.output = optarg; break;
+        case 'D': r.dump = 1; break;
+        case 'C': r.check = optarg; break;
+        case 'R': r.repair = 0; break;
+        case 'q': r.quiet = 1; break;
+        case 'm':
+            if (!(r.mem = parse_size(optarg))) {
+                fprintf(stderr, "indexer: bad --mem '%s'; use e.g. 512M or 2G\n", optarg);
+                return 2;
+            }
+            break;
+        case 't': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                fprintf(stderr, "indexer: bad --threads '%s'; give a number from 1\n", optarg);
+                return 2;
+            }
+            r.threads = (int)n;
+            break;
+        }
         case '?':
             fprintf(stderr, "indexer: unknown option '%s'; see indexer --help\n", argv[optind - 1]);
             return 2;
@@ -64,6 +296,43 @@ int main(int argc, char **argv)
             break;
         }
     }
-    fprintf(stderr, "indexer: not built yet\n");
-    return 1;
+    if (r.check) {
+        poisk_error err = { 0 };
+        if (poisk_index_verify(r.check, &err) != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return 1;
+        }
+        if (!r.quiet) fprintf(stderr, "indexer: %s: every checksum and size is right\n", r.check);
+        return 0;
+    }
+    if (!r.dump && !r.output)
+        r.output = getenv("POISK_INDEX");
+    if (!r.dump && (!r.output || !*r.output)) {
+        fprintf(stderr, "indexer: no index directory: give -o DIR or set POISK_INDEX\n");
+        return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "indexer: no INPUT files or directories; see indexer --help\n");
+        return 2;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    poisk_input_list in;
+    if (poisk_input_collect(argv + optind, (size_t)(argc - optind), &in, warn_line, NULL,
+                            &r.skipped) != POISK_OK) {
+        fprintf(stderr, "indexer: out of memory listing the inputs\n");
+        return 1;
+    }
+    int status = r.dump ? dump_inputs(&r, &in) : build_index(&r, &in);
+    poisk_input_list_free(&in);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (status == 0 && r.files == 0) {
+        fprintf(stderr, "indexer: nothing indexable in the input (%zu skipped)\n", r.skipped);
+        return 1;
+    }
+    if (!r.quiet && status == 0)
+        fprintf(stderr, "indexer: %zu files, %zu skipped, %llu passages, %.1f MB, %.2f s\n",
+                r.files, r.skipped, (unsigned long long)r.passages, r.bytes / 1e6,
+                (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return status;
 }
