@@ -11,6 +11,48 @@
 #include <string.h>
 
 #include "poisk/poisk.h"
+#include "poisk/index.h"
+
+/* ---- --check, --mem, --threads (index engineer) ------------------------------------------ */
+
+/* "512M", "2G", "65536": bytes; 0 on a malformed or zero size. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (end == s || *end || v == 0 || v > (~0ull >> shift))
+        return 0;
+    return (size_t)(v << shift);
+}
+
+static int run_check(const char *dir)
+{
+    poisk_error err = { 0 };
+    int rc = poisk_index_verify(dir, &err);
+    if (rc) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        return 1;
+    }
+    poisk_index *idx;
+    if (poisk_index_open(dir, &idx, &err) != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        return 1;
+    }
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    printf("%s: ok (generation %llu, %llu passages, %llu bytes)\n", dir,
+           (unsigned long long)st.generation, (unsigned long long)st.passages,
+           (unsigned long long)st.bytes_on_disk);
+    poisk_index_close(idx);
+    return 0;
+}
 
 static const char usage_text[] =
 "usage: indexer [options] -o INDEX_DIR INPUT...\n"
@@ -52,11 +94,30 @@ int main(int argc, char **argv)
     }
     opterr = 0;
     int c;
+    const char *check_dir = NULL;
+    size_t mem_budget = 0;          /* poisk_writer_options.mem_budget */
+    int threads = 0;                /* poisk_writer_options.threads */
     while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(usage_text, stdout);
             return 0;
+        case 'C':
+            check_dir = optarg;
+            break;
+        case 'm':
+            if (!(mem_budget = parse_size(optarg))) {
+                fprintf(stderr, "indexer: bad --mem '%s' (e.g. 512M, 2G)\n", optarg);
+                return 2;
+            }
+            break;
+        case 't':
+            threads = atoi(optarg);
+            if (threads < 1 || threads > 256) {
+                fprintf(stderr, "indexer: bad --threads '%s' (1-256)\n", optarg);
+                return 2;
+            }
+            break;
         case '?':
             fprintf(stderr, "indexer: unknown option '%s'; see indexer --help\n", argv[optind - 1]);
             return 2;
@@ -64,6 +125,10 @@ int main(int argc, char **argv)
             break;
         }
     }
+    if (check_dir)
+        return run_check(check_dir);
+    (void)mem_budget;               /* handed to poisk_writer_create() by the pipeline */
+    (void)threads;
     fprintf(stderr, "indexer: not built yet\n");
     return 1;
 }
