@@ -103,6 +103,8 @@ int poisk_serve_query_set(poisk_serve_query *sq, const char *key, size_t klen,
                           const char *value, size_t vlen, const poisk_serve_limits *lim,
                           poisk_error *err)
 {
+    if (klen == 0)           /* "q=x&&k=3": stray separators are harmless */
+        return POISK_OK;
     if (!poisk_utf8_valid(key, klen))
         return poisk_error_set(err, POISK_EINVAL, "parameter name is not valid UTF-8");
     if (!value) {

@@ -29,6 +29,7 @@ Test(serve_request, get_parameters_fill_the_options)
     cr_assert_eq(set(&sq, "count", NULL, &err), POISK_OK);          /* bare flag */
     cr_assert_eq(set(&sq, "all", "true", &err), POISK_OK);
     cr_assert_eq(set(&sq, "explain", "0", &err), POISK_OK);
+    cr_assert_eq(poisk_serve_query_set(&sq, "", 0, "", 0, &lim, &err), POISK_OK);  /* "&&" */
     cr_assert_eq(poisk_serve_query_check(&sq, &err), POISK_OK);
     poisk_search_options o;
     memset(&o, 0, sizeof o);
