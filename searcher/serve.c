@@ -39,10 +39,8 @@
 #include "poisk/search.h"
 #include "regions.h"
 
-/* TEMPORARY, until the index reader and the search engine are merged into this branch:
- * weak references let bin/searcher link without them; serve then refuses to start. */
-#pragma weak poisk_index_region_count
-#pragma weak poisk_index_region_at
+/* TEMPORARY, until the search engine is merged into this branch: weak references let
+ * bin/searcher link without it; serve then refuses to start. */
 #pragma weak poisk_search_options_init
 #pragma weak poisk_search
 #pragma weak poisk_results_free
