@@ -97,6 +97,7 @@ test-asan: asan-tests
 DEMO_QUERY ?= телемедицин*
 demo: deps
 	$(MAKE) all
+	@mkdir -p var
 	bin/indexer -o var/index corpus
 	bin/searcher -i var/index -k 5 -- "$(DEMO_QUERY)"
 	bin/searcher -i var/index --by-region -k 10 -- "$(DEMO_QUERY)"
