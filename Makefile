@@ -18,7 +18,8 @@ ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 ASAN_CFLAGS := -O1 -g $(ASAN_FLAGS) $(BASE_CFLAGS)
 
 LIB_SRC     := $(sort $(wildcard lib/*.c))
-ENGINE_SRC  := $(filter-out searcher/main.c searcher/serve.c,$(sort $(wildcard searcher/*.c)))
+SERVE_SRC   := $(sort $(wildcard searcher/serve*.c))
+ENGINE_SRC  := $(filter-out searcher/main.c $(SERVE_SRC),$(sort $(wildcard searcher/*.c)))
 INDEXER_SRC := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
 GEN_SRC     := build/gen/embedded.c
 TEST_SRC    := $(sort $(wildcard tests/test_*.c))
@@ -40,6 +41,7 @@ build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
 define MODE_RULES
 $(1)_OBJ_LIB     := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC) $$(GEN_SRC:build/gen/%=gen/%))
 $(1)_OBJ_ENGINE  := $$(patsubst %.c,build/$(1)/%.o,$$(ENGINE_SRC))
+$(1)_OBJ_SERVE   := $$(patsubst %.c,build/$(1)/%.o,$$(SERVE_SRC))
 $(1)_OBJ_INDEXER := $$(patsubst %.c,build/$(1)/%.o,$$(INDEXER_SRC))
 
 build/$(1)/%.o: %.c build/gen/embedded.c
@@ -59,12 +61,16 @@ build/$(1)/libpoisk_indexer.a: $$($(1)_OBJ_INDEXER)
 build/$(1)/bin/indexer: build/$(1)/indexer/main.o build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/bin/searcher: build/$(1)/searcher/main.o $$(if $$(wildcard searcher/serve.c),build/$(1)/searcher/serve.o) build/$(1)/libpoisk.a
+# The HTTP server is linked into bin/searcher only: libpoisk.a stays free of libmicrohttpd.
+build/$(1)/libpoisk_serve.a: $$($(1)_OBJ_SERVE)
+	@rm -f $$@; mkdir -p $$(dir $$@)
+	ar rcs $$@ $$^
+build/$(1)/bin/searcher: build/$(1)/searcher/main.o build/$(1)/libpoisk_serve.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
+build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
+	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
 
 $(1)-tests: $$(addprefix build/$(1)/tests/,$$(TEST_NAMES)) build/$(1)/bin/indexer build/$(1)/bin/searcher
 endef
