@@ -68,6 +68,12 @@ typedef struct unit {        /* text between two hard boundaries */
     size_t words;
 } unit;
 
+typedef struct planned {     /* a passage to emit: bytes [a, b) of unit u */
+    unit u;
+    size_t a, b;
+    const char *project;
+} planned;
+
 typedef struct piece {       /* a passage-to-be: tokens [t0, t1) of one unit */
     size_t t0, t1, words;
     const char *project;
@@ -96,6 +102,8 @@ typedef struct parser {
     size_t n_boiler, cap_boiler;
     st_pages pages;
     const st_projects *lex;  /* project names (data/projects.txt) */
+    planned *plan;
+    size_t n_plan, cap_plan;
 } parser;
 
 /* ---- small token helpers -------------------------------------------------------------- */
@@ -713,6 +721,15 @@ static size_t count_words(const parser *p, size_t t0, size_t t1)
     return w;
 }
 
+/* Words in tokens [t0, t1), counted back from t1 and no further than cap + 1: O(cap). */
+static size_t words_back(const parser *p, size_t t0, size_t t1, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = t1; i > t0 && w <= cap; i--)
+        if (!(F(p, i - 1) & ST_BOILER)) w++;
+    return w;
+}
+
 /* Copy of bytes [a, b) with white-space runs collapsed to one space (project names). */
 static const char *collapsed_copy(parser *p, size_t a, size_t b)
 {
@@ -782,7 +799,7 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
                 cut = 1;
                 /* a project row, or a numbered list inside a cell: rows are far apart, the
                  * first one right after the heading; list items follow each other closely */
-                size_t since = count_words(p, v == 1 ? t0 : last_row, i);
+                size_t since = words_back(p, v == 1 ? t0 : last_row, i, ROW_MIN_WORDS);
                 int row = v == 1 ? since <= ROW_FIRST_WORDS : since >= ROW_MIN_WORDS;
                 if (row) last_row = i;
                 if (projects && (e = st_projects_match(p->lex, p->src, p->t, t1, i + 1, &lexname))) {
@@ -921,11 +938,27 @@ static size_t advance_words(const parser *p, size_t t0, size_t t1, size_t words)
     return i;
 }
 
+/* A passage decided but not yet emitted: passages are planned while the tokens exist and
+ * emitted (their texts copied without boilerplate) after the tokens are freed, so the
+ * token array and the copies are never in memory at the same time. */
+static int plan_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
+{
+    if (p->n_plan == p->cap_plan) {
+        size_t cap = p->cap_plan ? 2 * p->cap_plan : 256;
+        planned *g = realloc(p->plan, cap * sizeof *g);
+        if (!g) return POISK_ENOMEM;
+        p->plan = g;
+        p->cap_plan = cap;
+    }
+    p->plan[p->n_plan++] = (planned){ *u, a, b, project };
+    return POISK_OK;
+}
+
 static int passages_of_unit(parser *p, const unit *u)
 {
     size_t t0 = tok_at_byte(p, u->a), t1 = tok_at_byte(p, u->b);
     if (t0 >= t1)
-        return emit_passage(p, u, u->a, u->b, NULL);
+        return plan_passage(p, u, u->a, u->b, NULL);
     size_t cap = (t1 - t0) / 2 + 2;
     seg *segs = malloc(cap * sizeof *segs);
     piece *pieces = malloc((t1 - t0 + 2) * sizeof *pieces);
@@ -967,7 +1000,7 @@ static int passages_of_unit(parser *p, const unit *u)
     for (size_t k = 0; k < np && rc == POISK_OK; k++) {
         size_t a = k == 0 ? u->a : p->t[pieces[k].t0].start;
         size_t b = k + 1 < np ? p->t[pieces[k + 1].t0].start : u->b;
-        rc = emit_passage(p, u, a, b, pieces[k].project);
+        rc = plan_passage(p, u, a, b, pieces[k].project);
     }
     free(segs);
     free(pieces);
@@ -1141,10 +1174,12 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     st_tokens tk;
     st_projects *lex = NULL;
+    size_t tk_count = 0;
     int rc = POISK_ENOMEM;
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
+    tk_count = tk.n;
     p.line_based = tk.newlines > 20 && tk.newlines * 40 > tk.n;
     if (!(lex = st_projects_load())) goto fail;
     p.lex = lex;
@@ -1158,15 +1193,21 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
-    if (len && !p.n)
+    st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
+    p.t = NULL;
+    p.n = 0;
+    for (size_t k = 0; k < p.n_plan && rc == POISK_OK; k++)
+        rc = emit_passage(&p, &p.plan[k].u, p.plan[k].a, p.plan[k].b, p.plan[k].project);
+    if (rc) goto fail;
+    if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
     st_projects_free(lex);
     st_tokens_free(&tk);
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
     st_projects_free(lex);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);

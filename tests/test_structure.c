@@ -711,7 +711,9 @@ Test(structure, fifty_megabytes_single_line_bounded_memory, .timeout = 120)
 #if defined(__SANITIZE_ADDRESS__)
     size_t bound = 12 * total;
 #else
-    size_t bound = 4 * total;
+    /* the file itself, 8 bytes per token (~0.46 x the file for Russian text) and a few MB
+     * of process: measured 85 MB for 52.7 MB */
+    size_t bound = total * 17 / 10 + (8u << 20);
 #endif
     cr_assert(rss < bound, "peak memory %zu MB for a %zu MB file", rss >> 20, total >> 20);
     /* passages: ordered, disjoint, <= ~200 words, covering nearly all of the file */
