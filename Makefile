@@ -31,11 +31,12 @@ PREFIX ?= /usr/local
 .PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz stress
 all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
 
-# ---- embedded reference data (stop list, regions) ---------------------------------------
-build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
+# ---- embedded reference data (stop list, regions, project names) -------------------------
+build/gen/embedded.c: data/russian_stop.txt data/regions.tsv data/projects.txt tools/embed.c
 	@mkdir -p build/gen
 	$(CC) -O1 -o build/gen/embed tools/embed.c
-	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv
+	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv \
+	  poisk_projects_txt data/projects.txt
 
 # ---- per-mode object trees: build/rel and build/asan --------------------------------------
 define MODE_RULES
