@@ -32,7 +32,7 @@
 #include "index_reader.h"
 #include "store.h"
 
-#define STORE_LEVEL 1                   /* libdeflate level: 261 MB/s, ratio ~0.27 */
+#define STORE_LEVEL 1                   /* libdeflate level: measured in bench/RESULTS.md */
 #define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;
