@@ -63,7 +63,7 @@ int poisk_name_generation(const char *name, uint64_t *gen)
 
 void poisk_current_format(char *out, size_t cap, uint64_t gen)
 {
-    char g[16];
+    char g[32];
     snprintf(g, sizeof g, "g%08" PRIu64, gen);
     snprintf(out, cap, "%s %016" PRIx64 "\n", g, (uint64_t)XXH3_64bits(g, 9));
 }
@@ -72,9 +72,12 @@ int poisk_current_parse(const char *text, size_t len, uint64_t *gen)
 {
     char expect[64];
     uint64_t g;
-    if (len != 27 || !poisk_name_generation(text, &g))
+    char name[10];
+    if (len != 27 || text[9] != ' ')
         return -1;
-    if (text[9] != ' ' || g == 0)
+    memcpy(name, text, 9);
+    name[9] = '.';
+    if (!poisk_name_generation(name, &g) || g == 0)
         return -1;
     poisk_current_format(expect, sizeof expect, g);
     if (memcmp(expect, text, len) != 0)
