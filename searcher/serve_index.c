@@ -12,6 +12,13 @@
  * never wait at all.
  */
 #include "serve_index.h"
+#include "index_reader.h"
+
+/* TEMPORARY, until the index reader is merged into this branch (see serve.c). */
+#pragma weak poisk_index_open
+#pragma weak poisk_index_close
+#pragma weak poisk_index_get_stats
+#pragma weak poisk_index_section
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -72,6 +79,18 @@ static int index_handle_open(const char *dir, poisk_serve_index **out, poisk_err
     if (rc) {
         free(h);
         return rc;
+    }
+    /* Open every section now instead of on first use: the indexer deletes a generation's
+     * files once two newer ones are published (docs/FORMAT.md), and files already open
+     * stay readable, so a generation kept alive by slow queries must not open files late.
+     * It also keeps the open cost out of the first queries after a reload. */
+    for (int sec = 0; sec < POISK_SECTION_COUNT; sec++) {
+        poisk_section_index *si;
+        if ((rc = poisk_index_section(h->idx, (poisk_section)sec, &si, err)) != POISK_OK) {
+            poisk_index_close(h->idx);
+            free(h);
+            return rc;
+        }
     }
     poisk_index_get_stats(h->idx, &h->stats);
     atomic_init(&h->refs, 1);
