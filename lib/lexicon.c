@@ -8,8 +8,11 @@
 #include "analyzer_scan.h"
 #include "poisk/poisk.h"
 
+#include <hunspell.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -137,10 +140,35 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
     return POISK_OK;
 }
 
+/* Debian's hunspell-ru; POISK_HUNSPELL_DICT=/path/base (base.aff + base.dic) overrides it,
+ * POISK_HUNSPELL_DICT=none turns the dictionary off (repair then uses corpus counts only). */
+#define DEFAULT_DICT "/usr/share/hunspell/ru_RU"
+
+static void load_dictionary(poisk_lexicon *lx)
+{
+    const char *base = getenv("POISK_HUNSPELL_DICT");
+    if (!base || !*base)
+        base = DEFAULT_DICT;
+    if (!strcmp(base, "none"))
+        return;
+    char aff[4096], dic[4096];
+    if ((size_t)snprintf(aff, sizeof aff, "%s.aff", base) >= sizeof aff
+        || (size_t)snprintf(dic, sizeof dic, "%s.dic", base) >= sizeof dic)
+        return;
+    if (access(aff, R_OK) || access(dic, R_OK)) {
+        fprintf(stderr, "poisk: no hunspell dictionary at %s.{aff,dic}: split-word repair "
+                        "uses corpus counts only (install hunspell-ru)\n", base);
+        return;
+    }
+    lx->dict = Hunspell_create(aff, dic);
+}
+
 int poisk_lexicon_freeze(poisk_lexicon *lx)
 {
     if (!lx)
         return POISK_EINVAL;
+    if (!lx->frozen)
+        load_dictionary(lx);
     lx->frozen = 1;
     return POISK_OK;
 }
@@ -149,6 +177,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 {
     if (!lx)
         return;
+    if (lx->dict)
+        Hunspell_destroy(lx->dict);
     pthread_mutex_destroy(&lx->dict_lock);
     free(lx->slots);
     free(lx->arena);
@@ -171,11 +201,19 @@ int poisk_lexicon_has_dictionary(const poisk_lexicon *lx)
 
 int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    (void)form;
-    (void)len;
     if (!lx || !lx->dict)
         return -1;
-    return -1;
+    char word[512];
+    if (len == 0 || len >= sizeof word)
+        return 0;
+    memcpy(word, form, len);
+    word[len] = 0;
+    /* hunspell's spell() keeps per-call state in the handle: one caller at a time */
+    poisk_lexicon *mut = (poisk_lexicon *)lx;
+    pthread_mutex_lock(&mut->dict_lock);
+    int ok = Hunspell_spell(lx->dict, word) != 0;
+    pthread_mutex_unlock(&mut->dict_lock);
+    return ok;
 }
 
 size_t poisk_lexicon_forms(const poisk_lexicon *lx)
