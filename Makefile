@@ -139,6 +139,10 @@ build/fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/l
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpoisk_fuzz.a $(LDLIBS)
 
+# ---- valgrind: memcheck over the seeds and every query feature (tools/valgrind.sh) --------
+valgrind: rel-tests
+	@sh tools/valgrind.sh build/rel
+
 fuzz-build: $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	@sh tools/fuzz.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
