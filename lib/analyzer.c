@@ -286,7 +286,7 @@ static int repair_group(poisk_analyzer *a)
         queue_pop(a, n);
         return 1;
     }
-    const poisk_piece *p = queue_at(a, 0);
+    poisk_piece *p = queue_at(a, 0);
     if (avail > 1 && is_chain_glue(queue_at(a, 1)->glue))
         return 0;                         /* a hyphen compound: emit_chain's job */
     size_t k = poisk_repair_split(a->repair, p);

@@ -202,6 +202,7 @@ static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk
     p->title = !r->digit && r->upper[from];
     p->latin = lat && !cyr;
     p->glue = (uint8_t)glue;
+    p->r_known = 0;
 }
 
 /* Cuts a letter run where the case changes: lower -> upper (ТЭКи|ЖКХ), and after two or
@@ -330,6 +331,7 @@ static int fast_run(poisk_scanner *s, poisk_glue glue)
     p->title = !digit && (t[s->pos] == 0xD0 && t[s->pos + 1] < 0xB0);
     p->latin = 0;
     p->glue = (uint8_t)glue;
+    p->r_known = 0;
     s->pos = i;
     s->cut = 0;
     s->npend = 1;

@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
 #define VERDICT_MAX (1u << 20)     /* cached verdicts before the cache is emptied */
@@ -77,14 +78,14 @@ void poisk_repair_free(poisk_repair *r)
 static verdict *verdict_slot(poisk_repair *r, const char *form, size_t len)
 {
     uint64_t key = XXH3_64bits(form, len) | 1;
-    size_t i = (size_t)key & (r->nv - 1);
+    size_t i = (size_t)(key >> 8) & (r->nv - 1);
     for (; r->v[i].key; i = (i + 1) & (r->nv - 1))
         if (r->v[i].key == key)
             return &r->v[i];
     if (r->used >= VERDICT_MAX) {
         memset(r->v, 0, r->nv * sizeof *r->v);
         r->used = 0;
-        i = (size_t)key & (r->nv - 1);
+        i = (size_t)(key >> 8) & (r->nv - 1);
     } else if ((r->used + 1) * 2 > r->nv) {
         size_t n = r->nv * 2;
         verdict *nv = calloc(n, sizeof *nv);
@@ -93,7 +94,7 @@ static verdict *verdict_slot(poisk_repair *r, const char *form, size_t len)
         for (size_t j = 0; j < r->nv; j++) {
             if (!r->v[j].key)
                 continue;
-            size_t k = (size_t)r->v[j].key & (n - 1);
+            size_t k = (size_t)(r->v[j].key >> 8) & (n - 1);
             while (nv[k].key)
                 k = (k + 1) & (n - 1);
             nv[k] = r->v[j];
@@ -101,7 +102,7 @@ static verdict *verdict_slot(poisk_repair *r, const char *form, size_t len)
         free(r->v);
         r->v = nv;
         r->nv = n;
-        i = (size_t)key & (n - 1);
+        i = (size_t)(key >> 8) & (n - 1);
         while (r->v[i].key)
             i = (i + 1) & (n - 1);
     }
@@ -153,14 +154,30 @@ static uint32_t corpus_count(const poisk_repair *r, const char *form, size_t len
     return poisk_lexicon_lookup(r->lx, form, len).count;
 }
 
-/* A part that is a word in its own right.  Without a dictionary: seen whole 3+ times. */
-static int good_part(poisk_repair *r, const poisk_piece *p)
+/* Corpus counts and dictionary verdict of a piece, computed once per piece (a piece is
+ * looked at up to three times, as first, second and third part). */
+static void piece_info(poisk_repair *r, poisk_piece *p)
 {
+    if (p->r_known)
+        return;
+    poisk_lexicon_entry e = poisk_lexicon_lookup(r->lx, p->form, p->len);
+    p->r_count = e.count;
+    p->r_caps = e.caps;
+    p->r_prefix = (uint8_t)e.prefix;
     if (p->caps)
-        return 1;
-    if (!r->dict)
-        return corpus_count(r, p->form, p->len) >= 3;
-    return spelled(r, p->form, p->len, p->title);
+        p->r_good = 1;
+    else if (!r->dict)
+        p->r_good = e.count >= 3;      /* without a dictionary: seen whole 3+ times */
+    else
+        p->r_good = (uint8_t)spelled(r, p->form, p->len, p->title);
+    p->r_known = 1;
+}
+
+/* A part that is a word in its own right. */
+static int good_part(poisk_repair *r, poisk_piece *p)
+{
+    piece_info(r, p);
+    return p->r_good;
 }
 
 /* Pieces that may be fragments: Cyrillic letters; parts after the first in lower case. */
@@ -176,7 +193,7 @@ static int is_stop(const poisk_repair *r, const poisk_piece *p)
     return poisk_stopset_has(r->stop, p->form, p->len);
 }
 
-static void make_join(poisk_repair_join *j, const poisk_piece *const *p, unsigned n)
+static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -193,7 +210,7 @@ static void make_join(poisk_repair_join *j, const poisk_piece *const *p, unsigne
  * one word) more often than its rarest-known bad part stands alone: проактивное
  * дистанционное stays apart because проактивное alone is commoner than the glued pair. */
 static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
-                      const poisk_piece *const *p, unsigned n)
+                      poisk_piece *const *p, unsigned n)
 {
     if (spelled(r, j->form, j->len, title))
         return 1;
@@ -202,12 +219,12 @@ static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
     if (lower == 0)
         return 0;
     for (unsigned i = 0; i < n; i++)
-        if (!good_part(r, p[i]) && corpus_count(r, p[i]->form, p[i]->len) >= lower)
+        if (!good_part(r, p[i]) && p[i]->r_count >= lower)
             return 0;
     return 1;
 }
 
-static int try_join(poisk_repair *r, const poisk_piece *const *p, unsigned n, int keeps_stop,
+static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keeps_stop,
                     poisk_repair_join *j)
 {
     int any_bad = 0;
@@ -222,7 +239,7 @@ static int try_join(poisk_repair *r, const poisk_piece *const *p, unsigned n, in
     make_join(j, p, n);
     if (any_bad)
         return known_join(r, j, p[0]->title, p, n);
-    if (n != 2 || !r->dict)
+    if (n != 2 || !r->dict || !p[0]->r_prefix)
         return 0;
     /* +both: two words that are also one word, when the corpus says so */
     uint32_t c = corpus_count(r, j->form, j->len);
@@ -240,10 +257,13 @@ static int ends_in_o(const poisk_piece *p)
            && (unsigned char)p->form[p->len - 1] == 0xBE;
 }
 
-static int compound_link(poisk_repair *r, const poisk_piece *const *p, poisk_repair_join *j)
+static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_join *j)
 {
     if (!joinable(p[0], 1) || !joinable(p[1], 0) || !ends_in_o(p[0]) || p[0]->nchars < 4
         || p[1]->nchars < 4 || is_stop(r, p[0]) || is_stop(r, p[1]))
+        return 0;
+    piece_info(r, p[0]);
+    if (!p[0]->r_prefix)
         return 0;
     make_join(j, p, 2);
     poisk_lexicon_entry e = poisk_lexicon_lookup(r->lx, j->form, j->len);
@@ -253,13 +273,13 @@ static int compound_link(poisk_repair *r, const poisk_piece *const *p, poisk_rep
     return 1;
 }
 
-unsigned poisk_repair_plan(poisk_repair *r, const poisk_piece *ring, unsigned cap,
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
                            unsigned head, unsigned avail, int keeps_stop,
                            poisk_repair_join *join)
 {
     if (!r->lx || avail < 2)
         return 0;
-    const poisk_piece *p[POISK_REPAIR_WINDOW];
+    poisk_piece *p[POISK_REPAIR_WINDOW];
     for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++)
         p[i] = &ring[(head + i) % cap];
     join->compound = 0;
@@ -293,11 +313,11 @@ unsigned poisk_repair_plan(poisk_repair *r, const poisk_piece *ring, unsigned ca
 
 /* Compound first parts end in -о/-е (социально, информационно, северо): the hyphen that
  * followed was deleted by the export.  Both halves must be dictionary words of 4+ letters. */
-size_t poisk_repair_split(poisk_repair *r, const poisk_piece *p)
+size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
 {
     if (!r->dict || p->digit || p->latin || p->caps || p->nchars < 9 || p->len != 2 * p->nchars)
         return 0;
-    if (spelled(r, p->form, p->len, p->title))
+    if (good_part(r, p))
         return 0;
     verdict *v = verdict_slot(r, p->form, p->len);
     if (!v)

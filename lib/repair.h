@@ -29,14 +29,14 @@ void poisk_repair_free(poisk_repair *r);
 
 /*! poisk_repair_plan() : should the pieces at the head of the ring (ring[head..], avail of
  *  them, cap the ring size) be joined into one word?  keeps_stop: the text keeps its stop
- *  words (then a stop word is never a fragment).
+ *  words (then a stop word is never a fragment).  Caches verdicts in the pieces.
  *  @return : pieces joined (2..3) with *join filled, or 0 */
-unsigned poisk_repair_plan(poisk_repair *r, const poisk_piece *ring, unsigned cap,
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
                            unsigned head, unsigned avail, int keeps_stop,
                            poisk_repair_join *join);
 
 /*! poisk_repair_split() : is this piece two words glued where a hyphen was deleted
  *  (социальноэкономического)?  @return : byte length of the first word, or 0 */
-size_t poisk_repair_split(poisk_repair *r, const poisk_piece *p);
+size_t poisk_repair_split(poisk_repair *r, poisk_piece *p);
 
 #endif
