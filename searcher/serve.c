@@ -39,17 +39,6 @@
 #include "poisk/search.h"
 #include "regions.h"
 
-/* TEMPORARY, until the index reader and the search engine are merged into this branch:
- * weak references let bin/searcher link without them; serve then refuses to start. */
-#pragma weak poisk_index_region_count
-#pragma weak poisk_index_region_at
-#pragma weak poisk_search_options_init
-#pragma weak poisk_search
-#pragma weak poisk_results_free
-#pragma weak poisk_results_json_hits
-#pragma weak poisk_results_notice
-#pragma weak poisk_results_total
-
 typedef struct serve_config {
     const char *dir;
     const char *listen;
@@ -746,10 +735,6 @@ int poisk_serve_main(int argc, char **argv)
     int rc = serve_parse_args(argc, argv, &srv.cfg);
     if (rc >= 0)
         return rc;
-    if (!poisk_search) {   /* TEMPORARY: see the weak references above */
-        fprintf(stderr, "searcher serve: this build has no search engine yet\n");
-        return 1;
-    }
     poisk_serve_stats_init(&srv.stats);
     atomic_init(&srv.connections, 0);
     atomic_init(&srv.active, 0);

@@ -14,12 +14,6 @@
 #include "serve_index.h"
 #include "index_reader.h"
 
-/* TEMPORARY, until the index reader is merged into this branch (see serve.c). */
-#pragma weak poisk_index_open
-#pragma weak poisk_index_close
-#pragma weak poisk_index_get_stats
-#pragma weak poisk_index_section
-
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
