@@ -13,7 +13,7 @@
  *      each sector's heading in sections 4-7, accepted only when the printed number encodes
  *      the expected ordinal, searched in order;
  *   6. boilerplate: repeated table headers ("пп Наименование проекта ...") and printed page
- *      numbers (the longest chain of bare numbers p, p+1, p+2 ... a page apart);
+ *      numbers (structure_pages.c: the most regular chain p, p+1, p+2 ...);
  *   7. passages: hard boundaries (TOC, sections, sectors, subsections), soft cuts at
  *      numbered rows/items, "рекомендовано ФОИ" project names and line-based paragraph
  *      ends, packed to >= 40 words and cut above 200 into 150-word pieces;
@@ -29,6 +29,7 @@
 #include "structure.h"
 #include "structure_model.h"
 #include "structure_token.h"
+#include "structure_pages.h"
 
 #define NONE          ((size_t)-1)
 #define MAX_SECTORS   32
@@ -57,7 +58,6 @@ typedef struct subsection {
 } subsection;
 
 typedef struct bspan { size_t start, end; } bspan;
-typedef struct page_mark { size_t byte; long value; } page_mark;
 
 typedef struct unit {        /* text between two hard boundaries */
     size_t a, b;             /* bytes */
@@ -91,8 +91,7 @@ typedef struct parser {
     int n_subs;
     bspan *boiler;
     size_t n_boiler, cap_boiler;
-    page_mark *pages;
-    size_t n_pages;
+    st_pages pages;
 } parser;
 
 /* ---- small token helpers -------------------------------------------------------------- */
@@ -226,13 +225,14 @@ static void find_appendix(parser *p)
             continue;
         if (i > 0 && tok_is(p, i - 1, "9") && !(F(p, i - 1) & ST_GLUED) && !dotted_second(p, i - 1)) {
             p->sec_tok[APPENDIX] = i - 1;
-            st_set_flag(&p->t[i - 1], ST_HEADING);
+            st_set_flag(&p->t[i - 1], ST_HEADING | ST_SECTION);
             return;
         }
         int line_start = (F(p, i) & ST_NL_BEFORE) && (i + 1 >= p->n || (F(p, i + 1) & ST_NL_BEFORE));
         int caps_next = i + 1 < p->n && (F(p, i + 1) & ST_ALLCAPS) && !(F(p, i + 1) & ST_DIGIT);
         if (line_start || caps_next) {
             p->sec_tok[APPENDIX] = i;
+            st_set_flag(&p->t[i], ST_SECTION);
             return;
         }
     }
@@ -254,7 +254,7 @@ static void find_sections(parser *p)
             if (followed_by_title(p, p->cands[c], k)) { first = p->cands[c]; break; }
         }
         p->sec_tok[k] = first;
-        if (first != NONE) st_set_flag(&p->t[first], ST_HEADING);
+        if (first != NONE) st_set_flag(&p->t[first], ST_HEADING | ST_SECTION);
     }
     find_appendix(p);
 }
@@ -600,6 +600,7 @@ static int find_table_headers(parser *p)
             long v = tok_value(p, j);
             if (prev_years && v >= 2015 && v <= 2040) { j++; continue; }
             if (standalone_number(p, j) && st_len(&p->t[j]) <= 3 && header_word_at(p, j + 1, &d)) {
+                st_set_flag(&p->t[j], ST_IN_HEADER);
                 j++;            /* a page number inside a header split across pages */
                 continue;
             }
@@ -621,7 +622,10 @@ static int find_table_headers(parser *p)
                 if (!header_word_at(p, b - 1, &d) || tok_is(p, b - 1, "в") || tok_is(p, b - 1, "по")) break;
                 b--; bw++; bd += d;
             }
-            if (bw >= 3 && bd >= 1) t0 = b;
+            if (bw >= 3 && bd >= 1) {
+                t0 = b;
+                st_set_flag(&p->t[i - 1], ST_IN_HEADER);
+            }
         }
         size_t start = p->t[t0].start;
         /* a "№" right before the header belongs to it */
@@ -639,110 +643,18 @@ static int find_table_headers(parser *p)
     return POISK_OK;
 }
 
-/* Page numbers: bare numbers forming the longest chain p, p+1, ... (a page or two may be
- * missing) with a page's worth of text between them.  In line-based exports they stand
- * alone on their line. */
-#define PAGE_MIN_GAP 150
-#define PAGE_MAX_GAP 20000
-#define PAGE_MAX_VALUE 9999
-
-static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median);
-
-/* Two passes: the first finds the typical page length, the second requires at least a
- * third of it between numbers, which keeps numbered list items (a few lines apart) from
- * passing for pages. */
+/* Page numbers (structure_pages.c): the chain p, p+1, ... of bare numbers; each becomes a
+ * boilerplate span. */
 static int find_page_numbers(parser *p)
 {
-    size_t median = 0;
-    int rc = page_chain(p, PAGE_MIN_GAP, PAGE_MAX_GAP, 0, &median);
-    if (rc) return rc;
-    size_t min_gap = median / 3 > PAGE_MIN_GAP ? median / 3 : PAGE_MIN_GAP;
-    size_t max_gap = median * 8 > PAGE_MAX_GAP ? median * 8 : PAGE_MAX_GAP;
-    return page_chain(p, min_gap, max_gap, 1, &median);
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median)
-{
-    size_t n_c = 0;
-    size_t *ctok = malloc((p->n / 4 + 16) * sizeof *ctok);
-    if (!ctok) return POISK_ENOMEM;
-    size_t cap_c = p->n / 4 + 16;
-    for (size_t i = 0; i < p->n; i++) {
-        if (!standalone_number(p, i) || st_len(&p->t[i]) > 4 || (F(p, i) & (ST_BOILER | ST_HEADING)))
-            continue;
-        if (dotted_second(p, i) || dotted_second(p, i + 1)) continue;
-        if (p->line_based && (!(F(p, i) & ST_NL_BEFORE) || (i + 1 < p->n && !(F(p, i + 1) & ST_NL_BEFORE))))
-            continue;
-        if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
-        long v = tok_value(p, i);
-        if (v < 1 || v > PAGE_MAX_VALUE) continue;
-        if (n_c == cap_c) {
-            cap_c *= 2;
-            size_t *c = realloc(ctok, cap_c * sizeof *c);
-            if (!c) { free(ctok); return POISK_ENOMEM; }
-            ctok = c;
-        }
-        ctok[n_c++] = i;
+    if (st_pages_find(p->src, p->t, p->n, p->line_based, &p->pages))
+        return POISK_ENOMEM;
+    for (size_t k = 0; k < p->pages.n; k++) {
+        size_t i = p->pages.m[k].tok;
+        mark_boiler(p, i, i + 1);
+        if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) return POISK_ENOMEM;
     }
-    int rc = POISK_OK;
-    double *best = malloc((n_c + 1) * sizeof *best);
-    uint32_t *len = malloc((n_c + 1) * sizeof *len);
-    size_t *prev = malloc((n_c + 1) * sizeof *prev), *same = malloc((n_c + 1) * sizeof *same);
-    size_t *head = malloc((PAGE_MAX_VALUE + 1) * sizeof *head);
-    if (!best || !len || !prev || !same || !head) { rc = POISK_ENOMEM; goto out; }
-    for (size_t v = 0; v <= PAGE_MAX_VALUE; v++) head[v] = NONE;
-    size_t top = NONE;
-    for (size_t c = 0; c < n_c; c++) {
-        long v = tok_value(p, ctok[c]);
-        size_t pos = p->t[ctok[c]].start;
-        best[c] = 1;
-        len[c] = 1;
-        prev[c] = NONE;
-        for (long d = 1; d <= 3 && v - d >= 1; d++) {
-            for (size_t q = head[v - d]; q != NONE; q = same[q]) {
-                size_t gap = pos - p->t[ctok[q]].start;
-                if (gap < min_gap * (size_t)d) continue;
-                if (gap > max_gap * (size_t)d) break;
-                /* pages are about equally long: irregular steps cost, skipped pages too */
-                double irregular = *median ? fabs(log((double)gap / (double)d / (double)*median)) : 0;
-                double score = best[q] + 1 - 1.2 * irregular - 0.5 * (double)(d - 1);
-                if (score > best[c]) { best[c] = score; len[c] = len[q] + 1; prev[c] = q; }
-            }
-        }
-        same[c] = head[v];
-        head[v] = c;
-        if (top == NONE || best[c] >= best[top]) top = c;
-    }
-    if (top != NONE && len[top] >= 3 && !mark) {
-        size_t k = 0, *gaps = malloc(len[top] * sizeof *gaps);
-        if (!gaps) { rc = POISK_ENOMEM; goto out; }
-        for (size_t c = top; c != NONE && prev[c] != NONE; c = prev[c])
-            gaps[k++] = p->t[ctok[c]].start - p->t[ctok[prev[c]]].start;
-        qsort(gaps, k, sizeof *gaps, cmp_size);
-        *median = k ? gaps[k / 2] : 0;
-        free(gaps);
-    } else if (top != NONE && len[top] >= 3) {
-        p->n_pages = len[top];
-        p->pages = malloc(p->n_pages * sizeof *p->pages);
-        if (!p->pages) { rc = POISK_ENOMEM; goto out; }
-        size_t k = p->n_pages;
-        for (size_t c = top; c != NONE && k > 0; c = prev[c]) {
-            size_t i = ctok[c];
-            p->pages[--k].byte = p->t[i].start;
-            p->pages[k].value = tok_value(p, i);
-            mark_boiler(p, i, i + 1);
-            if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) { rc = POISK_ENOMEM; goto out; }
-        }
-    }
-out:
-    free(ctok); free(best); free(len); free(prev); free(same); free(head);
-    return rc;
+    return POISK_OK;
 }
 
 static int cmp_bspan(const void *a, const void *b)
@@ -775,18 +687,6 @@ static const bspan *boiler_at(const parser *p, size_t b)
         if (p->boiler[mid].end <= b) lo = mid + 1; else hi = mid;
     }
     return lo < p->n_boiler && p->boiler[lo].start <= b ? &p->boiler[lo] : NULL;
-}
-
-static long page_at(const parser *p, size_t b)
-{
-    if (!p->n_pages) return 0;
-    size_t lo = 0, hi = p->n_pages;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p->pages[mid].byte <= b) lo = mid + 1; else hi = mid;
-    }
-    if (lo == 0) return p->pages[0].value > 1 ? p->pages[0].value - 1 : 0;
-    return p->pages[lo - 1].value;
 }
 
 /* ---- 7: passages ---------------------------------------------------------------------- */
@@ -966,8 +866,8 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
         ps.text = txt;
         ps.text_len = o;
     }
-    long p0 = page_at(p, a), p1 = page_at(p, b - 1);
-    if (p0 > 0 && p1 >= p0) {
+    long p0, p1;
+    if (st_pages_range(&p->pages, a, b, &p0, &p1)) {
         size_t np = (size_t)(p1 - p0 + 1);
         if (np > 64) np = 64;
         uint32_t *pg = poisk_document_alloc(p->doc, np * sizeof *pg);
@@ -1214,12 +1114,12 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     if ((rc = build_model(&p))) goto fail;
     if (len && !p.n)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));

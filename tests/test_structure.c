@@ -487,6 +487,109 @@ Test(structure, empty_and_regionless_texts)
     poisk_document_free(d);
 }
 
+/* ---- printed page numbers ------------------------------------------------------------ */
+
+/* Read by hand in each seed: the byte offset of the printed number of consecutive pages
+ * first, first+1, ... (a page starts at its number). */
+typedef struct page_truth { int seed; long first; size_t n; size_t at[12]; } page_truth;
+static const page_truth page_truths[5] = {
+    { 0, 10, 10, { 24151, 28094, 32333, 36515, 40517, 44774, 48504, 52739, 56514, 57723 } },
+    { 1, 10, 11, { 23250, 26344, 29835, 33449, 36933, 40264, 43164, 47038, 50287, 52963, 55950 } },
+    { 2, 10, 11, { 18399, 22691, 23620, 26724, 30007, 33420, 37512, 41186, 44900, 49550, 53385 } },
+    { 3, 2, 10, { 485, 1941, 6366, 10889, 15164, 17935, 22510, 23221, 27352, 31717 } },
+    { 4, 10, 11, { 19651, 22107, 25537, 30342, 34731, 38511, 42535, 46660, 50925, 54867, 59119 } },
+};
+
+/* The page of sections 4-8 as the TOC of 000, 001 and 004 prints it (0: the seed's TOC
+ * has no page numbers). */
+static const long toc_pages[5][5] = {
+    { 10, 19, 38, 93, 127 }, { 10, 20, 41, 103, 139 }, { 0 }, { 0 }, { 11, 25, 58, 145, 194 },
+};
+
+static long truth_page(const page_truth *pt, size_t b)
+{
+    long v = -1;
+    for (size_t k = 0; k < pt->n; k++)
+        if (pt->at[k] <= b) v = pt->first + (long)k;
+    return v;
+}
+
+Test(structure, page_numbers_exact_on_every_seed)
+{
+    for (int s = 0; s < 5; s++) {
+        const page_truth *pt = &page_truths[s];
+        mapped m = load_seed(s);
+        poisk_document *d;
+        cr_assert_eq(poisk_document_parse("p.txt", m.text, m.len, &d, NULL), POISK_OK);
+        size_t checked = 0;
+        for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+            const poisk_passage *p = poisk_document_passage(d, i);
+            if (p->byte_start < pt->at[0] || p->byte_end > pt->at[pt->n - 1]) continue;
+            long first = truth_page(pt, p->byte_start), last = truth_page(pt, p->byte_end - 1);
+            cr_assert_eq(p->n_pages, (size_t)(last - first + 1), "seed %d passage at %llu: %zu pages, expected %ld-%ld",
+                         s, (unsigned long long)p->byte_start, p->n_pages, first, last);
+            for (size_t k = 0; k < p->n_pages; k++)
+                cr_assert_eq((long)p->pages[k], first + (long)k, "seed %d passage at %llu: page %u, expected %ld",
+                             s, (unsigned long long)p->byte_start, p->pages[k], first + (long)k);
+            checked++;
+        }
+        cr_assert(checked >= 8, "seed %d: only %zu passages inside the judged pages", s, checked);
+        /* section starts on the pages the TOC names */
+        for (int k = 0; k < 5 && toc_pages[s][0]; k++) {
+            size_t at = seeds[s].sec[k + 3];
+            int found = 0;
+            for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+                const poisk_passage *p = poisk_document_passage(d, i);
+                if (p->byte_start != at) continue;
+                cr_assert(p->n_pages >= 1, "seed %d section %d: no page", s, k + 4);
+                cr_assert_eq((long)p->pages[0], toc_pages[s][k], "seed %d section %d on page %u, TOC says %ld",
+                             s, k + 4, p->pages[0], toc_pages[s][k]);
+                found = 1;
+            }
+            cr_assert(found, "seed %d: no passage starts section %d", s, k + 4);
+        }
+        /* numbered list items before the first printed page are not pages: no page there */
+        if (s != 3)
+            for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+                const poisk_passage *p = poisk_document_passage(d, i);
+                if (p->byte_end < pt->at[0] - 6000)
+                    cr_assert_eq(p->n_pages, 0, "seed %d passage at %llu has page %u before the first printed page",
+                                 s, (unsigned long long)p->byte_start, p->n_pages ? p->pages[0] : 0);
+            }
+        poisk_document_free(d);
+        mapped_free(&m);
+    }
+}
+
+Test(structure, page_numbers_survive_reexport)
+{
+    /* 003 flattened to one line: the page numbers lose their own lines and must still be
+     * found by the sequence alone */
+    mapped m = load_seed(3);
+    rewrite(&m, rw_flat);
+    const page_truth *pt = &page_truths[3];
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("f.txt", m.text, m.len, &d, NULL), POISK_OK);
+    size_t checked = 0;
+    for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+        const poisk_passage *p = poisk_document_passage(d, i);
+        size_t a = (size_t)-1, b = (size_t)-1;
+        for (size_t o = 0; o <= seeds[3].sec[3] + 10000 && o < 260000; o++) {   /* new -> old offsets */
+            if (m.map[o] == p->byte_start && a == (size_t)-1) a = o;
+            if (m.map[o] == p->byte_end) { b = o; break; }
+        }
+        if (a == (size_t)-1 || b == (size_t)-1 || a < pt->at[1] || b > pt->at[pt->n - 1]) continue;
+        long first = truth_page(pt, a), last = truth_page(pt, b - 1);
+        cr_assert(p->n_pages >= 1, "flattened 003 passage at %zu: no pages", a);
+        cr_assert_eq((long)p->pages[0], first, "flattened 003 passage at %zu: page %u, expected %ld", a, p->pages[0], first);
+        cr_assert_eq((long)p->pages[p->n_pages - 1], last);
+        checked++;
+    }
+    cr_assert(checked >= 5, "%zu passages checked", checked);
+    poisk_document_free(d);
+    mapped_free(&m);
+}
+
 /* ---- the 50 MB single-line file ------------------------------------------------------- */
 
 Test(structure, fifty_megabytes_single_line_bounded_memory, .timeout = 120)
