@@ -133,7 +133,8 @@ FUZZ_TIME    ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer $(BASE_CFLAGS) -Wno-error
-FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) $(GEN_SRC:build/gen/%=gen/%))
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) \
+                $(wildcard searcher/serve.c) $(GEN_SRC:build/gen/%=gen/%))
 
 build/fuzz/%.o: %.c build/gen/embedded.c
 	@mkdir -p $(dir $@)

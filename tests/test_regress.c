@@ -15,6 +15,10 @@
 #include "fuzz/fuzz_codec.c"
 #include "fuzz/fuzz_format.c"
 #include "fuzz/fuzz_serve_request.c"
+#include "fuzz/fuzz_structure.c"
+#include "fuzz/fuzz_query.c"
+#include "fuzz/fuzz_index.c"
+/* fuzz_http.c is not replayed here: the test binaries do not link the server. */
 
 typedef int (*harness_fn)(const uint8_t *, size_t);
 
@@ -66,3 +70,6 @@ Test(regress, analyzer) { replay("analyzer", fuzz_analyzer); }
 Test(regress, codec) { replay("codec", fuzz_codec); }
 Test(regress, format) { replay("format", fuzz_format); }
 Test(regress, serve_request) { replay("serve_request", fuzz_serve_request); }
+Test(regress, structure) { replay("structure", fuzz_structure); }
+Test(regress, query) { replay("query", fuzz_query); }
+Test(regress, index, .timeout = 120) { replay("index", fuzz_index); }

@@ -41,7 +41,7 @@ def main():
         for k, c in enumerate(chunks(text, 1200, 4)):
             write('analyzer', 'doc%d_%d' % (i, k), bytes([k % 4]) + c)
         # structure: the head of each document (title, TOC, first sections) and a middle cut
-        for k, c in enumerate(chunks(text, 12000, 2)):
+        for k, c in enumerate(chunks(text, 3000, 2)):
             write('structure', 'doc%d_%d' % (i, k), c)
     for k, q in enumerate(QUERIES):
         write('analyzer', 'query%02d' % k, bytes([0]) + q.encode())
@@ -102,6 +102,38 @@ def format_seeds(docs):
     for k in range(3):
         write('format', 'sealed%d' % k, bytes([3, k]) + text[1000 * k:1000 * k + 400])
 
+def index_seeds(docs):
+    """fuzz_index: real payloads of every file kind of an index of the seed heads, built with
+    bin/indexer (run `make` first); prefix: kind (0 manifest .. 5 positions), section|dict<<7."""
+    import subprocess, tempfile, shutil
+    indexer = os.path.join(ROOT, 'bin', 'indexer')
+    if not os.path.exists(indexer):
+        print('bin/indexer missing: no fuzz_index seeds')
+        return
+    tmp = tempfile.mkdtemp()
+    try:
+        os.makedirs(os.path.join(tmp, 'in'))
+        for path in docs:
+            data = open(path, 'rb').read()[:40000]
+            open(os.path.join(tmp, 'in', os.path.basename(path)), 'wb').write(data)
+        subprocess.run([indexer, '-q', '-o', os.path.join(tmp, 'idx'), os.path.join(tmp, 'in')], check=True)
+        kinds = {'manifest': 0, 'store': 1, 'lens': 2, 'dict': 3, 'post': 4, 'posn': 5}
+        for name in sorted(os.listdir(os.path.join(tmp, 'idx'))):
+            parts = name.split('.')
+            if name == 'CURRENT' or len(parts) < 2:
+                continue
+            kind = kinds[parts[-1]]
+            section = int(parts[1][1:]) if parts[1][1:].isdigit() else 0
+            exact = 'exact' in parts
+            if section not in (0, 3, 5) and kind >= 2:
+                continue
+            data = open(os.path.join(tmp, 'idx', name), 'rb').read()
+            plen = int.from_bytes(data[32:40], 'little')
+            write('index', name.split('.', 1)[1], bytes([kind, section | (0x80 if exact else 0)]) + data[64:64 + plen])
+    finally:
+        shutil.rmtree(tmp)
+
 if __name__ == '__main__':
     main()
     format_seeds(sorted(glob.glob(os.path.join(ROOT, 'corpus', '*.txt'))))
+    index_seeds(sorted(glob.glob(os.path.join(ROOT, 'corpus', '*.txt'))))

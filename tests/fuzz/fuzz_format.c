@@ -17,20 +17,6 @@
 
 #include <unistd.h>
 
-/* store.c's reader half calls into index_reader.c; until that lands in every branch this
- * target is built on, a weak stand-in keeps the link working (a real one overrides it). */
-struct poisk_index;
-struct poisk_file;
-__attribute__((weak)) int poisk_index_store_file(struct poisk_index *idx, struct poisk_file **out,
-                                                 poisk_error *err);
-__attribute__((weak)) int poisk_index_store_file(struct poisk_index *idx, struct poisk_file **out,
-                                                 poisk_error *err)
-{
-    (void)idx;
-    (void)out;
-    return poisk_error_set(err, POISK_EINVAL, "no index reader in this build");
-}
-
 static char fuzz_dir[64];
 
 static void fuzz_dir_remove(void)
