@@ -153,6 +153,10 @@ build/fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/l
 valgrind: rel-tests
 	@sh tools/valgrind.sh build/rel
 
+# ---- stress: resource limits on hostile inputs (not in make test; tools/stress.sh) ------
+stress: all
+	@sh tools/stress.sh build/stress
+
 fuzz-build: $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	@sh tools/fuzz.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)

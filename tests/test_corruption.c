@@ -189,3 +189,46 @@ Test(corruption, truncated_files)
     size_t n = truncate_files(all_files, 9, 5);
     cr_assert_gt(n, 200);
 }
+
+/* The command line: `indexer --check` exits 1 naming the damaged file, and so does a
+ * search that reads it; both exit 0 on the intact index. */
+Test(corruption, indexer_check_and_searcher_cli_name_the_damaged_file)
+{
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s --check %s 2>&1", tu_bin("indexer"), fx.dir);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0, "intact index: indexer --check exit %d", st);
+    const char *victims[] = { ".s05.stem.post", ".store", ".manifest" };
+    for (size_t v = 0; v < 3; v++) {
+        const char *name = NULL;
+        for (size_t i = 0; i < fx.n_files && !name; i++)
+            if (strstr(fx.names[i], victims[v]))
+                name = fx.names[i];
+        cr_assert_not_null(name, "no %s file in the seed index", victims[v]);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", fx.dir, name);
+        size_t size;
+        char *orig = tu_read_file(path, &size);
+        cr_assert_not_null(orig);
+        FILE *f = fopen(path, "r+b");
+        fseek(f, (long)(size / 2), SEEK_SET);
+        fputc(orig[size / 2] ^ 0x10, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "%s --check %s 2>&1", tu_bin("indexer"), fx.dir);
+        char *out = tu_run(cmd, &st);
+        cr_assert_eq(st, 1, "indexer --check on damaged %s: exit %d", name, st);
+        cr_assert(strstr(out, name), "indexer --check does not name %s: %s", name, out);
+        free(out);
+        snprintf(cmd, sizeof cmd, "%s -i %s -k 3 --count -- 'цифровая платформа' 2>&1 >/dev/null",
+                 tu_bin("searcher"), fx.dir);
+        out = tu_run(cmd, &st);
+        cr_assert(st == 0 || (st == 1 && strstr(out, name)),
+                  "searcher on damaged %s: exit %d: %s", name, st, out);
+        free(out);
+        f = fopen(path, "wb");
+        fwrite(orig, 1, size, f);
+        fclose(f);
+        free(orig);
+    }
+}

@@ -161,8 +161,9 @@ static void check_damaged(const uint8_t *post, size_t post_len, const uint8_t *p
                     FUZZ_CHECK(p[k] > p[k - 1]);
             }
             int rc;
-            if ((op & 12) == 4) {
-                uint32_t t = c.doc + 1 + (op >> 4) * 100;
+            uint64_t t64 = (uint64_t)c.doc + 1 + (op >> 4) * 100u;
+            if ((op & 12) == 4 && t64 < POISK_PLIST_END) {
+                uint32_t t = (uint32_t)t64;     /* (a wrapped target once fooled this check) */
                 if (poisk_plist_shallow_advance(&c, t) != 0)
                     break;
                 FUZZ_CHECK(poisk_plist_block_last_doc(&c) >= t ||
