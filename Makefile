@@ -28,7 +28,7 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz stress
+.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress
 all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
 
 # ---- embedded reference data (stop list, regions, project names) -------------------------
@@ -132,5 +132,41 @@ install: all
 
 clean:
 	rm -rf build bin lib/libpoisk.a var
+
+# ---- fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan+UBSan); docs/RELIABILITY.md --
+# `make fuzz` runs every target FUZZ_TIME seconds (FUZZ_TARGETS to pick some); corpora grow
+# in build/fuzz/corpus/, findings land in build/fuzz/artifacts/ and fail the run.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer $(BASE_CFLAGS) -Wno-error
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) \
+                $(SERVE_SRC) $(GEN_SRC:build/gen/%=gen/%))
+
+build/fuzz/%.o: %.c build/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzz/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzz/libpoisk_fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libpoisk_fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpoisk_fuzz.a $(LDLIBS)
+
+# ---- valgrind: memcheck over the seeds and every query feature (tools/valgrind.sh) --------
+valgrind: rel-tests
+	@sh tools/valgrind.sh build/rel
+
+# ---- stress: resource limits on hostile inputs (not in make test; tools/stress.sh) ------
+stress: all
+	@sh tools/stress.sh build/stress
+
+fuzz-build: $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	@sh tools/fuzz.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
