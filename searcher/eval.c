@@ -293,8 +293,10 @@ static void term_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
+    /* the next posting is the common step (a MaxScore walk over one list): no search */
+    int rc = s->valid && target == s->doc + 1 ? poisk_postings_next(s->cur, e->err)
+                                               : poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
-    int rc = poisk_postings_advance(s->cur, target, e->err);
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
@@ -726,6 +728,24 @@ static int slack_below(double bound, double thr)
     return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
 }
 
+/* Can no passage >= first with a score of at most `bound` enter the top-k?  Below the k-th
+ * score it cannot; equal to it, it cannot either once the k-th passage has a lower number
+ * (equal scores rank by passage number) -- the case of boilerplate repeated in every
+ * document, whose ties would otherwise keep every block with a copy "competitive". */
+static int cannot_enter(const collector *c, double bound, uint32_t first)
+{
+    if (!c->prune || c->top.n < c->top.cap || c->top.cap == 0)
+        return 0;
+    double thr = c->top.h[0].score;
+    return slack_below(bound, thr) || (first > c->top.h[0].doc && bound <= thr);
+}
+
+/* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
+static int ties_lose(const collector *c, uint32_t first)
+{
+    return c->prune && c->top.cap && c->top.n == c->top.cap && first > c->top.h[0].doc;
+}
+
 /* First allowed doc >= t and the end (exclusive) of its range; DOC_END when none. */
 static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
 {
@@ -775,7 +795,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             should_b += cb[i].b;
         }
         double thr = threshold(c);
-        if (slack_below(must_b + should_b, thr)) {
+        if (cannot_enter(c, must_b + should_b, target)) {
             if (upto == DOC_END)
                 break;
             target = upto + 1;
@@ -798,10 +818,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                 double s = 0, qb = 0;
                 for (size_t i = 0; i < root->n_must; i++)
                     qb += sc_quick_bound(e, root->must[i], INFINITY);
-                if (!slack_below(qb + should_b, thr))
-                    for (size_t i = 0; i < root->n_must; i++)
-                        s += sc_score(e, root->must[i]);
-                if (!slack_below(qb + should_b, thr) && !slack_below(s + should_b, thr)) {
+                int out = cannot_enter(c, qb + should_b, d);
+                for (size_t i = 0; i < root->n_must && !out; i++)
+                    s += sc_score(e, root->must[i]);
+                if (!out && !cannot_enter(c, s + should_b, d)) {
                     for (size_t i = 0; i < ns; i++) {
                         sc_advance(e, root->should[i], d);
                         if (root->should[i]->doc == d)
@@ -828,7 +848,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         for (size_t i = 0; i < ns; i++)
             prefix[i + 1] = prefix[i] + cb[i].b;
         size_t ne = 0;
-        while (ne < ns && slack_below(prefix[ne + 1], thr))
+        int tie = ties_lose(c, target);
+        while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
         int next_window = 0;
         while (!next_window && !e->rc) {
@@ -848,7 +869,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             for (size_t i = ne; i < ns; i++)
                 if (cb[i].s->doc == d)
                     qb += sc_quick_bound(e, cb[i].s, cb[i].b);
-            if (!slack_below(qb, thr) && !excluded(e, root, d)) {
+            if (!cannot_enter(c, qb, d) && !excluded(e, root, d)) {
                 double s = 0;
                 memset(part, 0, ns * sizeof *part);
                 for (size_t i = ne; i < ns; i++)
@@ -856,7 +877,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                         s += part[cb[i].idx] = sc_score(e, cb[i].s);
                 int pruned = 0;
                 for (size_t i = ne; i-- > 0;) {
-                    if (slack_below(s + prefix[i + 1], thr)) {
+                    if (cannot_enter(c, s + prefix[i + 1], d)) {
                         pruned = 1;
                         break;
                     }
@@ -876,9 +897,11 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                     if (rc)
                         fail(e, rc);
                     double t2 = threshold(c);
-                    if (t2 != thr) {
+                    if (t2 != thr || ties_lose(c, d + 1) != tie) {
                         thr = t2;
-                        while (ne < ns && slack_below(prefix[ne + 1], thr))
+                        tie = ties_lose(c, d + 1);
+                        while (ne < ns && (slack_below(prefix[ne + 1], thr)
+                                           || (tie && prefix[ne + 1] <= thr)))
                             ne++;
                         if (ne == ns)
                             next_window = 1;
