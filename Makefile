@@ -29,7 +29,7 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 PREFIX ?= /usr/local
 
 .PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress
-all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
+all: bin/indexer bin/searcher lib/libpoisk.a lib/libpoisk.so build/examples/search_example build/examples/ndcg
 
 # ---- embedded reference data (stop list, regions, project names) -------------------------
 build/gen/embedded.c: data/russian_stop.txt data/regions.tsv data/projects.txt tools/embed.c
@@ -79,6 +79,18 @@ endef
 $(eval $(call MODE_RULES,rel,REL_CFLAGS))
 $(eval $(call MODE_RULES,asan,ASAN_CFLAGS))
 
+# ---- shared library (searcher engineer): the same library objects built position-independent
+PIC_CFLAGS := -fPIC $(REL_CFLAGS)
+$(eval $(call MODE_RULES,pic,PIC_CFLAGS))
+SO_VERSION := 0.1.0
+SO_NAME    := libpoisk.so.0
+build/pic/libpoisk.so.$(SO_VERSION): $(pic_OBJ_LIB) $(pic_OBJ_ENGINE)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+lib/libpoisk.so: build/pic/libpoisk.so.$(SO_VERSION)
+	cp $< lib/libpoisk.so.$(SO_VERSION)
+	ln -sf libpoisk.so.$(SO_VERSION) lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $@
+
 bin/%: build/rel/bin/%
 	@mkdir -p bin
 	cp $< $@
@@ -123,15 +135,20 @@ build/examples/ndcg: examples/ndcg.c tests/judged/ndcg.h build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 
+# PREFIX/lib gets libpoisk.a and libpoisk.so (-> .so.0 -> .so.$(SO_VERSION)); `pkg-config --libs
+# poisk` links the shared library, `--static` the archive.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/poisk $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m755 bin/indexer bin/searcher $(DESTDIR)$(PREFIX)/bin
 	install -m644 lib/libpoisk.a $(DESTDIR)$(PREFIX)/lib
+	install -m755 build/pic/libpoisk.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib
+	ln -sf libpoisk.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libpoisk.so
 	install -m644 include/poisk/*.h $(DESTDIR)$(PREFIX)/include/poisk
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/poisk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/poisk.pc
 
 clean:
-	rm -rf build bin lib/libpoisk.a var
+	rm -rf build bin lib/libpoisk.a lib/libpoisk.so* var
 
 # ---- fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan+UBSan); docs/RELIABILITY.md --
 # `make fuzz` runs every target FUZZ_TIME seconds (FUZZ_TARGETS to pick some); corpora grow
