@@ -10,6 +10,37 @@
  *
  * Thread safety: one poisk_analyzer per thread.  A poisk_lexicon is read-only once built
  * and may be shared by any number of analyzers.
+ *
+ * Token rules (what the index writer and the searcher rely on):
+ * - Tokens come in text order.  A token without POISK_TOKEN_SAME_POSITION takes the next
+ *   position (0, 1, 2 ... per text, stop words removed first: no gaps).  A token WITH the
+ *   flag has the position of the token just before it: it is an alternative term for the
+ *   same place.  The flag never appears on the first token of a text.
+ * - Compounds: parts joined by one dash of the family - ‐ ‑ ‒ – — ― − ﹣ － written right
+ *   after a part (spaces or a line break may follow the dash), or glued with a case change
+ *   (ИТспециальностей, ТЭКиЖКХ), give every part at its own position and then the whole,
+ *   written together, flagged SAME_POSITION (so it sits at the LAST part's position):
+ *     социально-экономического -> социальн@p экономическ@p+1 социальноэкономическ@p+1=
+ *   The whole exists when all parts are letters or all are years.  Stop-word parts are
+ *   dropped like any stop word; if no part was kept, the whole takes a position of its own.
+ * - Glued year ranges (20222024: two years 1900-2099, ascending) give 2022@p 2024@p+1 and
+ *   20222024@p+1= exactly like the dashed 2022-2024.
+ * - Searcher: a query analysed by this analyzer matches a document when, for each query
+ *   position, the document has at that place the term of one of the tokens at that query
+ *   position (the token and its SAME_POSITION followers are alternatives).  Thus the
+ *   three spellings социально-экономического / социально экономического /
+ *   социальноэкономического each find the others (the glued and the spaced form are linked
+ *   in documents by repair, which adds the parts / the whole there).
+ * - Digits glued to letters (8Раздел, 189ФЗ) are separate tokens at consecutive positions,
+ *   no whole.  Numbers keep their digits (leading zeros too) and are not stemmed.
+ * - kind ABBREV: 2-6 letters all capitals in the source (ФОИ, ЕГИССО, ПО, IT); the term is
+ *   the lower-cased form, never stemmed, never a stop word.  The index writer should record
+ *   the set of ABBREV terms so the searcher's is_abbrev hook can answer it: a query word in
+ *   lower case for which is_abbrev() says yes gives the ABBREV term and, if different, its
+ *   stem as a SAME_POSITION alternative (фои -> фои:a, фо=).
+ * - term: the index term (stem; or the lower-cased number/abbreviation); exact: the
+ *   normalised surface form (NFC, lower case, ё->е, homoglyphs folded, invisible
+ *   characters dropped, no hyphens), for =word and prefix queries.
  */
 #ifndef POISK_ANALYZER_H
 #define POISK_ANALYZER_H

@@ -1,0 +1,184 @@
+/*
+ * lexicon.c: corpus statistics for split-word repair (see lexicon.h).  The first pass runs
+ * every input text through the analyzer's tokenizer and counts each letter piece; the
+ * table is an open-addressing hash keyed by XXH3 over an arena of forms.  After freeze the
+ * table is read-only, so any number of analyzers (threads) may share it.
+ */
+#include "lexicon.h"
+#include "analyzer_scan.h"
+#include "poisk/poisk.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+typedef struct {
+    uint64_t hash;            /* 0 = empty */
+    uint32_t off;             /* form in the arena */
+    uint16_t len;
+    poisk_lexicon_entry e;
+} lex_slot;
+
+struct poisk_lexicon {
+    lex_slot *slots;
+    size_t nslots, used;
+    char *arena;
+    size_t arena_len, arena_cap;
+    int frozen;
+    poisk_scanner scan;       /* first-pass tokenizer (only before freeze) */
+    void *dict;               /* hunspell handle, or NULL */
+    pthread_mutex_t dict_lock;
+};
+
+int poisk_lexicon_create(poisk_lexicon **out)
+{
+    *out = NULL;
+    poisk_lexicon *lx = calloc(1, sizeof *lx);
+    if (!lx)
+        return POISK_ENOMEM;
+    lx->nslots = 1u << 14;
+    lx->slots = calloc(lx->nslots, sizeof *lx->slots);
+    lx->arena_cap = 1u << 18;
+    lx->arena = malloc(lx->arena_cap);
+    if (!lx->slots || !lx->arena || pthread_mutex_init(&lx->dict_lock, NULL)) {
+        free(lx->slots);
+        free(lx->arena);
+        free(lx);
+        return POISK_ENOMEM;
+    }
+    *out = lx;
+    return POISK_OK;
+}
+
+static int lex_grow(poisk_lexicon *lx)
+{
+    size_t n = lx->nslots * 2;
+    lex_slot *s = calloc(n, sizeof *s);
+    if (!s)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i < lx->nslots; i++) {
+        if (!lx->slots[i].hash)
+            continue;
+        size_t j = (size_t)lx->slots[i].hash & (n - 1);
+        while (s[j].hash)
+            j = (j + 1) & (n - 1);
+        s[j] = lx->slots[i];
+    }
+    free(lx->slots);
+    lx->slots = s;
+    lx->nslots = n;
+    return POISK_OK;
+}
+
+static uint64_t lex_hash(const char *form, size_t len)
+{
+    return XXH3_64bits(form, len) | 1;
+}
+
+static lex_slot *lex_find(const poisk_lexicon *lx, const char *form, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (lx->nslots - 1);
+    for (; lx->slots[i].hash; i = (i + 1) & (lx->nslots - 1)) {
+        lex_slot *s = &lx->slots[i];
+        if (s->hash == h && s->len == len && !memcmp(lx->arena + s->off, form, len))
+            return s;
+    }
+    return &lx->slots[i];
+}
+
+static int lex_count(poisk_lexicon *lx, const poisk_piece *p)
+{
+    uint64_t h = lex_hash(p->form, p->len);
+    lex_slot *s = lex_find(lx, p->form, p->len, h);
+    if (!s->hash) {
+        if ((lx->used + 1) * 4 > lx->nslots * 3) {
+            if (lex_grow(lx))
+                return POISK_ENOMEM;
+            s = lex_find(lx, p->form, p->len, h);
+        }
+        if (lx->arena_len + p->len > lx->arena_cap) {
+            size_t cap = lx->arena_cap * 2;
+            char *a = realloc(lx->arena, cap);
+            if (!a)
+                return POISK_ENOMEM;
+            lx->arena = a;
+            lx->arena_cap = cap;
+        }
+        if (lx->arena_len + p->len > UINT32_MAX)
+            return POISK_ENOMEM;
+        memcpy(lx->arena + lx->arena_len, p->form, p->len);
+        s->hash = h;
+        s->off = (uint32_t)lx->arena_len;
+        s->len = p->len;
+        lx->arena_len += p->len;
+        lx->used++;
+    }
+    if (s->e.count < UINT32_MAX)
+        s->e.count++;
+    if (p->caps && s->e.caps < UINT32_MAX)
+        s->e.caps++;
+    return POISK_OK;
+}
+
+int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
+{
+    if (!lx || lx->frozen)
+        return POISK_EINVAL;
+    poisk_scanner_reset(&lx->scan, text, len);
+    poisk_piece p;
+    while (poisk_scanner_next(&lx->scan, &p)) {
+        if (p.digit)
+            continue;
+        int rc = lex_count(lx, &p);
+        if (rc)
+            return rc;
+    }
+    return POISK_OK;
+}
+
+int poisk_lexicon_freeze(poisk_lexicon *lx)
+{
+    if (!lx)
+        return POISK_EINVAL;
+    lx->frozen = 1;
+    return POISK_OK;
+}
+
+void poisk_lexicon_free(poisk_lexicon *lx)
+{
+    if (!lx)
+        return;
+    pthread_mutex_destroy(&lx->dict_lock);
+    free(lx->slots);
+    free(lx->arena);
+    free(lx);
+}
+
+poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    poisk_lexicon_entry none = { 0, 0 };
+    if (!lx || len > UINT16_MAX)
+        return none;
+    lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
+    return s->hash ? s->e : none;
+}
+
+int poisk_lexicon_has_dictionary(const poisk_lexicon *lx)
+{
+    return lx && lx->dict;
+}
+
+int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    (void)form;
+    (void)len;
+    if (!lx || !lx->dict)
+        return -1;
+    return -1;
+}
+
+size_t poisk_lexicon_forms(const poisk_lexicon *lx)
+{
+    return lx ? lx->used : 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * lexicon.h: private side of poisk_lexicon (public calls in include/poisk/analyzer.h).
+ * The lexicon is what split-word repair knows about words: how often each normalised
+ * letter form occurs as a whole piece in the corpus (first pass), and optionally whether
+ * the system's Russian hunspell dictionary accepts it.
+ */
+#ifndef POISK_LEXICON_H
+#define POISK_LEXICON_H
+
+#include "poisk/analyzer.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct poisk_lexicon_entry {
+    uint32_t count;       /* occurrences as a whole piece */
+    uint32_t caps;        /* of which all-caps in the source */
+} poisk_lexicon_entry;
+
+/*! poisk_lexicon_lookup() : counts of a normalised form; zeros when unseen. */
+poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len);
+
+/*! poisk_lexicon_has_dictionary() : was a hunspell dictionary loaded at freeze time? */
+int poisk_lexicon_has_dictionary(const poisk_lexicon *lx);
+
+/*! poisk_lexicon_spell() : does the dictionary accept this normalised form?
+ *  -1 when there is no dictionary.  Thread-safe (a lock guards the dictionary). */
+int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len);
+
+/*! poisk_lexicon_forms() : distinct forms counted. */
+size_t poisk_lexicon_forms(const poisk_lexicon *lx);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * stemcache.c: Snowball stemmers behind an open-addressing cache (see stemcache.h).
+ * Entries live in one growing arena; when the cache passes its budget it is simply
+ * emptied (a corpus has a few hundred thousand forms, so this almost never happens, and a
+ * bounded cache keeps a long-running indexer's memory flat).
+ */
+#include "stemcache.h"
+#include "poisk/poisk.h"
+#include "poisk/analyzer.h"
+
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define CACHE_MAX_ENTRIES (1u << 20)
+#define CACHE_MAX_ARENA   (64u << 20)
+
+typedef struct {
+    uint64_t hash;        /* 0 = empty slot */
+    uint32_t off;         /* form then stem, in the arena */
+    uint16_t form_len, stem_len;
+} cache_entry;
+
+struct poisk_stemcache {
+    struct sb_stemmer *ru, *en;
+    cache_entry *slots;
+    size_t nslots, used;
+    char *arena;
+    size_t arena_len, arena_cap;
+};
+
+int poisk_stemcache_create(poisk_stemcache **out)
+{
+    *out = NULL;
+    poisk_stemcache *c = calloc(1, sizeof *c);
+    if (!c)
+        return POISK_ENOMEM;
+    c->ru = sb_stemmer_new("russian", "UTF_8");
+    c->en = sb_stemmer_new("english", "UTF_8");
+    c->nslots = 1u << 12;
+    c->slots = calloc(c->nslots, sizeof *c->slots);
+    c->arena_cap = 1u << 16;
+    c->arena = malloc(c->arena_cap);
+    if (!c->ru || !c->en || !c->slots || !c->arena) {
+        poisk_stemcache_free(c);
+        return POISK_ENOMEM;
+    }
+    *out = c;
+    return POISK_OK;
+}
+
+void poisk_stemcache_free(poisk_stemcache *c)
+{
+    if (!c)
+        return;
+    if (c->ru)
+        sb_stemmer_delete(c->ru);
+    if (c->en)
+        sb_stemmer_delete(c->en);
+    free(c->slots);
+    free(c->arena);
+    free(c);
+}
+
+static void cache_clear(poisk_stemcache *c)
+{
+    memset(c->slots, 0, c->nslots * sizeof *c->slots);
+    c->used = 0;
+    c->arena_len = 0;
+}
+
+static int cache_grow(poisk_stemcache *c)
+{
+    size_t n = c->nslots * 2;
+    cache_entry *s = calloc(n, sizeof *s);
+    if (!s)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i < c->nslots; i++) {
+        if (!c->slots[i].hash)
+            continue;
+        size_t j = (size_t)c->slots[i].hash & (n - 1);
+        while (s[j].hash)
+            j = (j + 1) & (n - 1);
+        s[j] = c->slots[i];
+    }
+    free(c->slots);
+    c->slots = s;
+    c->nslots = n;
+    return POISK_OK;
+}
+
+static int arena_reserve(poisk_stemcache *c, size_t need)
+{
+    if (c->arena_len + need <= c->arena_cap)
+        return POISK_OK;
+    size_t cap = c->arena_cap;
+    while (c->arena_len + need > cap)
+        cap *= 2;
+    char *a = realloc(c->arena, cap);
+    if (!a)
+        return POISK_ENOMEM;
+    c->arena = a;
+    c->arena_cap = cap;
+    return POISK_OK;
+}
+
+int poisk_stemcache_stem(poisk_stemcache *c, const char *form, size_t len, int latin,
+                         const char **stem, size_t *stem_len)
+{
+    uint64_t h = XXH3_64bits(form, len) | 1;   /* never 0 */
+    size_t i = (size_t)h & (c->nslots - 1);
+    for (; c->slots[i].hash; i = (i + 1) & (c->nslots - 1)) {
+        cache_entry *e = &c->slots[i];
+        if (e->hash == h && e->form_len == len && !memcmp(c->arena + e->off, form, len)) {
+            *stem = c->arena + e->off + e->form_len;
+            *stem_len = e->stem_len;
+            return POISK_OK;
+        }
+    }
+    struct sb_stemmer *st = latin ? c->en : c->ru;
+    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)form, (int)len);
+    if (!s)
+        return POISK_ENOMEM;
+    size_t slen = (size_t)sb_stemmer_length(st);
+    if (len > UINT16_MAX || slen > UINT16_MAX) {   /* never cached: stemmer buffer is fine */
+        *stem = (const char *)s;
+        *stem_len = slen;
+        return POISK_OK;
+    }
+    if (c->used >= CACHE_MAX_ENTRIES || c->arena_len + len + slen > CACHE_MAX_ARENA) {
+        cache_clear(c);
+        i = (size_t)h & (c->nslots - 1);
+    } else if ((c->used + 1) * 4 > c->nslots * 3) {
+        if (cache_grow(c))
+            return POISK_ENOMEM;
+        i = (size_t)h & (c->nslots - 1);
+        while (c->slots[i].hash)
+            i = (i + 1) & (c->nslots - 1);
+    }
+    if (arena_reserve(c, len + slen))
+        return POISK_ENOMEM;
+    cache_entry *e = &c->slots[i];
+    e->hash = h;
+    e->off = (uint32_t)c->arena_len;
+    e->form_len = (uint16_t)len;
+    e->stem_len = (uint16_t)slen;
+    memcpy(c->arena + c->arena_len, form, len);
+    memcpy(c->arena + c->arena_len + len, s, slen);
+    c->arena_len += len + slen;
+    c->used++;
+    *stem = c->arena + e->off + len;
+    *stem_len = slen;
+    return POISK_OK;
+}
+
+/* A fixed word list whose stems change whenever the Snowball version's rules do. */
+static const char *const fingerprint_words[] = {
+    "цифровой", "трансформации", "государственного", "организаций", "медицинских",
+    "обеспечения", "услуги", "электронного", "рекомендовано", "здравоохранения",
+    "повышение", "бенефициары", "показателей", "реализуется", "обучающихся",
+    "является", "платформы", "муниципальных", "ставропольского", "управления",
+    "running", "generalization", "services", "digital", "transformation",
+};
+
+uint64_t poisk_stemmer_fingerprint(void)
+{
+    struct sb_stemmer *ru = sb_stemmer_new("russian", "UTF_8");
+    struct sb_stemmer *en = sb_stemmer_new("english", "UTF_8");
+    char buf[2048];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "v%d|", POISK_NORMALIZATION_VERSION);
+    size_t n = sizeof fingerprint_words / sizeof *fingerprint_words;
+    for (size_t i = 0; i < n && ru && en; i++) {
+        const char *w = fingerprint_words[i];
+        struct sb_stemmer *s = (unsigned char)w[0] < 0x80 ? en : ru;
+        const sb_symbol *r = sb_stemmer_stem(s, (const sb_symbol *)w, (int)strlen(w));
+        size_t len = r ? (size_t)sb_stemmer_length(s) : 0;
+        if (o + len + 1 > sizeof buf)
+            break;
+        memcpy(buf + o, r, len);
+        o += len;
+        buf[o++] = '|';
+    }
+    if (ru)
+        sb_stemmer_delete(ru);
+    if (en)
+        sb_stemmer_delete(en);
+    return XXH3_64bits(buf, o);
+}

@@ -1,0 +1,330 @@
+/*
+ * test_analyzer.c: the analyzer's rules on real fragments of the seed documents: damaged
+ * UTF-8, the dash family, homoglyphs, NFC, invisible characters, glued digits and year
+ * ranges, abbreviations, stop words and positions, byte offsets and exact forms.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poisk/analyzer.h"
+
+/* Tokens as "term@pos" (with '=' for SAME_POSITION, ':a' abbreviation, ':n' number). */
+static char *dump_opts(const char *text, size_t len, const poisk_analyzer_options *o)
+{
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(o, &a), 0);
+    poisk_analyzer_reset(a, text, len);
+    size_t cap = 4096 + len * 4, n = 0;
+    char *out = calloc(1, cap);
+    poisk_token t;
+    while (poisk_analyzer_next(a, &t)) {
+        const char *kind = t.kind == POISK_TOKEN_ABBREV ? ":a" : t.kind == POISK_TOKEN_NUMBER ? ":n" : "";
+        n += (size_t)snprintf(out + n, cap - n, "%s%.*s@%u%s%s", n ? " " : "", (int)t.term_len,
+                              t.term, t.position, (t.flags & POISK_TOKEN_SAME_POSITION) ? "=" : "",
+                              kind);
+        cr_assert_lt(n, cap);
+    }
+    poisk_analyzer_free(a);
+    return out;
+}
+
+static char *dump(const char *text)
+{
+    return dump_opts(text, strlen(text), NULL);
+}
+
+#define EXPECT(text, want) do {                                     \
+        char *got_ = dump(text);                                    \
+        cr_expect_str_eq(got_, want, "text: %s", text);             \
+        free(got_);                                                 \
+    } while (0)
+
+Test(analyzer, plain_words_are_stemmed_and_positioned)
+{
+    EXPECT("Стратегия в области цифровой трансформации",
+           "стратег@0 област@1 цифров@2 трансформац@3");
+}
+
+Test(analyzer, stop_words_leave_no_gaps)
+{
+    char *a = dump("в области цифровой трансформации");
+    char *b = dump("области цифровой трансформации");
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+    /* 003 keeps stop words, the flattened files lost them: same phrase either way */
+    char *c = dump("Образование и наука");
+    cr_expect_str_eq(c, "образован@0 наук@1");
+    free(c);
+}
+
+Test(analyzer, one_capital_letter_is_a_stop_word)
+{
+    EXPECT("К концу 2024 года", "конц@0 2024@1:n год@2");
+    EXPECT("В ходе реализации", "ход@0 реализац@1");
+}
+
+Test(analyzer, all_caps_is_an_abbreviation_not_a_stop_word)
+{
+    /* 000: «базе отечественного ПО числе программное обеспечение» */
+    EXPECT("базе отечественного ПО числе", "баз@0 отечествен@1 по@2:a числ@3");
+    EXPECT("программы по развитию", "программ@0 развит@1");
+}
+
+Test(analyzer, stop_only_text_gives_nothing)
+{
+    EXPECT("и в на по для не к", "");
+    EXPECT("", "");
+    EXPECT("   «» .,; ", "");
+}
+
+Test(analyzer, abbreviations_are_not_stemmed)
+{
+    EXPECT("рекомендовано ФОИ ЕГИССО ЖКХ ИИ", "рекомендова@0 фои@1:a егиссо@2:a жкх@3:a ии@4:a");
+    /* longer all-caps words are headings, stemmed as words */
+    EXPECT("ОГЛАВЛЕНИЕ", "оглавлен@0");
+    EXPECT("УТВЕРЖДАЮ", "утвержда@0");
+}
+
+static int seen_as_abbrev(void *ctx, const char *form, size_t len)
+{
+    (void)ctx;
+    return (len == 6 && !memcmp(form, "фои", 6)) || (len == 12 && !memcmp(form, "егиссо", 12));
+}
+
+Test(analyzer, query_hook_meets_lower_case_abbreviations)
+{
+    poisk_analyzer_options o = { .is_abbrev = seen_as_abbrev };
+    char *q = dump_opts("фои егиссо", strlen("фои егиссо"), &o);
+    cr_expect_str_eq(q, "фои@0:a фо@0= егиссо@1:a егисс@1=");
+    free(q);
+    char *plain = dump("фои");
+    cr_expect_str_eq(plain, "фо@0");
+    free(plain);
+}
+
+Test(analyzer, digits_glued_to_letters_split)
+{
+    EXPECT("8Раздел", "8@0:n раздел@1");
+    EXPECT("закона 13072020г 189ФЗ", "закон@0 13072020@1:n г@2 189@3:n фз@4:a");
+    EXPECT("31 октября 2018695пр", "31@0:n октябр@1 2018695@2:n пр@3");
+    EXPECT("детей ОГ02 Обеспечение", "дет@0 ог@1:a 02@2:n обеспечен@3");
+    EXPECT("государственно1й", "государствен@0 1@1:n й@2");
+}
+
+Test(analyzer, glued_and_dashed_year_ranges_yield_both_years)
+{
+    EXPECT("Период 20222024 годов", "период@0 2022@1:n 2024@2:n 20222024@2=:n год@3");
+    EXPECT("2022-2024", "2022@0:n 2024@1:n 20222024@1=:n");
+    EXPECT("2022\u20132024", "2022@0:n 2024@1:n 20222024@1=:n");
+    /* a date is not a range */
+    EXPECT("31122020", "31122020@0:n");
+}
+
+Test(analyzer, every_dash_joins_a_compound)
+{
+    static const char *dashes[] = { "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014",
+                                    "\u2015", "\u2212", "\ufe63", "\uff0d" };
+    for (size_t i = 0; i < sizeof dashes / sizeof *dashes; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "социально%sэкономического развития", dashes[i]);
+        EXPECT(text, "социальн@0 экономическ@1 социальноэкономическ@1= развит@2");
+    }
+}
+
+Test(analyzer, spaced_dash_is_punctuation)
+{
+    EXPECT("2022 \u2013 2024", "2022@0:n 2024@1:n");
+    EXPECT("Применение -технологий", "применен@0 технолог@1");
+}
+
+Test(analyzer, hyphen_then_space_is_still_a_compound)
+{
+    /* 003: «ИТ- специальностей», «жилищно- коммунального» */
+    EXPECT("жилищно- коммунального", "жилищн@0 коммунальн@1 жилищнокоммунальн@1=");
+}
+
+Test(analyzer, case_change_splits_glued_words)
+{
+    /* flattened files glued «ИТ-специальностей» and «ТЭК и ЖКХ» */
+    EXPECT("популяризации ИТспециальностей", "популяризац@0 ит@1:a специальн@2 итспециальн@2=");
+    char *a = dump("ИТспециальностей");
+    char *b = dump("ИТ-специальностей");
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+    EXPECT("ТЭКиЖКХ", "тэк@0:a жкх@1:a тэкижкх@1=");
+}
+
+Test(analyzer, nfc_composes_pdf_decompositions)
+{
+    /* й as и + U+0306, ё as е + U+0308 */
+    EXPECT("цифрови\u0306 трансформации", "цифров@0 трансформац@1");
+    EXPECT("Дегтяре\u0308в", "дегтяр@0");
+    char *a = dump("Дегтярёв счёт");
+    char *b = dump("Дегтярев счет");
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
+Test(analyzer, invisible_characters_and_nbsp)
+{
+    EXPECT("цифро\u00ADвой транс\u200Bформации", "цифров@0 трансформац@1");
+    EXPECT("цифровой\u00A0трансформации", "цифров@0 трансформац@1");
+    EXPECT("\ufeffСтратегия", "стратег@0");
+}
+
+Test(analyzer, latin_homoglyphs_fold_to_cyrillic)
+{
+    /* «Стратегия» with a Latin C, «цифровой» with a Latin o, «ФОИ» with a Latin O */
+    EXPECT("Cтратегия цифрoвой ФOИ", "стратег@0 цифров@1 фои@2:a");
+    /* a real Latin word stays Latin and gets the English stemmer */
+    EXPECT("services", "servic@0");
+    /* a Latin letter without a Cyrillic twin keeps the word as written */
+    EXPECT("Wi", "wi@0");
+}
+
+Test(analyzer, letters_of_other_languages_are_letters)
+{
+    EXPECT("Україна їжак әлеп ҡала", "україн@0 їжак@1 әлеп@2 ҡал@3");
+}
+
+Test(analyzer, damaged_utf8_becomes_separators_and_is_counted)
+{
+    /* 000: «Федерального закона 13072020г 189ФЗ» with damage inserted */
+    static const char text[] = "Федерального\xff закона\xc0\xaf 13072020г\xed\xa0\x80 189\0ФЗ \xd0";
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
+    poisk_analyzer_reset(a, text, sizeof text - 1);
+    poisk_token t;
+    int n = 0;
+    while (poisk_analyzer_next(a, &t)) {
+        cr_expect_leq(t.byte_end, sizeof text - 1);
+        n++;
+    }
+    cr_expect_eq(n, 6);
+    cr_expect_eq(poisk_analyzer_invalid_sequences(a), 5);   /* ff, c0 af, ed a0 80, nul, d0 */
+    poisk_analyzer_free(a);
+}
+
+Test(analyzer, random_bytes_never_crash_and_stay_in_bounds)
+{
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
+    unsigned seed = 12345;
+    char buf[512];
+    for (int round = 0; round < 2000; round++) {
+        size_t len = (size_t)(rand_r(&seed) % (int)sizeof buf);
+        for (size_t i = 0; i < len; i++) {
+            int r = rand_r(&seed);
+            /* mostly Cyrillic lead/continuation bytes, dashes and digits */
+            static const unsigned char pool[] = { 0xd0, 0xd1, 0xb0, 0xbe, 0x80, 0x2d, ' ', '\n',
+                                                  '1', '2', 'A', 0xe2, 0x80, 0x93, 0xcc, 0x86 };
+            buf[i] = (char)(r & 1 ? pool[(r >> 1) % sizeof pool] : (r >> 8));
+        }
+        poisk_analyzer_reset(a, buf, len);
+        poisk_token t;
+        uint32_t last = 0;
+        int first = 1;
+        while (poisk_analyzer_next(a, &t)) {
+            cr_assert_leq(t.byte_start, t.byte_end);
+            cr_assert_leq(t.byte_end, len);
+            cr_assert_gt(t.term_len, 0);
+            if (t.flags & POISK_TOKEN_SAME_POSITION)
+                cr_assert_eq(t.position, last);
+            else
+                cr_assert_eq(t.position, first ? 0 : last + 1);
+            last = t.position;
+            first = 0;
+        }
+    }
+    poisk_analyzer_free(a);
+}
+
+Test(analyzer, byte_offsets_and_exact_forms)
+{
+    const char *text = " органы государственной власти Хабаровского края Счёт";
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
+    poisk_analyzer_reset(a, text, strlen(text));
+    poisk_token t;
+    static const char *surface[] = { "органы", "государственной", "власти", "Хабаровского",
+                                     "края", "Счёт" };
+    static const char *exact[] = { "органы", "государственной", "власти", "хабаровского",
+                                   "края", "счет" };
+    for (int i = 0; i < 6; i++) {
+        cr_assert(poisk_analyzer_next(a, &t));
+        cr_expect_eq(t.byte_end - t.byte_start, strlen(surface[i]));
+        cr_expect(!memcmp(text + t.byte_start, surface[i], strlen(surface[i])));
+        cr_expect_eq(t.exact_len, strlen(exact[i]));
+        cr_expect(!memcmp(t.exact, exact[i], t.exact_len));
+        cr_expect_eq(t.position, (uint32_t)i);
+    }
+    cr_expect_not(poisk_analyzer_next(a, &t));
+    poisk_analyzer_free(a);
+}
+
+Test(analyzer, reset_restarts_positions)
+{
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
+    poisk_token t;
+    poisk_analyzer_reset(a, "цифровой помощник", strlen("цифровой помощник"));
+    cr_assert(poisk_analyzer_next(a, &t));
+    poisk_analyzer_reset(a, "ученика", strlen("ученика"));
+    cr_assert(poisk_analyzer_next(a, &t));
+    cr_expect_eq(t.position, 0);
+    cr_expect_eq(t.term_len, strlen("ученик"));
+    poisk_analyzer_free(a);
+}
+
+Test(analyzer, is_stop_word_is_case_insensitive)
+{
+    cr_expect(poisk_is_stop_word("Между", strlen("Между")));
+    cr_expect(poisk_is_stop_word("ЕЩЁ", strlen("ЕЩЁ")));
+    cr_expect(poisk_is_stop_word("в", strlen("в")));
+    cr_expect_not(poisk_is_stop_word("также", strlen("также")));
+    cr_expect_not(poisk_is_stop_word("жизнь", strlen("жизнь")));   /* Snowball-only */
+    cr_expect_not(poisk_is_stop_word("", 0));
+}
+
+Test(analyzer, fingerprints_are_stable)
+{
+    cr_expect_neq(poisk_stop_list_hash(), 0);
+    cr_expect_eq(poisk_stop_list_hash(), poisk_stop_list_hash());
+    cr_expect_neq(poisk_stemmer_fingerprint(), 0);
+    cr_expect_eq(poisk_stemmer_fingerprint(), poisk_stemmer_fingerprint());
+}
+
+Test(analyzer, whole_seed_files_analyse_cleanly)
+{
+    static const char *files[] = { "corpus/000_6d545a6ce98a1d7f.txt", "corpus/003_1226d5db7793b8dd.txt" };
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
+    for (int f = 0; f < 2; f++) {
+        FILE *fp = fopen(files[f], "rb");
+        cr_assert(fp, "run from the repository root");
+        fseek(fp, 0, SEEK_END);
+        long n = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        char *buf = malloc((size_t)n);
+        cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+        fclose(fp);
+        poisk_analyzer_reset(a, buf, (size_t)n);
+        poisk_token t;
+        size_t tokens = 0, abbrevs = 0;
+        while (poisk_analyzer_next(a, &t)) {
+            tokens++;
+            abbrevs += t.kind == POISK_TOKEN_ABBREV;
+            cr_assert_leq(t.byte_end, (size_t)n);
+        }
+        cr_expect_gt(tokens, 12000);
+        cr_expect_gt(abbrevs, 200);
+        free(buf);
+    }
+    cr_expect_eq(poisk_analyzer_invalid_sequences(a), 0);
+    poisk_analyzer_free(a);
+}
