@@ -90,6 +90,9 @@ build/asan/bin/gen: bench/gen.c
 build/bench/heaps: bench/heaps.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
+build/bench/terms: bench/terms.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 rel-tests: build/rel/bin/gen
 asan-tests: build/asan/bin/gen
 
