@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""report.py: figures of bench/run -> a section of bench/RESULTS.md and gnuplot PNGs.
+
+  report.py batch2tsv BATCH.json CLASSES.txt      searcher --batch output -> class TAB µs TAB ids
+  report.py parts INDEX_DIR                       bytes per file kind, as JSON
+  report.py render KIND RESULTS.jsonl RESULTS.md PLOTDIR
+
+Only the section of KIND (between <!-- bench:KIND:begin --> and <!-- bench:KIND:end -->)
+is replaced; every other section of RESULTS.md is kept byte for byte.
+"""
+import json, os, re, subprocess, sys
+
+GROUPS = [("OR", ("or1", "or2", "or3", "or5")), ("AND", ("and2", "and3", "and5")),
+          ("phrase", ("phrase2", "phrase3")), ("prefix", ("prefix",)),
+          ("filtered", ("section", "region"))]
+CLASSES = ["or1", "or2", "or3", "or5", "and2", "and3", "and5", "phrase2", "phrase3", "prefix",
+           "section", "region"]
+
+
+def batch2tsv(path, cls_path):
+    """The batch ran the query file twice: keep the second (warm) pass."""
+    classes = [l.rstrip("\n") for l in open(cls_path, encoding="utf-8")]
+    objs = []
+    for line in open(path, encoding="utf-8", errors="replace"):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            objs.append(json.loads(line))
+        except ValueError:
+            continue
+    n = len(classes)
+    warm = objs[-n:] if len(objs) >= n else objs
+    for cls, o in zip(classes, warm):
+        took = o.get("took_us", o.get("took", -1))
+        hits = o.get("hits", [])
+        ids = ",".join(str(h.get("id", "")) for h in hits if isinstance(h, dict))
+        ok = "error" not in o
+        print(f"{cls}\t{took if ok else -1}\t{ids}")
+
+
+def parts(idx):
+    kinds = {}
+    for root, _, files in os.walk(idx):
+        for f in files:
+            k = re.sub(r"[0-9]+", "", f).strip("._-") or f
+            if "." in k:
+                k = k.rsplit(".", 1)[1] if not k.endswith(".tmp") else k
+            kinds[k] = kinds.get(k, 0) + os.path.getsize(os.path.join(root, f))
+    print(json.dumps(kinds, sort_keys=True))
+
+
+def pct(v, p):
+    if not v:
+        return None
+    v = sorted(v)
+    i = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[i]
+
+
+def median(v):
+    v = sorted(x for x in v if x is not None)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def load_tsv(path):
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    for line in open(path, encoding="utf-8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) < 2:
+            continue
+        try:
+            us = int(float(p[1]))
+        except ValueError:
+            continue
+        ids = p[2].split(",") if len(p) > 2 and p[2] else []
+        rows.append((p[0], us, ids))
+    return rows
+
+
+def fmt(x, d=0):
+    if x is None:
+        return "–"
+    if isinstance(x, float) and d:
+        return f"{x:,.{d}f}".replace(",", " ")
+    return f"{int(round(x)):,}".replace(",", " ")
+
+
+def ratio(a, b, d=2):
+    if a is None or b in (None, 0):
+        return "–"
+    return f"{a / b:.{d}f}"
+
+
+def overlap(a, b):
+    """Top-10 overlap of two hit lists: shared ids / the longer list (1.0 when both empty)."""
+    if not a and not b:
+        return 1.0
+    return len(set(a) & set(b)) / max(len(a), len(b))
+
+
+def render(kind, results, md_path, plotdir):
+    recs = [json.loads(l) for l in open(results, encoding="utf-8") if l.strip()]
+    machine = next((r for r in recs if r["type"] == "machine"), {})
+    corpora = [r for r in recs if r["type"] == "corpus"]
+    names = [c["corpus"] for c in corpora]
+    idx = [r for r in recs if r["type"] == "index"]
+    qry = [r for r in recs if r["type"] == "queries"]
+    passages = {r["corpus"]: r for r in recs if r["type"] == "passages"}
+    notes = [r["text"] for r in recs if r["type"] == "note"]
+    L = []
+    w = L.append
+    w(f"## `bench/run {kind}` — {machine.get('date', '?')}, commit {machine.get('commit', '?')}")
+    w("")
+    w(f"Machine: {machine.get('cores', '?')} cores, {machine.get('cpu', '?')}, {machine.get('mem_gb', '?')} GB RAM. "
+      f"poisk and Lucene indexing: median of {machine.get('runs', '?')} runs; Xapian once. "
+      f"Queries: {machine.get('per_class', '?')} per class × {len(CLASSES)} classes at k = 10, drawn from the "
+      "passages (bench/queries.py); latencies are in-process µs of the second (warm) pass "
+      "(poisk: `searcher --batch` took_us; peers: their harness's own timer around query build + search).")
+    w("")
+    w("### Corpora")
+    w("")
+    w("| corpus | MB | files | passages (source) | tokens | distinct | Heaps β | distinct in first 1.5 MB | deflate-6 ratio | gen MB/s |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for c in corpora:
+        h = c.get("heaps", {})
+        p = passages.get(c["corpus"], {})
+        gen = f"{c['bytes'] / 1e6 / (c['gen_ms'] / 1e3):.0f}" if c.get("gen_ms") else "–"
+        w(f"| {c['corpus']} | {c['bytes'] / 1e6:.1f} | {c['files']} | {fmt(p.get('count'))} ({p.get('source', '?')}) | "
+          f"{fmt(h.get('tokens'))} | {fmt(h.get('distinct'))} | {h.get('heaps_beta', '–')} | "
+          f"{fmt(h.get('distinct_at_1.5MB'))} | {h.get('deflate6_ratio', '–')} | {gen} |")
+    w("")
+    w("### Indexing")
+    w("")
+    w("| corpus | engine | threads | MB/s (median) | runs, s | peak RSS MB | index MB | index / input | poisk MB/s ÷ engine's |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    speed = {}
+    for r in idx:
+        s = median(r["secs"])
+        mbs = r["input_bytes"] / 1e6 / s if s else None
+        speed[(r["corpus"], r["engine"], r["threads"])] = mbs
+        r["_mbs"] = mbs
+    for r in idx:
+        base = speed.get((r["corpus"], "poisk", 1))
+        rel = ratio(base, r["_mbs"]) if r["engine"] != "poisk" else "–"
+        w(f"| {r['corpus']} | {r['engine']} | {r['threads']} | {fmt(r['_mbs'], 1)} | "
+          f"{' / '.join(f'{x:.2f}' for x in r['secs'])} | {fmt(max(r['rss_kb']) / 1024)} | "
+          f"{r['index_bytes'] / 1e6:.1f} | {100.0 * r['index_bytes'] / r['input_bytes']:.1f} % | {rel} |")
+    w("")
+    pp = [r for r in idx if r["engine"] == "poisk" and r.get("parts") and r["threads"] == 1]
+    if pp:
+        w("poisk index by file kind (share of input):")
+        w("")
+        for r in pp:
+            parts_s = ", ".join(f"{k} {v / 1e6:.1f} MB ({100.0 * v / r['input_bytes']:.1f} %)"
+                                for k, v in sorted(r["parts"].items(), key=lambda kv: -kv[1]))
+            w(f"- {r['corpus']}: {parts_s}")
+        w("")
+    w("### Query latency (µs, k = 10)")
+    w("")
+    engines = []
+    for r in qry:
+        if r["engine"] not in engines:
+            engines.append(r["engine"])
+    lat = {}
+    for r in qry:
+        lat[(r["corpus"], r["engine"])] = load_tsv(r["file"])
+    hdr = "| corpus | class | " + " | ".join(f"{e} p50 / p95 / p99" for e in engines) + \
+          " | poisk ÷ lucene p50 / p99 |"
+    w(hdr)
+    w("|" + "---|" * (3 + len(engines)))
+    for name in names:
+        for g, members in [("all", tuple(CLASSES))] + GROUPS:
+            cells, p = [], {}
+            for e in engines:
+                v = [us for c, us, _ in lat.get((name, e), []) if c in members and us >= 0]
+                p[e] = (pct(v, 50), pct(v, 95), pct(v, 99))
+                cells.append(" / ".join(fmt(x) for x in p[e]) if v else "–")
+            lr = "–"
+            if "poisk" in p and "lucene-russian" in p:
+                lr = f"{ratio(p['poisk'][0], p['lucene-russian'][0])} / {ratio(p['poisk'][2], p['lucene-russian'][2])}"
+            if any(c != "–" for c in cells):
+                w(f"| {name} | {g} | " + " | ".join(cells) + f" | {lr} |")
+    w("")
+    w("### Throughput, memory and start-up of the query side")
+    w("")
+    w("| corpus | engine | QPS 1 thread | QPS 2 threads | RSS after the query set MB | start-up (open + first query) ms |")
+    w("|---|---|---|---|---|---|")
+    for r in qry:
+        rows = lat.get((r["corpus"], r["engine"]), [])
+        tot = sum(us for _, us, _ in rows if us >= 0)
+        h = r.get("harness", {})
+        qps1 = h.get("qps_1") or (len(rows) * 1e6 / tot if tot else None)
+        qps2 = r.get("qps_2") or h.get("qps_2")
+        st = median(r.get("startup_ms", [])) if r.get("startup_ms") else h.get("first_query_ms")
+        w(f"| {r['corpus']} | {r['engine']} | {fmt(qps1)} | {fmt(qps2)} | {fmt(r.get('rss_kb', 0) / 1024)} | "
+          f"{fmt(st, 1) if isinstance(st, float) else fmt(st)} |")
+    w("")
+    w("Start-up: poisk is a fresh `searcher` process (exec, open, one query; median of 5); the peers' "
+      "figure is open + first query inside an already started JVM / process.")
+    w("")
+    w("### Top-10 overlap with Lucene")
+    w("")
+    w("`lucene-ws` indexes poisk's own analyzed terms (bench/terms, whitespace analyzer, same BM25 "
+      "k1 = 1.2, b = 0.75): its overlap checks poisk's ranking itself (only Lucene's one-byte length "
+      "norms differ).  `lucene-russian` uses Lucene's own analysis; `xapian` its own.  Prefix queries "
+      "are left out of parity (poisk expands exact forms, Lucene stems).")
+    w("")
+    others = [e for e in engines if e != "poisk"]
+    w("| corpus | class | " + " | ".join(f"poisk ∩ {e}" for e in others) + " |")
+    w("|" + "---|" * (2 + len(others)))
+    for name in names:
+        base = lat.get((name, "poisk"), [])
+        if not base:
+            continue
+        for cls in CLASSES + ["all"]:
+            cells = []
+            for e in others:
+                other = lat.get((name, e), [])
+                if len(other) != len(base) or not other:
+                    cells.append("–")
+                    continue
+                v = [overlap(a[2], b[2]) for a, b in zip(base, other)
+                     if (cls == "all" and a[0] != "prefix") or a[0] == cls]
+                cells.append(f"{sum(v) / len(v):.3f}" if v and not (e == "lucene-ws" and cls == "prefix") else "–")
+            w(f"| {name} | {cls} | " + " | ".join(cells) + " |")
+    w("")
+    for n in notes:
+        w(f"Note: {n}")
+        w("")
+    plots = make_plots(kind, names, engines, lat, idx, corpora, plotdir, os.path.dirname(os.path.abspath(results)))
+    if plots:
+        w("### Plots")
+        w("")
+        for title, path in plots:
+            w(f"- [{title}]({os.path.relpath(path, os.path.dirname(md_path))})")
+        w("")
+    write_section(md_path, kind, "\n".join(L))
+
+
+def make_plots(kind, names, engines, lat, idx, corpora, plotdir, datadir):
+    os.makedirs(plotdir, exist_ok=True)
+    os.makedirs(datadir, exist_ok=True)
+    out = []
+    if not names or subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode:
+        return out
+    big = names[-1]
+    series = []
+    for e in engines:
+        v = sorted(us for _, us, _ in lat.get((big, e), []) if us > 0)
+        if not v:
+            continue
+        dat = os.path.join(datadir, f"latency_{big}_{e}.dat")
+        with open(dat, "w") as f:
+            for i, us in enumerate(v):
+                f.write(f"{us} {(i + 1) / len(v):.4f}\n")
+        series.append((e, dat))
+    if series:
+        png = os.path.join(plotdir, f"{kind}_latency.png")
+        cmds = [f"set terminal png size 900,560", f"set output '{png}'", "set logscale x",
+                f"set title 'Query latency distribution, {big} corpus, k = 10 (all classes)'",
+                "set xlabel 'latency, µs (log)'", "set ylabel 'share of queries'", "set key bottom right",
+                "set grid",
+                "plot " + ", ".join(f"'{d}' using 1:2 with lines lw 2 title '{e}'" for e, d in series)]
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, capture_output=True)
+        out.append((f"query latency CDF per engine ({big})", png))
+    size = {c["corpus"]: c["bytes"] / 1e6 for c in corpora}
+    tp = {}
+    for r in idx:
+        if r.get("_mbs"):
+            tp.setdefault(f"{r['engine']} {r['threads']}t", []).append((size.get(r["corpus"], 0), r["_mbs"]))
+    if tp:
+        png = os.path.join(plotdir, f"{kind}_throughput.png")
+        files = []
+        for k, pts in tp.items():
+            dat = os.path.join(datadir, f"throughput_{k.replace(' ', '_')}.dat")
+            with open(dat, "w") as f:
+                for x, y in sorted(pts):
+                    f.write(f"{x} {y}\n")
+            files.append((k, dat))
+        cmds = [f"set terminal png size 900,560", f"set output '{png}'", "set logscale x",
+                "set title 'Indexing throughput against corpus size'", "set xlabel 'corpus, MB (log)'",
+                "set ylabel 'MB of input per second'", "set grid", "set key outside right",
+                "plot " + ", ".join(f"'{d}' using 1:2 with linespoints lw 2 title '{k}'" for k, d in files)]
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, capture_output=True)
+        out.append(("indexing MB/s against corpus size", png))
+    return out
+
+
+def write_section(md_path, kind, body):
+    begin, end = f"<!-- bench:{kind}:begin -->", f"<!-- bench:{kind}:end -->"
+    text = open(md_path, encoding="utf-8").read() if os.path.exists(md_path) else (
+        "# Benchmark results\n\nEach kind of run writes only its own section, between its markers "
+        "(`make bench` → quick, `make bench-large` → large; the analyzer benchmark and the server load "
+        "test have their own).  How to reproduce: `make bench`, `make bench-large`; the raw figures of "
+        "the last run are in var/bench/KIND/results.jsonl.\n")
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        i, j = text.index(begin), text.index(end) + len(end)
+        text = text[:i] + block + text[j:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "batch2tsv":
+        batch2tsv(sys.argv[2], sys.argv[3])
+    elif cmd == "parts":
+        parts(sys.argv[2])
+    elif cmd == "render":
+        render(*sys.argv[2:6])
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
