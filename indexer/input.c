@@ -1,0 +1,223 @@
+/*
+ * input.c: the indexer's input files (input.h).  Directory order is sorted so an index
+ * built twice from the same tree is the same; directories and files are remembered by
+ * (device, inode), which makes symlink loops harmless.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "input.h"
+
+typedef struct seen_set {
+    dev_t *dev;
+    ino_t *ino;
+    size_t n, cap;
+} seen_set;
+
+/* Was (dev, ino) seen already?  Remembers it if not.  -1 on ENOMEM. */
+static int seen_check(seen_set *s, const struct stat *st)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+            return 1;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        dev_t *d = realloc(s->dev, cap * sizeof *d);
+        if (!d) return -1;
+        s->dev = d;
+        ino_t *n = realloc(s->ino, cap * sizeof *n);
+        if (!n) return -1;
+        s->ino = n;
+        s->cap = cap;
+    }
+    s->dev[s->n] = st->st_dev;
+    s->ino[s->n++] = st->st_ino;
+    return 0;
+}
+
+static int list_push(poisk_input_list *l, const char *path, int jsonl)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **p = realloc(l->paths, cap * sizeof *p);
+        if (!p) return POISK_ENOMEM;
+        l->paths = p;
+        unsigned char *j = realloc(l->jsonl, cap);
+        if (!j) return POISK_ENOMEM;
+        l->jsonl = j;
+        l->cap = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy) return POISK_ENOMEM;
+    l->paths[l->n] = copy;
+    l->jsonl[l->n++] = (unsigned char)jsonl;
+    return POISK_OK;
+}
+
+static int has_ext(const char *name, const char *ext)
+{
+    size_t n = strlen(name), e = strlen(ext);
+    return n > e && strcasecmp(name + n - e, ext) == 0;
+}
+
+typedef struct walker {
+    poisk_input_list *out;
+    seen_set seen;
+    poisk_input_warn warn;
+    void *ctx;
+    size_t *skipped;
+} walker;
+
+static void walker_warn(walker *w, const char *fmt, const char *path, const char *why)
+{
+    char msg[1200];
+    snprintf(msg, sizeof msg, fmt, path, why);
+    if (w->warn) w->warn(w->ctx, msg);
+    (*w->skipped)++;
+}
+
+static int walk(walker *w, const char *path, int top, int depth)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        walker_warn(w, "%s: skipped: %s", path, strerror(errno));
+        return POISK_OK;
+    }
+    if (S_ISREG(st.st_mode)) {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        int jsonl = has_ext(base, ".jsonl");
+        if (!top && !jsonl && !has_ext(base, ".txt"))
+            return POISK_OK;
+        int s = seen_check(&w->seen, &st);
+        if (s < 0) return POISK_ENOMEM;
+        return s ? POISK_OK : list_push(w->out, path, jsonl);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (top) walker_warn(w, "%s: skipped: %s", path, "not a regular file or directory");
+        return POISK_OK;
+    }
+    int s = seen_check(&w->seen, &st);
+    if (s < 0) return POISK_ENOMEM;
+    if (s || depth > 64)
+        return POISK_OK;                       /* a loop, or absurdly deep */
+    struct dirent **names;
+    int n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        walker_warn(w, "%s: skipped: %s", path, strerror(errno));
+        return POISK_OK;
+    }
+    int rc = POISK_OK;
+    size_t pl = strlen(path);
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (rc == POISK_OK && name[0] != '.') {
+            char *child = malloc(pl + strlen(name) + 2);
+            if (!child) rc = POISK_ENOMEM;
+            else {
+                sprintf(child, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", name);
+                rc = walk(w, child, 0, depth + 1);
+                free(child);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int poisk_input_collect(char *const *args, size_t n_args, poisk_input_list *out,
+                        poisk_input_warn warn, void *ctx, size_t *skipped)
+{
+    size_t dummy = 0;
+    memset(out, 0, sizeof *out);
+    walker w = { out, { 0 }, warn, ctx, skipped ? skipped : &dummy };
+    int rc = POISK_OK;
+    for (size_t i = 0; i < n_args && rc == POISK_OK; i++)
+        rc = walk(&w, args[i], 1, 0);
+    free(w.seen.dev);
+    free(w.seen.ino);
+    return rc;
+}
+
+void poisk_input_list_free(poisk_input_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->paths[i]);
+    free(l->paths);
+    free(l->jsonl);
+    memset(l, 0, sizeof *l);
+}
+
+int poisk_input_is_binary(const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t n = len < 65536 ? len : 65536, bad = 0, ctrl = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c == 0)
+            return 1;
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v') {
+            ctrl++;
+            i++;
+            continue;
+        }
+        if (c < 0x80) { i++; continue; }
+        size_t need = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+        size_t k = 1;
+        while (need != 9 && k <= need && i + k < n && (s[i + k] & 0xC0) == 0x80) k++;
+        if (need == 9 || (k <= need && i + k < n)) { bad++; i++; continue; }
+        i += k;
+    }
+    return n && (ctrl * 100 > n || bad * 20 > n);
+}
+
+int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return poisk_error_set(err, POISK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return poisk_error_set(err, POISK_EIO, "%s: not a regular file", path);
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *b = malloc(cap);
+    if (!b) {
+        fclose(f);
+        return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory reading it", path);
+    }
+    for (;;) {
+        size_t got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+        if (n == cap - 1) {                    /* the file grew while we read it */
+            char *bigger = realloc(b, cap * 2);
+            if (!bigger) { free(b); fclose(f); return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path); }
+            b = bigger;
+            cap *= 2;
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(b);
+        return poisk_error_set(err, POISK_EIO, "%s: read error", path);
+    }
+    b[n] = 0;
+    if (poisk_input_is_binary(b, n)) {
+        free(b);
+        return poisk_error_set(err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text", path);
+    }
+    *buf = b;
+    *len = n;
+    return POISK_OK;
+}

@@ -1,0 +1,37 @@
+/*
+ * input.h: finding and reading the indexer's input (stage: files -> text).  Arguments are
+ * files or directories; directories are walked recursively in name order, taking *.txt
+ * (strategy texts) and *.jsonl (pre-split passages) and nothing else; symlink loops and
+ * files reached twice are visited once.  A file named on the command line is read
+ * whatever its name (*.jsonl as JSON lines, anything else as text).
+ */
+#ifndef POISK_INPUT_H
+#define POISK_INPUT_H
+
+#include <stddef.h>
+#include "poisk/poisk.h"
+
+typedef struct poisk_input_list {
+    char **paths;
+    unsigned char *jsonl;      /* 1: JSON lines, 0: text */
+    size_t n, cap;
+} poisk_input_list;
+
+/* Called with one line for each input that cannot be used (it is also counted). */
+typedef void (*poisk_input_warn)(void *ctx, const char *message);
+
+/*! poisk_input_collect() : the files to index, in order.  *skipped counts arguments that
+ *  do not exist or cannot be opened.  @return : poisk_rc (ENOMEM only) */
+int poisk_input_collect(char *const *args, size_t n_args, poisk_input_list *out,
+                        poisk_input_warn warn, void *ctx, size_t *skipped);
+void poisk_input_list_free(poisk_input_list *l);
+
+/*! poisk_input_read() : the whole file, NUL-terminated, malloc'd.  @return : POISK_EIO
+ *  (unreadable), POISK_EINPUT (binary, not text), POISK_ENOMEM, with a message in *err */
+int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err);
+
+/*! Does this look like a binary file (NUL bytes, control characters, mostly invalid
+ *  UTF-8 in its first 64 KiB)? */
+int poisk_input_is_binary(const char *buf, size_t len);
+
+#endif

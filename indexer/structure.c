@@ -1,0 +1,1178 @@
+/*
+ * structure.c: the document-structure parser (stage: text -> document model).
+ *
+ * Reads one strategy text and finds, in this order (rules and their evidence:
+ * docs/CORPUS.md):
+ *   1. section heading candidates "N Раздел" (N = 1..8, glued "8Раздел", dotted "1. Раздел");
+ *   2. the table of contents: its heading (ОГЛАВЛЕНИЕ/Содержание) up to the first
+ *      candidate whose number repeats, i.e. the real start of the body;
+ *   3. the real start of each section: its first candidate after the TOC (one followed by
+ *      the section's title word preferred), and the appendix after section 8;
+ *   4. subsections 1.1-1.3, 3.1-3.2, 8.1-8.2 (metadata and passage boundaries);
+ *   5. the document's sector list from its TOC (entries 4.N between TOC-4 and TOC-5), then
+ *      each sector's heading in sections 4-7, accepted only when the printed number encodes
+ *      the expected ordinal, searched in order;
+ *   6. boilerplate: repeated table headers ("пп Наименование проекта ...") and printed page
+ *      numbers (the longest chain of bare numbers p, p+1, p+2 ... a page apart);
+ *   7. passages: hard boundaries (TOC, sections, sectors, subsections), soft cuts at
+ *      numbered rows/items, "рекомендовано ФОИ" project names and line-based paragraph
+ *      ends, packed to >= 40 words and cut above 200 into 150-word pieces;
+ *   8. the region from the title and section 1 (lib/regions.c).
+ * The file name is never used for meaning; it only goes into passage ids.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regions.h"
+#include "structure.h"
+#include "structure_model.h"
+#include "structure_token.h"
+
+#define NONE          ((size_t)-1)
+#define MAX_SECTORS   32
+#define MAX_HEADS     (MAX_SECTORS * 4)
+#define MIN_WORDS     40     /* pack soft segments up to at least this many words */
+#define MAX_WORDS     200    /* cut passages longer than this ... */
+#define CUT_WORDS     150    /* ... into pieces of this many words */
+#define HEADING_WORDS 15     /* a unit this short is a bare heading */
+#define APPENDIX      9      /* index of the appendix in sec_tok[] */
+
+typedef struct sector_def {
+    char id[32];
+    char key[192];           /* normalised letters of the name without «и» */
+    size_t key_len;
+} sector_def;
+
+typedef struct heading {     /* a sector heading found in sections 4-7 */
+    size_t tok;
+    int section;             /* poisk_section */
+    int sector;              /* index into sectors[] */
+} heading;
+
+typedef struct subsection {
+    size_t tok;
+    char label[4];           /* "1.1" */
+} subsection;
+
+typedef struct bspan { size_t start, end; } bspan;
+typedef struct page_mark { size_t byte; long value; } page_mark;
+
+typedef struct unit {        /* text between two hard boundaries */
+    size_t a, b;             /* bytes */
+    int section, sector, sub;
+    size_t words;
+} unit;
+
+typedef struct piece {       /* a passage-to-be: tokens [t0, t1) of one unit */
+    size_t t0, t1, words;
+    const char *project;
+} piece;
+
+typedef struct parser {
+    const char *src;
+    size_t len;
+    st_tok *t;
+    size_t n;
+    int line_based;
+    poisk_document *doc;
+    size_t *cands;           /* token index of each section candidate */
+    int *cand_k;
+    size_t n_cands;
+    size_t toc_start, toc_end;             /* bytes; toc_end == 0: no TOC */
+    size_t toc_entry[10];                  /* token of the TOC entry of section k */
+    size_t sec_tok[10];                    /* real heading of section k (1..8), appendix */
+    sector_def sectors[MAX_SECTORS];
+    int n_sectors;
+    heading heads[MAX_HEADS];
+    int n_heads;
+    subsection subs[8];
+    int n_subs;
+    bspan *boiler;
+    size_t n_boiler, cap_boiler;
+    page_mark *pages;
+    size_t n_pages;
+} parser;
+
+/* ---- small token helpers -------------------------------------------------------------- */
+
+static unsigned F(const parser *p, size_t i) { return i < p->n ? st_flags(&p->t[i]) : 0; }
+static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i) & ST_DIGIT); }
+static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
+static int tok_is(const parser *p, size_t i, const char *w)
+{
+    return i < p->n && st_is(p->src, &p->t[i], w);
+}
+static long tok_value(const parser *p, size_t i)
+{
+    return i < p->n ? st_value(p->src, &p->t[i]) : -1;
+}
+/* A number standing alone: not glued to a word on either side. */
+static int standalone_number(const parser *p, size_t i)
+{
+    return is_digit_tok(p, i) && !(F(p, i) & ST_GLUED) && !(F(p, i + 1) & ST_GLUED);
+}
+/* Is token i the second half of a dotted number "a.b" (or "a.b.")? */
+static int dotted_second(const parser *p, size_t i)
+{
+    return i > 0 && is_digit_tok(p, i) && is_digit_tok(p, i - 1) && (F(p, i) & ST_DOT_BEFORE) &&
+           !(F(p, i) & ST_NL_BEFORE) && p->t[i].start - st_end(&p->t[i - 1]) <= 2;
+}
+
+/* ---- 1-3: sections and the table of contents ------------------------------------------ */
+
+static const char *const title_word[9] = { 0, "основн", "карточк", "приоритет", "проблем",
+    "взаимосвяз", "проект", "показател", "ресурс" };
+
+static int find_candidates(parser *p)
+{
+    size_t cap = 64;
+    p->cands = malloc(cap * sizeof *p->cands);
+    p->cand_k = malloc(cap * sizeof *p->cand_k);
+    if (!p->cands || !p->cand_k)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        long k = -1;
+        size_t at = i;
+        /* "N Раздел", "N. Раздел", "NРаздел" */
+        if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
+            !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
+            k = tok_value(p, i);
+        /* "Раздел N" (other exports) */
+        else if (tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
+                 is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
+                 !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
+            k = tok_value(p, i + 1);
+        if (k < 1 || k > 8)
+            continue;
+        if (p->n_cands == cap) {
+            cap *= 2;
+            size_t *c = realloc(p->cands, cap * sizeof *c);
+            if (!c) return POISK_ENOMEM;
+            p->cands = c;
+            int *ck = realloc(p->cand_k, cap * sizeof *ck);
+            if (!ck) return POISK_ENOMEM;
+            p->cand_k = ck;
+        }
+        p->cands[p->n_cands] = at;
+        p->cand_k[p->n_cands++] = (int)k;
+    }
+    return POISK_OK;
+}
+
+/* The TOC: from its heading to the first candidate whose number was already listed. */
+static void find_toc(parser *p)
+{
+    for (int k = 0; k < 10; k++) p->toc_entry[k] = NONE;
+    size_t head = NONE, c0 = 0;
+    for (size_t i = 0; i < p->n && head == NONE; i++) {
+        if (!tok_is(p, i, "оглавление") && !tok_is(p, i, "содержание"))
+            continue;
+        for (size_t c = 0; c < p->n_cands; c++)
+            if (p->cands[c] > i && p->cands[c] < i + 40) { head = i; c0 = c; break; }
+    }
+    if (head == NONE) {
+        /* no heading: a dense run of candidates 1, 2, ... followed by a second 1 */
+        size_t first1 = NONE;
+        for (size_t c = 0; c < p->n_cands; c++) {
+            if (p->cand_k[c] != 1) continue;
+            if (first1 == NONE) { first1 = c; continue; }
+            size_t between = c - first1, toks = p->cands[c] - p->cands[first1];
+            if (between >= 3 && toks / between < 40) { head = p->cands[first1]; c0 = first1; }
+            break;
+        }
+        if (head == NONE)
+            return;
+    }
+    unsigned seen = 0;
+    for (size_t c = c0; c < p->n_cands; c++) {
+        int k = p->cand_k[c];
+        if (seen & (1u << k)) {
+            p->toc_start = p->t[head].start;
+            p->toc_end = p->t[p->cands[c]].start;
+            return;
+        }
+        seen |= 1u << k;
+        p->toc_entry[k] = p->cands[c];
+    }
+    for (int k = 0; k < 10; k++) p->toc_entry[k] = NONE;   /* no body after it: no TOC */
+}
+
+static int followed_by_title(const parser *p, size_t tok, int k)
+{
+    for (size_t j = tok + 1; j < tok + 9 && j < p->n; j++)
+        if (st_starts(p->src, &p->t[j], title_word[k]))
+            return 1;
+    return 0;
+}
+
+static void find_appendix(parser *p)
+{
+    size_t from = 0;
+    for (int k = 1; k <= 8; k++)
+        if (p->sec_tok[k] != NONE && p->sec_tok[k] > from) from = p->sec_tok[k];
+    if (from == 0)
+        return;
+    for (size_t i = from + 2; i < p->n; i++) {
+        if (!(F(p, i) & ST_UPPER) ||
+            !(tok_is(p, i, "приложение") || tok_is(p, i, "приложения")))
+            continue;
+        if (i > 0 && tok_is(p, i - 1, "9") && !(F(p, i - 1) & ST_GLUED) && !dotted_second(p, i - 1)) {
+            p->sec_tok[APPENDIX] = i - 1;
+            return;
+        }
+        int line_start = (F(p, i) & ST_NL_BEFORE) && (i + 1 >= p->n || (F(p, i + 1) & ST_NL_BEFORE));
+        int caps_next = i + 1 < p->n && (F(p, i + 1) & ST_ALLCAPS) && !(F(p, i + 1) & ST_DIGIT);
+        if (line_start || caps_next) {
+            p->sec_tok[APPENDIX] = i;
+            return;
+        }
+    }
+}
+
+static void find_sections(parser *p)
+{
+    for (int k = 0; k < 10; k++) p->sec_tok[k] = NONE;
+    size_t body = 0;
+    if (p->toc_end)
+        for (size_t c = 0; c < p->n_cands; c++)
+            if (p->t[p->cands[c]].start >= p->toc_end) { body = p->cands[c]; break; }
+    for (int k = 1; k <= 8; k++) {
+        size_t first = NONE;
+        for (size_t c = 0; c < p->n_cands; c++) {
+            if (p->cand_k[c] != k || p->cands[c] < body) continue;
+            if (p->toc_end && p->t[p->cands[c]].start < p->toc_end) continue;
+            if (first == NONE) first = p->cands[c];
+            if (followed_by_title(p, p->cands[c], k)) { first = p->cands[c]; break; }
+        }
+        p->sec_tok[k] = first;
+    }
+    find_appendix(p);
+}
+
+/* ---- 4: subsections ------------------------------------------------------------------- */
+
+static const char *const sub_words[] = { "основани", "перечен", "особенност", "цел", "задач",
+    "участник", "финансов", 0 };
+
+/* Does token i print the number "k.j" ("kj", "k.j", "k.j.")?  *next: the token after it. */
+static int prints_pair(const parser *p, size_t i, int k, int j, size_t *next)
+{
+    if (!is_digit_tok(p, i) || (F(p, i) & ST_GLUED) || dotted_second(p, i))
+        return 0;
+    long v = tok_value(p, i);
+    if (v == k * 10 + j && st_len(&p->t[i]) == 2) { *next = i + 1; return 1; }
+    if (v == k && dotted_second(p, i + 1) && tok_value(p, i + 1) == j) { *next = i + 2; return 1; }
+    return 0;
+}
+
+static size_t section_end_tok(const parser *p, size_t from)
+{
+    size_t end = p->n;
+    for (int k = 1; k <= 9; k++)
+        if (p->sec_tok[k] != NONE && p->sec_tok[k] > from && p->sec_tok[k] < end)
+            end = p->sec_tok[k];
+    return end;
+}
+
+static void find_subsections(parser *p)
+{
+    static const int plan[][2] = { {1, 3}, {3, 2}, {8, 2} };
+    for (int s = 0; s < 3; s++) {
+        int k = plan[s][0];
+        if (p->sec_tok[k] == NONE) continue;
+        size_t i = p->sec_tok[k] + 2, end = section_end_tok(p, p->sec_tok[k]);
+        for (int j = 1; j <= plan[s][1]; j++) {
+            for (size_t x = i; x < end; x++) {
+                size_t nx;
+                if (!prints_pair(p, x, k, j, &nx) || nx >= p->n) continue;
+                int ok = 0;
+                for (int w = 0; sub_words[w] && !ok; w++)
+                    ok = st_starts(p->src, &p->t[nx], sub_words[w]);
+                if (!ok) continue;
+                subsection *sb = &p->subs[p->n_subs++];
+                sb->tok = x;
+                sb->label[0] = (char)('0' + k); sb->label[1] = '.';
+                sb->label[2] = (char)('0' + j); sb->label[3] = 0;
+                i = nx;
+                break;
+            }
+        }
+    }
+}
+
+/* ---- 5: sectors ----------------------------------------------------------------------- */
+
+static const struct { const char *id, *w1, *w2, *key; } known_sectors[] = {
+    { "edu", "образован", 0, "образованиенаука" },
+    { "health", "здравоохран", 0, "здравоохранение" },
+    { "urban", "развити", "городск", "развитиегородскойсреды" },
+    { "transport", "транспорт", 0, "транспортлогистика" },
+    { "gov", "государствен", 0, "государственноеуправление" },
+    { "social", "социальн", 0, "социальнаясфера" },
+    { "security", "безопасн", 0, "безопасность" },
+    { "industry", "промышлен", 0, "промышленность" },
+    { "ecology", "экологи", 0, "экологияприродопользование" },
+    { "agri", "сельск", 0, "сельскоехозяйство" },
+    { "sport", "физическ", 0, "физическаякультураспорт" },
+    { "sport", "спорт", 0, "спорт" },
+    { "tourism", "туризм", 0, "туризм" },
+    { "construction", "строительств", 0, "строительство" },
+    { "finance", "финансов", 0, "финансовыеуслуги" },
+    { 0, 0, 0, 0 }
+};
+
+/* ASCII slug of a Cyrillic word, for sectors outside the known list ("Культура" -> kultura). */
+static void translit(const char *w, char *out, size_t cap)
+{
+    static const char *const tab[] = { "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k",
+        "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",
+        "y", "", "e", "yu", "ya" };
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)w;
+    while (*s && o + 5 < cap) {
+        unsigned cp = *s;
+        if (cp < 0x80) {
+            if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) out[o++] = (char)cp;
+            s++;
+            continue;
+        }
+        if ((cp & 0xE0) == 0xC0 && s[1]) {
+            cp = ((cp & 0x1F) << 6) | (s[1] & 0x3F);
+            s += 2;
+        } else {
+            s++;
+            continue;
+        }
+        if (cp >= 0x430 && cp <= 0x44F) {
+            const char *r = tab[cp - 0x430];
+            size_t rl = strlen(r);
+            memcpy(out + o, r, rl);
+            o += rl;
+        }
+    }
+    out[o] = 0;
+    if (!o) { memcpy(out, "sector", 7); }
+}
+
+/* Add a sector named by tokens [a, b). */
+static void sector_add(parser *p, size_t a, size_t b)
+{
+    if (p->n_sectors >= MAX_SECTORS || a >= b)
+        return;
+    sector_def *s = &p->sectors[p->n_sectors];
+    char w1[128] = "", w2[128] = "";
+    s->key_len = 0;
+    int nw = 0;
+    for (size_t i = a; i < b; i++) {
+        char w[128];
+        size_t wl = st_norm(p->src, &p->t[i], w, sizeof w);
+        if (!strcmp(w, "и")) continue;
+        if (nw == 0) memcpy(w1, w, wl + 1);
+        else if (nw == 1) memcpy(w2, w, wl + 1);
+        nw++;
+        if (s->key_len + wl < sizeof s->key) {
+            memcpy(s->key + s->key_len, w, wl);
+            s->key_len += wl;
+        }
+    }
+    s->key[s->key_len] = 0;
+    if (!s->key_len) return;
+    s->id[0] = 0;
+    for (int k = 0; known_sectors[k].id && !s->id[0]; k++) {
+        if (strncmp(w1, known_sectors[k].w1, strlen(known_sectors[k].w1))) continue;
+        if (known_sectors[k].w2 && strncmp(w2, known_sectors[k].w2, strlen(known_sectors[k].w2)))
+            continue;
+        strcpy(s->id, known_sectors[k].id);
+    }
+    if (!s->id[0])
+        translit(w1, s->id, sizeof s->id - 4);
+    for (int k = 0; k < p->n_sectors; k++)            /* ids stay unique in a document */
+        if (!strcmp(p->sectors[k].id, s->id)) {
+            size_t l = strlen(s->id);
+            s->id[l] = '-'; s->id[l + 1] = (char)('2' + p->n_sectors % 8); s->id[l + 2] = 0;
+        }
+    p->n_sectors++;
+}
+
+/* Does the printed number at token i encode ordinal n in section s?  Forms: "n", "sn"
+ * (4.N with the dot lost; also "5.6" typos: any section digit 4-7), "x.n".
+ * *name: the first token after the number. */
+static int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name)
+{
+    if (!is_digit_tok(p, i) || (F(p, i) & ST_GLUED) || dotted_second(p, i) ||
+        st_len(&p->t[i]) > 3)
+        return 0;
+    if (dotted_second(p, i + 1)) {
+        *name = i + 2;
+        return tok_value(p, i + 1) == n;
+    }
+    *name = i + 1;
+    long v = tok_value(p, i);
+    if (v == n) return 1;
+    (void)s;
+    long lead = n < 10 ? v / 10 : v / 100, rest = n < 10 ? v % 10 : v % 100;
+    return v >= 10 && lead >= 4 && lead <= 7 && rest == n && (n < 10 || v >= 100);
+}
+
+/* Do the tokens from i spell key (ignoring «и», tolerating words split by wrapping)?
+ * @return : the token after the name, or 0 */
+static size_t name_matches(const parser *p, size_t i, const char *key, size_t key_len)
+{
+    size_t got = 0;
+    for (size_t j = i; j < p->n && j < i + 16; j++) {
+        if (!is_word_tok(p, j)) return 0;
+        char w[128];
+        size_t wl = st_norm(p->src, &p->t[j], w, sizeof w);
+        if (!strcmp(w, "и") && got < key_len) continue;
+        if (got + wl > key_len || memcmp(key + got, w, wl)) return 0;
+        got += wl;
+        if (got == key_len) return j + 1;
+    }
+    return 0;
+}
+
+/* Sector list from the TOC entries "4.N Name" between TOC-4 and TOC-5. */
+static void sectors_from_toc(parser *p)
+{
+    size_t a = p->toc_entry[4], b = p->toc_entry[5];
+    if (a == NONE || b == NONE || b <= a)
+        return;
+    size_t i = a + 2;
+    for (long n = 1; n <= MAX_SECTORS; n++) {
+        size_t name = 0;
+        int found = 0;
+        for (; i < b; i++) {
+            size_t nx;
+            if (prints_pair(p, i, 4, (int)n, &nx) && n < 10) { name = nx; found = 1; break; }
+            if (n >= 10 && is_digit_tok(p, i) && tok_value(p, i) == 400 + n) { name = i + 1; found = 1; break; }
+        }
+        if (!found) break;
+        size_t e = name;
+        while (e < b && is_word_tok(p, e) && e < name + 10 &&
+               !(e > name && p->line_based && (F(p, e) & ST_NL_BEFORE)))
+            e++;
+        sector_add(p, name, e);
+        i = e;
+    }
+}
+
+/* Without a TOC list: the known sector names headed "4N" in section 4, in order. */
+static void sectors_from_section4(parser *p)
+{
+    if (p->sec_tok[4] == NONE) return;
+    size_t i = p->sec_tok[4] + 2, end = section_end_tok(p, p->sec_tok[4]);
+    for (long n = 1; n <= MAX_SECTORS && i < end; n++) {
+        int found = 0;
+        for (; i < end && !found; i++) {
+            size_t name;
+            if (!prints_ordinal(p, i, 4, n, &name) || tok_value(p, i) == n) continue;
+            for (int k = 0; known_sectors[k].id; k++) {
+                const char *key = known_sectors[k].key;
+                size_t e = name_matches(p, name, key, strlen(key));
+                if (e) { sector_add(p, name, e); found = 1; i = e; break; }
+            }
+        }
+        if (!found) break;
+    }
+}
+
+static void find_sector_headings(parser *p)
+{
+    sectors_from_toc(p);
+    if (!p->n_sectors)
+        sectors_from_section4(p);
+    for (int s = 4; s <= 7; s++) {
+        if (p->sec_tok[s] == NONE) continue;
+        size_t from = p->sec_tok[s] + 2, end = section_end_tok(p, p->sec_tok[s]);
+        for (int k = 0; k < p->n_sectors && p->n_heads < MAX_HEADS; k++) {
+            for (size_t i = from; i < end; i++) {
+                size_t name, e;
+                if (!prints_ordinal(p, i, s, k + 1, &name)) continue;
+                e = name_matches(p, name, p->sectors[k].key, p->sectors[k].key_len);
+                if (!e) continue;
+                heading *h = &p->heads[p->n_heads++];
+                h->tok = i;
+                h->section = s - 1;
+                h->sector = k;
+                from = e;
+                break;
+            }
+        }
+    }
+}
+
+/* ---- 6: boilerplate ------------------------------------------------------------------- */
+
+static const char *const header_words[] = { "пп", "п", "задача", "задачи", "отрасли",
+    "наименование", "проекта", "проектов", "бенефициар", "бенефициара", "бенефициаров",
+    "выгоды", "цель", "срок", "реализации", "краткое", "описание", "финансирование", "роль",
+    "региона", "ответственный", "роив", "показателя", "показатели", "единица", "измерения",
+    "значения", "значение", "годам", "по", "для", "в", "базовое", 0 };
+static const char *const header_distinct[] = { "наименование", "бенефициар", "бенефициара",
+    "бенефициаров", "выгоды", "финансирование", "ответственный", "единица", "задачи",
+    "задача", "описание", "роив", 0 };
+
+static int in_list(const char *const *list, const char *w)
+{
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(list[i], w)) return 1;
+    return 0;
+}
+
+/* How many tokens from i form one header word (1, or 2 for a split word); 0 if none.
+ * *distinct is set when it is a distinctive header word. */
+static int header_word_at(const parser *p, size_t i, int *distinct)
+{
+    if (!is_word_tok(p, i)) return 0;
+    char w[160];
+    size_t wl = st_norm(p->src, &p->t[i], w, 128);
+    if (in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 1; }
+    if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
+        char w2[128];
+        size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
+        if (wl + l2 < sizeof w) {
+            memcpy(w + wl, w2, l2 + 1);
+            if (wl >= 4 && in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 2; }
+            w[wl] = 0;
+        }
+    }
+    /* a lost final letter at a cell edge: "отрасл" */
+    if (wl >= 10)
+        for (int k = 0; header_words[k]; k++) {
+            size_t hl = strlen(header_words[k]);
+            if (hl == wl + 2 && !memcmp(header_words[k], w, wl)) {
+                *distinct = in_list(header_distinct, header_words[k]);
+                return 1;
+            }
+        }
+    return 0;
+}
+
+static int boiler_push(parser *p, size_t start, size_t end)
+{
+    if (p->n_boiler == p->cap_boiler) {
+        size_t cap = p->cap_boiler ? p->cap_boiler * 2 : 64;
+        bspan *b = realloc(p->boiler, cap * sizeof *b);
+        if (!b) return POISK_ENOMEM;
+        p->boiler = b;
+        p->cap_boiler = cap;
+    }
+    p->boiler[p->n_boiler].start = start;
+    p->boiler[p->n_boiler++].end = end;
+    return POISK_OK;
+}
+
+static void mark_boiler(parser *p, size_t t0, size_t t1)
+{
+    for (size_t i = t0; i < t1 && i < p->n; i++)
+        st_set_flag(&p->t[i], ST_BOILER);
+}
+
+/* Table headers: "пп" followed by header words (split words and a lost last letter
+ * tolerated), the years of an indicator table, a page number inside a repeated header and
+ * the column-number row "1 2 3 4 5" of line-based exports. */
+static int find_table_headers(parser *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
+        if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
+        size_t j = i + 1;
+        int words = 0, distinct = 0, prev_years = 0;
+        for (;;) {
+            int d = 0, k = header_word_at(p, j, &d);
+            if (k) {
+                prev_years = tok_is(p, j, "годам");
+                j += (size_t)k; words++; distinct += d;
+                continue;
+            }
+            long v = tok_value(p, j);
+            if (prev_years && v >= 2015 && v <= 2040) { j++; continue; }
+            if (standalone_number(p, j) && st_len(&p->t[j]) <= 3 && header_word_at(p, j + 1, &d)) {
+                j++;            /* a page number inside a header split across pages */
+                continue;
+            }
+            break;
+        }
+        if (words < 4 || distinct < 2) continue;
+        /* column numbers 1 2 3 ... right after the header */
+        if (tok_value(p, j) == 1 && tok_value(p, j + 1) == 2 && tok_value(p, j + 2) == 3) {
+            long want = 1;
+            while (j < p->n && standalone_number(p, j) && tok_value(p, j) == want) { j++; want++; }
+        }
+        size_t t0 = i;
+        /* the first half of a header interrupted by a page number: "... Роль региона 79 пп" */
+        if (i >= 2 && standalone_number(p, i - 1)) {
+            size_t b = i - 1;
+            int bw = 0, bd = 0;
+            while (b > 0) {
+                int d = 0;
+                if (!header_word_at(p, b - 1, &d) || tok_is(p, b - 1, "в") || tok_is(p, b - 1, "по")) break;
+                b--; bw++; bd += d;
+            }
+            if (bw >= 3 && bd >= 1) t0 = b;
+        }
+        size_t start = p->t[t0].start;
+        /* a "№" right before the header belongs to it */
+        if (start >= 3 && !memcmp(p->src + start - 3, "№", 3)) start -= 3;
+        else {
+            size_t s = start;
+            while (s > 0 && (p->src[s - 1] == ' ' || p->src[s - 1] == '\n' || p->src[s - 1] == '\r')) s--;
+            if (s >= 3 && !memcmp(p->src + s - 3, "№", 3) && (t0 == 0 || st_end(&p->t[t0 - 1]) <= s - 3))
+                start = s - 3;
+        }
+        mark_boiler(p, t0, j);
+        if (boiler_push(p, start, st_end(&p->t[j - 1]))) return POISK_ENOMEM;
+        i = j - 1;
+    }
+    return POISK_OK;
+}
+
+/* Page numbers: bare numbers forming the longest chain p, p+1, ... (a page or two may be
+ * missing) with a page's worth of text between them.  In line-based exports they stand
+ * alone on their line. */
+#define PAGE_MIN_GAP 150
+#define PAGE_MAX_GAP 20000
+#define PAGE_MAX_VALUE 9999
+
+static int find_page_numbers(parser *p)
+{
+    size_t n_c = 0;
+    size_t *ctok = malloc((p->n / 4 + 16) * sizeof *ctok);
+    if (!ctok) return POISK_ENOMEM;
+    size_t cap_c = p->n / 4 + 16;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!standalone_number(p, i) || st_len(&p->t[i]) > 4 || (F(p, i) & ST_BOILER)) continue;
+        if (dotted_second(p, i) || dotted_second(p, i + 1)) continue;
+        if (p->line_based && (!(F(p, i) & ST_NL_BEFORE) || (i + 1 < p->n && !(F(p, i + 1) & ST_NL_BEFORE))))
+            continue;
+        if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
+        long v = tok_value(p, i);
+        if (v < 1 || v > PAGE_MAX_VALUE) continue;
+        if (n_c == cap_c) {
+            cap_c *= 2;
+            size_t *c = realloc(ctok, cap_c * sizeof *c);
+            if (!c) { free(ctok); return POISK_ENOMEM; }
+            ctok = c;
+        }
+        ctok[n_c++] = i;
+    }
+    int rc = POISK_OK;
+    uint32_t *best = malloc((n_c + 1) * sizeof *best);
+    size_t *prev = malloc((n_c + 1) * sizeof *prev), *same = malloc((n_c + 1) * sizeof *same);
+    size_t *head = malloc((PAGE_MAX_VALUE + 1) * sizeof *head);
+    if (!best || !prev || !same || !head) { rc = POISK_ENOMEM; goto out; }
+    for (size_t v = 0; v <= PAGE_MAX_VALUE; v++) head[v] = NONE;
+    size_t top = NONE;
+    for (size_t c = 0; c < n_c; c++) {
+        long v = tok_value(p, ctok[c]);
+        size_t pos = p->t[ctok[c]].start;
+        best[c] = 1;
+        prev[c] = NONE;
+        for (long d = 1; d <= 3 && v - d >= 1; d++) {
+            for (size_t q = head[v - d]; q != NONE; q = same[q]) {
+                size_t gap = pos - p->t[ctok[q]].start;
+                if (gap < PAGE_MIN_GAP * (size_t)d) continue;
+                if (gap > PAGE_MAX_GAP * (size_t)d) break;
+                if (best[q] + 1 > best[c]) { best[c] = best[q] + 1; prev[c] = q; }
+            }
+        }
+        same[c] = head[v];
+        head[v] = c;
+        if (top == NONE || best[c] >= best[top]) top = c;
+    }
+    if (top != NONE && best[top] >= 3) {
+        p->n_pages = best[top];
+        p->pages = malloc(p->n_pages * sizeof *p->pages);
+        if (!p->pages) { rc = POISK_ENOMEM; goto out; }
+        size_t k = p->n_pages;
+        for (size_t c = top; c != NONE && k > 0; c = prev[c]) {
+            size_t i = ctok[c];
+            p->pages[--k].byte = p->t[i].start;
+            p->pages[k].value = tok_value(p, i);
+            mark_boiler(p, i, i + 1);
+            if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) { rc = POISK_ENOMEM; goto out; }
+        }
+    }
+out:
+    free(ctok); free(best); free(prev); free(same); free(head);
+    return rc;
+}
+
+static int cmp_bspan(const void *a, const void *b)
+{
+    const bspan *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void boiler_sort(parser *p)
+{
+    qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
+    size_t o = 0;
+    for (size_t i = 0; i < p->n_boiler; i++) {
+        if (o && p->boiler[i].start <= p->boiler[o - 1].end) {
+            if (p->boiler[i].end > p->boiler[o - 1].end) p->boiler[o - 1].end = p->boiler[i].end;
+        } else {
+            p->boiler[o++] = p->boiler[i];
+        }
+    }
+    p->n_boiler = o;
+}
+
+/* The boilerplate span containing byte b, or NULL. */
+static const bspan *boiler_at(const parser *p, size_t b)
+{
+    size_t lo = 0, hi = p->n_boiler;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->boiler[mid].end <= b) lo = mid + 1; else hi = mid;
+    }
+    return lo < p->n_boiler && p->boiler[lo].start <= b ? &p->boiler[lo] : NULL;
+}
+
+static long page_at(const parser *p, size_t b)
+{
+    if (!p->n_pages) return 0;
+    size_t lo = 0, hi = p->n_pages;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->pages[mid].byte <= b) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0) return p->pages[0].value > 1 ? p->pages[0].value - 1 : 0;
+    return p->pages[lo - 1].value;
+}
+
+/* ---- 7: passages ---------------------------------------------------------------------- */
+
+static size_t tok_at_byte(const parser *p, size_t b)
+{
+    size_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->t[mid].start < b) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+static size_t count_words(const parser *p, size_t t0, size_t t1)
+{
+    size_t w = 0;
+    for (size_t i = t0; i < t1; i++)
+        if (!(F(p, i) & ST_BOILER)) w++;
+    return w;
+}
+
+/* Copy of bytes [a, b) with white-space runs collapsed to one space (project names). */
+static const char *collapsed_copy(parser *p, size_t a, size_t b)
+{
+    char *out = poisk_document_alloc(p->doc, b - a + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    int space = 0;
+    for (size_t i = a; i < b;) {
+        size_t sl = st_space_len(p->src, b, i);
+        if (sl) { space = 1; i += sl; continue; }
+        if (space && o) out[o++] = ' ';
+        space = 0;
+        out[o++] = p->src[i++];
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* A project name ending right before "рекомендовано ФОИ" at token r: from the last
+ * capitalised (not all-caps) word within 12 tokens.  @return : its first token or NONE */
+static size_t project_name_start(const parser *p, size_t lo, size_t r)
+{
+    for (size_t j = r; j > lo && j + 12 > r; j--) {
+        size_t i = j - 1;
+        if (F(p, i) & ST_BOILER) return NONE;
+        if (is_word_tok(p, i) && (F(p, i) & ST_UPPER) && !(F(p, i) & ST_ALLCAPS)) return i;
+    }
+    return NONE;
+}
+
+static int recommended_at(const parser *p, size_t i)
+{
+    return st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
+           (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
+}
+
+typedef struct seg { size_t t0; const char *project; } seg;
+
+/* Soft cut points of a unit's tokens [t0, t1): numbered rows/items in order, project names
+ * before "рекомендовано ФОИ" (sections 5-7), line-based paragraph ends. */
+static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out, size_t cap)
+{
+    size_t n = 0;
+    out[n].t0 = t0;
+    out[n++].project = NULL;
+    long expect = 1;
+    int projects = u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI;
+    for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
+        unsigned f = F(p, i);
+        if (f & ST_BOILER) continue;
+        int cut = 0;
+        const char *project = NULL;
+        if ((f & ST_DIGIT) && !(f & ST_GLUED) && !dotted_second(p, i) && !dotted_second(p, i + 1) &&
+            i + 1 < t1 && is_word_tok(p, i + 1) && (F(p, i + 1) & ST_UPPER) && !(F(p, i + 1) & ST_GLUED)) {
+            long v = tok_value(p, i);
+            if (v == expect || (v == 1 && expect > 2)) {
+                expect = v + 1;
+                cut = 1;
+                if (projects) {
+                    project = NULL;
+                    for (size_t r = i + 2; r < i + 14 && r < t1; r++)
+                        if (recommended_at(p, r)) { project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1])); break; }
+                    if (!project) {
+                        char num[16];
+                        size_t l = st_len(&p->t[i]) < 15 ? st_len(&p->t[i]) : 15;
+                        memcpy(num, p->src + p->t[i].start, l);
+                        num[l] = 0;
+                        project = poisk_document_strndup(p->doc, num, l);
+                    }
+                }
+            }
+        } else if (projects && recommended_at(p, i)) {
+            size_t s = project_name_start(p, out[n - 1].t0 + 1, i);
+            if (s != NONE && s > out[n - 1].t0 + 3) {
+                out[n].t0 = s;
+                out[n++].project = collapsed_copy(p, p->t[s].start, st_end(&p->t[i - 1]));
+            }
+            continue;
+        } else if (p->line_based && (f & ST_NL_BEFORE) && (f & (ST_DOT_BEFORE | ST_SEMI_BEFORE)) &&
+                   (f & (ST_UPPER | ST_DIGIT))) {
+            cut = 1;
+        }
+        if (cut && i > out[n - 1].t0) {
+            out[n].t0 = i;
+            out[n++].project = project;
+        }
+    }
+    return n;
+}
+
+/* Turn bytes [a, b) into a passage: trimmed to content, boilerplate removed from the text. */
+static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
+{
+    for (;;) {                                         /* trim the front */
+        const bspan *bs;
+        size_t sl;
+        if (a >= b) return POISK_OK;
+        if ((bs = boiler_at(p, a))) { a = bs->end; continue; }
+        if ((sl = st_space_len(p->src, b, a))) { a += sl; continue; }
+        break;
+    }
+    for (;;) {                                         /* trim the back */
+        const bspan *bs;
+        if (b <= a) return POISK_OK;
+        if ((bs = boiler_at(p, b - 1))) { b = bs->start; continue; }
+        size_t k = b - 1;
+        while (k > a && ((unsigned char)p->src[k] & 0xC0) == 0x80) k--;
+        if (st_space_len(p->src, b, k) == b - k) { b = k; continue; }
+        break;
+    }
+    poisk_passage ps = { 0 };
+    char idbuf[32];
+    size_t pl = strlen(poisk_document_path(p->doc));
+    int il = snprintf(idbuf, sizeof idbuf, ":%zu", a);
+    char *id = poisk_document_alloc(p->doc, pl + (size_t)il + 1);
+    if (!id) return POISK_ENOMEM;
+    memcpy(id, poisk_document_path(p->doc), pl);
+    memcpy(id + pl, idbuf, (size_t)il + 1);
+    ps.id = id;
+    ps.region = poisk_document_region(p->doc);
+    ps.section = (poisk_section)u->section;
+    ps.sector = u->sector >= 0 ? p->sectors[u->sector].id : NULL;
+    ps.subsection = u->sub >= 0 ? p->subs[u->sub].label : NULL;
+    ps.project = project;
+    ps.file = poisk_document_path(p->doc);
+    ps.byte_start = a;
+    ps.byte_end = b;
+    /* text: source bytes, boilerplate inside cut out and joined by one space */
+    const bspan *bs = boiler_at(p, a);
+    size_t lo = 0, hi = p->n_boiler;
+    while (lo < hi) { size_t m = (lo + hi) / 2; if (p->boiler[m].end <= a) lo = m + 1; else hi = m; }
+    (void)bs;
+    if (lo >= p->n_boiler || p->boiler[lo].start >= b) {
+        ps.text = p->src + a;
+        ps.text_len = b - a;
+    } else {
+        char *txt = poisk_document_alloc(p->doc, b - a + 1);
+        if (!txt) return POISK_ENOMEM;
+        size_t o = 0, at = a;
+        for (size_t k = lo; k < p->n_boiler && p->boiler[k].start < b; k++) {
+            if (p->boiler[k].start > at) {
+                if (o && txt[o - 1] != ' ') txt[o++] = ' ';
+                memcpy(txt + o, p->src + at, p->boiler[k].start - at);
+                o += p->boiler[k].start - at;
+            }
+            if (p->boiler[k].end > at) at = p->boiler[k].end;
+        }
+        if (at < b) {
+            if (o && txt[o - 1] != ' ') txt[o++] = ' ';
+            memcpy(txt + o, p->src + at, b - at);
+            o += b - at;
+        }
+        txt[o] = 0;
+        ps.text = txt;
+        ps.text_len = o;
+    }
+    long p0 = page_at(p, a), p1 = page_at(p, b - 1);
+    if (p0 > 0 && p1 >= p0) {
+        size_t np = (size_t)(p1 - p0 + 1);
+        if (np > 64) np = 64;
+        uint32_t *pg = poisk_document_alloc(p->doc, np * sizeof *pg);
+        if (!pg) return POISK_ENOMEM;
+        for (size_t k = 0; k < np; k++) pg[k] = (uint32_t)(p0 + (long)k);
+        ps.pages = pg;
+        ps.n_pages = np;
+    }
+    return poisk_document_push_passage(p->doc, &ps);
+}
+
+/* The token where a run of `words` counted words starting at t0 ends. */
+static size_t advance_words(const parser *p, size_t t0, size_t t1, size_t words)
+{
+    size_t i = t0, w = 0;
+    for (; i < t1 && w < words; i++)
+        if (!(F(p, i) & ST_BOILER)) w++;
+    return i;
+}
+
+static int passages_of_unit(parser *p, const unit *u)
+{
+    size_t t0 = tok_at_byte(p, u->a), t1 = tok_at_byte(p, u->b);
+    if (t0 >= t1)
+        return emit_passage(p, u, u->a, u->b, NULL);
+    size_t cap = (t1 - t0) / 2 + 2;
+    seg *segs = malloc(cap * sizeof *segs);
+    piece *pieces = malloc((t1 - t0 + 2) * sizeof *pieces);
+    if (!segs || !pieces) { free(segs); free(pieces); return POISK_ENOMEM; }
+    size_t ns = soft_cuts(p, u, t0, t1, segs, cap), np = 0;
+    piece cur = { segs[0].t0, segs[0].t0, 0, segs[0].project };
+    for (size_t s = 0; s < ns; s++) {
+        size_t e = s + 1 < ns ? segs[s + 1].t0 : t1;
+        size_t w = count_words(p, segs[s].t0, e);
+        if (cur.words >= MIN_WORDS) {
+            pieces[np++] = cur;
+            cur.t0 = segs[s].t0;
+            cur.words = 0;
+            cur.project = segs[s].project;
+        }
+        cur.t1 = e;
+        cur.words += w;
+        while (cur.words > MAX_WORDS) {
+            size_t cut = advance_words(p, cur.t0, cur.t1, CUT_WORDS);
+            piece head = { cur.t0, cut, CUT_WORDS, cur.project };
+            pieces[np++] = head;
+            cur.t0 = cut;
+            cur.words -= CUT_WORDS;
+        }
+    }
+    if (np && cur.words < MIN_WORDS && pieces[np - 1].words + cur.words <= MAX_WORDS) {
+        pieces[np - 1].t1 = cur.t1;
+        pieces[np - 1].words += cur.words;
+    } else {
+        pieces[np++] = cur;
+    }
+    int rc = POISK_OK;
+    for (size_t k = 0; k < np && rc == POISK_OK; k++) {
+        size_t a = k == 0 ? u->a : p->t[pieces[k].t0].start;
+        size_t b = k + 1 < np ? p->t[pieces[k + 1].t0].start : u->b;
+        rc = emit_passage(p, u, a, b, pieces[k].project);
+    }
+    free(segs);
+    free(pieces);
+    return rc;
+}
+
+/* ---- assembling the model ------------------------------------------------------------- */
+
+typedef struct mark { size_t byte; int kind; int idx; } mark;   /* kind: 0 sec, 1 sector, 2 sub */
+
+static int cmp_mark(const void *a, const void *b)
+{
+    const mark *x = a, *y = b;
+    if (x->byte != y->byte) return x->byte < y->byte ? -1 : 1;
+    return x->kind - y->kind;
+}
+
+static int section_of(int k) { return k == APPENDIX ? POISK_SECTION_PRILOZHENIE : k - 1; }
+
+/* A heading's title as found: to the end of its line or closing quote, at most 200 bytes. */
+static const char *heading_title(parser *p, size_t tok, size_t limit)
+{
+    size_t a = p->t[tok].start, b = a;
+    size_t max = a + 200 < limit ? a + 200 : limit;
+    int quoted = 0;
+    while (b < max) {
+        unsigned char c = (unsigned char)p->src[b];
+        if (c == '\n' || c == '\r') break;
+        if (!memcmp(p->src + b, "«", 2)) quoted = 1;
+        if (!memcmp(p->src + b, "»", 2)) { b += 2; break; }
+        if (!quoted && b > a + 12 && c >= '0' && c <= '9' && p->src[b - 1] == ' ') break;
+        if (!quoted && b > a + 60 && p->src[b] == ' ' && p->src[b + 1] == ' ') break;
+        b++;
+    }
+    while (b > a && (unsigned char)p->src[b - 1] == ' ') b--;
+    if (b > max) b = max;
+    while (b > a && ((unsigned char)p->src[b] & 0xC0) == 0x80 && b < limit) b--;
+    return collapsed_copy(p, a, b);
+}
+
+static int build_model(parser *p)
+{
+    mark marks[10 + MAX_HEADS + 8];
+    size_t nm = 0;
+    for (int k = 1; k <= 9; k++)
+        if (p->sec_tok[k] != NONE)
+            marks[nm++] = (mark){ p->t[p->sec_tok[k]].start, 0, k };
+    for (int h = 0; h < p->n_heads; h++)
+        marks[nm++] = (mark){ p->t[p->heads[h].tok].start, 1, h };
+    for (int s = 0; s < p->n_subs; s++)
+        marks[nm++] = (mark){ p->t[p->subs[s].tok].start, 2, s };
+    qsort(marks, nm, sizeof *marks, cmp_mark);
+
+    /* spans: TOC, sections (with "other" before the first), sectors, boilerplate */
+    int rc;
+    if (p->toc_end) {
+        poisk_span sp = { POISK_SPAN_TOC, POISK_SECTION_OTHER, NULL, NULL, p->toc_start, p->toc_end };
+        if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
+    }
+    size_t first_sec = p->len;
+    for (size_t m = 0; m < nm; m++)
+        if (marks[m].kind == 0) { first_sec = marks[m].byte; break; }
+    if (first_sec > 0) {
+        poisk_span sp = { POISK_SPAN_SECTION, POISK_SECTION_OTHER, NULL, NULL, 0, first_sec };
+        if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
+    }
+    for (size_t m = 0; m < nm; m++) {
+        if (marks[m].kind == 2) continue;
+        size_t end = p->len;
+        for (size_t x = m + 1; x < nm; x++)
+            if (marks[x].kind == 0 || (marks[m].kind == 1 && marks[x].kind == 1)) { end = marks[x].byte; break; }
+        poisk_span sp = { 0 };
+        sp.byte_start = marks[m].byte;
+        sp.byte_end = end;
+        if (marks[m].kind == 0) {
+            sp.kind = POISK_SPAN_SECTION;
+            sp.section = (poisk_section)section_of(marks[m].idx);
+            sp.title = heading_title(p, p->sec_tok[marks[m].idx], end);
+        } else {
+            const heading *h = &p->heads[marks[m].idx];
+            sp.kind = POISK_SPAN_SECTOR;
+            sp.section = (poisk_section)h->section;
+            sp.sector = p->sectors[h->sector].id;
+            sp.title = heading_title(p, h->tok, end);
+        }
+        if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
+    }
+    for (size_t b = 0; b < p->n_boiler; b++) {
+        poisk_span sp = { POISK_SPAN_BOILERPLATE, POISK_SECTION_OTHER, NULL, NULL,
+                          p->boiler[b].start, p->boiler[b].end };
+        if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
+    }
+
+    /* units between hard boundaries; the TOC is skipped */
+    unit units[2 * (10 + MAX_HEADS + 8) + 4];
+    size_t nu = 0;
+    size_t bounds[10 + MAX_HEADS + 8 + 4];
+    size_t nb = 0;
+    bounds[nb++] = 0;
+    if (p->toc_end) { bounds[nb++] = p->toc_start; bounds[nb++] = p->toc_end; }
+    for (size_t m = 0; m < nm; m++) bounds[nb++] = marks[m].byte;
+    bounds[nb++] = p->len;
+    for (size_t x = 1; x < nb; x++)           /* insertion sort: a handful of entries */
+        for (size_t y = x; y > 0 && bounds[y - 1] > bounds[y]; y--) {
+            size_t tmp = bounds[y]; bounds[y] = bounds[y - 1]; bounds[y - 1] = tmp;
+        }
+    int section = POISK_SECTION_OTHER, sector = -1, sub = -1;
+    size_t mi = 0;
+    for (size_t x = 0; x + 1 < nb; x++) {
+        size_t a = bounds[x], b = bounds[x + 1];
+        for (; mi < nm && marks[mi].byte <= a; mi++) {
+            if (marks[mi].kind == 0) { section = section_of(marks[mi].idx); sector = -1; sub = -1; }
+            else if (marks[mi].kind == 1) sector = p->heads[marks[mi].idx].sector;
+            else sub = marks[mi].idx;
+        }
+        if (a >= b || (p->toc_end && a >= p->toc_start && b <= p->toc_end)) continue;
+        if (a == 0 && p->toc_end && p->toc_start == 0 && b <= p->toc_end) continue;
+        size_t t0 = tok_at_byte(p, a), t1 = tok_at_byte(p, b);
+        unit u = { a, b, section, sector, sub, count_words(p, t0, t1) };
+        /* a bare heading joins the next unit when only a subsection boundary separates them */
+        if (nu && units[nu - 1].words < HEADING_WORDS && units[nu - 1].b == a &&
+            units[nu - 1].section == section && units[nu - 1].sector == sector) {
+            units[nu - 1].b = b;
+            units[nu - 1].sub = sub;
+            units[nu - 1].words += u.words;
+            continue;
+        }
+        units[nu++] = u;
+    }
+    for (size_t x = 0; x < nu; x++)
+        if ((rc = passages_of_unit(p, &units[x]))) return rc;
+    return POISK_OK;
+}
+
+/* ---- entry point ---------------------------------------------------------------------- */
+
+static void detect_region(parser *p)
+{
+    size_t end = p->len < 65536 ? p->len : 65536;
+    if (p->sec_tok[2] != NONE && p->t[p->sec_tok[2]].start > 2048)
+        end = p->t[p->sec_tok[2]].start;
+    const poisk_region *r = poisk_region_find_in_text(p->src, end);
+    if (!r && end < p->len)
+        r = poisk_region_find_in_text(p->src, p->len);
+    if (r) {
+        poisk_document_set_region(p->doc, r->slug);
+    } else if (p->n) {
+        poisk_document_add_warning(p->doc, "%s: no region named in the title or section 1; "
+                                   "indexed as region 'unknown'", poisk_document_path(p->doc));
+    }
+}
+
+int poisk_document_parse(const char *path, const char *text, size_t len,
+                         poisk_document **out, poisk_error *err)
+{
+    *out = NULL;
+    if (!text && len)
+        return poisk_error_set(err, POISK_EINVAL, "%s: no text", path ? path : "?");
+    if (len >= UINT32_MAX)
+        return poisk_error_set(err, POISK_EINPUT, "%s: file over 4 GiB; split it", path);
+    parser p;
+    memset(&p, 0, sizeof p);
+    p.src = text ? text : "";
+    p.len = len;
+    p.doc = poisk_document_new(path);
+    if (!p.doc)
+        return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
+    st_tokens tk;
+    int rc = POISK_ENOMEM;
+    if (st_tokenize(p.src, len, &tk)) goto fail;
+    p.t = tk.t;
+    p.n = tk.n;
+    p.line_based = tk.newlines > 20 && tk.newlines * 40 > tk.n;
+    if ((rc = find_candidates(&p))) goto fail;
+    find_toc(&p);
+    find_sections(&p);
+    find_subsections(&p);
+    find_sector_headings(&p);
+    if ((rc = find_table_headers(&p))) goto fail;
+    if ((rc = find_page_numbers(&p))) goto fail;
+    boiler_sort(&p);
+    detect_region(&p);
+    if ((rc = build_model(&p))) goto fail;
+    if (len && !p.n)
+        poisk_document_add_warning(p.doc, "%s: no words in the file", path);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    st_tokens_free(&tk);
+    *out = p.doc;
+    return POISK_OK;
+fail:
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    st_tokens_free(&tk);
+    poisk_document_free(p.doc);
+    return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));
+}
