@@ -161,6 +161,19 @@ def render(kind, results, md_path, plotdir):
                                 for k, v in sorted(r["parts"].items(), key=lambda kv: -kv[1]))
             w(f"- {r['corpus']}: {parts_s}")
         w("")
+    blocks = [r for r in recs if r["type"] in ("analyzer", "decode")]
+    if blocks:
+        w("### Building blocks (one thread)")
+        w("")
+        for r in blocks:
+            if r["type"] == "analyzer":
+                f = r["figures"]
+                w(f"- {r['corpus']}: analyzer {f['mb_s']} MB/s without repair, {f['repair_mb_s']} MB/s with "
+                  f"split-word repair (+ lexicon pass {f['lexicon_mb_s']} MB/s), on {f['bytes'] / 1e6:.1f} MB, "
+                  f"{fmt(f['tokens'])} tokens (`build/bench/terms --speed`)")
+            else:
+                w(f"- {r['corpus']}: postings decode: `{r['output']}`")
+        w("")
     w("### Query latency (µs, k = 10)")
     w("")
     engines = []
