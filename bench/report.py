@@ -243,6 +243,7 @@ def render(kind, results, md_path, plotdir):
                 cells.append(f"{sum(v) / len(v):.3f}" if v and not (e == "lucene-ws" and cls == "prefix") else "–")
             w(f"| {name} | {cls} | " + " | ".join(cells) + " |")
     w("")
+    targets(w, names, lat, speed, idx, qry)
     for n in notes:
         w(f"Note: {n}")
         w("")
@@ -254,6 +255,60 @@ def render(kind, results, md_path, plotdir):
             w(f"- [{title}]({os.path.relpath(path, os.path.dirname(md_path))})")
         w("")
     write_section(md_path, kind, "\n".join(L))
+
+
+def targets(w, names, lat, speed, idx, qry):
+    """The issue's targets on the largest corpus that has both poisk and Lucene figures."""
+    both = [n for n in names if lat.get((n, "poisk")) and lat.get((n, "lucene-russian"))]
+    if not both:
+        return
+    n = both[-1]
+    rows = []
+    def check(what, value, ok, goal):
+        rows.append(f"| {what} | {value} | {goal} | {'yes' if ok else '**no**'} |")
+    p1, p2, l1 = speed.get((n, "poisk", 1)), speed.get((n, "poisk", 2)), speed.get((n, "lucene-russian", 1))
+    if p1 and l1:
+        check("indexing MB/s, 1 thread, poisk ÷ Lucene", f"{p1 / l1:.2f}×", p1 / l1 >= 2, "≥ 2×")
+    if p2 and l1:
+        check("indexing MB/s, 2 threads, poisk ÷ Lucene (1 thread)", f"{p2 / l1:.2f}×", p2 / l1 >= 4, "≥ 4×")
+    pi = next((r for r in idx if r["corpus"] == n and r["engine"] == "poisk" and r["threads"] == 1), None)
+    li = next((r for r in idx if r["corpus"] == n and r["engine"] == "lucene-russian"), None)
+    if pi:
+        share = pi["index_bytes"] / pi["input_bytes"]
+        check("poisk index incl. passage store ÷ input", f"{100 * share:.1f} %", share <= 0.45, "≤ 45 %")
+        if li:
+            w_parts = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted((pi.get("parts") or {}).items()))
+            check("poisk index (all files) vs Lucene's (no stored text)",
+                  f"{pi['index_bytes'] / 1e6:.1f} MB vs {li['index_bytes'] / 1e6:.1f} MB ({w_parts})",
+                  True, "stem postings + positions ≤ Lucene's: compare the parts")
+    def q(engine, members, p):
+        v = [us for c, us, _ in lat.get((n, engine), []) if c in members and us >= 0]
+        return pct(v, p)
+    for g, members in GROUPS[:3]:
+        a50, b50 = q("poisk", members, 50), q("lucene-russian", members, 50)
+        a99, b99 = q("poisk", members, 99), q("lucene-russian", members, 99)
+        if a50 is None or not b50:
+            continue
+        goal50 = 0.33 if g in ("OR", "AND") else 0.5
+        check(f"{g} p50 latency, poisk ÷ Lucene", f"{a50 / b50:.2f}", a50 / b50 <= goal50, f"≤ {goal50}")
+        if g in ("OR", "AND") and b99:
+            check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.2f}", a99 / b99 <= 0.5, "≤ 0.5")
+    base, ws = lat.get((n, "poisk"), []), lat.get((n, "lucene-ws"), [])
+    if base and len(ws) == len(base):
+        v = [overlap(a[2], b[2]) for a, b in zip(base, ws) if a[0] != "prefix"]
+        m = sum(v) / len(v)
+        check("BM25 parity: top-10 overlap with Lucene on poisk's terms", f"{m:.3f}", m >= 0.95, "≥ 0.95")
+    pq = next((r for r in qry if r["corpus"] == n and r["engine"] == "poisk"), None)
+    if pq and pq.get("startup_ms"):
+        st = median(pq["startup_ms"])
+        check("searcher start-up (process, open + first query)", f"{st:.1f} ms", st < 20, "< 20 ms (on 1 GB)")
+    w(f"### Targets of issue 7 ({n} corpus)")
+    w("")
+    w("| target | measured | goal | met |")
+    w("|---|---|---|---|")
+    for r in rows:
+        w(r)
+    w("")
 
 
 def make_plots(kind, names, engines, lat, idx, corpora, plotdir, datadir):
