@@ -1,0 +1,854 @@
+/*
+ * writer.c: the index writer (stage: document model -> index files).  poisk_writer_add()
+ * appends each passage to an unlinked spool file and keeps 16 bytes about it.  Commit
+ * assigns passage ids in (region slug, order of addition), cuts the ids into store blocks
+ * and batches, lets N workers analyse and invert batches (each batch: compressed store
+ * blocks + one sorted run, spilled to an unlinked temporary file when the memory budget is
+ * spent), merges the runs into per-section files (writer_merge.c), writes lengths, store
+ * and manifest, fsyncs everything, and publishes by renaming CURRENT.  Nothing depends on
+ * the thread count or the budget but the passages, so the output is byte-identical.
+ *
+ * Crash tests: POISK_FAULT_AT=N in the environment kills the process (SIGKILL) at the Nth
+ * write, fsync or rename; POISK_FAULT_AT=count prints the number of points at the end.
+ */
+#include "writer_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "poisk/analyzer.h"
+#include "format_manifest.h"
+#include "index_reader.h"
+#include "store.h"
+
+#define STORE_LEVEL 1                   /* libdeflate level: 261 MB/s, ratio ~0.27 */
+#define SPOOL_FLUSH (4u << 20)
+
+typedef struct prec { uint64_t off; uint32_t len, region; } prec;
+
+struct poisk_writer {
+    char dir[4096];
+    poisk_writer_options opts;
+    size_t budget;
+    int threads;
+    uint64_t gen;
+    int spool_fd;
+    uint64_t spool_len;
+    poisk_buf spool_buf;
+    prec *recs; size_t n_recs, cap_recs;
+    char **regions; size_t n_regions, cap_regions, last_region;
+    uint64_t bytes_in;
+    long long fault_at;
+    atomic_llong fault_count;
+    int broken;                         /* an add failed: commit refuses */
+};
+
+/* ---- fault injection -------------------------------------------------------------------- */
+
+static void fault_hook(void *ctx)
+{
+    poisk_writer *w = ctx;
+    long long n = atomic_fetch_add(&w->fault_count, 1) + 1;
+    if (w->fault_at > 0 && n == w->fault_at) {
+        kill(getpid(), SIGKILL);
+        _exit(137);
+    }
+}
+
+/* ---- create / add ----------------------------------------------------------------------- */
+
+static uint64_t current_generation(const char *dir)
+{
+    char path[4200], text[64];
+    snprintf(path, sizeof path, "%s/CURRENT", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text);
+    close(fd);
+    uint64_t gen;
+    if (n <= 0 || poisk_current_parse(text, (size_t)n, &gen))
+        return 0;
+    return gen;
+}
+
+/* Remove every generation file but keep and keep-1, and every *.tmp. */
+static void remove_stale(const char *dir, uint64_t keep)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        uint64_t g;
+        size_t n = strlen(e->d_name);
+        int tmp = n > 4 && strcmp(e->d_name + n - 4, ".tmp") == 0
+                  && (poisk_name_generation(e->d_name, &g) || strcmp(e->d_name, "CURRENT.tmp") == 0);
+        int stale = poisk_name_generation(e->d_name, &g) && g != keep && (keep == 0 || g != keep - 1);
+        if (tmp || stale)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+int poisk_writer_create(const char *dir, const poisk_writer_options *opts, poisk_writer **out,
+                        poisk_error *err)
+{
+    *out = NULL;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return poisk_error_set(err, POISK_EIO, "cannot create index directory %s: %s", dir,
+                               strerror(errno));
+    poisk_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    snprintf(w->dir, sizeof w->dir, "%s", dir);
+    if (opts)
+        w->opts = *opts;
+    w->budget = w->opts.mem_budget ? w->opts.mem_budget : (size_t)1 << 30;
+    w->threads = w->opts.threads > 0 ? w->opts.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (w->threads < 1)
+        w->threads = 1;
+    if (w->threads > 256)
+        w->threads = 256;
+    const char *fa = getenv("POISK_FAULT_AT");
+    w->fault_at = fa ? atoll(fa) : 0;
+    uint64_t cur = current_generation(dir);
+    remove_stale(dir, cur);
+    w->gen = cur + 1;
+    /* the spool is unlinked at once: a crash can leave nothing behind */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/g%08llu.spool.tmp", dir, (unsigned long long)w->gen);
+    w->spool_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (w->spool_fd < 0) {
+        int rc = poisk_error_set(err, POISK_EIO, "cannot create %s: %s", path, strerror(errno));
+        free(w);
+        return rc;
+    }
+    unlink(path);
+    *out = w;
+    return POISK_OK;
+}
+
+static int spool_flush(poisk_writer *w, poisk_error *err)
+{
+    if (w->spool_buf.len == 0)
+        return POISK_OK;
+    fault_hook(w);
+    const uint8_t *p = w->spool_buf.data;
+    size_t n = w->spool_buf.len;
+    while (n) {
+        ssize_t k = write(w->spool_fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return poisk_error_set(err, POISK_EIO, "cannot write the spool file in %s: %s",
+                                   w->dir, strerror(errno));
+        p += k;
+        n -= (size_t)k;
+    }
+    w->spool_buf.len = 0;
+    return POISK_OK;
+}
+
+static int region_index(poisk_writer *w, const char *slug, uint32_t *out)
+{
+    if (w->last_region < w->n_regions && strcmp(w->regions[w->last_region], slug) == 0) {
+        *out = (uint32_t)w->last_region;
+        return 0;
+    }
+    for (size_t i = 0; i < w->n_regions; i++)
+        if (strcmp(w->regions[i], slug) == 0) {
+            w->last_region = i;
+            *out = (uint32_t)i;
+            return 0;
+        }
+    if (w->n_regions == w->cap_regions) {
+        size_t cap = w->cap_regions ? 2 * w->cap_regions : 16;
+        char **r = realloc(w->regions, cap * sizeof *r);
+        if (!r)
+            return -1;
+        w->regions = r;
+        w->cap_regions = cap;
+    }
+    if (!(w->regions[w->n_regions] = strdup(slug)))
+        return -1;
+    w->last_region = w->n_regions;
+    *out = (uint32_t)w->n_regions++;
+    return 0;
+}
+
+int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
+{
+    if ((unsigned)p->section >= POISK_SECTION_COUNT || (!p->text && p->text_len))
+        return poisk_error_set(err, POISK_EINVAL, "passage %s: bad section or text",
+                               p->id ? p->id : "?");
+    if (w->n_recs >= UINT32_MAX - 1)
+        return poisk_error_set(err, POISK_ETOOLONG, "more than 2^32-2 passages in one index");
+    uint32_t region;
+    if (region_index(w, p->region && *p->region ? p->region : "unknown", &region))
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    if (w->n_recs == w->cap_recs) {
+        size_t cap = w->cap_recs ? 2 * w->cap_recs : 1024;
+        prec *r = realloc(w->recs, cap * sizeof *r);
+        if (!r)
+            return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        w->recs = r;
+        w->cap_recs = cap;
+    }
+    size_t before = w->spool_buf.len;
+    poisk_store_record_encode(&w->spool_buf, p, 0);
+    if (w->spool_buf.failed) {
+        w->broken = 1;
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    }
+    prec *r = &w->recs[w->n_recs++];
+    r->off = w->spool_len;
+    r->len = (uint32_t)(w->spool_buf.len - before);
+    r->region = region;
+    w->spool_len += r->len;
+    w->bytes_in += p->text_len;
+    if (w->spool_buf.len >= SPOOL_FLUSH) {
+        int rc = spool_flush(w, err);
+        if (rc)
+            w->broken = 1;
+        return rc;
+    }
+    return POISK_OK;
+}
+
+void poisk_writer_free(poisk_writer *w)
+{
+    if (!w)
+        return;
+    if (w->spool_fd >= 0)
+        close(w->spool_fd);
+    poisk_buf_free(&w->spool_buf);
+    free(w->recs);
+    for (size_t i = 0; i < w->n_regions; i++)
+        free(w->regions[i]);
+    free(w->regions);
+    free(w);
+}
+
+/* ---- commit: shared state of the workers ------------------------------------------------ */
+
+typedef struct batch_plan { uint32_t first_block, n_blocks, first_id, end_id; uint64_t bytes; } batch_plan;
+
+struct poisk_writer_ctx {
+    poisk_writer *w;
+    const uint8_t *spool;
+    const uint32_t *order;              /* id -> record */
+    const uint32_t *region_rank;        /* add-order region -> table index */
+    uint32_t *dl;
+    uint8_t *secs;
+    const uint32_t *blk_first;          /* store block -> first id; n_blocks+1 entries */
+    uint32_t n_blocks;
+    batch_plan *batches;
+    uint32_t n_batches;
+    atomic_uint next_batch;
+    poisk_batch_out *outs;
+    poisk_run *runs;
+    pthread_mutex_t lock;               /* below */
+    int rc;
+    poisk_error err;
+    poisk_fout store;
+    uint32_t store_next;                /* next batch to append to the store */
+    poisk_buf store_dir;
+    size_t run_mem, run_budget;
+    uint64_t spilled;
+    int workers_used;
+    uint64_t bytes_done;
+    struct timespec t0;
+};
+
+static void ctx_fail(poisk_writer_ctx *c, int rc, const poisk_error *e)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->rc) {
+        c->rc = rc;
+        if (e)
+            c->err = *e;
+        else
+            poisk_error_set(&c->err, rc, "%s", poisk_strerror(rc));
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void progress(poisk_writer_ctx *c)
+{
+    if (!c->w->opts.progress)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
+    double mb = (double)c->bytes_done / 1e6, total = (double)c->w->spool_len / 1e6;
+    double rate = s > 0 ? mb / s : 0;
+    fprintf(stderr, "\rindexing: %.1f / %.1f MB, %u passages, %.1f MB/s, ETA %.0f s   ",
+            mb, total, c->batches[c->store_next - 1].end_id, rate,
+            rate > 0 ? (total - mb) / rate : 0.0);
+}
+
+/* Append finished batches to the store in order (called with the lock held). */
+static int store_append_ready(poisk_writer_ctx *c, poisk_error *err)
+{
+    while (c->store_next < c->n_batches && c->outs[c->store_next].ready) {
+        poisk_batch_out *o = &c->outs[c->store_next];
+        uint64_t base = poisk_fout_offset(&c->store);
+        int rc = poisk_fout_write(&c->store, o->store.data, o->store.len, err);
+        if (rc)
+            return rc;
+        uint64_t off = base;
+        for (size_t k = 0; k + 16 <= o->store_dir.len; k += 16) {
+            const uint8_t *e = o->store_dir.data + k;
+            uint32_t comp = poisk_load_u32(e + 8);
+            poisk_buf_put(&c->store_dir, e, 8);          /* first, n */
+            poisk_buf_put_u64(&c->store_dir, off);
+            poisk_buf_put(&c->store_dir, e + 8, 8);      /* comp, raw */
+            off += comp;
+        }
+        if (c->store_dir.failed)
+            return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        c->bytes_done += c->batches[c->store_next].bytes;
+        poisk_buf_free(&o->store);
+        poisk_buf_free(&o->store_dir);
+        c->store_next++;
+        progress(c);
+    }
+    return POISK_OK;
+}
+
+static int spill_run(poisk_writer_ctx *c, poisk_run *r, poisk_error *err)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/g%08llu.run-%u.tmp", c->w->dir, (unsigned long long)c->w->gen,
+             r->batch);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return poisk_error_set(err, POISK_EIO, "cannot create %s: %s", path, strerror(errno));
+    unlink(path);                       /* gone on any exit; the fd keeps the data */
+    fault_hook(c->w);
+    const uint8_t *p = r->mem.data;
+    size_t n = r->mem.len;
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int rc = poisk_error_set(err, POISK_EIO, "cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            return rc;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    r->fd = fd;
+    r->len = r->mem.len;
+    poisk_buf_free(&r->mem);
+    return POISK_OK;
+}
+
+static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
+                         struct libdeflate_compressor *comp, uint32_t b, poisk_error *err)
+{
+    const batch_plan *bp = &c->batches[b];
+    poisk_batch_out *o = &c->outs[b];
+    poisk_buf raw = { 0 };
+    int rc = POISK_OK;
+    for (uint32_t k = bp->first_block; k < bp->first_block + bp->n_blocks && !rc; k++) {
+        raw.len = 0;
+        uint32_t first = c->blk_first[k], end = c->blk_first[k + 1];
+        for (uint32_t id = first; id < end && !rc; id++) {
+            const prec *r = &c->w->recs[c->order[id]];
+            const uint8_t *p = c->spool + r->off;
+            poisk_store_rec rec;
+            if (poisk_store_record_decode(&p, p + r->len, &rec)) {
+                rc = poisk_error_set(err, POISK_EIO, "the spool file in %s is damaged", c->w->dir);
+                break;
+            }
+            poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
+            c->secs[id] = (uint8_t)rec.section;
+            rc = poisk_inverter_add(inv, id, rec.section, rec.text.ptr, rec.text.len, &c->dl[id]);
+            if (rc)
+                poisk_error_set(err, rc, "out of memory while inverting");
+        }
+        if (rc)
+            break;
+        size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
+        if (raw.failed || poisk_buf_reserve(&o->store, bound)) {
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
+            break;
+        }
+        size_t clen = libdeflate_zlib_compress(comp, raw.data, raw.len, o->store.data + o->store.len, bound);
+        if (clen == 0) {
+            rc = poisk_error_set(err, POISK_EIO, "store block compression failed");
+            break;
+        }
+        o->store.len += clen;
+        poisk_buf_put_u32(&o->store_dir, first);
+        poisk_buf_put_u32(&o->store_dir, end - first);
+        poisk_buf_put_u32(&o->store_dir, (uint32_t)clen);
+        poisk_buf_put_u32(&o->store_dir, (uint32_t)raw.len);
+    }
+    poisk_buf_free(&raw);
+    if (rc)
+        return rc;
+    poisk_run *run = &c->runs[b];
+    run->batch = b;
+    run->first_doc = bp->first_id;
+    run->fd = -1;
+    rc = poisk_inverter_flush(inv, bp->first_id, &run->mem, &o->abbrevs, &o->n_abbrevs);
+    if (rc)
+        return poisk_error_set(err, rc, "out of memory while inverting");
+    run->len = run->mem.len;
+    pthread_mutex_lock(&c->lock);
+    int spill = c->run_mem + run->mem.cap > c->run_budget;
+    if (spill)
+        c->spilled++;
+    else
+        c->run_mem += run->mem.cap;
+    o->ready = 1;
+    rc = c->rc ? c->rc : store_append_ready(c, err);
+    pthread_mutex_unlock(&c->lock);
+    if (!rc && spill)
+        rc = spill_run(c, run, err);
+    return rc;
+}
+
+typedef struct worker { poisk_writer_ctx *c; uint32_t first; pthread_t tid; } worker;
+
+static void *worker_main(void *arg)
+{
+    worker *wk = arg;
+    poisk_writer_ctx *c = wk->c;
+    poisk_inverter *inv = NULL;
+    struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    poisk_error err = { 0 };
+    int rc = poisk_inverter_create(&c->w->opts, &inv);
+    if (rc || !comp) {
+        ctx_fail(c, rc ? rc : POISK_ENOMEM, NULL);
+    } else {
+        int did = 0;
+        /* the first batches are dealt one per worker, so every worker really runs */
+        for (uint32_t b = wk->first; b < c->n_batches; b = atomic_fetch_add(&c->next_batch, 1)) {
+            if (c->rc)
+                break;
+            did = 1;
+            if ((rc = process_batch(c, inv, comp, b, &err)) != POISK_OK) {
+                ctx_fail(c, rc, &err);
+                break;
+            }
+        }
+        if (did) {
+            pthread_mutex_lock(&c->lock);
+            c->workers_used++;
+            pthread_mutex_unlock(&c->lock);
+        }
+    }
+    poisk_inverter_free(inv);
+    if (comp)
+        libdeflate_free_compressor(comp);
+    return NULL;
+}
+
+/* ---- commit: planning ------------------------------------------------------------------- */
+
+static int cmp_region(const void *a, const void *b, void *ctx)
+{
+    char **names = ctx;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- commit: the small files ------------------------------------------------------------ */
+
+static int write_lens(poisk_writer_ctx *c, poisk_merge_io *io, unsigned s, uint64_t n_docs,
+                      uint64_t total, poisk_error *err)
+{
+    uint32_t N = (uint32_t)c->w->n_recs;
+    uint64_t words = ((uint64_t)N + 63) / 64;
+    poisk_buf b = { 0 };
+    poisk_buf_put_u64(&b, n_docs);
+    poisk_buf_put_u64(&b, total);
+    poisk_buf_put_u32(&b, N);
+    poisk_buf_put_u32(&b, 0);
+    uint64_t *bits = calloc(words ? words : 1, 8);
+    if (!bits) {
+        poisk_buf_free(&b);
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    }
+    for (uint32_t id = 0; id < N; id++)
+        if (c->secs[id] == s)
+            bits[id >> 6] |= 1ull << (id & 63);
+    for (uint64_t w = 0; w < words; w++)
+        poisk_buf_put_u64(&b, bits[w]);
+    uint32_t count = 0;
+    for (uint64_t w = 0; w < words; w++) {
+        if (w % 8 == 0)
+            poisk_buf_put_u32(&b, count);
+        count += (uint32_t)__builtin_popcountll(bits[w]);
+    }
+    free(bits);
+    for (uint32_t id = 0; id < N; id++)
+        if (c->secs[id] == s)
+            poisk_buf_put_u32(&b, c->dl[id]);
+    if (b.failed) {
+        poisk_buf_free(&b);
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    }
+    char name[64];
+    poisk_name_lens(name, sizeof name, c->w->gen, s);
+    poisk_fout f;
+    int rc = poisk_fout_open(&f, c->w->dir, name, POISK_KIND_LENS, c->w->gen, s, POISK_NO_SECTION,
+                             fault_hook, c->w, err);
+    if (!rc && (rc = poisk_fout_write(&f, b.data, b.len, err)))
+        poisk_fout_abort(&f);
+    else if (!rc && !(rc = poisk_fout_close(&f, err)))
+        rc = poisk_merge_add_file(io, name, f.final_size);
+    poisk_buf_free(&b);
+    return rc;
+}
+
+static int publish(poisk_writer *w, poisk_error *err)
+{
+    int rc = poisk_fsync_dir(w->dir, fault_hook, w, err);
+    if (rc)
+        return rc;
+    char tmp[4200], cur[4200], line[64];
+    snprintf(tmp, sizeof tmp, "%s/CURRENT.tmp", w->dir);
+    snprintf(cur, sizeof cur, "%s/CURRENT", w->dir);
+    poisk_current_format(line, sizeof line, w->gen);
+    if ((rc = poisk_write_small_file(tmp, line, strlen(line), fault_hook, w, err)))
+        return rc;
+    fault_hook(w);
+    if (rename(tmp, cur) != 0)
+        return poisk_error_set(err, POISK_EIO, "cannot rename %s to %s: %s", tmp, cur, strerror(errno));
+    if ((rc = poisk_fsync_dir(w->dir, fault_hook, w, err)))
+        return rc;
+    remove_stale(w->dir, w->gen);
+    return POISK_OK;
+}
+
+/* ---- commit ----------------------------------------------------------------------------- */
+
+int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_error *err)
+{
+    if (summary)
+        memset(summary, 0, sizeof *summary);
+    if (w->broken)
+        return poisk_error_set(err, POISK_EIO, "an earlier error stopped this build of %s", w->dir);
+    if (w->n_recs == 0)
+        return poisk_error_set(err, POISK_EEMPTY, "nothing to index: no passages were added");
+    int rc = spool_flush(w, err);
+    if (rc)
+        return rc;
+    poisk_writer_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    c->w = w;
+    pthread_mutex_init(&c->lock, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+    uint32_t N = (uint32_t)w->n_recs;
+    void *spool = mmap(NULL, w->spool_len, PROT_READ, MAP_PRIVATE, w->spool_fd, 0);
+    uint32_t *order = malloc((size_t)N * sizeof *order);
+    uint32_t *by_name = malloc(w->n_regions * sizeof *by_name);
+    uint32_t *rank = malloc(w->n_regions * sizeof *rank);
+    uint32_t *lo = calloc(w->n_regions + 1, sizeof *lo);
+    uint32_t *blk_first = malloc(((size_t)N + 1) * sizeof *blk_first);
+    c->dl = calloc(N, sizeof *c->dl);
+    c->secs = calloc(N, 1);
+    poisk_manifest m = { 0 };
+    poisk_merge_io io = { 0 };
+    char **abbrevs = NULL;
+    size_t n_abbrevs = 0;
+    if (spool == MAP_FAILED || !order || !by_name || !rank || !lo || !blk_first || !c->dl || !c->secs) {
+        if (spool == MAP_FAILED)
+            spool = NULL;
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory planning the index");
+        goto done;
+    }
+    c->spool = spool;
+    /* passage ids: regions by slug, then order of addition (a stable counting sort) */
+    for (uint32_t i = 0; i < w->n_regions; i++)
+        by_name[i] = i;
+    qsort_r(by_name, w->n_regions, sizeof *by_name, cmp_region, w->regions);
+    for (uint32_t i = 0; i < w->n_regions; i++)
+        rank[by_name[i]] = i;
+    for (uint32_t i = 0; i < N; i++)
+        lo[rank[w->recs[i].region] + 1]++;
+    for (size_t r = 0; r < w->n_regions; r++)
+        lo[r + 1] += lo[r];
+    m.n_regions = w->n_regions;
+    m.regions = calloc(w->n_regions, sizeof *m.regions);
+    if (!m.regions) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t r = 0; r < w->n_regions; r++) {
+        m.regions[r].slug = w->regions[by_name[r]];
+        m.regions[r].lo = lo[r];
+        m.regions[r].hi = lo[r + 1];
+    }
+    for (uint32_t i = 0; i < N; i++)
+        order[lo[rank[w->recs[i].region]]++] = i;
+    c->order = order;
+    c->region_rank = rank;
+    /* store blocks, then batches of whole blocks */
+    uint32_t nb = 0;
+    uint64_t acc = 0;
+    for (uint32_t id = 0; id < N; id++) {
+        if (acc == 0)
+            blk_first[nb++] = id;
+        acc += w->recs[order[id]].len;
+        if (acc >= POISK_STORE_BLOCK_RAW)
+            acc = 0;
+    }
+    blk_first[nb] = N;
+    c->blk_first = blk_first;
+    c->n_blocks = nb;
+    uint64_t batch_bytes = w->budget / (8u * (unsigned)w->threads);
+    if (batch_bytes < (16u << 10))
+        batch_bytes = 16u << 10;
+    if (batch_bytes > (8u << 20))
+        batch_bytes = 8u << 20;
+    c->batches = calloc(nb, sizeof *c->batches);
+    c->outs = calloc(nb, sizeof *c->outs);
+    c->runs = calloc(nb, sizeof *c->runs);
+    if (c->runs)
+        for (uint32_t b = 0; b < nb; b++)
+            c->runs[b].fd = -1;
+    if (!c->batches || !c->outs || !c->runs) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t k = 0; k < nb; k++) {
+        batch_plan *bp = c->n_batches ? &c->batches[c->n_batches - 1] : NULL;
+        if (!bp || bp->bytes >= batch_bytes) {
+            bp = &c->batches[c->n_batches++];
+            bp->first_block = k;
+            bp->first_id = blk_first[k];
+        }
+        bp->n_blocks++;
+        bp->end_id = blk_first[k + 1];
+        for (uint32_t id = blk_first[k]; id < blk_first[k + 1]; id++)
+            bp->bytes += w->recs[order[id]].len;
+    }
+    c->run_budget = w->budget / 2;
+    /* the store is written in batch order while the workers run */
+    char name[64];
+    poisk_name_store(name, sizeof name, w->gen);
+    if ((rc = poisk_fout_open(&c->store, w->dir, name, POISK_KIND_STORE, w->gen, POISK_NO_SECTION,
+                              POISK_NO_SECTION, fault_hook, w, err)))
+        goto done;
+    int nthreads = w->threads < (int)c->n_batches ? w->threads : (int)c->n_batches;
+    atomic_store(&c->next_batch, (unsigned)nthreads);
+    worker *wk = calloc((size_t)nthreads, sizeof *wk);
+    if (!wk) {
+        poisk_fout_abort(&c->store);
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    int started = 0;
+    for (int t = 0; t < nthreads; t++) {
+        wk[t].c = c;
+        wk[t].first = (uint32_t)t;
+        if (t == 0)
+            continue;                   /* worker 0 is this thread */
+        if (pthread_create(&wk[t].tid, NULL, worker_main, &wk[t]) != 0)
+            break;
+        started = t;
+    }
+    if (started + 1 < nthreads)         /* fewer threads: the rest are dealt dynamically */
+        atomic_store(&c->next_batch, (unsigned)started + 1);
+    worker_main(&wk[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(wk[t].tid, NULL);
+    free(wk);
+    if (c->w->opts.progress)
+        fputc('\n', stderr);
+    if (c->rc) {
+        poisk_fout_abort(&c->store);
+        rc = c->rc;
+        if (err)
+            *err = c->err;
+        goto done;
+    }
+    /* store directory and footer */
+    uint64_t dir_off = poisk_fout_offset(&c->store);
+    poisk_buf_put_u64(&c->store_dir, nb);
+    poisk_buf_put_u64(&c->store_dir, dir_off);
+    poisk_buf_put_u64(&c->store_dir, N);
+    if (c->store_dir.failed)
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    if (!rc)
+        rc = poisk_fout_write(&c->store, c->store_dir.data, c->store_dir.len, err);
+    if (rc) {
+        poisk_fout_abort(&c->store);
+        goto done;
+    }
+    if ((rc = poisk_fout_close(&c->store, err)))
+        goto done;
+    io.dir = w->dir;
+    io.gen = w->gen;
+    io.hook = fault_hook;
+    io.hook_ctx = w;
+    io.dl = c->dl;
+    if ((rc = poisk_merge_add_file(&io, name, c->store.final_size))) {
+        poisk_error_set(err, rc, "out of memory");
+        goto done;
+    }
+    /* runs: map the spilled ones, merge all */
+    for (uint32_t b = 0; b < c->n_batches; b++) {
+        poisk_run *r = &c->runs[b];
+        if (r->fd >= 0 && r->len) {
+            r->map = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+            if (r->map == MAP_FAILED) {
+                r->map = NULL;
+                rc = poisk_error_set(err, POISK_EIO, "cannot map a spilled run: %s", strerror(errno));
+                goto done;
+            }
+            r->data = r->map;
+        } else {
+            r->data = r->mem.data;
+        }
+    }
+    if ((rc = poisk_merge_runs(c->runs, c->n_batches, &io, err)))
+        goto done;
+    /* per-section lengths and statistics */
+    for (uint32_t id = 0; id < N; id++) {
+        m.section_passages[c->secs[id]]++;
+        m.section_length[c->secs[id]] += c->dl[id];
+        m.total_length += c->dl[id];
+    }
+    for (unsigned s = 0; s < POISK_SECTION_COUNT; s++)
+        if (m.section_passages[s]
+            && (rc = write_lens(c, &io, s, m.section_passages[s], m.section_length[s], err)))
+            goto done;
+    /* abbreviations: the union of the batches', sorted, unique */
+    for (uint32_t b = 0; b < c->n_batches; b++)
+        n_abbrevs += c->outs[b].n_abbrevs;
+    abbrevs = malloc((n_abbrevs ? n_abbrevs : 1) * sizeof *abbrevs);
+    if (!abbrevs) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    n_abbrevs = 0;
+    for (uint32_t b = 0; b < c->n_batches; b++)
+        for (size_t i = 0; i < c->outs[b].n_abbrevs; i++)
+            abbrevs[n_abbrevs++] = c->outs[b].abbrevs[i];
+    qsort(abbrevs, n_abbrevs, sizeof *abbrevs, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < n_abbrevs; i++)
+        if (u == 0 || strcmp(abbrevs[u - 1], abbrevs[i]) != 0)
+            abbrevs[u++] = abbrevs[i];
+    /* manifest */
+    m.format_version = POISK_FORMAT_VERSION;
+    m.normalization_version = POISK_NORMALIZATION_VERSION;
+    m.stop_hash = poisk_stop_list_hash();
+    m.stemmer_fp = poisk_stemmer_fingerprint();
+    m.repair = w->opts.repair ? 1 : 0;
+    m.generation = w->gen;
+    m.passages = N;
+    m.abbrevs = abbrevs;
+    m.n_abbrevs = u;
+    m.n_files = io.n_files;
+    m.files = calloc(io.n_files ? io.n_files : 1, sizeof *m.files);
+    if (!m.files) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    uint64_t bytes_out = 0;
+    for (size_t i = 0; i < io.n_files; i++) {
+        m.files[i].name = io.names[i];
+        m.files[i].size = io.sizes[i];
+        bytes_out += io.sizes[i];
+    }
+    poisk_buf mb = { 0 };
+    poisk_manifest_encode(&m, &mb);
+    poisk_fout mf;
+    poisk_name_manifest(name, sizeof name, w->gen);
+    if (mb.failed)
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+    if (!rc)
+        rc = poisk_fout_open(&mf, w->dir, name, POISK_KIND_MANIFEST, w->gen, POISK_NO_SECTION,
+                             POISK_NO_SECTION, fault_hook, w, err);
+    if (!rc && (rc = poisk_fout_write(&mf, mb.data, mb.len, err)))
+        poisk_fout_abort(&mf);
+    else if (!rc)
+        rc = poisk_fout_close(&mf, err);
+    poisk_buf_free(&mb);
+    if (rc)
+        goto done;
+    bytes_out += mf.final_size;
+    if ((rc = publish(w, err)))
+        goto done;
+    if (summary) {
+        summary->passages = N;
+        summary->terms = io.terms;
+        summary->bytes_in = w->bytes_in;
+        summary->bytes_out = bytes_out;
+        summary->spilled_runs = c->spilled;
+        summary->workers_used = c->workers_used;
+        summary->generation = w->gen;
+    }
+    if (w->fault_at < 0)
+        fprintf(stderr, "fault points: %lld\n", (long long)atomic_load(&w->fault_count));
+done:
+    if (m.regions)
+        free(m.regions);                /* slugs belong to the writer */
+    free(m.files);
+    free(abbrevs);                      /* the strings belong to the batches */
+    if (c->outs)
+        for (uint32_t b = 0; b < c->n_batches; b++) {
+            for (size_t i = 0; i < c->outs[b].n_abbrevs; i++)
+                free(c->outs[b].abbrevs[i]);
+            free(c->outs[b].abbrevs);
+            poisk_buf_free(&c->outs[b].store);
+            poisk_buf_free(&c->outs[b].store_dir);
+        }
+    if (c->runs)
+        for (uint32_t b = 0; b < c->n_batches; b++) {
+            poisk_run *r = &c->runs[b];
+            poisk_buf_free(&r->mem);
+            if (r->map)
+                munmap(r->map, r->len);
+            if (r->fd >= 0)
+                close(r->fd);
+        }
+    for (size_t i = 0; i < io.n_files; i++)
+        free(io.names[i]);
+    free(io.names);
+    free(io.sizes);
+    poisk_buf_free(&c->store_dir);
+    free(c->batches);
+    free(c->outs);
+    free(c->runs);
+    free(c->dl);
+    free(c->secs);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    free(order);
+    free(by_name);
+    free(rank);
+    free(lo);
+    free(blk_first);
+    if (spool)
+        munmap(spool, w->spool_len);
+    if (rc)
+        w->broken = 1;
+    return rc;
+}

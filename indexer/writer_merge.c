@@ -1,0 +1,382 @@
+/*
+ * writer_merge.c: the last step of inversion (stage: index writer -> files).  A k-way merge
+ * of the sorted runs (in memory or spilled) by (section, kind, term); a term's postings are
+ * the concatenation of its runs' postings in batch order, which is passage-id order.  Each
+ * (section, kind) group becomes a dictionary, a postings and a positions file
+ * (docs/FORMAT.md §5-6).  The output depends only on the passages, never on how they were
+ * batched, so spilled, unspilled and multi-threaded builds are byte-identical.
+ */
+#include "writer_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_reader.h"
+
+#define DICT_BLOCK_TERMS 16
+
+typedef struct run_cur {
+    const uint8_t *p, *end;
+    uint32_t batch, base;
+    unsigned section, kind;
+    const uint8_t *key; size_t key_len;
+    uint32_t ndocs;
+    const uint8_t *post; size_t post_len;
+} run_cur;
+
+/* Read the next entry of a run.  @return : 1 entry, 0 run done, -1 malformed */
+static int cur_next(run_cur *c)
+{
+    if (c->p == c->end)
+        return 0;
+    uint64_t klen, nd, plen;
+    if (c->end - c->p < 2)
+        return -1;
+    c->section = c->p[0];
+    c->kind = c->p[1];
+    c->p += 2;
+    if (poisk_varint_decode(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
+        return -1;
+    c->key = c->p;
+    c->key_len = (size_t)klen;
+    c->p += klen;
+    if (poisk_varint_decode(&c->p, c->end, &nd) || poisk_varint_decode(&c->p, c->end, &plen)
+        || plen > (uint64_t)(c->end - c->p) || nd > UINT32_MAX)
+        return -1;
+    c->ndocs = (uint32_t)nd;
+    c->post = c->p;
+    c->post_len = (size_t)plen;
+    c->p += plen;
+    return 1;
+}
+
+static int cur_cmp(const run_cur *a, const run_cur *b)
+{
+    if (a->section != b->section)
+        return a->section < b->section ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = n ? memcmp(a->key, b->key, n) : 0;
+    if (c)
+        return c;
+    if (a->key_len != b->key_len)
+        return a->key_len < b->key_len ? -1 : 1;
+    return a->batch < b->batch ? -1 : a->batch > b->batch;
+}
+
+/* ---- min-heap of run cursors ------------------------------------------------------------ */
+
+typedef struct heap { run_cur **v; size_t n; } heap;
+
+static void heap_down(heap *h, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && cur_cmp(h->v[l], h->v[m]) < 0)
+            m = l;
+        if (r < h->n && cur_cmp(h->v[r], h->v[m]) < 0)
+            m = r;
+        if (m == i)
+            return;
+        run_cur *t = h->v[i];
+        h->v[i] = h->v[m];
+        h->v[m] = t;
+        i = m;
+    }
+}
+
+/* ---- one (section, kind) group of output files --------------------------------------- */
+
+typedef struct group {
+    int open;
+    unsigned section, kind;
+    poisk_fout dict, post, posn;
+    poisk_buf block;                /* dictionary block being built */
+    unsigned in_block;
+    uint64_t *block_offs; size_t n_blocks, cap_blocks;
+    uint64_t n_terms;
+    char *prev; size_t prev_len, prev_cap;
+    poisk_buf term_post, term_pos;
+    poisk_plist_writer pw;
+    uint32_t *posv; size_t posv_cap;
+} group;
+
+static int group_open(group *g, poisk_merge_io *io, unsigned section, unsigned kind,
+                      poisk_error *err)
+{
+    char name[64];
+    g->section = section;
+    g->kind = kind;
+    g->in_block = 0;
+    g->n_blocks = 0;
+    g->n_terms = 0;
+    g->block.len = 0;
+    g->prev_len = 0;
+    poisk_name_dict_file(name, sizeof name, io->gen, section, kind, POISK_KIND_DICT);
+    int rc = poisk_fout_open(&g->dict, io->dir, name, POISK_KIND_DICT, io->gen, section, kind,
+                             io->hook, io->hook_ctx, err);
+    if (rc)
+        return rc;
+    poisk_name_dict_file(name, sizeof name, io->gen, section, kind, POISK_KIND_POST);
+    rc = poisk_fout_open(&g->post, io->dir, name, POISK_KIND_POST, io->gen, section, kind,
+                         io->hook, io->hook_ctx, err);
+    if (rc) {
+        poisk_fout_abort(&g->dict);
+        return rc;
+    }
+    poisk_name_dict_file(name, sizeof name, io->gen, section, kind, POISK_KIND_POSN);
+    rc = poisk_fout_open(&g->posn, io->dir, name, POISK_KIND_POSN, io->gen, section, kind,
+                         io->hook, io->hook_ctx, err);
+    if (rc) {
+        poisk_fout_abort(&g->dict);
+        poisk_fout_abort(&g->post);
+        return rc;
+    }
+    g->open = 1;
+    return POISK_OK;
+}
+
+static int flush_dict_block(group *g, poisk_error *err)
+{
+    if (g->in_block == 0)
+        return POISK_OK;
+    if (g->n_blocks == g->cap_blocks) {
+        size_t cap = g->cap_blocks ? 2 * g->cap_blocks : 256;
+        uint64_t *b = realloc(g->block_offs, cap * sizeof *b);
+        if (!b)
+            return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+        g->block_offs = b;
+        g->cap_blocks = cap;
+    }
+    g->block_offs[g->n_blocks++] = poisk_fout_offset(&g->dict);
+    int rc = poisk_fout_write(&g->dict, g->block.data, g->block.len, err);
+    g->block.len = 0;
+    g->in_block = 0;
+    return rc;
+}
+
+static int group_close(group *g, poisk_merge_io *io, poisk_error *err)
+{
+    int rc = flush_dict_block(g, err);
+    uint64_t index_off = poisk_fout_offset(&g->dict);
+    poisk_buf tail = { 0 };
+    for (size_t i = 0; i < g->n_blocks; i++)
+        poisk_buf_put_u64(&tail, g->block_offs[i]);
+    poisk_buf_put_u64(&tail, g->n_terms);
+    poisk_buf_put_u64(&tail, g->n_blocks);
+    poisk_buf_put_u64(&tail, index_off);
+    if (!rc && tail.failed)
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+    if (!rc)
+        rc = poisk_fout_write(&g->dict, tail.data, tail.len, err);
+    poisk_buf_free(&tail);
+    poisk_fout *fs[3] = { &g->dict, &g->post, &g->posn };
+    for (int i = 0; i < 3; i++) {
+        if (rc) {
+            poisk_fout_abort(fs[i]);
+            continue;
+        }
+        rc = poisk_fout_close(fs[i], err);
+        if (!rc) {
+            const char *slash = strrchr(fs[i]->path, '/');
+            rc = poisk_merge_add_file(io, slash ? slash + 1 : fs[i]->path, fs[i]->final_size);
+            if (rc)
+                poisk_error_set(err, rc, "out of memory merging runs");
+        }
+    }
+    if (g->kind == POISK_DICT_STEM)
+        io->terms += g->n_terms;
+    g->open = 0;
+    return rc;
+}
+
+/* Append one finished term to the dictionary block. */
+static int dict_add(group *g, const uint8_t *key, size_t len, uint32_t df, uint64_t cf,
+                    uint64_t post_off, uint64_t post_len, uint64_t pos_off, uint64_t pos_len,
+                    poisk_error *err)
+{
+    size_t shared = 0;
+    if (g->in_block > 0)
+        while (shared < len && shared < g->prev_len && g->prev[shared] == (char)key[shared])
+            shared++;
+    poisk_buf *b = &g->block;
+    poisk_buf_put_varint(b, shared);
+    poisk_buf_put_varint(b, len - shared);
+    poisk_buf_put(b, key + shared, len - shared);
+    poisk_buf_put_varint(b, df);
+    poisk_buf_put_varint(b, cf - df);
+    if (g->in_block == 0) {
+        poisk_buf_put_varint(b, post_off);
+        poisk_buf_put_varint(b, post_len);
+        poisk_buf_put_varint(b, pos_off);
+        poisk_buf_put_varint(b, pos_len);
+    } else {
+        poisk_buf_put_varint(b, post_len);
+        poisk_buf_put_varint(b, pos_len);
+    }
+    if (len + 1 > g->prev_cap) {
+        char *p = realloc(g->prev, len + 64);
+        if (!p)
+            return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+        g->prev = p;
+        g->prev_cap = len + 64;
+    }
+    memcpy(g->prev, key, len);
+    g->prev_len = len;
+    g->n_terms++;
+    if (b->failed)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+    if (++g->in_block == DICT_BLOCK_TERMS)
+        return flush_dict_block(g, err);
+    return POISK_OK;
+}
+
+/* Feed one run entry's postings to the term's encoder. */
+static int feed_postings(group *g, const run_cur *c, const uint32_t *dl)
+{
+    const uint8_t *p = c->post, *end = c->post + c->post_len;
+    uint32_t doc = c->base;
+    for (uint32_t d = 0; d < c->ndocs; d++) {
+        uint64_t delta, tf;
+        if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &tf) || tf == 0
+            || tf > (uint64_t)(end - p) || delta > UINT32_MAX - 1 - doc)
+            return -1;
+        doc += (uint32_t)delta;
+        if (tf > g->posv_cap) {
+            uint32_t *v = realloc(g->posv, (size_t)tf * sizeof *v);
+            if (!v)
+                return -1;
+            g->posv = v;
+            g->posv_cap = (size_t)tf;
+        }
+        uint64_t pos = 0;
+        for (uint64_t k = 0; k < tf; k++) {
+            uint64_t gap;
+            if (poisk_varint_decode(&p, end, &gap))
+                return -1;
+            pos += gap;
+            g->posv[k] = (uint32_t)pos;
+        }
+        poisk_plist_writer_add(&g->pw, doc, (uint32_t)tf, g->posv, dl[doc]);
+    }
+    return 0;
+}
+
+int poisk_merge_add_file(poisk_merge_io *io, const char *name, uint64_t size)
+{
+    if (io->n_files == io->cap_files) {
+        size_t cap = io->cap_files ? 2 * io->cap_files : 64;
+        char **n = realloc(io->names, cap * sizeof *n);
+        if (!n)
+            return POISK_ENOMEM;
+        io->names = n;
+        uint64_t *s = realloc(io->sizes, cap * sizeof *s);
+        if (!s)
+            return POISK_ENOMEM;
+        io->sizes = s;
+        io->cap_files = cap;
+    }
+    char *c = strdup(name);
+    if (!c)
+        return POISK_ENOMEM;
+    io->names[io->n_files] = c;
+    io->sizes[io->n_files++] = size;
+    return POISK_OK;
+}
+
+int poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_error *err)
+{
+    run_cur *curs = calloc(n_runs ? n_runs : 1, sizeof *curs);
+    heap h = { calloc(n_runs ? n_runs : 1, sizeof(run_cur *)), 0 };
+    group *g = calloc(1, sizeof *g);
+    int rc = POISK_OK;
+    if (!curs || !h.v || !g) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+        goto done;
+    }
+    for (size_t i = 0; i < n_runs; i++) {
+        curs[i].p = runs[i].data;
+        curs[i].end = runs[i].data + runs[i].len;
+        curs[i].batch = runs[i].batch;
+        curs[i].base = runs[i].first_doc;
+        int r = cur_next(&curs[i]);
+        if (r < 0) {
+            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            goto done;
+        }
+        if (r > 0)
+            h.v[h.n++] = &curs[i];
+    }
+    for (size_t i = h.n; i-- > 0;)
+        heap_down(&h, i);
+    while (h.n && !rc) {
+        run_cur *top = h.v[0];
+        if (!g->open || g->section != top->section || g->kind != top->kind) {
+            if (g->open && (rc = group_close(g, io, err)))
+                break;
+            if ((rc = group_open(g, io, top->section, top->kind, err)))
+                break;
+        }
+        /* gather every run's entry for this term, in batch order (the heap's tie-break) */
+        const uint8_t *key = top->key;
+        size_t key_len = top->key_len;
+        unsigned sec = top->section, kind = top->kind;
+        g->term_post.len = 0;
+        g->term_pos.len = 0;
+        poisk_plist_writer_begin(&g->pw, &g->term_pos);
+        while (h.n && h.v[0]->section == sec && h.v[0]->kind == kind && h.v[0]->key_len == key_len
+               && memcmp(h.v[0]->key, key, key_len) == 0) {
+            run_cur *c = h.v[0];
+            if (feed_postings(g, c, io->dl)) {
+                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+                break;
+            }
+            int r = cur_next(c);
+            if (r < 0) {
+                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+                break;
+            }
+            if (r == 0)
+                h.v[0] = h.v[--h.n];
+            if (h.n)
+                heap_down(&h, 0);
+        }
+        if (rc)
+            break;
+        poisk_plist_writer_finish(&g->pw, &g->term_post);
+        if (g->pw.failed || g->term_post.failed) {
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+            break;
+        }
+        uint64_t post_off = poisk_fout_offset(&g->post), pos_off = poisk_fout_offset(&g->posn);
+        if ((rc = poisk_fout_write(&g->post, g->term_post.data, g->term_post.len, err))
+            || (rc = poisk_fout_write(&g->posn, g->term_pos.data, g->term_pos.len, err)))
+            break;
+        /* key still points into a live run buffer (runs are never freed while merging) */
+        rc = dict_add(g, key, key_len, g->pw.df, g->pw.cf, post_off, g->term_post.len, pos_off,
+                      g->term_pos.len, err);
+    }
+    if (!rc && g->open)
+        rc = group_close(g, io, err);
+done:
+    if (g) {
+        if (g->open) {
+            poisk_fout_abort(&g->dict);
+            poisk_fout_abort(&g->post);
+            poisk_fout_abort(&g->posn);
+        }
+        poisk_buf_free(&g->block);
+        poisk_buf_free(&g->term_post);
+        poisk_buf_free(&g->term_pos);
+        poisk_plist_writer_free(&g->pw);
+        free(g->block_offs);
+        free(g->prev);
+        free(g->posv);
+        free(g);
+    }
+    free(h.v);
+    free(curs);
+    return rc;
+}

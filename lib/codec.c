@@ -1,0 +1,596 @@
+/*
+ * codec.c: the postings codec (docs/FORMAT.md §6): varints, 128-value bit-packed blocks
+ * and one term's postings, encoded by the index writer and decoded by the reader's
+ * cursors.  The block unpackers are specialised per bit width so that every shift is a
+ * constant: that is what makes scalar decoding run at over a billion integers a second.
+ */
+#include "codec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "poisk's codec assumes a little-endian host"
+#endif
+
+/* ---- buffer ----------------------------------------------------------------------------- */
+
+int poisk_buf_reserve(poisk_buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (b->cap - b->len >= n)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < n)
+        cap *= 2;
+    uint8_t *d = realloc(b->data, cap);
+    if (!d) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+void poisk_buf_put(poisk_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || poisk_buf_reserve(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void poisk_buf_put_varint(poisk_buf *b, uint64_t v)
+{
+    if (poisk_buf_reserve(b, 10) != 0)
+        return;
+    b->len += poisk_varint_encode(b->data + b->len, v);
+}
+
+void poisk_buf_put_u32(poisk_buf *b, uint32_t v)
+{
+    uint8_t t[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+    poisk_buf_put(b, t, 4);
+}
+
+void poisk_buf_put_u64(poisk_buf *b, uint64_t v)
+{
+    poisk_buf_put_u32(b, (uint32_t)v);
+    poisk_buf_put_u32(b, (uint32_t)(v >> 32));
+}
+
+void poisk_buf_free(poisk_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- varints ---------------------------------------------------------------------------- */
+
+size_t poisk_varint_encode(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+int poisk_varint_decode(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if (p < end && *p < 0x80) {          /* the common one-byte case */
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (p >= end)
+            return -1;
+        uint8_t byte = *p++;
+        if (shift == 63 && byte > 1)
+            return -1;
+        r |= (uint64_t)(byte & 0x7f) << shift;
+        if (byte < 0x80) {
+            *v = r;
+            *pp = p;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- bit packing ------------------------------------------------------------------------ */
+
+unsigned poisk_codec_bits(const uint32_t *v, size_t n)
+{
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= v[i];
+    return acc ? 32u - (unsigned)__builtin_clz(acc) : 0u;
+}
+
+void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out)
+{
+    uint32_t words[4 * 32];
+    memset(words, 0, sizeof words);
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE && b; i++) {
+        unsigned bit = i * b, w = bit >> 5, s = bit & 31;
+        uint64_t v = (uint64_t)in[i] << s;
+        words[w] |= (uint32_t)v;
+        if (s + b > 32)
+            words[w + 1] |= (uint32_t)(v >> 32);
+    }
+    memcpy(out, words, 16u * b);
+}
+
+/* 32 values of B bits from B consecutive words: with B a constant and the loop unrolled,
+ * every word index, shift and mask below is a constant. */
+static inline __attribute__((always_inline))
+void unpack32(const uint8_t *in, uint32_t *out, const unsigned B)
+{
+    const uint64_t mask = B == 32 ? 0xffffffffu : ((1u << B) - 1u);
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < 32; i++) {
+        const unsigned bit = i * B, w = bit >> 5, s = bit & 31;
+        uint32_t lo;
+        memcpy(&lo, in + 4 * w, 4);
+        uint64_t v = (uint64_t)lo >> s;
+        if (s + B > 32) {
+            uint32_t hi;
+            memcpy(&hi, in + 4 * (w + 1), 4);
+            v |= (uint64_t)hi << (32 - s);
+        }
+        out[i] = (uint32_t)(v & mask);
+    }
+}
+
+#define UNPACK_FN(B) \
+    static void unpack128_##B(const uint8_t *in, uint32_t *out) \
+    { \
+        for (unsigned g = 0; g < 4; g++) \
+            unpack32(in + 4u * (B) * g, out + 32 * g, (B)); \
+    }
+UNPACK_FN(1) UNPACK_FN(2) UNPACK_FN(3) UNPACK_FN(4) UNPACK_FN(5) UNPACK_FN(6) UNPACK_FN(7)
+UNPACK_FN(8) UNPACK_FN(9) UNPACK_FN(10) UNPACK_FN(11) UNPACK_FN(12) UNPACK_FN(13)
+UNPACK_FN(14) UNPACK_FN(15) UNPACK_FN(16) UNPACK_FN(17) UNPACK_FN(18) UNPACK_FN(19)
+UNPACK_FN(20) UNPACK_FN(21) UNPACK_FN(22) UNPACK_FN(23) UNPACK_FN(24) UNPACK_FN(25)
+UNPACK_FN(26) UNPACK_FN(27) UNPACK_FN(28) UNPACK_FN(29) UNPACK_FN(30) UNPACK_FN(31)
+UNPACK_FN(32)
+
+static void unpack128_0(const uint8_t *in, uint32_t *out)
+{
+    (void)in;
+    memset(out, 0, POISK_BLOCK_SIZE * sizeof *out);
+}
+
+static void (*const unpackers[33])(const uint8_t *, uint32_t *) = {
+    unpack128_0, unpack128_1, unpack128_2, unpack128_3, unpack128_4, unpack128_5,
+    unpack128_6, unpack128_7, unpack128_8, unpack128_9, unpack128_10, unpack128_11,
+    unpack128_12, unpack128_13, unpack128_14, unpack128_15, unpack128_16, unpack128_17,
+    unpack128_18, unpack128_19, unpack128_20, unpack128_21, unpack128_22, unpack128_23,
+    unpack128_24, unpack128_25, unpack128_26, unpack128_27, unpack128_28, unpack128_29,
+    unpack128_30, unpack128_31, unpack128_32,
+};
+
+void poisk_codec_unpack128(const uint8_t *in, unsigned b, uint32_t *out)
+{
+    unpackers[b > 32 ? 32 : b](in, out);
+}
+
+/* ---- encoder ---------------------------------------------------------------------------- */
+
+void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos)
+{
+    w->n_entries = 0;
+    w->skip.len = 0;
+    w->blocks.len = 0;
+    w->pos = pos;
+    w->n = 0;
+    w->max_tf = 0;
+    w->min_dl = UINT32_MAX;
+    w->prev_last = 0;
+    w->last_doc = 0;
+    w->block_pos_start = pos->len;
+    w->df = 0;
+    w->cf = 0;
+}
+
+static void plist_flush_block(poisk_plist_writer *w)
+{
+    if (w->n_entries == w->cap_entries) {
+        size_t cap = w->cap_entries ? 2 * w->cap_entries : 16;
+        poisk_skip_entry *e = realloc(w->entries, cap * sizeof *e);
+        if (!e) {
+            w->failed = 1;
+            return;
+        }
+        w->entries = e;
+        w->cap_entries = cap;
+    }
+    size_t start = w->blocks.len;
+    if (w->n == POISK_BLOCK_SIZE) {
+        uint32_t gaps[POISK_BLOCK_SIZE], tfm1[POISK_BLOCK_SIZE];
+        uint32_t prev = w->prev_last;
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+            gaps[i] = w->docs[i] - prev;
+            prev = w->docs[i];
+            tfm1[i] = w->tfs[i] - 1;
+        }
+        unsigned bd = poisk_codec_bits(gaps, POISK_BLOCK_SIZE);
+        unsigned bt = poisk_codec_bits(tfm1, POISK_BLOCK_SIZE);
+        if (poisk_buf_reserve(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
+            uint8_t *o = w->blocks.data + w->blocks.len;
+            o[0] = (uint8_t)bd;
+            o[1] = (uint8_t)bt;
+            poisk_codec_pack128(gaps, bd, o + 2);
+            poisk_codec_pack128(tfm1, bt, o + 2 + 16u * bd);
+            w->blocks.len += 2 + 16u * (bd + bt);
+        }
+    } else {
+        uint32_t prev = w->prev_last;
+        for (unsigned i = 0; i < w->n; i++) {
+            uint64_t gap = w->docs[i] - prev;
+            prev = w->docs[i];
+            poisk_buf_put_varint(&w->blocks, gap << 1 | (w->tfs[i] == 1));
+            if (w->tfs[i] != 1)
+                poisk_buf_put_varint(&w->blocks, w->tfs[i]);
+        }
+    }
+    poisk_skip_entry *e = &w->entries[w->n_entries++];
+    e->last = w->docs[w->n - 1];
+    e->max_tf = w->max_tf;
+    e->min_dl = w->min_dl;
+    e->blk_bytes = w->blocks.len - start;
+    e->pos_bytes = w->pos->len - w->block_pos_start;
+    w->prev_last = e->last;
+    w->block_pos_start = w->pos->len;
+    w->n = 0;
+    w->max_tf = 0;
+    w->min_dl = UINT32_MAX;
+}
+
+void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                            const uint32_t *positions, uint32_t dl)
+{
+    w->docs[w->n] = doc;
+    w->tfs[w->n] = tf;
+    w->n++;
+    w->df++;
+    w->cf += tf;
+    w->last_doc = doc;
+    if (tf > w->max_tf)
+        w->max_tf = tf;
+    if (dl < w->min_dl)
+        w->min_dl = dl;
+    if (positions && poisk_buf_reserve(w->pos, 10u * tf) == 0) {
+        uint8_t *o = w->pos->data + w->pos->len;
+        uint32_t prev = 0;
+        for (uint32_t k = 0; k < tf; k++) {
+            o += poisk_varint_encode(o, positions[k] - prev);
+            prev = positions[k];
+        }
+        w->pos->len = (size_t)(o - w->pos->data);
+    }
+    if (w->n == POISK_BLOCK_SIZE)
+        plist_flush_block(w);
+}
+
+void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
+{
+    if (w->n)
+        plist_flush_block(w);
+    uint32_t prev = 0;
+    int multi = w->n_entries > 1;
+    for (size_t k = 0; k < w->n_entries; k++) {
+        const poisk_skip_entry *e = &w->entries[k];
+        poisk_buf_put_varint(&w->skip, e->last - prev);
+        poisk_buf_put_varint(&w->skip, e->max_tf);
+        poisk_buf_put_varint(&w->skip, e->min_dl);
+        if (multi) {
+            poisk_buf_put_varint(&w->skip, e->blk_bytes);
+            poisk_buf_put_varint(&w->skip, e->pos_bytes);
+        }
+        prev = e->last;
+    }
+    poisk_buf_put_varint(out, w->skip.len);
+    poisk_buf_put(out, w->skip.data, w->skip.len);
+    poisk_buf_put(out, w->blocks.data, w->blocks.len);
+    if (w->skip.failed || w->blocks.failed || w->pos->failed)
+        w->failed = 1;
+}
+
+void poisk_plist_writer_free(poisk_plist_writer *w)
+{
+    free(w->entries);
+    poisk_buf_free(&w->skip);
+    poisk_buf_free(&w->blocks);
+    w->entries = NULL;
+    w->n_entries = w->cap_entries = 0;
+}
+
+/* ---- decoder ---------------------------------------------------------------------------- */
+
+/* Move a skip reader from block sp->idx to the next one, reading its entry. */
+static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
+{
+    uint64_t delta, max_tf, min_dl, blk_bytes, pos_bytes;
+    uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
+    size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
+    if (poisk_varint_decode(&sp->p, c->skip_end, &delta) || poisk_varint_decode(&sp->p, c->skip_end, &max_tf)
+        || poisk_varint_decode(&sp->p, c->skip_end, &min_dl))
+        return -1;
+    if (c->nblocks > 1) {
+        if (poisk_varint_decode(&sp->p, c->skip_end, &blk_bytes)
+            || poisk_varint_decode(&sp->p, c->skip_end, &pos_bytes))
+            return -1;
+    } else {
+        blk_bytes = c->blocks_len;
+        pos_bytes = 0;                          /* unused: positions run to the end */
+    }
+    uint64_t last = (uint64_t)sp->last + delta;
+    if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END || max_tf == 0 || max_tf > UINT32_MAX
+        || min_dl > UINT32_MAX || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2)
+        return -1;
+    sp->idx = idx;
+    sp->prev_last = idx == 0 ? 0 : sp->last;
+    sp->last = (uint32_t)last;
+    sp->max_tf = (uint32_t)max_tf;
+    sp->min_dl = (uint32_t)min_dl;
+    sp->blk_off = blk_off;
+    sp->blk_bytes = (size_t)blk_bytes;
+    sp->pos_off = pos_off;
+    sp->pos_bytes = (size_t)pos_bytes;
+    return 0;
+}
+
+static int decode_block(poisk_plist *c)
+{
+    const poisk_skip_pos *d = &c->dec;
+    uint32_t n = d->idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
+                                          : POISK_BLOCK_SIZE;
+    const uint8_t *p = c->blocks + d->blk_off, *end = p + d->blk_bytes;
+    uint32_t prev = d->prev_last;
+    if (n == POISK_BLOCK_SIZE) {
+        if (end - p < 2 || p[0] > 32 || p[1] > 32 || (size_t)(end - p) < 2 + 16u * (p[0] + p[1]))
+            return -1;
+        unsigned bd = p[0], bt = p[1];
+        poisk_codec_unpack128(p + 2, bd, c->docs);
+        poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
+        uint64_t acc = prev;
+        uint32_t zero_gaps = 0;
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+            zero_gaps |= (c->docs[i] == 0) & (i > 0 || d->idx > 0);
+            acc += c->docs[i];
+            c->docs[i] = (uint32_t)acc;
+            c->tfs[i] += 1;
+        }
+        if (zero_gaps || acc != d->last)
+            return -1;
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            if (c->tfs[i] == 0)                 /* tf-1 was 2^32-1 */
+                return -1;
+    } else {
+        uint64_t acc = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t v, tf = 1;
+            if (poisk_varint_decode(&p, end, &v))
+                return -1;
+            if (!(v & 1) && (poisk_varint_decode(&p, end, &tf) || tf == 0 || tf > UINT32_MAX))
+                return -1;
+            if ((v >> 1) == 0 && (i > 0 || d->idx > 0))
+                return -1;
+            acc += v >> 1;
+            if (acc >= POISK_PLIST_END)
+                return -1;
+            c->docs[i] = (uint32_t)acc;
+            c->tfs[i] = (uint32_t)tf;
+        }
+        if (acc != d->last)
+            return -1;
+    }
+    c->n = n;
+    c->i = 0;
+    c->doc = c->docs[0];
+    c->pos_p = NULL;
+    c->pos_i = 0;
+    c->posbuf_for = UINT32_MAX;
+    c->blocks_decoded++;
+    return 0;
+}
+
+static void sync_shallow(poisk_plist *c)
+{
+    if (c->shallow.idx < c->dec.idx || c->shallow.idx == UINT32_MAX) {
+        c->shallow = c->dec;
+        c->shallow_end = 0;
+    }
+}
+
+int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
+{
+    uint32_t *posbuf = c->posbuf;
+    uint32_t posbuf_cap = c->posbuf_cap;
+    memset(c, 0, sizeof *c);
+    c->posbuf = posbuf;
+    c->posbuf_cap = posbuf_cap;
+    c->posbuf_for = UINT32_MAX;
+    c->df = df;
+    c->doc = POISK_PLIST_END;
+    c->shallow_end = 1;
+    if (df == 0)
+        return 0;
+    const uint8_t *p = post, *end = post + post_len;
+    uint64_t skip_bytes;
+    if (poisk_varint_decode(&p, end, &skip_bytes) || skip_bytes > (uint64_t)(end - p))
+        return -1;
+    c->skip_begin = p;
+    c->skip_end = p + skip_bytes;
+    c->blocks = c->skip_end;
+    c->blocks_len = (size_t)(end - c->skip_end);
+    c->nblocks = (df + POISK_BLOCK_SIZE - 1) / POISK_BLOCK_SIZE;
+    c->dec.p = c->skip_begin;
+    c->dec.idx = UINT32_MAX;
+    if (skip_step(c, &c->dec) || decode_block(c))
+        return -1;
+    c->shallow = c->dec;
+    c->shallow_end = 0;
+    return 0;
+}
+
+void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len)
+{
+    c->pos = pos;
+    c->pos_len = pos_len;
+}
+
+int poisk_plist_next(poisk_plist *c)
+{
+    if (c->doc == POISK_PLIST_END)
+        return 0;
+    if (++c->i < c->n) {
+        c->doc = c->docs[c->i];
+        return 0;
+    }
+    if (c->dec.idx + 1 >= c->nblocks) {
+        c->doc = POISK_PLIST_END;
+        return 0;
+    }
+    if (skip_step(c, &c->dec))
+        return -1;
+    sync_shallow(c);
+    return decode_block(c);
+}
+
+int poisk_plist_advance(poisk_plist *c, uint32_t target)
+{
+    if (c->doc == POISK_PLIST_END || c->doc >= target)
+        return 0;
+    if (target > c->dec.last) {
+        if (!c->shallow_end && c->shallow.idx > c->dec.idx && c->shallow.prev_last < target)
+            c->dec = c->shallow;                /* jump to where shallow_advance already is */
+        while (c->dec.last < target) {
+            if (c->dec.idx + 1 >= c->nblocks) {
+                c->doc = POISK_PLIST_END;
+                return 0;
+            }
+            if (skip_step(c, &c->dec))
+                return -1;
+        }
+        sync_shallow(c);
+        if (decode_block(c))
+            return -1;
+    }
+    uint32_t i = c->i;
+    while (c->docs[i] < target)                 /* ends: docs[n-1] == dec.last >= target */
+        i++;
+    c->i = i;
+    c->doc = c->docs[i];
+    return 0;
+}
+
+int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
+{
+    if (c->shallow_end)
+        return 0;
+    while (c->shallow.last < target) {
+        if (c->shallow.idx + 1 >= c->nblocks) {
+            c->shallow_end = 1;
+            return 0;
+        }
+        if (skip_step(c, &c->shallow))
+            return -1;
+    }
+    return 0;
+}
+
+uint32_t poisk_plist_block_last_doc(const poisk_plist *c)
+{
+    return c->shallow_end ? POISK_PLIST_END : c->shallow.last;
+}
+
+uint32_t poisk_plist_block_max_tf(const poisk_plist *c)
+{
+    return c->shallow_end ? 0 : c->shallow.max_tf;
+}
+
+uint32_t poisk_plist_block_min_dl(const poisk_plist *c)
+{
+    return c->shallow_end ? UINT32_MAX : c->shallow.min_dl;
+}
+
+/* Skip the positions of n postings whose tfs are given: count varint terminators. */
+static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count)
+{
+    const uint8_t *p = *pp;
+    while (count) {
+        if (p >= end)
+            return -1;
+        count -= (*p++ < 0x80);
+    }
+    *pp = p;
+    return 0;
+}
+
+int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
+{
+    if (c->doc == POISK_PLIST_END || !c->pos)
+        return -1;
+    if (c->posbuf_for == c->i) {
+        *pos = c->posbuf;
+        *n = c->posbuf_n;
+        return 0;
+    }
+    const uint8_t *end = c->pos + c->pos_len;
+    if (c->dec.pos_off > c->pos_len)
+        return -1;
+    if (c->nblocks > 1 && c->dec.pos_bytes <= c->pos_len - c->dec.pos_off)
+        end = c->pos + c->dec.pos_off + c->dec.pos_bytes;
+    if (!c->pos_p) {
+        c->pos_p = c->pos + c->dec.pos_off;
+        c->pos_i = 0;
+    }
+    uint64_t skip = 0;
+    for (uint32_t k = c->pos_i; k < c->i; k++)
+        skip += c->tfs[k];
+    if (skip_positions(&c->pos_p, end, skip))
+        return -1;
+    uint32_t tf = c->tfs[c->i];
+    if (tf > c->posbuf_cap) {
+        if ((size_t)tf > (size_t)(end - c->pos_p))        /* at least a byte each */
+            return -1;
+        uint32_t *b = realloc(c->posbuf, (size_t)tf * sizeof *b);
+        if (!b)
+            return -1;
+        c->posbuf = b;
+        c->posbuf_cap = tf;
+    }
+    uint64_t acc = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        uint64_t v;
+        if (poisk_varint_decode(&c->pos_p, end, &v) || (k > 0 && v == 0))
+            return -1;
+        acc += v;
+        if (acc > UINT32_MAX)
+            return -1;
+        c->posbuf[k] = (uint32_t)acc;
+    }
+    c->pos_i = c->i + 1;
+    c->posbuf_for = c->i;
+    c->posbuf_n = tf;
+    *pos = c->posbuf;
+    *n = tf;
+    return 0;
+}
+
+void poisk_plist_free(poisk_plist *c)
+{
+    free(c->posbuf);
+    c->posbuf = NULL;
+    c->posbuf_cap = 0;
+}

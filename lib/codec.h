@@ -1,0 +1,138 @@
+/*
+ * codec.h: the postings codec (stage: index writer -> files -> reader).  Varints, 128-value
+ * bit-packed blocks, and the encoder/decoder of one term's postings (skip entries, doc-gap
+ * and tf blocks with a varint tail, positions in a separate stream) as docs/FORMAT.md §6
+ * lays them out.  Pure in-memory code: the writer feeds it postings and writes the bytes;
+ * the reader hands it checksum-verified byte ranges.  Decoding never reads outside the
+ * ranges it is given, whatever the bytes.
+ */
+#ifndef POISK_CODEC_H
+#define POISK_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define POISK_BLOCK_SIZE 128
+
+/* ---- growable byte buffer ------------------------------------------------------------- */
+
+typedef struct poisk_buf {
+    uint8_t *data;
+    size_t len, cap;
+    int failed;                 /* an allocation failed: the contents are incomplete */
+} poisk_buf;
+
+/*! poisk_buf_reserve() : room for n more bytes.  @return : 0, or -1 (and failed set) */
+int  poisk_buf_reserve(poisk_buf *b, size_t n);
+void poisk_buf_put(poisk_buf *b, const void *p, size_t n);
+void poisk_buf_put_varint(poisk_buf *b, uint64_t v);
+void poisk_buf_put_u32(poisk_buf *b, uint32_t v);
+void poisk_buf_put_u64(poisk_buf *b, uint64_t v);
+void poisk_buf_free(poisk_buf *b);
+
+/* ---- varints and fixed-width little-endian integers ----------------------------------- */
+
+/*! Writes at most 10 bytes.  @return : bytes written */
+size_t poisk_varint_encode(uint8_t *p, uint64_t v);
+/*! Reads one varint from [*p, end) and advances *p.  @return : 0, or -1 when truncated or
+ *  longer than 10 bytes */
+int poisk_varint_decode(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
+static inline uint32_t poisk_load_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t poisk_load_u64(const uint8_t *p)
+{
+    return (uint64_t)poisk_load_u32(p) | (uint64_t)poisk_load_u32(p + 4) << 32;
+}
+
+/* ---- 128-value bit-packed blocks ------------------------------------------------------ */
+
+/*! Bits needed for the largest of n values (0 when all are 0). */
+unsigned poisk_codec_bits(const uint32_t *v, size_t n);
+/*! Packs 128 values of at most b bits into 16*b bytes. */
+void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out);
+/*! Unpacks 128 values of b bits (b <= 32) from 16*b bytes. */
+void poisk_codec_unpack128(const uint8_t *in, unsigned b, uint32_t *out);
+
+/* ---- one term's postings: encoder ------------------------------------------------------ */
+
+typedef struct poisk_skip_entry {
+    uint32_t last, max_tf, min_dl;
+    uint64_t blk_bytes, pos_bytes;
+} poisk_skip_entry;
+
+typedef struct poisk_plist_writer {
+    poisk_skip_entry *entries;       /* one per block so far */
+    size_t n_entries, cap_entries;
+    poisk_buf skip, blocks;          /* the term's postings, assembled by finish() */
+    poisk_buf *pos;                  /* positions are appended here as they come */
+    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE];
+    uint32_t n, max_tf, min_dl;
+    uint32_t prev_last;              /* last doc of the previous block */
+    uint32_t last_doc;
+    size_t block_pos_start;          /* pos->len when the current block began */
+    uint32_t df;
+    uint64_t cf;
+    int failed;                      /* out of memory somewhere: output incomplete */
+} poisk_plist_writer;
+
+/*! Start a term; positions are appended to *pos. */
+void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos);
+/*! Add one posting: docs strictly increasing, tf >= 1 positions strictly increasing. */
+void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                            const uint32_t *positions, uint32_t dl);
+/*! Append the term's postings (skip section + blocks) to *out. */
+void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out);
+void poisk_plist_writer_free(poisk_plist_writer *w);
+
+/* ---- one term's postings: decoder ---------------------------------------------------- */
+
+/* A skip-entry reader: where one block is and what the skip entry says about it. */
+typedef struct poisk_skip_pos {
+    const uint8_t *p;                /* next skip entry */
+    uint32_t idx;                    /* block index this entry describes */
+    uint32_t prev_last, last;        /* last doc of the previous block, of this block */
+    uint32_t max_tf, min_dl;
+    size_t blk_off, blk_bytes;       /* in the blocks area */
+    size_t pos_off, pos_bytes;       /* in the term's positions */
+} poisk_skip_pos;
+
+typedef struct poisk_plist {
+    const uint8_t *skip_begin, *skip_end;
+    const uint8_t *blocks;  size_t blocks_len;
+    const uint8_t *pos;     size_t pos_len;     /* may be NULL until positions are needed */
+    uint32_t df, nblocks;
+    poisk_skip_pos dec;                          /* the decoded block */
+    poisk_skip_pos shallow;                      /* block-max pointer, never behind dec */
+    int shallow_end;                             /* shallow moved past the last block */
+    uint32_t n, i;                               /* postings in the decoded block; current */
+    uint32_t doc;                                /* current doc or UINT32_MAX */
+    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE];
+    const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
+    uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
+    uint64_t blocks_decoded;
+} poisk_plist;
+
+#define POISK_PLIST_END UINT32_MAX
+
+/* All return 0, or -1 when the bytes are inconsistent (the caller names the file).
+ * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
+int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
+void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len);
+int  poisk_plist_next(poisk_plist *c);
+int  poisk_plist_advance(poisk_plist *c, uint32_t target);
+int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
+uint32_t poisk_plist_block_last_doc(const poisk_plist *c);
+uint32_t poisk_plist_block_max_tf(const poisk_plist *c);
+uint32_t poisk_plist_block_min_dl(const poisk_plist *c);
+static inline uint32_t poisk_plist_tf(const poisk_plist *c)
+{
+    return c->doc == POISK_PLIST_END ? 0 : c->tfs[c->i];
+}
+/*! Positions of the current posting; needs poisk_plist_set_positions() first. */
+int  poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n);
+void poisk_plist_free(poisk_plist *c);
+
+#endif

@@ -1,0 +1,679 @@
+/*
+ * index_reader.c: opening an index and reading it (stage: files -> reader -> query
+ * evaluator).  poisk_index_open() reads CURRENT and the manifest only; a section's files
+ * are mapped and size-checked the first time a query asks for the section (double-checked
+ * under a mutex, so a shared index opens each once), and every byte range goes through
+ * poisk_file_range(), which verifies each page's checksum on first use.  Dictionaries are
+ * front-coded blocks searched by binary search; postings cursors wrap codec.c's decoder.
+ */
+#include "index_reader_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "poisk/analyzer.h"
+#include "store.h"
+
+/* ---- open / close ----------------------------------------------------------------------- */
+
+static int read_current(const char *dir, uint64_t *gen, poisk_error *err)
+{
+    char path[4200], text[64];
+    snprintf(path, sizeof path, "%s/CURRENT", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return poisk_error_set(err, POISK_ENOINDEX,
+                                   "no index in %s (no CURRENT file); build one with indexer -o %s INPUT...",
+                                   dir, dir);
+        return poisk_error_set(err, POISK_EIO, "cannot open %s: %s", path, strerror(errno));
+    }
+    ssize_t n = read(fd, text, sizeof text);
+    close(fd);
+    if (n < 0)
+        return poisk_error_set(err, POISK_EIO, "cannot read %s: %s", path, strerror(errno));
+    if (poisk_current_parse(text, (size_t)n, gen) != 0)
+        return poisk_error_set(err, POISK_ECORRUPT,
+                               "index file %s is damaged; rebuild the index with indexer -o %s",
+                               path, dir);
+    return POISK_OK;
+}
+
+static int check_settings(const poisk_index *idx, poisk_error *err)
+{
+    const poisk_manifest *m = &idx->m;
+    if (m->format_version != POISK_FORMAT_VERSION)
+        return poisk_error_set(err, POISK_EVERSION,
+                               "index in %s has format version %u, this program reads %u; "
+                               "rebuild it with this indexer (indexer -o %s INPUT...)",
+                               idx->dir, m->format_version, POISK_FORMAT_VERSION, idx->dir);
+    const char *what = NULL;
+    if (m->normalization_version != POISK_NORMALIZATION_VERSION)
+        what = "normalisation version";
+    else if (m->stop_hash != poisk_stop_list_hash())
+        what = "stop list";
+    else if (m->stemmer_fp != poisk_stemmer_fingerprint())
+        what = "stemmer";
+    if (what)
+        return poisk_error_set(err, POISK_ESETTINGS,
+                               "index in %s was built with another %s than this program's; "
+                               "rebuild it with this indexer (indexer -o %s INPUT...)",
+                               idx->dir, what, idx->dir);
+    return POISK_OK;
+}
+
+static int open_generation(poisk_index *idx, uint64_t gen, poisk_error *err)
+{
+    char name[64];
+    poisk_name_manifest(name, sizeof name, gen);
+    int rc = poisk_file_open(&idx->manifest_file, idx->dir, name, 0, POISK_KIND_MANIFEST, gen,
+                             POISK_NO_SECTION, POISK_NO_SECTION, err);
+    if (rc)
+        return rc;
+    poisk_file *f = &idx->manifest_file;
+    const uint8_t *p = poisk_file_range(f, 0, f->payload_len, err);
+    if (!p)
+        return POISK_ECORRUPT;
+    if (poisk_manifest_decode(p, (size_t)f->payload_len, &idx->m) != 0 || idx->m.generation != gen)
+        return poisk_error_set(err, POISK_ECORRUPT,
+                               "index file %s is damaged (malformed manifest); rebuild the index "
+                               "with indexer -o %s", f->path, idx->dir);
+    idx->generation = gen;
+    return check_settings(idx, err);
+}
+
+int poisk_index_open(const char *dir, poisk_index **out, poisk_error *err)
+{
+    *out = NULL;
+    poisk_index *idx = calloc(1, sizeof *idx);
+    if (!idx)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", dir);
+    snprintf(idx->dir, sizeof idx->dir, "%s", dir);
+    pthread_mutex_init(&idx->lock, NULL);
+    int rc = POISK_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint64_t gen;
+        if ((rc = read_current(dir, &gen, err)) != POISK_OK)
+            break;
+        rc = open_generation(idx, gen, err);
+        if (rc != POISK_ENOINDEX)
+            break;
+        /* the manifest vanished: a newer generation was published meanwhile; once more */
+        poisk_file_close(&idx->manifest_file);
+        poisk_manifest_free(&idx->m);
+    }
+    if (rc) {
+        poisk_index_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return POISK_OK;
+}
+
+static void dict_files_close(poisk_dict_files *d)
+{
+    poisk_file_close(&d->dict);
+    poisk_file_close(&d->post);
+    poisk_file_close(&d->posn);
+}
+
+static void section_free(poisk_section_index *s)
+{
+    if (!s)
+        return;
+    poisk_file_close(&s->lens);
+    dict_files_close(&s->d[0]);
+    dict_files_close(&s->d[1]);
+    free(s);
+}
+
+void poisk_index_close(poisk_index *idx)
+{
+    if (!idx)
+        return;
+    for (int s = 0; s < POISK_SECTION_COUNT; s++)
+        section_free(atomic_load(&idx->sections[s]));
+    poisk_file *st = atomic_load(&idx->store);
+    if (st) {
+        poisk_file_close(st);
+        free(st);
+    }
+    poisk_file_close(&idx->manifest_file);
+    poisk_manifest_free(&idx->m);
+    pthread_mutex_destroy(&idx->lock);
+    free(idx);
+}
+
+void poisk_index_get_stats(const poisk_index *idx, poisk_index_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->generation = idx->generation;
+    out->passages = idx->m.passages;
+    out->total_length = idx->m.total_length;
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        out->section_passages[s] = idx->m.section_passages[s];
+        out->section_length[s] = idx->m.section_length[s];
+    }
+    out->bytes_on_disk = idx->manifest_file.size;
+    for (size_t i = 0; i < idx->m.n_files; i++)
+        out->bytes_on_disk += idx->m.files[i].size;
+    out->regions = idx->m.n_regions;
+    out->repair = (int)idx->m.repair;
+}
+
+size_t poisk_index_region_count(const poisk_index *idx)
+{
+    return idx->m.n_regions;
+}
+
+int poisk_index_region_at(const poisk_index *idx, size_t i, const char **slug, uint32_t *lo,
+                          uint32_t *hi)
+{
+    if (i >= idx->m.n_regions)
+        return POISK_EINVAL;
+    *slug = idx->m.regions[i].slug;
+    *lo = idx->m.regions[i].lo;
+    *hi = idx->m.regions[i].hi;
+    return POISK_OK;
+}
+
+int poisk_index_is_abbrev(const poisk_index *idx, const char *form, size_t len)
+{
+    size_t lo = 0, hi = idx->m.n_abbrevs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *a = idx->m.abbrevs[mid];
+        size_t alen = strlen(a), n = alen < len ? alen : len;
+        int c = memcmp(a, form, n);
+        if (c == 0)
+            c = alen < len ? -1 : alen > len ? 1 : 0;
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* ---- lazy opens ------------------------------------------------------------------------- */
+
+static int open_member(poisk_index *idx, poisk_file *f, const char *name, uint32_t kind,
+                       uint32_t section, uint32_t dict, poisk_error *err)
+{
+    uint64_t size = poisk_manifest_file_size(&idx->m, name);
+    if (size == 0)
+        return poisk_error_set(err, POISK_ECORRUPT,
+                               "index file %s/%s is not listed in the manifest; rebuild the index "
+                               "with indexer -o %s", idx->dir, name, idx->dir);
+    return poisk_file_open(f, idx->dir, name, size, kind, idx->generation, section, dict, err);
+}
+
+static int sec_corrupt(poisk_error *err, const poisk_file *f, const char *what)
+{
+    return poisk_error_set(err, POISK_ECORRUPT,
+                           "index file %s is damaged (%s); rebuild the index with indexer -o DIR",
+                           f->path, what);
+}
+
+static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
+{
+    char name[64];
+    poisk_name_lens(name, sizeof name, idx->generation, s->section);
+    int rc = open_member(idx, &s->lens, name, POISK_KIND_LENS, s->section, POISK_NO_SECTION, err);
+    if (rc)
+        return rc;
+    poisk_file *f = &s->lens;
+    const uint8_t *p = poisk_file_range(f, 0, f->payload_len, err);
+    if (!p)
+        return POISK_ECORRUPT;
+    if (f->payload_len < 24)
+        return sec_corrupt(err, f, "too short");
+    s->n_docs = poisk_load_u64(p);
+    s->total_length = poisk_load_u64(p + 8);
+    s->n_all = poisk_load_u32(p + 16);
+    uint64_t words = ((uint64_t)s->n_all + 63) / 64, supers = ((uint64_t)s->n_all + 511) / 512;
+    if (s->n_all != idx->m.passages || s->n_docs != idx->m.section_passages[s->section]
+        || 24 + 8 * words + 4 * supers + 4 * s->n_docs != f->payload_len)
+        return sec_corrupt(err, f, "sizes disagree with the manifest");
+    s->bitmap = p + 24;
+    s->rank = s->bitmap + 8 * words;
+    s->lengths = s->rank + 4 * supers;
+    /* the rank table must agree with the bitmap, or doc_length could index past the end */
+    uint64_t count = 0;
+    for (uint64_t w = 0; w < words; w++) {
+        if (w % 8 == 0 && poisk_load_u32(s->rank + 4 * (w / 8)) != count)
+            return sec_corrupt(err, f, "rank table disagrees with the bitmap");
+        count += (uint64_t)__builtin_popcountll(poisk_load_u64(s->bitmap + 8 * w));
+    }
+    if (count != s->n_docs)
+        return sec_corrupt(err, f, "bitmap disagrees with the passage count");
+    return POISK_OK;
+}
+
+static int open_dict(poisk_index *idx, poisk_section_index *s, unsigned kind, poisk_error *err)
+{
+    poisk_dict_files *d = &s->d[kind];
+    char name[64];
+    poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_DICT);
+    if (poisk_manifest_file_size(&idx->m, name) == 0)
+        return POISK_OK;                        /* no terms of this kind in the section */
+    int rc = open_member(idx, &d->dict, name, POISK_KIND_DICT, s->section, kind, err);
+    if (rc)
+        return rc;
+    poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_POST);
+    if ((rc = open_member(idx, &d->post, name, POISK_KIND_POST, s->section, kind, err)))
+        return rc;
+    poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_POSN);
+    if ((rc = open_member(idx, &d->posn, name, POISK_KIND_POSN, s->section, kind, err)))
+        return rc;
+    poisk_file *f = &d->dict;
+    if (f->payload_len < 24)
+        return sec_corrupt(err, f, "too short");
+    const uint8_t *foot = poisk_file_range(f, f->payload_len - 24, 24, err);
+    if (!foot)
+        return POISK_ECORRUPT;
+    d->n_terms = poisk_load_u64(foot);
+    d->n_blocks = poisk_load_u64(foot + 8);
+    d->index_off = poisk_load_u64(foot + 16);
+    if (d->index_off > f->payload_len - 24 || d->n_blocks != (f->payload_len - 24 - d->index_off) / 8
+        || (f->payload_len - 24 - d->index_off) % 8 || d->n_terms < d->n_blocks
+        || d->n_terms > 16 * d->n_blocks)
+        return sec_corrupt(err, f, "dictionary footer");
+    d->present = 1;
+    return POISK_OK;
+}
+
+int poisk_index_section(poisk_index *idx, poisk_section sec, poisk_section_index **out,
+                        poisk_error *err)
+{
+    *out = NULL;
+    if ((unsigned)sec >= POISK_SECTION_COUNT)
+        return poisk_error_set(err, POISK_EINVAL, "no such section %d", (int)sec);
+    poisk_section_index *s = atomic_load_explicit(&idx->sections[sec], memory_order_acquire);
+    if (s) {
+        *out = s;
+        return POISK_OK;
+    }
+    if (idx->m.section_passages[sec] == 0)
+        return POISK_OK;
+    pthread_mutex_lock(&idx->lock);
+    s = atomic_load_explicit(&idx->sections[sec], memory_order_acquire);
+    int rc = POISK_OK;
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s) {
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory opening section %d", (int)sec);
+        } else {
+            s->idx = idx;
+            s->section = (unsigned)sec;
+            rc = open_lens(idx, s, err);
+            if (!rc)
+                rc = open_dict(idx, s, POISK_DICT_STEM, err);
+            if (!rc)
+                rc = open_dict(idx, s, POISK_DICT_EXACT, err);
+            if (rc) {
+                section_free(s);
+                s = NULL;
+            } else {
+                atomic_store_explicit(&idx->sections[sec], s, memory_order_release);
+            }
+        }
+    }
+    pthread_mutex_unlock(&idx->lock);
+    *out = s;
+    return rc;
+}
+
+int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
+{
+    poisk_file *f = atomic_load_explicit(&idx->store, memory_order_acquire);
+    if (f) {
+        *out = f;
+        return POISK_OK;
+    }
+    pthread_mutex_lock(&idx->lock);
+    int rc = POISK_OK;
+    f = atomic_load_explicit(&idx->store, memory_order_acquire);
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        char name[64];
+        poisk_name_store(name, sizeof name, idx->generation);
+        if (!f)
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory opening the store");
+        else
+            rc = open_member(idx, f, name, POISK_KIND_STORE, POISK_NO_SECTION, POISK_NO_SECTION, err);
+        const uint8_t *foot = NULL;
+        if (!rc && f->payload_len < 24)
+            rc = sec_corrupt(err, f, "too short");
+        if (!rc && !(foot = poisk_file_range(f, f->payload_len - 24, 24, err)))
+            rc = POISK_ECORRUPT;
+        if (!rc) {
+            idx->store_n_blocks = poisk_load_u64(foot);
+            idx->store_dir_off = poisk_load_u64(foot + 8);
+            idx->store_passages = poisk_load_u64(foot + 16);
+            if (idx->store_dir_off > f->payload_len - 24
+                || idx->store_n_blocks != (f->payload_len - 24 - idx->store_dir_off) / POISK_STORE_DIR_ENTRY
+                || (f->payload_len - 24 - idx->store_dir_off) % POISK_STORE_DIR_ENTRY
+                || idx->store_passages != idx->m.passages || (idx->store_passages && !idx->store_n_blocks))
+                rc = sec_corrupt(err, f, "store footer");
+        }
+        if (rc) {
+            if (f) {
+                poisk_file_close(f);
+                free(f);
+            }
+            f = NULL;
+        } else {
+            atomic_store_explicit(&idx->store, f, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&idx->lock);
+    *out = f;
+    return rc;
+}
+
+/* ---- passage lengths -------------------------------------------------------------------- */
+
+uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
+{
+    if (!s || doc >= s->n_all)
+        return 0;
+    uint64_t w = doc >> 6;
+    uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
+    if (!(word >> (doc & 63) & 1))
+        return 0;
+    uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
+    for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
+        r += (uint64_t)__builtin_popcountll(poisk_load_u64(s->bitmap + 8 * k));
+    r += (uint64_t)__builtin_popcountll(word & ((1ull << (doc & 63)) - 1));
+    return r < s->n_docs ? poisk_load_u32(s->lengths + 4 * r) : 0;
+}
+
+/* ---- dictionary ------------------------------------------------------------------------- */
+
+typedef struct dict_iter {
+    poisk_dict_files *d;
+    uint64_t block;                 /* current block */
+    const uint8_t *p, *end;         /* within the current block */
+    int first;                      /* next entry is the block's first */
+    char *term; size_t term_len, term_cap;
+    uint64_t df, cf, post_off, post_len, pos_off, pos_len;
+} dict_iter;
+
+static int dict_block_range(dict_iter *it, uint64_t b, poisk_error *err)
+{
+    poisk_dict_files *d = it->d;
+    const uint8_t *ix = poisk_file_range(&d->dict, d->index_off + 8 * b, b + 1 < d->n_blocks ? 16 : 8, err);
+    if (!ix)
+        return POISK_ECORRUPT;
+    uint64_t start = poisk_load_u64(ix), end = b + 1 < d->n_blocks ? poisk_load_u64(ix + 8) : d->index_off;
+    if (start > end || end > d->index_off)
+        return sec_corrupt(err, &d->dict, "dictionary block index");
+    const uint8_t *p = poisk_file_range(&d->dict, start, end - start, err);
+    if (!p)
+        return POISK_ECORRUPT;
+    it->block = b;
+    it->p = p;
+    it->end = p + (end - start);
+    it->first = 1;
+    return POISK_OK;
+}
+
+/* Next entry of the current block.  @return : 1 entry read, 0 block ended, <0 -rc */
+static int dict_next_in_block(dict_iter *it, poisk_error *err)
+{
+    if (it->p == it->end)
+        return 0;
+    uint64_t shared, suffix, df, cfx, post_len, pos_len, post_off = 0, pos_off = 0;
+    const uint8_t **p = &it->p;
+    if (poisk_varint_decode(p, it->end, &shared) || poisk_varint_decode(p, it->end, &suffix)
+        || shared > it->term_len || (it->first && shared) || suffix > (uint64_t)(it->end - *p))
+        goto bad;
+    if (shared + suffix + 1 > it->term_cap) {
+        size_t cap = (size_t)(shared + suffix + 64);
+        char *t = realloc(it->term, cap);
+        if (!t)
+            return -poisk_error_set(err, POISK_ENOMEM, "out of memory reading a dictionary");
+        it->term = t;
+        it->term_cap = cap;
+    }
+    memcpy(it->term + shared, *p, (size_t)suffix);
+    *p += suffix;
+    it->term_len = (size_t)(shared + suffix);
+    it->term[it->term_len] = 0;
+    if (poisk_varint_decode(p, it->end, &df) || poisk_varint_decode(p, it->end, &cfx))
+        goto bad;
+    if (it->first && (poisk_varint_decode(p, it->end, &post_off) || poisk_varint_decode(p, it->end, &post_len)
+                      || poisk_varint_decode(p, it->end, &pos_off) || poisk_varint_decode(p, it->end, &pos_len)))
+        goto bad;
+    if (!it->first && (poisk_varint_decode(p, it->end, &post_len) || poisk_varint_decode(p, it->end, &pos_len)))
+        goto bad;
+    if (!it->first) {
+        post_off = it->post_off + it->post_len;
+        pos_off = it->pos_off + it->pos_len;
+    }
+    if (df == 0 || df > UINT32_MAX || cfx > UINT64_MAX - df || post_off > it->d->post.payload_len
+        || post_len > it->d->post.payload_len - post_off || pos_off > it->d->posn.payload_len
+        || pos_len > it->d->posn.payload_len - pos_off)
+        goto bad;
+    it->first = 0;
+    it->df = df;
+    it->cf = df + cfx;
+    it->post_off = post_off;
+    it->post_len = post_len;
+    it->pos_off = pos_off;
+    it->pos_len = pos_len;
+    return 1;
+bad:
+    return -sec_corrupt(err, &it->d->dict, "malformed dictionary entry");
+}
+
+static void dict_fill_info(const dict_iter *it, poisk_term_info *info)
+{
+    info->df = (uint32_t)it->df;
+    info->cf = it->cf;
+    info->ref[0] = it->post_off;
+    info->ref[1] = it->post_len;
+    info->ref[2] = it->pos_off;
+    info->ref[3] = it->pos_len;
+}
+
+static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
+    return c ? c : (alen < blen ? -1 : alen > blen ? 1 : 0);
+}
+
+/* Position it on the last block whose first term is <= key (block 0 if none). */
+static int dict_seek_block(dict_iter *it, const char *key, size_t len, poisk_error *err)
+{
+    uint64_t lo = 0, hi = it->d->n_blocks;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        int rc = dict_block_range(it, mid, err);
+        if (rc)
+            return rc;
+        int r = dict_next_in_block(it, err);
+        if (r < 0)
+            return -r;
+        if (r == 0)
+            return sec_corrupt(err, &it->d->dict, "empty dictionary block");
+        if (term_cmp(it->term, it->term_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return dict_block_range(it, lo, err);
+}
+
+static poisk_dict_files *section_dict(poisk_section_index *s, poisk_dict_kind kind)
+{
+    if (!s || (kind != POISK_DICT_STEM && kind != POISK_DICT_EXACT) || !s->d[kind].present)
+        return NULL;
+    return &s->d[kind];
+}
+
+int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const char *term,
+                         size_t len, poisk_term_info *info, int *found, poisk_error *err)
+{
+    *found = 0;
+    memset(info, 0, sizeof *info);
+    poisk_dict_files *d = section_dict(sec, kind);
+    if (!d)
+        return POISK_OK;
+    dict_iter it = { .d = d };
+    int rc = dict_seek_block(&it, term, len, err);
+    while (!rc) {
+        int r = dict_next_in_block(&it, err);
+        if (r < 0) {
+            rc = -r;
+            break;
+        }
+        if (r == 0)
+            break;
+        int c = term_cmp(it.term, it.term_len, term, len);
+        if (c == 0) {
+            dict_fill_info(&it, info);
+            *found = 1;
+        }
+        if (c >= 0)
+            break;
+    }
+    free(it.term);
+    return rc;
+}
+
+int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind, const char *prefix,
+                         size_t len, poisk_term_visit visit, void *ctx, poisk_error *err)
+{
+    poisk_dict_files *d = section_dict(sec, kind);
+    if (!d)
+        return POISK_OK;
+    dict_iter it = { .d = d };
+    int rc = dict_seek_block(&it, prefix, len, err);
+    while (!rc) {
+        int r = dict_next_in_block(&it, err);
+        if (r < 0) {
+            rc = -r;
+            break;
+        }
+        if (r == 0) {
+            if (it.block + 1 >= d->n_blocks)
+                break;
+            rc = dict_block_range(&it, it.block + 1, err);
+            continue;
+        }
+        int c = term_cmp(it.term, it.term_len < len ? it.term_len : len, prefix, len);
+        if (c < 0 || (c == 0 && it.term_len < len))
+            continue;                           /* before the prefix range */
+        if (c > 0)
+            break;                              /* past it */
+        poisk_term_info info;
+        dict_fill_info(&it, &info);
+        if (visit(ctx, it.term, it.term_len, &info))
+            break;
+    }
+    free(it.term);
+    return rc;
+}
+
+/* ---- postings cursors ------------------------------------------------------------------- */
+
+struct poisk_postings {
+    poisk_plist pl;
+    poisk_dict_files *d;
+    poisk_term_info info;
+    int pos_ready;
+};
+
+static int cursor_corrupt(poisk_postings *c, const poisk_file *f, poisk_error *err)
+{
+    c->pl.doc = POISK_PLIST_END;
+    return sec_corrupt(err, f, "postings do not decode");
+}
+
+int poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
+                        const poisk_term_info *info, poisk_postings **out, poisk_error *err)
+{
+    *out = NULL;
+    poisk_postings *c = calloc(1, sizeof *c);
+    if (!c)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening postings");
+    c->d = section_dict(sec, kind);
+    c->info = *info;
+    if (!c->d || info->df == 0) {
+        poisk_plist_open(&c->pl, NULL, 0, 0);
+        *out = c;
+        return POISK_OK;
+    }
+    const uint8_t *p = poisk_file_range(&c->d->post, info->ref[0], info->ref[1], err);
+    if (!p) {
+        free(c);
+        return POISK_ECORRUPT;
+    }
+    if (poisk_plist_open(&c->pl, p, (size_t)info->ref[1], info->df)) {
+        int rc = cursor_corrupt(c, &c->d->post, err);
+        poisk_postings_close(c);
+        return rc;
+    }
+    *out = c;
+    return POISK_OK;
+}
+
+void poisk_postings_close(poisk_postings *c)
+{
+    if (!c)
+        return;
+    poisk_plist_free(&c->pl);
+    free(c);
+}
+
+uint32_t poisk_postings_doc(const poisk_postings *c) { return c->pl.doc; }
+uint32_t poisk_postings_tf(const poisk_postings *c) { return poisk_plist_tf(&c->pl); }
+
+int poisk_postings_next(poisk_postings *c, poisk_error *err)
+{
+    return poisk_plist_next(&c->pl) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
+}
+
+int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err)
+{
+    return poisk_plist_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
+}
+
+int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_error *err)
+{
+    return poisk_plist_shallow_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
+}
+
+uint32_t poisk_postings_block_last_doc(const poisk_postings *c) { return poisk_plist_block_last_doc(&c->pl); }
+uint32_t poisk_postings_block_max_tf(const poisk_postings *c) { return poisk_plist_block_max_tf(&c->pl); }
+uint32_t poisk_postings_block_min_dl(const poisk_postings *c) { return poisk_plist_block_min_dl(&c->pl); }
+uint64_t poisk_postings_blocks_decoded(const poisk_postings *c) { return c->pl.blocks_decoded; }
+
+int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
+                             poisk_error *err)
+{
+    *pos = NULL;
+    *n = 0;
+    if (c->pl.doc == POISK_PLIST_END)
+        return POISK_OK;
+    if (!c->pos_ready) {
+        const uint8_t *p = poisk_file_range(&c->d->posn, c->info.ref[2], c->info.ref[3], err);
+        if (!p)
+            return POISK_ECORRUPT;
+        poisk_plist_set_positions(&c->pl, p, (size_t)c->info.ref[3]);
+        c->pos_ready = 1;
+    }
+    if (poisk_plist_positions(&c->pl, pos, n))
+        return sec_corrupt(err, &c->d->posn, "positions do not decode");
+    return POISK_OK;
+}

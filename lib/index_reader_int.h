@@ -1,0 +1,46 @@
+/*
+ * index_reader_int.h: the reader's private structures, shared by index_reader.c (manifest,
+ * sections, dictionaries, cursors, verify) and store.c (passage store).  Not for the
+ * searcher: it uses index_reader.h.
+ */
+#ifndef POISK_INDEX_READER_INT_H
+#define POISK_INDEX_READER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "index_reader.h"
+#include "format.h"
+#include "format_manifest.h"
+#include "codec.h"
+
+typedef struct poisk_dict_files {
+    int present;
+    poisk_file dict, post, posn;
+    uint64_t n_terms, n_blocks, index_off;
+} poisk_dict_files;
+
+struct poisk_section_index {
+    poisk_index *idx;
+    unsigned section;
+    poisk_file lens;
+    uint64_t n_docs, total_length;
+    uint32_t n_all;                     /* passages in the whole index */
+    const uint8_t *bitmap, *rank, *lengths;
+    poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
+};
+
+struct poisk_index {
+    char dir[4096];
+    uint64_t generation;
+    poisk_manifest m;
+    poisk_file manifest_file;
+    pthread_mutex_t lock;               /* lazy opens */
+    _Atomic(poisk_section_index *) sections[POISK_SECTION_COUNT];
+    _Atomic(poisk_file *) store;
+    uint64_t store_n_blocks, store_dir_off, store_passages;
+};
+
+/*! Open the store file on first use (thread-safe). */
+int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err);
+
+#endif

@@ -1,0 +1,277 @@
+/* test_codec.c: the postings codec: varints, bit-packed blocks and whole posting lists
+ * (boundary sizes, huge gaps, random lists) decode exactly; cursors advance and report
+ * block-max data correctly; damaged bytes give an error, never a crash. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+typedef struct {
+    uint32_t n, *docs, *tfs, *dls, *pos;   /* positions: concatenated, tfs[i] per posting */
+} list_t;
+
+static list_t make_list(uint32_t n, uint32_t max_gap, uint32_t max_tf)
+{
+    list_t l = { n, malloc((n + 1) * 4), malloc((n + 1) * 4), malloc((n + 1) * 4), NULL };
+    uint64_t npos = 0, doc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t gap = (i == 0 ? 0 : 1) + rnd() % max_gap;
+        if (doc + gap >= UINT32_MAX - 1)
+            gap = 1;
+        doc += gap;
+        l.docs[i] = (uint32_t)doc;
+        l.tfs[i] = 1 + (uint32_t)(rnd() % 4 == 0 ? rnd() % max_tf : 0);
+        l.dls[i] = 1 + (uint32_t)(rnd() % 300);
+        npos += l.tfs[i];
+    }
+    l.pos = malloc((npos + 1) * 4);
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = (uint32_t)(rnd() % 5);
+        for (uint32_t j = 0; j < l.tfs[i]; j++) {
+            l.pos[k++] = p;
+            p += 1 + (uint32_t)(rnd() % 20);
+        }
+    }
+    return l;
+}
+
+static void free_list(list_t *l)
+{
+    free(l->docs); free(l->tfs); free(l->dls); free(l->pos);
+}
+
+static void encode(const list_t *l, poisk_buf *post, poisk_buf *pos, int with_pos)
+{
+    poisk_plist_writer w;
+    memset(&w, 0, sizeof w);
+    poisk_plist_writer_begin(&w, pos);
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        poisk_plist_writer_add(&w, l->docs[i], l->tfs[i], with_pos ? l->pos + k : NULL, l->dls[i]);
+        k += l->tfs[i];
+    }
+    poisk_plist_writer_finish(&w, post);
+    cr_assert_eq(w.df, l->n);
+    cr_assert_not(w.failed);
+    poisk_plist_writer_free(&w);
+}
+
+static void check_roundtrip(uint32_t n, uint32_t max_gap, uint32_t max_tf, int with_pos)
+{
+    list_t l = make_list(n, max_gap, max_tf);
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, with_pos);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0, "open n=%u", n);
+    poisk_plist_set_positions(&c, pos.data, pos.len);
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        cr_assert_eq(c.doc, l.docs[i], "n=%u i=%u", n, i);
+        cr_assert_eq(poisk_plist_tf(&c), l.tfs[i]);
+        if (with_pos && (i % 7 == 0 || n < 1000)) {
+            const uint32_t *pp;
+            uint32_t np;
+            cr_assert_eq(poisk_plist_positions(&c, &pp, &np), 0);
+            cr_assert_eq(np, l.tfs[i]);
+            cr_assert_eq(memcmp(pp, l.pos + k, np * 4), 0, "positions n=%u i=%u", n, i);
+        }
+        k += l.tfs[i];
+        cr_assert_eq(poisk_plist_next(&c), 0);
+    }
+    cr_assert_eq(c.doc, POISK_PLIST_END);
+    cr_assert_eq(c.blocks_decoded, (n + 127) / 128);
+    poisk_plist_free(&c);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}
+
+Test(codec, varint_round_trip_and_truncation)
+{
+    uint64_t vals[] = { 0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX, (uint64_t)1 << 63, UINT64_MAX };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        uint8_t b[10];
+        size_t n = poisk_varint_encode(b, vals[i]);
+        const uint8_t *p = b;
+        uint64_t v;
+        cr_assert_eq(poisk_varint_decode(&p, b + n, &v), 0);
+        cr_assert_eq(v, vals[i]);
+        cr_assert_eq(p, b + n);
+        p = b;
+        cr_assert_eq(poisk_varint_decode(&p, b + n - 1, &v), -1, "truncated varint accepted");
+    }
+    uint8_t over[11];
+    memset(over, 0xff, sizeof over);
+    const uint8_t *p = over;
+    uint64_t v;
+    cr_assert_eq(poisk_varint_decode(&p, over + 11, &v), -1);
+}
+
+Test(codec, pack_unpack_every_width)
+{
+    for (unsigned b = 0; b <= 32; b++) {
+        uint32_t in[128], out[128];
+        for (int i = 0; i < 128; i++)
+            in[i] = b == 0 ? 0 : (uint32_t)(rnd() & (b == 32 ? 0xffffffffu : (1u << b) - 1));
+        in[5] = b == 0 ? 0 : (b == 32 ? 0xffffffffu : (1u << b) - 1);
+        cr_assert_eq(poisk_codec_bits(in, 128), b);
+        uint8_t packed[16 * 32];
+        poisk_codec_pack128(in, b, packed);
+        poisk_codec_unpack128(packed, b, out);
+        cr_assert_eq(memcmp(in, out, sizeof in), 0, "width %u", b);
+    }
+}
+
+Test(codec, boundary_sizes_round_trip)
+{
+    uint32_t sizes[] = { 0, 1, 2, 127, 128, 129, 255, 256, 257, 1000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        check_roundtrip(sizes[i], 10, 50, 1);
+        check_roundtrip(sizes[i], 1, 1, 1);
+    }
+}
+
+Test(codec, million_postings_round_trip)
+{
+    check_roundtrip(1000000, 4, 3, 1);
+}
+
+Test(codec, gaps_up_to_2_pow_31)
+{
+    /* Alternate tiny and huge gaps so blocks need 31-32 bits. */
+    uint32_t n = 300;
+    list_t l = make_list(n, 1, 1);
+    uint64_t doc = 0;
+    for (uint32_t i = 0; i < n && doc < UINT32_MAX - 2; i++) {
+        uint64_t gap = (i == 0) ? 0 : (i == 1 ? (1u << 31) : 1 + (i % 2));
+        doc += gap;
+        l.docs[i] = (uint32_t)doc;
+    }
+    l.docs[n - 1] = UINT32_MAX - 1;         /* the largest valid doc id */
+    for (uint32_t i = n - 2; i > 2 && l.docs[i] >= l.docs[i + 1]; i--)
+        l.docs[i] = l.docs[i + 1] - 1;
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 0);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        cr_assert_eq(c.doc, l.docs[i], "i=%u", i);
+        cr_assert_eq(poisk_plist_next(&c), 0);
+    }
+    cr_assert_eq(c.doc, POISK_PLIST_END);
+    poisk_plist_free(&c);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}
+
+Test(codec, random_lists_round_trip)
+{
+    for (int t = 0; t < 200; t++) {
+        uint32_t n = (uint32_t)(rnd() % 2000);
+        uint32_t gap = 1 + (uint32_t)(rnd() % (t % 3 == 0 ? 100000 : 30));
+        check_roundtrip(n, gap, 1 + (uint32_t)(rnd() % 300), 1);
+    }
+}
+
+Test(codec, advance_and_block_max)
+{
+    uint32_t n = 5000;
+    list_t l = make_list(n, 20, 30);
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 1);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    for (int t = 0; t < 50; t++) {
+        cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0);
+        poisk_plist_set_positions(&c, pos.data, pos.len);
+        uint32_t target = 0, i = 0;
+        uint64_t k = 0;
+        while (c.doc != POISK_PLIST_END) {
+            target += 1 + (uint32_t)(rnd() % 2000);
+            /* shallow first, sometimes: the block it names must hold target's successor */
+            if (rnd() % 2) {
+                cr_assert_eq(poisk_plist_shallow_advance(&c, target), 0);
+                uint32_t b = 0;
+                while (b < n && l.docs[b] < target)
+                    b++;
+                if (b == n) {
+                    cr_assert_eq(poisk_plist_block_last_doc(&c), POISK_PLIST_END);
+                } else {
+                    uint32_t blk = b / 128, lo = blk * 128, hi = lo + 128 > n ? n : lo + 128;
+                    uint32_t mtf = 0, mdl = UINT32_MAX;
+                    for (uint32_t j = lo; j < hi; j++) {
+                        if (l.tfs[j] > mtf) mtf = l.tfs[j];
+                        if (l.dls[j] < mdl) mdl = l.dls[j];
+                    }
+                    cr_assert_eq(poisk_plist_block_last_doc(&c), l.docs[hi - 1]);
+                    cr_assert_eq(poisk_plist_block_max_tf(&c), mtf);
+                    cr_assert_eq(poisk_plist_block_min_dl(&c), mdl);
+                }
+            }
+            cr_assert_eq(poisk_plist_advance(&c, target), 0);
+            while (i < n && l.docs[i] < target)
+                k += l.tfs[i++];
+            cr_assert_eq(c.doc, i < n ? l.docs[i] : POISK_PLIST_END);
+            if (i < n) {
+                const uint32_t *pp;
+                uint32_t np;
+                cr_assert_eq(poisk_plist_positions(&c, &pp, &np), 0);
+                cr_assert_eq(np, l.tfs[i]);
+                cr_assert_eq(memcmp(pp, l.pos + k, np * 4), 0);
+            }
+        }
+    }
+    poisk_plist_free(&c);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}
+
+Test(codec, damaged_lists_fail_cleanly)
+{
+    uint32_t n = 700;
+    list_t l = make_list(n, 50, 10);
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 1);
+    uint8_t *copy = malloc(post.len);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    for (int t = 0; t < 3000; t++) {
+        memcpy(copy, post.data, post.len);
+        size_t len = post.len;
+        if (t % 3 == 0)
+            len = rnd() % post.len;
+        else
+            copy[rnd() % post.len] ^= (uint8_t)(1u << (rnd() % 8));
+        /* decode everything; any result is fine as long as nothing reads out of bounds */
+        if (poisk_plist_open(&c, copy, len, n) == 0) {
+            poisk_plist_set_positions(&c, pos.data, pos.len);
+            int guard = 0;
+            while (c.doc != POISK_PLIST_END && guard++ < 2 * (int)n) {
+                const uint32_t *pp;
+                uint32_t np;
+                (void)poisk_plist_positions(&c, &pp, &np);
+                if (poisk_plist_next(&c))
+                    break;
+            }
+        }
+    }
+    poisk_plist_free(&c);
+    free(copy);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}

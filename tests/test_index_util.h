@@ -1,0 +1,166 @@
+/*
+ * test_index_util.h: builds test indexes from the seed corpus without the structure
+ * parser: each file is cut into ~100-word passages (the bytes from the first word to the
+ * last), regions and sections are assigned deterministically, and the passages go through
+ * the real writer.  Shared by test_index.c and test_writer.c.
+ */
+#ifndef POISK_TEST_INDEX_UTIL_H
+#define POISK_TEST_INDEX_UTIL_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "test_util.h"
+#include "writer.h"
+
+#define TI_FILES 5
+static const char *const ti_paths[TI_FILES] = {
+    "corpus/000_6d545a6ce98a1d7f.txt", "corpus/001_3861efe6e14c2db8.txt",
+    "corpus/002_9b4cadca6ea1cf96.txt", "corpus/003_1226d5db7793b8dd.txt",
+    "corpus/004_c48ce2c96f8ff17a.txt",
+};
+/* two files share a region, and add order differs from slug order */
+static const char *const ti_regions[TI_FILES] = { "zeta", "alpha", "mid", "alpha", "beta" };
+
+typedef struct ti_passage {
+    char id[64];
+    int file;
+    size_t start, end;
+    int section;
+    uint32_t page;
+} ti_passage;
+
+typedef struct ti_corpus {
+    char *text[TI_FILES];
+    size_t len[TI_FILES];
+    ti_passage *p;
+    size_t n;
+} ti_corpus;
+
+/* Cut the first max_bytes of each file (0 = all) into passages of `words` words. */
+static inline void ti_corpus_load(ti_corpus *c, size_t max_bytes, int words)
+{
+    memset(c, 0, sizeof *c);
+    size_t cap = 4096;
+    c->p = malloc(cap * sizeof *c->p);
+    for (int f = 0; f < TI_FILES; f++) {
+        c->text[f] = tu_read_file(ti_paths[f], &c->len[f]);
+        if (!c->text[f])
+            continue;
+        if (max_bytes && c->len[f] > max_bytes)
+            c->len[f] = max_bytes;
+        const char *t = c->text[f];
+        size_t i = 0, n = c->len[f];
+        int chunk = 0;
+        while (i < n) {
+            while (i < n && (t[i] == ' ' || t[i] == '\n'))
+                i++;
+            if (i >= n)
+                break;
+            size_t start = i, end = i;
+            for (int w = 0; w < words && i < n; w++) {
+                while (i < n && t[i] != ' ' && t[i] != '\n')
+                    i++;
+                end = i;
+                while (i < n && (t[i] == ' ' || t[i] == '\n'))
+                    i++;
+            }
+            if (c->n == cap)
+                c->p = realloc(c->p, (cap *= 2) * sizeof *c->p);
+            ti_passage *p = &c->p[c->n++];
+            snprintf(p->id, sizeof p->id, "%s:%zu", ti_paths[f], start);
+            p->file = f;
+            p->start = start;
+            p->end = end;
+            p->section = (chunk * 7 + f) % 10;
+            p->page = (uint32_t)(chunk / 3 + 1);
+            chunk++;
+        }
+    }
+}
+
+static inline void ti_corpus_free(ti_corpus *c)
+{
+    for (int f = 0; f < TI_FILES; f++)
+        free(c->text[f]);
+    free(c->p);
+}
+
+static inline poisk_passage ti_passage_of(const ti_corpus *c, size_t i)
+{
+    static const char *const sectors[3] = { "edu", NULL, "health" };
+    const ti_passage *tp = &c->p[i];
+    poisk_passage p;
+    memset(&p, 0, sizeof p);
+    p.id = tp->id;
+    p.region = ti_regions[tp->file];
+    p.section = (poisk_section)tp->section;
+    p.sector = sectors[i % 3];
+    p.subsection = i % 5 == 0 ? "1.1" : NULL;
+    p.project = i % 4 == 0 ? "Библиотека цифрового контента" : NULL;
+    p.pages = &tp->page;
+    p.n_pages = 1;
+    p.file = ti_paths[tp->file];
+    p.byte_start = tp->start;
+    p.byte_end = tp->end;
+    p.text = c->text[tp->file] + tp->start;
+    p.text_len = tp->end - tp->start;
+    return p;
+}
+
+/* Expected passage ids: by region slug, then order of addition. */
+static inline size_t *ti_id_order(const ti_corpus *c)
+{
+    size_t *order = malloc((c->n + 1) * sizeof *order), k = 0;
+    const char *slugs[4] = { "alpha", "beta", "mid", "zeta" };
+    for (int r = 0; r < 4; r++)
+        for (size_t i = 0; i < c->n; i++)
+            if (strcmp(ti_regions[c->p[i].file], slugs[r]) == 0)
+                order[k++] = i;
+    return order;
+}
+
+static inline int ti_build(const ti_corpus *c, const char *dir, size_t mem, int threads,
+                           poisk_writer_summary *sum, poisk_error *err)
+{
+    poisk_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.mem_budget = mem;
+    o.threads = threads;
+    poisk_writer *w;
+    int rc = poisk_writer_create(dir, &o, &w, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < c->n && !rc; i++) {
+        poisk_passage p = ti_passage_of(c, i);
+        rc = poisk_writer_add(w, &p, err);
+    }
+    if (!rc)
+        rc = poisk_writer_commit(w, sum, err);
+    poisk_writer_free(w);
+    return rc;
+}
+
+static inline char *ti_mkdtemp(void)
+{
+    char *d = strdup("/tmp/poisk-index-XXXXXX");
+    return mkdtemp(d);
+}
+
+static inline void ti_rmrf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    rmdir(dir);
+}
+
+#endif
