@@ -3,7 +3,7 @@
 # Source lists are wildcards, so a new module is one new file and nothing else.
 
 CC       ?= cc
-PKGS     := zlib libdeflate libxxhash libcjson libmicrohttpd
+PKGS     := zlib libdeflate libxxhash libcjson libmicrohttpd hunspell
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)

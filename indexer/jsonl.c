@@ -96,6 +96,12 @@ static int parse_line(poisk_document *d, const char *path, size_t line_no, const
         cJSON_Delete(o);
         return poisk_document_add_warning(d, "%s:%zu: not a JSON object; line skipped", path, line_no);
     }
+    /* the dump's document/section/sector records describe, they are not passages */
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    if (cJSON_IsString(kind) && kind->valuestring && strcmp(kind->valuestring, "passage")) {
+        cJSON_Delete(o);
+        return POISK_OK;
+    }
     int bad = 0, rc = POISK_OK;
     poisk_passage p = { 0 };
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(o, "text");

@@ -5,7 +5,8 @@
  * passage records of `indexer --dump-structure` are valid input.  "region" is a slug, an
  * ISO code or a region name in any case form; "section" an id ("proekty") or number 1-9.
  * A missing id becomes "<file>:<line>".  A duplicate id is an error naming both lines;
- * a line that is not a JSON object or has no text is skipped with a warning.
+ * a line that is not a JSON object or has no text is skipped with a warning; records whose
+ * "kind" is not "passage" (the dump's document, section and sector records) are skipped.
  */
 #ifndef POISK_JSONL_H
 #define POISK_JSONL_H

@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "poisk/poisk.h"
+#include "poisk/analyzer.h"
+#include "poisk/index.h"
 #include "dump.h"
 #include "input.h"
 #include "jsonl.h"
 #include "structure.h"
+#include "writer.h"
 
 static const char usage_text[] =
 "usage: indexer [options] -o INDEX_DIR INPUT...\n"
@@ -40,7 +43,8 @@ static const char usage_text[] =
 "exit codes: 0 ok (skipped inputs are warnings), 1 runtime error, 2 usage error\n";
 
 typedef struct run {
-    int quiet, dump, repair;
+    int quiet, dump, repair, threads;
+    size_t mem;
     const char *output, *check;
     size_t files, skipped;
     uint64_t passages, bytes;
@@ -109,12 +113,134 @@ static int dump_inputs(run *r, const poisk_input_list *in)
     return 0;
 }
 
+/* First pass for split-word repair: every text goes into the corpus lexicon.  Unusable
+ * files are reported here once and marked so the second pass skips them quietly. */
+static int feed_lexicon(run *r, const poisk_input_list *in, unsigned char *usable,
+                        poisk_lexicon *lx)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        poisk_error err = { 0 };
+        int rc = poisk_input_read(in->paths[i], &text, &len, &err);
+        if (rc == POISK_EIO || rc == POISK_EINPUT) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            r->skipped++;
+            continue;
+        }
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return rc;
+        }
+        usable[i] = 1;
+        if (lx && in->jsonl[i]) {
+            poisk_document *doc = NULL;
+            if (poisk_jsonl_parse(in->paths[i], text, len, &doc, NULL) == POISK_OK) {
+                for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++) {
+                    const poisk_passage *p = poisk_document_passage(doc, k);
+                    rc = poisk_lexicon_add_text(lx, p->text, p->text_len);
+                }
+            }
+            poisk_document_free(doc);   /* errors are reported by the second pass */
+        } else if (lx) {
+            rc = poisk_lexicon_add_text(lx, text, len);
+        }
+        free(text);
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s: %s\n", in->paths[i], poisk_strerror(rc));
+            return rc;
+        }
+    }
+    return POISK_OK;
+}
+
+static int add_documents(run *r, const poisk_input_list *in, const unsigned char *usable,
+                         poisk_writer *w)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        if (!usable[i]) continue;
+        char *text = NULL;
+        size_t len = 0;
+        poisk_document *doc;
+        size_t skipped = r->skipped;
+        int rc = load_document(r, in->paths[i], in->jsonl[i], &text, &len, &doc);
+        r->skipped = skipped;            /* counted in the first pass */
+        if (rc != POISK_OK) return rc;
+        if (!doc) continue;
+        poisk_error err = { 0 };
+        for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++)
+            rc = poisk_writer_add(w, poisk_document_passage(doc, k), &err);
+        poisk_document_free(doc);
+        free(text);
+        if (rc != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return rc;
+        }
+    }
+    return POISK_OK;
+}
+
 static int build_index(run *r, const poisk_input_list *in)
 {
-    (void)r;
-    (void)in;
-    fprintf(stderr, "indexer: the index writer is not built yet\n");
-    return 1;
+    unsigned char *usable = calloc(in->n + 1, 1);
+    poisk_lexicon *lx = NULL;
+    poisk_writer *w = NULL;
+    int status = 1;
+    if (!usable || (r->repair && poisk_lexicon_create(&lx) != POISK_OK)) {
+        fprintf(stderr, "indexer: out of memory\n");
+        goto out;
+    }
+    if (feed_lexicon(r, in, usable, lx) != POISK_OK)
+        goto out;
+    if (lx && poisk_lexicon_freeze(lx) != POISK_OK) {
+        fprintf(stderr, "indexer: out of memory building the lexicon\n");
+        goto out;
+    }
+    poisk_writer_options opts = { 0 };
+    opts.mem_budget = r->mem;
+    opts.threads = r->threads;
+    opts.repair = r->repair;
+    opts.lexicon = lx;
+    opts.progress = !r->quiet && isatty(STDERR_FILENO);
+    poisk_error err = { 0 };
+    if (poisk_writer_create(r->output, &opts, &w, &err) != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        goto out;
+    }
+    if (add_documents(r, in, usable, w) != POISK_OK)
+        goto out;
+    if (r->passages == 0) {
+        status = 0;                      /* main() reports "nothing indexable" */
+        r->files = 0;
+        goto out;
+    }
+    poisk_writer_summary sum = { 0 };
+    if (poisk_writer_commit(w, &sum, &err) != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", err.message);
+        goto out;
+    }
+    status = 0;
+out:
+    poisk_writer_free(w);
+    poisk_lexicon_free(lx);
+    free(usable);
+    return status;
+}
+
+/* "512M", "2G", "800K", "1048576" -> bytes; 0 on a bad value. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v <= 0) return 0;
+    switch (*end) {
+    case 'k': case 'K': v *= 1024; end++; break;
+    case 'm': case 'M': v *= 1024 * 1024; end++; break;
+    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    return *end ? 0 : (size_t)v;
 }
 
 int main(int argc, char **argv)
@@ -147,7 +273,22 @@ int main(int argc, char **argv)
         case 'C': r.check = optarg; break;
         case 'R': r.repair = 0; break;
         case 'q': r.quiet = 1; break;
-        case 'm': case 't': break;
+        case 'm':
+            if (!(r.mem = parse_size(optarg))) {
+                fprintf(stderr, "indexer: bad --mem '%s'; use e.g. 512M or 2G\n", optarg);
+                return 2;
+            }
+            break;
+        case 't': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                fprintf(stderr, "indexer: bad --threads '%s'; give a number from 1\n", optarg);
+                return 2;
+            }
+            r.threads = (int)n;
+            break;
+        }
         case '?':
             fprintf(stderr, "indexer: unknown option '%s'; see indexer --help\n", argv[optind - 1]);
             return 2;
@@ -156,8 +297,13 @@ int main(int argc, char **argv)
         }
     }
     if (r.check) {
-        fprintf(stderr, "indexer: --check is not built yet\n");
-        return 1;
+        poisk_error err = { 0 };
+        if (poisk_index_verify(r.check, &err) != POISK_OK) {
+            fprintf(stderr, "indexer: %s\n", err.message);
+            return 1;
+        }
+        if (!r.quiet) fprintf(stderr, "indexer: %s: every checksum and size is right\n", r.check);
+        return 0;
     }
     if (!r.dump && !r.output)
         r.output = getenv("POISK_INDEX");

@@ -20,6 +20,7 @@
  *   8. the region from the title and section 1 (lib/regions.c).
  * The file name is never used for meaning; it only goes into passage ids.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,12 @@ static int dotted_second(const parser *p, size_t i)
 {
     return i > 0 && is_digit_tok(p, i) && is_digit_tok(p, i - 1) && (F(p, i) & ST_DOT_BEFORE) &&
            !(F(p, i) & ST_NL_BEFORE) && p->t[i].start - st_end(&p->t[i - 1]) <= 2;
+}
+
+static void mark_heading(parser *p, size_t t0, size_t t1)
+{
+    for (size_t i = t0; i < t1 && i < p->n; i++)
+        st_set_flag(&p->t[i], ST_HEADING);
 }
 
 /* ---- 1-3: sections and the table of contents ------------------------------------------ */
@@ -219,6 +226,7 @@ static void find_appendix(parser *p)
             continue;
         if (i > 0 && tok_is(p, i - 1, "9") && !(F(p, i - 1) & ST_GLUED) && !dotted_second(p, i - 1)) {
             p->sec_tok[APPENDIX] = i - 1;
+            st_set_flag(&p->t[i - 1], ST_HEADING);
             return;
         }
         int line_start = (F(p, i) & ST_NL_BEFORE) && (i + 1 >= p->n || (F(p, i + 1) & ST_NL_BEFORE));
@@ -246,6 +254,7 @@ static void find_sections(parser *p)
             if (followed_by_title(p, p->cands[c], k)) { first = p->cands[c]; break; }
         }
         p->sec_tok[k] = first;
+        if (first != NONE) st_set_flag(&p->t[first], ST_HEADING);
     }
     find_appendix(p);
 }
@@ -292,6 +301,7 @@ static void find_subsections(parser *p)
                 if (!ok) continue;
                 subsection *sb = &p->subs[p->n_subs++];
                 sb->tok = x;
+                mark_heading(p, x, nx);
                 sb->label[0] = (char)('0' + k); sb->label[1] = '.';
                 sb->label[2] = (char)('0' + j); sb->label[3] = 0;
                 i = nx;
@@ -495,6 +505,7 @@ static void find_sector_headings(parser *p)
                 h->tok = i;
                 h->section = s - 1;
                 h->sector = k;
+                mark_heading(p, i, name);
                 from = e;
                 break;
             }
@@ -635,14 +646,36 @@ static int find_table_headers(parser *p)
 #define PAGE_MAX_GAP 20000
 #define PAGE_MAX_VALUE 9999
 
+static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median);
+
+/* Two passes: the first finds the typical page length, the second requires at least a
+ * third of it between numbers, which keeps numbered list items (a few lines apart) from
+ * passing for pages. */
 static int find_page_numbers(parser *p)
+{
+    size_t median = 0;
+    int rc = page_chain(p, PAGE_MIN_GAP, PAGE_MAX_GAP, 0, &median);
+    if (rc) return rc;
+    size_t min_gap = median / 3 > PAGE_MIN_GAP ? median / 3 : PAGE_MIN_GAP;
+    size_t max_gap = median * 8 > PAGE_MAX_GAP ? median * 8 : PAGE_MAX_GAP;
+    return page_chain(p, min_gap, max_gap, 1, &median);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median)
 {
     size_t n_c = 0;
     size_t *ctok = malloc((p->n / 4 + 16) * sizeof *ctok);
     if (!ctok) return POISK_ENOMEM;
     size_t cap_c = p->n / 4 + 16;
     for (size_t i = 0; i < p->n; i++) {
-        if (!standalone_number(p, i) || st_len(&p->t[i]) > 4 || (F(p, i) & ST_BOILER)) continue;
+        if (!standalone_number(p, i) || st_len(&p->t[i]) > 4 || (F(p, i) & (ST_BOILER | ST_HEADING)))
+            continue;
         if (dotted_second(p, i) || dotted_second(p, i + 1)) continue;
         if (p->line_based && (!(F(p, i) & ST_NL_BEFORE) || (i + 1 < p->n && !(F(p, i + 1) & ST_NL_BEFORE))))
             continue;
@@ -658,31 +691,44 @@ static int find_page_numbers(parser *p)
         ctok[n_c++] = i;
     }
     int rc = POISK_OK;
-    uint32_t *best = malloc((n_c + 1) * sizeof *best);
+    double *best = malloc((n_c + 1) * sizeof *best);
+    uint32_t *len = malloc((n_c + 1) * sizeof *len);
     size_t *prev = malloc((n_c + 1) * sizeof *prev), *same = malloc((n_c + 1) * sizeof *same);
     size_t *head = malloc((PAGE_MAX_VALUE + 1) * sizeof *head);
-    if (!best || !prev || !same || !head) { rc = POISK_ENOMEM; goto out; }
+    if (!best || !len || !prev || !same || !head) { rc = POISK_ENOMEM; goto out; }
     for (size_t v = 0; v <= PAGE_MAX_VALUE; v++) head[v] = NONE;
     size_t top = NONE;
     for (size_t c = 0; c < n_c; c++) {
         long v = tok_value(p, ctok[c]);
         size_t pos = p->t[ctok[c]].start;
         best[c] = 1;
+        len[c] = 1;
         prev[c] = NONE;
         for (long d = 1; d <= 3 && v - d >= 1; d++) {
             for (size_t q = head[v - d]; q != NONE; q = same[q]) {
                 size_t gap = pos - p->t[ctok[q]].start;
-                if (gap < PAGE_MIN_GAP * (size_t)d) continue;
-                if (gap > PAGE_MAX_GAP * (size_t)d) break;
-                if (best[q] + 1 > best[c]) { best[c] = best[q] + 1; prev[c] = q; }
+                if (gap < min_gap * (size_t)d) continue;
+                if (gap > max_gap * (size_t)d) break;
+                /* pages are about equally long: irregular steps cost, skipped pages too */
+                double irregular = *median ? fabs(log((double)gap / (double)d / (double)*median)) : 0;
+                double score = best[q] + 1 - 1.2 * irregular - 0.5 * (double)(d - 1);
+                if (score > best[c]) { best[c] = score; len[c] = len[q] + 1; prev[c] = q; }
             }
         }
         same[c] = head[v];
         head[v] = c;
         if (top == NONE || best[c] >= best[top]) top = c;
     }
-    if (top != NONE && best[top] >= 3) {
-        p->n_pages = best[top];
+    if (top != NONE && len[top] >= 3 && !mark) {
+        size_t k = 0, *gaps = malloc(len[top] * sizeof *gaps);
+        if (!gaps) { rc = POISK_ENOMEM; goto out; }
+        for (size_t c = top; c != NONE && prev[c] != NONE; c = prev[c])
+            gaps[k++] = p->t[ctok[c]].start - p->t[ctok[prev[c]]].start;
+        qsort(gaps, k, sizeof *gaps, cmp_size);
+        *median = k ? gaps[k / 2] : 0;
+        free(gaps);
+    } else if (top != NONE && len[top] >= 3) {
+        p->n_pages = len[top];
         p->pages = malloc(p->n_pages * sizeof *p->pages);
         if (!p->pages) { rc = POISK_ENOMEM; goto out; }
         size_t k = p->n_pages;
@@ -695,7 +741,7 @@ static int find_page_numbers(parser *p)
         }
     }
 out:
-    free(ctok); free(best); free(prev); free(same); free(head);
+    free(ctok); free(best); free(len); free(prev); free(same); free(head);
     return rc;
 }
 
@@ -707,6 +753,7 @@ static int cmp_bspan(const void *a, const void *b)
 
 static void boiler_sort(parser *p)
 {
+    if (!p->n_boiler) return;
     qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
     size_t o = 0;
     for (size_t i = 0; i < p->n_boiler; i++) {
@@ -808,7 +855,8 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
     out[n].t0 = t0;
     out[n++].project = NULL;
     long expect = 1;
-    int projects = u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI;
+    int projects = (u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI) ||
+                   u->section == POISK_SECTION_OTHER;
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
         unsigned f = F(p, i);
         if (f & ST_BOILER) continue;

@@ -31,6 +31,8 @@ typedef struct poisk_span {
 
 /*! poisk_document_parse() : parse one text file already in memory.  `path` is the path as
  *  given on the command line (it goes into passage ids, never into detection).
+ *  Passage texts without boilerplate inside point into `text`: keep it alive (and
+ *  unchanged) until poisk_document_free().
  *  @return : poisk_rc; warnings (unknown region ...) are appended to the document. */
 int poisk_document_parse(const char *path, const char *text, size_t len,
                          poisk_document **out, poisk_error *err);

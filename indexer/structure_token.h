@@ -22,7 +22,8 @@ enum {
     ST_WIDE_BEFORE= 1 << 6,   /* two or more white-space characters before it */
     ST_ALLCAPS    = 1 << 7,   /* two or more letters, all upper case */
     ST_BOILER     = 1 << 8,   /* set by the parser: part of a boilerplate span */
-    ST_PUNCT_BEFORE = 1 << 9  /* some other non-space character before it («, №, -, ...) */
+    ST_PUNCT_BEFORE = 1 << 9, /* some other non-space character before it («, №, -, ...) */
+    ST_HEADING    = 1 << 10   /* set by the parser: the number of a section/sector heading */
 };
 
 /* 8 bytes per token keeps a 50 MB file's token array near its size. */

@@ -20,6 +20,7 @@
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
+#define STOP_MAX_BYTES 14 /* the longest stop word (никогда, впрочем) is 7 letters */
 
 typedef struct out_token {
     char term[TERM_CAP], exact[TERM_CAP];
@@ -42,6 +43,7 @@ struct poisk_analyzer {
     int nout, iout;
     int group_emitted;                   /* tokens emitted by the current group */
     uint32_t next_position;
+    uint32_t words_seen, stops_seen;     /* letter pieces / stop words in this text */
 };
 
 int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **out)
@@ -83,6 +85,7 @@ void poisk_analyzer_reset(poisk_analyzer *a, const char *text, size_t len)
     a->eof = 0;
     a->nout = a->iout = 0;
     a->next_position = 0;
+    a->words_seen = a->stops_seen = 0;
 }
 
 uint64_t poisk_analyzer_invalid_sequences(const poisk_analyzer *a)
@@ -189,8 +192,11 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
         push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
         return;
     }
-    if (!caps && poisk_stopset_has(&a->stop, form, len))
+    a->words_seen++;
+    if (!caps && len <= STOP_MAX_BYTES && poisk_stopset_has(&a->stop, form, len)) {
+        a->stops_seen++;
         return;
+    }
     if (!caps && a->opts.is_abbrev && a->opts.is_abbrev(a->opts.is_abbrev_ctx, form, len)) {
         /* the index saw this form in capitals: meet the abbreviation, keep the word too */
         push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
@@ -252,22 +258,57 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
         emit_word(a, whole, o, caps, nchars, latin, start, end, 1);
 }
 
+/* Does this text keep its stop words (like the line-based seed, 15 % stop words) or were
+ * they stripped (flattened seeds, < 3 %)?  Until 50 words are seen, assume it keeps them:
+ * that is the cautious side for repair, which then never treats a stop word as a fragment. */
+static int keeps_stop_words(const poisk_analyzer *a)
+{
+    return a->words_seen < 50 || a->stops_seen * 100 > a->words_seen * 6;
+}
+
+/* Split-word repair at the head of the queue: a join of 2-3 pieces, or a glued compound
+ * split into its parts (plus the whole).  @return : 1 when it emitted the group */
+static int repair_group(poisk_analyzer *a)
+{
+    poisk_repair_join join;
+    unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW);
+    unsigned n = poisk_repair_plan(a->repair, a->queue, QUEUE_CAP, a->qhead, avail,
+                                   keeps_stop_words(a), &join);
+    if (n && join.compound) {
+        emit_piece(a, queue_at(a, 0), 0);
+        emit_piece(a, queue_at(a, 1), 0);
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1);
+        queue_pop(a, n);
+        return 1;
+    }
+    if (n) {
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0);
+        queue_pop(a, n);
+        return 1;
+    }
+    poisk_piece *p = queue_at(a, 0);
+    if (avail > 1 && is_chain_glue(queue_at(a, 1)->glue))
+        return 0;                         /* a hyphen compound: emit_chain's job */
+    size_t k = poisk_repair_split(a->repair, p);
+    if (!k)
+        return 0;
+    size_t mid = p->start + k <= p->end ? p->start + k : p->end;
+    size_t first_chars = k / 2;           /* split only happens in 2-byte Cyrillic pieces */
+    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0);
+    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0);
+    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1);
+    queue_pop(a, 1);
+    return 1;
+}
+
 /* Emits the tokens of the next group of pieces; @return : 0 at the end of the text */
 static int analyze_group(poisk_analyzer *a)
 {
     if (!queue_fill(a, 1))
         return 0;
     a->group_emitted = 0;
-    if (a->repair) {
-        poisk_repair_join join;
-        unsigned n = poisk_repair_plan(a->repair, a->queue, QUEUE_CAP, a->qhead,
-                                       queue_fill(a, POISK_REPAIR_WINDOW), &join);
-        if (n) {
-            emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0);
-            queue_pop(a, n);
-            return 1;
-        }
-    }
+    if (a->repair && repair_group(a))
+        return 1;
     unsigned k = 1;
     while (k < CHAIN_MAX && queue_fill(a, k + 1) > k && is_chain_glue(queue_at(a, k)->glue))
         k++;

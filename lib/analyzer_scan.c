@@ -42,6 +42,11 @@ static int skip_separators(poisk_scanner *s, sep_summary *g)
 {
     memset(g, 0, sizeof *g);
     while (s->pos < s->len) {
+        if (s->text[s->pos] == ' ') {    /* fast path: the usual single space */
+            g->any = g->space = 1;
+            s->pos++;
+            continue;
+        }
         uint32_t cp;
         size_t n = poisk_utf8_decode(s->text + s->pos, s->len - s->pos, &cp);
         if (cp == POISK_UTF8_BAD) {
@@ -80,6 +85,8 @@ static int skip_separators(poisk_scanner *s, sep_summary *g)
 
 typedef struct {
     uint32_t cp[POISK_PIECE_MAX_CP];
+    uint32_t fold[POISK_PIECE_MAX_CP];   /* lower case, ё -> е (filled by classify_run) */
+    uint8_t upper[POISK_PIECE_MAX_CP];
     size_t off[POISK_PIECE_MAX_CP + 1];  /* byte offset of each code point; [n] = run end */
     int n, digit;
 } run_buf;
@@ -92,8 +99,21 @@ static void read_run(poisk_scanner *s, run_buf *r)
     size_t end = s->pos;
     s->cut = 0;
     while (s->pos < s->len) {
+        const unsigned char *p = s->text + s->pos;
         uint32_t cp;
-        size_t n = poisk_utf8_decode(s->text + s->pos, s->len - s->pos, &cp);
+        size_t n;
+        /* fast path: the basic Russian alphabet, D0 90 .. D1 8F */
+        if ((p[0] & 0xFE) == 0xD0 && s->pos + 1 < s->len && (p[1] & 0xC0) == 0x80) {
+            cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+            if (cp - 0x410u < 0x40u && r->n && !r->digit && r->n < POISK_PIECE_MAX_CP) {
+                r->off[r->n] = s->pos;
+                r->cp[r->n++] = cp;
+                s->pos += 2;
+                end = s->pos;
+                continue;
+            }
+        }
+        n = poisk_utf8_decode(p, s->len - s->pos, &cp);
         if (cp == POISK_UTF8_BAD)
             break;
         poisk_char_class c = poisk_char_classify(cp);
@@ -146,19 +166,32 @@ static void fold_homoglyphs(run_buf *r)
             r->cp[i] = poisk_char_homoglyph(r->cp[i]);
 }
 
+/* Case and folded form of every code point, computed once per run. */
+static void classify_run(run_buf *r)
+{
+    for (int i = 0; i < r->n; i++) {
+        uint32_t cp = r->cp[i], lower = poisk_char_lower(cp);
+        r->upper[i] = lower != cp;
+        r->fold[i] = lower == 0x451 ? 0x435 : lower;
+    }
+}
+
 static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk_glue glue)
 {
     int upper = 0, letters = 0, cyr = 0, lat = 0;
     size_t o = 0;
     for (int i = from; i < to; i++) {
-        uint32_t cp = r->cp[i];
+        uint32_t f = r->fold[i];
         if (!r->digit) {
             letters++;
-            upper += poisk_char_is_upper(cp);
-            cyr |= poisk_char_is_cyrillic(cp);
-            lat |= poisk_char_is_latin(cp);
+            upper += r->upper[i];
+            cyr |= poisk_char_is_cyrillic(f);
+            lat |= poisk_char_is_latin(f);
         }
-        o += poisk_utf8_encode(poisk_char_fold(cp), p->form + o);
+        if (f < 0x80)
+            p->form[o++] = (char)f;
+        else
+            o += poisk_utf8_encode(f, p->form + o);
     }
     p->len = (uint16_t)o;
     p->nchars = (uint16_t)(to - from);
@@ -166,9 +199,10 @@ static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk
     p->end = r->off[to];
     p->digit = (uint8_t)r->digit;
     p->caps = letters >= 2 && upper == letters;
-    p->title = !r->digit && poisk_char_is_upper(r->cp[from]);
+    p->title = !r->digit && r->upper[from];
     p->latin = lat && !cyr;
     p->glue = (uint8_t)glue;
+    p->r_known = 0;
 }
 
 /* Cuts a letter run where the case changes: lower -> upper (ТЭКи|ЖКХ), and after two or
@@ -177,25 +211,132 @@ static void split_run(poisk_scanner *s, const run_buf *r, poisk_glue first_glue)
 {
     s->npend = s->ipend = 0;
     int from = 0;
+    int caps_from_start = r->n > 0 && r->upper[0];   /* run so far all capitals */
     for (int i = 1; i < r->n && !r->digit; i++) {
-        int up = poisk_char_is_upper(r->cp[i]), up_prev = poisk_char_is_upper(r->cp[i - 1]);
-        int lower_prev = !up_prev && poisk_char_lower(r->cp[i - 1]) == r->cp[i - 1];
+        int up = r->upper[i], up_prev = r->upper[i - 1];
         int cut = 0;
-        if (up && lower_prev && i - from >= 1)
-            cut = 1;
-        else if (!up && up_prev && i - from >= 2) {
-            int all_up = 1;
-            for (int j = from; j < i; j++)
-                all_up &= poisk_char_is_upper(r->cp[j]);
-            cut = all_up;
-        }
+        if (up && !up_prev)
+            cut = 1;                             /* lower -> upper */
+        else if (!up && up_prev && caps_from_start && i - from >= 2)
+            cut = 1;                             /* CAPS -> lower */
+        caps_from_start = caps_from_start && up;
         if (cut) {
             make_piece(&s->pend[s->npend++], r, from, i,
                        from ? POISK_GLUE_CASE : first_glue);
             from = i;
+            caps_from_start = up;
         }
     }
     make_piece(&s->pend[s->npend++], r, from, r->n, from ? POISK_GLUE_CASE : first_glue);
+}
+
+/* Can the byte at t[i] (i < n) follow a run without continuing it?  Only bytes known to
+ * be separators: ASCII other than letters and digits, «, », NBSP.  Anything else sends the
+ * run to the general path, which knows about marks, invisible characters and dashes. */
+static int ends_run(const unsigned char *t, size_t i, size_t n)
+{
+    unsigned b = t[i];
+    if (b < 0x80)
+        return !((b | 0x20) - 'a' < 26u || b - '0' < 10u);
+    return b == 0xC2 && i + 1 < n && (t[i + 1] == 0xAB || t[i + 1] == 0xBB || t[i + 1] == 0xA0);
+}
+
+/* The basic Russian alphabet in UTF-8 (D0 80..D1 BF) indexed by (lead & 1) << 6 | (second
+ * byte & 0x3F): bit 15 = capital, bit 8 = lead byte of the folded letter is D1, low byte =
+ * its second byte; 0 = not a basic letter.  Folding is lower case plus ё -> е. */
+#define RU_LOWER(lead1, b2) ((uint16_t)(((lead1) << 8) | (b2)))
+#define RU_UPPER(lead1, b2) ((uint16_t)(0x8000 | ((lead1) << 8) | (b2)))
+static const uint16_t russian_fold[128] = {
+    /* D0 80..8F: Ѐ Ё Ђ ... only Ё is basic */
+    [0x01] = RU_UPPER(0, 0xB5),
+    /* D0 90..9F: А..П -> D0 B0..BF */
+    [0x10] = RU_UPPER(0, 0xB0), [0x11] = RU_UPPER(0, 0xB1), [0x12] = RU_UPPER(0, 0xB2),
+    [0x13] = RU_UPPER(0, 0xB3), [0x14] = RU_UPPER(0, 0xB4), [0x15] = RU_UPPER(0, 0xB5),
+    [0x16] = RU_UPPER(0, 0xB6), [0x17] = RU_UPPER(0, 0xB7), [0x18] = RU_UPPER(0, 0xB8),
+    [0x19] = RU_UPPER(0, 0xB9), [0x1A] = RU_UPPER(0, 0xBA), [0x1B] = RU_UPPER(0, 0xBB),
+    [0x1C] = RU_UPPER(0, 0xBC), [0x1D] = RU_UPPER(0, 0xBD), [0x1E] = RU_UPPER(0, 0xBE),
+    [0x1F] = RU_UPPER(0, 0xBF),
+    /* D0 A0..AF: Р..Я -> D1 80..8F */
+    [0x20] = RU_UPPER(1, 0x80), [0x21] = RU_UPPER(1, 0x81), [0x22] = RU_UPPER(1, 0x82),
+    [0x23] = RU_UPPER(1, 0x83), [0x24] = RU_UPPER(1, 0x84), [0x25] = RU_UPPER(1, 0x85),
+    [0x26] = RU_UPPER(1, 0x86), [0x27] = RU_UPPER(1, 0x87), [0x28] = RU_UPPER(1, 0x88),
+    [0x29] = RU_UPPER(1, 0x89), [0x2A] = RU_UPPER(1, 0x8A), [0x2B] = RU_UPPER(1, 0x8B),
+    [0x2C] = RU_UPPER(1, 0x8C), [0x2D] = RU_UPPER(1, 0x8D), [0x2E] = RU_UPPER(1, 0x8E),
+    [0x2F] = RU_UPPER(1, 0x8F),
+    /* D0 B0..BF: а..п */
+    [0x30] = RU_LOWER(0, 0xB0), [0x31] = RU_LOWER(0, 0xB1), [0x32] = RU_LOWER(0, 0xB2),
+    [0x33] = RU_LOWER(0, 0xB3), [0x34] = RU_LOWER(0, 0xB4), [0x35] = RU_LOWER(0, 0xB5),
+    [0x36] = RU_LOWER(0, 0xB6), [0x37] = RU_LOWER(0, 0xB7), [0x38] = RU_LOWER(0, 0xB8),
+    [0x39] = RU_LOWER(0, 0xB9), [0x3A] = RU_LOWER(0, 0xBA), [0x3B] = RU_LOWER(0, 0xBB),
+    [0x3C] = RU_LOWER(0, 0xBC), [0x3D] = RU_LOWER(0, 0xBD), [0x3E] = RU_LOWER(0, 0xBE),
+    [0x3F] = RU_LOWER(0, 0xBF),
+    /* D1 80..8F: р..я */
+    [0x40] = RU_LOWER(1, 0x80), [0x41] = RU_LOWER(1, 0x81), [0x42] = RU_LOWER(1, 0x82),
+    [0x43] = RU_LOWER(1, 0x83), [0x44] = RU_LOWER(1, 0x84), [0x45] = RU_LOWER(1, 0x85),
+    [0x46] = RU_LOWER(1, 0x86), [0x47] = RU_LOWER(1, 0x87), [0x48] = RU_LOWER(1, 0x88),
+    [0x49] = RU_LOWER(1, 0x89), [0x4A] = RU_LOWER(1, 0x8A), [0x4B] = RU_LOWER(1, 0x8B),
+    [0x4C] = RU_LOWER(1, 0x8C), [0x4D] = RU_LOWER(1, 0x8D), [0x4E] = RU_LOWER(1, 0x8E),
+    [0x4F] = RU_LOWER(1, 0x8F),
+    /* D1 91: ё -> е */
+    [0x51] = RU_LOWER(0, 0xB5),
+};
+
+/* Fast path for the common run: basic Russian letters (with ё) or ASCII digits, no case
+ * change inside, ended by a plain separator.  Writes the piece straight into pend[0].
+ * @return : 0 when the run needs the general path (nothing consumed) */
+static int fast_run(poisk_scanner *s, poisk_glue glue)
+{
+    const unsigned char *t = s->text;
+    size_t i = s->pos, n = s->len, o = 0;
+    poisk_piece *p = &s->pend[0];
+    int nch = 0, upper = 0, prev_up = 0, caps_prefix = 1;
+    int digit = (unsigned)t[i] - (unsigned)'0' < 10u;
+    if (digit) {
+        while (i < n && (unsigned)t[i] - (unsigned)'0' < 10u && nch < POISK_PIECE_MAX_CP) {
+            p->form[o++] = (char)t[i++];
+            nch++;
+        }
+    } else {
+        int cut = 0;
+        while (i + 1 < n && nch < POISK_PIECE_MAX_CP) {
+            unsigned b0 = t[i], b1 = t[i + 1];
+            if ((b0 & 0xFE) != 0xD0 || (b1 & 0xC0) != 0x80)
+                break;
+            uint16_t e = russian_fold[((b0 & 1) << 6) | (b1 & 0x3F)];
+            if (!e)
+                break;
+            int up = e >> 15;
+            p->form[o] = (char)(0xD0 | ((e >> 8) & 1));
+            p->form[o + 1] = (char)(e & 0xFF);
+            /* a case cut (lower -> upper, or CAPS -> lower) needs the general path */
+            cut |= nch && ((up && !prev_up) | (!up && prev_up && caps_prefix && nch >= 2));
+            caps_prefix &= up;
+            prev_up = up;
+            upper += up;
+            o += 2;
+            i += 2;
+            nch++;
+        }
+        if (cut)
+            return 0;
+    }
+    if (!nch || nch == POISK_PIECE_MAX_CP || (i < n && !ends_run(t, i, n)))
+        return 0;
+    p->len = (uint16_t)o;
+    p->nchars = (uint16_t)nch;
+    p->start = s->pos;
+    p->end = i;
+    p->digit = (uint8_t)digit;
+    p->caps = !digit && nch >= 2 && upper == nch;
+    p->title = !digit && (t[s->pos] == 0xD0 && t[s->pos + 1] < 0xB0);
+    p->latin = 0;
+    p->glue = (uint8_t)glue;
+    p->r_known = 0;
+    s->pos = i;
+    s->cut = 0;
+    s->npend = 1;
+    s->ipend = 0;
+    return 1;
 }
 
 int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
@@ -208,9 +349,15 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
     if (!skip_separators(s, &g))
         return 0;
     poisk_glue glue = glue_of(s, &g);
+    s->have_prev = 1;
+    if (fast_run(s, glue)) {
+        *out = s->pend[s->ipend++];
+        return 1;
+    }
     run_buf r;
     read_run(s, &r);
     fold_homoglyphs(&r);
+    classify_run(&r);
     split_run(s, &r, glue);
     s->have_prev = 1;
     *out = s->pend[s->ipend++];

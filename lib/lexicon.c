@@ -8,9 +8,13 @@
 #include "analyzer_scan.h"
 #include "poisk/poisk.h"
 
+#include <hunspell.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
+#define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
 typedef struct {
@@ -60,7 +64,7 @@ static int lex_grow(poisk_lexicon *lx)
     for (size_t i = 0; i < lx->nslots; i++) {
         if (!lx->slots[i].hash)
             continue;
-        size_t j = (size_t)lx->slots[i].hash & (n - 1);
+        size_t j = (size_t)(lx->slots[i].hash >> 8) & (n - 1);
         while (s[j].hash)
             j = (j + 1) & (n - 1);
         s[j] = lx->slots[i];
@@ -78,7 +82,7 @@ static uint64_t lex_hash(const char *form, size_t len)
 
 static lex_slot *lex_find(const poisk_lexicon *lx, const char *form, size_t len, uint64_t h)
 {
-    size_t i = (size_t)h & (lx->nslots - 1);
+    size_t i = (size_t)(h >> 8) & (lx->nslots - 1);
     for (; lx->slots[i].hash; i = (i + 1) & (lx->nslots - 1)) {
         lex_slot *s = &lx->slots[i];
         if (s->hash == h && s->len == len && !memcmp(lx->arena + s->off, form, len))
@@ -137,10 +141,57 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
     return POISK_OK;
 }
 
+/* Debian's hunspell-ru; POISK_HUNSPELL_DICT=/path/base (base.aff + base.dic) overrides it,
+ * POISK_HUNSPELL_DICT=none turns the dictionary off (repair then uses corpus counts only). */
+#define DEFAULT_DICT "/usr/share/hunspell/ru_RU"
+
+static void load_dictionary(poisk_lexicon *lx)
+{
+    const char *base = getenv("POISK_HUNSPELL_DICT");
+    if (!base || !*base)
+        base = DEFAULT_DICT;
+    if (!strcmp(base, "none"))
+        return;
+    char aff[4096], dic[4096];
+    if ((size_t)snprintf(aff, sizeof aff, "%s.aff", base) >= sizeof aff
+        || (size_t)snprintf(dic, sizeof dic, "%s.dic", base) >= sizeof dic)
+        return;
+    if (access(aff, R_OK) || access(dic, R_OK)) {
+        fprintf(stderr, "poisk: no hunspell dictionary at %s.{aff,dic}: split-word repair "
+                        "uses corpus counts only (install hunspell-ru)\n", base);
+        return;
+    }
+    lx->dict = Hunspell_create(aff, dic);
+}
+
+/* Marks every form that is a proper prefix of a longer form: repair asks whether two pieces
+ * glued are a corpus word only when the first one is such a prefix, which spares a hash
+ * lookup for nearly every pair of ordinary words. */
+static void mark_prefixes(poisk_lexicon *lx)
+{
+    for (size_t i = 0; i < lx->nslots; i++) {
+        const lex_slot *s = &lx->slots[i];
+        if (!s->hash)
+            continue;
+        const char *f = lx->arena + s->off;
+        for (size_t k = 1; k < s->len; k++) {
+            if (((unsigned char)f[k] & 0xC0) == 0x80)
+                continue;                 /* not a character boundary */
+            lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
+            if (p->hash)
+                p->e.prefix = 1;
+        }
+    }
+}
+
 int poisk_lexicon_freeze(poisk_lexicon *lx)
 {
     if (!lx)
         return POISK_EINVAL;
+    if (!lx->frozen) {
+        mark_prefixes(lx);
+        load_dictionary(lx);
+    }
     lx->frozen = 1;
     return POISK_OK;
 }
@@ -149,6 +200,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 {
     if (!lx)
         return;
+    if (lx->dict)
+        Hunspell_destroy(lx->dict);
     pthread_mutex_destroy(&lx->dict_lock);
     free(lx->slots);
     free(lx->arena);
@@ -157,7 +210,7 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    poisk_lexicon_entry none = { 0, 0 };
+    poisk_lexicon_entry none = { 0, 0, 0 };
     if (!lx || len > UINT16_MAX)
         return none;
     lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
@@ -171,11 +224,19 @@ int poisk_lexicon_has_dictionary(const poisk_lexicon *lx)
 
 int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    (void)form;
-    (void)len;
     if (!lx || !lx->dict)
         return -1;
-    return -1;
+    char word[512];
+    if (len == 0 || len >= sizeof word)
+        return 0;
+    memcpy(word, form, len);
+    word[len] = 0;
+    /* hunspell's spell() keeps per-call state in the handle: one caller at a time */
+    poisk_lexicon *mut = (poisk_lexicon *)lx;
+    pthread_mutex_lock(&mut->dict_lock);
+    int ok = Hunspell_spell(lx->dict, word) != 0;
+    pthread_mutex_unlock(&mut->dict_lock);
+    return ok;
 }
 
 size_t poisk_lexicon_forms(const poisk_lexicon *lx)

@@ -11,7 +11,7 @@ static int is_cyrillic_letter(uint32_t cp)
     return !(cp >= 0x482 && cp <= 0x489);   /* ҂ and the combining titlo/palatalisation marks */
 }
 
-poisk_char_class poisk_char_classify(uint32_t cp)
+poisk_char_class poisk_char_classify_slow(uint32_t cp)
 {
     if (cp < 0x80) {
         if ((cp | 0x20) - 'a' < 26u)
@@ -50,7 +50,7 @@ poisk_char_class poisk_char_classify(uint32_t cp)
     return POISK_CH_SEP;
 }
 
-uint32_t poisk_char_lower(uint32_t cp)
+uint32_t poisk_char_lower_slow(uint32_t cp)
 {
     if (cp < 0x80)
         return cp - 'A' < 26u ? cp + 0x20 : cp;
@@ -80,13 +80,6 @@ uint32_t poisk_char_lower(uint32_t cp)
     if (cp >= 0x4C1 && cp <= 0x4CE)
         return (cp & 1) ? cp + 1 : cp;
     return cp;
-}
-
-int poisk_char_is_upper(uint32_t cp)
-{
-    if (poisk_char_lower(cp) != cp)
-        return 1;
-    return 0;
 }
 
 uint32_t poisk_char_compose(uint32_t base, uint32_t mark)

@@ -21,14 +21,37 @@ typedef enum {
     POISK_CH_COMBINING  /* combining mark: composes with the previous letter or is dropped */
 } poisk_char_class;
 
+poisk_char_class poisk_char_classify_slow(uint32_t cp);
+uint32_t poisk_char_lower_slow(uint32_t cp);
+
+/* The fast paths below cover the basic Russian alphabet, which is nearly all of the text:
+ * the analyzer calls these once or twice per input character. */
+
 /*! poisk_char_classify() : class of a valid code point. */
-poisk_char_class poisk_char_classify(uint32_t cp);
+static inline poisk_char_class poisk_char_classify(uint32_t cp)
+{
+    if (cp - 0x410u < 0x40u)
+        return POISK_CH_LETTER;
+    if (cp == ' ')
+        return POISK_CH_SPACE;
+    return poisk_char_classify_slow(cp);
+}
 
 /*! poisk_char_lower() : Unicode simple lower case for Latin and Cyrillic; others as is. */
-uint32_t poisk_char_lower(uint32_t cp);
+static inline uint32_t poisk_char_lower(uint32_t cp)
+{
+    if (cp - 0x410u < 0x20u)
+        return cp + 0x20;
+    if (cp - 0x430u < 0x20u || cp < 'A')
+        return cp;
+    return poisk_char_lower_slow(cp);
+}
 
 /*! poisk_char_is_upper() : a capital Latin or Cyrillic letter. */
-int poisk_char_is_upper(uint32_t cp);
+static inline int poisk_char_is_upper(uint32_t cp)
+{
+    return poisk_char_lower(cp) != cp;
+}
 
 /*! poisk_char_is_cyrillic() / poisk_char_is_latin() : script of a letter. */
 static inline int poisk_char_is_cyrillic(uint32_t cp) { return cp >= 0x400 && cp <= 0x52F; }

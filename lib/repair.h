@@ -1,7 +1,9 @@
 /*
  * repair.h: split-word repair, the analyzer's document-side step that rejoins words broken
- * by PDF wrapping (образо вательного, государ-⏎ственной, верифицированны⏎х) using the
- * corpus lexicon and, when loaded, the hunspell dictionary (lexicon.h).
+ * by PDF wrapping (образо вательного, государ-⏎ственной, верифицированны⏎х) and splits
+ * compounds whose hyphen the export deleted (социальноэкономического), using the corpus
+ * lexicon and, when loaded, the hunspell dictionary (lexicon.h).  Verdicts about a word
+ * form are cached in the repair handle, so the dictionary is asked once per form.
  */
 #ifndef POISK_REPAIR_H
 #define POISK_REPAIR_H
@@ -17,6 +19,7 @@ typedef struct poisk_repair poisk_repair;
 typedef struct poisk_repair_join {
     char form[POISK_REPAIR_WINDOW * POISK_PIECE_MAX_BYTES];
     size_t len, nchars, start, end;
+    int compound;     /* 1: the parts are words; emit them AND the join (social-economic) */
 } poisk_repair_join;
 
 /*! poisk_repair_create() : lexicon may be NULL (then nothing is ever joined). */
@@ -25,8 +28,15 @@ int  poisk_repair_create(const poisk_lexicon *lx, const poisk_stopset *stop,
 void poisk_repair_free(poisk_repair *r);
 
 /*! poisk_repair_plan() : should the pieces at the head of the ring (ring[head..], avail of
- *  them) be joined into one word?  @return : pieces joined (2..3) with *join filled, or 0 */
-unsigned poisk_repair_plan(poisk_repair *r, const poisk_piece *ring, unsigned cap,
-                           unsigned head, unsigned avail, poisk_repair_join *join);
+ *  them, cap the ring size) be joined into one word?  keeps_stop: the text keeps its stop
+ *  words (then a stop word is never a fragment).  Caches verdicts in the pieces.
+ *  @return : pieces joined (2..3) with *join filled, or 0 */
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
+                           unsigned head, unsigned avail, int keeps_stop,
+                           poisk_repair_join *join);
+
+/*! poisk_repair_split() : is this piece two words glued where a hyphen was deleted
+ *  (социальноэкономического)?  @return : byte length of the first word, or 0 */
+size_t poisk_repair_split(poisk_repair *r, poisk_piece *p);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
 #define CACHE_MAX_ENTRIES (1u << 20)
@@ -80,7 +81,7 @@ static int cache_grow(poisk_stemcache *c)
     for (size_t i = 0; i < c->nslots; i++) {
         if (!c->slots[i].hash)
             continue;
-        size_t j = (size_t)c->slots[i].hash & (n - 1);
+        size_t j = (size_t)(c->slots[i].hash >> 8) & (n - 1);
         while (s[j].hash)
             j = (j + 1) & (n - 1);
         s[j] = c->slots[i];
@@ -110,7 +111,7 @@ int poisk_stemcache_stem(poisk_stemcache *c, const char *form, size_t len, int l
                          const char **stem, size_t *stem_len)
 {
     uint64_t h = XXH3_64bits(form, len) | 1;   /* never 0 */
-    size_t i = (size_t)h & (c->nslots - 1);
+    size_t i = (size_t)(h >> 8) & (c->nslots - 1);
     for (; c->slots[i].hash; i = (i + 1) & (c->nslots - 1)) {
         cache_entry *e = &c->slots[i];
         if (e->hash == h && e->form_len == len && !memcmp(c->arena + e->off, form, len)) {
@@ -131,11 +132,11 @@ int poisk_stemcache_stem(poisk_stemcache *c, const char *form, size_t len, int l
     }
     if (c->used >= CACHE_MAX_ENTRIES || c->arena_len + len + slen > CACHE_MAX_ARENA) {
         cache_clear(c);
-        i = (size_t)h & (c->nslots - 1);
+        i = (size_t)(h >> 8) & (c->nslots - 1);
     } else if ((c->used + 1) * 4 > c->nslots * 3) {
         if (cache_grow(c))
             return POISK_ENOMEM;
-        i = (size_t)h & (c->nslots - 1);
+        i = (size_t)(h >> 8) & (c->nslots - 1);
         while (c->slots[i].hash)
             i = (i + 1) & (c->nslots - 1);
     }

@@ -9,6 +9,7 @@
 #include "poisk/analyzer.h"
 
 #include <string.h>
+#define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
 extern const unsigned char poisk_stop_list[];

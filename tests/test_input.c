@@ -1,0 +1,274 @@
+/* test_input.c: input walking and reading (indexer/input.c), JSON-lines passages
+ * (indexer/jsonl.c) and `indexer --dump-structure` (indexer/dump.c, indexer/main.c). */
+#include <criterion/criterion.h>
+#include <cJSON.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "input.h"
+#include "jsonl.h"
+#include "structure.h"
+
+static char dir[64];
+
+static void write_file(const char *rel, const char *data, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "%s", path);
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/poisk_input_XXXXXX");
+    cr_assert(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void count_warning(void *ctx, const char *msg)
+{
+    (void)msg;
+    (*(int *)ctx)++;
+}
+
+Test(input, walk_is_recursive_sorted_and_safe_from_symlink_loops, .init = setup, .fini = teardown)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/sub", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/sub/deeper", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    write_file("b.txt", "текст", 10);
+    write_file("a.jsonl", "{}", 2);
+    write_file("c.pdf", "%PDF", 4);
+    write_file("README", "x", 1);
+    write_file("sub/d.TXT", "текст", 10);
+    write_file("sub/deeper/e.txt", "текст", 10);
+    snprintf(path, sizeof path, "%s/sub/deeper/loop", dir);
+    cr_assert_eq(symlink("../..", path), 0);           /* back to the top: a loop */
+    snprintf(path, sizeof path, "%s/sub/same.txt", dir);
+    cr_assert_eq(symlink("../b.txt", path), 0);        /* the same file twice */
+    char missing[256];
+    snprintf(missing, sizeof missing, "%s/nope", dir);
+    char *args[] = { dir, missing };
+    poisk_input_list l;
+    size_t skipped = 0;
+    int warnings = 0;
+    cr_assert_eq(poisk_input_collect(args, 2, &l, count_warning, &warnings, &skipped), POISK_OK);
+    cr_assert_eq(l.n, 4);
+    const char *want[] = { "a.jsonl", "b.txt", "sub/d.TXT", "sub/deeper/e.txt" };
+    for (size_t i = 0; i < 4; i++) {
+        char full[256];
+        snprintf(full, sizeof full, "%s/%s", dir, want[i]);
+        cr_assert_str_eq(l.paths[i], full);
+        cr_assert_eq(l.jsonl[i], i == 0);
+    }
+    cr_assert_eq(skipped, 1);
+    cr_assert_eq(warnings, 1);
+    poisk_input_list_free(&l);
+}
+
+Test(input, read_rejects_binary_and_accepts_bom_crlf, .init = setup, .fini = teardown)
+{
+    unsigned char bin[4096];
+    for (size_t i = 0; i < sizeof bin; i++) bin[i] = (unsigned char)(i * 7919 % 251);
+    write_file("bin.txt", (const char *)bin, sizeof bin);
+    write_file("ok.txt", "\xEF\xBB\xBF" "Строка\r\nвторая\r\n", 30);
+    char path[256], *buf;
+    size_t len;
+    poisk_error err;
+    snprintf(path, sizeof path, "%s/bin.txt", dir);
+    cr_assert_eq(poisk_input_read(path, &buf, &len, &err), POISK_EINPUT);
+    cr_assert(strstr(err.message, "bin.txt") && strstr(err.message, "binary"));
+    cr_assert_null(buf);
+    snprintf(path, sizeof path, "%s/ok.txt", dir);
+    cr_assert_eq(poisk_input_read(path, &buf, &len, &err), POISK_OK);
+    cr_assert_eq(len, 30);
+    free(buf);
+    snprintf(path, sizeof path, "%s/none.txt", dir);
+    cr_assert_eq(poisk_input_read(path, &buf, &len, &err), POISK_EIO);
+    cr_assert(strstr(err.message, "none.txt"));
+    cr_assert(poisk_input_is_binary("a\0b", 3));
+    cr_assert(!poisk_input_is_binary("привет\n", 13));
+}
+
+Test(jsonl, fields_defaults_unknown_fields_and_case_forms)
+{
+    const char *t =
+        "{\"id\":\"p1\",\"region\":\"stavropol\",\"section\":\"proekty\",\"sector\":\"edu\",\"text\":\"Библиотека контента\",\"extra\":[1,2]}\n"
+        "\r\n"
+        "{\"region\":\"Тамбовской области\",\"section\":3,\"text\":\"Цель\",\"subsection\":\"3.1\",\"project\":7,\"pages\":[4,5]}\r\n"
+        "not json\n"
+        "{\"id\":\"p3\",\"region\":\"Атлантида\",\"text\":\"нет региона\"}\n"
+        "{\"id\":\"p4\",\"region\":\"RU-KLU\"}\n";
+    poisk_document *d;
+    poisk_error err;
+    cr_assert_eq(poisk_jsonl_parse("in.jsonl", t, strlen(t), &d, &err), POISK_OK, "%s", err.message);
+    cr_assert_eq(poisk_document_passage_count(d), 3);
+    const poisk_passage *p = poisk_document_passage(d, 0);
+    cr_assert_str_eq(p->id, "p1");
+    cr_assert_str_eq(p->region, "stavropol");
+    cr_assert_eq(p->section, POISK_SECTION_PROEKTY);
+    cr_assert_str_eq(p->sector, "edu");
+    cr_assert_null(p->subsection);
+    p = poisk_document_passage(d, 1);
+    cr_assert_str_eq(p->id, "in.jsonl:3");
+    cr_assert_str_eq(p->region, "tambov");
+    cr_assert_eq(p->section, POISK_SECTION_PRIORITETY);
+    cr_assert_str_eq(p->subsection, "3.1");
+    cr_assert_str_eq(p->project, "7");
+    cr_assert_eq(p->n_pages, 2);
+    cr_assert_eq(p->pages[1], 5);
+    cr_assert_null(p->sector);
+    p = poisk_document_passage(d, 2);
+    cr_assert_str_eq(p->region, "unknown");
+    cr_assert_eq(p->section, POISK_SECTION_OTHER);
+    cr_assert_eq(poisk_document_warning_count(d), 3);   /* not json, unknown region, no text */
+    poisk_document_free(d);
+}
+
+Test(jsonl, duplicate_id_is_an_error_naming_both_lines)
+{
+    const char *t = "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"a\",\"text\":\"z\"}\n";
+    poisk_document *d = (poisk_document *)1;
+    poisk_error err;
+    cr_assert_eq(poisk_jsonl_parse("dup.jsonl", t, strlen(t), &d, &err), POISK_EINPUT);
+    cr_assert_null(d);
+    cr_assert(strstr(err.message, "dup.jsonl:3"), "%s", err.message);
+    cr_assert(strstr(err.message, "line 1"), "%s", err.message);
+}
+
+/* The dump: JSON lines with the four kinds; its passage records index back unchanged. */
+Test(dump, seed_dump_is_json_lines_and_valid_jsonl_input, .init = setup, .fini = teardown)
+{
+    char cmd[1024], dump1[256], dump2[256];
+    snprintf(dump1, sizeof dump1, "%s/d1.jsonl", dir);
+    snprintf(dump2, sizeof dump2, "%s/d2.jsonl", dir);
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -q --dump-structure corpus/003_1226d5db7793b8dd.txt > %s",
+             tu_bin("indexer"), dump1);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    size_t len = 0;
+    char *out = tu_read_file(dump1, &len);
+    cr_assert(out);
+    int kinds[4] = { 0 }, passages = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *o = cJSON_Parse(line);
+        cr_assert(o, "not JSON: %.80s", line);
+        const char *kind = cJSON_GetObjectItem(o, "kind")->valuestring;
+        if (!strcmp(kind, "document")) kinds[0]++;
+        if (!strcmp(kind, "section")) kinds[1]++;
+        if (!strcmp(kind, "sector")) kinds[2]++;
+        if (!strcmp(kind, "passage")) {
+            kinds[3]++;
+            passages++;
+            const char *fields[] = { "id", "region", "region_name", "section", "sector", "subsection",
+                                     "project", "pages", "file", "byte_start", "byte_end", "text" };
+            for (int f = 0; f < 12; f++) cr_assert(cJSON_GetObjectItem(o, fields[f]), "%s", fields[f]);
+            cr_assert_str_eq(cJSON_GetObjectItem(o, "region")->valuestring, "khabarovsk");
+            cr_assert_str_eq(cJSON_GetObjectItem(o, "region_name")->valuestring, "Хабаровский край");
+        }
+        cJSON_Delete(o);
+    }
+    free(out);
+    cr_assert_eq(kinds[0], 1);
+    cr_assert_eq(kinds[1], 10);              /* other, 8 sections, appendix */
+    cr_assert_eq(kinds[2], 24);              /* 6 sectors x sections 4-7 */
+    cr_assert(kinds[3] >= 120);
+    /* feed the dump back: same passages, same ids and texts */
+    snprintf(cmd, sizeof cmd, "%s -q --dump-structure %s > %s", tu_bin("indexer"), dump1, dump2);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    char *a = tu_read_file(dump1, &len), *b = tu_read_file(dump2, &len);
+    int again = 0;
+    char *sa, *sb;
+    char *la = strtok_r(a, "\n", &sa);
+    for (char *lb = strtok_r(b, "\n", &sb); lb; lb = strtok_r(NULL, "\n", &sb)) {
+        cJSON *ob = cJSON_Parse(lb);
+        if (!strcmp(cJSON_GetObjectItem(ob, "kind")->valuestring, "passage")) {
+            cJSON *oa = NULL;
+            while (la && (!(oa = cJSON_Parse(la)) || strcmp(cJSON_GetObjectItem(oa, "kind")->valuestring, "passage"))) {
+                cJSON_Delete(oa); oa = NULL;
+                la = strtok_r(NULL, "\n", &sa);
+            }
+            cr_assert(oa);
+            const char *keys[] = { "id", "region", "section", "sector", "subsection", "project", "text" };
+            for (int k = 0; k < 7; k++) {
+                char *x = cJSON_PrintUnformatted(cJSON_GetObjectItem(oa, keys[k]));
+                char *y = cJSON_PrintUnformatted(cJSON_GetObjectItem(ob, keys[k]));
+                cr_assert_str_eq(x, y, "%s", keys[k]);
+                free(x); free(y);
+            }
+            cJSON_Delete(oa);
+            la = strtok_r(NULL, "\n", &sa);
+            again++;
+        }
+        cJSON_Delete(ob);
+    }
+    cr_assert_eq(again, passages);
+    free(a);
+    free(b);
+}
+
+Test(dump, binary_skipped_with_warning_empty_file_ok, .init = setup, .fini = teardown)
+{
+    unsigned char bin[2048];
+    for (size_t i = 0; i < sizeof bin; i++) bin[i] = (unsigned char)(i % 7 ? i : 0);
+    write_file("bin.txt", (const char *)bin, sizeof bin);
+    write_file("empty.txt", "", 0);
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "cp corpus/001_3861efe6e14c2db8.txt %s/x.txt && %s --dump-structure %s 2>&1 >/dev/null",
+             dir, tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert(strstr(err, "bin.txt") && strstr(err, "binary"), "%s", err);
+    cr_assert(strstr(err, "2 files, 1 skipped"), "%s", err);
+    free(err);
+    /* only unusable input: exit 1 */
+    snprintf(cmd, sizeof cmd, "%s --dump-structure %s/bin.txt 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 1, "%s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s --dump-structure 2>/dev/null", tu_bin("indexer"));
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 2);
+}
+
+/* The whole pipeline: walk, lexicon, parse, writer, commit, summary; --check agrees. */
+Test(pipeline, index_the_seeds_then_check, .init = setup, .fini = teardown, .timeout = 120)
+{
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -o %s/ix corpus 2>&1", tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert(strstr(err, "5 files, 0 skipped, "), "%s", err);
+    cr_assert_eq(strchr(err, '\n'), strrchr(err, '\n'), "one summary line: %s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s -q --check %s/ix 2>&1", tu_bin("indexer"), dir);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    snprintf(cmd, sizeof cmd, "%s -q --no-repair -o %s/ix2 corpus/003_1226d5db7793b8dd.txt 2>&1", tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_str_eq(err, "");
+    free(err);
+    write_file("bin.txt", "\x01\x02\0\0\0\x7f", 6);
+    snprintf(cmd, sizeof cmd, "%s -o %s/ix3 %s/bin.txt 2>&1", tu_bin("indexer"), dir, dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 1, "%s", err);
+    cr_assert(strstr(err, "nothing indexable"), "%s", err);
+    free(err);
+}

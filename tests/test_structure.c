@@ -1,0 +1,553 @@
+/* test_structure.c: the document model on the five seeds (indexer/structure.c), on copies
+ * re-exported differently, and on damaged documents.  Expected offsets, sector lists and
+ * TOC positions are the measured facts of docs/CORPUS.md. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "structure.h"
+#include "input.h"
+
+typedef struct seed {
+    const char *file, *region;
+    size_t toc;                  /* byte of the TOC heading */
+    size_t sec[8];               /* byte of the section digit, real heading */
+    const char *sectors[12];
+} seed;
+
+static const seed seeds[5] = {
+    { "corpus/000_6d545a6ce98a1d7f.txt", "stavropol", 3,
+      { 1485, 11311, 22044, 24154, 57726, 106920, 199768, 243831 },
+      { "edu", "health", "urban", "transport", "gov", "social", "industry", "finance" } },
+    { "corpus/001_3861efe6e14c2db8.txt", "tambov", 6,
+      { 1561, 12643, 18250, 23253, 55953, 104041, 215921, 280502 },
+      { "edu", "health", "urban", "transport", "gov", "social", "security", "industry", "ecology" } },
+    { "corpus/002_9b4cadca6ea1cf96.txt", "orenburg", 3,
+      { 1451, 6925, 14370, 23623, 60818, 152485, 292236, 362338 },
+      { "edu", "health", "urban", "transport", "gov", "social", "agri", "industry" } },
+    { "corpus/003_1226d5db7793b8dd.txt", "khabarovsk", 488,
+      { 1944, 10892, 17938, 23224, 46386, 90399, 192773, 248342 },
+      { "edu", "health", "urban", "transport", "gov", "social" } },
+    { "corpus/004_c48ce2c96f8ff17a.txt", "kaluga", 3,
+      { 1533, 9298, 19654, 22110, 76536, 152452, 301792, 368348 },
+      { "edu", "health", "urban", "transport", "gov", "social", "ecology", "sport", "tourism",
+        "construction", "industry" } },
+};
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* white space for the invariant: ASCII, NBSP, BOM */
+static size_t space_len(const unsigned char *s, size_t len, size_t i)
+{
+    if (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') return 1;
+    if (i + 1 < len && s[i] == 0xC2 && s[i + 1] == 0xA0) return 2;
+    if (i + 2 < len && s[i] == 0xEF && s[i + 1] == 0xBB && s[i + 2] == 0xBF) return 3;
+    return 0;
+}
+
+/* words: runs of Cyrillic/ASCII letters or digits (soft hyphens inside do not split) */
+static size_t count_words(const char *t, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)t;
+    size_t w = 0;
+    int in = 0;
+    for (size_t i = 0; i < n;) {
+        int alnum = 0, joiner = 0, step = 1;
+        if (s[i] < 0x80) alnum = (s[i] >= '0' && s[i] <= '9') || ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z');
+        else if ((s[i] == 0xD0 || s[i] == 0xD1) && i + 1 < n) { alnum = 1; step = 2; }
+        else if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0xAD) { joiner = 1; step = 2; }
+        else if ((s[i] & 0xE0) == 0xC0) step = 2;
+        else if ((s[i] & 0xF0) == 0xE0) step = 3;
+        if (alnum && !in) w++;
+        if (!joiner) in = alnum;
+        i += (size_t)step;
+    }
+    return w;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A text with a map from original to new byte offsets (for re-exported copies). */
+typedef struct mapped {
+    char *text;
+    size_t len;
+    size_t *map;                 /* map[i]: new offset of original byte i */
+} mapped;
+
+static mapped identity(const char *text, size_t len)
+{
+    mapped m = { malloc(len + 1), len, malloc((len + 1) * sizeof(size_t)) };
+    memcpy(m.text, text, len + 1);
+    for (size_t i = 0; i <= len; i++) m.map[i] = i;
+    return m;
+}
+
+static void mapped_free(mapped *m) { free(m->text); free(m->map); }
+
+/* Rewrite m byte by byte: fn returns how many input bytes it consumed and appends output. */
+typedef size_t (*rewrite_fn)(const unsigned char *s, size_t len, size_t i, char *out, size_t *o,
+                             size_t *state);
+
+static void rewrite(mapped *m, rewrite_fn fn)
+{
+    char *out = malloc(m->len * 2 + 16);
+    size_t *pos = malloc((m->len + 1) * sizeof *pos);  /* old offset -> new offset */
+    size_t o = 0, state = 0;
+    for (size_t i = 0; i < m->len;) {
+        size_t before = o;
+        size_t consumed = fn((const unsigned char *)m->text, m->len, i, out, &o, &state);
+        cr_assert(consumed > 0);
+        /* a BOM written before byte 0 belongs to nothing: byte 0 maps past it */
+        if (i == 0 && o > before && consumed == 1 && o - before > 1 && !memcmp(out + before, "\xEF\xBB\xBF", 3))
+            before += 3;
+        for (size_t k = 0; k < consumed; k++) pos[i + k] = before;
+        i += consumed;
+    }
+    pos[m->len] = o;
+    for (size_t i = 0; i <= m->len; i++) m->map[i] = pos[m->map[i]];
+    out[o] = 0;
+    free(m->text);
+    free(pos);
+    m->text = out;
+    m->len = o;
+}
+
+static size_t rw_crlf(const unsigned char *s, size_t len, size_t i, char *out, size_t *o, size_t *st)
+{
+    (void)len;
+    if (*st == 0) { memcpy(out + *o, "\xEF\xBB\xBF", 3); *o += 3; *st = 1; }
+    if (s[i] == '\n') { out[(*o)++] = '\r'; out[(*o)++] = '\n'; return 1; }
+    out[(*o)++] = (char)s[i];
+    return 1;
+}
+
+static int cyr(const unsigned char *s, size_t len, size_t i)
+{
+    return i + 1 < len && (s[i] == 0xD0 || s[i] == 0xD1);
+}
+
+/* NBSP for every 4th space between letters; a soft hyphen after the 3rd letter of every
+ * 5th word of 8+ letters. */
+static size_t rw_nbsp(const unsigned char *s, size_t len, size_t i, char *out, size_t *o, size_t *st)
+{
+    if (s[i] == ' ' && i > 1 && cyr(s, len, i + 1) && (s[i - 1] & 0x80)) {
+        if (++*st % 4 == 0) { memcpy(out + *o, "\xC2\xA0", 2); *o += 2; return 1; }
+    }
+    if (cyr(s, len, i) && (i < 2 || !cyr(s, len, i - 2)) && i + 16 <= len) {
+        size_t k = i;
+        while (k < len && cyr(s, len, k)) k += 2;
+        if (k - i >= 16 && (*st += 1000) % 5000 == 0) {
+            memcpy(out + *o, s + i, 6); *o += 6;
+            memcpy(out + *o, "\xC2\xAD", 2); *o += 2;
+            return 6;
+        }
+    }
+    out[(*o)++] = (char)s[i];
+    return 1;
+}
+
+/* «» -> “”, " - " -> " — " */
+static size_t rw_typo(const unsigned char *s, size_t len, size_t i, char *out, size_t *o, size_t *st)
+{
+    (void)st;
+    if (i + 1 < len && s[i] == 0xC2 && s[i + 1] == 0xAB) { memcpy(out + *o, "\xE2\x80\x9C", 3); *o += 3; return 2; }
+    if (i + 1 < len && s[i] == 0xC2 && s[i + 1] == 0xBB) { memcpy(out + *o, "\xE2\x80\x9D", 3); *o += 3; return 2; }
+    if (s[i] == '-' && i > 0 && s[i - 1] == ' ' && i + 1 < len && s[i + 1] == ' ') {
+        memcpy(out + *o, "\xE2\x80\x94", 3); *o += 3; return 1;
+    }
+    out[(*o)++] = (char)s[i];
+    return 1;
+}
+
+/* flatten the way 000-002 and 004 were: one line, . , ; : ( ) - deleted */
+static size_t rw_flat(const unsigned char *s, size_t len, size_t i, char *out, size_t *o, size_t *st)
+{
+    (void)len; (void)st;
+    if (s[i] == '\n') { out[(*o)++] = ' '; return 1; }
+    if (strchr(".,;:()-", s[i]) && s[i]) return 1;
+    out[(*o)++] = (char)s[i];
+    return 1;
+}
+
+/* ---- the assertions of issue 4 -------------------------------------------------------- */
+
+static const poisk_span *find_span(const poisk_document *d, poisk_span_kind kind, int section, size_t i0)
+{
+    for (size_t i = i0; i < poisk_document_span_count(d); i++) {
+        const poisk_span *s = poisk_document_span(d, i);
+        if (s->kind == kind && (section < 0 || (int)s->section == section)) return s;
+    }
+    return NULL;
+}
+
+/* The invariants every parse must satisfy, whatever the document. */
+static void check_invariants(const poisk_document *d, const char *text, size_t len, const char *path,
+                             int whole_seed)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char *boiler = calloc(len + 1, 1), *toc = calloc(len + 1, 1), *cover = calloc(len + 1, 1);
+    size_t boiler_bytes = 0;
+    for (size_t i = 0; i < poisk_document_span_count(d); i++) {
+        const poisk_span *sp = poisk_document_span(d, i);
+        cr_assert(sp->byte_start <= sp->byte_end && sp->byte_end <= len);
+        if (sp->kind == POISK_SPAN_BOILERPLATE) {
+            boiler_bytes += sp->byte_end - sp->byte_start;
+            memset(boiler + sp->byte_start, 1, sp->byte_end - sp->byte_start);
+        } else if (sp->kind == POISK_SPAN_TOC) {
+            memset(toc + sp->byte_start, 1, sp->byte_end - sp->byte_start);
+        }
+    }
+    if (whole_seed)   /* a 40 KB excerpt of a table section may hold more headers */
+        cr_assert(boiler_bytes * 100 < len * 15, "%s: boilerplate %zu of %zu bytes", path, boiler_bytes, len);
+    size_t prev_end = 0;
+    for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+        const poisk_passage *p = poisk_document_passage(d, i);
+        cr_assert(p->byte_start < p->byte_end && p->byte_end <= len);
+        cr_assert(p->byte_start >= prev_end, "%s: passages overlap at %llu", path, (unsigned long long)p->byte_start);
+        prev_end = p->byte_end;
+        char id[4096];
+        snprintf(id, sizeof id, "%s:%llu", path, (unsigned long long)p->byte_start);
+        cr_assert_str_eq(p->id, id);
+        cr_assert_str_eq(p->region, poisk_document_region(d));
+        /* the text is the source range minus boilerplate: same non-space bytes */
+        size_t ti = 0;
+        for (size_t b = p->byte_start; b < p->byte_end; b++) {
+            if (boiler[b]) continue;
+            cover[b]++;
+            size_t sl = space_len(s, len, b);
+            if (sl) { b += sl - 1; continue; }
+            while (ti < p->text_len && space_len((const unsigned char *)p->text, p->text_len, ti))
+                ti += space_len((const unsigned char *)p->text, p->text_len, ti);
+            cr_assert(ti < p->text_len && p->text[ti] == text[b], "%s: text of passage %zu differs at byte %zu", path, i, b);
+            ti++;
+        }
+        /* never across a section or sector boundary */
+        const poisk_span *sec = NULL;
+        for (size_t k = 0; k < poisk_document_span_count(d); k++) {
+            const poisk_span *sp = poisk_document_span(d, k);
+            if (sp->kind == POISK_SPAN_SECTION && sp->byte_start <= p->byte_start && p->byte_start < sp->byte_end) sec = sp;
+            if (sp->kind == POISK_SPAN_SECTOR && sp->byte_start < p->byte_end && p->byte_start < sp->byte_end)
+                cr_assert(p->sector && !strcmp(p->sector, sp->sector) && sp->byte_start <= p->byte_start &&
+                          p->byte_end <= sp->byte_end, "%s: passage %zu crosses sector %s", path, i, sp->sector);
+        }
+        cr_assert(sec, "%s: passage %zu outside every section", path, i);
+        cr_assert_eq((int)sec->section, (int)p->section);
+        cr_assert(p->byte_end <= sec->byte_end, "%s: passage %zu crosses a section end", path, i);
+    }
+    /* no text lost: every content byte is in exactly one passage, or boilerplate, or TOC */
+    for (size_t b = 0; b < len; b++) {
+        size_t sl = space_len(s, len, b);
+        if (sl) { b += sl - 1; continue; }
+        if ((s[b] & 0xC0) == 0x80) continue;
+        if (toc[b]) cr_assert_eq(cover[b], 0, "%s: TOC byte %zu in a passage", path, b);
+        else if (!boiler[b]) cr_assert_eq(cover[b], 1, "%s: byte %zu in %d passages", path, b, cover[b]);
+    }
+    free(boiler); free(toc); free(cover);
+}
+
+static void check_seed(const seed *sd, const mapped *m, const char *path)
+{
+    poisk_document *d;
+    poisk_error err;
+    cr_assert_eq(poisk_document_parse(path, m->text, m->len, &d, &err), POISK_OK, "%s", err.message);
+    cr_assert_str_eq(poisk_document_region(d), sd->region, "%s", path);
+    for (int k = 0; k < 8; k++) {
+        const poisk_span *s = find_span(d, POISK_SPAN_SECTION, k, 0);
+        cr_assert(s, "%s: section %d missing", path, k + 1);
+        cr_assert_eq(s->byte_start, m->map[sd->sec[k]], "%s: section %d at %llu, expected %zu", path,
+                     k + 1, (unsigned long long)s->byte_start, m->map[sd->sec[k]]);
+    }
+    const poisk_span *toc = find_span(d, POISK_SPAN_TOC, -1, 0);
+    cr_assert(toc, "%s: no TOC", path);
+    cr_assert_eq(toc->byte_start, m->map[sd->toc], "%s: TOC at %llu", path, (unsigned long long)toc->byte_start);
+    cr_assert_eq(toc->byte_end, m->map[sd->sec[0]]);
+    for (int sec = POISK_SECTION_PROBLEMY; sec <= POISK_SECTION_POKAZATELI; sec++) {
+        int k = 0;
+        const poisk_span *ss = find_span(d, POISK_SPAN_SECTION, sec, 0);
+        for (size_t i = 0; i < poisk_document_span_count(d); i++) {
+            const poisk_span *s = poisk_document_span(d, i);
+            if (s->kind != POISK_SPAN_SECTOR || (int)s->section != sec) continue;
+            cr_assert(sd->sectors[k], "%s: false sector %s in section %d", path, s->sector, sec + 1);
+            cr_assert_str_eq(s->sector, sd->sectors[k], "%s: section %d sector %d", path, sec + 1, k + 1);
+            cr_assert(s->byte_start > ss->byte_start && s->byte_end <= ss->byte_end);
+            /* a heading starts with its printed number */
+            cr_assert(m->text[s->byte_start] >= '0' && m->text[s->byte_start] <= '9');
+            k++;
+        }
+        cr_assert_null(sd->sectors[k], "%s: section %d: sector %s not found", path, sec + 1, sd->sectors[k]);
+    }
+    size_t n = poisk_document_passage_count(d);
+    cr_assert(n >= 120 && n <= 350, "%s: %zu passages", path, n);
+    size_t *words = malloc(n * sizeof *words);
+    for (size_t i = 0; i < n; i++) {
+        const poisk_passage *p = poisk_document_passage(d, i);
+        words[i] = count_words(p->text, p->text_len);
+    }
+    qsort(words, n, sizeof *words, cmp_size);
+    cr_assert(words[n / 2] >= 40 && words[n / 2] <= 130, "%s: median %zu words", path, words[n / 2]);
+    cr_assert(words[n - 1] <= 230, "%s: a passage of %zu words", path, words[n - 1]);
+    free(words);
+    check_invariants(d, m->text, m->len, path, 1);
+    poisk_document_free(d);
+}
+
+static mapped load_seed(int i)
+{
+    size_t len = 0;
+    char *t = tu_read_file(seeds[i].file, &len);
+    cr_assert(t, "cannot read %s (run from the repository root)", seeds[i].file);
+    mapped m = identity(t, len);
+    free(t);
+    return m;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+Test(structure, seeds_sections_sectors_region_passages_invariant)
+{
+    for (int i = 0; i < 5; i++) {
+        mapped m = load_seed(i);
+        check_seed(&seeds[i], &m, seeds[i].file);
+        mapped_free(&m);
+    }
+}
+
+Test(structure, seed_metadata_subsections_pages_projects_appendix)
+{
+    mapped m = load_seed(3);
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("x", m.text, m.len, &d, NULL), POISK_OK);
+    int subs[9] = { 0 }, pages = 0, projects = 0;
+    for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+        const poisk_passage *p = poisk_document_passage(d, i);
+        if (p->subsection) subs[(p->subsection[0] - '0')] |= 1 << (p->subsection[2] - '0');
+        if (p->n_pages) { pages++; cr_assert(p->pages[0] >= 1 && p->pages[0] < 200); }
+        if (p->project) projects++;
+        if (p->subsection) cr_assert(strchr("138", p->subsection[0]));
+        if (p->sector) cr_assert(p->section >= POISK_SECTION_PROBLEMY && p->section <= POISK_SECTION_POKAZATELI);
+    }
+    cr_assert_eq(subs[1], 0xE);      /* 1.1 1.2 1.3 */
+    cr_assert_eq(subs[3], 0x6);
+    cr_assert_eq(subs[8], 0x6);
+    cr_assert(pages > 200, "%d passages with pages", pages);
+    cr_assert(projects > 30);
+    const poisk_span *app = find_span(d, POISK_SPAN_SECTION, POISK_SECTION_PRILOZHENIE, 0);
+    cr_assert(app);
+    cr_assert_eq(app->byte_start, 252486);
+    poisk_document_free(d);
+    mapped_free(&m);
+}
+
+Test(structure, reexported_copies_under_opaque_names)
+{
+    char dir[] = "/tmp/poisk_struct_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    for (int i = 0; i < 5; i++) {
+        for (int variant = 0; variant < 4; variant++) {
+            if (variant == 3 && i != 3) continue;
+            mapped m = load_seed(i);
+            if (variant == 0) rewrite(&m, rw_crlf);
+            if (variant == 1) rewrite(&m, rw_nbsp);
+            if (variant == 2) rewrite(&m, rw_typo);
+            if (variant == 3) rewrite(&m, rw_flat);
+            char path[256];
+            snprintf(path, sizeof path, "%s/q%dz%d.txt", dir, variant * 7 + 3, (i * 31) % 17);
+            FILE *f = fopen(path, "wb");
+            cr_assert(f);
+            fwrite(m.text, 1, m.len, f);
+            fclose(f);
+            char *buf = NULL;
+            size_t len = 0;
+            cr_assert_eq(poisk_input_read(path, &buf, &len, NULL), POISK_OK);
+            cr_assert_eq(len, m.len);
+            mapped r = { buf, len, m.map };
+            check_seed(&seeds[i], &r, path);
+            free(buf);
+            unlink(path);
+            mapped_free(&m);
+        }
+    }
+    rmdir(dir);
+}
+
+static mapped cut_join(const mapped *src, const size_t *ranges, int n)
+{
+    mapped m = { malloc(src->len + 1), 0, malloc((src->len + 1) * sizeof(size_t)) };
+    for (size_t i = 0; i <= src->len; i++) m.map[i] = (size_t)-1;
+    for (int r = 0; r < n; r++) {
+        for (size_t b = ranges[2 * r]; b < ranges[2 * r + 1]; b++) {
+            m.map[b] = m.len;
+            m.text[m.len++] = src->text[b];
+        }
+    }
+    m.text[m.len] = 0;
+    return m;
+}
+
+Test(structure, missing_section)
+{
+    mapped s = load_seed(2);
+    const size_t *o = seeds[2].sec;
+    size_t ranges[] = { 0, o[4], o[5], s.len };           /* section 5 cut out */
+    mapped m = cut_join(&s, ranges, 2);
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("m.txt", m.text, m.len, &d, NULL), POISK_OK);
+    for (int k = 0; k < 8; k++) {
+        const poisk_span *sp = find_span(d, POISK_SPAN_SECTION, k, 0);
+        if (k == 4) { cr_assert_null(sp, "section 5 found though it was cut"); continue; }
+        cr_assert(sp);
+        cr_assert_eq(sp->byte_start, m.map[o[k]]);
+    }
+    cr_assert_str_eq(poisk_document_region(d), "orenburg");
+    check_invariants(d, m.text, m.len, "m.txt", 1);
+    poisk_document_free(d);
+    mapped_free(&m);
+    mapped_free(&s);
+}
+
+Test(structure, sections_out_of_order)
+{
+    mapped s = load_seed(1);
+    const size_t *o = seeds[1].sec;
+    size_t ranges[] = { 0, o[2], o[3], o[4], o[2], o[3], o[4], s.len };   /* 1 2 4 3 5 ... */
+    mapped m = cut_join(&s, ranges, 4);
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("o.txt", m.text, m.len, &d, NULL), POISK_OK);
+    for (int k = 0; k < 8; k++) {
+        const poisk_span *sp = find_span(d, POISK_SPAN_SECTION, k, 0);
+        cr_assert(sp, "section %d", k + 1);
+        cr_assert_eq(sp->byte_start, m.map[o[k]], "section %d", k + 1);
+    }
+    int sectors4 = 0;
+    for (size_t i = 0; i < poisk_document_span_count(d); i++) {
+        const poisk_span *sp = poisk_document_span(d, i);
+        if (sp->kind == POISK_SPAN_SECTOR && sp->section == POISK_SECTION_PROBLEMY) sectors4++;
+    }
+    cr_assert_eq(sectors4, 9);
+    check_invariants(d, m.text, m.len, "o.txt", 1);
+    poisk_document_free(d);
+    mapped_free(&m);
+    mapped_free(&s);
+}
+
+Test(structure, no_sections_is_one_other_section)
+{
+    mapped s = load_seed(4);
+    size_t a = 160000, b = 200000;
+    while (s.text[a] != ' ') a++;
+    while (s.text[b] != ' ') b++;
+    size_t ranges[] = { a, b };
+    mapped m = cut_join(&s, ranges, 1);
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("n.txt", m.text, m.len, &d, NULL), POISK_OK);
+    int sections = 0;
+    for (size_t i = 0; i < poisk_document_span_count(d); i++) {
+        const poisk_span *sp = poisk_document_span(d, i);
+        cr_assert_neq(sp->kind, POISK_SPAN_TOC);
+        if (sp->kind == POISK_SPAN_SECTION) {
+            sections++;
+            cr_assert_eq(sp->section, POISK_SECTION_OTHER);
+            cr_assert_eq(sp->byte_start, 0);
+            cr_assert_eq(sp->byte_end, m.len);
+        }
+    }
+    cr_assert_eq(sections, 1);
+    cr_assert(poisk_document_passage_count(d) >= 8, "%zu passages", poisk_document_passage_count(d));
+    for (size_t i = 0; i < poisk_document_passage_count(d); i++)
+        cr_assert_eq(poisk_document_passage(d, i)->section, POISK_SECTION_OTHER);
+    cr_assert_str_eq(poisk_document_region(d), "kaluga");
+    check_invariants(d, m.text, m.len, "n.txt", 0);
+    poisk_document_free(d);
+    mapped_free(&m);
+    mapped_free(&s);
+}
+
+Test(structure, empty_and_regionless_texts)
+{
+    poisk_document *d;
+    cr_assert_eq(poisk_document_parse("e.txt", "", 0, &d, NULL), POISK_OK);
+    cr_assert_eq(poisk_document_passage_count(d), 0);
+    cr_assert_str_eq(poisk_document_region(d), "unknown");
+    poisk_document_free(d);
+    const char *t = "Проекты цифровой трансформации отраслей экономики и социальной сферы.";
+    cr_assert_eq(poisk_document_parse("r.txt", t, strlen(t), &d, NULL), POISK_OK);
+    cr_assert_eq(poisk_document_passage_count(d), 1);
+    cr_assert_str_eq(poisk_document_region(d), "unknown");
+    cr_assert_eq(poisk_document_warning_count(d), 1);
+    cr_assert(strstr(poisk_document_warning(d, 0), "r.txt"));
+    cr_assert(strstr(poisk_document_warning(d, 0), "unknown"));
+    poisk_document_free(d);
+}
+
+/* ---- the 50 MB single-line file ------------------------------------------------------- */
+
+Test(structure, fifty_megabytes_single_line_bounded_memory, .timeout = 120)
+{
+    char dir[] = "/tmp/poisk_big_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[256], out[256];
+    snprintf(path, sizeof path, "%s/big.txt", dir);
+    snprintf(out, sizeof out, "%s/out.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    size_t total = 0, target = 50u << 20;
+    for (int round = 0; total < target; round++) {
+        mapped m = load_seed(round % 5);
+        if (round % 5 == 3) rewrite(&m, rw_flat);
+        fwrite(m.text, 1, m.len, f);
+        fputc(' ', f);
+        total += m.len + 1;
+        mapped_free(&m);
+    }
+    fclose(f);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(out, "w", stdout)) _exit(99);
+        execl(tu_bin("indexer"), "indexer", "-q", "--dump-structure", path, (char *)NULL);
+        _exit(98);
+    }
+    int status;
+    struct rusage ru;
+    cr_assert_eq(wait4(pid, &status, 0, &ru), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+    size_t rss = (size_t)ru.ru_maxrss * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+    size_t bound = 12 * total;
+#else
+    size_t bound = 4 * total;
+#endif
+    cr_assert(rss < bound, "peak memory %zu MB for a %zu MB file", rss >> 20, total >> 20);
+    /* passages: ordered, disjoint, <= ~200 words, covering nearly all of the file */
+    FILE *in = fopen(out, "r");
+    cr_assert(in);
+    char *line = NULL;
+    size_t cap = 0, passages = 0, covered = 0, prev_end = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        if (!strstr(line, "\"kind\":\"passage\"")) continue;
+        passages++;
+        const char *bs = strstr(line, "\"byte_start\":"), *be = strstr(line, "\"byte_end\":");
+        cr_assert(bs && be);
+        size_t s = strtoull(bs + 13, NULL, 10), e = strtoull(be + 11, NULL, 10);
+        cr_assert(s >= prev_end && e > s && e <= total);
+        prev_end = e;
+        covered += e - s;
+        const char *tx = strstr(line, "\"text\":\"");
+        cr_assert(tx);
+        cr_assert(count_words(tx, strlen(tx)) <= 240);
+    }
+    free(line);
+    fclose(in);
+    cr_assert(passages > total / 3000, "%zu passages", passages);
+    cr_assert(covered > total * 9 / 10, "passages cover %zu of %zu bytes", covered, total);
+    unlink(path);
+    unlink(out);
+    rmdir(dir);
+}
