@@ -623,8 +623,8 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     uint64_t batch_bytes = w->budget / (8u * (unsigned)w->threads);
     if (batch_bytes < (16u << 10))
         batch_bytes = 16u << 10;
-    if (batch_bytes > (8u << 20))
-        batch_bytes = 8u << 20;
+    if (batch_bytes > (1u << 20))       /* small batches keep the term table in cache */
+        batch_bytes = 1u << 20;
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);

@@ -362,19 +362,21 @@ static int decode_block(poisk_plist *c)
         unsigned bd = p[0], bt = p[1];
         poisk_codec_unpack128(p + 2, bd, c->docs);
         poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
-        uint64_t acc = prev;
-        uint32_t zero_gaps = 0;
-        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
-            zero_gaps |= (c->docs[i] == 0) & (i > 0 || d->idx > 0);
+        /* gaps >= 1 except the very first of the list; tf-1 < 2^32-1; sum == last doc */
+        uint32_t bad = d->idx > 0 && c->docs[0] == 0;
+        uint64_t acc = prev + c->docs[0];
+        c->docs[0] = (uint32_t)acc;
+        for (unsigned i = 1; i < POISK_BLOCK_SIZE; i++) {
+            bad |= c->docs[i] == 0;
             acc += c->docs[i];
             c->docs[i] = (uint32_t)acc;
-            c->tfs[i] += 1;
         }
-        if (zero_gaps || acc != d->last)
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+            c->tfs[i] += 1;
+            bad |= c->tfs[i] == 0;
+        }
+        if (bad || acc != d->last)
             return -1;
-        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-            if (c->tfs[i] == 0)                 /* tf-1 was 2^32-1 */
-                return -1;
     } else {
         uint64_t acc = prev;
         for (uint32_t i = 0; i < n; i++) {
@@ -449,7 +451,7 @@ void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_le
     c->pos_len = pos_len;
 }
 
-int poisk_plist_next(poisk_plist *c)
+int poisk_plist_next_block(poisk_plist *c)
 {
     if (c->doc == POISK_PLIST_END)
         return 0;

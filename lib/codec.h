@@ -121,7 +121,16 @@ typedef struct poisk_plist {
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
 int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len);
-int  poisk_plist_next(poisk_plist *c);
+int  poisk_plist_next_block(poisk_plist *c);
+/* Inline fast path: most steps stay inside the decoded block. */
+static inline int poisk_plist_next(poisk_plist *c)
+{
+    if (c->doc != UINT32_MAX && c->i + 1 < c->n) {
+        c->doc = c->docs[++c->i];
+        return 0;
+    }
+    return poisk_plist_next_block(c);
+}
 int  poisk_plist_advance(poisk_plist *c, uint32_t target);
 int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c);

@@ -40,8 +40,9 @@ typedef struct ti_corpus {
     size_t n;
 } ti_corpus;
 
-/* Cut the first max_bytes of each file (0 = all) into passages of `words` words. */
-static inline void ti_corpus_load(ti_corpus *c, size_t max_bytes, int words)
+/* Cut the first max_bytes of each file (0 = all) into passages of `words` words, spread
+ * over `sections` sections. */
+static inline void ti_corpus_load_n(ti_corpus *c, size_t max_bytes, int words, int sections)
 {
     memset(c, 0, sizeof *c);
     size_t cap = 4096;
@@ -75,11 +76,16 @@ static inline void ti_corpus_load(ti_corpus *c, size_t max_bytes, int words)
             p->file = f;
             p->start = start;
             p->end = end;
-            p->section = (chunk * 7 + f) % 10;
+            p->section = (chunk * 7 + f) % sections;
             p->page = (uint32_t)(chunk / 3 + 1);
             chunk++;
         }
     }
+}
+
+static inline void ti_corpus_load(ti_corpus *c, size_t max_bytes, int words)
+{
+    ti_corpus_load_n(c, max_bytes, words, 10);
 }
 
 static inline void ti_corpus_free(ti_corpus *c)

@@ -1,0 +1,196 @@
+/* test_writer.c: the index writer's promises: a build that spills sorted runs and a build
+ * on 2 threads are byte-identical to a one-thread in-memory build; a kill at any write,
+ * fsync or rename leaves the previous index intact; only two generations are kept and no
+ * temporary file survives. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "test_index_util.h"
+#include "index_reader.h"
+
+static int is_index_file(const char *name)
+{
+    return name[0] == 'g' || strcmp(name, "CURRENT") == 0;
+}
+
+/* Every file of dir a equals the file of the same name in b, and vice versa. */
+static void assert_same_dirs(const char *a, const char *b)
+{
+    DIR *d = opendir(a);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_index_file(e->d_name))
+            continue;
+        char pa[8192], pb[8192];
+        snprintf(pa, sizeof pa, "%s/%s", a, e->d_name);
+        snprintf(pb, sizeof pb, "%s/%s", b, e->d_name);
+        size_t la = 0, lb = 0;
+        char *x = tu_read_file(pa, &la), *y = tu_read_file(pb, &lb);
+        cr_assert_not_null(y, "%s missing in the other build", e->d_name);
+        cr_assert_eq(la, lb, "%s differs in size", e->d_name);
+        cr_assert_eq(memcmp(x, y, la), 0, "%s differs", e->d_name);
+        free(x);
+        free(y);
+        files++;
+    }
+    closedir(d);
+    int other = 0;
+    d = opendir(b);
+    while ((e = readdir(d)) != NULL)
+        other += is_index_file(e->d_name);
+    closedir(d);
+    cr_assert_eq(files, other);
+    cr_assert_gt(files, 10);
+}
+
+Test(writer, spilled_and_threaded_builds_are_byte_identical)
+{
+    ti_corpus c;
+    ti_corpus_load(&c, 0, 100);
+    char *plain = ti_mkdtemp(), *spilled = ti_mkdtemp(), *threaded = ti_mkdtemp();
+    poisk_writer_summary s1, s2, s3;
+    poisk_error err = { 0 };
+    cr_assert_eq(ti_build(&c, plain, 0, 1, &s1, &err), 0, "%s", err.message);
+    cr_assert_eq(s1.spilled_runs, 0);
+    cr_assert_eq(s1.workers_used, 1);
+    cr_assert_eq(ti_build(&c, spilled, 256 << 10, 1, &s2, &err), 0, "%s", err.message);
+    cr_assert_geq(s2.spilled_runs, 2, "only %llu runs spilled", (unsigned long long)s2.spilled_runs);
+    cr_assert_eq(ti_build(&c, threaded, 4 << 20, 2, &s3, &err), 0, "%s", err.message);
+    cr_assert_eq(s3.workers_used, 2);
+    cr_assert_eq(s1.passages, c.n);
+    cr_assert_gt(s1.terms, 1000);
+    assert_same_dirs(plain, spilled);
+    assert_same_dirs(plain, threaded);
+    cr_assert_eq(poisk_index_verify(spilled, &err), 0, "%s", err.message);
+    ti_rmrf(plain);
+    ti_rmrf(spilled);
+    ti_rmrf(threaded);
+    free(plain);
+    free(spilled);
+    free(threaded);
+    ti_corpus_free(&c);
+}
+
+/* A fingerprint of what an index answers: stats, a term's postings, a passage. */
+static uint64_t index_answers(const char *dir)
+{
+    poisk_index *idx;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    uint64_t h = st.passages * 1000003u + st.total_length;
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        poisk_section_index *sec;
+        cr_assert_eq(poisk_index_section(idx, s, &sec, &err), 0, "%s", err.message);
+        if (!sec)
+            continue;
+        poisk_term_info info;
+        int found;
+        cr_assert_eq(poisk_section_lookup(sec, POISK_DICT_STEM, "цифров", strlen("цифров"), &info, &found, &err), 0);
+        if (!found)
+            continue;
+        poisk_postings *p;
+        cr_assert_eq(poisk_postings_open(sec, POISK_DICT_STEM, &info, &p, &err), 0);
+        while (poisk_postings_doc(p) != POISK_DOC_END) {
+            h = h * 31 + poisk_postings_doc(p) * 7 + poisk_postings_tf(p);
+            cr_assert_eq(poisk_postings_next(p, &err), 0);
+        }
+        poisk_postings_close(p);
+    }
+    poisk_passage_buf buf = { 0 };
+    poisk_passage ps;
+    cr_assert_eq(poisk_index_passage(idx, (uint32_t)(st.passages / 2), &ps, &buf, &err), 0);
+    h = h * 31 + ps.text_len;
+    poisk_passage_buf_free(&buf);
+    poisk_index_close(idx);
+    return h;
+}
+
+static int count_files(const char *dir, const char *needle)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL)
+        n += strstr(e->d_name, needle) != NULL;
+    closedir(d);
+    return n;
+}
+
+Test(writer, a_kill_at_any_io_point_leaves_the_previous_index_intact)
+{
+    ti_corpus small, other;
+    ti_corpus_load_n(&small, 6000, 60, 2);
+    ti_corpus_load_n(&other, 9000, 40, 3);  /* the rebuild indexes something else */
+    char *dir = ti_mkdtemp();
+    poisk_error err = { 0 };
+    poisk_writer_summary s;
+    cr_assert_eq(ti_build(&small, dir, 0, 1, &s, &err), 0, "%s", err.message);
+    uint64_t before = index_answers(dir);
+    char *ref = ti_mkdtemp();                /* what the rebuild answers once published */
+    cr_assert_eq(ti_build(&other, ref, 0, 1, &s, &err), 0, "%s", err.message);
+    uint64_t after = index_answers(ref);
+    ti_rmrf(ref);
+    free(ref);
+    cr_assert_neq(before, after);
+    int completed = 0, point;
+    for (point = 1; point < 2000 && !completed; point++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            char v[32];
+            snprintf(v, sizeof v, "%d", point);
+            setenv("POISK_FAULT_AT", v, 1);
+            poisk_error e2;
+            _exit(ti_build(&other, dir, 64 << 10, 1, NULL, &e2) == 0 ? 0 : 3);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+            completed = 1;
+            break;
+        }
+        cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "point %d: status %d", point, st);
+        /* killed before the rename of CURRENT: the old index; after it: the new one */
+        uint64_t now = index_answers(dir);
+        cr_assert(now == before || now == after, "point %d left a mixed index", point);
+        before = now;
+        cr_assert_eq(poisk_index_verify(dir, &err), 0, "point %d: %s", point, err.message);
+    }
+    cr_assert(completed, "the build never finished");
+    cr_assert_gt(point, 20, "too few fault points (%d)", point);
+    /* the finished build is live; only it and the previous generation remain */
+    cr_assert_eq(index_answers(dir), after);
+    cr_assert_eq(poisk_index_verify(dir, &err), 0, "%s", err.message);
+    cr_assert_eq(count_files(dir, ".tmp"), 0);
+    cr_assert_eq(ti_build(&small, dir, 0, 1, &s, &err), 0, "%s", err.message);
+    char g[32];
+    for (uint64_t k = 1; k + 1 < s.generation; k++) {
+        snprintf(g, sizeof g, "g%08llu.", (unsigned long long)k);
+        cr_assert_eq(count_files(dir, g), 0, "generation %llu kept", (unsigned long long)k);
+    }
+    snprintf(g, sizeof g, "g%08llu.", (unsigned long long)s.generation - 1);
+    cr_assert_gt(count_files(dir, g), 0);
+    cr_assert_eq(index_answers(dir), index_answers(dir));
+    cr_assert_neq(index_answers(dir), after);
+    ti_rmrf(dir);
+    free(dir);
+    ti_corpus_free(&small);
+    ti_corpus_free(&other);
+}
+
+Test(writer, nothing_to_index_is_an_error_and_publishes_nothing)
+{
+    char *dir = ti_mkdtemp();
+    poisk_writer *w;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_writer_create(dir, NULL, &w, &err), 0);
+    cr_assert_eq(poisk_writer_commit(w, NULL, &err), POISK_EEMPTY);
+    poisk_writer_free(w);
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), POISK_ENOINDEX);
+    cr_assert(strstr(err.message, dir));
+    ti_rmrf(dir);
+    free(dir);
+}
