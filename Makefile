@@ -28,7 +28,7 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 PREFIX ?= /usr/local
 
 .PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz stress
-all: bin/indexer bin/searcher lib/libpoisk.a
+all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
 
 # ---- embedded reference data (stop list, regions) ---------------------------------------
 build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
@@ -123,6 +123,15 @@ bench: all
 	@if [ -x bench/run ]; then bench/run quick; else echo "bench/run not built yet"; fi
 bench-large: all
 	@if [ -x bench/run ]; then bench/run large; else echo "bench/run not built yet"; fi
+
+# the C API example (examples/search_example.c), linked like a user program would be
+build/examples/search_example: examples/search_example.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+# nDCG@10 over the judged queries (tests/judged/): build/examples/ndcg INDEX_DIR
+build/examples/ndcg: examples/ndcg.c tests/judged/ndcg.h build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/poisk $(DESTDIR)$(PREFIX)/lib/pkgconfig

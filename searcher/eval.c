@@ -1,0 +1,1381 @@
+/*
+ * eval.c: the query evaluator (stage: reader -> query evaluator -> ranked hits).
+ *
+ * The analysed query tree (query.h) becomes, per section index, a tree of scorers over
+ * postings cursors: TERM (BM25 of one term), BOOL (MUST / SHOULD / NOT clauses) and PHRASE
+ * (positions with alternatives).  Every scorer can
+ *   - advance(target): move to its first matching passage >= target,
+ *   - score():         its score there,
+ *   - shallow(target): an upper bound of its score over [target, upto] read from the skip
+ *                      entries only (block max tf, block min length): no block decoding.
+ * The root is evaluated window by window, a window being a doc-id range where every
+ * clause's bound holds (block-max MaxScore): a window whose bounds cannot beat the k-th best
+ * score is skipped without decoding; inside a window, optional clauses whose bounds add up
+ * below that score are "non-essential" and only probed for passages the others found.
+ * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
+ * through the skip entries).  Sections are evaluated one after the other into one shared
+ * top-k, so a good hit in one section raises the bar for the next.
+ *
+ * Statistics are whole-index (N, avgdl, df summed over sections) whatever the filters, so a
+ * passage's score does not depend on what else was asked.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "index_reader.h"
+#include "regions.h"
+
+#define DOC_END POISK_DOC_END
+
+double poisk_bm25_idf(uint64_t n, uint64_t df)
+{
+    return log(1.0 + ((double)n - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+double poisk_bm25(double k1, double b, double avgdl, double widf, uint32_t tf, uint32_t dl)
+{
+    if (tf == 0)
+        return 0.0;
+    double norm = k1 * (1.0 - b + b * (double)dl / avgdl);
+    return widf * (double)tf * (k1 + 1.0) / ((double)tf + norm);
+}
+
+/* ---- per-query term statistics --------------------------------------------------------- */
+
+typedef struct term_stat {
+    poisk_term_info info[POISK_SECTION_COUNT];
+    int found[POISK_SECTION_COUNT];
+    uint64_t df;
+    double idf;
+} term_stat;
+
+/* ---- scorers ----------------------------------------------------------------------------- */
+
+enum { SC_TERM, SC_BOOL, SC_PHRASE };
+
+typedef struct scorer scorer;
+struct scorer {
+    int kind;
+    int valid;                  /* doc is a verified match (composites) */
+    uint32_t doc;
+    /* TERM */
+    poisk_postings *cur;
+    size_t term;
+    double widf;                /* section weight * idf */
+    /* BOOL */
+    scorer **must, **should, **not;
+    size_t n_must, n_should, n_not;
+    /* PHRASE: positions with alternatives; `distinct` scores each term once */
+    scorer ***alt;
+    size_t *n_alt;
+    uint32_t *off;
+    size_t n_pos;
+    scorer **distinct;
+    size_t n_distinct;
+};
+
+typedef struct ectx {
+    poisk_index *idx;
+    poisk_section_index *sec;
+    int section;
+    const poisk_query *q;
+    term_stat *ts;
+    double k1, b, avgdl, weight;
+    int rc;
+    poisk_error *err;
+    uint64_t blocks;
+    uint32_t *pbuf;             /* phrase position scratch */
+    size_t pbuf_cap;
+} ectx;
+
+static void sc_free(ectx *e, scorer *s)
+{
+    if (!s)
+        return;
+    if (s->cur) {
+        e->blocks += poisk_postings_blocks_decoded(s->cur);
+        poisk_postings_close(s->cur);
+    }
+    for (size_t i = 0; i < s->n_must; i++) sc_free(e, s->must[i]);
+    for (size_t i = 0; i < s->n_should; i++) sc_free(e, s->should[i]);
+    for (size_t i = 0; i < s->n_not; i++) sc_free(e, s->not[i]);
+    free(s->must);
+    free(s->should);
+    free(s->not);
+    for (size_t i = 0; i < s->n_pos; i++) {
+        for (size_t j = 0; j < s->n_alt[i]; j++)
+            sc_free(e, s->alt[i][j]);
+        free(s->alt[i]);
+    }
+    free(s->alt);
+    free(s->n_alt);
+    free(s->off);
+    free(s->distinct);
+    free(s);
+}
+
+static void fail(ectx *e, int rc)
+{
+    if (!e->rc)
+        e->rc = rc;
+}
+
+static scorer *term_scorer(ectx *e, size_t t)
+{
+    term_stat *ts = &e->ts[t];
+    if (!ts->found[e->section])
+        return NULL;
+    scorer *s = calloc(1, sizeof *s);
+    if (!s) {
+        fail(e, POISK_ENOMEM);
+        return NULL;
+    }
+    s->kind = SC_TERM;
+    s->term = t;
+    s->widf = e->weight * ts->idf;
+    poisk_dict_kind kind = e->q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM;
+    int rc = poisk_postings_open(e->sec, kind, &ts->info[e->section], &s->cur, e->err);
+    if (rc) {
+        free(s);
+        fail(e, rc);
+        return NULL;
+    }
+    s->doc = poisk_postings_doc(s->cur);
+    s->valid = 1;
+    return s;
+}
+
+static int push(scorer ***v, size_t *n, scorer *s)
+{
+    scorer **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return POISK_ENOMEM;
+    *v = nv;
+    nv[(*n)++] = s;
+    return POISK_OK;
+}
+
+static scorer *build(ectx *e, const poisk_qnode *n);
+
+static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
+{
+    scorer *s = calloc(1, sizeof *s);
+    if (!s) {
+        fail(e, POISK_ENOMEM);
+        return NULL;
+    }
+    s->kind = SC_BOOL;
+    for (size_t i = 0; i < n->n_cl && !e->rc; i++) {
+        scorer *c = build(e, n->cl[i].node);
+        if (!c) {
+            if (n->cl[i].occ == Q_MUST) {   /* a required clause absent here: no match */
+                sc_free(e, s);
+                return NULL;
+            }
+            continue;
+        }
+        int rc = n->cl[i].occ == Q_MUST ? push(&s->must, &s->n_must, c)
+               : n->cl[i].occ == Q_NOT  ? push(&s->not, &s->n_not, c)
+                                        : push(&s->should, &s->n_should, c);
+        if (rc) {
+            sc_free(e, c);
+            fail(e, rc);
+        }
+    }
+    if (e->rc || (s->n_must == 0 && s->n_should == 0)) {
+        sc_free(e, s);
+        return NULL;
+    }
+    return s;
+}
+
+static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
+{
+    scorer *s = calloc(1, sizeof *s);
+    if (!s || !(s->alt = calloc(n->n_pos, sizeof *s->alt)) ||
+        !(s->n_alt = calloc(n->n_pos, sizeof *s->n_alt)) ||
+        !(s->off = calloc(n->n_pos, sizeof *s->off))) {
+        if (s) {
+            free(s->alt);
+            free(s->n_alt);
+            free(s);
+        }
+        fail(e, POISK_ENOMEM);
+        return NULL;
+    }
+    s->kind = SC_PHRASE;
+    s->n_pos = n->n_pos;
+    for (size_t i = 0; i < n->n_pos; i++) {
+        s->off[i] = n->pos[i].offset;
+        for (size_t j = 0; j < n->pos[i].n_alt; j++) {
+            scorer *t = term_scorer(e, n->pos[i].alt[j]);
+            if (!t)
+                continue;
+            int dup = 0;
+            for (size_t k = 0; k < s->n_distinct; k++)
+                dup |= s->distinct[k]->term == t->term;
+            if (push(&s->alt[i], &s->n_alt[i], t) ||
+                (!dup && push(&s->distinct, &s->n_distinct, t)))
+                fail(e, POISK_ENOMEM);
+        }
+        if (s->n_alt[i] == 0 || e->rc) {
+            sc_free(e, s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+static scorer *build(ectx *e, const poisk_qnode *n)
+{
+    if (e->rc)
+        return NULL;
+    switch (n->kind) {
+    case QN_TERM:   return term_scorer(e, n->term);
+    case QN_BOOL:   return bool_scorer(e, n);
+    case QN_PHRASE: return phrase_scorer(e, n);
+    default:        return NULL;   /* unexpanded leaves match nothing */
+    }
+}
+
+/* advance / score / shallow ------------------------------------------------------------- */
+
+static void sc_advance(ectx *e, scorer *s, uint32_t target);
+
+static double sc_score(ectx *e, scorer *s);
+
+static void term_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->doc >= target)
+        return;
+    int rc = poisk_postings_advance(s->cur, target, e->err);
+    if (rc) {
+        fail(e, rc);
+        s->doc = DOC_END;
+        return;
+    }
+    s->doc = poisk_postings_doc(s->cur);
+}
+
+static int excluded(ectx *e, scorer *s, uint32_t d)
+{
+    for (size_t i = 0; i < s->n_not; i++) {
+        sc_advance(e, s->not[i], d);
+        if (s->not[i]->doc == d)
+            return 1;
+    }
+    return 0;
+}
+
+static void bool_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->valid && s->doc >= target)
+        return;
+    s->valid = 1;
+    uint32_t d = target;
+    while (d != DOC_END && !e->rc) {
+        if (s->n_must) {
+            size_t i = 0;
+            while (i < s->n_must) {
+                sc_advance(e, s->must[i], d);
+                uint32_t md = s->must[i]->doc;
+                if (md == DOC_END) {
+                    s->doc = DOC_END;
+                    return;
+                }
+                if (md > d) {
+                    d = md;
+                    i = 0;
+                    continue;
+                }
+                i++;
+            }
+        } else {
+            uint32_t m = DOC_END;
+            for (size_t i = 0; i < s->n_should; i++) {
+                sc_advance(e, s->should[i], d);
+                if (s->should[i]->doc < m)
+                    m = s->should[i]->doc;
+            }
+            d = m;
+            if (d == DOC_END)
+                break;
+        }
+        if (!excluded(e, s, d)) {
+            s->doc = d;
+            return;
+        }
+        d++;
+    }
+    s->doc = DOC_END;
+}
+
+/* Positions of one phrase position at the current doc: the union of its alternatives'.
+ * Returns a pointer to a sorted array (scratch space at *scratch_at). */
+static int phrase_positions(ectx *e, scorer *s, size_t i, uint32_t d, const uint32_t **out,
+                            uint32_t *n_out, size_t *scratch_at)
+{
+    size_t found = 0;
+    const uint32_t *one = NULL;
+    uint32_t n_one = 0;
+    for (size_t j = 0; j < s->n_alt[i]; j++) {
+        scorer *a = s->alt[i][j];
+        if (a->doc != d)
+            continue;
+        const uint32_t *p;
+        uint32_t n;
+        int rc = poisk_postings_positions(a->cur, &p, &n, e->err);
+        if (rc)
+            return rc;
+        if (found++ == 0) {
+            one = p;
+            n_one = n;
+            continue;
+        }
+        /* merge into scratch */
+        size_t need = *scratch_at + n_one + n;
+        if (need > e->pbuf_cap) {
+            size_t cap = need * 2;
+            uint32_t *nb = realloc(e->pbuf, cap * sizeof *nb);
+            if (!nb)
+                return POISK_ENOMEM;
+            /* `one` may point into the old scratch buffer */
+            if (one >= e->pbuf && one < e->pbuf + e->pbuf_cap)
+                one = nb + (one - e->pbuf);
+            e->pbuf = nb;
+            e->pbuf_cap = cap;
+        }
+        uint32_t *dst = e->pbuf + *scratch_at;
+        size_t x = 0, y = 0, k = 0;
+        while (x < n_one || y < n) {
+            uint32_t v = (y >= n || (x < n_one && one[x] <= p[y])) ? one[x++] : p[y++];
+            if (k == 0 || dst[k - 1] != v)
+                dst[k++] = v;
+        }
+        one = dst;
+        n_one = (uint32_t)k;
+        *scratch_at += k;
+    }
+    *out = one;
+    *n_out = n_one;
+    return POISK_OK;
+}
+
+static int contains(const uint32_t *v, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+static int phrase_matches(ectx *e, scorer *s, uint32_t d)
+{
+    enum { MAXP = 64 };
+    const uint32_t *pp[MAXP];
+    uint32_t pn[MAXP];
+    size_t np = s->n_pos < MAXP ? s->n_pos : MAXP;
+    size_t scratch = 0;
+    for (size_t i = 0; i < np; i++) {
+        int rc = phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch);
+        if (rc) {
+            fail(e, rc);
+            return 0;
+        }
+    }
+    /* pointers into the scratch buffer may have moved during later merges: recompute */
+    if (scratch) {
+        scratch = 0;
+        for (size_t i = 0; i < np; i++)
+            if (phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch))
+                return 0;
+    }
+    for (uint32_t k = 0; k < pn[0]; k++) {
+        uint32_t start = pp[0][k] - s->off[0];
+        size_t i = 1;
+        while (i < np && contains(pp[i], pn[i], start + s->off[i]))
+            i++;
+        if (i == np)
+            return 1;
+    }
+    return 0;
+}
+
+static void phrase_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->valid && s->doc >= target)
+        return;
+    s->valid = 1;
+    uint32_t d = target;
+    while (!e->rc) {
+        size_t i = 0;
+        while (i < s->n_pos) {
+            uint32_t m = DOC_END;
+            for (size_t j = 0; j < s->n_alt[i]; j++) {
+                sc_advance(e, s->alt[i][j], d);
+                if (s->alt[i][j]->doc < m)
+                    m = s->alt[i][j]->doc;
+            }
+            if (m == DOC_END) {
+                s->doc = DOC_END;
+                return;
+            }
+            if (m > d) {
+                d = m;
+                i = 0;
+                continue;
+            }
+            i++;
+        }
+        if (phrase_matches(e, s, d)) {
+            s->doc = d;
+            return;
+        }
+        d++;
+    }
+    s->doc = DOC_END;
+}
+
+static void sc_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (e->rc) {
+        s->doc = DOC_END;
+        return;
+    }
+    switch (s->kind) {
+    case SC_TERM:   term_advance(e, s, target); break;
+    case SC_BOOL:   bool_advance(e, s, target); break;
+    default:        phrase_advance(e, s, target); break;
+    }
+}
+
+static double sc_score(ectx *e, scorer *s)
+{
+    uint32_t d = s->doc;
+    double sum = 0;
+    switch (s->kind) {
+    case SC_TERM:
+        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur),
+                          poisk_section_doc_length(e->sec, d));
+    case SC_BOOL:
+        for (size_t i = 0; i < s->n_must; i++)
+            sum += sc_score(e, s->must[i]);
+        for (size_t i = 0; i < s->n_should; i++) {
+            sc_advance(e, s->should[i], d);
+            if (s->should[i]->doc == d)
+                sum += sc_score(e, s->should[i]);
+        }
+        return sum;
+    default:
+        for (size_t i = 0; i < s->n_distinct; i++)
+            if (s->distinct[i]->doc == d)
+                sum += sc_score(e, s->distinct[i]);
+        return sum;
+    }
+}
+
+/* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
+static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+{
+    double sum = 0;
+    switch (s->kind) {
+    case SC_TERM: {
+        if (s->doc == DOC_END)
+            return 0;
+        int rc = poisk_postings_shallow_advance(s->cur, target, e->err);
+        if (rc) {
+            fail(e, rc);
+            return 0;
+        }
+        uint32_t last = poisk_postings_block_last_doc(s->cur);
+        if (last < target)     /* past the last block */
+            return 0;
+        if (last < *upto)
+            *upto = last;
+        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_block_max_tf(s->cur),
+                          poisk_postings_block_min_dl(s->cur));
+    }
+    case SC_BOOL:
+        for (size_t i = 0; i < s->n_must; i++)
+            sum += sc_shallow(e, s->must[i], target, upto);
+        for (size_t i = 0; i < s->n_should; i++)
+            sum += sc_shallow(e, s->should[i], target, upto);
+        return sum;
+    default:
+        for (size_t i = 0; i < s->n_distinct; i++)
+            sum += sc_shallow(e, s->distinct[i], target, upto);
+        return sum;
+    }
+}
+
+/* ---- collectors ------------------------------------------------------------------------ */
+
+static int hit_better(const poisk_eval_hit *a, const poisk_eval_hit *b)
+{
+    return a->score > b->score || (a->score == b->score && a->doc < b->doc);
+}
+
+/* A bounded min-heap keeping the best `cap` hits (root = the worst kept). */
+typedef struct topk {
+    poisk_eval_hit *h;
+    size_t n, cap;
+} topk;
+
+static void topk_sift_down(topk *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && hit_better(&t->h[m], &t->h[l])) m = l;
+        if (r < t->n && hit_better(&t->h[m], &t->h[r])) m = r;
+        if (m == i)
+            return;
+        poisk_eval_hit tmp = t->h[i];
+        t->h[i] = t->h[m];
+        t->h[m] = tmp;
+        i = m;
+    }
+}
+
+static int topk_add(topk *t, poisk_eval_hit h)
+{
+    if (t->cap == 0)
+        return POISK_OK;
+    if (t->n < t->cap) {
+        if (!t->h && !(t->h = malloc(t->cap * sizeof *t->h)))
+            return POISK_ENOMEM;
+        size_t i = t->n++;
+        t->h[i] = h;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!hit_better(&t->h[p], &t->h[i]))
+                break;
+            poisk_eval_hit tmp = t->h[i];
+            t->h[i] = t->h[p];
+            t->h[p] = tmp;
+            i = p;
+        }
+        return POISK_OK;
+    }
+    if (hit_better(&h, &t->h[0])) {
+        t->h[0] = h;
+        topk_sift_down(t, 0);
+    }
+    return POISK_OK;
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const poisk_eval_hit *x = a, *y = b;
+    return hit_better(x, y) ? -1 : hit_better(y, x) ? 1 : 0;
+}
+
+typedef struct filters {
+    uint32_t (*ranges)[2];      /* allowed [lo,hi), sorted, disjoint */
+    size_t n_ranges;
+    int section_on[POISK_SECTION_COUNT];
+    const char **sector_in, **sector_out;
+    size_t n_in, n_out;
+} filters;
+
+typedef struct collector {
+    topk top;
+    int prune;
+    int64_t total;
+    /* by region */
+    int by_region;
+    size_t n_regions;
+    uint32_t (*region_range)[2];
+    topk *region_top;
+    uint64_t *region_matches;
+    /* sector post-filter */
+    const filters *f;
+    poisk_index *idx;
+    poisk_passage_buf buf;
+} collector;
+
+static double threshold(const collector *c)
+{
+    if (!c->prune || c->top.n < c->top.cap)
+        return -INFINITY;
+    return c->top.h[0].score;
+}
+
+static int sector_ok(collector *c, uint32_t doc, int *ok, poisk_error *err)
+{
+    const filters *f = c->f;
+    *ok = 1;
+    if (!f->n_in && !f->n_out)
+        return POISK_OK;
+    poisk_passage p;
+    int rc = poisk_index_passage(c->idx, doc, &p, &c->buf, err);
+    if (rc)
+        return rc;
+    int in = f->n_in == 0;
+    for (size_t i = 0; i < f->n_in; i++)
+        in |= p.sector && strcmp(p.sector, f->sector_in[i]) == 0;
+    for (size_t i = 0; i < f->n_out; i++)
+        in &= !(p.sector && strcmp(p.sector, f->sector_out[i]) == 0);
+    *ok = in;
+    return POISK_OK;
+}
+
+static size_t region_of(const collector *c, uint32_t doc)
+{
+    for (size_t i = 0; i < c->n_regions; i++)
+        if (doc >= c->region_range[i][0] && doc < c->region_range[i][1])
+            return i;
+    return c->n_regions;
+}
+
+static int collect(ectx *e, collector *c, uint32_t doc, double score)
+{
+    /* cheap rejection before the sector lookup */
+    if (c->prune && c->top.n == c->top.cap && c->top.cap) {
+        poisk_eval_hit h = { score, doc, e->section };
+        if (!hit_better(&h, &c->top.h[0]))
+            return POISK_OK;
+    }
+    int ok;
+    int rc = sector_ok(c, doc, &ok, e->err);
+    if (rc || !ok)
+        return rc;
+    if (c->total >= 0)
+        c->total++;
+    poisk_eval_hit h = { score, doc, e->section };
+    if (c->by_region) {
+        size_t r = region_of(c, doc);
+        if (r < c->n_regions) {
+            c->region_matches[r]++;
+            return topk_add(&c->region_top[r], h);
+        }
+        return POISK_OK;
+    }
+    return topk_add(&c->top, h);
+}
+
+/* ---- the root loop ---------------------------------------------------------------------- */
+
+static int slack_below(double bound, double thr)
+{
+    /* bound sums in another order than the score: allow for rounding */
+    return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
+}
+
+/* First allowed doc >= t and the end (exclusive) of its range; DOC_END when none. */
+static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
+{
+    for (size_t i = 0; i < f->n_ranges; i++)
+        if (f->ranges[i][1] > t) {
+            *range_hi = f->ranges[i][1];
+            return t > f->ranges[i][0] ? t : f->ranges[i][0];
+        }
+    return DOC_END;
+}
+
+typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
+
+static int cmp_bound(const void *a, const void *b)
+{
+    const clause_bound *x = a, *y = b;
+    return x->b < y->b ? -1 : x->b > y->b ? 1 : 0;
+}
+
+static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
+{
+    size_t ns = root->n_should;
+    clause_bound *cb = calloc(ns ? ns : 1, sizeof *cb);
+    double *prefix = calloc(ns + 1, sizeof *prefix);
+    double *part = calloc(ns + 1, sizeof *part);   /* per-clause scores, original order */
+    if (!cb || !prefix || !part) {
+        free(cb);
+        free(prefix);
+        free(part);
+        fail(e, POISK_ENOMEM);
+        return;
+    }
+    uint32_t target = 0, range_hi = 0;
+    while (!e->rc) {
+        target = next_allowed(f, target, &range_hi);
+        if (target == DOC_END)
+            break;
+        /* the window: where every clause's block bound holds */
+        uint32_t upto = range_hi - 1;
+        double must_b = 0, should_b = 0;
+        for (size_t i = 0; i < root->n_must; i++)
+            must_b += sc_shallow(e, root->must[i], target, &upto);
+        for (size_t i = 0; i < ns; i++) {
+            cb[i].s = root->should[i];
+            cb[i].idx = i;
+            cb[i].b = sc_shallow(e, root->should[i], target, &upto);
+            should_b += cb[i].b;
+        }
+        double thr = threshold(c);
+        if (slack_below(must_b + should_b, thr)) {
+            if (upto == DOC_END)
+                break;
+            target = upto + 1;
+            continue;
+        }
+        if (root->n_must) {
+            for (;;) {
+                sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
+                uint32_t d = root->doc;
+                if (d == DOC_END || e->rc) {
+                    free(cb);
+                    free(prefix);
+                    free(part);
+                    return;
+                }
+                if (d > upto) {
+                    target = d;
+                    break;
+                }
+                double s = 0;
+                for (size_t i = 0; i < root->n_must; i++)
+                    s += sc_score(e, root->must[i]);
+                if (!slack_below(s + should_b, thr)) {
+                    for (size_t i = 0; i < ns; i++) {
+                        sc_advance(e, root->should[i], d);
+                        if (root->should[i]->doc == d)
+                            s += sc_score(e, root->should[i]);
+                    }
+                    if ((e->rc = e->rc ? e->rc : collect(e, c, d, s)))
+                        break;
+                    thr = threshold(c);
+                }
+                if (d == upto) {
+                    target = d == DOC_END - 1 ? DOC_END : d + 1;
+                    break;
+                }
+                target = d + 1;
+            }
+            if (target == DOC_END)
+                break;
+            continue;
+        }
+        /* MaxScore over the optional clauses */
+        if (ns > 1)
+            qsort(cb, ns, sizeof *cb, cmp_bound);
+        prefix[0] = 0;
+        for (size_t i = 0; i < ns; i++)
+            prefix[i + 1] = prefix[i] + cb[i].b;
+        size_t ne = 0;
+        while (ne < ns && slack_below(prefix[ne + 1], thr))
+            ne++;
+        int next_window = 0;
+        while (!next_window && !e->rc) {
+            uint32_t d = DOC_END;
+            for (size_t i = ne; i < ns; i++) {
+                sc_advance(e, cb[i].s, target);
+                if (cb[i].s->doc < d)
+                    d = cb[i].s->doc;
+            }
+            if (d > upto) {
+                next_window = 1;
+                break;
+            }
+            if (!excluded(e, root, d)) {
+                double s = 0;
+                memset(part, 0, ns * sizeof *part);
+                for (size_t i = ne; i < ns; i++)
+                    if (cb[i].s->doc == d)
+                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                int pruned = 0;
+                for (size_t i = ne; i-- > 0;) {
+                    if (slack_below(s + prefix[i + 1], thr)) {
+                        pruned = 1;
+                        break;
+                    }
+                    sc_advance(e, cb[i].s, d);
+                    if (cb[i].s->doc == d)
+                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                }
+                if (!pruned) {
+                    /* the reported score sums in query order, whatever the partition, so
+                     * it is the same double with or without filters and pruning */
+                    s = 0;
+                    for (size_t i = 0; i < ns; i++)
+                        s += part[i];
+                }
+                if (!pruned && !e->rc) {
+                    int rc = collect(e, c, d, s);
+                    if (rc)
+                        fail(e, rc);
+                    double t2 = threshold(c);
+                    if (t2 != thr) {
+                        thr = t2;
+                        while (ne < ns && slack_below(prefix[ne + 1], thr))
+                            ne++;
+                        if (ne == ns)
+                            next_window = 1;
+                    }
+                }
+            }
+            if (d == upto)
+                next_window = 1;
+            target = d + 1;
+        }
+        if (upto == DOC_END)
+            break;
+        target = upto + 1;
+    }
+    free(cb);
+    free(prefix);
+    free(part);
+}
+
+/* ---- query preparation ------------------------------------------------------------------ */
+
+typedef struct expand_ctx {
+    char **forms;
+    size_t n, cap, limit;
+    int hit_limit;
+    int rc;
+} expand_ctx;
+
+static int expand_visit(void *ctx, const char *term, size_t len, const poisk_term_info *info)
+{
+    (void)info;
+    expand_ctx *x = ctx;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        char **nf = realloc(x->forms, cap * sizeof *nf);
+        if (!nf) {
+            x->rc = POISK_ENOMEM;
+            return 1;
+        }
+        x->forms = nf;
+        x->cap = cap;
+    }
+    if (!(x->forms[x->n] = strndup(term, len))) {
+        x->rc = POISK_ENOMEM;
+        return 1;
+    }
+    x->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Per section, the first `limit` forms; the union's first `limit` are then exact. */
+static int section_visit_limited(void *ctx, const char *term, size_t len,
+                                 const poisk_term_info *info)
+{
+    expand_ctx *x = ctx;
+    if (x->limit == 0) {
+        x->hit_limit = 1;
+        return 1;
+    }
+    x->limit--;
+    return expand_visit(ctx, term, len, info);
+}
+
+static int expand_prefix(poisk_index *idx, poisk_query *q, poisk_analyzer *a, poisk_qnode *n,
+                         unsigned max_terms, char *notice, size_t notice_size, poisk_error *err)
+{
+    size_t form_limit = (size_t)max_terms * 4 + 16;
+    expand_ctx x = { 0 };
+    for (int s = 0; s < POISK_SECTION_COUNT && !x.rc; s++) {
+        poisk_section_index *sec;
+        int rc = poisk_index_section(idx, (poisk_section)s, &sec, err);
+        if (rc) {
+            x.rc = rc;
+            break;
+        }
+        if (!sec)
+            continue;
+        x.limit = form_limit;
+        rc = poisk_section_prefix(sec, POISK_DICT_EXACT, n->text, n->len, section_visit_limited,
+                                  &x, err);
+        if (rc && !x.rc)
+            x.rc = rc;
+    }
+    int rc = x.rc;
+    size_t m = 0;
+    if (!rc && x.n) {
+        qsort(x.forms, x.n, sizeof *x.forms, cmp_str);
+        for (size_t i = 0; i < x.n; i++) {
+            if (m && strcmp(x.forms[m - 1], x.forms[i]) == 0) {
+                free(x.forms[i]);
+                continue;
+            }
+            x.forms[m++] = x.forms[i];
+        }
+        x.n = m;
+    }
+    int bounded = x.hit_limit;
+    size_t use = x.n > form_limit ? form_limit : x.n;
+    /* forms -> terms, in form order, at most max_terms distinct */
+    size_t *terms = NULL;
+    size_t n_terms = 0;
+    if (!rc && use && !(terms = malloc(max_terms * sizeof *terms + 1)))
+        rc = POISK_ENOMEM;
+    for (size_t i = 0; i < use && !rc; i++) {
+        poisk_token tok;
+        poisk_analyzer_reset(a, x.forms[i], strlen(x.forms[i]));
+        while (poisk_analyzer_next(a, &tok)) {
+            size_t t = poisk_query_term(q, tok.term, tok.term_len, 0);
+            if (t == (size_t)-1) {
+                rc = POISK_ENOMEM;
+                break;
+            }
+            int dup = 0;
+            for (size_t j = 0; j < n_terms && !dup; j++)
+                dup = terms[j] == t;
+            if (dup)
+                continue;
+            if (n_terms == max_terms) {
+                bounded = 1;
+                break;
+            }
+            terms[n_terms++] = t;
+        }
+        if (bounded && n_terms == max_terms)
+            break;
+    }
+    for (size_t i = 0; i < x.n; i++)
+        free(x.forms[i]);
+    free(x.forms);
+    if (!rc) {
+        if (bounded && !notice[0])
+            snprintf(notice, notice_size,
+                     "prefix '%.60s*' matches more than %u terms; only the first %u are used "
+                     "(raise --max-prefix-terms or lengthen the prefix)",
+                     n->text, max_terms, max_terms);
+        n->kind = QN_BOOL;
+        for (size_t i = 0; i < n_terms && !rc; i++) {
+            poisk_qnode *t = calloc(1, sizeof *t);
+            poisk_qclause *cl = realloc(n->cl, (n->n_cl + 1) * sizeof *cl);
+            if (cl)
+                n->cl = cl;
+            if (!t || !cl) {
+                free(t);
+                rc = POISK_ENOMEM;
+                break;
+            }
+            t->kind = QN_TERM;
+            t->term = terms[i];
+            n->cl[n->n_cl++] = (poisk_qclause){ Q_SHOULD, t };
+        }
+    }
+    free(terms);
+    return rc;
+}
+
+static int expand_all(poisk_index *idx, poisk_query *q, poisk_analyzer *a, poisk_qnode *n,
+                      unsigned max_terms, char *notice, size_t size, poisk_error *err)
+{
+    if (n->kind == QN_PREFIX)
+        return expand_prefix(idx, q, a, n, max_terms, notice, size, err);
+    for (size_t i = 0; i < n->n_cl; i++) {
+        int rc = expand_all(idx, q, a, n->cl[i].node, max_terms, notice, size, err);
+        if (rc)
+            return rc;
+    }
+    return POISK_OK;
+}
+
+/* Splice OR-children into the root's SHOULD list and AND-children into its MUST list: the
+ * same matches and scores, but MaxScore then sees every term as its own clause. */
+static int flatten_root(poisk_qnode *root)
+{
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < root->n_cl; i++) {
+            poisk_qnode *c = root->cl[i].node;
+            poisk_occur occ = root->cl[i].occ;
+            if (c->kind != QN_BOOL || occ == Q_NOT)
+                continue;
+            int ok = 1, has_must = 0;
+            for (size_t j = 0; j < c->n_cl; j++) {
+                if (occ == Q_SHOULD && c->cl[j].occ != Q_SHOULD)
+                    ok = 0;
+                if (occ == Q_MUST && c->cl[j].occ == Q_SHOULD)
+                    ok = 0;
+                has_must |= c->cl[j].occ == Q_MUST;
+            }
+            if (!ok || (occ == Q_MUST && !has_must) || (occ == Q_SHOULD && c->n_cl == 0))
+                continue;
+            size_t n = root->n_cl - 1 + c->n_cl;
+            poisk_qclause *cl = malloc((n ? n : 1) * sizeof *cl);
+            if (!cl)
+                return POISK_ENOMEM;
+            size_t k = 0;
+            for (size_t j = 0; j < root->n_cl; j++) {
+                if (j != i) {
+                    cl[k++] = root->cl[j];
+                    continue;
+                }
+                for (size_t m = 0; m < c->n_cl; m++)
+                    cl[k++] = c->cl[m];
+            }
+            free(root->cl);
+            root->cl = cl;
+            root->n_cl = n;
+            c->n_cl = 0;
+            poisk_qnode_free(c);
+            changed = 1;
+            break;
+        }
+    }
+    return POISK_OK;
+}
+
+static void mark_positive(const poisk_qnode *n, int negated, unsigned char *pos)
+{
+    if (n->kind == QN_TERM && !negated)
+        pos[n->term] = 1;
+    for (size_t i = 0; i < n->n_pos && !negated; i++)
+        for (size_t j = 0; j < n->pos[i].n_alt; j++)
+            pos[n->pos[i].alt[j]] = 1;
+    for (size_t i = 0; i < n->n_cl; i++)
+        mark_positive(n->cl[i].node, negated || n->cl[i].occ == Q_NOT, pos);
+}
+
+static int add_range(filters *f, uint32_t lo, uint32_t hi)
+{
+    uint32_t (*r)[2] = realloc(f->ranges, (f->n_ranges + 1) * sizeof *r);
+    if (!r)
+        return POISK_ENOMEM;
+    f->ranges = r;
+    r[f->n_ranges][0] = lo;
+    r[f->n_ranges][1] = hi;
+    f->n_ranges++;
+    return POISK_OK;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Allowed doc ranges: the included regions (or everything) minus the excluded ones. */
+static int build_filters(poisk_index *idx, const poisk_query *q, uint64_t n_docs, filters *f)
+{
+    int any_section = 0, any_region = 0;
+    for (size_t i = 0; i < q->n_filters; i++) {
+        any_section |= q->filters[i].kind == QF_SECTION && !q->filters[i].negated;
+        any_region |= q->filters[i].kind == QF_REGION && !q->filters[i].negated;
+    }
+    for (int s = 0; s < POISK_SECTION_COUNT; s++)
+        f->section_on[s] = !any_section;
+    f->sector_in = calloc(q->n_filters + 1, sizeof *f->sector_in);
+    f->sector_out = calloc(q->n_filters + 1, sizeof *f->sector_out);
+    if (!f->sector_in || !f->sector_out)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i < q->n_filters; i++) {
+        const poisk_qfilter *qf = &q->filters[i];
+        if (qf->kind == QF_SECTION)
+            f->section_on[qf->section] = !qf->negated;
+        else if (qf->kind == QF_SECTOR && !qf->negated)
+            f->sector_in[f->n_in++] = qf->value;
+        else if (qf->kind == QF_SECTOR)
+            f->sector_out[f->n_out++] = qf->value;
+    }
+    /* negations win over inclusions of the same value */
+    for (size_t i = 0; i < q->n_filters; i++)
+        if (q->filters[i].kind == QF_SECTION && q->filters[i].negated)
+            f->section_on[q->filters[i].section] = 0;
+    if (f->n_in)   /* sectors exist only in sections 4-7 */
+        for (int s = 0; s < POISK_SECTION_COUNT; s++)
+            if (s < POISK_SECTION_PROBLEMY || s > POISK_SECTION_POKAZATELI)
+                f->section_on[s] = 0;
+    uint32_t n = n_docs > DOC_END - 1 ? DOC_END - 1 : (uint32_t)n_docs;
+    size_t nr = poisk_index_region_count(idx);
+    if (!any_region) {
+        if (add_range(f, 0, n))
+            return POISK_ENOMEM;
+    } else {
+        for (size_t r = 0; r < nr; r++) {
+            const char *slug;
+            uint32_t lo, hi;
+            if (poisk_index_region_at(idx, r, &slug, &lo, &hi))
+                continue;
+            for (size_t i = 0; i < q->n_filters; i++)
+                if (q->filters[i].kind == QF_REGION && !q->filters[i].negated &&
+                    strcmp(q->filters[i].value, slug) == 0 && lo < hi) {
+                    if (add_range(f, lo, hi))
+                        return POISK_ENOMEM;
+                    break;
+                }
+        }
+    }
+    /* subtract excluded regions */
+    for (size_t r = 0; r < nr; r++) {
+        const char *slug;
+        uint32_t lo, hi;
+        if (poisk_index_region_at(idx, r, &slug, &lo, &hi))
+            continue;
+        int out = 0;
+        for (size_t i = 0; i < q->n_filters; i++)
+            out |= q->filters[i].kind == QF_REGION && q->filters[i].negated &&
+                   strcmp(q->filters[i].value, slug) == 0;
+        if (!out)
+            continue;
+        size_t m = f->n_ranges;
+        for (size_t i = 0; i < m; i++) {
+            uint32_t a = f->ranges[i][0], b = f->ranges[i][1];
+            if (hi <= a || lo >= b)
+                continue;
+            f->ranges[i][1] = lo > a ? lo : a;       /* left part (maybe empty) */
+            if (hi < b && add_range(f, hi, b))
+                return POISK_ENOMEM;
+        }
+    }
+    if (f->n_ranges > 1)
+        qsort(f->ranges, f->n_ranges, sizeof *f->ranges, cmp_range);
+    size_t k = 0;
+    for (size_t i = 0; i < f->n_ranges; i++)
+        if (f->ranges[i][0] < f->ranges[i][1])
+            memmove(f->ranges[k++], f->ranges[i], sizeof f->ranges[i]);
+    f->n_ranges = k;
+    return POISK_OK;
+}
+
+static void filters_free(filters *f)
+{
+    free(f->ranges);
+    free(f->sector_in);
+    free(f->sector_out);
+}
+
+static int lookup_terms(poisk_index *idx, const poisk_query *q, uint64_t n_docs, term_stat *ts,
+                        poisk_error *err)
+{
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        poisk_section_index *sec;
+        int rc = poisk_index_section(idx, (poisk_section)s, &sec, err);
+        if (rc)
+            return rc;
+        if (!sec)
+            continue;
+        for (size_t t = 0; t < q->n_terms; t++) {
+            rc = poisk_section_lookup(sec, q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM,
+                                      q->terms[t].text, q->terms[t].len, &ts[t].info[s],
+                                      &ts[t].found[s], err);
+            if (rc)
+                return rc;
+            if (ts[t].found[s] && ts[t].info[s].df == 0)
+                ts[t].found[s] = 0;
+            if (ts[t].found[s])
+                ts[t].df += ts[t].info[s].df;
+        }
+    }
+    for (size_t t = 0; t < q->n_terms; t++)
+        ts[t].idf = poisk_bm25_idf(n_docs, ts[t].df);
+    return POISK_OK;
+}
+
+static int collector_init(collector *c, poisk_index *idx, const poisk_eval_params *p,
+                          const filters *f)
+{
+    memset(c, 0, sizeof *c);
+    c->idx = idx;
+    c->f = f;
+    c->total = p->count || p->by_region ? 0 : -1;
+    c->prune = !p->count && !p->by_region && !p->exhaustive;
+    c->by_region = p->by_region;
+    c->top.cap = p->k;
+    if (p->by_region) {
+        c->n_regions = poisk_index_region_count(idx);
+        c->region_range = calloc(c->n_regions + 1, sizeof *c->region_range);
+        c->region_top = calloc(c->n_regions + 1, sizeof *c->region_top);
+        c->region_matches = calloc(c->n_regions + 1, sizeof *c->region_matches);
+        if (!c->region_range || !c->region_top || !c->region_matches)
+            return POISK_ENOMEM;
+        for (size_t i = 0; i < c->n_regions; i++) {
+            const char *slug;
+            if (poisk_index_region_at(idx, i, &slug, &c->region_range[i][0],
+                                      &c->region_range[i][1]))
+                c->region_range[i][0] = c->region_range[i][1] = 0;
+            c->region_top[i].cap = p->per_region ? p->per_region : 3;
+        }
+    }
+    return POISK_OK;
+}
+
+static void collector_free(collector *c)
+{
+    free(c->top.h);
+    for (size_t i = 0; c->region_top && i < c->n_regions; i++)
+        free(c->region_top[i].h);
+    free(c->region_top);
+    free(c->region_range);
+    free(c->region_matches);
+    poisk_passage_buf_free(&c->buf);
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+    const poisk_eval_group *x = a, *y = b;
+    return cmp_hits(x->hits, y->hits);
+}
+
+static int finish(collector *c, const poisk_eval_params *p, poisk_eval_result *r)
+{
+    r->total = p->count ? c->total : -1;
+    if (!c->by_region) {
+        if (c->top.n > 1)
+            qsort(c->top.h, c->top.n, sizeof *c->top.h, cmp_hits);
+        r->hits = c->top.h;
+        r->n_hits = c->top.n;
+        c->top.h = NULL;
+        return POISK_OK;
+    }
+    r->groups = calloc(c->n_regions + 1, sizeof *r->groups);
+    if (!r->groups)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i < c->n_regions; i++) {
+        if (!c->region_matches[i])
+            continue;
+        poisk_eval_group *g = &r->groups[r->n_groups++];
+        g->region = i;
+        g->matches = c->region_matches[i];
+        qsort(c->region_top[i].h, c->region_top[i].n, sizeof *c->region_top[i].h, cmp_hits);
+        g->hits = c->region_top[i].h;
+        g->n_hits = c->region_top[i].n;
+        c->region_top[i].h = NULL;
+    }
+    if (r->n_groups > 1)
+        qsort(r->groups, r->n_groups, sizeof *r->groups, cmp_groups);
+    while (r->n_groups > p->k) {
+        r->n_groups--;
+        free(r->groups[r->n_groups].hits);
+    }
+    return POISK_OK;
+}
+
+int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
+                   const poisk_eval_params *p, poisk_eval_result *r, poisk_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->total = -1;
+    int rc = expand_all(idx, q, a, q->root, p->max_prefix_terms ? p->max_prefix_terms : 1000,
+                        r->notice, sizeof r->notice, err);
+    if (!rc)
+        rc = flatten_root(q->root);
+    if (rc)
+        return rc;
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    r->avgdl = st.passages ? (double)st.total_length / (double)st.passages : 1.0;
+    if (r->avgdl <= 0)
+        r->avgdl = 1.0;
+    term_stat *ts = calloc(q->n_terms + 1, sizeof *ts);
+    r->positive = calloc(q->n_terms + 1, 1);
+    r->idf = calloc(q->n_terms + 1, sizeof *r->idf);
+    filters f = { 0 };
+    collector c;
+    int crc = collector_init(&c, idx, p, &f);
+    if (!ts || !r->positive || !r->idf || crc)
+        rc = POISK_ENOMEM;
+    if (!rc)
+        rc = lookup_terms(idx, q, st.passages, ts, err);
+    if (!rc)
+        rc = build_filters(idx, q, st.passages, &f);
+    if (!rc) {
+        mark_positive(q->root, 0, r->positive);
+        for (size_t t = 0; t < q->n_terms; t++)
+            r->idf[t] = ts[t].idf;
+    }
+    for (int s = 0; s < POISK_SECTION_COUNT && !rc; s++) {
+        if (!f.section_on[s] || !st.section_passages[s])
+            continue;
+        ectx e = { 0 };
+        e.idx = idx;
+        e.section = s;
+        e.q = q;
+        e.ts = ts;
+        e.k1 = p->k1;
+        e.b = p->b;
+        e.avgdl = r->avgdl;
+        e.weight = p->weight[s];
+        e.err = err;
+        rc = poisk_index_section(idx, (poisk_section)s, &e.sec, err);
+        if (rc || !e.sec)
+            continue;
+        scorer *root = build(&e, q->root);
+        if (root && !e.rc)
+            run_root(&e, root, &f, &c);
+        sc_free(&e, root);
+        free(e.pbuf);
+        r->blocks_decoded += e.blocks;
+        rc = e.rc;
+    }
+    if (!rc)
+        rc = finish(&c, p, r);
+    collector_free(&c);
+    filters_free(&f);
+    free(ts);
+    if (rc)
+        poisk_eval_result_free(r);
+    return rc;
+}
+
+void poisk_eval_result_free(poisk_eval_result *r)
+{
+    free(r->hits);
+    for (size_t i = 0; i < r->n_groups; i++)
+        free(r->groups[i].hits);
+    free(r->groups);
+    free(r->positive);
+    free(r->idf);
+    memset(r, 0, sizeof *r);
+}
+
+int poisk_eval_explain(poisk_index *idx, const poisk_query *q, const poisk_eval_result *r,
+                       const poisk_eval_params *p, const poisk_eval_hit *h,
+                       poisk_explain_term **out, size_t *n, poisk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    poisk_section_index *sec;
+    int rc = poisk_index_section(idx, (poisk_section)h->section, &sec, err);
+    if (rc || !sec)
+        return rc;
+    poisk_explain_term *v = calloc(q->n_terms + 1, sizeof *v);
+    if (!v)
+        return POISK_ENOMEM;
+    uint32_t dl = poisk_section_doc_length(sec, h->doc);
+    for (size_t t = 0; t < q->n_terms && !rc; t++) {
+        if (!r->positive[t])
+            continue;
+        poisk_term_info info;
+        int found;
+        poisk_dict_kind kind = q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM;
+        rc = poisk_section_lookup(sec, kind, q->terms[t].text, q->terms[t].len, &info, &found, err);
+        if (rc || !found)
+            continue;
+        poisk_postings *cur;
+        if ((rc = poisk_postings_open(sec, kind, &info, &cur, err)))
+            break;
+        rc = poisk_postings_advance(cur, h->doc, err);
+        if (!rc && poisk_postings_doc(cur) == h->doc) {
+            uint32_t tf = poisk_postings_tf(cur);
+            double widf = p->weight[h->section] * r->idf[t];
+            v[(*n)++] = (poisk_explain_term){ q->terms[t].text, r->idf[t], tf, dl, r->avgdl,
+                                              poisk_bm25(p->k1, p->b, r->avgdl, widf, tf, dl) };
+        }
+        poisk_postings_close(cur);
+    }
+    if (rc) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    *out = v;
+    return POISK_OK;
+}

@@ -1,0 +1,652 @@
+/* test_search.c: the query evaluator against a brute-force scorer (tests/test_search_brute.h,
+ * analyzer output counted in memory, no reader or codec) over random queries on a synthetic
+ * corpus and on the seed corpus; pruning measured in decoded blocks; filters; --count. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "test_search_brute.h"
+#include "poisk/search.h"
+#include "index_reader.h"
+#include "structure.h"
+#include "writer.h"
+
+/* ---- corpora ------------------------------------------------------------------------------ */
+
+static const char *const stems[] = {
+    "цифров", "платформ", "телемедицин", "образовательн", "контент", "библиотек", "проект",
+    "систем", "услуг", "медицинск", "организац", "государствен", "регион", "данн", "сервис",
+    "развит", "управлен", "транспорт", "школ", "ученик", "портфоли", "обратн", "связ",
+    "муниципальн", "информацион", "электрон", "документ", "обеспечен", "безопасн", "сеть",
+    "интеллект", "искусствен", "мониторинг", "аналитик", "инфраструктур", "реестр", "отчет",
+    "показател", "финансирован", "внедрен", "автоматизац", "ведомств", "гражданин", "бизнес",
+};
+static const char *const endings[] = { "а", "ы", "е", "ой", "ого", "ому", "ых", "ие", "ия", "ами", "" };
+static const char *const regions[] = { "altai-krai", "krasnodar", "stavropol", "tambov", "tatarstan" };
+static const char *const sectors[] = { "edu", "health", "urban", "gov" };
+
+static unsigned rnd_state;
+static unsigned rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) & 0xFFFFFF;
+}
+
+/* Zipf-like pick: small indexes far more often. */
+static size_t zipf(size_t n)
+{
+    double u = (rnd() + 1) / 16777217.0;
+    size_t i = (size_t)(pow(u, 2.5) * (double)n);
+    return i < n ? i : n - 1;
+}
+
+static char *synthetic_text(void)
+{
+    size_t words = 8 + rnd() % 60;
+    char *t = malloc(words * 48 + 1);
+    t[0] = 0;
+    for (size_t i = 0; i < words; i++) {
+        if (i)
+            strcat(t, rnd() % 9 ? " " : (rnd() % 2 ? " и " : ", "));
+        strcat(t, stems[zipf(sizeof stems / sizeof *stems)]);
+        strcat(t, endings[rnd() % (sizeof endings / sizeof *endings)]);
+        if (rnd() % 40 == 0)
+            strcat(t, " ФОИ");
+        if (rnd() % 50 == 0)
+            strcat(t, " 2024");
+    }
+    return t;
+}
+
+static char *scratch_dir(void)
+{
+    char tmpl[] = "/tmp/poisk-search-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    cr_assert_not_null(d);
+    return strdup(d);
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Build a synthetic index of n passages with the writer. */
+static void build_synthetic(const char *dir, size_t n, unsigned seed)
+{
+    rnd_state = seed;
+    poisk_writer_options wo = { 0 };
+    wo.threads = 1;
+    poisk_writer *w;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_writer_create(dir, &wo, &w, &err), POISK_OK, "%s", err.message);
+    for (size_t i = 0; i < n; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "syn:%zu", i);
+        char *text = synthetic_text();
+        int r = rnd() % 10;
+        poisk_section s = r < 5 ? POISK_SECTION_PROEKTY
+                        : r < 7 ? POISK_SECTION_POKAZATELI
+                        : (poisk_section)(rnd() % POISK_SECTION_COUNT);
+        poisk_passage p = { 0 };
+        p.id = id;
+        p.region = regions[(i * 5) / n];     /* contiguous regions, in slug order */
+        p.section = s;
+        p.sector = s >= POISK_SECTION_PROBLEMY && s <= POISK_SECTION_POKAZATELI
+                 ? sectors[rnd() % 4] : NULL;
+        p.file = "synthetic.jsonl";
+        p.byte_start = i * 100;
+        p.byte_end = i * 100 + strlen(text);
+        p.text = text;
+        p.text_len = strlen(text);
+        cr_assert_eq(poisk_writer_add(w, &p, &err), POISK_OK, "%s", err.message);
+        free(text);
+    }
+    poisk_writer_summary sum;
+    cr_assert_eq(poisk_writer_commit(w, &sum, &err), POISK_OK, "%s", err.message);
+    poisk_writer_free(w);
+}
+
+/* The brute-force corpus, in the index's passage order, from the passage texts. */
+static void load_brute(poisk_index *idx, bf_corpus *c, const poisk_lexicon *lx, int repair)
+{
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    poisk_analyzer_options ao = { 0 };
+    ao.repair = repair;
+    ao.lexicon = lx;
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(&ao, &a), POISK_OK);
+    poisk_passage_buf buf = { 0 };
+    for (uint32_t d = 0; d < st.passages; d++) {
+        poisk_passage p;
+        cr_assert_eq(poisk_index_passage(idx, d, &p, &buf, NULL), POISK_OK);
+        bf_add(c, a, p.text, p.text_len, p.section, p.region, p.sector);
+    }
+    poisk_passage_buf_free(&buf);
+    poisk_analyzer_free(a);
+}
+
+/* ---- comparing the engine with brute force ---------------------------------------------- */
+
+static void compare(poisk_index *idx, bf_corpus *c, const char *query, int all, unsigned k)
+{
+    bf_params bp = { 1.2, 0.75, { 0 } };
+    for (int s = 0; s < POISK_SECTION_COUNT; s++)
+        bp.weight[s] = 1.0;
+    bf_hit *bh;
+    int brc;
+    long nb = bf_search(c, query, all, &bp, POISK_MAX_PREFIX_TERMS, &bh, &brc);
+
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.k = k;
+    o.all = all;
+    o.no_snippets = 1;
+    poisk_results *r;
+    poisk_error err = { 0 };
+    int rc = poisk_search(idx, query, &o, &r, &err);
+    if (nb < 0) {
+        cr_assert_eq(rc, brc, "'%s': engine %d, brute force %d", query, rc, brc);
+        free(bh);
+        return;
+    }
+    cr_assert_eq(rc, POISK_OK, "'%s': %s", query, err.message);
+    size_t want = (size_t)nb < k ? (size_t)nb : k;
+    cr_assert_eq(poisk_results_count(r), want, "'%s': %zu hits, brute force %zu", query,
+                 poisk_results_count(r), want);
+    for (size_t i = 0; i < want; i++) {
+        const poisk_hit *h = poisk_results_hit(r, i);
+        cr_assert(fabs(h->score - bh[i].score) < 1e-6, "'%s' rank %zu: score %.9f, brute %.9f",
+                  query, i + 1, h->score, bh[i].score);
+        if (h->doc != bh[i].doc) {
+            /* only a float-level tie may reorder: the doc must score the same in brute force */
+            long j = 0;
+            while (j < nb && bh[j].doc != h->doc)
+                j++;
+            cr_assert(j < nb && fabs(bh[j].score - h->score) < 1e-9,
+                      "'%s' rank %zu: doc %u, brute force doc %u", query, i + 1, h->doc, bh[i].doc);
+        }
+        if (i > 0) {
+            const poisk_hit *p = poisk_results_hit(r, i - 1);
+            cr_assert(p->score > h->score || (p->score == h->score && p->doc < h->doc),
+                      "'%s': ties must be ordered by passage number", query);
+        }
+    }
+    poisk_results_free(r);
+    /* the exact count when asked, and the same top-k without pruning */
+    o.count = 1;
+    cr_assert_eq(poisk_search(idx, query, &o, &r, &err), POISK_OK);
+    cr_assert_eq(poisk_results_total(r), nb, "'%s': total %lld, brute force %ld", query,
+                 (long long)poisk_results_total(r), nb);
+    cr_assert_eq(poisk_results_count(r), want);
+    poisk_results_free(r);
+    free(bh);
+}
+
+/* A random exact form from the corpus (a surface word the analyzer kept). */
+static const char *random_form(bf_corpus *c, size_t *doc, size_t *tok)
+{
+    for (;;) {
+        size_t d = rnd() % c->n;
+        if (!c->d[d].n)
+            continue;
+        size_t t = rnd() % c->d[d].n;
+        if (doc) *doc = d;
+        if (tok) *tok = t;
+        return c->d[d].t[t].exact;
+    }
+}
+
+static void random_query(bf_corpus *c, char *q, size_t cap, int *all)
+{
+    *all = 0;
+    q[0] = 0;
+    size_t d, t;
+    int kind = (int)(rnd() % 10);
+    switch (kind) {
+    case 0: case 1: {           /* ranked OR, maybe AND */
+        int n = 1 + (int)(rnd() % 4);
+        for (int i = 0; i < n; i++) {
+            strncat(q, random_form(c, NULL, NULL), cap - strlen(q) - 2);
+            strcat(q, " ");
+        }
+        *all = kind == 1;
+        break;
+    }
+    case 2:                     /* required, optional, excluded */
+        snprintf(q, cap, "+%s %s -%s", random_form(c, NULL, NULL), random_form(c, NULL, NULL),
+                 random_form(c, NULL, NULL));
+        break;
+    case 3: {                   /* a phrase of consecutive tokens */
+        random_form(c, &d, &t);
+        strcat(q, "\"");
+        uint32_t pos = c->d[d].t[t].pos;
+        int added = 0;
+        for (size_t j = t; j < c->d[d].n && added < 3; j++) {
+            if (c->d[d].t[j].pos < pos || c->d[d].t[j].pos > pos + 2 ||
+                (j > t && c->d[d].t[j].pos == c->d[d].t[j - 1].pos))
+                continue;
+            strncat(q, c->d[d].t[j].exact, cap - strlen(q) - 4);
+            strcat(q, " ");
+            added++;
+        }
+        strcat(q, "\"");
+        break;
+    }
+    case 4: {                   /* prefix of 3-6 letters */
+        const char *f = random_form(c, NULL, NULL);
+        size_t chars = 3 + rnd() % 4, i = 0, n = 0;
+        while (f[i] && n < chars) {
+            i++;
+            while (((unsigned char)f[i] & 0xC0) == 0x80)
+                i++;
+            n++;
+        }
+        snprintf(q, cap, "%.*s* %s", (int)i, f, rnd() % 2 ? random_form(c, NULL, NULL) : "");
+        break;
+    }
+    case 5:                     /* exact form */
+        snprintf(q, cap, "=%s %s", random_form(c, NULL, NULL), random_form(c, NULL, NULL));
+        break;
+    case 6:                     /* boolean with parentheses */
+        snprintf(q, cap, "(%s OR %s) AND %s", random_form(c, NULL, NULL),
+                 random_form(c, NULL, NULL), random_form(c, NULL, NULL));
+        break;
+    case 7:                     /* filters */
+        random_form(c, &d, &t);
+        snprintf(q, cap, "%s %s %sregion:%s", c->d[d].t[t].exact, random_form(c, NULL, NULL),
+                 rnd() % 3 ? "" : "-", c->d[d].region);
+        break;
+    case 8:
+        random_form(c, &d, &t);
+        snprintf(q, cap, "%s %s section:%s", c->d[d].t[t].exact, random_form(c, NULL, NULL),
+                 poisk_section_id((poisk_section)c->d[d].section));
+        break;
+    default:                    /* OR of ANDs */
+        snprintf(q, cap, "%s AND %s OR %s %s", random_form(c, NULL, NULL),
+                 random_form(c, NULL, NULL), random_form(c, NULL, NULL),
+                 random_form(c, NULL, NULL));
+        break;
+    }
+}
+
+static void random_queries(poisk_index *idx, bf_corpus *c, int n, unsigned seed)
+{
+    rnd_state = seed;
+    for (int i = 0; i < n; i++) {
+        char q[1024];
+        int all;
+        random_query(c, q, sizeof q, &all);
+        compare(idx, c, q, all, 1 + (i % 3 ? 10 : rnd() % 40));
+    }
+}
+
+/* ---- synthetic corpus --------------------------------------------------------------------- */
+
+static char *syn_dir;
+static poisk_index *syn_idx;
+static bf_corpus syn_bf;
+
+static void syn_setup(void)
+{
+    syn_dir = scratch_dir();
+    build_synthetic(syn_dir, 4000, 12345);
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_index_open(syn_dir, &syn_idx, &err), POISK_OK, "%s", err.message);
+    load_brute(syn_idx, &syn_bf, NULL, 0);
+    poisk_index_stats st;
+    poisk_index_get_stats(syn_idx, &st);
+    cr_assert_eq(syn_bf.total_len, st.total_length, "passage lengths differ from the index's");
+}
+
+static void syn_teardown(void)
+{
+    poisk_index_close(syn_idx);
+    bf_free(&syn_bf);
+    remove_dir(syn_dir);
+    free(syn_dir);
+}
+
+TestSuite(search_synthetic, .init = syn_setup, .fini = syn_teardown, .timeout = 120);
+
+static void specific_features(void)
+{
+    const char *qs[] = {
+        "цифровой", "цифровая платформа", "+платформа цифровой", "цифровой -платформа",
+        "\"цифровая платформа\"", "телемедицин*", "цифр* платф*", "=цифровой",
+        "(цифровой OR платформа) AND услуги", "цифровой AND платформа OR телемедицина",
+        "фои", "2024 цифровой", "цифровой region:stavropol", "цифровой -region:stavropol",
+        "цифровой region:tambov region:krasnodar", "цифровой section:proekty",
+        "цифровой -section:proekty", "цифровой sector:health", "цифровой -sector:health",
+        "услуги region:Ставропольский", "\"и\" цифровой", "-цифровой",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        compare(syn_idx, &syn_bf, qs[i], 0, 10);
+        compare(syn_idx, &syn_bf, qs[i], 1, 7);
+    }
+}
+
+Test(search_synthetic, ranking_equals_brute_force)
+{
+    specific_features();
+    random_queries(syn_idx, &syn_bf, 150, 99);
+}
+
+static uint64_t blocks_for(const char *q, int count, const char *const *regions_opt)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.no_snippets = 1;
+    o.count = count;
+    o.regions = regions_opt;
+    poisk_results *r;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_search(syn_idx, q, &o, &r, &err), POISK_OK, "%s", err.message);
+    uint64_t b = poisk_results_blocks_decoded(r);
+    poisk_results_free(r);
+    return b;
+}
+
+static void pruning_decodes_fewer_blocks_than_exhaustive(void)
+{
+    const char *q = "цифровой платформа проекта системы";
+    uint64_t pruned = blocks_for(q, 0, NULL), all = blocks_for(q, 1, NULL);
+    cr_log_info("OR top-10 of frequent terms: %llu blocks pruned, %llu exhaustive",
+                (unsigned long long)pruned, (unsigned long long)all);
+    cr_assert_lt(pruned, all, "pruned %llu, exhaustive %llu", (unsigned long long)pruned,
+                 (unsigned long long)all);
+}
+
+/* Blocks of one term's list in one section that overlap [lo,hi): skip entries only. */
+static uint64_t overlapping_blocks(poisk_section_index *sec, const char *term, uint32_t lo,
+                                   uint32_t hi)
+{
+    poisk_term_info info;
+    int found;
+    cr_assert_eq(poisk_section_lookup(sec, POISK_DICT_STEM, term, strlen(term), &info, &found,
+                                      NULL), POISK_OK);
+    if (!found)
+        return 0;
+    poisk_postings *c;
+    cr_assert_eq(poisk_postings_open(sec, POISK_DICT_STEM, &info, &c, NULL), POISK_OK);
+    uint64_t n = 1;   /* opening a cursor decodes its first block */
+    uint32_t t = lo;
+    while (t < hi) {
+        cr_assert_eq(poisk_postings_shallow_advance(c, t, NULL), POISK_OK);
+        uint32_t last = poisk_postings_block_last_doc(c);
+        if (last == POISK_DOC_END || last < t)
+            break;
+        n++;
+        t = last + 1;
+    }
+    poisk_postings_close(c);
+    return n;
+}
+
+static void region_filter_decodes_only_blocks_of_the_region(void)
+{
+    size_t ri = 0;
+    const char *slug = NULL;
+    uint32_t lo = 0, hi = 0;
+    for (; ri < poisk_index_region_count(syn_idx); ri++) {
+        cr_assert_eq(poisk_index_region_at(syn_idx, ri, &slug, &lo, &hi), POISK_OK);
+        if (strcmp(slug, "stavropol") == 0)
+            break;
+    }
+    cr_assert_str_eq(slug, "stavropol");
+    cr_assert(lo > 0 && hi > lo, "a region in the middle of the id space");
+    const char *terms[] = { "цифров", "платформ" };
+    uint64_t bound = 0;
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        poisk_section_index *sec;
+        cr_assert_eq(poisk_index_section(syn_idx, (poisk_section)s, &sec, NULL), POISK_OK);
+        for (int t = 0; sec && t < 2; t++)
+            bound += overlapping_blocks(sec, terms[t], lo, hi);
+    }
+    const char *only[] = { "stavropol", NULL };
+    uint64_t filtered = blocks_for("цифровой платформа", 1, only);
+    uint64_t everything = blocks_for("цифровой платформа", 1, NULL);
+    cr_log_info("region filter: %llu blocks (bound %llu), unfiltered %llu",
+                (unsigned long long)filtered, (unsigned long long)bound,
+                (unsigned long long)everything);
+    cr_assert_leq(filtered, bound);
+    cr_assert_lt(filtered, everything);
+}
+
+static void scores_do_not_change_with_filters(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.no_snippets = 1;
+    o.k = 50;
+    poisk_results *all, *one;
+    cr_assert_eq(poisk_search(syn_idx, "цифровой сервис", &o, &all, NULL), POISK_OK);
+    cr_assert_eq(poisk_search(syn_idx, "цифровой сервис region:tambov", &o, &one, NULL), POISK_OK);
+    cr_assert_gt(poisk_results_count(one), 0);
+    for (size_t i = 0; i < poisk_results_count(one); i++) {
+        const poisk_hit *h = poisk_results_hit(one, i);
+        cr_assert_str_eq(h->passage.region, "tambov");
+        for (size_t j = 0; j < poisk_results_count(all); j++)
+            if (poisk_results_hit(all, j)->doc == h->doc)
+                cr_assert_eq(poisk_results_hit(all, j)->score, h->score);
+    }
+    poisk_results_free(all);
+    poisk_results_free(one);
+}
+
+static void section_weights_multiply_scores(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.no_snippets = 1;
+    o.k = 20;
+    poisk_results *a, *b;
+    cr_assert_eq(poisk_search(syn_idx, "цифровой section:proekty", &o, &a, NULL), POISK_OK);
+    o.section_weight[POISK_SECTION_PROEKTY] = 2.0;
+    cr_assert_eq(poisk_search(syn_idx, "цифровой section:proekty", &o, &b, NULL), POISK_OK);
+    cr_assert_eq(poisk_results_count(a), poisk_results_count(b));
+    for (size_t i = 0; i < poisk_results_count(a); i++)
+        cr_assert_float_eq(poisk_results_hit(b, i)->score, 2 * poisk_results_hit(a, i)->score, 1e-9);
+    poisk_results_free(a);
+    poisk_results_free(b);
+}
+
+static void by_region_counts_every_match_per_region(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.no_snippets = 1;
+    o.by_region = 1;
+    o.k = 3;
+    poisk_results *r;
+    cr_assert_eq(poisk_search(syn_idx, "телемедицина", &o, &r, NULL), POISK_OK);
+    cr_assert_eq(poisk_results_group_count(r), 3, "-k counts regions");
+    bf_params bp = { 1.2, 0.75, { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 } };
+    bf_hit *bh;
+    int brc;
+    long nb = bf_search(&syn_bf, "телемедицина", 0, &bp, 1000, &bh, &brc);
+    for (size_t g = 0; g < poisk_results_group_count(r); g++) {
+        const poisk_region_group *gr = poisk_results_group(r, g);
+        uint64_t want = 0;
+        for (long i = 0; i < nb; i++)
+            want += strcmp(syn_bf.d[bh[i].doc].region, gr->region) == 0;
+        cr_assert_eq(gr->matches, want, "%s", gr->region);
+        cr_assert_gt(gr->n_hits, 0);
+        if (g)
+            cr_assert_geq(poisk_results_group(r, g - 1)->hits[0].score, gr->hits[0].score);
+    }
+    free(bh);
+    poisk_results_free(r);
+}
+
+static void query_errors_are_reported_not_matched(void)
+{
+    poisk_results *r;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_search(syn_idx, "\"цифровой", NULL, &r, &err), POISK_ESYNTAX);
+    cr_assert_eq(poisk_search(syn_idx, "и в на", NULL, &r, &err), POISK_ESTOPWORDS);
+    cr_assert_eq(poisk_search(syn_idx, "x region:mars", NULL, &r, &err), POISK_EFILTER);
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.k = POISK_MAX_K + 1;
+    cr_assert_eq(poisk_search(syn_idx, "цифровой", &o, &r, &err), POISK_ETOOLONG);
+}
+
+static void prefix_expansion_is_bounded_with_a_notice(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.no_snippets = 1;
+    o.max_prefix_terms = 2;
+    poisk_results *r;
+    cr_assert_eq(poisk_search(syn_idx, "с*", &o, &r, NULL), POISK_OK);
+    cr_assert_not_null(poisk_results_notice(r));
+    cr_assert(strstr(poisk_results_notice(r), "с*"));
+    poisk_results_free(r);
+    bf_params bp = { 1.2, 0.75, { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 } };
+    bf_hit *bh;
+    int brc;
+    long nb = bf_search(&syn_bf, "с*", 0, &bp, 2, &bh, &brc);
+    o.count = 1;
+    cr_assert_eq(poisk_search(syn_idx, "с*", &o, &r, NULL), POISK_OK);
+    cr_assert_eq(poisk_results_total(r), nb);
+    poisk_results_free(r);
+    free(bh);
+}
+
+Test(search_synthetic, pruning_is_real_and_measured)
+{
+    pruning_decodes_fewer_blocks_than_exhaustive();
+    region_filter_decodes_only_blocks_of_the_region();
+}
+
+Test(search_synthetic, filters_weights_groups_errors_and_bounds)
+{
+    scores_do_not_change_with_filters();
+    section_weights_multiply_scores();
+    by_region_counts_every_match_per_region();
+    query_errors_are_reported_not_matched();
+    prefix_expansion_is_bounded_with_a_notice();
+}
+
+/* ---- the seed corpus ---------------------------------------------------------------------- */
+
+static char *seed_dir;
+static poisk_index *seed_idx;
+static bf_corpus seed_bf;
+static int seed_missing;   /* the indexer's pipeline is not wired yet */
+
+static void seed_setup(void)
+{
+    seed_dir = scratch_dir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s -o %s/index corpus 2>&1", tu_bin("indexer"), seed_dir);
+    int st = -1;
+    char *out = tu_run(cmd, &st);
+    seed_missing = st != 0 && out && strstr(out, "not built yet");
+    free(out);
+    if (seed_missing)
+        return;
+    cr_assert_eq(st, 0, "indexer failed on the seed corpus");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/index", seed_dir);
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_index_open(path, &seed_idx, &err), POISK_OK, "%s", err.message);
+}
+
+static void seed_teardown(void)
+{
+    if (seed_idx)
+        poisk_index_close(seed_idx);
+    bf_free(&seed_bf);
+    remove_dir(seed_dir);
+    free(seed_dir);
+}
+
+TestSuite(search_seed, .init = seed_setup, .fini = seed_teardown, .timeout = 120);
+
+/* Region set of the hits of a query (k large). */
+static int regions_of(const char *q, int by_region, char found[][32], int max)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.k = 200;
+    o.by_region = by_region;
+    poisk_results *r;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_search(seed_idx, q, &o, &r, &err), POISK_OK, "%s", err.message);
+    int n = 0;
+    size_t count = by_region ? poisk_results_group_count(r) : poisk_results_count(r);
+    for (size_t i = 0; i < count; i++) {
+        const char *reg = by_region ? poisk_results_group(r, i)->region
+                                    : poisk_results_hit(r, i)->passage.region;
+        int seen = 0;
+        for (int j = 0; j < n; j++)
+            seen |= strcmp(found[j], reg) == 0;
+        if (!seen && n < max)
+            snprintf(found[n++], 32, "%s", reg);
+    }
+    poisk_results_free(r);
+    return n;
+}
+
+static void telemedicine_prefix_reaches_all_five_regions(void)
+{
+    char found[8][32];
+    cr_assert_eq(regions_of("телемедицин*", 0, found, 8), 5);
+    cr_assert_eq(regions_of("телемедицин*", 1, found, 8), 5);
+}
+
+static void library_phrase_finds_the_project_row_in_every_region(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    o.by_region = 1;
+    o.k = 10;
+    poisk_results *r;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_search(seed_idx, "\"библиотека цифрового образовательного контента\"",
+                              &o, &r, &err), POISK_OK, "%s", err.message);
+    cr_assert_eq(poisk_results_group_count(r), 5, "regions with the phrase: %zu",
+                 poisk_results_group_count(r));
+    int stavropol = 0;
+    for (size_t g = 0; g < poisk_results_group_count(r); g++) {
+        const poisk_region_group *gr = poisk_results_group(r, g);
+        stavropol |= strcmp(gr->region, "stavropol") == 0;
+        int project_section = 0;
+        for (size_t i = 0; i < gr->n_hits; i++)
+            project_section |= gr->hits[i].passage.section == POISK_SECTION_PROEKTY ||
+                               gr->hits[i].passage.section == POISK_SECTION_VZAIMOSVYAZ ||
+                               gr->hits[i].passage.section == POISK_SECTION_POKAZATELI;
+        cr_assert(project_section, "%s: the phrase should be in a project table", gr->region);
+    }
+    cr_assert(stavropol, "Ставропольский край needs split-word repair");
+    poisk_results_free(r);
+}
+
+Test(search_seed, acceptance_queries)
+{
+    if (seed_missing)
+        cr_skip_test("indexer pipeline not built yet");
+    telemedicine_prefix_reaches_all_five_regions();
+    library_phrase_finds_the_project_row_in_every_region();
+}
+
+Test(search_seed, random_queries_rank_like_brute_force)
+{
+    if (seed_missing)
+        cr_skip_test("indexer pipeline not built yet");
+    poisk_index_stats st;
+    poisk_index_get_stats(seed_idx, &st);
+    load_brute(seed_idx, &seed_bf, NULL, st.repair);
+    if (seed_bf.total_len != st.total_length)
+        cr_skip_test("repair needs the indexer's lexicon");
+    random_queries(seed_idx, &seed_bf, 120, 4242);
+}
