@@ -302,7 +302,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "indexer: %s\n", err.message);
             return 1;
         }
-        if (!r.quiet) fprintf(stderr, "indexer: %s: every checksum and size is right\n", r.check);
+        if (!r.quiet) fprintf(stderr, "indexer: %s: ok, every checksum and size is right\n", r.check);
         return 0;
     }
     if (!r.dump && !r.output)
