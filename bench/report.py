@@ -231,6 +231,12 @@ def render(kind, results, md_path, plotdir):
       "are left out of parity (poisk expands exact forms, Lucene stems).")
     w("")
     others = [e for e in engines if e != "poisk"]
+    w("Phrases are not a parity check: Lucene scores a phrase by its phrase frequency, poisk by the "
+      "sum of the BM25 of its terms.  Ties also differ: poisk breaks them by internal passage number "
+      "(region, then document order), Lucene by its doc id (export order), and the synthetic corpus "
+      "has many equal-scoring passages (recurring federal project rows), so overlap < 1 does not by "
+      "itself mean a different score.")
+    w("")
     w("| corpus | class | " + " | ".join(f"poisk ∩ {e}" for e in others) + " |")
     w("|" + "---|" * (2 + len(others)))
     for name in names:
@@ -306,9 +312,12 @@ def targets(w, names, lat, speed, idx, qry):
             check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.2f}", a99 / b99 <= 0.5, "≤ 0.5")
     base, ws = lat.get((n, "poisk"), []), lat.get((n, "lucene-ws"), [])
     if base and len(ws) == len(base):
-        v = [overlap(a[2], b[2]) for a, b in zip(base, ws) if a[0] != "prefix"]
+        # Bag-of-words classes only: Lucene scores a phrase by its phrase frequency, poisk by
+        # the sum of its terms' BM25 (docs/QUERY.md), and prefixes expand differently.
+        v = [overlap(a[2], b[2]) for a, b in zip(base, ws) if not a[0].startswith(("prefix", "phrase"))]
         m = sum(v) / len(v)
-        check("BM25 parity: top-10 overlap with Lucene on poisk's terms", f"{m:.3f}", m >= 0.95, "≥ 0.95")
+        check("BM25 parity: top-10 overlap with Lucene on poisk's terms (OR, AND, filtered)",
+              f"{m:.3f}", m >= 0.95, "≥ 0.95")
     pq = next((r for r in qry if r["corpus"] == n and r["engine"] == "poisk"), None)
     if pq and pq.get("startup_ms"):
         st = median(pq["startup_ms"])
