@@ -97,6 +97,24 @@ bin/%: build/rel/bin/%
 lib/libpoisk.a: build/rel/libpoisk.a
 	cp $< $@
 
+# ---- benchmark tools (bench/): the corpus generator and the realism figures -------------
+# gen is also built in each test tree, since tests/test_gen.c runs it like the other binaries.
+all: bin/gen build/bench/heaps
+build/rel/bin/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
+build/asan/bin/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< $(LDLIBS)
+build/bench/heaps: bench/heaps.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
+build/bench/terms: bench/terms.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+rel-tests: build/rel/bin/gen
+asan-tests: build/asan/bin/gen
+
 # ---- dependencies ------------------------------------------------------------------------
 deps:
 	@sh tools/deps.sh
