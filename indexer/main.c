@@ -18,6 +18,7 @@
 #include "dump.h"
 #include "input.h"
 #include "input_ids.h"
+#include "input_pipeline.h"
 #include "jsonl.h"
 #include "structure.h"
 #include "writer.h"
@@ -88,63 +89,58 @@ static int check_ids(run *r, const char *path, int jsonl, const char *text, cons
     return POISK_OK;
 }
 
-/* Read and parse one input.  @return : poisk_rc; *doc NULL when the file was skipped. */
-static int load_document(run *r, const char *path, int jsonl, char **text, size_t *len,
-                         poisk_document **doc)
+/* What every input goes through, in input order, whatever the thread count: skip
+ * messages, warnings, the id check and the counters.  @return : poisk_rc; *use 0 when the
+ * input was skipped. */
+static int take_document(run *r, poisk_parsed *p, int *use)
 {
-    poisk_error err = { 0 };
-    *doc = NULL;
-    int rc = poisk_input_read(path, text, len, &err);
-    if (rc == POISK_EIO || rc == POISK_EINPUT) {
-        fprintf(stderr, "indexer: %s\n", err.message);
+    *use = 0;
+    if (p->skipped) {
+        fprintf(stderr, "indexer: %s\n", p->err.message);
         r->skipped++;
         return POISK_OK;
     }
-    if (rc != POISK_OK) {
-        fprintf(stderr, "indexer: %s\n", err.message);
-        return rc;
+    if (p->rc != POISK_OK) {
+        fprintf(stderr, "indexer: %s\n", p->err.message);
+        return p->rc;
     }
-    rc = jsonl ? poisk_jsonl_parse(path, *text, *len, doc, &err)
-               : poisk_document_parse(path, *text, *len, doc, &err);
-    if (rc != POISK_OK) {
-        fprintf(stderr, "indexer: %s\n", err.message);
-        free(*text);
-        *text = NULL;
+    for (size_t i = 0; i < poisk_document_warning_count(p->doc); i++)
+        fprintf(stderr, "indexer: warning: %s\n", poisk_document_warning(p->doc, i));
+    int rc = check_ids(r, p->path, p->jsonl, p->text, p->doc);
+    if (rc != POISK_OK)
         return rc;
-    }
-    for (size_t i = 0; i < poisk_document_warning_count(*doc); i++)
-        fprintf(stderr, "indexer: warning: %s\n", poisk_document_warning(*doc, i));
-    if ((rc = check_ids(r, path, jsonl, *text, *doc)) != POISK_OK) {
-        poisk_document_free(*doc);
-        *doc = NULL;
-        free(*text);
-        *text = NULL;
-        return rc;
-    }
     r->files++;
-    r->bytes += *len;
-    r->passages += poisk_document_passage_count(*doc);
+    r->bytes += p->len;
+    r->passages += poisk_document_passage_count(p->doc);
+    *use = 1;
     return POISK_OK;
+}
+
+static int dump_one(void *ctx, poisk_parsed *p)
+{
+    run *r = ctx;
+    int use, rc = take_document(r, p, &use);
+    if (rc != POISK_OK || !use)
+        return rc;
+    poisk_error err = { 0 };
+    if ((rc = poisk_dump_document(stdout, p->doc, p->path, p->len, &err)) != POISK_OK)
+        fprintf(stderr, "indexer: %s\n", err.message);
+    return rc;
+}
+
+/* Parsing threads: the writer's own workers start only at commit, so the same cores
+ * parse first; 0 means all cores. */
+static int parse_threads(const run *r)
+{
+    long n = r->threads > 0 ? r->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 static int dump_inputs(run *r, const poisk_input_list *in)
 {
-    for (size_t i = 0; i < in->n; i++) {
-        char *text = NULL;
-        size_t len = 0;
-        poisk_document *doc;
-        int rc = load_document(r, in->paths[i], in->jsonl[i], &text, &len, &doc);
-        if (rc != POISK_OK) return 1;
-        if (!doc) continue;
-        poisk_error err = { 0 };
-        rc = poisk_dump_document(stdout, doc, in->paths[i], len, &err);
-        poisk_document_free(doc);
-        free(text);
-        if (rc != POISK_OK) {
-            fprintf(stderr, "indexer: %s\n", err.message);
-            return 1;
-        }
-    }
+    poisk_pipeline_options po = { .threads = parse_threads(r), .byte_cap = r->mem / 4 };
+    if (poisk_input_pipeline_run(in, &po, dump_one, r) != POISK_OK)
+        return 1;
     if (fflush(stdout) != 0) {
         fprintf(stderr, "indexer: writing to stdout failed\n");
         return 1;
@@ -152,105 +148,58 @@ static int dump_inputs(run *r, const poisk_input_list *in)
     return 0;
 }
 
-/* First pass for split-word repair: every text goes into the corpus lexicon.  Unusable
- * files are reported here once and marked so the second pass skips them quietly. */
-static int feed_lexicon(run *r, const poisk_input_list *in, unsigned char *usable,
-                        poisk_lexicon *lx)
+typedef struct build_ctx { run *r; poisk_writer *w; } build_ctx;
+
+static int add_one(void *ctx, poisk_parsed *p)
 {
-    for (size_t i = 0; i < in->n; i++) {
-        char *text = NULL;
-        size_t len = 0;
-        poisk_error err = { 0 };
-        int rc = poisk_input_read(in->paths[i], &text, &len, &err);
-        if (rc == POISK_EIO || rc == POISK_EINPUT) {
-            fprintf(stderr, "indexer: %s\n", err.message);
-            r->skipped++;
-            continue;
-        }
-        if (rc != POISK_OK) {
-            fprintf(stderr, "indexer: %s\n", err.message);
-            return rc;
-        }
-        usable[i] = 1;
-        if (lx && in->jsonl[i]) {
-            poisk_document *doc = NULL;
-            if (poisk_jsonl_parse(in->paths[i], text, len, &doc, NULL) == POISK_OK) {
-                for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++) {
-                    const poisk_passage *p = poisk_document_passage(doc, k);
-                    rc = poisk_lexicon_add_text(lx, p->text, p->text_len);
-                }
-            }
-            poisk_document_free(doc);   /* errors are reported by the second pass */
-        } else if (lx) {
-            rc = poisk_lexicon_add_text(lx, text, len);
-        }
-        free(text);
-        if (rc != POISK_OK) {
-            fprintf(stderr, "indexer: %s: %s\n", in->paths[i], poisk_strerror(rc));
-            return rc;
-        }
-    }
-    return POISK_OK;
+    build_ctx *b = ctx;
+    int use, rc = take_document(b->r, p, &use);
+    if (rc != POISK_OK || !use)
+        return rc;
+    poisk_error err = { 0 };
+    for (size_t k = 0; k < poisk_document_passage_count(p->doc) && rc == POISK_OK; k++)
+        rc = poisk_writer_add(b->w, poisk_document_passage(p->doc, k), &err);
+    if (rc != POISK_OK)
+        fprintf(stderr, "indexer: %s\n", err.message);
+    return rc;
 }
 
-static int add_documents(run *r, const poisk_input_list *in, const unsigned char *usable,
-                         poisk_writer *w)
-{
-    for (size_t i = 0; i < in->n; i++) {
-        if (!usable[i]) continue;
-        char *text = NULL;
-        size_t len = 0;
-        poisk_document *doc;
-        size_t skipped = r->skipped;
-        int rc = load_document(r, in->paths[i], in->jsonl[i], &text, &len, &doc);
-        r->skipped = skipped;            /* counted in the first pass */
-        if (rc != POISK_OK) return rc;
-        if (!doc) continue;
-        poisk_error err = { 0 };
-        for (size_t k = 0; k < poisk_document_passage_count(doc) && rc == POISK_OK; k++)
-            rc = poisk_writer_add(w, poisk_document_passage(doc, k), &err);
-        poisk_document_free(doc);
-        free(text);
-        if (rc != POISK_OK) {
-            fprintf(stderr, "indexer: %s\n", err.message);
-            return rc;
-        }
-    }
-    return POISK_OK;
-}
-
+/* One pass over the inputs: workers read, parse and count words for split-word repair;
+ * this thread adds the passages to the writer in input order (the writer only spools them
+ * until commit, so the lexicon need not be frozen yet).  Then freeze, commit. */
 static int build_index(run *r, const poisk_input_list *in)
 {
-    unsigned char *usable = calloc(in->n + 1, 1);
     poisk_lexicon *lx = NULL;
     poisk_writer *w = NULL;
     int status = 1;
-    if (!usable || (r->repair && poisk_lexicon_create(&lx) != POISK_OK)) {
+    if (r->repair && poisk_lexicon_create(&lx) != POISK_OK) {
         fprintf(stderr, "indexer: out of memory\n");
-        goto out;
-    }
-    if (feed_lexicon(r, in, usable, lx) != POISK_OK)
-        goto out;
-    if (lx && poisk_lexicon_freeze(lx) != POISK_OK) {
-        fprintf(stderr, "indexer: out of memory building the lexicon\n");
         goto out;
     }
     poisk_writer_options opts = { 0 };
     opts.mem_budget = r->mem;
     opts.threads = r->threads;
     opts.repair = r->repair;
-    opts.lexicon = lx;
+    opts.lexicon = lx;                   /* used from commit on, after the freeze below */
     opts.progress = !r->quiet && isatty(STDERR_FILENO);
     poisk_error err = { 0 };
     if (poisk_writer_create(r->output, &opts, &w, &err) != POISK_OK) {
         fprintf(stderr, "indexer: %s\n", err.message);
         goto out;
     }
-    if (add_documents(r, in, usable, w) != POISK_OK)
+    size_t mem = r->mem ? r->mem : (size_t)1 << 30;
+    poisk_pipeline_options po = { .threads = parse_threads(r), .byte_cap = mem / 4,
+                                  .lexicon = lx };
+    build_ctx b = { r, w };
+    if (poisk_input_pipeline_run(in, &po, add_one, &b) != POISK_OK)
         goto out;
     if (r->passages == 0) {
         status = 0;                      /* main() reports "nothing indexable" */
         r->files = 0;
+        goto out;
+    }
+    if (lx && poisk_lexicon_freeze(lx) != POISK_OK) {
+        fprintf(stderr, "indexer: out of memory building the lexicon\n");
         goto out;
     }
     poisk_writer_summary sum = { 0 };
@@ -262,7 +211,6 @@ static int build_index(run *r, const poisk_input_list *in)
 out:
     poisk_writer_free(w);
     poisk_lexicon_free(lx);
-    free(usable);
     return status;
 }
 

@@ -98,6 +98,9 @@ typedef struct parser {
     int n_heads;
     subsection subs[8];
     int n_subs;
+    /* document-owned copies of sector ids and subsection labels: passages and spans
+     * outlive this parser (a stack frame), so they must not point into it */
+    const char *sector_copy[MAX_SECTORS], *sub_copy[8];
     bspan *boiler;
     size_t n_boiler, cap_boiler;
     st_pages pages;
@@ -851,6 +854,14 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
 }
 
 /* Turn bytes [a, b) into a passage: trimmed to content, boilerplate removed from the text. */
+/* s copied once into the document's arena (*slot caches it); NULL on ENOMEM. */
+static const char *doc_copy(parser *p, const char **slot, const char *s)
+{
+    if (!*slot)
+        *slot = poisk_document_strndup(p->doc, s, strlen(s));
+    return *slot;
+}
+
 static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
 {
     for (;;) {                                         /* trim the front */
@@ -881,8 +892,9 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     ps.id = id;
     ps.region = poisk_document_region(p->doc);
     ps.section = (poisk_section)u->section;
-    ps.sector = u->sector >= 0 ? p->sectors[u->sector].id : NULL;
-    ps.subsection = u->sub >= 0 ? p->subs[u->sub].label : NULL;
+    ps.sector = u->sector >= 0 ? doc_copy(p, &p->sector_copy[u->sector], p->sectors[u->sector].id) : NULL;
+    ps.subsection = u->sub >= 0 ? doc_copy(p, &p->sub_copy[u->sub], p->subs[u->sub].label) : NULL;
+    if ((u->sector >= 0 && !ps.sector) || (u->sub >= 0 && !ps.subsection)) return POISK_ENOMEM;
     ps.project = project;
     ps.file = poisk_document_path(p->doc);
     ps.byte_start = a;
@@ -1083,7 +1095,8 @@ static int build_model(parser *p)
             const heading *h = &p->heads[marks[m].idx];
             sp.kind = POISK_SPAN_SECTOR;
             sp.section = (poisk_section)h->section;
-            sp.sector = p->sectors[h->sector].id;
+            sp.sector = doc_copy(p, &p->sector_copy[h->sector], p->sectors[h->sector].id);
+            if (!sp.sector) return POISK_ENOMEM;
             sp.title = heading_title(p, h->tok, end);
         }
         if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;

@@ -232,7 +232,6 @@ typedef struct kind_merge {
     poisk_merge_io io;              /* the caller's settings; its own list of files */
     group g[POISK_SECTION_COUNT];
     unsigned touched[POISK_SECTION_COUNT], n_touched;
-    uint32_t *posv; size_t posv_cap;
     int rc;
     poisk_error err;
 } kind_merge;
@@ -261,24 +260,25 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
             g->active = 1;
             k->touched[k->n_touched++] = s;
         }
-        if (tf > k->posv_cap) {
-            uint32_t *v = realloc(k->posv, (size_t)tf * sizeof *v);
-            if (!v)
-                return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
-            k->posv = v;
-            k->posv_cap = (size_t)tf;
+        /* the run holds the positions as the positions file wants them: find their end
+         * (tf varint terminators) and copy them */
+        const uint8_t *q = p;
+        uint64_t left = tf;
+        while (left > 8 && end - q >= 8) {
+            uint64_t x;
+            memcpy(&x, q, 8);
+            uint64_t stops = (uint64_t)__builtin_popcountll(~x & 0x8080808080808080ull);
+            if (stops >= left)
+                break;
+            left -= stops;
+            q += 8;
         }
-        uint32_t pos = 0;
-        for (uint64_t j = 0; j < tf; j++) {
-            uint64_t gap;
-            if (p < end && *p < 0x80)
-                gap = *p++;
-            else if (poisk_varint_decode(&p, end, &gap) || gap > UINT32_MAX - pos)
-                return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-            pos += (uint32_t)gap;
-            k->posv[j] = pos;
-        }
-        poisk_plist_writer_add(&g->pw, doc, (uint32_t)tf, k->posv, dl[doc]);
+        while (left && q < end)
+            left -= !(*q++ & 0x80);
+        if (left)
+            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+        poisk_plist_writer_add_raw(&g->pw, doc, (uint32_t)tf, p, (size_t)(q - p), dl[doc]);
+        p = q;
     }
     return POISK_OK;
 }
@@ -376,7 +376,6 @@ done:
         free(g->block_offs);
         free(g->prev);
     }
-    free(k->posv);
     free(h.v);
     free(curs);
     return rc;

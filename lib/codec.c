@@ -255,8 +255,8 @@ static void plist_flush_block(poisk_plist_writer *w)
     w->min_dl = UINT32_MAX;
 }
 
-void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
-                            const uint32_t *positions, uint32_t dl)
+/* The bookkeeping of one posting; positions are the caller's. */
+static void plist_note(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_t dl)
 {
     w->docs[w->n] = doc;
     w->tfs[w->n] = tf;
@@ -268,6 +268,12 @@ void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
         w->max_tf = tf;
     if (dl < w->min_dl)
         w->min_dl = dl;
+}
+
+void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                            const uint32_t *positions, uint32_t dl)
+{
+    plist_note(w, doc, tf, dl);
     if (positions && poisk_buf_reserve(w->pos, 10u * tf) == 0) {
         uint8_t *o = w->pos->data + w->pos->len;
         uint32_t prev = 0;
@@ -277,6 +283,15 @@ void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
         }
         w->pos->len = (size_t)(o - w->pos->data);
     }
+    if (w->n == POISK_BLOCK_SIZE)
+        plist_flush_block(w);
+}
+
+void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                                const uint8_t *pos, size_t pos_len, uint32_t dl)
+{
+    plist_note(w, doc, tf, dl);
+    poisk_buf_put(w->pos, pos, pos_len);
     if (w->n == POISK_BLOCK_SIZE)
         plist_flush_block(w);
 }

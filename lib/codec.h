@@ -83,6 +83,11 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos);
 /*! Add one posting: docs strictly increasing, tf >= 1 positions strictly increasing. */
 void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
                             const uint32_t *positions, uint32_t dl);
+/*! The same with the positions already encoded as the positions stream wants them (tf
+ *  varint gaps, the first absolute): the writer's runs keep them so, and the merge copies
+ *  them instead of decoding and re-encoding every position. */
+void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                                const uint8_t *pos, size_t pos_len, uint32_t dl);
 /*! Append the term's postings (skip section + blocks) to *out. */
 void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out);
 void poisk_plist_writer_free(poisk_plist_writer *w);

@@ -275,3 +275,39 @@ Test(codec, damaged_lists_fail_cleanly)
     poisk_buf_free(&pos);
     free_list(&l);
 }
+
+/* add_raw (positions already varint-encoded, as the writer's runs keep them) writes the
+ * same bytes as add, across block boundaries and with long position lists. */
+Test(codec, raw_positions_write_the_same_bytes)
+{
+    poisk_buf pa = { 0 }, pb = { 0 }, oa = { 0 }, ob = { 0 }, enc = { 0 };
+    poisk_plist_writer a = { 0 }, b = { 0 };
+    poisk_plist_writer_begin(&a, &pa);
+    poisk_plist_writer_begin(&b, &pb);
+    uint32_t doc = 0, pos[300];
+    srand(7);
+    for (int i = 0; i < 1000; i++) {
+        doc += 1 + (uint32_t)(rand() % 50);
+        uint32_t tf = 1 + (uint32_t)(i % 97 == 0 ? 250 : rand() % 5), p = 0;
+        enc.len = 0;
+        for (uint32_t k = 0; k < tf; k++) {
+            uint32_t gap = (k ? 1 : 0) + (uint32_t)(rand() % (k % 3 ? 40 : 40000));
+            p += gap;
+            pos[k] = p;
+            poisk_buf_put_varint(&enc, gap);
+        }
+        uint32_t dl = 100 + (uint32_t)(rand() % 900);
+        poisk_plist_writer_add(&a, doc, tf, pos, dl);
+        poisk_plist_writer_add_raw(&b, doc, tf, enc.data, enc.len, dl);
+    }
+    poisk_plist_writer_finish(&a, &oa);
+    poisk_plist_writer_finish(&b, &ob);
+    cr_assert_eq(oa.len, ob.len);
+    cr_assert_eq(memcmp(oa.data, ob.data, oa.len), 0);
+    cr_assert_eq(pa.len, pb.len);
+    cr_assert_eq(memcmp(pa.data, pb.data, pa.len), 0);
+    poisk_plist_writer_free(&a);
+    poisk_plist_writer_free(&b);
+    poisk_buf_free(&pa); poisk_buf_free(&pb); poisk_buf_free(&oa); poisk_buf_free(&ob);
+    poisk_buf_free(&enc);
+}

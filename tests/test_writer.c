@@ -194,3 +194,58 @@ Test(writer, nothing_to_index_is_an_error_and_publishes_nothing)
     ti_rmrf(dir);
     free(dir);
 }
+
+/* The indexer parses files on worker threads and hands them to the writer in input order:
+ * an index (and the dump) built from texts, JSON lines and a skipped binary file must be
+ * byte-identical for 1, 2 and 3 parsing threads, with repair on (the lexicon is fed from
+ * the workers) and with a small budget. */
+Test(writer, indexer_pipeline_is_byte_identical_for_any_thread_count, .timeout = 240)
+{
+    char *in = ti_mkdtemp(), *out[3];
+    char cmd[8192], path[4200];
+    int st;
+    snprintf(cmd, sizeof cmd, "cp corpus/000_*.txt corpus/002_*.txt corpus/004_*.txt %s/", in);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    snprintf(path, sizeof path, "%s/z.jsonl", in);
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < 40; i++)
+        fprintf(f, "{\"id\":\"j%d\",\"region\":\"%s\",\"section\":%d,\"text\":\"Цифровая "
+                "платформа %d умного города и цифро вой экономики\"}\n", i,
+                i % 2 ? "moscow" : "adygea", 1 + i % 8, i);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/b.txt", in);
+    f = fopen(path, "wb");
+    for (int i = 0; i < 4096; i++)
+        fputc(i % 5 ? i & 0xff : 0, f);
+    fclose(f);
+    char *dumps[3];
+    for (int t = 0; t < 3; t++) {
+        out[t] = ti_mkdtemp();
+        snprintf(cmd, sizeof cmd, "%s --threads %d --mem 2M -o %s/idx %s 2>&1", tu_bin("indexer"),
+                 t + 1, out[t], in);
+        char *err = tu_run(cmd, &st);
+        cr_assert_eq(st, 0, "threads %d: %s", t + 1, err);
+        cr_assert(strstr(err, "4 files, 1 skipped"), "%s", err);
+        free(err);
+        snprintf(cmd, sizeof cmd, "%s -q --threads %d --dump-structure %s", tu_bin("indexer"),
+                 t + 1, in);
+        dumps[t] = tu_run(cmd, &st);
+        cr_assert_eq(st, 0);
+        cr_assert(strstr(dumps[t], "\"sector\":\"health\""), "sectors lost");
+    }
+    for (int t = 1; t < 3; t++) {
+        char a[4300], b[4300];
+        snprintf(a, sizeof a, "%s/idx", out[0]);
+        snprintf(b, sizeof b, "%s/idx", out[t]);
+        assert_same_dirs(a, b);
+        cr_assert_str_eq(dumps[0], dumps[t], "dump differs with %d threads", t + 1);
+    }
+    for (int t = 0; t < 3; t++) {
+        free(dumps[t]);
+        ti_rmrf(out[t]);
+        free(out[t]);
+    }
+    ti_rmrf(in);
+    free(in);
+}
