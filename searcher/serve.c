@@ -401,9 +401,25 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     }
     if (rq->seen)
         atomic_fetch_sub(&srv->active, 1);
-    if (!srv->cfg.quiet)
-        fprintf(stderr, "%s %s %u %lluus\n", rq->method[0] ? rq->method : "-", rq->path,
-                rq->status, (unsigned long long)((now_ns() - rq->t0_ns) / 1000));
+    if (!srv->cfg.quiet) {
+        /* No status of ours: say why, so the log explains every request line. */
+        static const char *const why[] = {
+            [MHD_REQUEST_TERMINATED_COMPLETED_OK] = "completed",
+            [MHD_REQUEST_TERMINATED_WITH_ERROR] = "refused-by-libmicrohttpd",   /* 431, 400 */
+            [MHD_REQUEST_TERMINATED_TIMEOUT_REACHED] = "timeout",
+            [MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN] = "shutdown",
+            [MHD_REQUEST_TERMINATED_READ_ERROR] = "read-error",
+            [MHD_REQUEST_TERMINATED_CLIENT_ABORT] = "client-closed",
+        };
+        char status[32];
+        if (rq->status)
+            snprintf(status, sizeof status, "%u", rq->status);
+        else
+            snprintf(status, sizeof status, "-(%s)", (unsigned)toe < sizeof why / sizeof *why &&
+                     why[toe] ? why[toe] : "closed");
+        fprintf(stderr, "%s %s %s %lluus\n", rq->method[0] ? rq->method : "-", rq->path, status,
+                (unsigned long long)((now_ns() - rq->t0_ns) / 1000));
+    }
     poisk_strbuf_free(&rq->body);
     free(rq);
     *con_cls = NULL;
