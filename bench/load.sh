@@ -104,8 +104,8 @@ section=$WORK/section.md
     echo "analyst queries of bench/load.lua in rotation, GET /search with k = 10 and snippets."
     echo "wrk and the server share the machine, and the machine is shared with other work: \"load\""
     echo "is the 1-minute load average when the row started.  \"server CPU\" is the server's user +"
-    echo "system time per request (/proc), which the load average does not inflate; \`searcher"
-    echo "--batch\` on the same queries and index costs the batch figure below each table."
+    echo "system time per request (/proc), which the load average does not inflate; below the table,"
+    echo "\`searcher --batch\`'s CPU per query on the same queries and index, for comparison."
     echo
     echo "| corpus | passages | connections | requests/s | p50 µs | p99 µs | errors | server CPU µs/request | load |"
     echo "|---|---|---|---|---|---|---|---|---|"
