@@ -18,7 +18,8 @@ ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 ASAN_CFLAGS := -O1 -g $(ASAN_FLAGS) $(BASE_CFLAGS)
 
 LIB_SRC     := $(sort $(wildcard lib/*.c))
-ENGINE_SRC  := $(filter-out searcher/main.c searcher/serve.c,$(sort $(wildcard searcher/*.c)))
+SERVE_SRC   := $(sort $(wildcard searcher/serve*.c))
+ENGINE_SRC  := $(filter-out searcher/main.c $(SERVE_SRC),$(sort $(wildcard searcher/*.c)))
 INDEXER_SRC := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
 GEN_SRC     := build/gen/embedded.c
 TEST_SRC    := $(sort $(wildcard tests/test_*.c))
@@ -27,19 +28,21 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz stress
+.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress
 all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
 
-# ---- embedded reference data (stop list, regions) ---------------------------------------
-build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
+# ---- embedded reference data (stop list, regions, project names) -------------------------
+build/gen/embedded.c: data/russian_stop.txt data/regions.tsv data/projects.txt tools/embed.c
 	@mkdir -p build/gen
 	$(CC) -O1 -o build/gen/embed tools/embed.c
-	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv
+	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv \
+	  poisk_projects_txt data/projects.txt
 
 # ---- per-mode object trees: build/rel and build/asan --------------------------------------
 define MODE_RULES
 $(1)_OBJ_LIB     := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC) $$(GEN_SRC:build/gen/%=gen/%))
 $(1)_OBJ_ENGINE  := $$(patsubst %.c,build/$(1)/%.o,$$(ENGINE_SRC))
+$(1)_OBJ_SERVE   := $$(patsubst %.c,build/$(1)/%.o,$$(SERVE_SRC))
 $(1)_OBJ_INDEXER := $$(patsubst %.c,build/$(1)/%.o,$$(INDEXER_SRC))
 
 build/$(1)/%.o: %.c build/gen/embedded.c
@@ -59,12 +62,16 @@ build/$(1)/libpoisk_indexer.a: $$($(1)_OBJ_INDEXER)
 build/$(1)/bin/indexer: build/$(1)/indexer/main.o build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/bin/searcher: build/$(1)/searcher/main.o $$(if $$(wildcard searcher/serve.c),build/$(1)/searcher/serve.o) build/$(1)/libpoisk.a
+# The HTTP server is linked into bin/searcher only: libpoisk.a stays free of libmicrohttpd.
+build/$(1)/libpoisk_serve.a: $$($(1)_OBJ_SERVE)
+	@rm -f $$@; mkdir -p $$(dir $$@)
+	ar rcs $$@ $$^
+build/$(1)/bin/searcher: build/$(1)/searcher/main.o build/$(1)/libpoisk_serve.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
+build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
+	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
 
 $(1)-tests: $$(addprefix build/$(1)/tests/,$$(TEST_NAMES)) build/$(1)/bin/indexer build/$(1)/bin/searcher
 endef
@@ -125,5 +132,41 @@ install: all
 
 clean:
 	rm -rf build bin lib/libpoisk.a var
+
+# ---- fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan+UBSan); docs/RELIABILITY.md --
+# `make fuzz` runs every target FUZZ_TIME seconds (FUZZ_TARGETS to pick some); corpora grow
+# in build/fuzz/corpus/, findings land in build/fuzz/artifacts/ and fail the run.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer $(BASE_CFLAGS) -Wno-error
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) \
+                $(SERVE_SRC) $(GEN_SRC:build/gen/%=gen/%))
+
+build/fuzz/%.o: %.c build/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzz/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzz/libpoisk_fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libpoisk_fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpoisk_fuzz.a $(LDLIBS)
+
+# ---- valgrind: memcheck over the seeds and every query feature (tools/valgrind.sh) --------
+valgrind: rel-tests
+	@sh tools/valgrind.sh build/rel
+
+# ---- stress: resource limits on hostile inputs (not in make test; tools/stress.sh) ------
+stress: all
+	@sh tools/stress.sh build/stress
+
+fuzz-build: $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	@sh tools/fuzz.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -7,9 +7,9 @@
  *   make && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib -o build/repair_stats \
  *       bench/repair_stats.c build/rel/libpoisk.a $(pkg-config --libs libxxhash hunspell) \
  *       -lstemmer -lpthread -lm
- *   build/repair_stats corpus/*.txt         (summary)
- *   build/repair_stats -j corpus/*.txt      (every join)
- *   build/repair_stats -u corpus/*.txt      (words still unknown to the dictionary)
+ *   build/repair_stats corpus/0*.txt         (summary)
+ *   build/repair_stats -j corpus/0*.txt      (every join)
+ *   build/repair_stats -u corpus/0*.txt      (words still unknown to the dictionary)
  */
 #include "poisk/analyzer.h"
 #include "lexicon.h"
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     list |= unk;
     int first = 1 + list;
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [-j] corpus/*.txt\n", argv[0]);
+        fprintf(stderr, "usage: %s [-j] corpus/0*.txt\n", argv[0]);
         return 2;
     }
     int n = argc - first;

@@ -13,7 +13,7 @@
  *      each sector's heading in sections 4-7, accepted only when the printed number encodes
  *      the expected ordinal, searched in order;
  *   6. boilerplate: repeated table headers ("пп Наименование проекта ...") and printed page
- *      numbers (the longest chain of bare numbers p, p+1, p+2 ... a page apart);
+ *      numbers (structure_pages.c: the most regular chain p, p+1, p+2 ...);
  *   7. passages: hard boundaries (TOC, sections, sectors, subsections), soft cuts at
  *      numbered rows/items, "рекомендовано ФОИ" project names and line-based paragraph
  *      ends, packed to >= 40 words and cut above 200 into 150-word pieces;
@@ -29,6 +29,8 @@
 #include "structure.h"
 #include "structure_model.h"
 #include "structure_token.h"
+#include "structure_pages.h"
+#include "structure_projects.h"
 
 #define NONE          ((size_t)-1)
 #define MAX_SECTORS   32
@@ -37,6 +39,8 @@
 #define MAX_WORDS     200    /* cut passages longer than this ... */
 #define CUT_WORDS     150    /* ... into pieces of this many words */
 #define HEADING_WORDS 15     /* a unit this short is a bare heading */
+#define ROW_FIRST_WORDS 30   /* the first numbered row follows its heading within this */
+#define ROW_MIN_WORDS 40     /* numbered rows closer than this are list items in a cell */
 #define APPENDIX      9      /* index of the appendix in sec_tok[] */
 
 typedef struct sector_def {
@@ -57,13 +61,18 @@ typedef struct subsection {
 } subsection;
 
 typedef struct bspan { size_t start, end; } bspan;
-typedef struct page_mark { size_t byte; long value; } page_mark;
 
 typedef struct unit {        /* text between two hard boundaries */
     size_t a, b;             /* bytes */
     int section, sector, sub;
     size_t words;
 } unit;
+
+typedef struct planned {     /* a passage to emit: bytes [a, b) of unit u */
+    unit u;
+    size_t a, b;
+    const char *project;
+} planned;
 
 typedef struct piece {       /* a passage-to-be: tokens [t0, t1) of one unit */
     size_t t0, t1, words;
@@ -91,8 +100,10 @@ typedef struct parser {
     int n_subs;
     bspan *boiler;
     size_t n_boiler, cap_boiler;
-    page_mark *pages;
-    size_t n_pages;
+    st_pages pages;
+    const st_projects *lex;  /* project names (data/projects.txt) */
+    planned *plan;
+    size_t n_plan, cap_plan;
 } parser;
 
 /* ---- small token helpers -------------------------------------------------------------- */
@@ -226,13 +237,14 @@ static void find_appendix(parser *p)
             continue;
         if (i > 0 && tok_is(p, i - 1, "9") && !(F(p, i - 1) & ST_GLUED) && !dotted_second(p, i - 1)) {
             p->sec_tok[APPENDIX] = i - 1;
-            st_set_flag(&p->t[i - 1], ST_HEADING);
+            st_set_flag(&p->t[i - 1], ST_HEADING | ST_SECTION);
             return;
         }
         int line_start = (F(p, i) & ST_NL_BEFORE) && (i + 1 >= p->n || (F(p, i + 1) & ST_NL_BEFORE));
         int caps_next = i + 1 < p->n && (F(p, i + 1) & ST_ALLCAPS) && !(F(p, i + 1) & ST_DIGIT);
         if (line_start || caps_next) {
             p->sec_tok[APPENDIX] = i;
+            st_set_flag(&p->t[i], ST_SECTION);
             return;
         }
     }
@@ -254,7 +266,7 @@ static void find_sections(parser *p)
             if (followed_by_title(p, p->cands[c], k)) { first = p->cands[c]; break; }
         }
         p->sec_tok[k] = first;
-        if (first != NONE) st_set_flag(&p->t[first], ST_HEADING);
+        if (first != NONE) st_set_flag(&p->t[first], ST_HEADING | ST_SECTION);
     }
     find_appendix(p);
 }
@@ -600,6 +612,7 @@ static int find_table_headers(parser *p)
             long v = tok_value(p, j);
             if (prev_years && v >= 2015 && v <= 2040) { j++; continue; }
             if (standalone_number(p, j) && st_len(&p->t[j]) <= 3 && header_word_at(p, j + 1, &d)) {
+                st_set_flag(&p->t[j], ST_IN_HEADER);
                 j++;            /* a page number inside a header split across pages */
                 continue;
             }
@@ -621,7 +634,10 @@ static int find_table_headers(parser *p)
                 if (!header_word_at(p, b - 1, &d) || tok_is(p, b - 1, "в") || tok_is(p, b - 1, "по")) break;
                 b--; bw++; bd += d;
             }
-            if (bw >= 3 && bd >= 1) t0 = b;
+            if (bw >= 3 && bd >= 1) {
+                t0 = b;
+                st_set_flag(&p->t[i - 1], ST_IN_HEADER);
+            }
         }
         size_t start = p->t[t0].start;
         /* a "№" right before the header belongs to it */
@@ -639,110 +655,18 @@ static int find_table_headers(parser *p)
     return POISK_OK;
 }
 
-/* Page numbers: bare numbers forming the longest chain p, p+1, ... (a page or two may be
- * missing) with a page's worth of text between them.  In line-based exports they stand
- * alone on their line. */
-#define PAGE_MIN_GAP 150
-#define PAGE_MAX_GAP 20000
-#define PAGE_MAX_VALUE 9999
-
-static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median);
-
-/* Two passes: the first finds the typical page length, the second requires at least a
- * third of it between numbers, which keeps numbered list items (a few lines apart) from
- * passing for pages. */
+/* Page numbers (structure_pages.c): the chain p, p+1, ... of bare numbers; each becomes a
+ * boilerplate span. */
 static int find_page_numbers(parser *p)
 {
-    size_t median = 0;
-    int rc = page_chain(p, PAGE_MIN_GAP, PAGE_MAX_GAP, 0, &median);
-    if (rc) return rc;
-    size_t min_gap = median / 3 > PAGE_MIN_GAP ? median / 3 : PAGE_MIN_GAP;
-    size_t max_gap = median * 8 > PAGE_MAX_GAP ? median * 8 : PAGE_MAX_GAP;
-    return page_chain(p, min_gap, max_gap, 1, &median);
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int page_chain(parser *p, size_t min_gap, size_t max_gap, int mark, size_t *median)
-{
-    size_t n_c = 0;
-    size_t *ctok = malloc((p->n / 4 + 16) * sizeof *ctok);
-    if (!ctok) return POISK_ENOMEM;
-    size_t cap_c = p->n / 4 + 16;
-    for (size_t i = 0; i < p->n; i++) {
-        if (!standalone_number(p, i) || st_len(&p->t[i]) > 4 || (F(p, i) & (ST_BOILER | ST_HEADING)))
-            continue;
-        if (dotted_second(p, i) || dotted_second(p, i + 1)) continue;
-        if (p->line_based && (!(F(p, i) & ST_NL_BEFORE) || (i + 1 < p->n && !(F(p, i + 1) & ST_NL_BEFORE))))
-            continue;
-        if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
-        long v = tok_value(p, i);
-        if (v < 1 || v > PAGE_MAX_VALUE) continue;
-        if (n_c == cap_c) {
-            cap_c *= 2;
-            size_t *c = realloc(ctok, cap_c * sizeof *c);
-            if (!c) { free(ctok); return POISK_ENOMEM; }
-            ctok = c;
-        }
-        ctok[n_c++] = i;
+    if (st_pages_find(p->src, p->t, p->n, p->line_based, &p->pages))
+        return POISK_ENOMEM;
+    for (size_t k = 0; k < p->pages.n; k++) {
+        size_t i = p->pages.m[k].tok;
+        mark_boiler(p, i, i + 1);
+        if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) return POISK_ENOMEM;
     }
-    int rc = POISK_OK;
-    double *best = malloc((n_c + 1) * sizeof *best);
-    uint32_t *len = malloc((n_c + 1) * sizeof *len);
-    size_t *prev = malloc((n_c + 1) * sizeof *prev), *same = malloc((n_c + 1) * sizeof *same);
-    size_t *head = malloc((PAGE_MAX_VALUE + 1) * sizeof *head);
-    if (!best || !len || !prev || !same || !head) { rc = POISK_ENOMEM; goto out; }
-    for (size_t v = 0; v <= PAGE_MAX_VALUE; v++) head[v] = NONE;
-    size_t top = NONE;
-    for (size_t c = 0; c < n_c; c++) {
-        long v = tok_value(p, ctok[c]);
-        size_t pos = p->t[ctok[c]].start;
-        best[c] = 1;
-        len[c] = 1;
-        prev[c] = NONE;
-        for (long d = 1; d <= 3 && v - d >= 1; d++) {
-            for (size_t q = head[v - d]; q != NONE; q = same[q]) {
-                size_t gap = pos - p->t[ctok[q]].start;
-                if (gap < min_gap * (size_t)d) continue;
-                if (gap > max_gap * (size_t)d) break;
-                /* pages are about equally long: irregular steps cost, skipped pages too */
-                double irregular = *median ? fabs(log((double)gap / (double)d / (double)*median)) : 0;
-                double score = best[q] + 1 - 1.2 * irregular - 0.5 * (double)(d - 1);
-                if (score > best[c]) { best[c] = score; len[c] = len[q] + 1; prev[c] = q; }
-            }
-        }
-        same[c] = head[v];
-        head[v] = c;
-        if (top == NONE || best[c] >= best[top]) top = c;
-    }
-    if (top != NONE && len[top] >= 3 && !mark) {
-        size_t k = 0, *gaps = malloc(len[top] * sizeof *gaps);
-        if (!gaps) { rc = POISK_ENOMEM; goto out; }
-        for (size_t c = top; c != NONE && prev[c] != NONE; c = prev[c])
-            gaps[k++] = p->t[ctok[c]].start - p->t[ctok[prev[c]]].start;
-        qsort(gaps, k, sizeof *gaps, cmp_size);
-        *median = k ? gaps[k / 2] : 0;
-        free(gaps);
-    } else if (top != NONE && len[top] >= 3) {
-        p->n_pages = len[top];
-        p->pages = malloc(p->n_pages * sizeof *p->pages);
-        if (!p->pages) { rc = POISK_ENOMEM; goto out; }
-        size_t k = p->n_pages;
-        for (size_t c = top; c != NONE && k > 0; c = prev[c]) {
-            size_t i = ctok[c];
-            p->pages[--k].byte = p->t[i].start;
-            p->pages[k].value = tok_value(p, i);
-            mark_boiler(p, i, i + 1);
-            if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) { rc = POISK_ENOMEM; goto out; }
-        }
-    }
-out:
-    free(ctok); free(best); free(len); free(prev); free(same); free(head);
-    return rc;
+    return POISK_OK;
 }
 
 static int cmp_bspan(const void *a, const void *b)
@@ -777,18 +701,6 @@ static const bspan *boiler_at(const parser *p, size_t b)
     return lo < p->n_boiler && p->boiler[lo].start <= b ? &p->boiler[lo] : NULL;
 }
 
-static long page_at(const parser *p, size_t b)
-{
-    if (!p->n_pages) return 0;
-    size_t lo = 0, hi = p->n_pages;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p->pages[mid].byte <= b) lo = mid + 1; else hi = mid;
-    }
-    if (lo == 0) return p->pages[0].value > 1 ? p->pages[0].value - 1 : 0;
-    return p->pages[lo - 1].value;
-}
-
 /* ---- 7: passages ---------------------------------------------------------------------- */
 
 static size_t tok_at_byte(const parser *p, size_t b)
@@ -806,6 +718,15 @@ static size_t count_words(const parser *p, size_t t0, size_t t1)
     size_t w = 0;
     for (size_t i = t0; i < t1; i++)
         if (!(F(p, i) & ST_BOILER)) w++;
+    return w;
+}
+
+/* Words in tokens [t0, t1), counted back from t1 and no further than cap + 1: O(cap). */
+static size_t words_back(const parser *p, size_t t0, size_t t1, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = t1; i > t0 && w <= cap; i--)
+        if (!(F(p, i - 1) & ST_BOILER)) w++;
     return w;
 }
 
@@ -857,21 +778,40 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
     long expect = 1;
     int projects = (u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI) ||
                    u->section == POISK_SECTION_OTHER;
+    size_t named_end = 0;        /* end of the last project name found (lexicon, row, ФОИ) */
+    size_t last_row = t0;        /* the last numbered project row */
+    const char *lexname = NULL;
+    if (projects && (F(p, t0) & ST_UPPER)) {           /* a row right at the unit's start */
+        size_t e = st_projects_match(p->lex, p->src, p->t, t1, t0, &lexname);
+        if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = e; }
+    }
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
         unsigned f = F(p, i);
         if (f & ST_BOILER) continue;
         int cut = 0;
         const char *project = NULL;
+        size_t e;
         if ((f & ST_DIGIT) && !(f & ST_GLUED) && !dotted_second(p, i) && !dotted_second(p, i + 1) &&
             i + 1 < t1 && is_word_tok(p, i + 1) && (F(p, i + 1) & ST_UPPER) && !(F(p, i + 1) & ST_GLUED)) {
             long v = tok_value(p, i);
             if (v == expect || (v == 1 && expect > 2)) {
                 expect = v + 1;
                 cut = 1;
-                if (projects) {
-                    project = NULL;
+                /* a project row, or a numbered list inside a cell: rows are far apart, the
+                 * first one right after the heading; list items follow each other closely */
+                size_t since = words_back(p, v == 1 ? t0 : last_row, i, ROW_MIN_WORDS);
+                int row = v == 1 ? since <= ROW_FIRST_WORDS : since >= ROW_MIN_WORDS;
+                if (row) last_row = i;
+                if (projects && (e = st_projects_match(p->lex, p->src, p->t, t1, i + 1, &lexname))) {
+                    project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
+                    named_end = e;
+                } else if (projects && row) {
                     for (size_t r = i + 2; r < i + 14 && r < t1; r++)
-                        if (recommended_at(p, r)) { project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1])); break; }
+                        if (recommended_at(p, r)) {
+                            project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1]));
+                            named_end = r;
+                            break;
+                        }
                     if (!project) {
                         char num[16];
                         size_t l = st_len(&p->t[i]) < 15 ? st_len(&p->t[i]) : 15;
@@ -881,7 +821,15 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
                     }
                 }
             }
+        } else if (projects && !p->line_based && i >= named_end && (f & ST_UPPER) &&
+                   ((f & ST_WIDE_BEFORE) || (F(p, i - 1) & ST_BOILER)) &&
+                   (e = st_projects_match(p->lex, p->src, p->t, t1, i, &lexname))) {
+            /* a known project name at the start of a table cell (a row without number) */
+            cut = 1;
+            project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
+            named_end = e;
         } else if (projects && recommended_at(p, i)) {
+            if (named_end + 2 >= i && named_end <= i) continue;   /* its name is known */
             size_t s = project_name_start(p, out[n - 1].t0 + 1, i);
             if (s != NONE && s > out[n - 1].t0 + 3) {
                 out[n].t0 = s;
@@ -895,6 +843,8 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
         if (cut && i > out[n - 1].t0) {
             out[n].t0 = i;
             out[n++].project = project;
+        } else if (cut && project && i == out[n - 1].t0 + 1 && !out[n - 1].project) {
+            out[n - 1].project = project;
         }
     }
     return n;
@@ -966,8 +916,8 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
         ps.text = txt;
         ps.text_len = o;
     }
-    long p0 = page_at(p, a), p1 = page_at(p, b - 1);
-    if (p0 > 0 && p1 >= p0) {
+    long p0, p1;
+    if (st_pages_range(&p->pages, a, b, &p0, &p1)) {
         size_t np = (size_t)(p1 - p0 + 1);
         if (np > 64) np = 64;
         uint32_t *pg = poisk_document_alloc(p->doc, np * sizeof *pg);
@@ -988,16 +938,36 @@ static size_t advance_words(const parser *p, size_t t0, size_t t1, size_t words)
     return i;
 }
 
+/* A passage decided but not yet emitted: passages are planned while the tokens exist and
+ * emitted (their texts copied without boilerplate) after the tokens are freed, so the
+ * token array and the copies are never in memory at the same time. */
+static int plan_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
+{
+    if (p->n_plan == p->cap_plan) {
+        size_t cap = p->cap_plan ? 2 * p->cap_plan : 256;
+        planned *g = realloc(p->plan, cap * sizeof *g);
+        if (!g) return POISK_ENOMEM;
+        p->plan = g;
+        p->cap_plan = cap;
+    }
+    p->plan[p->n_plan++] = (planned){ *u, a, b, project };
+    return POISK_OK;
+}
+
 static int passages_of_unit(parser *p, const unit *u)
 {
     size_t t0 = tok_at_byte(p, u->a), t1 = tok_at_byte(p, u->b);
     if (t0 >= t1)
-        return emit_passage(p, u, u->a, u->b, NULL);
+        return plan_passage(p, u, u->a, u->b, NULL);
     size_t cap = (t1 - t0) / 2 + 2;
     seg *segs = malloc(cap * sizeof *segs);
     piece *pieces = malloc((t1 - t0 + 2) * sizeof *pieces);
     if (!segs || !pieces) { free(segs); free(pieces); return POISK_ENOMEM; }
     size_t ns = soft_cuts(p, u, t0, t1, segs, cap), np = 0;
+    /* in the project and indicator tables every passage after a row start belongs to
+     * that row: passages without a row start of their own keep the row's project */
+    int inherit = u->section == POISK_SECTION_PROEKTY || u->section == POISK_SECTION_POKAZATELI;
+    const char *row = NULL;
     piece cur = { segs[0].t0, segs[0].t0, 0, segs[0].project };
     for (size_t s = 0; s < ns; s++) {
         size_t e = s + 1 < ns ? segs[s + 1].t0 : t1;
@@ -1006,8 +976,10 @@ static int passages_of_unit(parser *p, const unit *u)
             pieces[np++] = cur;
             cur.t0 = segs[s].t0;
             cur.words = 0;
-            cur.project = segs[s].project;
+            cur.project = segs[s].project ? segs[s].project : inherit ? row : NULL;
         }
+        if (segs[s].project) row = segs[s].project;
+        if (!cur.project && segs[s].project) cur.project = segs[s].project;   /* heading + row */
         cur.t1 = e;
         cur.words += w;
         while (cur.words > MAX_WORDS) {
@@ -1028,7 +1000,7 @@ static int passages_of_unit(parser *p, const unit *u)
     for (size_t k = 0; k < np && rc == POISK_OK; k++) {
         size_t a = k == 0 ? u->a : p->t[pieces[k].t0].start;
         size_t b = k + 1 < np ? p->t[pieces[k + 1].t0].start : u->b;
-        rc = emit_passage(p, u, a, b, pieces[k].project);
+        rc = plan_passage(p, u, a, b, pieces[k].project);
     }
     free(segs);
     free(pieces);
@@ -1148,11 +1120,15 @@ static int build_model(parser *p)
         if (a == 0 && p->toc_end && p->toc_start == 0 && b <= p->toc_end) continue;
         size_t t0 = tok_at_byte(p, a), t1 = tok_at_byte(p, b);
         unit u = { a, b, section, sector, sub, count_words(p, t0, t1) };
-        /* a bare heading joins the next unit when only a subsection boundary separates them */
+        /* a bare heading joins the next unit when only a subsection boundary separates them,
+         * or when it is a section's heading before the section's first sector: the heading
+         * belongs to the section, the passage takes the sector of its content */
         if (nu && units[nu - 1].words < HEADING_WORDS && units[nu - 1].b == a &&
-            units[nu - 1].section == section && units[nu - 1].sector == sector) {
+            units[nu - 1].section == section &&
+            (units[nu - 1].sector == sector || (units[nu - 1].sector < 0 && sector >= 0))) {
             units[nu - 1].b = b;
             units[nu - 1].sub = sub;
+            units[nu - 1].sector = sector;
             units[nu - 1].words += u.words;
             continue;
         }
@@ -1197,11 +1173,16 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     if (!p.doc)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     st_tokens tk;
+    st_projects *lex = NULL;
+    size_t tk_count = 0;
     int rc = POISK_ENOMEM;
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
+    tk_count = tk.n;
     p.line_based = tk.newlines > 20 && tk.newlines * 40 > tk.n;
+    if (!(lex = st_projects_load())) goto fail;
+    p.lex = lex;
     if ((rc = find_candidates(&p))) goto fail;
     find_toc(&p);
     find_sections(&p);
@@ -1212,14 +1193,22 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
-    if (len && !p.n)
+    st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
+    p.t = NULL;
+    p.n = 0;
+    for (size_t k = 0; k < p.n_plan && rc == POISK_OK; k++)
+        rc = emit_passage(&p, &p.plan[k].u, p.plan[k].a, p.plan[k].b, p.plan[k].project);
+    if (rc) goto fail;
+    if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    st_projects_free(lex);
     st_tokens_free(&tk);
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    st_projects_free(lex);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));

@@ -74,7 +74,7 @@ static int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
         tk->cap = cap;
     }
     tk->t[tk->n].start = start;
-    tk->t[tk->n].len_flags = len | ((uint32_t)flags << 20);
+    tk->t[tk->n].len_flags = len | ((uint32_t)flags << 19);
     tk->n++;
     return 0;
 }

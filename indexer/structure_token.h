@@ -23,21 +23,24 @@ enum {
     ST_ALLCAPS    = 1 << 7,   /* two or more letters, all upper case */
     ST_BOILER     = 1 << 8,   /* set by the parser: part of a boilerplate span */
     ST_PUNCT_BEFORE = 1 << 9, /* some other non-space character before it («, №, -, ...) */
-    ST_HEADING    = 1 << 10   /* set by the parser: the number of a section/sector heading */
+    ST_HEADING    = 1 << 10,  /* set by the parser: the number of a section/sector heading */
+    ST_SECTION    = 1 << 11,  /* set by the parser: first token of a section/appendix heading */
+    ST_IN_HEADER  = 1 << 12   /* set by the parser: a bare number inside a table header split
+                                 across pages (the page number there) */
 };
 
 /* 8 bytes per token keeps a 50 MB file's token array near its size. */
 typedef struct st_tok {
     uint32_t start;           /* byte offset in the text */
-    uint32_t len_flags;       /* length in bytes (low 20 bits) | flags << 20 */
+    uint32_t len_flags;       /* length in bytes (low 19 bits) | flags << 19 */
 } st_tok;
 
-#define ST_MAX_TOKEN_LEN ((1u << 20) - 1)
+#define ST_MAX_TOKEN_LEN ((1u << 19) - 1)
 
 static inline uint32_t st_len(const st_tok *t) { return t->len_flags & ST_MAX_TOKEN_LEN; }
-static inline unsigned st_flags(const st_tok *t) { return t->len_flags >> 20; }
+static inline unsigned st_flags(const st_tok *t) { return t->len_flags >> 19; }
 static inline uint32_t st_end(const st_tok *t) { return t->start + st_len(t); }
-static inline void st_set_flag(st_tok *t, unsigned f) { t->len_flags |= (uint32_t)f << 20; }
+static inline void st_set_flag(st_tok *t, unsigned f) { t->len_flags |= (uint32_t)f << 19; }
 
 typedef struct st_tokens {
     st_tok *t;

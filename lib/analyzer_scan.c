@@ -203,6 +203,7 @@ static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk
     p->latin = lat && !cyr;
     p->glue = (uint8_t)glue;
     p->r_known = 0;
+    p->hash = 0;
 }
 
 /* Cuts a letter run where the case changes: lower -> upper (ТЭКи|ЖКХ), and after two or
@@ -281,15 +282,38 @@ static const uint16_t russian_fold[128] = {
     [0x51] = RU_LOWER(0, 0xB5),
 };
 
+/* Four basic lower-case Russian letters (а..я without ё) in the 8 bytes at t?  Lead bytes
+ * (even positions) must be D0 or D1; a trail byte must be B0..BF after D0, 80..8F after D1.
+ * These letters are their own normalised form, so the bytes can be copied as they are. */
+static int four_lower(const unsigned char *t)
+{
+    uint64_t x;
+    memcpy(&x, t, 8);
+    const uint64_t even = 0x00FF00FF00FF00FFull;
+    uint64_t lead = x & even, trail = (x >> 8) & even;
+    if ((lead & 0x00FE00FE00FE00FEull) != 0x00D000D000D000D0ull)
+        return 0;
+    return ((trail & 0x00F000F000F000F0ull) ^ 0x00B000B000B000B0ull)
+           == (lead & 0x0001000100010001ull) * 0x30;
+}
+
+/* Folded entry of the basic Russian letter at t[i] (0 when it is not one). */
+static uint16_t russian_at(const unsigned char *t, size_t i, size_t n)
+{
+    if (i + 1 >= n || (t[i] & 0xFE) != 0xD0 || (t[i + 1] & 0xC0) != 0x80)
+        return 0;
+    return russian_fold[((t[i] & 1) << 6) | (t[i + 1] & 0x3F)];
+}
+
 /* Fast path for the common run: basic Russian letters (with ё) or ASCII digits, no case
- * change inside, ended by a plain separator.  Writes the piece straight into pend[0].
- * @return : 0 when the run needs the general path (nothing consumed) */
-static int fast_run(poisk_scanner *s, poisk_glue glue)
+ * change inside (lower case, Title case or ALL CAPS), ended by a plain separator.  Writes
+ * the piece straight into *p.  @return : 0 when the run needs the general path (nothing
+ * consumed; *p may have been scribbled on) */
+static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
 {
     const unsigned char *t = s->text;
     size_t i = s->pos, n = s->len, o = 0;
-    poisk_piece *p = &s->pend[0];
-    int nch = 0, upper = 0, prev_up = 0, caps_prefix = 1;
+    int nch = 0, up0 = 0, caps = 0;
     int digit = (unsigned)t[i] - (unsigned)'0' < 10u;
     if (digit) {
         while (i < n && (unsigned)t[i] - (unsigned)'0' < 10u && nch < POISK_PIECE_MAX_CP) {
@@ -297,28 +321,32 @@ static int fast_run(poisk_scanner *s, poisk_glue glue)
             nch++;
         }
     } else {
-        int cut = 0;
-        while (i + 1 < n && nch < POISK_PIECE_MAX_CP) {
-            unsigned b0 = t[i], b1 = t[i + 1];
-            if ((b0 & 0xFE) != 0xD0 || (b1 & 0xC0) != 0x80)
-                break;
-            uint16_t e = russian_fold[((b0 & 1) << 6) | (b1 & 0x3F)];
-            if (!e)
-                break;
-            int up = e >> 15;
+        uint16_t e = russian_at(t, i, n);
+        if (!e)
+            return 0;
+        up0 = e >> 15;
+        for (;;) {                        /* e: the letter at i, not yet written */
             p->form[o] = (char)(0xD0 | ((e >> 8) & 1));
             p->form[o + 1] = (char)(e & 0xFF);
-            /* a case cut (lower -> upper, or CAPS -> lower) needs the general path */
-            cut |= nch && ((up && !prev_up) | (!up && prev_up && caps_prefix && nch >= 2));
-            caps_prefix &= up;
-            prev_up = up;
-            upper += up;
             o += 2;
             i += 2;
             nch++;
+            if (!caps && (nch >= 2 || !up0))   /* lower case from here on */
+                while (nch + 4 < POISK_PIECE_MAX_CP && i + 8 <= n && four_lower(t + i)) {
+                    memcpy(p->form + o, t + i, 8);
+                    o += 8;
+                    i += 8;
+                    nch += 4;
+                }
+            e = russian_at(t, i, n);
+            if (!e || nch == POISK_PIECE_MAX_CP)
+                break;
+            int up = e >> 15;
+            if (nch == 1 && up0 && up)
+                caps = 1;                 /* ALL CAPS: every letter must be a capital */
+            else if (up != caps)
+                return 0;                 /* a case cut: ТЭКиЖКХ, ИТспециальностей */
         }
-        if (cut)
-            return 0;
     }
     if (!nch || nch == POISK_PIECE_MAX_CP || (i < n && !ends_run(t, i, n)))
         return 0;
@@ -327,15 +355,15 @@ static int fast_run(poisk_scanner *s, poisk_glue glue)
     p->start = s->pos;
     p->end = i;
     p->digit = (uint8_t)digit;
-    p->caps = !digit && nch >= 2 && upper == nch;
-    p->title = !digit && (t[s->pos] == 0xD0 && t[s->pos + 1] < 0xB0);
+    p->caps = (uint8_t)(caps && nch >= 2);
+    p->title = (uint8_t)up0;
     p->latin = 0;
     p->glue = (uint8_t)glue;
     p->r_known = 0;
+    p->hash = 0;
     s->pos = i;
     s->cut = 0;
-    s->npend = 1;
-    s->ipend = 0;
+    s->npend = s->ipend = 0;
     return 1;
 }
 
@@ -350,10 +378,8 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
         return 0;
     poisk_glue glue = glue_of(s, &g);
     s->have_prev = 1;
-    if (fast_run(s, glue)) {
-        *out = s->pend[s->ipend++];
+    if (fast_run(s, glue, out))
         return 1;
-    }
     run_buf r;
     read_run(s, &r);
     fold_homoglyphs(&r);

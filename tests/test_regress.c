@@ -1,0 +1,75 @@
+/*
+ * test_regress.c: every fuzz target's harness (tests/fuzz/fuzz_*.c), replayed in
+ * `make test` over its seed corpus (tests/fuzz/seeds/<target>/) and over every input that
+ * ever made a target fail (tests/regress/<target>/<finding>), in the release and the
+ * ASan+UBSan builds.  A fuzz finding is fixed for good once its input is in
+ * tests/regress/ and this suite passes.  (docs/RELIABILITY.md)
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include "test_util.h"
+
+#define POISK_FUZZ_NO_MAIN
+#include "fuzz/fuzz_analyzer.c"
+#include "fuzz/fuzz_codec.c"
+#include "fuzz/fuzz_format.c"
+#include "fuzz/fuzz_serve_request.c"
+#include "fuzz/fuzz_structure.c"
+#include "fuzz/fuzz_query.c"
+#include "fuzz/fuzz_index.c"
+/* fuzz_http.c is not replayed here: the test binaries do not link the server. */
+
+typedef int (*harness_fn)(const uint8_t *, size_t);
+
+/* Run the harness on every regular file of dir; returns the number of files. */
+static size_t replay_dir(const char *dir, harness_fn fn)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        size_t len = 0;
+        char *data = tu_read_file(path, &len);
+        cr_assert_not_null(data, "cannot read %s", path);
+        fn((const uint8_t *)data, len);     /* aborts (test fails) on a broken invariant */
+        free(data);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void replay(const char *name, harness_fn fn)
+{
+    char seeds[256], regress[256];
+    snprintf(seeds, sizeof seeds, "tests/fuzz/seeds/%s", name);
+    snprintf(regress, sizeof regress, "tests/regress/%s", name);
+    size_t n = replay_dir(seeds, fn);
+    replay_dir(regress, fn);
+    cr_assert_gt(n, 0, "no seeds in %s: run from the repository root", seeds);
+    /* Edge inputs every harness must take. */
+    fn((const uint8_t *)"", 0);
+    for (unsigned b = 0; b < 8; b++) {
+        uint8_t one[2] = { (uint8_t)b, 0xFF };
+        fn(one, 1);
+        fn(one, 2);
+    }
+}
+
+Test(regress, analyzer) { replay("analyzer", fuzz_analyzer); }
+Test(regress, codec) { replay("codec", fuzz_codec); }
+Test(regress, format) { replay("format", fuzz_format); }
+Test(regress, serve_request) { replay("serve_request", fuzz_serve_request); }
+Test(regress, structure) { replay("structure", fuzz_structure); }
+Test(regress, query) { replay("query", fuzz_query); }
+Test(regress, index, .timeout = 120) { replay("index", fuzz_index); }

@@ -1,0 +1,152 @@
+/*
+ * test_repair_dict.c: the word list behind split-word repair (lib/lexicon_dict.c) answers
+ * exactly what libhunspell answers for Debian's ru_RU dictionary, on real word forms of a
+ * seed document, their glued neighbours (the joins repair asks about) and their prefixes
+ * and suffixes (the halves of glued compounds); dictionaries with features it does not
+ * implement are refused so the lexicon falls back to libhunspell.
+ */
+#include <criterion/criterion.h>
+#include <hunspell.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lexicon_dict.h"
+#include "poisk/analyzer.h"
+#include "poisk/poisk.h"
+#include "test_util.h"
+
+#define AFF "/usr/share/hunspell/ru_RU.aff"
+#define DIC "/usr/share/hunspell/ru_RU.dic"
+
+typedef struct {
+    Hunhandle *h;
+    poisk_dict *d;
+    long words, accepted;
+} pair;
+
+/* Same answer for the word as given and, if it starts with a lower-case Russian letter,
+ * Capitalised (hunspell then also accepts the lower-case word). */
+static void same(pair *p, const char *w, size_t n)
+{
+    char b[512];
+    if (!n || n >= sizeof b - 1)
+        return;
+    memcpy(b, w, n);
+    b[n] = 0;
+    int hun = Hunspell_spell(p->h, b) != 0, mine = poisk_dict_check(p->d, b, n);
+    cr_assert_eq(mine, hun, "%s: hunspell %d, poisk_dict %d", b, hun, mine);
+    p->words++;
+    p->accepted += hun;
+    unsigned char *u = (unsigned char *)b;
+    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)
+        u[1] -= 0x20;
+    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) {
+        u[0] = 0xD0;
+        u[1] += 0x20;
+    } else
+        return;
+    hun = Hunspell_spell(p->h, b) != 0;
+    mine = poisk_dict_check(p->d, b, n) || poisk_dict_check(p->d, w, n);
+    cr_assert_eq(mine, hun, "%s: hunspell %d, poisk_dict %d", b, hun, mine);
+}
+
+Test(repair_dict, answers_like_libhunspell_on_a_seed)
+{
+    if (access(AFF, R_OK) || access(DIC, R_OK))
+        cr_skip_test("hunspell-ru is not installed");
+    pair p = { Hunspell_create(AFF, DIC), NULL, 0, 0 };
+    cr_assert(p.h);
+    cr_assert_eq(poisk_dict_load(AFF, DIC, &p.d), POISK_OK);
+    size_t len;
+    char *text = tu_read_file("corpus/000_6d545a6ce98a1d7f.txt", &len);
+    cr_assert(text, "run the tests from the repository root");
+    len = len < 30000 ? len : 30000;              /* an eighth of the split-heavy seed */
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), POISK_OK);
+    poisk_analyzer_reset(a, text, len);
+    poisk_token t;
+    char prev[2][256];
+    size_t pl[2] = { 0, 0 };
+    while (poisk_analyzer_next(a, &t)) {
+        if (t.exact_len >= 200)
+            continue;
+        char j[600];
+        same(&p, t.exact, t.exact_len);
+        memcpy(j, prev[1], pl[1]);                       /* two pieces glued */
+        memcpy(j + pl[1], t.exact, t.exact_len);
+        same(&p, j, pl[1] + t.exact_len);
+        memcpy(j, prev[0], pl[0]);                       /* three */
+        memcpy(j + pl[0], prev[1], pl[1]);
+        memcpy(j + pl[0] + pl[1], t.exact, t.exact_len);
+        same(&p, j, pl[0] + pl[1] + t.exact_len);
+        for (size_t k = 6; k + 6 <= t.exact_len; k += 4) {  /* halves */
+            same(&p, t.exact, k);
+            same(&p, t.exact + k, t.exact_len - k);
+        }
+        memcpy(prev[0], prev[1], pl[1]);
+        pl[0] = pl[1];
+        memcpy(prev[1], t.exact, t.exact_len);
+        pl[1] = t.exact_len;
+    }
+    cr_assert_gt(p.words, 10000, "compared %ld words", p.words);
+    cr_assert(p.accepted > p.words / 10 && p.accepted < p.words * 9 / 10,
+              "both accept %ld of %ld: the sample must mix words and non-words", p.accepted,
+              p.words);
+    const char *fixed[] = { "является", "образовательного", "ставропольского",
+                            "образо", "вательного", "государственной", "верифицированных",
+                            "2024", "программы", "про", "граммы", "социальноэкономического" };
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        same(&p, fixed[i], strlen(fixed[i]));
+    poisk_analyzer_free(a);
+    free(text);
+    poisk_dict_free(p.d);
+    Hunspell_destroy(p.h);
+}
+
+static char *write_tmp(const char *dir, const char *name, const char *text)
+{
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(repair_dict, small_dictionary_rules_and_refusals)
+{
+    char dir[] = "/tmp/poisk_dict_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char *aff = write_tmp(dir, "t.aff", "SET UTF-8\nTRY абв\n\nSFX A Y 2\nSFX A а ы [^к]а\n"
+                                        "SFX A а и ка\n# comment\nSFX B Y 1\nSFX B 0 ом .\n");
+    char *dic = write_tmp(dir, "t.dic", "3\nпапа/A\nрука/A\nдом/B\nМосква/A\n");
+    poisk_dict *d;
+    cr_assert_eq(poisk_dict_load(aff, dic, &d), POISK_OK);
+    cr_assert(poisk_dict_check(d, "папа", strlen("папа")));
+    cr_assert(poisk_dict_check(d, "папы", strlen("папы")));      /* [^к]а */
+    cr_assert(!poisk_dict_check(d, "папи", strlen("папи")));
+    cr_assert(poisk_dict_check(d, "руки", strlen("руки")));      /* ка */
+    cr_assert(!poisk_dict_check(d, "рукы", strlen("рукы")));
+    cr_assert(poisk_dict_check(d, "домом", strlen("домом")));
+    cr_assert(!poisk_dict_check(d, "ом", strlen("ом")));         /* nothing left before add */
+    cr_assert(poisk_dict_check(d, "Москвы", strlen("Москвы")));
+    cr_assert(!poisk_dict_check(d, "москвы", strlen("москвы"))); /* case as given */
+    cr_assert(!poisk_dict_check(d, "\xD0", 1));                  /* damaged UTF-8 */
+    cr_assert(!poisk_dict_check(d, "", 0));
+    poisk_dict_free(d);
+    /* prefixes (or compounds, flag types ...) are not implemented: refused, not misread */
+    char *pfx = write_tmp(dir, "p.aff", "SET UTF-8\nPFX C Y 1\nPFX C 0 не .\n");
+    cr_assert_eq(poisk_dict_load(pfx, dic, &d), POISK_EINVAL);
+    char *latin = write_tmp(dir, "l.aff", "SET KOI8-R\n");
+    cr_assert_eq(poisk_dict_load(latin, dic, &d), POISK_EINVAL);
+    cr_assert_eq(poisk_dict_load("/nonexistent.aff", dic, &d), POISK_EIO);
+    char *paths[] = { aff, dic, pfx, latin };
+    for (int i = 0; i < 4; i++) {
+        unlink(paths[i]);
+        free(paths[i]);
+    }
+    rmdir(dir);
+}
