@@ -10,8 +10,8 @@
  * waits for signals and polls CURRENT: SIGHUP or a new CURRENT reloads, SIGTERM/SIGINT
  * stop accepting, let requests in progress finish and exit 0.
  *
- * Endpoints: GET|POST /search, GET /health, /stats, /regions, /sections.  Every error is
- * {"error":{"code","message"}}: 400 with the searcher's codes (syntax, stopwords_only,
+ * Endpoints: GET|POST /search, GET /health, /stats, /regions, /sections.  Every error we
+ * answer is {"error":{"code","message"}}: 400 with the searcher's codes (syntax, stopwords_only,
  * unknown_filter, too_long, invalid), 404 not_found, 405 method_not_allowed,
  * 408 timeout, 413 body_too_large, 414 uri_too_long, 503 overloaded, 500 internal.
  */
@@ -357,19 +357,69 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
     return rq;
 }
 
+/* libmicrohttpd 0.9 refuses MHD_queue_response() while a request body is still arriving
+ * and has no response hook when it drops a connection at the idle timeout, yet a client
+ * trickling a body past the deadline, streaming a chunked body past the size limit, or
+ * never finishing its headers, must still learn why it is cut off.  So the error is written straight to
+ * the socket (a few hundred bytes: the kernel buffer takes them) and the connection is
+ * closed by returning MHD_NO. */
+static enum MHD_Result respond_on_socket(struct MHD_Connection *c, request *rq, unsigned status,
+                                       const char *reason, const char *code, const char *message)
+{
+    size_t len;
+    char *body = poisk_json_error(code, message, &len);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (body && ci) {
+        char head[256];
+        int n = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+                         "Content-Type: application/json; charset=utf-8\r\n"
+                         "Content-Length: %zu\r\n\r\n", status, reason, len);
+        if (send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n &&
+            send(ci->connect_fd, body, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len)
+            rq->status = status;
+    }
+    free(body);
+    rq->answered = 1;
+    return MHD_NO;
+}
+
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)c; (void)toe;
     server *srv = cls;
     request *rq = *con_cls;
     if (!rq)
         return;
+    /* The idle timeout hit a request that had started (its request line arrived) but was
+     * never answered: headers that never end, or a body that stopped.  libmicrohttpd
+     * closes such a connection silently; the client learns why from a 408. */
+    if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED && !rq->answered) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "request not received within %u s", srv->cfg.timeout_s);
+        respond_on_socket(c, rq, MHD_HTTP_REQUEST_TIMEOUT, "Request Timeout", "timeout", msg);
+    }
     if (rq->seen)
         atomic_fetch_sub(&srv->active, 1);
-    if (!srv->cfg.quiet)
-        fprintf(stderr, "%s %s %u %lluus\n", rq->method[0] ? rq->method : "-", rq->path,
-                rq->status, (unsigned long long)((now_ns() - rq->t0_ns) / 1000));
+    if (!srv->cfg.quiet) {
+        /* No status of ours: say why, so the log explains every request line. */
+        static const char *const why[] = {
+            [MHD_REQUEST_TERMINATED_COMPLETED_OK] = "completed",
+            [MHD_REQUEST_TERMINATED_WITH_ERROR] = "refused-by-libmicrohttpd",   /* 431, 400 */
+            [MHD_REQUEST_TERMINATED_TIMEOUT_REACHED] = "timeout",
+            [MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN] = "shutdown",
+            [MHD_REQUEST_TERMINATED_READ_ERROR] = "read-error",
+            [MHD_REQUEST_TERMINATED_CLIENT_ABORT] = "client-closed",
+        };
+        char status[32];
+        if (rq->status)
+            snprintf(status, sizeof status, "%u", rq->status);
+        else
+            snprintf(status, sizeof status, "-(%s)", (unsigned)toe < sizeof why / sizeof *why &&
+                     why[toe] ? why[toe] : "closed");
+        fprintf(stderr, "%s %s %s %lluus\n", rq->method[0] ? rq->method : "-", rq->path, status,
+                (unsigned long long)((now_ns() - rq->t0_ns) / 1000));
+    }
     poisk_strbuf_free(&rq->body);
     free(rq);
     *con_cls = NULL;
@@ -426,32 +476,6 @@ static enum MHD_Result request_start(server *srv, struct MHD_Connection *c, requ
     return MHD_YES;
 }
 
-/* libmicrohttpd 0.9 refuses MHD_queue_response() while a request body is still arriving,
- * yet a client trickling a body past the deadline, or streaming a chunked body past the
- * size limit, must still learn why it is cut off.  So the error is written straight to
- * the socket (a few hundred bytes: the kernel buffer takes them) and the connection is
- * closed by returning MHD_NO. */
-static enum MHD_Result reject_mid_body(struct MHD_Connection *c, request *rq, unsigned status,
-                                       const char *reason, const char *code, const char *message)
-{
-    size_t len;
-    char *body = poisk_json_error(code, message, &len);
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (body && ci) {
-        char head[256];
-        int n = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nConnection: close\r\n"
-                         "Content-Type: application/json; charset=utf-8\r\n"
-                         "Content-Length: %zu\r\n\r\n", status, reason, len);
-        if (send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n &&
-            send(ci->connect_fd, body, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len)
-            rq->status = status;
-    }
-    free(body);
-    rq->answered = 1;
-    return MHD_NO;
-}
-
 static enum MHD_Result request_body(server *srv, struct MHD_Connection *c, request *rq,
                                     const char *data, size_t *size)
 {
@@ -460,11 +484,11 @@ static enum MHD_Result request_body(server *srv, struct MHD_Connection *c, reque
     char msg[128];
     if (now_ns() - rq->t0_ns > (uint64_t)srv->cfg.timeout_s * 1000000000u) {
         snprintf(msg, sizeof msg, "request not received within %u s", srv->cfg.timeout_s);
-        return reject_mid_body(c, rq, MHD_HTTP_REQUEST_TIMEOUT, "Request Timeout", "timeout", msg);
+        return respond_on_socket(c, rq, MHD_HTTP_REQUEST_TIMEOUT, "Request Timeout", "timeout", msg);
     }
     if (rq->body.len + n > srv->cfg.max_body) {   /* chunked: no Content-Length to check */
         snprintf(msg, sizeof msg, "request body is over the limit of %zu bytes", srv->cfg.max_body);
-        return reject_mid_body(c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large",
+        return respond_on_socket(c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large",
                                "body_too_large", msg);
     }
     if (rq->ep == EP_SEARCH && !strcmp(rq->method, "POST"))
@@ -534,8 +558,11 @@ static const char serve_usage[] =
 "      --max-query BYTES    longest query or filter value (default 8192)\n"
 "      --max-k N            largest k (default 10000)\n"
 "      --max-body BYTES     largest POST body (default 65536)\n"
-"      --max-uri BYTES      longest request URI (default 32768)\n"
-"      --timeout SECONDS    idle connection / slow request limit (default 10)\n"
+"      --max-uri BYTES      longest request URI (default 32768); request lines over\n"
+"                           2*BYTES+32K and headers over that get libmicrohttpd's\n"
+"                           own 414/431 (HTML body)\n"
+"      --timeout SECONDS    idle connection / slow request limit: a started request\n"
+"                           not received in time gets 408 (default 10)\n"
 "      --reload-interval MS how often to check CURRENT (default 500; 0: only SIGHUP)\n"
 "  -q, --quiet              no per-request log lines on stderr\n"
 "  -h, --help               this help\n";
