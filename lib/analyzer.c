@@ -184,17 +184,19 @@ static void emit_number(poisk_analyzer *a, const char *d, size_t len, size_t sta
     push_token(a, d, len, d, len, start, end, POISK_TOKEN_NUMBER, same_position);
 }
 
-/* One word form (a piece, a repaired join or a compound whole) -> 0..2 tokens.  hash:
- * poisk_form_hash() of the form when known, else 0. */
+/* One word form (a piece, a repaired join or a compound whole) -> 0..2 tokens.  ref: where
+ * the form's cache entry is when known (a piece, a join repair looked up), else NULL. */
 static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps, size_t nchars,
-                      int latin, size_t start, size_t end, int same_position, uint64_t hash)
+                      int latin, size_t start, size_t end, int same_position,
+                      poisk_form_ref *ref)
 {
     if (caps && nchars <= 6) {
         push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
         return;
     }
     a->words_seen++;
-    poisk_form *e = poisk_stemcache_find(a->stems, form, len, hash);
+    poisk_form_ref none = { 0, 0, 0 };
+    poisk_form *e = poisk_stemcache_find_ref(a->stems, form, len, ref ? ref : &none);
     if (!caps && (e ? (e->flags & POISK_FORM_STOP) != 0 : poisk_stopset_has(&a->stop, form, len))) {
         a->stops_seen++;
         return;
@@ -213,13 +215,13 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
     push_stemmed(a, e, form, len, latin, start, end, same_position);
 }
 
-static void emit_piece(poisk_analyzer *a, const poisk_piece *p, int same_position)
+static void emit_piece(poisk_analyzer *a, poisk_piece *p, int same_position)
 {
     if (p->digit)
         emit_number(a, p->form, p->len, p->start, p->end, same_position);
     else
         emit_word(a, p->form, p->len, p->caps, p->nchars, p->latin, p->start, p->end,
-                  same_position, p->hash);
+                  same_position, &p->ref);
 }
 
 static int is_chain_glue(int glue)
@@ -235,7 +237,7 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
     int letters = 1, years = 1, caps = 1, latin = 1;
     size_t whole_len = 0, nchars = 0;
     for (unsigned i = 0; i < k; i++) {
-        const poisk_piece *p = queue_at(a, i);
+        poisk_piece *p = queue_at(a, i);
         emit_piece(a, p, 0);
         letters &= !p->digit;
         years &= p->digit && p->len == 4 && year_of(p->form);
@@ -257,7 +259,7 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
     if (years)
         push_token(a, whole, o, whole, o, start, end, POISK_TOKEN_NUMBER, 1);
     else
-        emit_word(a, whole, o, caps, nchars, latin, start, end, 1, 0);
+        emit_word(a, whole, o, caps, nchars, latin, start, end, 1, NULL);
 }
 
 /* Does this text keep its stop words (like the line-based seed, 15 % stop words) or were
@@ -274,17 +276,24 @@ static int repair_group(poisk_analyzer *a)
 {
     poisk_repair_join join;
     unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW);
-    unsigned n = poisk_repair_plan(a->repair, a->queue, QUEUE_CAP, a->qhead, avail,
-                                   keeps_stop_words(a), &join);
+    poisk_piece *win[POISK_REPAIR_WINDOW];
+    for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++) {
+        win[i] = queue_at(a, i);
+        if (!win[i]->r_bits)              /* new in the window: what repair knows about it */
+            poisk_repair_note(a->repair, win[i]);
+    }
+    unsigned n = poisk_repair_plan(a->repair, win, avail, keeps_stop_words(a), &join);
     if (n && join.compound) {
-        emit_piece(a, queue_at(a, 0), 0);
-        emit_piece(a, queue_at(a, 1), 0);
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1, 0);
+        emit_piece(a, win[0], 0);
+        emit_piece(a, win[1], 0);
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1,
+                  &join.ref);
         queue_pop(a, n);
         return 1;
     }
     if (n) {
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0, 0);
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0,
+                  &join.ref);
         queue_pop(a, n);
         return 1;
     }
@@ -296,9 +305,9 @@ static int repair_group(poisk_analyzer *a)
         return 0;
     size_t mid = p->start + k <= p->end ? p->start + k : p->end;
     size_t first_chars = k / 2;           /* split only happens in 2-byte Cyrillic pieces */
-    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0, 0);
-    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0, 0);
-    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1, p->hash);
+    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0, NULL);
+    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0, NULL);
+    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1, &p->ref);
     queue_pop(a, 1);
     return 1;
 }

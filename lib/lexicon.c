@@ -168,9 +168,10 @@ static void load_dictionary(poisk_lexicon *lx)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
 }
 
-/* Marks every form that is a proper prefix of a longer form: repair asks whether two pieces
- * glued are a corpus word only when the first one is such a prefix, which spares a hash
- * lookup for nearly every pair of ordinary words. */
+/* Marks every form that is a proper prefix or a proper suffix of a longer form: two
+ * pieces glued can be a corpus word only when the first is such a prefix and the second
+ * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
+ * for nearly every pair of ordinary words. */
 static void mark_prefixes(poisk_lexicon *lx)
 {
     for (size_t i = 0; i < lx->nslots; i++) {
@@ -184,6 +185,9 @@ static void mark_prefixes(poisk_lexicon *lx)
             lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
             if (p->hash)
                 p->e.prefix = 1;
+            p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
+            if (p->hash)
+                p->e.suffix = 1;
         }
     }
 }
@@ -215,7 +219,7 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    poisk_lexicon_entry none = { 0, 0, 0 };
+    poisk_lexicon_entry none = { 0, 0, 0, 0 };
     if (!lx || len > UINT16_MAX)
         return none;
     lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));

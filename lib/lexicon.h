@@ -15,7 +15,8 @@
 typedef struct poisk_lexicon_entry {
     uint32_t count;       /* occurrences as a whole piece */
     uint32_t caps;        /* of which all-caps in the source */
-    uint32_t prefix;      /* 1: a longer form in the lexicon starts with this one */
+    uint16_t prefix;      /* 1: a longer form in the lexicon starts with this one */
+    uint16_t suffix;      /* 1: a longer form in the lexicon ends with this one */
 } poisk_lexicon_entry;
 
 /*! poisk_lexicon_lookup() : counts of a normalised form; zeros when unseen. */

@@ -47,12 +47,24 @@ void poisk_repair_free(poisk_repair *r)
     free(r);
 }
 
-/* The cache entry of a piece's form; the piece keeps the hash, so it is computed once. */
+/* What repair knows about a piece (poisk_piece.r_bits): computed once, when the piece
+ * enters the analyzer's queue, from its form's cache entry, so that deciding whether a
+ * window of pieces could join is a few bit tests. */
+enum {
+    R_KNOWN = 1,      /* the bits are valid */
+    R_FIRST = 2,      /* may be the first part of a join: Cyrillic letters, not all-caps */
+    R_NEXT = 4,       /* may be a later part: as R_FIRST and lower case */
+    R_BAD = 8,        /* not a word in its own right (a possible fragment) */
+    R_STOP = 16,      /* a stop word */
+    R_PREFIX = 32,    /* the corpus has a longer form starting with it */
+    R_SUFFIX = 64     /* the corpus has a longer form ending with it */
+};
+
+/* The cache entry of a piece's form; the piece remembers where it is, so the analyzer's
+ * stemming of the same piece costs no second probe. */
 static poisk_form *piece_form(poisk_repair *r, poisk_piece *p)
 {
-    if (!p->hash)
-        p->hash = poisk_form_hash(p->form, p->len);
-    return poisk_stemcache_find(r->forms, p->form, p->len, p->hash);
+    return poisk_stemcache_find_ref(r->forms, p->form, p->len, &p->ref);
 }
 
 /* The form with its first letter capitalised (Ставропольского is a proper name). */
@@ -71,11 +83,8 @@ static size_t capitalise(const char *form, size_t len, char *out)
 
 /* Does the dictionary know the form of entry e (title: also try it capitalised)?  The
  * verdicts are kept in the entry, so the dictionary is asked once per form. */
-static int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_t len,
-                         int title)
+static int entry_ask(poisk_repair *r, poisk_form *e, const char *form, size_t len, int title)
 {
-    if (!r->dict || !e || len == 0 || len > 400)
-        return 0;
     if (!(e->flags & POISK_FORM_SPELL_DONE))
         e->flags |= POISK_FORM_SPELL_DONE
                     | (poisk_lexicon_spell(r->lx, form, len) > 0 ? POISK_FORM_SPELL : 0);
@@ -92,6 +101,19 @@ static int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_
     return (e->flags & POISK_FORM_CAP_SPELL) != 0;
 }
 
+static inline int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_t len,
+                                int title)
+{
+    if (!r->dict || !e || len == 0 || len > 400)
+        return 0;
+    unsigned f = e->flags;                /* the usual case: the answers are cached */
+    if (f & POISK_FORM_SPELL)
+        return 1;
+    if ((f & POISK_FORM_SPELL_DONE) && (!title || (f & POISK_FORM_CAP_DONE)))
+        return title && (f & POISK_FORM_CAP_SPELL);
+    return entry_ask(r, e, form, len, title);
+}
+
 static int spelled(poisk_repair *r, const char *form, size_t len, int title)
 {
     if (!r->dict || len == 0 || len > 400)
@@ -99,58 +121,29 @@ static int spelled(poisk_repair *r, const char *form, size_t len, int title)
     return entry_spelled(r, poisk_stemcache_find(r->forms, form, len, 0), form, len, title);
 }
 
-static uint32_t corpus_count(const poisk_repair *r, const char *form, size_t len)
+void poisk_repair_note(poisk_repair *r, poisk_piece *p)
 {
-    poisk_form *e = poisk_stemcache_find(r->forms, form, len, 0);
-    return e ? e->count : 0;
-}
-
-/* Corpus counts and dictionary verdict of a piece, computed once per piece (a piece is
- * looked at up to three times, as first, second and third part). */
-static void piece_info(poisk_repair *r, poisk_piece *p)
-{
-    if (p->r_known)
-        return;
-    poisk_form *e = piece_form(r, p);
-    p->r_count = e ? e->count : 0;
-    p->r_caps = e ? e->caps : 0;
-    p->r_prefix = e && (e->flags & POISK_FORM_PREFIX);
-    p->r_stop = e && (e->flags & POISK_FORM_STOP);
-    if (p->caps)
-        p->r_good = 1;
-    else if (!r->dict)
-        p->r_good = p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
-    else
-        p->r_good = (uint8_t)entry_spelled(r, e, p->form, p->len, p->title);
-    p->r_known = 1;
-}
-
-/* A part that is a word in its own right. */
-static int good_part(poisk_repair *r, poisk_piece *p)
-{
-    piece_info(r, p);
-    return p->r_good;
-}
-
-/* Pieces that may be fragments: Cyrillic letters; parts after the first in lower case. */
-static int joinable(const poisk_piece *p, int first)
-{
+    p->r_bits = R_KNOWN;
+    p->r_count = 0;
     if (p->digit || p->latin || p->caps)
-        return 0;
-    return first || !p->title;
-}
-
-static int is_stop(poisk_repair *r, poisk_piece *p)
-{
-    if (p->r_known)
-        return p->r_stop;
-    poisk_form *e = piece_form(r, p);     /* no dictionary question for this one */
-    return e && (e->flags & POISK_FORM_STOP);
+        return;                           /* never a fragment: nothing to look up */
+    unsigned b = R_KNOWN | R_FIRST | (p->title ? 0 : R_NEXT);
+    poisk_form *e = piece_form(r, p);
+    if (e) {
+        p->r_count = e->count;
+        b |= (e->flags & POISK_FORM_STOP ? R_STOP : 0)
+             | (e->flags & POISK_FORM_PREFIX ? R_PREFIX : 0)
+             | (e->flags & POISK_FORM_SUFFIX ? R_SUFFIX : 0);
+    }
+    int good = r->dict ? entry_spelled(r, e, p->form, p->len, p->title)
+                       : p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
+    p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));
 }
 
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;
+    j->ref.hash = 0;
     for (unsigned i = 0; i < n; i++) {
         memcpy(j->form + j->len, p[i]->form, p[i]->len);
         j->len += p[i]->len;
@@ -164,17 +157,17 @@ static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
  * from the corpus must have been seen whole in lower case (ЕГРЗАГС does not make егр загс
  * one word) more often than its rarest-known bad part stands alone: проактивное
  * дистанционное stays apart because проактивное alone is commoner than the glued pair. */
-static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
+static int known_join(poisk_repair *r, poisk_repair_join *j, int title,
                       poisk_piece *const *p, unsigned n)
 {
-    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (entry_spelled(r, e, j->form, j->len, title))
         return 1;
     uint32_t lower = e ? e->count - e->caps : 0;
     if (lower == 0)
         return 0;
     for (unsigned i = 0; i < n; i++)
-        if (!good_part(r, p[i]) && p[i]->r_count >= lower)
+        if ((p[i]->r_bits & R_BAD) && p[i]->r_count >= lower)
             return 0;
     return 1;
 }
@@ -182,27 +175,26 @@ static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
 static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keeps_stop,
                     poisk_repair_join *j)
 {
-    int any_bad = 0;
+    unsigned any = 0;
     for (unsigned i = 0; i < n; i++) {
-        if (!joinable(p[i], i == 0))
+        unsigned b = p[i]->r_bits;
+        if (!(b & (i ? R_NEXT : R_FIRST)) || (keeps_stop && (b & R_STOP)))
             return 0;
-        if (keeps_stop && is_stop(r, p[i]))
-            return 0;
+        any |= b;
     }
-    for (unsigned i = 0; i < n && !any_bad; i++)
-        any_bad = !good_part(r, p[i]);
-    if (any_bad) {
+    if (any & R_BAD) {
         make_join(j, p, n);
         return known_join(r, j, p[0]->title, p, n);
     }
-    if (n != 2 || !r->dict || !p[0]->r_prefix)
+    if (n != 2 || !r->dict || !(p[0]->r_bits & R_PREFIX) || !(p[1]->r_bits & R_SUFFIX))
         return 0;                         /* the usual case: two words, nothing to build */
     /* +both: two words that are also one word, when the corpus says so */
     make_join(j, p, n);
-    uint32_t c = corpus_count(r, j->form, j->len);
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    uint32_t c = e ? e->count : 0;
     if (!(c >= 3 || (c >= 2 && (p[0]->nchars <= 4 || p[1]->nchars <= 3))))
         return 0;
-    return spelled(r, j->form, j->len, p[0]->title);
+    return entry_spelled(r, e, j->form, j->len, p[0]->title);
 }
 
 /* социально экономического, written elsewhere in the corpus as социальноэкономического (the
@@ -216,66 +208,95 @@ static int ends_in_o(const poisk_piece *p)
 
 static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_join *j)
 {
-    if (!joinable(p[0], 1) || !joinable(p[1], 0) || !ends_in_o(p[0]) || p[0]->nchars < 4
-        || p[1]->nchars < 4 || is_stop(r, p[0]) || is_stop(r, p[1]))
-        return 0;
-    piece_info(r, p[0]);
-    if (!p[0]->r_prefix)
-        return 0;
+    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
+    if (!(b0 & R_FIRST) || !(b1 & R_NEXT) || ((b0 | b1) & (R_STOP | R_BAD))
+        || !(b0 & R_PREFIX) || !(b1 & R_SUFFIX) || !ends_in_o(p[0]) || p[0]->nchars < 4
+        || p[1]->nchars < 4)
+        return 0;                         /* the glued pair cannot be a corpus form */
     make_join(j, p, 2);
-    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
-    if (!e || e->count - e->caps == 0 || !good_part(r, p[0]) || !good_part(r, p[1]))
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    if (!e || e->count - e->caps == 0)
         return 0;
     j->compound = 1;
     return 1;
 }
 
-unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
-                           unsigned head, unsigned avail, int keeps_stop,
-                           poisk_repair_join *join)
+/* Could any rule join pieces separated by blanks?  Every rule needs the first two pieces
+ * to be joinable; then either some part is not a word (the base rule), or both parts are
+ * words and the pair must have been seen glued in the corpus (+both, compound link), which
+ * needs the first to be a corpus prefix and the second a corpus suffix.  Decided from the
+ * bits of the pieces, without building or hashing any joined form. */
+static int may_join_spaced(poisk_piece *const *p, unsigned avail)
 {
-    if (!r->lx || avail < 2)
+    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
+    if (!(b0 & R_FIRST) || !(b1 & R_NEXT))
         return 0;
-    poisk_piece *p[POISK_REPAIR_WINDOW];
-    for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++)
-        p[i] = &ring[(head + i) % cap];
+    if ((b0 | b1) & R_BAD)
+        return 1;
+    if (avail >= 3 && p[2]->glue == POISK_GLUE_SPACE
+        && (p[2]->r_bits & (R_NEXT | R_BAD)) == (R_NEXT | R_BAD))
+        return 1;
+    return (b0 & R_PREFIX) && (b1 & R_SUFFIX);
+}
+
+/* The rules, once the bits say a join is possible. */
+__attribute__((noinline))   /* keeps the common early exit of poisk_repair_plan cheap */
+static unsigned plan_join(poisk_repair *r, poisk_piece *const *p, unsigned avail,
+                          int keeps_stop, poisk_repair_join *join)
+{
     join->compound = 0;
+    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
     switch (p[1]->glue) {
-    case POISK_GLUE_HYPHEN_NL:           /* государ-⏎ственной: hyphenation, or a compound */
-        if (!joinable(p[0], 1) || !joinable(p[1], 0))
-            return 0;
-        /* a compound's second half is a word (социально-⏎экономического); a fragment of a
-         * hyphenated word is not (государ-⏎ственной), unless the dictionary has the join */
-        make_join(join, p, 2);
-        if (!good_part(r, p[1]))
-            return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
-        return !good_part(r, p[0]) && spelled(r, join->form, join->len, p[0]->title) ? 2 : 0;
-    case POISK_GLUE_NEWLINE:             /* верифицированны⏎х: a last letter wrapped */
-        if (p[1]->nchars != 1 || !joinable(p[0], 1) || !joinable(p[1], 0) || p[0]->nchars < 4
-            || is_stop(r, p[1]))
-            return 0;
-        make_join(join, p, 2);
-        return !good_part(r, p[0]) && known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
     case POISK_GLUE_SPACE:
-        join->compound = 0;
         if (avail >= 3 && p[2]->glue == POISK_GLUE_SPACE && try_join(r, p, 3, keeps_stop, join))
             return 3;
         if (try_join(r, p, 2, keeps_stop, join))
             return 2;
         return compound_link(r, p, join) ? 2 : 0;
+    case POISK_GLUE_HYPHEN_NL:           /* государ-⏎ственной: hyphenation, or a compound */
+        if (!(b0 & R_FIRST) || !(b1 & R_NEXT))
+            return 0;
+        /* a compound's second half is a word (социально-⏎экономического); a fragment of a
+         * hyphenated word is not (государ-⏎ственной), unless the dictionary has the join */
+        make_join(join, p, 2);
+        if (b1 & R_BAD)
+            return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
+        return (b0 & R_BAD) && spelled(r, join->form, join->len, p[0]->title) ? 2 : 0;
+    case POISK_GLUE_NEWLINE:             /* верифицированны⏎х: a last letter wrapped */
+        if (p[1]->nchars != 1 || !(b0 & R_FIRST) || !(b1 & R_NEXT) || p[0]->nchars < 4
+            || (b1 & R_STOP) || !(b0 & R_BAD))
+            return 0;
+        make_join(join, p, 2);
+        return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
     default:
         return 0;
     }
 }
 
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *const *p, unsigned avail,
+                           int keeps_stop, poisk_repair_join *join)
+{
+    if (!r->lx || avail < 2)
+        return 0;
+    switch (p[1]->glue) {                 /* most pieces leave here: nothing can join */
+    case POISK_GLUE_SPACE:
+        if (!may_join_spaced(p, avail))
+            return 0;
+        break;
+    case POISK_GLUE_HYPHEN_NL:
+    case POISK_GLUE_NEWLINE:
+        break;
+    default:
+        return 0;
+    }
+    return plan_join(r, p, avail, keeps_stop, join);
+}
+
 /* Compound first parts end in -о/-е (социально, информационно, северо): the hyphen that
  * followed was deleted by the export.  Both halves must be dictionary words of 4+ letters. */
-size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
+__attribute__((noinline))   /* keeps poisk_repair_split's early exit cheap */
+static size_t split_at(poisk_repair *r, poisk_piece *p)
 {
-    if (!r->dict || p->digit || p->latin || p->caps || p->nchars < 9 || p->len != 2 * p->nchars)
-        return 0;
-    if (good_part(r, p))
-        return 0;
     poisk_form *v = piece_form(r, p);
     if (!v)
         return 0;
@@ -297,4 +318,12 @@ size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
         v->split = (uint16_t)best;
     }
     return best;
+}
+
+size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
+{
+    if (!r->dict || (p->r_bits & (R_FIRST | R_BAD)) != (R_FIRST | R_BAD) || p->nchars < 9
+        || p->len != 2 * p->nchars)
+        return 0;                         /* a word, or too short for two 4-letter words */
+    return split_at(r, p);
 }

@@ -20,6 +20,7 @@ typedef struct poisk_repair_join {
     char form[POISK_REPAIR_WINDOW * POISK_PIECE_MAX_BYTES];
     size_t len, nchars, start, end;
     int compound;     /* 1: the parts are words; emit them AND the join (social-economic) */
+    poisk_form_ref ref;   /* where the join's form cache entry is */
 } poisk_repair_join;
 
 /*! poisk_repair_create() : lexicon may be NULL (then nothing is ever joined); forms: the
@@ -27,13 +28,16 @@ typedef struct poisk_repair_join {
 int  poisk_repair_create(const poisk_lexicon *lx, poisk_stemcache *forms, poisk_repair **out);
 void poisk_repair_free(poisk_repair *r);
 
-/*! poisk_repair_plan() : should the pieces at the head of the ring (ring[head..], avail of
- *  them, cap the ring size) be joined into one word?  keeps_stop: the text keeps its stop
- *  words (then a stop word is never a fragment).  Caches verdicts in the pieces.
- *  @return : pieces joined (2..3) with *join filled, or 0 */
-unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
-                           unsigned head, unsigned avail, int keeps_stop,
-                           poisk_repair_join *join);
+/*! poisk_repair_note() : looks up what repair needs to know about a piece (its form's
+ *  corpus counts and dictionary verdict) when it enters the analyzer's queue. */
+void poisk_repair_note(poisk_repair *r, poisk_piece *p);
+
+/*! poisk_repair_plan() : should the pieces p[0..avail-1] at the head of the analyzer's
+ *  queue (avail <= POISK_REPAIR_WINDOW) be joined into one word?  keeps_stop: the text
+ *  keeps its stop words (then a stop word is never a fragment).  Every piece must
+ *  have been noted.  @return : pieces joined (2..3) with *join filled, or 0 */
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *const *p, unsigned avail,
+                           int keeps_stop, poisk_repair_join *join);
 
 /*! poisk_repair_split() : is this piece two words glued where a hyphen was deleted
  *  (социальноэкономического)?  @return : byte length of the first word, or 0 */

@@ -21,11 +21,13 @@
 #define STOP_MAX_BYTES    14   /* the longest stop word (никогда, впрочем) is 7 letters */
 
 struct poisk_stemcache {
+    poisk_stemcache_view view;           /* slots and generation, for inline ref lookups */
     struct sb_stemmer *ru, *en;
     const poisk_stopset *stop;
     const poisk_lexicon *lexicon;
     poisk_form *slots;
     size_t nslots, used;
+    uint32_t gen;                        /* bumped when entries move (grow, clear) */
     char *arena;
     size_t arena_len, arena_cap;
 };
@@ -41,12 +43,13 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->lexicon = lexicon;
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
+    c->view.gen = 1;                          /* zeroed refs are never current */
     c->nslots = 1u << 12;
-    c->slots = calloc(c->nslots, sizeof *c->slots);
+    c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
     c->arena_cap = 1u << 16;
     c->arena = malloc(c->arena_cap);
     c->arena_len = 1;                    /* offset 0 means "no stem yet" */
-    if (!c->ru || !c->en || !c->slots || !c->arena) {
+    if (!c->ru || !c->en || !c->view.slots || !c->arena) {
         poisk_stemcache_free(c);
         return POISK_ENOMEM;
     }
@@ -62,7 +65,7 @@ void poisk_stemcache_free(poisk_stemcache *c)
         sb_stemmer_delete(c->ru);
     if (c->en)
         sb_stemmer_delete(c->en);
-    free(c->slots);
+    free(c->view.slots);
     free(c->arena);
     free(c);
 }
@@ -74,9 +77,10 @@ uint64_t poisk_form_hash(const char *form, size_t len)
 
 static void cache_clear(poisk_stemcache *c)
 {
-    memset(c->slots, 0, c->nslots * sizeof *c->slots);
+    memset(c->view.slots, 0, c->nslots * sizeof *c->view.slots);
     c->used = 0;
     c->arena_len = 1;
+    c->view.gen++;
 }
 
 static int cache_grow(poisk_stemcache *c)
@@ -86,16 +90,17 @@ static int cache_grow(poisk_stemcache *c)
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        if (!c->slots[i].hash)
+        if (!c->view.slots[i].hash)
             continue;
-        size_t j = (size_t)(c->slots[i].hash >> 8) & (n - 1);
+        size_t j = (size_t)(c->view.slots[i].hash >> 8) & (n - 1);
         while (s[j].hash)
             j = (j + 1) & (n - 1);
-        s[j] = c->slots[i];
+        s[j] = c->view.slots[i];
     }
-    free(c->slots);
-    c->slots = s;
+    free(c->view.slots);
+    c->view.slots = s;
     c->nslots = n;
+    c->view.gen++;
     return POISK_OK;
 }
 
@@ -126,17 +131,19 @@ static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size
     e->caps = l.caps;
     if (l.prefix)
         e->flags |= POISK_FORM_PREFIX;
+    if (l.suffix)
+        e->flags |= POISK_FORM_SUFFIX;
 }
 
-poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
-                                 uint64_t hash)
+/* The entry of the form with hash h, added when new (inlined into both finds). */
+static inline poisk_form *find_entry(poisk_stemcache *c, const char *form, size_t len,
+                                     uint64_t h)
 {
     if (len > UINT16_MAX)
         return NULL;
-    uint64_t h = hash ? hash : poisk_form_hash(form, len);
     size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
-    for (; c->slots[i].hash; i = (i + 1) & mask) {
-        poisk_form *e = &c->slots[i];
+    for (; c->view.slots[i].hash; i = (i + 1) & mask) {
+        poisk_form *e = &c->view.slots[i];
         if (e->hash == h && e->len == len && !memcmp(c->arena + e->off, form, len))
             return e;
     }
@@ -148,12 +155,12 @@ poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t le
             return NULL;
         mask = c->nslots - 1;
         i = (size_t)(h >> 8) & mask;
-        while (c->slots[i].hash)
+        while (c->view.slots[i].hash)
             i = (i + 1) & mask;
     }
     if (arena_reserve(c, len))
         return NULL;
-    poisk_form *e = &c->slots[i];
+    poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
     e->hash = h;
     e->off = (uint32_t)c->arena_len;
@@ -162,6 +169,25 @@ poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t le
     c->arena_len += len;
     c->used++;
     form_facts(c, e, form, len);
+    return e;
+}
+
+poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
+                                 uint64_t hash)
+{
+    return find_entry(c, form, len, hash ? hash : poisk_form_hash(form, len));
+}
+
+poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
+                                          poisk_form_ref *ref)
+{
+    if (!ref->hash)
+        ref->hash = poisk_form_hash(form, len);
+    poisk_form *e = find_entry(c, form, len, ref->hash);
+    if (e) {
+        ref->slot = (uint32_t)(e - c->view.slots);
+        ref->gen = c->view.gen;
+    }
     return e;
 }
 

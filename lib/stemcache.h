@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer_scan.h"
 #include "lexicon.h"
 #include "stopwords.h"
 
@@ -25,7 +26,8 @@ enum {
     POISK_FORM_SPELL = 1 << 3,       /*   and accepted it */
     POISK_FORM_CAP_DONE = 1 << 4,    /* dictionary asked about the Capitalised form */
     POISK_FORM_CAP_SPELL = 1 << 5,   /*   and accepted it */
-    POISK_FORM_SPLIT_DONE = 1 << 6   /* split holds poisk_repair_split()'s answer */
+    POISK_FORM_SPLIT_DONE = 1 << 6,  /* split holds poisk_repair_split()'s answer */
+    POISK_FORM_SUFFIX = 1 << 7       /* the lexicon has a longer form ending with it */
 };
 
 typedef struct poisk_form {
@@ -51,6 +53,27 @@ uint64_t poisk_form_hash(const char *form, size_t len);
  *  call on the cache.  @return : NULL only when out of memory or the form is > 64 KB */
 poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
                                  uint64_t hash);
+
+/* The first member of every poisk_stemcache: what an inline ref lookup needs. */
+typedef struct poisk_stemcache_view {
+    poisk_form *slots;
+    uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
+} poisk_stemcache_view;
+
+poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
+                                          poisk_form_ref *ref);
+
+/*! poisk_stemcache_find_ref() : like poisk_stemcache_find(), remembering in *ref where the
+ *  entry is: a second call with the same ref costs no hash and no probe while the table
+ *  has not moved.  ref->hash 0 = not known yet.  @return : as poisk_stemcache_find() */
+static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const char *form,
+                                                   size_t len, poisk_form_ref *ref)
+{
+    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(void *)c;
+    if (ref->hash && ref->gen == v->gen)
+        return &v->slots[ref->slot];
+    return poisk_stemcache_find_ref_slow(c, form, len, ref);
+}
 
 /*! poisk_stemcache_stem() : stem of the entry's form (latin != 0: English stemmer).
  *  *stem stays valid until the next call.  @return : poisk_rc (POISK_ENOMEM only) */
