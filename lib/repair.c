@@ -47,19 +47,6 @@ void poisk_repair_free(poisk_repair *r)
     free(r);
 }
 
-/* What repair knows about a piece (poisk_piece.r_bits): computed once, when the piece
- * enters the analyzer's queue, from its form's cache entry, so that deciding whether a
- * window of pieces could join is a few bit tests. */
-enum {
-    R_KNOWN = 1,      /* the bits are valid */
-    R_FIRST = 2,      /* may be the first part of a join: Cyrillic letters, not all-caps */
-    R_NEXT = 4,       /* may be a later part: as R_FIRST and lower case */
-    R_BAD = 8,        /* not a word in its own right (a possible fragment) */
-    R_STOP = 16,      /* a stop word */
-    R_PREFIX = 32,    /* the corpus has a longer form starting with it */
-    R_SUFFIX = 64     /* the corpus has a longer form ending with it */
-};
-
 /* The cache entry of a piece's form; the piece remembers where it is, so the analyzer's
  * stemming of the same piece costs no second probe. */
 static poisk_form *piece_form(poisk_repair *r, poisk_piece *p)
@@ -221,24 +208,6 @@ static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_jo
     return 1;
 }
 
-/* Could any rule join pieces separated by blanks?  Every rule needs the first two pieces
- * to be joinable; then either some part is not a word (the base rule), or both parts are
- * words and the pair must have been seen glued in the corpus (+both, compound link), which
- * needs the first to be a corpus prefix and the second a corpus suffix.  Decided from the
- * bits of the pieces, without building or hashing any joined form. */
-static int may_join_spaced(poisk_piece *const *p, unsigned avail)
-{
-    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
-    if (!(b0 & R_FIRST) || !(b1 & R_NEXT))
-        return 0;
-    if ((b0 | b1) & R_BAD)
-        return 1;
-    if (avail >= 3 && p[2]->glue == POISK_GLUE_SPACE
-        && (p[2]->r_bits & (R_NEXT | R_BAD)) == (R_NEXT | R_BAD))
-        return 1;
-    return (b0 & R_PREFIX) && (b1 & R_SUFFIX);
-}
-
 /* The rules, once the bits say a join is possible. */
 __attribute__((noinline))   /* keeps the common early exit of poisk_repair_plan cheap */
 static unsigned plan_join(poisk_repair *r, poisk_piece *const *p, unsigned avail,
@@ -280,7 +249,7 @@ unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *const *p, unsigned avai
         return 0;
     switch (p[1]->glue) {                 /* most pieces leave here: nothing can join */
     case POISK_GLUE_SPACE:
-        if (!may_join_spaced(p, avail))
+        if (!poisk_repair_may_join_spaced(p, avail))
             return 0;
         break;
     case POISK_GLUE_HYPHEN_NL:

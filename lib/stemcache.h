@@ -50,14 +50,16 @@ uint64_t poisk_form_hash(const char *form, size_t len);
 
 /*! poisk_stemcache_find() : the entry of a form, added when new (hash: poisk_form_hash()
  *  of it, or 0 to compute it here).  The pointer is valid until the next find or stem
- *  call on the cache.  @return : NULL only when out of memory or the form is > 64 KB */
+ *  call on the cache; offsets into the arena until the next poisk_stemcache_trim().  @return : NULL only when out of memory or the form is > 64 KB */
 poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
                                  uint64_t hash);
 
 /* The first member of every poisk_stemcache: what an inline ref lookup needs. */
 typedef struct poisk_stemcache_view {
     poisk_form *slots;
+    char *arena;                     /* the bytes that off / stem_off index (may move) */
     uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
+    int full;                        /* past the budget: poisk_stemcache_trim() empties it */
 } poisk_stemcache_view;
 
 poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
@@ -73,6 +75,23 @@ static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const cha
     if (ref->hash && ref->gen == v->gen)
         return &v->slots[ref->slot];
     return poisk_stemcache_find_ref_slow(c, form, len, ref);
+}
+
+void poisk_stemcache_clear(poisk_stemcache *c);
+
+/*! poisk_stemcache_trim() : empties the cache when it has passed its budget (1 M forms or
+ *  64 MB; it may grow past that in between).  Call it only when no pointer or offset into
+ *  it is held: the analyzer does so between two groups of tokens. */
+static inline void poisk_stemcache_trim(poisk_stemcache *c)
+{
+    if (((const poisk_stemcache_view *)(void *)c)->full)
+        poisk_stemcache_clear(c);
+}
+
+/*! poisk_stemcache_arena() : the bytes that stem_off / off index (moves when it grows). */
+static inline const char *poisk_stemcache_arena(const poisk_stemcache *c)
+{
+    return ((const poisk_stemcache_view *)(const void *)c)->arena;
 }
 
 /*! poisk_stemcache_stem() : stem of the entry's form (latin != 0: English stemmer).
