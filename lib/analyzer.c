@@ -20,6 +20,7 @@
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
+#define READ_AHEAD  4     /* pieces read before they are needed: their cache slots load */
 #define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one group: never full */
 
 struct poisk_analyzer {
@@ -101,17 +102,34 @@ static poisk_piece *queue_at(poisk_analyzer *a, unsigned i)
     return &a->queue[(a->qhead + i) & (QUEUE_CAP - 1)];
 }
 
-/* Makes at least n (<= QUEUE_CAP) pieces available when the text has them; @return :
- * pieces available */
-static unsigned queue_fill(poisk_analyzer *a, unsigned n)
+static unsigned queue_read(poisk_analyzer *a, unsigned n)
 {
     while (a->qcount < n && !a->eof) {
-        if (poisk_scanner_next(&a->scan, queue_at(a, a->qcount)))
-            a->qcount++;
-        else
+        poisk_piece *p = queue_at(a, a->qcount);
+        if (!poisk_scanner_next(&a->scan, p)) {
             a->eof = 1;
+            break;
+        }
+        a->qcount++;
+        if (!p->digit) {                  /* its cache slot is wanted soon: load it now */
+            p->ref.hash = poisk_form_hash(p->form, p->len);
+            p->ref.gen = 0;               /* the slot is not known yet */
+            poisk_stemcache_prefetch(a->stems, p->ref.hash);
+        }
+        if (a->qcount >= 3) {             /* and the form of the one read two pieces ago */
+            const poisk_piece *q = queue_at(a, a->qcount - 3);
+            if (!q->digit && q->ref.hash)
+                poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
+        }
     }
     return a->qcount;
+}
+
+/* Makes at least n (<= QUEUE_CAP) pieces available when the text has them; @return :
+ * pieces available */
+static inline unsigned queue_fill(poisk_analyzer *a, unsigned n)
+{
+    return a->qcount >= n ? a->qcount : queue_read(a, n);
 }
 
 static void queue_pop(poisk_analyzer *a, unsigned n)
@@ -378,7 +396,7 @@ static int repair_group(poisk_analyzer *a)
 /* Emits the tokens of the next group of pieces; @return : 0 at the end of the text */
 static int analyze_group(poisk_analyzer *a)
 {
-    if (!queue_fill(a, 1))
+    if (!queue_fill(a, a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD))
         return 0;
     a->group_emitted = 0;
     if (a->repair && repair_group(a))

@@ -108,6 +108,26 @@ static int spelled(poisk_repair *r, const char *form, size_t len, int title)
     return entry_spelled(r, poisk_stemcache_find(r->forms, form, len, 0), form, len, title);
 }
 
+/* A compound's first part: -о (социально; not the adjective endings -ого/-его), or -е
+ * after a consonant (средне, обще; not решение, новое).  Cyrillic pieces only (2 bytes a
+ * letter). */
+static int ends_in_o_or_e(const poisk_piece *p)
+{
+    if (p->len < 4 || p->len != 2 * p->nchars)
+        return 0;
+    const unsigned char *e = (const unsigned char *)p->form + p->len - 4;
+    if (e[2] != 0xD0 || (e[3] != 0xBE && e[3] != 0xB5))
+        return 0;
+    if (e[3] == 0xBE)                     /* but not -ого, -его: цифрового, его */
+        return !(e[0] == 0xD0 && e[1] == 0xB3 && p->len >= 6 && e[-2] == 0xD0
+                 && (e[-1] == 0xBE || e[-1] == 0xB5));
+    static const char vowels[] = "аеиоуыэюяй";   /* й: -ее, -ие, -ое ... and -йе */
+    for (size_t k = 0; k + 1 < sizeof vowels; k += 2)
+        if (e[0] == (unsigned char)vowels[k] && e[1] == (unsigned char)vowels[k + 1])
+            return 0;
+    return 1;
+}
+
 void poisk_repair_note(poisk_repair *r, poisk_piece *p)
 {
     p->r_bits = R_KNOWN;
@@ -122,6 +142,8 @@ void poisk_repair_note(poisk_repair *r, poisk_piece *p)
              | (e->flags & POISK_FORM_PREFIX ? R_PREFIX : 0)
              | (e->flags & POISK_FORM_SUFFIX ? R_SUFFIX : 0);
     }
+    if (p->nchars >= 4 && ends_in_o_or_e(p))
+        b |= R_OE;
     int good = r->dict ? entry_spelled(r, e, p->form, p->len, p->title)
                        : p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
     p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));
@@ -140,23 +162,93 @@ static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
     j->end = p[n - 1]->end;
 }
 
+/* The Snowball stem of the form of cache entry e (valid until the next cache call). */
+static int form_stem(poisk_repair *r, poisk_form *e, const char **stem, size_t *len)
+{
+    return e && !poisk_stemcache_stem(r->forms, e, 0, stem, len) && *len;
+}
+
+/* A part that ends without an inflection ending (the stemmer leaves it as it is), like
+ * the fragment информационнокоммуникацион, unlike проактивное. */
+static int no_ending(poisk_repair *r, poisk_piece *p)
+{
+    const char *stem;
+    size_t len;
+    return form_stem(r, piece_form(r, p), &stem, &len) && len == p->len;
+}
+
+/* Does a bad part stand alone at least as often as the join is attested (evidence)?  Then
+ * the glued form is more likely a lost space than a word: проактивное дистанционное, колл
+ * центра, фед финансированием stay apart.  Fragments do not count: a part of 1-3 letters
+ * beside another bad part (щих in ресурсоснабжаю щих, ин in ин формационнотелеком
+ * муникационную), or a part of 4+ letters without an ending when no other part is a word
+ * of 4+ letters (информационнокоммуникацион ной). */
+static int blocked(poisk_repair *r, poisk_piece *const *p, unsigned n, uint32_t evidence)
+{
+    unsigned bad = 0, long_words = 0;
+    for (unsigned i = 0; i < n; i++) {
+        bad += (p[i]->r_bits & R_BAD) != 0;
+        long_words += !(p[i]->r_bits & R_BAD) && p[i]->nchars >= 4;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (!(p[i]->r_bits & R_BAD) || p[i]->r_count < evidence)
+            continue;
+        int fragment = p[i]->nchars < 4 ? bad >= 2 : !long_words && no_ending(r, p[i]);
+        if (!fragment)
+            return 1;
+    }
+    return 0;
+}
+
+/* Lower-case occurrences in the corpus of the forms of the join's word (those with its
+ * Snowball stem), less those of the window's own pieces: a fragment such as
+ * информационнокоммуникацион, stemmed to itself, is no evidence for its join. */
+static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece *const *p,
+                              unsigned n)
+{
+    char stem[sizeof j->form];
+    const char *st;
+    size_t len;
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    if (!form_stem(r, e, &st, &len) || len > sizeof stem)
+        return 0;
+    if (len < j->len - p[n - 1]->len)
+        return 0;             /* the stem ends before the last piece: функци ил is no функция */
+    memcpy(stem, st, len);
+    if (!(e->flags & POISK_FORM_STEMS_DONE)) {   /* asked once per form */
+        e->stem_forms = poisk_lexicon_stem_count(r->lx, stem, len);
+        e->flags |= POISK_FORM_STEMS_DONE;
+    }
+    uint32_t c = e->stem_forms;
+    for (unsigned i = 0; i < n && c; i++) {
+        poisk_form *e = piece_form(r, p[i]);
+        size_t plen;
+        if (form_stem(r, e, &st, &plen) && plen == len && !memcmp(st, stem, len)) {
+            uint32_t own = e->count - e->caps;
+            c = c > own ? c - own : 0;
+        }
+    }
+    return c;
+}
+
 /* Is the joined form a known word?  The dictionary's word is enough.  A form known only
  * from the corpus must have been seen whole in lower case (ЕГРЗАГС does not make егр загс
- * one word) more often than its rarest-known bad part stands alone: проактивное
- * дистанционное stays apart because проактивное alone is commoner than the glued pair. */
+ * one word), or (by_stem: pieces apart on one line) other forms of its word must have been
+ * (информационнотелекоммуникационн|ой, |ым for ин формационнотелеком муникационную), and
+ * no bad part may stand alone as often (blocked). */
 static int known_join(poisk_repair *r, poisk_repair_join *j, int title,
-                      poisk_piece *const *p, unsigned n)
+                      poisk_piece *const *p, unsigned n, int by_stem)
 {
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (entry_spelled(r, e, j->form, j->len, title))
         return 1;
     uint32_t lower = e ? e->count - e->caps : 0;
-    if (lower == 0)
-        return 0;
-    for (unsigned i = 0; i < n; i++)
-        if ((p[i]->r_bits & R_BAD) && p[i]->r_count >= lower)
-            return 0;
-    return 1;
+    if (lower && !blocked(r, p, n, lower))
+        return 1;
+    if (!by_stem || !(p[0]->r_bits & R_PREFIX))
+        return 0;             /* other forms of the join's word all start with the first piece */
+    uint32_t forms = stem_evidence(r, j, p, n);
+    return forms > lower && !blocked(r, p, n, forms);
 }
 
 static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keeps_stop,
@@ -171,7 +263,7 @@ static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keep
     }
     if (any & R_BAD) {
         make_join(j, p, n);
-        return known_join(r, j, p[0]->title, p, n);
+        return known_join(r, j, p[0]->title, p, n, 1);
     }
     if (n != 2 || !r->dict || !(p[0]->r_bits & R_PREFIX) || !(p[1]->r_bits & R_SUFFIX))
         return 0;                         /* the usual case: two words, nothing to build */
@@ -185,24 +277,19 @@ static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keep
 }
 
 /* социально экономического, written elsewhere in the corpus as социальноэкономического (the
- * export deleted the hyphen): both parts are words, so they stay, and the glued form is
- * added as an alternative so that a query for either spelling finds this place. */
-static int ends_in_o(const poisk_piece *p)
-{
-    return p->len >= 2 && (unsigned char)p->form[p->len - 2] == 0xD0
-           && (unsigned char)p->form[p->len - 1] == 0xBE;
-}
-
+ * export deleted the hyphen), средне душевого, видео наблюдения, широко полосный: both
+ * parts are words, the first a compound's first part (-о/-е), so they stay, and the glued
+ * form is added as an alternative so that a query for either spelling finds this place,
+ * when the corpus has the glued form whole, or other forms of its word. */
 static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_join *j)
 {
     unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
     if (!(b0 & R_FIRST) || !(b1 & R_NEXT) || ((b0 | b1) & (R_STOP | R_BAD))
-        || !(b0 & R_PREFIX) || !(b1 & R_SUFFIX) || !ends_in_o(p[0]) || p[0]->nchars < 4
-        || p[1]->nchars < 4)
+        || !(b0 & R_PREFIX) || !(b0 & R_OE) || p[1]->nchars < 4)
         return 0;                         /* the glued pair cannot be a corpus form */
     make_join(j, p, 2);
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
-    if (!e || e->count - e->caps == 0)
+    if ((!e || e->count - e->caps == 0) && !stem_evidence(r, j, p, 2))
         return 0;
     j->compound = 1;
     return 1;
@@ -229,14 +316,14 @@ static unsigned plan_join(poisk_repair *r, poisk_piece *const *p, unsigned avail
          * hyphenated word is not (государ-⏎ственной), unless the dictionary has the join */
         make_join(join, p, 2);
         if (b1 & R_BAD)
-            return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
+            return known_join(r, join, p[0]->title, p, 2, 0) ? 2 : 0;
         return (b0 & R_BAD) && spelled(r, join->form, join->len, p[0]->title) ? 2 : 0;
     case POISK_GLUE_NEWLINE:             /* верифицированны⏎х: a last letter wrapped */
         if (p[1]->nchars != 1 || !(b0 & R_FIRST) || !(b1 & R_NEXT) || p[0]->nchars < 4
             || (b1 & R_STOP) || !(b0 & R_BAD))
             return 0;
         make_join(join, p, 2);
-        return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
+        return known_join(r, join, p[0]->title, p, 2, 0) ? 2 : 0;
     default:
         return 0;
     }

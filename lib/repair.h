@@ -26,7 +26,8 @@ enum {
     R_BAD = 8,        /* not a word in its own right (a possible fragment) */
     R_STOP = 16,      /* a stop word */
     R_PREFIX = 32,    /* the corpus has a longer form starting with it */
-    R_SUFFIX = 64     /* the corpus has a longer form ending with it */
+    R_SUFFIX = 64,    /* the corpus has a longer form ending with it */
+    R_OE = 128        /* 4+ letters ending in -о/-е: may be a compound's first part */
 };
 
 typedef struct poisk_repair_join {
@@ -55,7 +56,8 @@ unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *const *p, unsigned avai
 /* Could any rule join pieces separated by blanks?  Every rule needs the first two pieces
  * to be joinable; then either some part is not a word (the base rule), or both parts are
  * words and the pair must have been seen glued in the corpus (+both, compound link), which
- * needs the first to be a corpus prefix and the second a corpus suffix.  Decided from the
+ * needs the first to be a corpus prefix and the second a corpus suffix, or the glued pair
+ * is a compound another form of which was seen (the first part ends in -о/-е).  Decided from the
  * bits of noted pieces, without building or hashing any joined form. */
 static inline int poisk_repair_may_join_spaced(poisk_piece *const *p, unsigned avail)
 {
@@ -67,7 +69,7 @@ static inline int poisk_repair_may_join_spaced(poisk_piece *const *p, unsigned a
     if (avail >= 3 && p[2]->glue == POISK_GLUE_SPACE
         && (p[2]->r_bits & (R_NEXT | R_BAD)) == (R_NEXT | R_BAD))
         return 1;
-    return (b0 & R_PREFIX) && (b1 & R_SUFFIX);
+    return (b0 & R_PREFIX) && ((b1 & R_SUFFIX) || (b0 & R_OE));
 }
 
 /*! poisk_repair_may_act() : could poisk_repair_plan() or poisk_repair_split() do anything

@@ -47,6 +47,7 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->view.gen = 1;                          /* zeroed refs are never current */
     c->nslots = 1u << 12;
     c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
+    c->view.mask = c->nslots - 1;
     c->arena_cap = 1u << 16;
     c->view.arena = malloc(c->arena_cap);
     c->arena_len = 1;                    /* offset 0 means "no stem yet" */
@@ -102,6 +103,7 @@ static int cache_grow(poisk_stemcache *c)
     free(c->view.slots);
     c->view.slots = s;
     c->nslots = n;
+    c->view.mask = n - 1;
     c->view.gen++;
     return POISK_OK;
 }
