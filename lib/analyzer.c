@@ -16,18 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_CAP   256   /* pieces: one whole run (<= 64) plus repair look-ahead */
+#define QUEUE_CAP   16    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window */
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
-
-typedef struct out_token {
-    char term[TERM_CAP], exact[TERM_CAP];
-    size_t term_len, exact_len, start, end;
-    uint32_t position;
-    poisk_token_kind kind;
-    unsigned flags;
-} out_token;
+#define READ_AHEAD  4     /* pieces read before they are needed: their cache slots load */
+#define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one group: never full */
 
 struct poisk_analyzer {
     poisk_analyzer_options opts;
@@ -38,11 +32,19 @@ struct poisk_analyzer {
     poisk_piece queue[QUEUE_CAP];
     unsigned qhead, qcount;
     int eof;
-    out_token out[OUT_CAP];
+    /* The tokens of one group, handed out as they are.  Their strings point into the
+     * pieces of the queue (a piece's slot is not reused before the next group), into
+     * scratch (strings built here: compound wholes, joins), or into the form cache's
+     * arena: that may move while the group is built, so those terms are kept as offsets
+     * (term_off, 0 = none) and pointed to when the group is complete. */
+    poisk_token out[OUT_CAP];
+    uint32_t term_off[OUT_CAP];
     int nout, iout;
     int group_emitted;                   /* tokens emitted by the current group */
     uint32_t next_position;
     uint32_t words_seen, stops_seen;     /* letter pieces / stop words in this text */
+    size_t scratch_len;
+    char scratch[SCRATCH_CAP];
 };
 
 int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **out)
@@ -97,63 +99,108 @@ uint64_t poisk_analyzer_invalid_sequences(const poisk_analyzer *a)
 
 static poisk_piece *queue_at(poisk_analyzer *a, unsigned i)
 {
-    return &a->queue[(a->qhead + i) % QUEUE_CAP];
+    return &a->queue[(a->qhead + i) & (QUEUE_CAP - 1)];
 }
 
-/* Makes at least n pieces available when the text has them; @return : pieces available */
-static unsigned queue_fill(poisk_analyzer *a, unsigned n)
+static unsigned queue_read(poisk_analyzer *a, unsigned n)
 {
-    while (a->qcount < n && !a->eof && a->qcount < QUEUE_CAP) {
-        if (poisk_scanner_next(&a->scan, queue_at(a, a->qcount)))
-            a->qcount++;
-        else
+    while (a->qcount < n && !a->eof) {
+        poisk_piece *p = queue_at(a, a->qcount);
+        if (!poisk_scanner_next(&a->scan, p)) {
             a->eof = 1;
+            break;
+        }
+        a->qcount++;
+        if (!p->digit) {                  /* its cache slot is wanted soon: load it now */
+            p->ref.hash = poisk_form_hash(p->form, p->len);
+            p->ref.gen = 0;               /* the slot is not known yet */
+            poisk_stemcache_prefetch(a->stems, p->ref.hash);
+        }
+        if (a->qcount >= 3) {             /* and the form of the one read two pieces ago */
+            const poisk_piece *q = queue_at(a, a->qcount - 3);
+            if (!q->digit && q->ref.hash)
+                poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
+        }
     }
     return a->qcount;
 }
 
+/* Makes at least n (<= QUEUE_CAP) pieces available when the text has them; @return :
+ * pieces available */
+static inline unsigned queue_fill(poisk_analyzer *a, unsigned n)
+{
+    return a->qcount >= n ? a->qcount : queue_read(a, n);
+}
+
 static void queue_pop(poisk_analyzer *a, unsigned n)
 {
-    a->qhead = (a->qhead + n) % QUEUE_CAP;
+    a->qhead = (a->qhead + n) & (QUEUE_CAP - 1);
     a->qcount -= n;
 }
 
 /* ---- emitting tokens ------------------------------------------------------------------ */
 
-static void push_token(poisk_analyzer *a, const char *term, size_t term_len, const char *exact,
-                       size_t exact_len, size_t start, size_t end, poisk_token_kind kind,
-                       int same_position)
+/* A copy of s that stays valid until the next group (scratch never fills: a group has at
+ * most OUT_CAP tokens of at most 2 * TERM_CAP bytes each). */
+static const char *scratch_copy(poisk_analyzer *a, const char *s, size_t len)
+{
+    if (len > TERM_CAP || a->scratch_len + len > SCRATCH_CAP)
+        return NULL;
+    char *d = a->scratch + a->scratch_len;
+    memcpy(d, s, len);
+    a->scratch_len += len;
+    return d;
+}
+
+/* term: stable bytes, or (term_off != 0) the offset of the term in the form cache's arena;
+ * exact: stable bytes. */
+static void push_token(poisk_analyzer *a, const char *term, size_t term_len, uint32_t term_off,
+                       const char *exact, size_t exact_len, size_t start, size_t end,
+                       poisk_token_kind kind, int same_position)
 {
     if (a->nout >= OUT_CAP || term_len == 0 || term_len > TERM_CAP || exact_len > TERM_CAP)
         return;
-    out_token *t = &a->out[a->nout++];
-    memcpy(t->term, term, term_len);
-    memcpy(t->exact, exact, exact_len);
+    a->term_off[a->nout] = term_off;
+    poisk_token *t = &a->out[a->nout++];
+    t->term = term;
     t->term_len = term_len;
+    t->exact = exact;
     t->exact_len = exact_len;
-    t->start = start;
-    t->end = end;
+    t->byte_start = start;
+    t->byte_end = end;
     t->kind = kind;
-    t->flags = 0;
     if (same_position && a->group_emitted) {
         t->flags = POISK_TOKEN_SAME_POSITION;
         t->position = a->next_position - 1;
     } else {
+        t->flags = 0;
         t->position = a->next_position++;
     }
     a->group_emitted++;
 }
 
+/* The word token of a form with cache entry e (stable form bytes). */
 static void push_stemmed(poisk_analyzer *a, poisk_form *e, const char *form, size_t len,
                          int latin, size_t start, size_t end, int same_position)
 {
+    if (e && e->stem_off) {               /* the usual case: stemmed before */
+        push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end, POISK_TOKEN_WORD,
+                   same_position);
+        return;
+    }
     const char *stem;
     size_t stem_len;
     if (!e || poisk_stemcache_stem(a->stems, e, latin, &stem, &stem_len) || !stem_len) {
         stem = form;                      /* out of memory: the form is a usable term */
         stem_len = len;
+    } else if (e->stem_off) {
+        push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end, POISK_TOKEN_WORD,
+                   same_position);
+        return;
+    } else if (!(stem = scratch_copy(a, stem, stem_len))) {
+        return;                           /* a stem the cache could not keep: copied */
     }
-    push_token(a, stem, stem_len, form, len, start, end, POISK_TOKEN_WORD, same_position);
+    push_token(a, stem, stem_len, 0, form, len, start, end, POISK_TOKEN_WORD, same_position);
 }
 
 static int year_of(const char *d)
@@ -176,35 +223,40 @@ static void emit_number(poisk_analyzer *a, const char *d, size_t len, size_t sta
 {
     if (is_year_range(d, len)) {
         size_t mid = start + 4 <= end ? start + 4 : start;
-        push_token(a, d, 4, d, 4, start, mid, POISK_TOKEN_NUMBER, same_position);
-        push_token(a, d + 4, 4, d + 4, 4, mid, end, POISK_TOKEN_NUMBER, 0);
-        push_token(a, d, len, d, len, start, end, POISK_TOKEN_NUMBER, 1);
+        push_token(a, d, 4, 0, d, 4, start, mid, POISK_TOKEN_NUMBER, same_position);
+        push_token(a, d + 4, 4, 0, d + 4, 4, mid, end, POISK_TOKEN_NUMBER, 0);
+        push_token(a, d, len, 0, d, len, start, end, POISK_TOKEN_NUMBER, 1);
         return;
     }
-    push_token(a, d, len, d, len, start, end, POISK_TOKEN_NUMBER, same_position);
+    push_token(a, d, len, 0, d, len, start, end, POISK_TOKEN_NUMBER, same_position);
 }
 
-/* One word form (a piece, a repaired join or a compound whole) -> 0..2 tokens.  hash:
- * poisk_form_hash() of the form when known, else 0. */
+/* One word form (a piece, a repaired join or a compound whole; its bytes stable until the
+ * next group) -> 0..2 tokens.  ref: where the form's cache entry is when known (a piece, a
+ * join repair looked up), else NULL. */
 static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps, size_t nchars,
-                      int latin, size_t start, size_t end, int same_position, uint64_t hash)
+                      int latin, size_t start, size_t end, int same_position,
+                      poisk_form_ref *ref)
 {
     if (caps && nchars <= 6) {
-        push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
+        push_token(a, form, len, 0, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
         return;
     }
     a->words_seen++;
-    poisk_form *e = poisk_stemcache_find(a->stems, form, len, hash);
+    poisk_form_ref none = { 0, 0, 0 };
+    poisk_form *e = poisk_stemcache_find_ref(a->stems, form, len, ref ? ref : &none);
     if (!caps && (e ? (e->flags & POISK_FORM_STOP) != 0 : poisk_stopset_has(&a->stop, form, len))) {
         a->stops_seen++;
         return;
     }
     if (!caps && a->opts.is_abbrev && a->opts.is_abbrev(a->opts.is_abbrev_ctx, form, len)) {
         /* the index saw this form in capitals: meet the abbreviation, keep the word too */
-        push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
+        push_token(a, form, len, 0, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
         push_stemmed(a, e, form, len, latin, start, end, 1);
-        if (a->nout >= 2 && a->out[a->nout - 1].term_len == len
-            && !memcmp(a->out[a->nout - 1].term, form, len)) {
+        const poisk_token *t = &a->out[a->nout - 1];
+        const char *term = a->term_off[a->nout - 1]
+                           ? poisk_stemcache_arena(a->stems) + a->term_off[a->nout - 1] : t->term;
+        if (a->nout >= 2 && t->term_len == len && !memcmp(term, form, len)) {
             a->nout--;                    /* the stem is the form itself: no alternative */
             a->group_emitted--;
         }
@@ -213,13 +265,37 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
     push_stemmed(a, e, form, len, latin, start, end, same_position);
 }
 
-static void emit_piece(poisk_analyzer *a, const poisk_piece *p, int same_position)
+/* The usual token, without the general path's questions: a word piece that is no stop word,
+ * no abbreviation, stemmed before.  @return : 0 when the general path must decide */
+static inline int emit_plain_word(poisk_analyzer *a, poisk_piece *p)
+{
+    if (p->digit || p->caps || a->opts.is_abbrev || a->nout >= OUT_CAP)
+        return 0;
+    poisk_form *e = poisk_stemcache_find_ref(a->stems, p->form, p->len, &p->ref);
+    if (!e || !e->stem_off || !e->stem_len || (e->flags & POISK_FORM_STOP))
+        return 0;
+    a->words_seen++;
+    a->term_off[a->nout] = e->stem_off;
+    poisk_token *t = &a->out[a->nout++];
+    t->term_len = e->stem_len;
+    t->exact = p->form;
+    t->exact_len = p->len;
+    t->byte_start = p->start;
+    t->byte_end = p->end;
+    t->kind = POISK_TOKEN_WORD;
+    t->flags = 0;
+    t->position = a->next_position++;
+    a->group_emitted++;
+    return 1;
+}
+
+static void emit_piece(poisk_analyzer *a, poisk_piece *p, int same_position)
 {
     if (p->digit)
         emit_number(a, p->form, p->len, p->start, p->end, same_position);
     else
         emit_word(a, p->form, p->len, p->caps, p->nchars, p->latin, p->start, p->end,
-                  same_position, p->hash);
+                  same_position, &p->ref);
 }
 
 static int is_chain_glue(int glue)
@@ -235,7 +311,7 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
     int letters = 1, years = 1, caps = 1, latin = 1;
     size_t whole_len = 0, nchars = 0;
     for (unsigned i = 0; i < k; i++) {
-        const poisk_piece *p = queue_at(a, i);
+        poisk_piece *p = queue_at(a, i);
         emit_piece(a, p, 0);
         letters &= !p->digit;
         years &= p->digit && p->len == 4 && year_of(p->form);
@@ -244,20 +320,21 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
         whole_len += p->len;
         nchars += p->nchars;
     }
-    if (!(letters || years) || whole_len > TERM_CAP)
+    if (!(letters || years) || whole_len > TERM_CAP || a->scratch_len + whole_len > SCRATCH_CAP)
         return;
-    char whole[TERM_CAP];
+    char *whole = a->scratch + a->scratch_len;
     size_t o = 0;
     for (unsigned i = 0; i < k; i++) {
         const poisk_piece *p = queue_at(a, i);
         memcpy(whole + o, p->form, p->len);
         o += p->len;
     }
+    a->scratch_len += o;
     size_t start = queue_at(a, 0)->start, end = queue_at(a, k - 1)->end;
     if (years)
-        push_token(a, whole, o, whole, o, start, end, POISK_TOKEN_NUMBER, 1);
+        push_token(a, whole, o, 0, whole, o, start, end, POISK_TOKEN_NUMBER, 1);
     else
-        emit_word(a, whole, o, caps, nchars, latin, start, end, 1, 0);
+        emit_word(a, whole, o, caps, nchars, latin, start, end, 1, NULL);
 }
 
 /* Does this text keep its stop words (like the line-based seed, 15 % stop words) or were
@@ -268,45 +345,58 @@ static int keeps_stop_words(const poisk_analyzer *a)
     return a->words_seen < 50 || a->stops_seen * 100 > a->words_seen * 6;
 }
 
-/* Split-word repair at the head of the queue: a join of 2-3 pieces, or a glued compound
- * split into its parts (plus the whole).  @return : 1 when it emitted the group */
-static int repair_group(poisk_analyzer *a)
+/* What repair decided for the window at the head of the queue, emitted.  @return : 1 when
+ * it emitted the group */
+__attribute__((noinline))   /* keeps repair_group's common early exit cheap */
+static int repair_act(poisk_analyzer *a, poisk_piece *const *win, unsigned avail)
 {
     poisk_repair_join join;
-    unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW);
-    unsigned n = poisk_repair_plan(a->repair, a->queue, QUEUE_CAP, a->qhead, avail,
-                                   keeps_stop_words(a), &join);
-    if (n && join.compound) {
-        emit_piece(a, queue_at(a, 0), 0);
-        emit_piece(a, queue_at(a, 1), 0);
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1, 0);
-        queue_pop(a, n);
-        return 1;
-    }
+    unsigned n = poisk_repair_plan(a->repair, win, avail, keeps_stop_words(a), &join);
     if (n) {
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0, 0);
+        const char *form = scratch_copy(a, join.form, join.len);
+        if (join.compound) {
+            emit_piece(a, win[0], 0);
+            emit_piece(a, win[1], 0);
+        }
+        if (form)
+            emit_word(a, form, join.len, 0, join.nchars, 0, join.start, join.end,
+                      join.compound, &join.ref);
         queue_pop(a, n);
         return 1;
     }
-    poisk_piece *p = queue_at(a, 0);
-    if (avail > 1 && is_chain_glue(queue_at(a, 1)->glue))
+    poisk_piece *p = win[0];
+    if (avail > 1 && is_chain_glue(win[1]->glue))
         return 0;                         /* a hyphen compound: emit_chain's job */
     size_t k = poisk_repair_split(a->repair, p);
     if (!k)
         return 0;
     size_t mid = p->start + k <= p->end ? p->start + k : p->end;
     size_t first_chars = k / 2;           /* split only happens in 2-byte Cyrillic pieces */
-    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0, 0);
-    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0, 0);
-    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1, p->hash);
+    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0, NULL);
+    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0, NULL);
+    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1, &p->ref);
     queue_pop(a, 1);
     return 1;
+}
+
+/* Split-word repair at the head of the queue: a join of 2-3 pieces, or a glued compound
+ * split into its parts (plus the whole).  @return : 1 when it emitted the group */
+static int repair_group(poisk_analyzer *a)
+{
+    unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW);
+    poisk_piece *win[POISK_REPAIR_WINDOW];
+    for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++) {
+        win[i] = queue_at(a, i);
+        if (!win[i]->r_bits)              /* new in the window: what repair knows about it */
+            poisk_repair_note(a->repair, win[i]);
+    }
+    return poisk_repair_may_act(win, avail) && repair_act(a, win, avail);
 }
 
 /* Emits the tokens of the next group of pieces; @return : 0 at the end of the text */
 static int analyze_group(poisk_analyzer *a)
 {
-    if (!queue_fill(a, 1))
+    if (!queue_fill(a, a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD))
         return 0;
     a->group_emitted = 0;
     if (a->repair && repair_group(a))
@@ -314,30 +404,36 @@ static int analyze_group(poisk_analyzer *a)
     unsigned k = 1;
     while (k < CHAIN_MAX && queue_fill(a, k + 1) > k && is_chain_glue(queue_at(a, k)->glue))
         k++;
-    if (k == 1)
-        emit_piece(a, queue_at(a, 0), 0);
-    else
+    if (k == 1) {
+        poisk_piece *p = queue_at(a, 0);
+        if (!emit_plain_word(a, p))
+            emit_piece(a, p, 0);
+    } else
         emit_chain(a, k);
     queue_pop(a, k);
     return 1;
 }
 
+/* Analyses the next group into out[]; @return : 0 at the end of the text */
+static int next_group(poisk_analyzer *a)
+{
+    a->nout = a->iout = 0;
+    a->scratch_len = 0;
+    poisk_stemcache_trim(a->stems);       /* between groups: no term points into it */
+    if (!analyze_group(a))
+        return 0;
+    const char *arena = poisk_stemcache_arena(a->stems);
+    for (int i = 0; i < a->nout; i++)
+        if (a->term_off[i])
+            a->out[i].term = arena + a->term_off[i];
+    return 1;
+}
+
 int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
 {
-    while (a->iout >= a->nout) {
-        a->nout = a->iout = 0;
-        if (!analyze_group(a))
+    while (a->iout >= a->nout)
+        if (!next_group(a))
             return 0;
-    }
-    const out_token *t = &a->out[a->iout++];
-    tok->term = t->term;
-    tok->term_len = t->term_len;
-    tok->exact = t->exact;
-    tok->exact_len = t->exact_len;
-    tok->position = t->position;
-    tok->byte_start = t->start;
-    tok->byte_end = t->end;
-    tok->kind = t->kind;
-    tok->flags = t->flags;
+    *tok = a->out[a->iout++];
     return 1;
 }

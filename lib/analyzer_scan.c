@@ -202,8 +202,8 @@ static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk
     p->title = !r->digit && r->upper[from];
     p->latin = lat && !cyr;
     p->glue = (uint8_t)glue;
-    p->r_known = 0;
-    p->hash = 0;
+    p->r_bits = 0;
+    p->ref.hash = 0;
 }
 
 /* Cuts a letter run where the case changes: lower -> upper (ТЭКи|ЖКХ), and after two or
@@ -282,19 +282,22 @@ static const uint16_t russian_fold[128] = {
     [0x51] = RU_LOWER(0, 0xB5),
 };
 
-/* Four basic lower-case Russian letters (а..я without ё) in the 8 bytes at t?  Lead bytes
- * (even positions) must be D0 or D1; a trail byte must be B0..BF after D0, 80..8F after D1.
- * These letters are their own normalised form, so the bytes can be copied as they are. */
-static int four_lower(const unsigned char *t)
+/* How many basic lower-case Russian letters (а..я without ё) start the 8 bytes at t: 0..4.
+ * Each letter is a 16-bit lane (lead byte low, little-endian): а..п are D0 B0..BF, р..я
+ * D1 80..8F, so lead byte plus the trail's high nibble is B0D0 or 80D1.  The lane tests
+ * are exact (no carry crosses a lane).  These letters are their own normalised form, so
+ * the bytes can be copied as they are. */
+static unsigned lower_prefix(const unsigned char *t)
 {
     uint64_t x;
     memcpy(&x, t, 8);
-    const uint64_t even = 0x00FF00FF00FF00FFull;
-    uint64_t lead = x & even, trail = (x >> 8) & even;
-    if ((lead & 0x00FE00FE00FE00FEull) != 0x00D000D000D000D0ull)
-        return 0;
-    return ((trail & 0x00F000F000F000F0ull) ^ 0x00B000B000B000B0ull)
-           == (lead & 0x0001000100010001ull) * 0x30;
+    const uint64_t low = 0x7FFF7FFF7FFF7FFFull, high = 0x8000800080008000ull;
+    uint64_t m = x & 0xF0FFF0FFF0FFF0FFull;
+    uint64_t a = m ^ 0xB0D0B0D0B0D0B0D0ull, b = m ^ 0x80D180D180D180D1ull;
+    uint64_t za = ~(((a & low) + low) | a) & high;   /* high bit set where a's lane is 0 */
+    uint64_t zb = ~(((b & low) + low) | b) & high;
+    uint64_t bad = ~(za | zb) & high;
+    return bad ? (unsigned)__builtin_ctzll(bad) >> 4 : 4;
 }
 
 /* Folded entry of the basic Russian letter at t[i] (0 when it is not one). */
@@ -303,6 +306,12 @@ static uint16_t russian_at(const unsigned char *t, size_t i, size_t n)
     if (i + 1 >= n || (t[i] & 0xFE) != 0xD0 || (t[i + 1] & 0xC0) != 0x80)
         return 0;
     return russian_fold[((t[i] & 1) << 6) | (t[i + 1] & 0x3F)];
+}
+
+static void put_letter(poisk_piece *p, size_t o, uint16_t e)
+{
+    p->form[o] = (char)(0xD0 | ((e >> 8) & 1));
+    p->form[o + 1] = (char)(e & 0xFF);
 }
 
 /* Fast path for the common run: basic Russian letters (with ё) or ASCII digits, no case
@@ -321,31 +330,52 @@ static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
             nch++;
         }
     } else {
-        uint16_t e = russian_at(t, i, n);
-        if (!e)
-            return 0;
-        up0 = e >> 15;
-        for (;;) {                        /* e: the letter at i, not yet written */
-            p->form[o] = (char)(0xD0 | ((e >> 8) & 1));
-            p->form[o + 1] = (char)(e & 0xFF);
-            o += 2;
-            i += 2;
-            nch++;
-            if (!caps && (nch >= 2 || !up0))   /* lower case from here on */
-                while (nch + 4 < POISK_PIECE_MAX_CP && i + 8 <= n && four_lower(t + i)) {
-                    memcpy(p->form + o, t + i, 8);
-                    o += 8;
-                    i += 8;
-                    nch += 4;
-                }
+        uint16_t e = 0;
+        if (i + 8 > n || !lower_prefix(t + i)) {   /* not a lower-case word: first letter */
             e = russian_at(t, i, n);
-            if (!e || nch == POISK_PIECE_MAX_CP)
-                break;
-            int up = e >> 15;
-            if (nch == 1 && up0 && up)
-                caps = 1;                 /* ALL CAPS: every letter must be a capital */
-            else if (up != caps)
-                return 0;                 /* a case cut: ТЭКиЖКХ, ИТспециальностей */
+            if (!e)
+                return 0;
+            up0 = e >> 15;
+            put_letter(p, 0, e);
+            o = 2;
+            i += 2;
+            nch = 1;
+            e = russian_at(t, i, n);
+        }
+        if (up0 && e && (e >> 15)) {      /* ALL CAPS: every letter must be a capital */
+            caps = 1;
+            while (e && nch < POISK_PIECE_MAX_CP) {
+                if (!(e >> 15))
+                    return 0;             /* a case cut: ИТспециальностей */
+                put_letter(p, o, e);
+                o += 2;
+                i += 2;
+                nch++;
+                e = russian_at(t, i, n);
+            }
+        } else {
+            for (;;) {                    /* lower case from here on */
+                if (nch + 4 < POISK_PIECE_MAX_CP && i + 8 <= n) {
+                    unsigned k = lower_prefix(t + i);
+                    memcpy(p->form + o, t + i, 8);   /* o + 8 <= 2 * (nch + 4) fits */
+                    o += 2 * k;
+                    i += 2 * k;
+                    nch += (int)k;
+                    if (k == 4)
+                        continue;
+                    if (t[i] < 0x80)
+                        break;            /* the usual end: a blank or punctuation */
+                }
+                e = russian_at(t, i, n);
+                if (!e || nch == POISK_PIECE_MAX_CP)
+                    break;
+                if (e >> 15)
+                    return 0;             /* a case cut: ТЭКиЖКХ */
+                put_letter(p, o, e);      /* ё, or a letter near the end of the text */
+                o += 2;
+                i += 2;
+                nch++;
+            }
         }
     }
     if (!nch || nch == POISK_PIECE_MAX_CP || (i < n && !ends_run(t, i, n)))
@@ -359,11 +389,38 @@ static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
     p->title = (uint8_t)up0;
     p->latin = 0;
     p->glue = (uint8_t)glue;
-    p->r_known = 0;
-    p->hash = 0;
+    p->r_bits = 0;
+    p->ref.hash = 0;
     s->pos = i;
     s->cut = 0;
     s->npend = s->ipend = 0;
+    return 1;
+}
+
+/* Fast path for the usual separators: ASCII blanks and punctuation (no dash, no NUL).
+ * @return : 1 with s->pos moved past them and *glue set, 0 when the general path is
+ * needed (nothing consumed) */
+static int fast_separators(poisk_scanner *s, poisk_glue *glue)
+{
+    const unsigned char *t = s->text;
+    size_t i = s->pos, n = s->len;
+    int newline = 0, other = 0;
+    for (; i < n; i++) {
+        unsigned b = t[i];
+        if (b == ' ' || b == '\t')
+            continue;
+        if (b == '\n' || b == '\r' || b == '\f' || b == '\v') {
+            newline = 1;
+            continue;
+        }
+        if (b >= 0x80 || b == 0 || b == '-' || (b | 0x20) - 'a' < 26u || b - '0' < 10u)
+            break;
+        other = 1;
+    }
+    if (i == s->pos || i == n || ((t[i] & 0xFE) != 0xD0 && (unsigned)t[i] - '0' >= 10u))
+        return 0;                         /* no separator, the end, or not a run we know */
+    *glue = other ? POISK_GLUE_PUNCT : newline ? POISK_GLUE_NEWLINE : POISK_GLUE_SPACE;
+    s->pos = i;
     return 1;
 }
 
@@ -373,10 +430,17 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
         *out = s->pend[s->ipend++];
         return 1;
     }
+    size_t from = s->pos;
+    poisk_glue glue;
+    if (s->have_prev && fast_separators(s, &glue)) {
+        if (fast_run(s, glue, out))
+            return 1;
+        s->pos = from;                    /* not a simple run: start again, slowly */
+    }
     sep_summary g;
     if (!skip_separators(s, &g))
         return 0;
-    poisk_glue glue = glue_of(s, &g);
+    glue = glue_of(s, &g);
     s->have_prev = 1;
     if (fast_run(s, glue, out))
         return 1;

@@ -12,6 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where a form's entry sits in the analyzer's per-form cache (stemcache.c): its hash, and
+ * the slot, valid while the cache's generation is unchanged (it changes when the table
+ * grows or is emptied).  hash 0 = not looked up yet. */
+typedef struct poisk_form_ref {
+    uint64_t hash;
+    uint32_t slot, gen;
+} poisk_form_ref;
+
 #define POISK_PIECE_MAX_CP 64                       /* longer runs are cut into pieces */
 #define POISK_PIECE_MAX_BYTES (POISK_PIECE_MAX_CP * 2) /* every letter kept is < U+0800 */
 
@@ -35,13 +43,10 @@ typedef struct poisk_piece {
     uint8_t title;                      /* first letter a capital */
     uint8_t latin;                      /* has Latin and no Cyrillic letters */
     uint8_t glue;                       /* poisk_glue to the previous piece */
-    /* filled lazily by split-word repair and the analyzer, zero from the scanner */
-    uint64_t hash;                      /* poisk_form_hash() of form, 0 = not yet */
-    uint8_t r_known;                    /* the fields below are valid */
-    uint8_t r_stop;                     /* a stop word */
-    uint8_t r_good;                     /* a word in its own right */
-    uint8_t r_prefix;                   /* the corpus has a longer form starting with it */
-    uint32_t r_count, r_caps;           /* corpus counts of the form */
+    /* filled lazily by the analyzer and split-word repair, zero from the scanner */
+    poisk_form_ref ref;                 /* where the form's cache entry is (stemcache.h) */
+    uint8_t r_bits;                     /* split-word repair's facts (repair.c), 0 = none */
+    uint32_t r_count;                   /* corpus count of the form (repair) */
 } poisk_piece;
 
 typedef struct poisk_scanner {

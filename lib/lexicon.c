@@ -10,6 +10,7 @@
 #include "poisk/poisk.h"
 
 #include <hunspell.h>
+#include <libstemmer.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,12 @@ struct poisk_lexicon {
     int frozen;
     poisk_scanner scan;       /* first-pass tokenizer (only before freeze) */
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
+    /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
+     * of their forms (built at freeze): "a form of this word was seen whole" */
+    lex_slot *stems;
+    size_t nstems, stems_used;
+    char *stem_arena;
+    size_t stem_arena_len, stem_arena_cap;
     void *hun;                /* libhunspell handle when dict cannot read the files */
     pthread_mutex_t dict_lock;  /* guards hun */
 };
@@ -168,9 +175,73 @@ static void load_dictionary(poisk_lexicon *lx)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
 }
 
-/* Marks every form that is a proper prefix of a longer form: repair asks whether two pieces
- * glued are a corpus word only when the first one is such a prefix, which spares a hash
- * lookup for nearly every pair of ordinary words. */
+/* Adds count to the stem's entry of the stem table. */
+static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t count)
+{
+    if (len > UINT16_MAX)
+        return POISK_OK;
+    uint64_t h = lex_hash(stem, len);
+    size_t mask = lx->nstems - 1, i = (size_t)(h >> 8) & mask;
+    for (; lx->stems[i].hash; i = (i + 1) & mask) {
+        lex_slot *t = &lx->stems[i];
+        if (t->hash == h && t->len == len && !memcmp(lx->stem_arena + t->off, stem, len)) {
+            t->e.count = t->e.count > UINT32_MAX - count ? UINT32_MAX : t->e.count + count;
+            return POISK_OK;
+        }
+    }
+    if (lx->stem_arena_len + len > lx->stem_arena_cap) {
+        size_t cap = lx->stem_arena_cap ? lx->stem_arena_cap : 1u << 16;
+        while (lx->stem_arena_len + len > cap)
+            cap *= 2;
+        char *a = realloc(lx->stem_arena, cap);
+        if (!a)
+            return POISK_ENOMEM;
+        lx->stem_arena = a;
+        lx->stem_arena_cap = cap;
+    }
+    memcpy(lx->stem_arena + lx->stem_arena_len, stem, len);
+    lex_slot *t = &lx->stems[i];
+    t->hash = h;
+    t->off = (uint32_t)lx->stem_arena_len;
+    t->len = (uint16_t)len;
+    t->e.count = count;
+    lx->stem_arena_len += len;
+    lx->stems_used++;
+    return POISK_OK;
+}
+
+/* The stem table: every Cyrillic form seen in lower case, stemmed once.  Split-word repair
+ * asks it whether a join it cannot find whole is a form of a word the corpus has
+ * (информационнотелекоммуникационную, when only -ной and -ным occur whole).  Without
+ * memory for it repair simply does without. */
+static void build_stems(poisk_lexicon *lx)
+{
+    struct sb_stemmer *ru = sb_stemmer_new("russian", "UTF_8");
+    size_t n = 1;
+    while (n < lx->used * 2)
+        n *= 2;
+    lx->stems = ru ? calloc(n, sizeof *lx->stems) : NULL;
+    lx->nstems = n;
+    for (size_t i = 0; lx->stems && i < lx->nslots; i++) {
+        const lex_slot *s = &lx->slots[i];
+        const unsigned char *f = (const unsigned char *)lx->arena + s->off;
+        if (!s->hash || s->e.count == s->e.caps || (f[0] & 0xFE) != 0xD0)
+            continue;
+        const sb_symbol *st = sb_stemmer_stem(ru, f, s->len);
+        if (!st || stem_add(lx, (const char *)st, (size_t)sb_stemmer_length(ru),
+                            s->e.count - s->e.caps)) {
+            free(lx->stems);              /* out of memory: no stem table */
+            lx->stems = NULL;
+        }
+    }
+    if (ru)
+        sb_stemmer_delete(ru);
+}
+
+/* Marks every form that is a proper prefix or a proper suffix of a longer form: two
+ * pieces glued can be a corpus word only when the first is such a prefix and the second
+ * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
+ * for nearly every pair of ordinary words. */
 static void mark_prefixes(poisk_lexicon *lx)
 {
     for (size_t i = 0; i < lx->nslots; i++) {
@@ -184,6 +255,9 @@ static void mark_prefixes(poisk_lexicon *lx)
             lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
             if (p->hash)
                 p->e.prefix = 1;
+            p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
+            if (p->hash)
+                p->e.suffix = 1;
         }
     }
 }
@@ -194,6 +268,7 @@ int poisk_lexicon_freeze(poisk_lexicon *lx)
         return POISK_EINVAL;
     if (!lx->frozen) {
         mark_prefixes(lx);
+        build_stems(lx);
         load_dictionary(lx);
     }
     lx->frozen = 1;
@@ -208,6 +283,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     if (lx->hun)
         Hunspell_destroy(lx->hun);
     pthread_mutex_destroy(&lx->dict_lock);
+    free(lx->stems);
+    free(lx->stem_arena);
     free(lx->slots);
     free(lx->arena);
     free(lx);
@@ -215,11 +292,25 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    poisk_lexicon_entry none = { 0, 0, 0 };
+    poisk_lexicon_entry none = { 0, 0, 0, 0 };
     if (!lx || len > UINT16_MAX)
         return none;
     lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
     return s->hash ? s->e : none;
+}
+
+uint32_t poisk_lexicon_stem_count(const poisk_lexicon *lx, const char *stem, size_t len)
+{
+    if (!lx || !lx->stems || len > UINT16_MAX)
+        return 0;
+    uint64_t h = lex_hash(stem, len);
+    size_t mask = lx->nstems - 1;
+    for (size_t i = (size_t)(h >> 8) & mask; lx->stems[i].hash; i = (i + 1) & mask) {
+        const lex_slot *t = &lx->stems[i];
+        if (t->hash == h && t->len == len && !memcmp(lx->stem_arena + t->off, stem, len))
+            return t->e.count;
+    }
+    return 0;
 }
 
 int poisk_lexicon_has_dictionary(const poisk_lexicon *lx)

@@ -15,11 +15,16 @@
 typedef struct poisk_lexicon_entry {
     uint32_t count;       /* occurrences as a whole piece */
     uint32_t caps;        /* of which all-caps in the source */
-    uint32_t prefix;      /* 1: a longer form in the lexicon starts with this one */
+    uint16_t prefix;      /* 1: a longer form in the lexicon starts with this one */
+    uint16_t suffix;      /* 1: a longer form in the lexicon ends with this one */
 } poisk_lexicon_entry;
 
 /*! poisk_lexicon_lookup() : counts of a normalised form; zeros when unseen. */
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len);
+
+/*! poisk_lexicon_stem_count() : lower-case occurrences of all forms whose Snowball Russian
+ *  stem is this one (0 when none, or no stem table). */
+uint32_t poisk_lexicon_stem_count(const poisk_lexicon *lx, const char *stem, size_t len);
 
 /*! poisk_lexicon_has_dictionary() : was a hunspell dictionary loaded at freeze time? */
 int poisk_lexicon_has_dictionary(const poisk_lexicon *lx);

@@ -47,12 +47,11 @@ void poisk_repair_free(poisk_repair *r)
     free(r);
 }
 
-/* The cache entry of a piece's form; the piece keeps the hash, so it is computed once. */
+/* The cache entry of a piece's form; the piece remembers where it is, so the analyzer's
+ * stemming of the same piece costs no second probe. */
 static poisk_form *piece_form(poisk_repair *r, poisk_piece *p)
 {
-    if (!p->hash)
-        p->hash = poisk_form_hash(p->form, p->len);
-    return poisk_stemcache_find(r->forms, p->form, p->len, p->hash);
+    return poisk_stemcache_find_ref(r->forms, p->form, p->len, &p->ref);
 }
 
 /* The form with its first letter capitalised (Ставропольского is a proper name). */
@@ -71,11 +70,8 @@ static size_t capitalise(const char *form, size_t len, char *out)
 
 /* Does the dictionary know the form of entry e (title: also try it capitalised)?  The
  * verdicts are kept in the entry, so the dictionary is asked once per form. */
-static int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_t len,
-                         int title)
+static int entry_ask(poisk_repair *r, poisk_form *e, const char *form, size_t len, int title)
 {
-    if (!r->dict || !e || len == 0 || len > 400)
-        return 0;
     if (!(e->flags & POISK_FORM_SPELL_DONE))
         e->flags |= POISK_FORM_SPELL_DONE
                     | (poisk_lexicon_spell(r->lx, form, len) > 0 ? POISK_FORM_SPELL : 0);
@@ -92,6 +88,19 @@ static int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_
     return (e->flags & POISK_FORM_CAP_SPELL) != 0;
 }
 
+static inline int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_t len,
+                                int title)
+{
+    if (!r->dict || !e || len == 0 || len > 400)
+        return 0;
+    unsigned f = e->flags;                /* the usual case: the answers are cached */
+    if (f & POISK_FORM_SPELL)
+        return 1;
+    if ((f & POISK_FORM_SPELL_DONE) && (!title || (f & POISK_FORM_CAP_DONE)))
+        return title && (f & POISK_FORM_CAP_SPELL);
+    return entry_ask(r, e, form, len, title);
+}
+
 static int spelled(poisk_repair *r, const char *form, size_t len, int title)
 {
     if (!r->dict || len == 0 || len > 400)
@@ -99,58 +108,51 @@ static int spelled(poisk_repair *r, const char *form, size_t len, int title)
     return entry_spelled(r, poisk_stemcache_find(r->forms, form, len, 0), form, len, title);
 }
 
-static uint32_t corpus_count(const poisk_repair *r, const char *form, size_t len)
+/* A compound's first part: -о (социально; not the adjective endings -ого/-его), or -е
+ * after a consonant (средне, обще; not решение, новое).  Cyrillic pieces only (2 bytes a
+ * letter). */
+static int ends_in_o_or_e(const poisk_piece *p)
 {
-    poisk_form *e = poisk_stemcache_find(r->forms, form, len, 0);
-    return e ? e->count : 0;
-}
-
-/* Corpus counts and dictionary verdict of a piece, computed once per piece (a piece is
- * looked at up to three times, as first, second and third part). */
-static void piece_info(poisk_repair *r, poisk_piece *p)
-{
-    if (p->r_known)
-        return;
-    poisk_form *e = piece_form(r, p);
-    p->r_count = e ? e->count : 0;
-    p->r_caps = e ? e->caps : 0;
-    p->r_prefix = e && (e->flags & POISK_FORM_PREFIX);
-    p->r_stop = e && (e->flags & POISK_FORM_STOP);
-    if (p->caps)
-        p->r_good = 1;
-    else if (!r->dict)
-        p->r_good = p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
-    else
-        p->r_good = (uint8_t)entry_spelled(r, e, p->form, p->len, p->title);
-    p->r_known = 1;
-}
-
-/* A part that is a word in its own right. */
-static int good_part(poisk_repair *r, poisk_piece *p)
-{
-    piece_info(r, p);
-    return p->r_good;
-}
-
-/* Pieces that may be fragments: Cyrillic letters; parts after the first in lower case. */
-static int joinable(const poisk_piece *p, int first)
-{
-    if (p->digit || p->latin || p->caps)
+    if (p->len < 4 || p->len != 2 * p->nchars)
         return 0;
-    return first || !p->title;
+    const unsigned char *e = (const unsigned char *)p->form + p->len - 4;
+    if (e[2] != 0xD0 || (e[3] != 0xBE && e[3] != 0xB5))
+        return 0;
+    if (e[3] == 0xBE)                     /* but not -ого, -его: цифрового, его */
+        return !(e[0] == 0xD0 && e[1] == 0xB3 && p->len >= 6 && e[-2] == 0xD0
+                 && (e[-1] == 0xBE || e[-1] == 0xB5));
+    static const char vowels[] = "аеиоуыэюяй";   /* й: -ее, -ие, -ое ... and -йе */
+    for (size_t k = 0; k + 1 < sizeof vowels; k += 2)
+        if (e[0] == (unsigned char)vowels[k] && e[1] == (unsigned char)vowels[k + 1])
+            return 0;
+    return 1;
 }
 
-static int is_stop(poisk_repair *r, poisk_piece *p)
+void poisk_repair_note(poisk_repair *r, poisk_piece *p)
 {
-    if (p->r_known)
-        return p->r_stop;
-    poisk_form *e = piece_form(r, p);     /* no dictionary question for this one */
-    return e && (e->flags & POISK_FORM_STOP);
+    p->r_bits = R_KNOWN;
+    p->r_count = 0;
+    if (p->digit || p->latin || p->caps)
+        return;                           /* never a fragment: nothing to look up */
+    unsigned b = R_KNOWN | R_FIRST | (p->title ? 0 : R_NEXT);
+    poisk_form *e = piece_form(r, p);
+    if (e) {
+        p->r_count = e->count;
+        b |= (e->flags & POISK_FORM_STOP ? R_STOP : 0)
+             | (e->flags & POISK_FORM_PREFIX ? R_PREFIX : 0)
+             | (e->flags & POISK_FORM_SUFFIX ? R_SUFFIX : 0);
+    }
+    if (p->nchars >= 4 && ends_in_o_or_e(p))
+        b |= R_OE;
+    int good = r->dict ? entry_spelled(r, e, p->form, p->len, p->title)
+                       : p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
+    p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));
 }
 
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;
+    j->ref.hash = 0;
     for (unsigned i = 0; i < n; i++) {
         memcpy(j->form + j->len, p[i]->form, p[i]->len);
         j->len += p[i]->len;
@@ -160,122 +162,197 @@ static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
     j->end = p[n - 1]->end;
 }
 
+/* The Snowball stem of the form of cache entry e (valid until the next cache call). */
+static int form_stem(poisk_repair *r, poisk_form *e, const char **stem, size_t *len)
+{
+    return e && !poisk_stemcache_stem(r->forms, e, 0, stem, len) && *len;
+}
+
+/* A part that ends without an inflection ending (the stemmer leaves it as it is), like
+ * the fragment информационнокоммуникацион, unlike проактивное. */
+static int no_ending(poisk_repair *r, poisk_piece *p)
+{
+    const char *stem;
+    size_t len;
+    return form_stem(r, piece_form(r, p), &stem, &len) && len == p->len;
+}
+
+/* Does a bad part stand alone at least as often as the join is attested (evidence)?  Then
+ * the glued form is more likely a lost space than a word: проактивное дистанционное, колл
+ * центра, фед финансированием stay apart.  Fragments do not count: a part of 1-3 letters
+ * beside another bad part (щих in ресурсоснабжаю щих, ин in ин формационнотелеком
+ * муникационную), or a part of 4+ letters without an ending when no other part is a word
+ * of 4+ letters (информационнокоммуникацион ной). */
+static int blocked(poisk_repair *r, poisk_piece *const *p, unsigned n, uint32_t evidence)
+{
+    unsigned bad = 0, long_words = 0;
+    for (unsigned i = 0; i < n; i++) {
+        bad += (p[i]->r_bits & R_BAD) != 0;
+        long_words += !(p[i]->r_bits & R_BAD) && p[i]->nchars >= 4;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (!(p[i]->r_bits & R_BAD) || p[i]->r_count < evidence)
+            continue;
+        int fragment = p[i]->nchars < 4 ? bad >= 2 : !long_words && no_ending(r, p[i]);
+        if (!fragment)
+            return 1;
+    }
+    return 0;
+}
+
+/* Lower-case occurrences in the corpus of the forms of the join's word (those with its
+ * Snowball stem), less those of the window's own pieces: a fragment such as
+ * информационнокоммуникацион, stemmed to itself, is no evidence for its join. */
+static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece *const *p,
+                              unsigned n)
+{
+    char stem[sizeof j->form];
+    const char *st;
+    size_t len;
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    if (!form_stem(r, e, &st, &len) || len > sizeof stem)
+        return 0;
+    if (len < j->len - p[n - 1]->len)
+        return 0;             /* the stem ends before the last piece: функци ил is no функция */
+    memcpy(stem, st, len);
+    if (!(e->flags & POISK_FORM_STEMS_DONE)) {   /* asked once per form */
+        e->stem_forms = poisk_lexicon_stem_count(r->lx, stem, len);
+        e->flags |= POISK_FORM_STEMS_DONE;
+    }
+    uint32_t c = e->stem_forms;
+    for (unsigned i = 0; i < n && c; i++) {
+        poisk_form *e = piece_form(r, p[i]);
+        size_t plen;
+        if (form_stem(r, e, &st, &plen) && plen == len && !memcmp(st, stem, len)) {
+            uint32_t own = e->count - e->caps;
+            c = c > own ? c - own : 0;
+        }
+    }
+    return c;
+}
+
 /* Is the joined form a known word?  The dictionary's word is enough.  A form known only
  * from the corpus must have been seen whole in lower case (ЕГРЗАГС does not make егр загс
- * one word) more often than its rarest-known bad part stands alone: проактивное
- * дистанционное stays apart because проактивное alone is commoner than the glued pair. */
-static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
-                      poisk_piece *const *p, unsigned n)
+ * one word), or (by_stem: pieces apart on one line) other forms of its word must have been
+ * (информационнотелекоммуникационн|ой, |ым for ин формационнотелеком муникационную), and
+ * no bad part may stand alone as often (blocked). */
+static int known_join(poisk_repair *r, poisk_repair_join *j, int title,
+                      poisk_piece *const *p, unsigned n, int by_stem)
 {
-    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (entry_spelled(r, e, j->form, j->len, title))
         return 1;
     uint32_t lower = e ? e->count - e->caps : 0;
-    if (lower == 0)
-        return 0;
-    for (unsigned i = 0; i < n; i++)
-        if (!good_part(r, p[i]) && p[i]->r_count >= lower)
-            return 0;
-    return 1;
+    if (lower && !blocked(r, p, n, lower))
+        return 1;
+    if (!by_stem || !(p[0]->r_bits & R_PREFIX))
+        return 0;             /* other forms of the join's word all start with the first piece */
+    uint32_t forms = stem_evidence(r, j, p, n);
+    return forms > lower && !blocked(r, p, n, forms);
 }
 
 static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keeps_stop,
                     poisk_repair_join *j)
 {
-    int any_bad = 0;
+    unsigned any = 0;
     for (unsigned i = 0; i < n; i++) {
-        if (!joinable(p[i], i == 0))
+        unsigned b = p[i]->r_bits;
+        if (!(b & (i ? R_NEXT : R_FIRST)) || (keeps_stop && (b & R_STOP)))
             return 0;
-        if (keeps_stop && is_stop(r, p[i]))
-            return 0;
+        any |= b;
     }
-    for (unsigned i = 0; i < n && !any_bad; i++)
-        any_bad = !good_part(r, p[i]);
-    if (any_bad) {
+    if (any & R_BAD) {
         make_join(j, p, n);
-        return known_join(r, j, p[0]->title, p, n);
+        return known_join(r, j, p[0]->title, p, n, 1);
     }
-    if (n != 2 || !r->dict || !p[0]->r_prefix)
+    if (n != 2 || !r->dict || !(p[0]->r_bits & R_PREFIX) || !(p[1]->r_bits & R_SUFFIX))
         return 0;                         /* the usual case: two words, nothing to build */
     /* +both: two words that are also one word, when the corpus says so */
     make_join(j, p, n);
-    uint32_t c = corpus_count(r, j->form, j->len);
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    uint32_t c = e ? e->count : 0;
     if (!(c >= 3 || (c >= 2 && (p[0]->nchars <= 4 || p[1]->nchars <= 3))))
         return 0;
-    return spelled(r, j->form, j->len, p[0]->title);
+    return entry_spelled(r, e, j->form, j->len, p[0]->title);
 }
 
 /* социально экономического, written elsewhere in the corpus as социальноэкономического (the
- * export deleted the hyphen): both parts are words, so they stay, and the glued form is
- * added as an alternative so that a query for either spelling finds this place. */
-static int ends_in_o(const poisk_piece *p)
-{
-    return p->len >= 2 && (unsigned char)p->form[p->len - 2] == 0xD0
-           && (unsigned char)p->form[p->len - 1] == 0xBE;
-}
-
+ * export deleted the hyphen), средне душевого, видео наблюдения, широко полосный: both
+ * parts are words, the first a compound's first part (-о/-е), so they stay, and the glued
+ * form is added as an alternative so that a query for either spelling finds this place,
+ * when the corpus has the glued form whole, or other forms of its word. */
 static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_join *j)
 {
-    if (!joinable(p[0], 1) || !joinable(p[1], 0) || !ends_in_o(p[0]) || p[0]->nchars < 4
-        || p[1]->nchars < 4 || is_stop(r, p[0]) || is_stop(r, p[1]))
-        return 0;
-    piece_info(r, p[0]);
-    if (!p[0]->r_prefix)
-        return 0;
+    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
+    if (!(b0 & R_FIRST) || !(b1 & R_NEXT) || ((b0 | b1) & (R_STOP | R_BAD))
+        || !(b0 & R_PREFIX) || !(b0 & R_OE) || p[1]->nchars < 4)
+        return 0;                         /* the glued pair cannot be a corpus form */
     make_join(j, p, 2);
-    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
-    if (!e || e->count - e->caps == 0 || !good_part(r, p[0]) || !good_part(r, p[1]))
+    poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
+    if ((!e || e->count - e->caps == 0) && !stem_evidence(r, j, p, 2))
         return 0;
     j->compound = 1;
     return 1;
 }
 
-unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *ring, unsigned cap,
-                           unsigned head, unsigned avail, int keeps_stop,
-                           poisk_repair_join *join)
+/* The rules, once the bits say a join is possible. */
+__attribute__((noinline))   /* keeps the common early exit of poisk_repair_plan cheap */
+static unsigned plan_join(poisk_repair *r, poisk_piece *const *p, unsigned avail,
+                          int keeps_stop, poisk_repair_join *join)
 {
-    if (!r->lx || avail < 2)
-        return 0;
-    poisk_piece *p[POISK_REPAIR_WINDOW];
-    for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++)
-        p[i] = &ring[(head + i) % cap];
     join->compound = 0;
+    unsigned b0 = p[0]->r_bits, b1 = p[1]->r_bits;
     switch (p[1]->glue) {
-    case POISK_GLUE_HYPHEN_NL:           /* государ-⏎ственной: hyphenation, or a compound */
-        if (!joinable(p[0], 1) || !joinable(p[1], 0))
-            return 0;
-        /* a compound's second half is a word (социально-⏎экономического); a fragment of a
-         * hyphenated word is not (государ-⏎ственной), unless the dictionary has the join */
-        make_join(join, p, 2);
-        if (!good_part(r, p[1]))
-            return known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
-        return !good_part(r, p[0]) && spelled(r, join->form, join->len, p[0]->title) ? 2 : 0;
-    case POISK_GLUE_NEWLINE:             /* верифицированны⏎х: a last letter wrapped */
-        if (p[1]->nchars != 1 || !joinable(p[0], 1) || !joinable(p[1], 0) || p[0]->nchars < 4
-            || is_stop(r, p[1]))
-            return 0;
-        make_join(join, p, 2);
-        return !good_part(r, p[0]) && known_join(r, join, p[0]->title, p, 2) ? 2 : 0;
     case POISK_GLUE_SPACE:
-        join->compound = 0;
         if (avail >= 3 && p[2]->glue == POISK_GLUE_SPACE && try_join(r, p, 3, keeps_stop, join))
             return 3;
         if (try_join(r, p, 2, keeps_stop, join))
             return 2;
         return compound_link(r, p, join) ? 2 : 0;
+    case POISK_GLUE_HYPHEN_NL:           /* государ-⏎ственной: hyphenation, or a compound */
+        if (!(b0 & R_FIRST) || !(b1 & R_NEXT))
+            return 0;
+        /* a compound's second half is a word (социально-⏎экономического); a fragment of a
+         * hyphenated word is not (государ-⏎ственной), unless the dictionary has the join */
+        make_join(join, p, 2);
+        if (b1 & R_BAD)
+            return known_join(r, join, p[0]->title, p, 2, 0) ? 2 : 0;
+        return (b0 & R_BAD) && spelled(r, join->form, join->len, p[0]->title) ? 2 : 0;
+    case POISK_GLUE_NEWLINE:             /* верифицированны⏎х: a last letter wrapped */
+        if (p[1]->nchars != 1 || !(b0 & R_FIRST) || !(b1 & R_NEXT) || p[0]->nchars < 4
+            || (b1 & R_STOP) || !(b0 & R_BAD))
+            return 0;
+        make_join(join, p, 2);
+        return known_join(r, join, p[0]->title, p, 2, 0) ? 2 : 0;
     default:
         return 0;
     }
 }
 
+unsigned poisk_repair_plan(poisk_repair *r, poisk_piece *const *p, unsigned avail,
+                           int keeps_stop, poisk_repair_join *join)
+{
+    if (!r->lx || avail < 2)
+        return 0;
+    switch (p[1]->glue) {                 /* most pieces leave here: nothing can join */
+    case POISK_GLUE_SPACE:
+        if (!poisk_repair_may_join_spaced(p, avail))
+            return 0;
+        break;
+    case POISK_GLUE_HYPHEN_NL:
+    case POISK_GLUE_NEWLINE:
+        break;
+    default:
+        return 0;
+    }
+    return plan_join(r, p, avail, keeps_stop, join);
+}
+
 /* Compound first parts end in -о/-е (социально, информационно, северо): the hyphen that
  * followed was deleted by the export.  Both halves must be dictionary words of 4+ letters. */
-size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
+__attribute__((noinline))   /* keeps poisk_repair_split's early exit cheap */
+static size_t split_at(poisk_repair *r, poisk_piece *p)
 {
-    if (!r->dict || p->digit || p->latin || p->caps || p->nchars < 9 || p->len != 2 * p->nchars)
-        return 0;
-    if (good_part(r, p))
-        return 0;
     poisk_form *v = piece_form(r, p);
     if (!v)
         return 0;
@@ -297,4 +374,12 @@ size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
         v->split = (uint16_t)best;
     }
     return best;
+}
+
+size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
+{
+    if (!r->dict || (p->r_bits & (R_FIRST | R_BAD)) != (R_FIRST | R_BAD) || p->nchars < 9
+        || p->len != 2 * p->nchars)
+        return 0;                         /* a word, or too short for two 4-letter words */
+    return split_at(r, p);
 }

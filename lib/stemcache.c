@@ -2,8 +2,10 @@
  * stemcache.c: the per-form cache (see stemcache.h): open addressing over poisk_form
  * entries, form and stem bytes in one growing arena.  When the cache passes its budget it
  * is simply emptied (a corpus has a few hundred thousand forms, so this almost never
- * happens, and a bounded cache keeps a long-running indexer's memory flat); callers copy
- * what they need out of an entry, so emptying never leaves them with stale answers.
+ * happens, and a bounded cache keeps a long-running indexer's memory flat), and only
+ * between two groups of tokens (poisk_stemcache_trim()), since the analyzer's tokens refer
+ * to stems by arena offset until their group is complete; callers copy what they need out
+ * of an entry, so emptying never leaves them with stale answers.
  */
 #include "stemcache.h"
 #include "poisk/poisk.h"
@@ -21,12 +23,13 @@
 #define STOP_MAX_BYTES    14   /* the longest stop word (никогда, впрочем) is 7 letters */
 
 struct poisk_stemcache {
+    poisk_stemcache_view view;           /* slots and generation, for inline ref lookups */
     struct sb_stemmer *ru, *en;
     const poisk_stopset *stop;
     const poisk_lexicon *lexicon;
     poisk_form *slots;
     size_t nslots, used;
-    char *arena;
+    uint32_t gen;                        /* bumped when entries move (grow, clear) */
     size_t arena_len, arena_cap;
 };
 
@@ -41,12 +44,14 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->lexicon = lexicon;
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
+    c->view.gen = 1;                          /* zeroed refs are never current */
     c->nslots = 1u << 12;
-    c->slots = calloc(c->nslots, sizeof *c->slots);
+    c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
+    c->view.mask = c->nslots - 1;
     c->arena_cap = 1u << 16;
-    c->arena = malloc(c->arena_cap);
+    c->view.arena = malloc(c->arena_cap);
     c->arena_len = 1;                    /* offset 0 means "no stem yet" */
-    if (!c->ru || !c->en || !c->slots || !c->arena) {
+    if (!c->ru || !c->en || !c->view.slots || !c->view.arena) {
         poisk_stemcache_free(c);
         return POISK_ENOMEM;
     }
@@ -62,8 +67,8 @@ void poisk_stemcache_free(poisk_stemcache *c)
         sb_stemmer_delete(c->ru);
     if (c->en)
         sb_stemmer_delete(c->en);
-    free(c->slots);
-    free(c->arena);
+    free(c->view.slots);
+    free(c->view.arena);
     free(c);
 }
 
@@ -74,9 +79,11 @@ uint64_t poisk_form_hash(const char *form, size_t len)
 
 static void cache_clear(poisk_stemcache *c)
 {
-    memset(c->slots, 0, c->nslots * sizeof *c->slots);
+    memset(c->view.slots, 0, c->nslots * sizeof *c->view.slots);
     c->used = 0;
+    c->view.full = 0;
     c->arena_len = 1;
+    c->view.gen++;
 }
 
 static int cache_grow(poisk_stemcache *c)
@@ -86,16 +93,18 @@ static int cache_grow(poisk_stemcache *c)
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        if (!c->slots[i].hash)
+        if (!c->view.slots[i].hash)
             continue;
-        size_t j = (size_t)(c->slots[i].hash >> 8) & (n - 1);
+        size_t j = (size_t)(c->view.slots[i].hash >> 8) & (n - 1);
         while (s[j].hash)
             j = (j + 1) & (n - 1);
-        s[j] = c->slots[i];
+        s[j] = c->view.slots[i];
     }
-    free(c->slots);
-    c->slots = s;
+    free(c->view.slots);
+    c->view.slots = s;
     c->nslots = n;
+    c->view.mask = n - 1;
+    c->view.gen++;
     return POISK_OK;
 }
 
@@ -106,10 +115,10 @@ static int arena_reserve(poisk_stemcache *c, size_t need)
     size_t cap = c->arena_cap;
     while (c->arena_len + need > cap)
         cap *= 2;
-    char *a = realloc(c->arena, cap);
+    char *a = realloc(c->view.arena, cap);
     if (!a)
         return POISK_ENOMEM;
-    c->arena = a;
+    c->view.arena = a;
     c->arena_cap = cap;
     return POISK_OK;
 }
@@ -126,42 +135,66 @@ static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size
     e->caps = l.caps;
     if (l.prefix)
         e->flags |= POISK_FORM_PREFIX;
+    if (l.suffix)
+        e->flags |= POISK_FORM_SUFFIX;
+}
+
+/* The entry of the form with hash h, added when new (inlined into both finds). */
+static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemcache *c, const char *form, size_t len,
+                                     uint64_t h)
+{
+    if (len > UINT16_MAX)
+        return NULL;
+    size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
+    for (; c->view.slots[i].hash; i = (i + 1) & mask) {
+        poisk_form *e = &c->view.slots[i];
+        if (e->hash == h && e->len == len && !memcmp(c->view.arena + e->off, form, len))
+            return e;
+    }
+    if ((c->used + 1) * 2 > c->nslots) {
+        if (cache_grow(c))
+            return NULL;
+        mask = c->nslots - 1;
+        i = (size_t)(h >> 8) & mask;
+        while (c->view.slots[i].hash)
+            i = (i + 1) & mask;
+    }
+    if (c->arena_len + len > UINT32_MAX || arena_reserve(c, len))
+        return NULL;
+    poisk_form *e = &c->view.slots[i];
+    memset(e, 0, sizeof *e);
+    e->hash = h;
+    e->off = (uint32_t)c->arena_len;
+    e->len = (uint16_t)len;
+    memcpy(c->view.arena + c->arena_len, form, len);
+    c->arena_len += len;
+    c->used++;
+    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
+    form_facts(c, e, form, len);
+    return e;
+}
+
+void poisk_stemcache_clear(poisk_stemcache *c)
+{
+    cache_clear(c);
 }
 
 poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
                                  uint64_t hash)
 {
-    if (len > UINT16_MAX)
-        return NULL;
-    uint64_t h = hash ? hash : poisk_form_hash(form, len);
-    size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
-    for (; c->slots[i].hash; i = (i + 1) & mask) {
-        poisk_form *e = &c->slots[i];
-        if (e->hash == h && e->len == len && !memcmp(c->arena + e->off, form, len))
-            return e;
+    return find_entry(c, form, len, hash ? hash : poisk_form_hash(form, len));
+}
+
+poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
+                                          poisk_form_ref *ref)
+{
+    if (!ref->hash)
+        ref->hash = poisk_form_hash(form, len);
+    poisk_form *e = find_entry(c, form, len, ref->hash);
+    if (e) {
+        ref->slot = (uint32_t)(e - c->view.slots);
+        ref->gen = c->view.gen;
     }
-    if (c->used >= CACHE_MAX_ENTRIES || c->arena_len + len > CACHE_MAX_ARENA) {
-        cache_clear(c);
-        i = (size_t)(h >> 8) & (c->nslots - 1);
-    } else if ((c->used + 1) * 2 > c->nslots) {
-        if (cache_grow(c))
-            return NULL;
-        mask = c->nslots - 1;
-        i = (size_t)(h >> 8) & mask;
-        while (c->slots[i].hash)
-            i = (i + 1) & mask;
-    }
-    if (arena_reserve(c, len))
-        return NULL;
-    poisk_form *e = &c->slots[i];
-    memset(e, 0, sizeof *e);
-    e->hash = h;
-    e->off = (uint32_t)c->arena_len;
-    e->len = (uint16_t)len;
-    memcpy(c->arena + c->arena_len, form, len);
-    c->arena_len += len;
-    c->used++;
-    form_facts(c, e, form, len);
     return e;
 }
 
@@ -169,12 +202,12 @@ int poisk_stemcache_stem(poisk_stemcache *c, poisk_form *e, int latin, const cha
                          size_t *stem_len)
 {
     if (e->stem_off) {
-        *stem = c->arena + e->stem_off;
+        *stem = c->view.arena + e->stem_off;
         *stem_len = e->stem_len;
         return POISK_OK;
     }
     struct sb_stemmer *st = latin ? c->en : c->ru;
-    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)(c->arena + e->off), e->len);
+    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)(c->view.arena + e->off), e->len);
     if (!s)
         return POISK_ENOMEM;
     size_t slen = (size_t)sb_stemmer_length(st);
@@ -183,11 +216,12 @@ int poisk_stemcache_stem(poisk_stemcache *c, poisk_form *e, int latin, const cha
         *stem_len = slen;
         return POISK_OK;
     }
-    memcpy(c->arena + c->arena_len, s, slen);
+    memcpy(c->view.arena + c->arena_len, s, slen);
     e->stem_off = (uint32_t)c->arena_len;
     e->stem_len = (uint16_t)slen;
     c->arena_len += slen;
-    *stem = c->arena + e->stem_off;
+    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
+    *stem = c->view.arena + e->stem_off;
     *stem_len = slen;
     return POISK_OK;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer_scan.h"
 #include "lexicon.h"
 #include "stopwords.h"
 
@@ -25,7 +26,9 @@ enum {
     POISK_FORM_SPELL = 1 << 3,       /*   and accepted it */
     POISK_FORM_CAP_DONE = 1 << 4,    /* dictionary asked about the Capitalised form */
     POISK_FORM_CAP_SPELL = 1 << 5,   /*   and accepted it */
-    POISK_FORM_SPLIT_DONE = 1 << 6   /* split holds poisk_repair_split()'s answer */
+    POISK_FORM_SPLIT_DONE = 1 << 6,  /* split holds poisk_repair_split()'s answer */
+    POISK_FORM_SUFFIX = 1 << 7,      /* the lexicon has a longer form ending with it */
+    POISK_FORM_STEMS_DONE = 1 << 8   /* stem_forms holds the lexicon's count for its stem */
 };
 
 typedef struct poisk_form {
@@ -35,6 +38,7 @@ typedef struct poisk_form {
     uint16_t flags;                  /* POISK_FORM_* */
     uint16_t split;                  /* bytes of the first half of a glued compound */
     uint32_t count, caps;            /* lexicon: occurrences whole / of them all-caps */
+    uint32_t stem_forms;             /* lexicon: lower-case occurrences of its stem's forms */
 } poisk_form;
 
 /*! poisk_stemcache_create() : stop: the stop set (kept, not copied); lexicon: corpus counts
@@ -48,9 +52,69 @@ uint64_t poisk_form_hash(const char *form, size_t len);
 
 /*! poisk_stemcache_find() : the entry of a form, added when new (hash: poisk_form_hash()
  *  of it, or 0 to compute it here).  The pointer is valid until the next find or stem
- *  call on the cache.  @return : NULL only when out of memory or the form is > 64 KB */
+ *  call on the cache; offsets into the arena until the next poisk_stemcache_trim().  @return : NULL only when out of memory or the form is > 64 KB */
 poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
                                  uint64_t hash);
+
+/* The first member of every poisk_stemcache: what an inline ref lookup needs. */
+typedef struct poisk_stemcache_view {
+    poisk_form *slots;
+    size_t mask;                     /* slots - 1 */
+    char *arena;                     /* the bytes that off / stem_off index (may move) */
+    uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
+    int full;                        /* past the budget: poisk_stemcache_trim() empties it */
+} poisk_stemcache_view;
+
+poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
+                                          poisk_form_ref *ref);
+
+/*! poisk_stemcache_prefetch() : starts loading the slot where a form with this hash is
+ *  looked for first: the table is larger than the fast caches, so the analyzer asks for a
+ *  piece's slot when the piece is read, a piece or two before it needs it. */
+static inline void poisk_stemcache_prefetch(const poisk_stemcache *c, uint64_t hash)
+{
+    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
+    __builtin_prefetch(&v->slots[(hash >> 8) & v->mask]);
+}
+
+/*! poisk_stemcache_prefetch_form() : the second step: once the slot has arrived, starts
+ *  loading the form's bytes, which the lookup compares. */
+static inline void poisk_stemcache_prefetch_form(const poisk_stemcache *c, uint64_t hash)
+{
+    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
+    const poisk_form *e = &v->slots[(hash >> 8) & v->mask];
+    if (e->hash == hash)
+        __builtin_prefetch(v->arena + e->off);
+}
+
+/*! poisk_stemcache_find_ref() : like poisk_stemcache_find(), remembering in *ref where the
+ *  entry is: a second call with the same ref costs no hash and no probe while the table
+ *  has not moved.  ref->hash 0 = not known yet.  @return : as poisk_stemcache_find() */
+static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const char *form,
+                                                   size_t len, poisk_form_ref *ref)
+{
+    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(void *)c;
+    if (ref->hash && ref->gen == v->gen)
+        return &v->slots[ref->slot];
+    return poisk_stemcache_find_ref_slow(c, form, len, ref);
+}
+
+void poisk_stemcache_clear(poisk_stemcache *c);
+
+/*! poisk_stemcache_trim() : empties the cache when it has passed its budget (1 M forms or
+ *  64 MB; it may grow past that in between).  Call it only when no pointer or offset into
+ *  it is held: the analyzer does so between two groups of tokens. */
+static inline void poisk_stemcache_trim(poisk_stemcache *c)
+{
+    if (((const poisk_stemcache_view *)(void *)c)->full)
+        poisk_stemcache_clear(c);
+}
+
+/*! poisk_stemcache_arena() : the bytes that stem_off / off index (moves when it grows). */
+static inline const char *poisk_stemcache_arena(const poisk_stemcache *c)
+{
+    return ((const poisk_stemcache_view *)(const void *)c)->arena;
+}
 
 /*! poisk_stemcache_stem() : stem of the entry's form (latin != 0: English stemmer).
  *  *stem stays valid until the next call.  @return : poisk_rc (POISK_ENOMEM only) */
