@@ -52,7 +52,7 @@ typedef struct poisk_analyzer poisk_analyzer;
 typedef struct poisk_lexicon poisk_lexicon;
 
 /* Bumped whenever a change to the analyzer changes the terms it emits for some text. */
-#define POISK_NORMALIZATION_VERSION 1
+#define POISK_NORMALIZATION_VERSION 2   /* 2: repair recall rules (stem-known joins, compound links) */
 
 typedef enum {
     POISK_TOKEN_WORD = 0,   /* stemmed word (Cyrillic: Snowball Russian; Latin: English) */
