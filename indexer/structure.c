@@ -831,8 +831,14 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     ps.id = id;
     ps.region = poisk_document_region(p->doc);
     ps.section = (poisk_section)u->section;
-    ps.sector = u->sector >= 0 ? p->sectors[u->sector].id : NULL;
-    ps.subsection = u->sub >= 0 ? p->subs[u->sub].label : NULL;
+    /* sector ids and subsection labels live in the parser, on the stack of
+     * poisk_document_parse(): the document must own copies (structure_model.h) */
+    if (u->sector >= 0 && !(ps.sector = poisk_document_strndup(p->doc, p->sectors[u->sector].id,
+                                                                strlen(p->sectors[u->sector].id))))
+        return POISK_ENOMEM;
+    if (u->sub >= 0 && !(ps.subsection = poisk_document_strndup(p->doc, p->subs[u->sub].label,
+                                                                 strlen(p->subs[u->sub].label))))
+        return POISK_ENOMEM;
     ps.project = project;
     ps.file = poisk_document_path(p->doc);
     ps.byte_start = a;

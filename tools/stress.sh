@@ -32,7 +32,7 @@ say "poisk stress run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
 # 1. a 2 GB file of real text
 mkdir -p "$work/big"
 if [ ! -s "$work/big/big.txt" ]; then
-    while :; do cat corpus/*.txt; done | head -c 2147483648 >"$work/big/big.txt"
+    while cat corpus/*.txt 2>/dev/null; do :; done | head -c 2147483648 >"$work/big/big.txt"
 fi
 measure "2 GB text file, --mem 256M" "$bin/indexer" --mem 256M -o "$work/idx_big" "$work/big"
 
