@@ -18,7 +18,8 @@ ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 ASAN_CFLAGS := -O1 -g $(ASAN_FLAGS) $(BASE_CFLAGS)
 
 LIB_SRC     := $(sort $(wildcard lib/*.c))
-ENGINE_SRC  := $(filter-out searcher/main.c searcher/serve.c,$(sort $(wildcard searcher/*.c)))
+SERVE_SRC   := $(sort $(wildcard searcher/serve*.c))
+ENGINE_SRC  := $(filter-out searcher/main.c $(SERVE_SRC),$(sort $(wildcard searcher/*.c)))
 INDEXER_SRC := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
 GEN_SRC     := build/gen/embedded.c
 TEST_SRC    := $(sort $(wildcard tests/test_*.c))
@@ -28,18 +29,20 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 PREFIX ?= /usr/local
 
 .PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress
-all: bin/indexer bin/searcher lib/libpoisk.a build/examples/search_example build/examples/ndcg
+all: bin/indexer bin/searcher lib/libpoisk.a lib/libpoisk.so build/examples/search_example build/examples/ndcg
 
-# ---- embedded reference data (stop list, regions) ---------------------------------------
-build/gen/embedded.c: data/russian_stop.txt data/regions.tsv tools/embed.c
+# ---- embedded reference data (stop list, regions, project names) -------------------------
+build/gen/embedded.c: data/russian_stop.txt data/regions.tsv data/projects.txt tools/embed.c
 	@mkdir -p build/gen
 	$(CC) -O1 -o build/gen/embed tools/embed.c
-	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv
+	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv \
+	  poisk_projects_txt data/projects.txt
 
 # ---- per-mode object trees: build/rel and build/asan --------------------------------------
 define MODE_RULES
 $(1)_OBJ_LIB     := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC) $$(GEN_SRC:build/gen/%=gen/%))
 $(1)_OBJ_ENGINE  := $$(patsubst %.c,build/$(1)/%.o,$$(ENGINE_SRC))
+$(1)_OBJ_SERVE   := $$(patsubst %.c,build/$(1)/%.o,$$(SERVE_SRC))
 $(1)_OBJ_INDEXER := $$(patsubst %.c,build/$(1)/%.o,$$(INDEXER_SRC))
 
 build/$(1)/%.o: %.c build/gen/embedded.c
@@ -59,12 +62,16 @@ build/$(1)/libpoisk_indexer.a: $$($(1)_OBJ_INDEXER)
 build/$(1)/bin/indexer: build/$(1)/indexer/main.o build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/bin/searcher: build/$(1)/searcher/main.o $$(if $$(wildcard searcher/serve.c),build/$(1)/searcher/serve.o) build/$(1)/libpoisk.a
+# The HTTP server is linked into bin/searcher only: libpoisk.a stays free of libmicrohttpd.
+build/$(1)/libpoisk_serve.a: $$($(1)_OBJ_SERVE)
+	@rm -f $$@; mkdir -p $$(dir $$@)
+	ar rcs $$@ $$^
+build/$(1)/bin/searcher: build/$(1)/searcher/main.o build/$(1)/libpoisk_serve.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
+build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
+	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
 
 $(1)-tests: $$(addprefix build/$(1)/tests/,$$(TEST_NAMES)) build/$(1)/bin/indexer build/$(1)/bin/searcher
 endef
@@ -72,11 +79,41 @@ endef
 $(eval $(call MODE_RULES,rel,REL_CFLAGS))
 $(eval $(call MODE_RULES,asan,ASAN_CFLAGS))
 
+# ---- shared library (searcher engineer): the same library objects built position-independent
+PIC_CFLAGS := -fPIC $(REL_CFLAGS)
+$(eval $(call MODE_RULES,pic,PIC_CFLAGS))
+SO_VERSION := 0.1.0
+SO_NAME    := libpoisk.so.0
+build/pic/libpoisk.so.$(SO_VERSION): $(pic_OBJ_LIB) $(pic_OBJ_ENGINE)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+lib/libpoisk.so: build/pic/libpoisk.so.$(SO_VERSION)
+	cp $< lib/libpoisk.so.$(SO_VERSION)
+	ln -sf libpoisk.so.$(SO_VERSION) lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $@
+
 bin/%: build/rel/bin/%
 	@mkdir -p bin
 	cp $< $@
 lib/libpoisk.a: build/rel/libpoisk.a
 	cp $< $@
+
+# ---- benchmark tools (bench/): the corpus generator and the realism figures -------------
+# gen is also built in each test tree, since tests/test_gen.c runs it like the other binaries.
+all: bin/gen build/bench/heaps
+build/rel/bin/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
+build/asan/bin/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< $(LDLIBS)
+build/bench/heaps: bench/heaps.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
+build/bench/terms: bench/terms.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+rel-tests: build/rel/bin/gen
+asan-tests: build/asan/bin/gen
 
 # ---- dependencies ------------------------------------------------------------------------
 deps:
@@ -97,6 +134,7 @@ test-asan: asan-tests
 DEMO_QUERY ?= телемедицин*
 demo: deps
 	$(MAKE) all
+	@mkdir -p var
 	bin/indexer -o var/index corpus
 	bin/searcher -i var/index -k 5 -- "$(DEMO_QUERY)"
 	bin/searcher -i var/index --by-region -k 10 -- "$(DEMO_QUERY)"
@@ -115,15 +153,20 @@ build/examples/ndcg: examples/ndcg.c tests/judged/ndcg.h build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 
+# PREFIX/lib gets libpoisk.a and libpoisk.so (-> .so.0 -> .so.$(SO_VERSION)); `pkg-config --libs
+# poisk` links the shared library, `--static` the archive.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/poisk $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m755 bin/indexer bin/searcher $(DESTDIR)$(PREFIX)/bin
 	install -m644 lib/libpoisk.a $(DESTDIR)$(PREFIX)/lib
+	install -m755 build/pic/libpoisk.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib
+	ln -sf libpoisk.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libpoisk.so
 	install -m644 include/poisk/*.h $(DESTDIR)$(PREFIX)/include/poisk
 	sed -e 's|@PREFIX@|$(PREFIX)|' tools/poisk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/poisk.pc
 
 clean:
-	rm -rf build bin lib/libpoisk.a var
+	rm -rf build bin lib/libpoisk.a lib/libpoisk.so* var
 
 # ---- fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan+UBSan); docs/RELIABILITY.md --
 # `make fuzz` runs every target FUZZ_TIME seconds (FUZZ_TARGETS to pick some); corpora grow
@@ -134,7 +177,7 @@ FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer $(BASE_CFLAGS) -Wno-error
 FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) \
-                $(wildcard searcher/serve.c) $(GEN_SRC:build/gen/%=gen/%))
+                $(SERVE_SRC) $(GEN_SRC:build/gen/%=gen/%))
 
 build/fuzz/%.o: %.c build/gen/embedded.c
 	@mkdir -p $(dir $@)

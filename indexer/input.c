@@ -199,7 +199,10 @@ int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err
         size_t got = fread(b + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0) break;
-        if (n == cap - 1) {                    /* the file grew while we read it */
+        if (n == cap - 1) {                    /* the file grew while we read it? */
+            int c = getc(f);
+            if (c == EOF) break;                   /* no: exactly its size, no second buffer */
+            ungetc(c, f);
             char *bigger = realloc(b, cap * 2);
             if (!bigger) { free(b); fclose(f); return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path); }
             b = bigger;

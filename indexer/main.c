@@ -17,6 +17,7 @@
 #include "poisk/index.h"
 #include "dump.h"
 #include "input.h"
+#include "input_ids.h"
 #include "jsonl.h"
 #include "structure.h"
 #include "writer.h"
@@ -48,12 +49,43 @@ typedef struct run {
     const char *output, *check;
     size_t files, skipped;
     uint64_t passages, bytes;
+    poisk_idset *ids;             /* passage ids of all inputs so far */
 } run;
 
 static void warn_line(void *ctx, const char *message)
 {
     (void)ctx;
     fprintf(stderr, "indexer: %s\n", message);
+}
+
+/* Ids are unique across all inputs: a duplicate is an error naming both places (for JSON
+ * lines "file:line", for texts the id itself, which is "file:byte"). */
+static int check_ids(run *r, const char *path, int jsonl, const char *text, const poisk_document *doc)
+{
+    size_t line = 1, at = 0;
+    for (size_t i = 0; i < poisk_document_passage_count(doc); i++) {
+        const poisk_passage *p = poisk_document_passage(doc, i);
+        char where[4200];
+        if (jsonl) {
+            for (; at < p->byte_start; at++)
+                if (text[at] == '\n') line++;
+            snprintf(where, sizeof where, "%s:%zu", path, line);
+        } else {
+            snprintf(where, sizeof where, "%s", p->id);
+        }
+        const char *first = NULL;
+        int seen = poisk_idset_add(r->ids, p->id, where, &first);
+        if (seen < 0) {
+            fprintf(stderr, "indexer: out of memory\n");
+            return POISK_ENOMEM;
+        }
+        if (seen) {
+            fprintf(stderr, "indexer: %s: duplicate id '%s' (first at %s); give every passage "
+                    "its own id\n", where, p->id, first);
+            return POISK_EINPUT;
+        }
+    }
+    return POISK_OK;
 }
 
 /* Read and parse one input.  @return : poisk_rc; *doc NULL when the file was skipped. */
@@ -82,6 +114,13 @@ static int load_document(run *r, const char *path, int jsonl, char **text, size_
     }
     for (size_t i = 0; i < poisk_document_warning_count(*doc); i++)
         fprintf(stderr, "indexer: warning: %s\n", poisk_document_warning(*doc, i));
+    if ((rc = check_ids(r, path, jsonl, *text, *doc)) != POISK_OK) {
+        poisk_document_free(*doc);
+        *doc = NULL;
+        free(*text);
+        *text = NULL;
+        return rc;
+    }
     r->files++;
     r->bytes += *len;
     r->passages += poisk_document_passage_count(*doc);
@@ -323,7 +362,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "indexer: out of memory listing the inputs\n");
         return 1;
     }
-    int status = r.dump ? dump_inputs(&r, &in) : build_index(&r, &in);
+    int status = 1;
+    if (!(r.ids = poisk_idset_new()))
+        fprintf(stderr, "indexer: out of memory\n");
+    else
+        status = r.dump ? dump_inputs(&r, &in) : build_index(&r, &in);
+    poisk_idset_free(r.ids);
     poisk_input_list_free(&in);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (status == 0 && r.files == 0) {

@@ -30,6 +30,7 @@
 #include "structure_model.h"
 #include "structure_token.h"
 #include "structure_pages.h"
+#include "structure_projects.h"
 
 #define NONE          ((size_t)-1)
 #define MAX_SECTORS   32
@@ -38,6 +39,8 @@
 #define MAX_WORDS     200    /* cut passages longer than this ... */
 #define CUT_WORDS     150    /* ... into pieces of this many words */
 #define HEADING_WORDS 15     /* a unit this short is a bare heading */
+#define ROW_FIRST_WORDS 30   /* the first numbered row follows its heading within this */
+#define ROW_MIN_WORDS 40     /* numbered rows closer than this are list items in a cell */
 #define APPENDIX      9      /* index of the appendix in sec_tok[] */
 
 typedef struct sector_def {
@@ -64,6 +67,12 @@ typedef struct unit {        /* text between two hard boundaries */
     int section, sector, sub;
     size_t words;
 } unit;
+
+typedef struct planned {     /* a passage to emit: bytes [a, b) of unit u */
+    unit u;
+    size_t a, b;
+    const char *project;
+} planned;
 
 typedef struct piece {       /* a passage-to-be: tokens [t0, t1) of one unit */
     size_t t0, t1, words;
@@ -92,6 +101,9 @@ typedef struct parser {
     bspan *boiler;
     size_t n_boiler, cap_boiler;
     st_pages pages;
+    const st_projects *lex;  /* project names (data/projects.txt) */
+    planned *plan;
+    size_t n_plan, cap_plan;
 } parser;
 
 /* ---- small token helpers -------------------------------------------------------------- */
@@ -709,6 +721,15 @@ static size_t count_words(const parser *p, size_t t0, size_t t1)
     return w;
 }
 
+/* Words in tokens [t0, t1), counted back from t1 and no further than cap + 1: O(cap). */
+static size_t words_back(const parser *p, size_t t0, size_t t1, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = t1; i > t0 && w <= cap; i--)
+        if (!(F(p, i - 1) & ST_BOILER)) w++;
+    return w;
+}
+
 /* Copy of bytes [a, b) with white-space runs collapsed to one space (project names). */
 static const char *collapsed_copy(parser *p, size_t a, size_t b)
 {
@@ -757,21 +778,40 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
     long expect = 1;
     int projects = (u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI) ||
                    u->section == POISK_SECTION_OTHER;
+    size_t named_end = 0;        /* end of the last project name found (lexicon, row, ФОИ) */
+    size_t last_row = t0;        /* the last numbered project row */
+    const char *lexname = NULL;
+    if (projects && (F(p, t0) & ST_UPPER)) {           /* a row right at the unit's start */
+        size_t e = st_projects_match(p->lex, p->src, p->t, t1, t0, &lexname);
+        if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = e; }
+    }
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
         unsigned f = F(p, i);
         if (f & ST_BOILER) continue;
         int cut = 0;
         const char *project = NULL;
+        size_t e;
         if ((f & ST_DIGIT) && !(f & ST_GLUED) && !dotted_second(p, i) && !dotted_second(p, i + 1) &&
             i + 1 < t1 && is_word_tok(p, i + 1) && (F(p, i + 1) & ST_UPPER) && !(F(p, i + 1) & ST_GLUED)) {
             long v = tok_value(p, i);
             if (v == expect || (v == 1 && expect > 2)) {
                 expect = v + 1;
                 cut = 1;
-                if (projects) {
-                    project = NULL;
+                /* a project row, or a numbered list inside a cell: rows are far apart, the
+                 * first one right after the heading; list items follow each other closely */
+                size_t since = words_back(p, v == 1 ? t0 : last_row, i, ROW_MIN_WORDS);
+                int row = v == 1 ? since <= ROW_FIRST_WORDS : since >= ROW_MIN_WORDS;
+                if (row) last_row = i;
+                if (projects && (e = st_projects_match(p->lex, p->src, p->t, t1, i + 1, &lexname))) {
+                    project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
+                    named_end = e;
+                } else if (projects && row) {
                     for (size_t r = i + 2; r < i + 14 && r < t1; r++)
-                        if (recommended_at(p, r)) { project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1])); break; }
+                        if (recommended_at(p, r)) {
+                            project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1]));
+                            named_end = r;
+                            break;
+                        }
                     if (!project) {
                         char num[16];
                         size_t l = st_len(&p->t[i]) < 15 ? st_len(&p->t[i]) : 15;
@@ -781,7 +821,15 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
                     }
                 }
             }
+        } else if (projects && !p->line_based && i >= named_end && (f & ST_UPPER) &&
+                   ((f & ST_WIDE_BEFORE) || (F(p, i - 1) & ST_BOILER)) &&
+                   (e = st_projects_match(p->lex, p->src, p->t, t1, i, &lexname))) {
+            /* a known project name at the start of a table cell (a row without number) */
+            cut = 1;
+            project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
+            named_end = e;
         } else if (projects && recommended_at(p, i)) {
+            if (named_end + 2 >= i && named_end <= i) continue;   /* its name is known */
             size_t s = project_name_start(p, out[n - 1].t0 + 1, i);
             if (s != NONE && s > out[n - 1].t0 + 3) {
                 out[n].t0 = s;
@@ -795,6 +843,8 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
         if (cut && i > out[n - 1].t0) {
             out[n].t0 = i;
             out[n++].project = project;
+        } else if (cut && project && i == out[n - 1].t0 + 1 && !out[n - 1].project) {
+            out[n - 1].project = project;
         }
     }
     return n;
@@ -894,16 +944,36 @@ static size_t advance_words(const parser *p, size_t t0, size_t t1, size_t words)
     return i;
 }
 
+/* A passage decided but not yet emitted: passages are planned while the tokens exist and
+ * emitted (their texts copied without boilerplate) after the tokens are freed, so the
+ * token array and the copies are never in memory at the same time. */
+static int plan_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
+{
+    if (p->n_plan == p->cap_plan) {
+        size_t cap = p->cap_plan ? 2 * p->cap_plan : 256;
+        planned *g = realloc(p->plan, cap * sizeof *g);
+        if (!g) return POISK_ENOMEM;
+        p->plan = g;
+        p->cap_plan = cap;
+    }
+    p->plan[p->n_plan++] = (planned){ *u, a, b, project };
+    return POISK_OK;
+}
+
 static int passages_of_unit(parser *p, const unit *u)
 {
     size_t t0 = tok_at_byte(p, u->a), t1 = tok_at_byte(p, u->b);
     if (t0 >= t1)
-        return emit_passage(p, u, u->a, u->b, NULL);
+        return plan_passage(p, u, u->a, u->b, NULL);
     size_t cap = (t1 - t0) / 2 + 2;
     seg *segs = malloc(cap * sizeof *segs);
     piece *pieces = malloc((t1 - t0 + 2) * sizeof *pieces);
     if (!segs || !pieces) { free(segs); free(pieces); return POISK_ENOMEM; }
     size_t ns = soft_cuts(p, u, t0, t1, segs, cap), np = 0;
+    /* in the project and indicator tables every passage after a row start belongs to
+     * that row: passages without a row start of their own keep the row's project */
+    int inherit = u->section == POISK_SECTION_PROEKTY || u->section == POISK_SECTION_POKAZATELI;
+    const char *row = NULL;
     piece cur = { segs[0].t0, segs[0].t0, 0, segs[0].project };
     for (size_t s = 0; s < ns; s++) {
         size_t e = s + 1 < ns ? segs[s + 1].t0 : t1;
@@ -912,8 +982,10 @@ static int passages_of_unit(parser *p, const unit *u)
             pieces[np++] = cur;
             cur.t0 = segs[s].t0;
             cur.words = 0;
-            cur.project = segs[s].project;
+            cur.project = segs[s].project ? segs[s].project : inherit ? row : NULL;
         }
+        if (segs[s].project) row = segs[s].project;
+        if (!cur.project && segs[s].project) cur.project = segs[s].project;   /* heading + row */
         cur.t1 = e;
         cur.words += w;
         while (cur.words > MAX_WORDS) {
@@ -934,7 +1006,7 @@ static int passages_of_unit(parser *p, const unit *u)
     for (size_t k = 0; k < np && rc == POISK_OK; k++) {
         size_t a = k == 0 ? u->a : p->t[pieces[k].t0].start;
         size_t b = k + 1 < np ? p->t[pieces[k + 1].t0].start : u->b;
-        rc = emit_passage(p, u, a, b, pieces[k].project);
+        rc = plan_passage(p, u, a, b, pieces[k].project);
     }
     free(segs);
     free(pieces);
@@ -1054,11 +1126,15 @@ static int build_model(parser *p)
         if (a == 0 && p->toc_end && p->toc_start == 0 && b <= p->toc_end) continue;
         size_t t0 = tok_at_byte(p, a), t1 = tok_at_byte(p, b);
         unit u = { a, b, section, sector, sub, count_words(p, t0, t1) };
-        /* a bare heading joins the next unit when only a subsection boundary separates them */
+        /* a bare heading joins the next unit when only a subsection boundary separates them,
+         * or when it is a section's heading before the section's first sector: the heading
+         * belongs to the section, the passage takes the sector of its content */
         if (nu && units[nu - 1].words < HEADING_WORDS && units[nu - 1].b == a &&
-            units[nu - 1].section == section && units[nu - 1].sector == sector) {
+            units[nu - 1].section == section &&
+            (units[nu - 1].sector == sector || (units[nu - 1].sector < 0 && sector >= 0))) {
             units[nu - 1].b = b;
             units[nu - 1].sub = sub;
+            units[nu - 1].sector = sector;
             units[nu - 1].words += u.words;
             continue;
         }
@@ -1103,11 +1179,16 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     if (!p.doc)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     st_tokens tk;
+    st_projects *lex = NULL;
+    size_t tk_count = 0;
     int rc = POISK_ENOMEM;
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
+    tk_count = tk.n;
     p.line_based = tk.newlines > 20 && tk.newlines * 40 > tk.n;
+    if (!(lex = st_projects_load())) goto fail;
+    p.lex = lex;
     if ((rc = find_candidates(&p))) goto fail;
     find_toc(&p);
     find_sections(&p);
@@ -1118,14 +1199,22 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
-    if (len && !p.n)
+    st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
+    p.t = NULL;
+    p.n = 0;
+    for (size_t k = 0; k < p.n_plan && rc == POISK_OK; k++)
+        rc = emit_passage(&p, &p.plan[k].u, p.plan[k].a, p.plan[k].b, p.plan[k].project);
+    if (rc) goto fail;
+    if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    st_projects_free(lex);
     st_tokens_free(&tk);
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    st_projects_free(lex);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));

@@ -15,6 +15,7 @@
  *      page.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "structure_pages.h"
@@ -27,14 +28,15 @@
 #define MIN_GAP    80        /* bytes per page at least (a page with a heading only) */
 #define MAX_GAP1   20000     /* pass 1: bytes per page at most */
 #define LIST_COST  1.0       /* a number that continues a nearby numbered list */
+#define SAMPLE     256       /* chain elements the page length is estimated from */
 
-typedef struct cand {
-    size_t tok;
-    size_t pos;
-    long v;
-    int section_next;        /* a section heading follows: this page starts a section */
-    int item;                /* followed by a capitalised word, like a list item "5 Блокчейн" */
-    int list;                /* an item with a neighbour item v-1 before or v+1 after it */
+typedef struct cand {         /* 12 bytes: a 50 MB file has ~200,000 candidates */
+    uint32_t tok;
+    uint32_t pos;
+    uint16_t v;
+    uint8_t section_next;    /* a section heading follows: this page starts a section */
+    uint8_t item;            /* followed by a capitalised word, like a list item "5 Блокчейн" */
+    uint8_t list;            /* an item with a neighbour item v-1 before or v+1 after it */
 } cand;
 
 static unsigned fl(const st_tok *t, size_t n, size_t i) { return i < n ? st_flags(&t[i]) : 0; }
@@ -63,37 +65,41 @@ static int is_candidate(const char *text, const st_tok *t, size_t n, size_t i, i
     return v >= 1 && v <= MAX_VALUE;
 }
 
-typedef struct dp {
-    double *best;
-    size_t *prev, *same, *head;
-    size_t *len;
+typedef struct dp {           /* per candidate: 16 bytes */
+    float *best;
+    uint32_t *prev, *same, *len;
+    uint32_t *head;          /* per value: its latest candidate */
 } dp;
+
+#define NIL UINT32_MAX
+
+static size_t prev_of(const dp *w, size_t q) { return w->prev[q] == NIL ? NONE : w->prev[q]; }
 
 /* The best chain over c[0, nc); L == 0: pass 1 (count only).  @return : its last element */
 static size_t chain(const cand *c, size_t nc, double L, dp *w)
 {
-    for (size_t v = 0; v <= MAX_VALUE; v++) w->head[v] = NONE;
+    for (size_t v = 0; v <= MAX_VALUE; v++) w->head[v] = NIL;
     size_t max_gap = L > 0 ? (size_t)(8 * L) : MAX_GAP1;
     if (max_gap < 4000) max_gap = 4000;
     size_t top = NONE;
     for (size_t k = 0; k < nc; k++) {
         double own = L > 0 && c[k].list ? LIST_COST : 0;
-        w->best[k] = 1 - own;
-        w->prev[k] = NONE;
+        w->best[k] = (float)(1 - own);
+        w->prev[k] = NIL;
         w->len[k] = 1;
         for (long d = 1; d <= MAX_SKIP && c[k].v - d >= 1; d++) {
-            for (size_t q = w->head[c[k].v - d]; q != NONE; q = w->same[q]) {
+            for (uint32_t q = w->head[c[k].v - d]; q != NIL; q = w->same[q]) {
                 size_t gap = c[k].pos - c[q].pos;
                 if (gap > max_gap * (size_t)d) break;
                 if (gap < MIN_GAP * (size_t)d) continue;
                 double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
                 if (irr < 0 && c[k].section_next) irr = 0;
                 double s = w->best[q] + 1 - own - LAMBDA * fabs(irr) - SKIP_COST * (double)(d - 1);
-                if (s > w->best[k]) { w->best[k] = s; w->prev[k] = q; w->len[k] = w->len[q] + 1; }
+                if (s > w->best[k]) { w->best[k] = (float)s; w->prev[k] = q; w->len[k] = w->len[q] + 1; }
             }
         }
         w->same[k] = w->head[c[k].v];
-        w->head[c[k].v] = k;
+        w->head[c[k].v] = (uint32_t)k;
         if (top == NONE || w->best[k] > w->best[top]) top = k;
     }
     return top;
@@ -112,11 +118,15 @@ static double page_length(const cand *c, const dp *w, size_t top)
 {
     size_t len = w->len[top], k = len;
     size_t *e = malloc(len * sizeof *e);
-    size_t np = len * len / 2 + 1, m = 0;
+    size_t np = (len < SAMPLE ? len : SAMPLE) * (len < SAMPLE ? len : SAMPLE) / 2 + 1, m = 0;
     double *s = malloc(np * sizeof *s);
     double L = 0;
     if (!e || !s) goto out;
-    for (size_t q = top; q != NONE && k > 0; q = w->prev[q]) e[--k] = q;
+    for (size_t q = top; q != NONE && k > 0; q = prev_of(w, q)) e[--k] = q;
+    if (len > SAMPLE) {                 /* a long chain: evenly spaced elements suffice */
+        for (size_t i = 0; i < SAMPLE; i++) e[i] = e[i * (len - 1) / (SAMPLE - 1)];
+        len = SAMPLE;
+    }
     long span = c[e[len - 1]].v - c[e[0]].v, far = span / 4 > 5 ? span / 4 : 5;
     for (size_t i = 0; i < len; i++)
         for (size_t j = i + 1; j < len; j++)
@@ -163,9 +173,9 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
             c = g;
             cap *= 2;
         }
-        c[nc].tok = i;
+        c[nc].tok = (uint32_t)i;
         c[nc].pos = t[i].start;
-        c[nc].v = st_value(text, &t[i]);
+        c[nc].v = (uint16_t)st_value(text, &t[i]);
         c[nc].section_next = (fl(t, n, i + 1) & ST_SECTION) != 0;
         c[nc].item = i + 1 < n && !(fl(t, n, i + 1) & ST_DIGIT) && (fl(t, n, i + 1) & ST_UPPER);
         c[nc].list = 0;
@@ -183,7 +193,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     rc = 0;
     size_t top = chain(c, nc, 0, &w), first = top;
     if (w.len[top] < 3) goto out;
-    while (w.prev[first] != NONE) first = w.prev[first];
+    while (prev_of(&w, first) != NONE) first = prev_of(&w, first);
     double L = page_length(c, &w, top);
     mark_lists(c, nc, (size_t)(L / 3));
     top = chain(c, nc, L, &w);
@@ -194,7 +204,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     rc = 0;
     out->n = w.len[top];
     size_t k = out->n;
-    for (size_t q = top; q != NONE && k > 0; q = w.prev[q]) {
+    for (size_t q = top; q != NONE && k > 0; q = prev_of(&w, q)) {
         out->m[--k].tok = c[q].tok;
         out->m[k].byte = c[q].pos;
         out->m[k].value = c[q].v;

@@ -32,7 +32,7 @@
 #include "index_reader.h"
 #include "store.h"
 
-#define STORE_LEVEL 1                   /* libdeflate level: 261 MB/s, ratio ~0.27 */
+#define STORE_LEVEL 1                   /* libdeflate level: measured in bench/RESULTS.md */
 #define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;
@@ -407,7 +407,8 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     run->batch = b;
     run->first_doc = bp->first_id;
     run->fd = -1;
-    rc = poisk_inverter_flush(inv, bp->first_id, &run->mem, &o->abbrevs, &o->n_abbrevs);
+    rc = poisk_inverter_flush(inv, bp->first_id, &run->mem, &run->kind_off, &o->abbrevs,
+                              &o->n_abbrevs);
     if (rc)
         return poisk_error_set(err, rc, "out of memory while inverting");
     run->len = run->mem.len;
@@ -620,11 +621,15 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     blk_first[nb] = N;
     c->blk_first = blk_first;
     c->n_blocks = nb;
+    /* a batch costs ~2 MB of inversion memory per MB of text; the term tables persist per
+     * worker, so big batches are cheap; 4 per worker at least keep the cores balanced */
     uint64_t batch_bytes = w->budget / (8u * (unsigned)w->threads);
+    if (batch_bytes > w->spool_len / (4u * (unsigned)w->threads))
+        batch_bytes = w->spool_len / (4u * (unsigned)w->threads);
+    if (batch_bytes > (64u << 20))
+        batch_bytes = 64u << 20;
     if (batch_bytes < (16u << 10))
         batch_bytes = 16u << 10;
-    if (batch_bytes > (1u << 20))       /* small batches keep the term table in cache */
-        batch_bytes = 1u << 20;
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);
@@ -707,6 +712,9 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     io.hook = fault_hook;
     io.hook_ctx = w;
     io.dl = c->dl;
+    io.secs = c->secs;
+    io.n_docs = N;
+    io.threads = w->threads;
     if ((rc = poisk_merge_add_file(&io, name, c->store.final_size))) {
         poisk_error_set(err, rc, "out of memory");
         goto done;

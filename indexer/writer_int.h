@@ -14,8 +14,9 @@
 #include "format.h"
 
 /* A sorted run: the postings of one batch of consecutive passage ids, ordered by
- * (section, dictionary kind, term bytes).  Entry:
- *   u8 section, u8 kind, varint term_len, term, varint n_docs, varint n_bytes, then
+ * (dictionary kind, term bytes), every section together (the merge splits them by passage
+ * id).  Entry:
+ *   u8 kind, varint term_len, term, varint n_docs, varint n_bytes, then
  *   n_bytes of postings: per doc varint (doc - previous doc, first against the batch's first
  *   id), varint tf, tf varints of position gaps (first absolute). */
 typedef struct poisk_run {
@@ -26,6 +27,7 @@ typedef struct poisk_run {
     void *map;
     const uint8_t *data;            /* the bytes while merging (mem or mmap) */
     size_t len;
+    size_t kind_off;                /* where the exact-form entries start */
 } poisk_run;
 
 /* What a batch produces besides its run. */
@@ -45,9 +47,10 @@ void poisk_inverter_free(poisk_inverter *inv);
 /*! Analyse one passage with id doc; returns its length (positions) in *dl. */
 int  poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                         size_t len, uint32_t *dl);
-/*! Serialise the batch as a sorted run into *out, collect its abbreviations, and reset. */
+/*! Serialise the batch as a sorted run into *out (*kind_off: where the exact-form entries
+ *  start), collect its abbreviations, and reset the batch (the term tables stay). */
 int  poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,
-                          char ***abbrevs, size_t *n_abbrevs);
+                          size_t *kind_off, char ***abbrevs, size_t *n_abbrevs);
 /*! Bytes the batch's tables hold now (for the memory budget). */
 size_t poisk_inverter_memory(const poisk_inverter *inv);
 
@@ -58,6 +61,9 @@ typedef struct poisk_merge_io {
     poisk_io_hook hook;
     void *hook_ctx;
     const uint32_t *dl;             /* passage lengths by id */
+    const uint8_t *secs;            /* passage sections by id */
+    uint32_t n_docs;                /* passages: the length of dl and secs */
+    int threads;                    /* 2 or more: stems and exact forms merge in parallel */
     /* filled: the files written, for the manifest */
     char **names; uint64_t *sizes; size_t n_files, cap_files;
     uint64_t terms;                 /* stem dictionary entries, all sections */

@@ -1,41 +1,85 @@
 /*
  * writer_invert.c: in-memory inversion of one batch of passages (stage: analyzer -> index
- * writer).  Each worker owns one inverter: it analyses passages, appends (doc, tf,
- * positions) to a per-term vector in an open-addressing hash table keyed by (section,
- * dictionary kind, term), and at the end of the batch sorts the terms and serialises them
- * as one sorted run (writer_int.h).  No sort per passage: positions arrive in order, so a
- * term's tf slot is bumped in place.
+ * writer).  Each worker owns one inverter, which lives across the batches it processes:
+ *
+ * - a term table (bytes -> term id, per dictionary kind) and a form table ((surface form,
+ *   stem) -> both term ids) that persist from batch to batch, so a token costs one probe of
+ *   the form table once its form has been seen, and a term's bytes are stored once;
+ * - per batch, a flat array of occurrences (term id, position) in arrival order, the
+ *   passages' boundaries, and a count per term;
+ * - at the end of the batch, only the distinct terms of the batch are sorted (by kind, then
+ *   bytes, with an 8-byte big-endian prefix as the first key), a counting sort scatters the
+ *   occurrences into sorted-term order (stable, so each term's postings stay in (doc,
+ *   position) order), and the run is serialised (writer_int.h).
+ *
+ * No per-term vectors, no per-occurrence malloc, no sort of anything but distinct terms.
  */
 #include "writer_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "poisk/analyzer.h"
 #include "index_reader.h"
 
-typedef struct term_ent {
-    uint64_t hash;
-    uint32_t key_off, key_len;      /* in the arena */
-    uint8_t section, kind, used;
-    uint32_t last_doc;              /* doc + 1 of the last posting, 0 none */
-    uint32_t tf_slot, last_pos;
-    uint32_t *v;                    /* doc, tf, positions... per posting */
-    uint32_t n, cap;
-} term_ent;
+typedef struct term_info {
+    uint32_t off, len;              /* bytes in the arena */
+    uint32_t count;                 /* occurrences in the current batch (counted at flush) */
+    uint32_t next : 31;             /* scatter cursor while flushing */
+    uint32_t kind : 1;
+} term_info;
+
+/* A token of the passage being added, waiting for its form lookup (see add_pending). */
+typedef struct pending {
+    uint64_t h;                     /* form hash, high 32 bits */
+    uint32_t eoff, soff, elen, slen;
+    uint32_t pos, rec;              /* rec: candidate form record + 1, 0 none */
+} pending;
+
+/* A known (surface form, stem) pair in the form arena, 4-byte aligned:
+ *   u32 exact id, u32 stem id, u16 exact_len, u16 stem_len, exact bytes, stem bytes
+ * so a hit reads one slot and one record (no trip to the term table). */
+typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; } form_info;
+
+/* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
+typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
 
 struct poisk_inverter {
     poisk_analyzer *an;
-    term_ent *tab;
-    size_t cap, count;              /* cap: power of two */
+    /* persistent across batches */
     poisk_buf arena;                /* term bytes */
-    size_t vec_bytes;
+    term_info *terms; uint32_t n_terms; size_t cap_terms;
+    id_table term_tab[2];           /* per dictionary kind */
+    poisk_buf forms;                /* form records */
+    id_table form_tab;
+    /* the batch */
+    uint64_t *occ; size_t n_occ, cap_occ;          /* (term id << 32) | position */
+    uint64_t *scat; size_t cap_scat;                /* flush: occurrences by term */
+    pending *pend_tok; size_t n_pend, cap_pend;     /* the passage's tokens */
+    poisk_buf scratch;                              /* their bytes */
+    uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
+    uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
     size_t abbrev_set_cap;
-    int failed;
 };
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(*p, c * elem);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
 
 int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out)
 {
@@ -46,24 +90,19 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     ao.repair = opts->repair;
     ao.lexicon = opts->lexicon;
     int rc = poisk_analyzer_create(&ao, &inv->an);
-    inv->cap = 1 << 14;
-    inv->tab = calloc(inv->cap, sizeof *inv->tab);
-    if (rc || !inv->tab) {
+    if (rc) {
         poisk_inverter_free(inv);
-        return rc ? rc : POISK_ENOMEM;
+        return rc;
     }
     *out = inv;
     return POISK_OK;
 }
 
-static void reset_tables(poisk_inverter *inv)
+static void reset_batch(poisk_inverter *inv)
 {
-    for (size_t i = 0; i < inv->cap; i++)
-        free(inv->tab[i].v);
-    memset(inv->tab, 0, inv->cap * sizeof *inv->tab);
-    inv->count = 0;
-    inv->arena.len = 0;
-    inv->vec_bytes = 0;
+    inv->n_occ = 0;
+    inv->n_pass = 0;
+    inv->n_touched[0] = inv->n_touched[1] = 0;
     inv->n_abbrevs = 0;
     free(inv->abbrev_hashes);
     inv->abbrev_hashes = NULL;
@@ -74,110 +113,177 @@ void poisk_inverter_free(poisk_inverter *inv)
 {
     if (!inv)
         return;
-    if (inv->tab)
-        reset_tables(inv);
-    free(inv->tab);
+    reset_batch(inv);
     for (size_t i = 0; i < inv->n_abbrevs; i++)
         free(inv->abbrevs[i]);
     free(inv->abbrevs);
     poisk_buf_free(&inv->arena);
+    free(inv->terms);
+    free(inv->term_tab[0].slot);
+    free(inv->term_tab[1].slot);
+    poisk_buf_free(&inv->forms);
+    free(inv->form_tab.slot);
+    free(inv->occ);
+    free(inv->scat);
+    free(inv->pend_tok);
+    poisk_buf_free(&inv->scratch);
+    free(inv->pdoc);
+    free(inv->pend);
+    free(inv->touched[0]);
+    free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
     free(inv);
 }
 
 size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
-    return inv->cap * sizeof(term_ent) + inv->arena.cap + inv->vec_bytes;
+    return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
+           + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
+           + inv->forms.cap + inv->cap_occ * 8
+           + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
-static int grow_table(poisk_inverter *inv)
+/* ---- tables ----------------------------------------------------------------------------- */
+
+static int table_grow(id_table *t)
 {
-    size_t cap = inv->cap * 2;
-    term_ent *t = calloc(cap, sizeof *t);
-    if (!t)
+    size_t cap = t->cap ? t->cap * 2 : 1 << 12;
+    uint64_t *s = calloc(cap, sizeof *s);
+    if (!s)
         return -1;
-    for (size_t i = 0; i < inv->cap; i++) {
-        if (!inv->tab[i].used)
+    for (size_t i = 0; i < t->cap; i++) {
+        uint64_t v = t->slot[i];
+        if (!v)
             continue;
-        size_t j = inv->tab[i].hash & (cap - 1);
-        while (t[j].used)
+        /* the stored high hash bits spread as well as the full hash */
+        size_t j = (size_t)((v >> 32) * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+        while (s[j])
             j = (j + 1) & (cap - 1);
-        t[j] = inv->tab[i];
+        s[j] = v;
     }
-    free(inv->tab);
-    inv->tab = t;
-    inv->cap = cap;
+    free(t->slot);
+    t->slot = s;
+    t->cap = cap;
     return 0;
 }
 
-static term_ent *lookup(poisk_inverter *inv, unsigned section, unsigned kind, const char *term,
-                        size_t len)
+static inline size_t table_home(const id_table *t, uint64_t h)
 {
-    uint64_t h = XXH3_64bits_withSeed(term, len, section * 2u + kind + 1);
-    size_t i = h & (inv->cap - 1);
-    for (;;) {
-        term_ent *e = &inv->tab[i];
-        if (!e->used)
-            break;
-        if (e->hash == h && e->key_len == len && e->section == section && e->kind == kind
-            && memcmp(inv->arena.data + e->key_off, term, len) == 0)
-            return e;
-        i = (i + 1) & (inv->cap - 1);
+    return (size_t)((h >> 32) * 0x9E3779B97F4A7C15ull >> 20) & (t->cap - 1);
+}
+
+static inline int term_is(const poisk_inverter *inv, uint32_t id, const char *s, size_t len)
+{
+    const term_info *ti = &inv->terms[id];
+    return ti->len == len && memcmp(inv->arena.data + ti->off, s, len) == 0;
+}
+
+static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* Term id of (kind, bytes), added when new.  @return : id, or UINT32_MAX out of memory */
+static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size_t len)
+{
+    id_table *t = &inv->term_tab[kind];
+    if ((t->count + 1) * 2 > t->cap && table_grow(t))
+        return UINT32_MAX;
+    uint64_t h = XXH3_64bits(s, len) & 0xFFFFFFFF00000000ull;
+    size_t i = table_home(t, h);
+    for (uint64_t v; (v = t->slot[i]) != 0; i = (i + 1) & (t->cap - 1))
+        if ((v & 0xFFFFFFFF00000000ull) == h && term_is(inv, (uint32_t)v - 1, s, len))
+            return (uint32_t)v - 1;
+    if (len > UINT32_MAX || inv->arena.len > UINT32_MAX - len || inv->n_terms >= UINT32_MAX - 2
+        || grow((void **)&inv->terms, &inv->cap_terms, inv->n_terms + 1, sizeof *inv->terms))
+        return UINT32_MAX;
+    uint32_t id = inv->n_terms++;
+    term_info *ti = &inv->terms[id];
+    ti->off = (uint32_t)inv->arena.len;
+    ti->len = (uint32_t)len;
+    ti->count = 0;
+    ti->kind = kind & 1;
+    poisk_buf_put(&inv->arena, s, len);
+    if (inv->arena.failed)
+        return UINT32_MAX;
+    t->slot[i] = h | (id + 1);
+    t->count++;
+    return id;
+}
+
+/* Equality of short strings without a call: 8-byte (or 4-byte) loads, the last one
+ * overlapping, never reading outside either string. */
+static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t u, v;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
     }
-    if ((inv->count + 1) * 4 > inv->cap * 3) {      /* keep the load under 3/4 */
-        if (grow_table(inv))
-            return NULL;
-        return lookup(inv, section, kind, term, len);
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
     }
-    size_t off = inv->arena.len;
-    poisk_buf_put(&inv->arena, term, len);
-    if (inv->arena.failed || len > UINT32_MAX || off > UINT32_MAX)
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* Both term ids of a (surface form, stem) pair: one probe once the pair is known. */
+static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
+{
+    id_table *t = &inv->form_tab;
+    if ((t->count + 1) * 2 > t->cap && table_grow(t))
         return NULL;
-    term_ent *e = &inv->tab[i];
-    e->used = 1;
-    e->hash = h;
-    e->key_off = (uint32_t)off;
-    e->key_len = (uint32_t)len;
-    e->section = (uint8_t)section;
-    e->kind = (uint8_t)kind;
-    inv->count++;
-    return e;
+    size_t el = tk->exact_len, sl = tk->term_len;
+    uint64_t h = XXH3_64bits_withSeed(tk->exact, el, sl) & 0xFFFFFFFF00000000ull;
+    size_t i = table_home(t, h);
+    for (uint64_t v; (v = t->slot[i]) != 0; i = (i + 1) & (t->cap - 1)) {
+        if ((v & 0xFFFFFFFF00000000ull) != h)
+            continue;
+        const uint8_t *r = inv->forms.data + (size_t)((uint32_t)v - 1) * 4;
+        const form_info *f = (const form_info *)r;
+        if (f->elen == el && f->slen == sl
+            && bytes_eq(r + sizeof *f, (const uint8_t *)tk->exact, el)
+            && bytes_eq(r + sizeof *f + el, (const uint8_t *)tk->term, sl))
+            return f;
+    }
+    if (el > UINT16_MAX || sl > UINT16_MAX || inv->forms.len / 4 >= UINT32_MAX - 2)
+        return NULL;
+    uint32_t e = term_get(inv, POISK_DICT_EXACT, tk->exact, el);
+    uint32_t s = term_get(inv, POISK_DICT_STEM, tk->term, sl);
+    if (e == UINT32_MAX || s == UINT32_MAX)
+        return NULL;
+    size_t off = inv->forms.len;
+    form_info f = { e, s, (uint16_t)el, (uint16_t)sl };
+    static const uint8_t pad[4];
+    poisk_buf_put(&inv->forms, &f, sizeof f);
+    poisk_buf_put(&inv->forms, tk->exact, el);
+    poisk_buf_put(&inv->forms, tk->term, sl);
+    poisk_buf_put(&inv->forms, pad, (4 - (el + sl) % 4) % 4);
+    if (inv->forms.failed)
+        return NULL;
+    t->slot[i] = h | (off / 4 + 1);
+    t->count++;
+    return (const form_info *)(inv->forms.data + off);
 }
 
-static int vec_push(poisk_inverter *inv, term_ent *e, uint32_t v)
-{
-    if (e->n == e->cap) {
-        uint32_t cap = e->cap ? e->cap * 2 : 8;
-        uint32_t *nv = realloc(e->v, (size_t)cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        inv->vec_bytes += (size_t)(cap - e->cap) * sizeof *nv;
-        e->v = nv;
-        e->cap = cap;
-    }
-    e->v[e->n++] = v;
-    return 0;
-}
+/* ---- adding passages -------------------------------------------------------------------- */
 
-static int add_occurrence(poisk_inverter *inv, uint32_t doc, unsigned section, unsigned kind,
-                          const char *term, size_t len, uint32_t pos)
+static inline void occur(poisk_inverter *inv, uint32_t id, uint32_t pos)
 {
-    if (len == 0)
-        return 0;
-    term_ent *e = lookup(inv, section, kind, term, len);
-    if (!e)
-        return -1;
-    if (e->last_doc != doc + 1) {
-        e->last_doc = doc + 1;
-        e->tf_slot = e->n + 1;
-        e->last_pos = pos;
-        return vec_push(inv, e, doc) | vec_push(inv, e, 1) | vec_push(inv, e, pos);
-    }
-    if (pos <= e->last_pos)             /* the same term twice at one place: once */
-        return 0;
-    e->last_pos = pos;
-    e->v[e->tf_slot]++;
-    return vec_push(inv, e, pos);
+    inv->occ[inv->n_occ++] = (uint64_t)id << 32 | pos;
 }
 
 static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
@@ -208,14 +314,8 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
         }
         j = (j + 1) & (inv->abbrev_set_cap - 1);
     }
-    if (inv->n_abbrevs == inv->cap_abbrevs) {
-        size_t cap = inv->cap_abbrevs ? inv->cap_abbrevs * 2 : 32;
-        char **a = realloc(inv->abbrevs, cap * sizeof *a);
-        if (!a)
-            return -1;
-        inv->abbrevs = a;
-        inv->cap_abbrevs = cap;
-    }
+    if (grow((void **)&inv->abbrevs, &inv->cap_abbrevs, inv->n_abbrevs + 1, sizeof(char *)))
+        return -1;
     char *c = strndup(s, len);
     if (!c)
         return -1;
@@ -224,83 +324,271 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
     return 0;
 }
 
+/* The lookups of a passage's tokens, in three passes so that the cache misses of the
+ * form table (slot, then record) of many tokens overlap instead of following one another:
+ * hash and prefetch the slots; probe and prefetch the records; verify and record. */
+static int add_pending(poisk_inverter *inv)
+{
+    id_table *t = &inv->form_tab;
+    size_t n = inv->n_pend;
+    pending *pd = inv->pend_tok;
+    const uint8_t *sc = inv->scratch.data;
+    if ((t->count + n + 1) * 2 > t->cap && table_grow(t))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        pd[k].h = XXH3_64bits_withSeed(sc + pd[k].eoff, pd[k].elen, pd[k].slen)
+                  & 0xFFFFFFFF00000000ull;
+        __builtin_prefetch(&t->slot[table_home(t, pd[k].h)]);
+    }
+    for (size_t k = 0; k < n; k++) {
+        pd[k].rec = 0;
+        for (size_t i = table_home(t, pd[k].h);; i = (i + 1) & (t->cap - 1)) {
+            uint64_t v = t->slot[i];
+            if (!v)
+                break;
+            if ((v & 0xFFFFFFFF00000000ull) == pd[k].h) {
+                pd[k].rec = (uint32_t)v;
+                __builtin_prefetch(inv->forms.data + (size_t)((uint32_t)v - 1) * 4);
+                break;
+            }
+        }
+    }
+    if (inv->n_occ + 2 * n > inv->cap_occ
+        && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2 * n, sizeof(uint64_t)))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        const uint8_t *e = sc + pd[k].eoff, *st = sc + pd[k].soff;
+        const form_info *f = NULL;
+        if (pd[k].rec) {
+            const uint8_t *r = inv->forms.data + (size_t)(pd[k].rec - 1) * 4;
+            f = (const form_info *)r;
+            if (!(f->elen == pd[k].elen && f->slen == pd[k].slen
+                  && bytes_eq(r + sizeof *f, e, pd[k].elen)
+                  && bytes_eq(r + sizeof *f + pd[k].elen, st, pd[k].slen)))
+                f = NULL;
+        }
+        if (!f) {                   /* new pair, or a collision of the 32 hash bits */
+            poisk_token tk = { 0 };
+            tk.exact = (const char *)e;
+            tk.exact_len = pd[k].elen;
+            tk.term = (const char *)st;
+            tk.term_len = pd[k].slen;
+            if (!(f = form_get(inv, &tk)))
+                return -1;
+        }
+        occur(inv, f->stem, pd[k].pos);
+        occur(inv, f->exact, pd[k].pos);
+    }
+    inv->n_pend = 0;
+    inv->scratch.len = 0;
+    return 0;
+}
+
 int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                        size_t len, uint32_t *dl)
 {
+    (void)section;                  /* the merge splits sections by passage id */
     poisk_analyzer_reset(inv->an, text, len);
     poisk_token t;
     uint32_t n = 0;
     int bad = 0;
-    while (poisk_analyzer_next(inv->an, &t)) {
+    if (inv->n_pass == inv->cap_pass) {
+        size_t c1 = inv->cap_pass, c2 = inv->cap_pass;
+        if (grow((void **)&inv->pdoc, &c1, inv->n_pass + 1, sizeof(uint32_t))
+            || grow((void **)&inv->pend, &c2, inv->n_pass + 1, sizeof(size_t)))
+            return POISK_ENOMEM;
+        inv->cap_pass = c1 < c2 ? c1 : c2;
+    }
+    inv->n_pend = 0;
+    inv->scratch.len = 0;
+    while (!bad && poisk_analyzer_next(inv->an, &t)) {
         if (!(t.flags & POISK_TOKEN_SAME_POSITION))
             n++;
-        bad |= add_occurrence(inv, doc, section, POISK_DICT_STEM, t.term, t.term_len, t.position);
-        bad |= add_occurrence(inv, doc, section, POISK_DICT_EXACT, t.exact, t.exact_len, t.position);
         if (t.kind == POISK_TOKEN_ABBREV)
             bad |= add_abbrev(inv, t.term, t.term_len);
+        if (t.term_len && t.exact_len && t.term_len <= UINT16_MAX && t.exact_len <= UINT16_MAX) {
+            if (inv->n_pend == inv->cap_pend
+                && grow((void **)&inv->pend_tok, &inv->cap_pend, inv->n_pend + 1, sizeof(pending))) {
+                bad = 1;
+                break;
+            }
+            pending *pd = &inv->pend_tok[inv->n_pend++];
+            pd->eoff = (uint32_t)inv->scratch.len;
+            pd->elen = (uint32_t)t.exact_len;
+            poisk_buf_put(&inv->scratch, t.exact, t.exact_len);
+            pd->soff = (uint32_t)inv->scratch.len;
+            pd->slen = (uint32_t)t.term_len;
+            poisk_buf_put(&inv->scratch, t.term, t.term_len);
+            pd->pos = t.position;
+            bad |= inv->scratch.failed;
+            if (inv->n_pend >= 4096 || inv->scratch.len >= (1u << 20))
+                bad |= add_pending(inv);
+        } else if (t.term_len || t.exact_len) {
+            /* rare: one side empty, or absurdly long; order within a passage is kept by
+             * the stable scatter only per term, so flushing the pending tokens first
+             * is not needed for correctness, but keeps occurrences in text order */
+            bad |= add_pending(inv);
+            unsigned kind = t.term_len ? POISK_DICT_STEM : POISK_DICT_EXACT;
+            uint32_t id = t.term_len ? term_get(inv, kind, t.term, t.term_len)
+                                     : term_get(inv, kind, t.exact, t.exact_len);
+            if (id == UINT32_MAX || (inv->n_occ + 1 > inv->cap_occ
+                && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 1, sizeof(uint64_t))))
+                bad = 1;
+            else
+                occur(inv, id, t.position);
+        }
     }
+    if (!bad)
+        bad |= add_pending(inv);
+    inv->pdoc[inv->n_pass] = doc;
+    inv->pend[inv->n_pass++] = inv->n_occ;
     *dl = n;
     return bad ? POISK_ENOMEM : POISK_OK;
 }
 
-/* Order of a run: (section, kind, term bytes); ctx is the inverter's arena. */
-static int ent_cmp(const void *a, const void *b, void *ctx)
+/* ---- flushing: sort distinct terms, scatter, serialise ---------------------------------- */
+
+typedef struct sort_key { uint64_t prefix; uint32_t id; const poisk_inverter *inv; } sort_key;
+
+static int key_cmp(const void *a, const void *b)
 {
-    const term_ent *x = *(term_ent *const *)a, *y = *(term_ent *const *)b;
-    if (x->section != y->section)
-        return x->section < y->section ? -1 : 1;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    const uint8_t *base = ctx;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(base + x->key_off, base + y->key_off, n);
-    return c ? c : (x->key_len < y->key_len ? -1 : x->key_len > y->key_len ? 1 : 0);
+    const sort_key *x = a, *y = b;
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
+    const poisk_inverter *inv = x->inv;
+    const term_info *s = &inv->terms[x->id], *t = &inv->terms[y->id];
+    size_t n = s->len < t->len ? s->len : t->len;
+    int c = n > 8 ? memcmp(inv->arena.data + s->off + 8, inv->arena.data + t->off + 8, n - 8) : 0;
+    return c ? c : (s->len < t->len ? -1 : s->len > t->len);
+}
+
+/* The batch's terms of one kind, sorted bytewise (the first 8 bytes as one integer). */
+static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
+{
+    size_t n = inv->n_touched[kind];
+    sort_key *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const term_info *ti = &inv->terms[inv->touched[kind][i]];
+        const uint8_t *p = inv->arena.data + ti->off;
+        uint64_t v = 0;
+        for (unsigned j = 0; j < 8; j++)
+            v = v << 8 | (j < ti->len ? p[j] : 0);
+        k[i].prefix = v;
+        k[i].id = inv->touched[kind][i];
+        k[i].inv = inv;
+    }
+    qsort(k, n, sizeof *k, key_cmp);
+    *out = k;
+    return 0;
+}
+
+/* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
+ * position gaps (first absolute); the same term twice at one position counts once. */
+static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
+{
+    uint32_t prev = base, ndocs = 0;
+    if (poisk_buf_reserve(post, n * 15 + 16))
+        return 0;
+    uint8_t *o = post->data + post->len;
+    for (size_t i = 0; i < n;) {
+        uint32_t doc = (uint32_t)(e[i] >> 32);
+        size_t j = i + 1;
+        uint32_t tf = 1, last = (uint32_t)e[i];
+        for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++)
+            if ((uint32_t)e[j] != last) {
+                tf++;
+                last = (uint32_t)e[j];
+            }
+        o += poisk_varint_encode(o, doc - prev);
+        o += poisk_varint_encode(o, tf);
+        uint32_t pp = 0;
+        int first = 1;
+        for (size_t k = i; k < j; k++) {
+            uint32_t pos = (uint32_t)e[k];
+            if (!first && pos == pp)
+                continue;
+            o += poisk_varint_encode(o, pos - pp);
+            pp = pos;
+            first = 0;
+        }
+        prev = doc;
+        ndocs++;
+        i = j;
+    }
+    post->len = (size_t)(o - post->data);
+    return ndocs;
 }
 
 int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,
-                         char ***abbrevs, size_t *n_abbrevs)
+                         size_t *kind_off, char ***abbrevs, size_t *n_abbrevs)
 {
-    term_ent **v = malloc((inv->count ? inv->count : 1) * sizeof *v);
-    if (!v)
-        return POISK_ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < inv->cap; i++)
-        if (inv->tab[i].used)
-            v[n++] = &inv->tab[i];
-    qsort_r(v, n, sizeof *v, ent_cmp, inv->arena.data);
-    poisk_buf post = { 0 };
-    for (size_t k = 0; k < n; k++) {
-        term_ent *e = v[k];
-        uint8_t hdr[2] = { e->section, e->kind };
-        poisk_buf_put(out, hdr, 2);
-        poisk_buf_put_varint(out, e->key_len);
-        poisk_buf_put(out, inv->arena.data + e->key_off, e->key_len);
-        post.len = 0;
-        uint32_t prev = first_doc, ndocs = 0;
-        for (uint32_t i = 0; i < e->n;) {
-            uint32_t doc = e->v[i], tf = e->v[i + 1];
-            poisk_buf_put_varint(&post, doc - prev);
-            poisk_buf_put_varint(&post, tf);
-            uint32_t pp = 0;
-            for (uint32_t j = 0; j < tf; j++) {
-                poisk_buf_put_varint(&post, e->v[i + 2 + j] - pp);
-                pp = e->v[i + 2 + j];
-            }
-            prev = doc;
-            ndocs++;
-            i += 2 + tf;
+    sort_key *keys[2] = { NULL, NULL };
+    int failed = grow((void **)&inv->scat, &inv->cap_scat, inv->n_occ + 1, sizeof(uint64_t));
+    for (size_t o = 0; o < inv->n_occ && !failed; o++) {
+        term_info *ti = &inv->terms[inv->occ[o] >> 32];
+        if (ti->count++ == 0) {
+            unsigned k = ti->kind;
+            if (inv->n_touched[k] == inv->cap_touched[k]
+                && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
+                        sizeof(uint32_t)))
+                failed = 1;
+            else
+                inv->touched[k][inv->n_touched[k]++] = (uint32_t)(inv->occ[o] >> 32);
         }
-        poisk_buf_put_varint(out, ndocs);
-        poisk_buf_put_varint(out, post.len);
-        poisk_buf_put(out, post.data, post.len);
     }
-    int failed = out->failed || post.failed;
+    uint64_t *scat = inv->scat;
+    failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
+    poisk_buf post = { 0 };
+    if (!failed) {
+        size_t acc = 0;
+        for (unsigned k = 0; k < 2; k++)
+            for (size_t i = 0; i < inv->n_touched[k]; i++) {
+                term_info *ti = &inv->terms[keys[k][i].id];
+                ti->next = (uint32_t)acc;
+                acc += ti->count;
+            }
+        size_t o = 0;
+        for (size_t p = 0; p < inv->n_pass; p++) {
+            uint64_t doc = (uint64_t)inv->pdoc[p] << 32;
+            for (; o < inv->pend[p]; o++) {
+                uint64_t v = inv->occ[o];
+                scat[inv->terms[v >> 32].next++] = doc | (uint32_t)v;
+            }
+        }
+        const uint64_t *e = scat;
+        for (unsigned k = 0; k < 2; k++) {
+            if (k == 1)
+                *kind_off = out->len;
+            for (size_t i = 0; i < inv->n_touched[k]; i++) {
+                term_info *ti = &inv->terms[keys[k][i].id];
+                uint8_t hdr = (uint8_t)k;
+                poisk_buf_put(out, &hdr, 1);
+                poisk_buf_put_varint(out, ti->len);
+                poisk_buf_put(out, inv->arena.data + ti->off, ti->len);
+                post.len = 0;
+                uint32_t ndocs = encode_term(e, ti->count, first_doc, &post);
+                poisk_buf_put_varint(out, ndocs);
+                poisk_buf_put_varint(out, post.len);
+                poisk_buf_put(out, post.data, post.len);
+                e += ti->count;
+                ti->count = 0;
+            }
+        }
+        failed = out->failed || post.failed;
+    }
+    /* counts must be zero for the next batch whatever happened */
+    for (unsigned k = 0; k < 2; k++)
+        for (size_t i = 0; i < inv->n_touched[k]; i++)
+            inv->terms[inv->touched[k][i]].count = 0;
     poisk_buf_free(&post);
-    free(v);
+    free(keys[0]);
+    free(keys[1]);
     *abbrevs = inv->abbrevs;
     *n_abbrevs = inv->n_abbrevs;
     inv->abbrevs = NULL;
     inv->cap_abbrevs = 0;
-    reset_tables(inv);
+    reset_batch(inv);
     return failed ? POISK_ENOMEM : POISK_OK;
 }

@@ -8,6 +8,7 @@
  */
 #include "writer_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 typedef struct run_cur {
     const uint8_t *p, *end;
     uint32_t batch, base;
-    unsigned section, kind;
     const uint8_t *key; size_t key_len;
     uint32_t ndocs;
     const uint8_t *post; size_t post_len;
@@ -31,11 +31,7 @@ static int cur_next(run_cur *c)
     if (c->p == c->end)
         return 0;
     uint64_t klen, nd, plen;
-    if (c->end - c->p < 2)
-        return -1;
-    c->section = c->p[0];
-    c->kind = c->p[1];
-    c->p += 2;
+    c->p++;                             /* kind: the cursor's range holds one kind only */
     if (poisk_varint_decode(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
         return -1;
     c->key = c->p;
@@ -53,10 +49,6 @@ static int cur_next(run_cur *c)
 
 static int cur_cmp(const run_cur *a, const run_cur *b)
 {
-    if (a->section != b->section)
-        return a->section < b->section ? -1 : 1;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
     int c = n ? memcmp(a->key, b->key, n) : 0;
     if (c)
@@ -100,7 +92,7 @@ typedef struct group {
     char *prev; size_t prev_len, prev_cap;
     poisk_buf term_post, term_pos;
     poisk_plist_writer pw;
-    uint32_t *posv; size_t posv_cap;
+    int active;                     /* has postings of the current term */
 } group;
 
 static int group_open(group *g, poisk_merge_io *io, unsigned section, unsigned kind,
@@ -233,35 +225,168 @@ static int dict_add(group *g, const uint8_t *key, size_t len, uint32_t df, uint6
     return POISK_OK;
 }
 
-/* Feed one run entry's postings to the term's encoder. */
-static int feed_postings(group *g, const run_cur *c, const uint32_t *dl)
+/* The merge of one dictionary kind: every section's group of files. */
+typedef struct kind_merge {
+    unsigned kind;
+    poisk_run *runs; size_t n_runs;
+    poisk_merge_io io;              /* the caller's settings; its own list of files */
+    group g[POISK_SECTION_COUNT];
+    unsigned touched[POISK_SECTION_COUNT], n_touched;
+    uint32_t *posv; size_t posv_cap;
+    int rc;
+    poisk_error err;
+} kind_merge;
+
+/* Feed one run entry's postings to the encoders of the passages' sections. */
+static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
 {
     const uint8_t *p = c->post, *end = c->post + c->post_len;
     uint32_t doc = c->base;
+    const uint32_t *dl = k->io.dl;
     for (uint32_t d = 0; d < c->ndocs; d++) {
         uint64_t delta, tf;
         if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &tf) || tf == 0
-            || tf > (uint64_t)(end - p) || delta > UINT32_MAX - 1 - doc)
-            return -1;
+            || tf > (uint64_t)(end - p) || delta >= (uint64_t)k->io.n_docs - doc)
+            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         doc += (uint32_t)delta;
-        if (tf > g->posv_cap) {
-            uint32_t *v = realloc(g->posv, (size_t)tf * sizeof *v);
+        unsigned s = k->io.secs[doc];
+        group *g = &k->g[s];
+        if (!g->active) {
+            int rc;
+            if (!g->open && (rc = group_open(g, &k->io, s, k->kind, err)))
+                return rc;
+            g->term_post.len = 0;
+            g->term_pos.len = 0;
+            poisk_plist_writer_begin(&g->pw, &g->term_pos);
+            g->active = 1;
+            k->touched[k->n_touched++] = s;
+        }
+        if (tf > k->posv_cap) {
+            uint32_t *v = realloc(k->posv, (size_t)tf * sizeof *v);
             if (!v)
-                return -1;
-            g->posv = v;
-            g->posv_cap = (size_t)tf;
+                return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+            k->posv = v;
+            k->posv_cap = (size_t)tf;
         }
-        uint64_t pos = 0;
-        for (uint64_t k = 0; k < tf; k++) {
+        uint32_t pos = 0;
+        for (uint64_t j = 0; j < tf; j++) {
             uint64_t gap;
-            if (poisk_varint_decode(&p, end, &gap))
-                return -1;
-            pos += gap;
-            g->posv[k] = (uint32_t)pos;
+            if (p < end && *p < 0x80)
+                gap = *p++;
+            else if (poisk_varint_decode(&p, end, &gap) || gap > UINT32_MAX - pos)
+                return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            pos += (uint32_t)gap;
+            k->posv[j] = pos;
         }
-        poisk_plist_writer_add(&g->pw, doc, (uint32_t)tf, g->posv, dl[doc]);
+        poisk_plist_writer_add(&g->pw, doc, (uint32_t)tf, k->posv, dl[doc]);
     }
-    return 0;
+    return POISK_OK;
+}
+
+/* Finish the current term in every section that had postings of it. */
+static int finish_term(kind_merge *k, const uint8_t *key, size_t key_len, poisk_error *err)
+{
+    int rc = POISK_OK;
+    for (unsigned t = 0; t < k->n_touched && !rc; t++) {
+        group *g = &k->g[k->touched[t]];
+        g->active = 0;
+        poisk_plist_writer_finish(&g->pw, &g->term_post);
+        if (g->pw.failed || g->term_post.failed)
+            return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+        uint64_t post_off = poisk_fout_offset(&g->post), pos_off = poisk_fout_offset(&g->posn);
+        if ((rc = poisk_fout_write(&g->post, g->term_post.data, g->term_post.len, err))
+            || (rc = poisk_fout_write(&g->posn, g->term_pos.data, g->term_pos.len, err)))
+            break;
+        /* key still points into a live run buffer (runs are never freed while merging) */
+        rc = dict_add(g, key, key_len, g->pw.df, g->pw.cf, post_off, g->term_post.len, pos_off,
+                      g->term_pos.len, err);
+    }
+    k->n_touched = 0;
+    return rc;
+}
+
+static int merge_kind(kind_merge *k, poisk_error *err)
+{
+    run_cur *curs = calloc(k->n_runs ? k->n_runs : 1, sizeof *curs);
+    heap h = { calloc(k->n_runs ? k->n_runs : 1, sizeof(run_cur *)), 0 };
+    int rc = POISK_OK;
+    if (!curs || !h.v) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+        goto done;
+    }
+    for (size_t i = 0; i < k->n_runs; i++) {
+        const poisk_run *r = &k->runs[i];
+        size_t lo = k->kind == 0 ? 0 : r->kind_off, hi = k->kind == 0 ? r->kind_off : r->len;
+        if (lo > hi || hi > r->len) {
+            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            goto done;
+        }
+        curs[i].p = r->data + lo;
+        curs[i].end = r->data + hi;
+        curs[i].batch = r->batch;
+        curs[i].base = r->first_doc;
+        int n = cur_next(&curs[i]);
+        if (n < 0) {
+            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            goto done;
+        }
+        if (n > 0)
+            h.v[h.n++] = &curs[i];
+    }
+    for (size_t i = h.n; i-- > 0;)
+        heap_down(&h, i);
+    while (h.n && !rc) {
+        /* gather every run's entry for this term, in batch order (the heap's tie-break) */
+        const uint8_t *key = h.v[0]->key;
+        size_t key_len = h.v[0]->key_len;
+        while (h.n && h.v[0]->key_len == key_len && memcmp(h.v[0]->key, key, key_len) == 0) {
+            run_cur *c = h.v[0];
+            if ((rc = feed_postings(k, c, err)))
+                break;
+            int r = cur_next(c);
+            if (r < 0) {
+                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+                break;
+            }
+            if (r == 0)
+                h.v[0] = h.v[--h.n];
+            if (h.n)
+                heap_down(&h, 0);
+        }
+        if (!rc)
+            rc = finish_term(k, key, key_len, err);
+    }
+    for (unsigned s = 0; s < POISK_SECTION_COUNT; s++) {
+        group *g = &k->g[s];
+        if (g->open && !rc)
+            rc = group_close(g, &k->io, err);
+    }
+done:
+    for (unsigned s = 0; s < POISK_SECTION_COUNT; s++) {
+        group *g = &k->g[s];
+        if (g->open) {
+            poisk_fout_abort(&g->dict);
+            poisk_fout_abort(&g->post);
+            poisk_fout_abort(&g->posn);
+        }
+        poisk_buf_free(&g->block);
+        poisk_buf_free(&g->term_post);
+        poisk_buf_free(&g->term_pos);
+        poisk_plist_writer_free(&g->pw);
+        free(g->block_offs);
+        free(g->prev);
+    }
+    free(k->posv);
+    free(h.v);
+    free(curs);
+    return rc;
+}
+
+static void *merge_thread(void *arg)
+{
+    kind_merge *k = arg;
+    k->rc = merge_kind(k, &k->err);
+    return NULL;
 }
 
 int poisk_merge_add_file(poisk_merge_io *io, const char *name, uint64_t size)
@@ -288,95 +413,43 @@ int poisk_merge_add_file(poisk_merge_io *io, const char *name, uint64_t size)
 
 int poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_error *err)
 {
-    run_cur *curs = calloc(n_runs ? n_runs : 1, sizeof *curs);
-    heap h = { calloc(n_runs ? n_runs : 1, sizeof(run_cur *)), 0 };
-    group *g = calloc(1, sizeof *g);
+    kind_merge *k = calloc(2, sizeof *k);
+    if (!k)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+    for (unsigned i = 0; i < 2; i++) {
+        k[i].kind = i;
+        k[i].runs = runs;
+        k[i].n_runs = n_runs;
+        k[i].io = *io;
+        k[i].io.names = NULL;
+        k[i].io.sizes = NULL;
+        k[i].io.n_files = k[i].io.cap_files = 0;
+        k[i].io.terms = 0;
+    }
+    /* stems and exact forms write disjoint files: one thread each when there are two */
+    pthread_t tid;
+    int threaded = io->threads >= 2 && pthread_create(&tid, NULL, merge_thread, &k[1]) == 0;
+    merge_thread(&k[0]);
+    if (threaded)
+        pthread_join(tid, NULL);
+    else
+        merge_thread(&k[1]);
     int rc = POISK_OK;
-    if (!curs || !h.v || !g) {
-        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
-        goto done;
+    for (unsigned i = 0; i < 2; i++) {
+        if (k[i].rc && !rc) {
+            rc = k[i].rc;
+            if (err)
+                *err = k[i].err;
+        }
+        for (size_t f = 0; f < k[i].io.n_files; f++) {
+            if (!rc && (rc = poisk_merge_add_file(io, k[i].io.names[f], k[i].io.sizes[f])))
+                poisk_error_set(err, rc, "out of memory merging runs");
+            free(k[i].io.names[f]);
+        }
+        free(k[i].io.names);
+        free(k[i].io.sizes);
+        io->terms += k[i].io.terms;
     }
-    for (size_t i = 0; i < n_runs; i++) {
-        curs[i].p = runs[i].data;
-        curs[i].end = runs[i].data + runs[i].len;
-        curs[i].batch = runs[i].batch;
-        curs[i].base = runs[i].first_doc;
-        int r = cur_next(&curs[i]);
-        if (r < 0) {
-            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-            goto done;
-        }
-        if (r > 0)
-            h.v[h.n++] = &curs[i];
-    }
-    for (size_t i = h.n; i-- > 0;)
-        heap_down(&h, i);
-    while (h.n && !rc) {
-        run_cur *top = h.v[0];
-        if (!g->open || g->section != top->section || g->kind != top->kind) {
-            if (g->open && (rc = group_close(g, io, err)))
-                break;
-            if ((rc = group_open(g, io, top->section, top->kind, err)))
-                break;
-        }
-        /* gather every run's entry for this term, in batch order (the heap's tie-break) */
-        const uint8_t *key = top->key;
-        size_t key_len = top->key_len;
-        unsigned sec = top->section, kind = top->kind;
-        g->term_post.len = 0;
-        g->term_pos.len = 0;
-        poisk_plist_writer_begin(&g->pw, &g->term_pos);
-        while (h.n && h.v[0]->section == sec && h.v[0]->kind == kind && h.v[0]->key_len == key_len
-               && memcmp(h.v[0]->key, key, key_len) == 0) {
-            run_cur *c = h.v[0];
-            if (feed_postings(g, c, io->dl)) {
-                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-                break;
-            }
-            int r = cur_next(c);
-            if (r < 0) {
-                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-                break;
-            }
-            if (r == 0)
-                h.v[0] = h.v[--h.n];
-            if (h.n)
-                heap_down(&h, 0);
-        }
-        if (rc)
-            break;
-        poisk_plist_writer_finish(&g->pw, &g->term_post);
-        if (g->pw.failed || g->term_post.failed) {
-            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
-            break;
-        }
-        uint64_t post_off = poisk_fout_offset(&g->post), pos_off = poisk_fout_offset(&g->posn);
-        if ((rc = poisk_fout_write(&g->post, g->term_post.data, g->term_post.len, err))
-            || (rc = poisk_fout_write(&g->posn, g->term_pos.data, g->term_pos.len, err)))
-            break;
-        /* key still points into a live run buffer (runs are never freed while merging) */
-        rc = dict_add(g, key, key_len, g->pw.df, g->pw.cf, post_off, g->term_post.len, pos_off,
-                      g->term_pos.len, err);
-    }
-    if (!rc && g->open)
-        rc = group_close(g, io, err);
-done:
-    if (g) {
-        if (g->open) {
-            poisk_fout_abort(&g->dict);
-            poisk_fout_abort(&g->post);
-            poisk_fout_abort(&g->posn);
-        }
-        poisk_buf_free(&g->block);
-        poisk_buf_free(&g->term_post);
-        poisk_buf_free(&g->term_pos);
-        poisk_plist_writer_free(&g->pw);
-        free(g->block_offs);
-        free(g->prev);
-        free(g->posv);
-        free(g);
-    }
-    free(h.v);
-    free(curs);
+    free(k);
     return rc;
 }

@@ -2,8 +2,8 @@
  * analyzer.c: text -> index terms (include/poisk/analyzer.h), the first stage of both the
  * indexer and the query parser.  Pieces come from the tokenizer (analyzer_scan.c); this
  * file groups them (hyphen and case-change compounds, glued year ranges, split words
- * rejoined by repair.c), drops stop words, stems through the cache (stemcache.c) and
- * assigns positions.  Tokens of one group are produced together into a small queue.
+ * rejoined by repair.c), drops stop words, stems through the per-form cache (stemcache.c,
+ * which also holds what repair knows about each form) and assigns positions.  Tokens of one group are produced together into a small queue.
  */
 #include "poisk/analyzer.h"
 #include "poisk/poisk.h"
@@ -20,7 +20,6 @@
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
-#define STOP_MAX_BYTES 14 /* the longest stop word (никогда, впрочем) is 7 letters */
 
 typedef struct out_token {
     char term[TERM_CAP], exact[TERM_CAP];
@@ -57,9 +56,10 @@ int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **o
     if (opts)
         a->opts = *opts;
     poisk_stopset_init(&a->stop);
-    int rc = poisk_stemcache_create(&a->stems);
+    const poisk_lexicon *lx = a->opts.repair ? a->opts.lexicon : NULL;
+    int rc = poisk_stemcache_create(&a->stop, lx, &a->stems);
     if (!rc && a->opts.repair)
-        rc = poisk_repair_create(a->opts.lexicon, &a->stop, &a->repair);
+        rc = poisk_repair_create(lx, a->stems, &a->repair);
     if (rc) {
         poisk_analyzer_free(a);
         return rc;
@@ -144,12 +144,12 @@ static void push_token(poisk_analyzer *a, const char *term, size_t term_len, con
     a->group_emitted++;
 }
 
-static void push_stemmed(poisk_analyzer *a, const char *form, size_t len, int latin,
-                         size_t start, size_t end, int same_position)
+static void push_stemmed(poisk_analyzer *a, poisk_form *e, const char *form, size_t len,
+                         int latin, size_t start, size_t end, int same_position)
 {
     const char *stem;
     size_t stem_len;
-    if (poisk_stemcache_stem(a->stems, form, len, latin, &stem, &stem_len) || !stem_len) {
+    if (!e || poisk_stemcache_stem(a->stems, e, latin, &stem, &stem_len) || !stem_len) {
         stem = form;                      /* out of memory: the form is a usable term */
         stem_len = len;
     }
@@ -184,23 +184,25 @@ static void emit_number(poisk_analyzer *a, const char *d, size_t len, size_t sta
     push_token(a, d, len, d, len, start, end, POISK_TOKEN_NUMBER, same_position);
 }
 
-/* One word form (a piece, a repaired join or a compound whole) -> 0..2 tokens. */
+/* One word form (a piece, a repaired join or a compound whole) -> 0..2 tokens.  hash:
+ * poisk_form_hash() of the form when known, else 0. */
 static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps, size_t nchars,
-                      int latin, size_t start, size_t end, int same_position)
+                      int latin, size_t start, size_t end, int same_position, uint64_t hash)
 {
     if (caps && nchars <= 6) {
         push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
         return;
     }
     a->words_seen++;
-    if (!caps && len <= STOP_MAX_BYTES && poisk_stopset_has(&a->stop, form, len)) {
+    poisk_form *e = poisk_stemcache_find(a->stems, form, len, hash);
+    if (!caps && (e ? (e->flags & POISK_FORM_STOP) != 0 : poisk_stopset_has(&a->stop, form, len))) {
         a->stops_seen++;
         return;
     }
     if (!caps && a->opts.is_abbrev && a->opts.is_abbrev(a->opts.is_abbrev_ctx, form, len)) {
         /* the index saw this form in capitals: meet the abbreviation, keep the word too */
         push_token(a, form, len, form, len, start, end, POISK_TOKEN_ABBREV, same_position);
-        push_stemmed(a, form, len, latin, start, end, 1);
+        push_stemmed(a, e, form, len, latin, start, end, 1);
         if (a->nout >= 2 && a->out[a->nout - 1].term_len == len
             && !memcmp(a->out[a->nout - 1].term, form, len)) {
             a->nout--;                    /* the stem is the form itself: no alternative */
@@ -208,7 +210,7 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
         }
         return;
     }
-    push_stemmed(a, form, len, latin, start, end, same_position);
+    push_stemmed(a, e, form, len, latin, start, end, same_position);
 }
 
 static void emit_piece(poisk_analyzer *a, const poisk_piece *p, int same_position)
@@ -217,7 +219,7 @@ static void emit_piece(poisk_analyzer *a, const poisk_piece *p, int same_positio
         emit_number(a, p->form, p->len, p->start, p->end, same_position);
     else
         emit_word(a, p->form, p->len, p->caps, p->nchars, p->latin, p->start, p->end,
-                  same_position);
+                  same_position, p->hash);
 }
 
 static int is_chain_glue(int glue)
@@ -255,7 +257,7 @@ static void emit_chain(poisk_analyzer *a, unsigned k)
     if (years)
         push_token(a, whole, o, whole, o, start, end, POISK_TOKEN_NUMBER, 1);
     else
-        emit_word(a, whole, o, caps, nchars, latin, start, end, 1);
+        emit_word(a, whole, o, caps, nchars, latin, start, end, 1, 0);
 }
 
 /* Does this text keep its stop words (like the line-based seed, 15 % stop words) or were
@@ -277,12 +279,12 @@ static int repair_group(poisk_analyzer *a)
     if (n && join.compound) {
         emit_piece(a, queue_at(a, 0), 0);
         emit_piece(a, queue_at(a, 1), 0);
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1);
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 1, 0);
         queue_pop(a, n);
         return 1;
     }
     if (n) {
-        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0);
+        emit_word(a, join.form, join.len, 0, join.nchars, 0, join.start, join.end, 0, 0);
         queue_pop(a, n);
         return 1;
     }
@@ -294,9 +296,9 @@ static int repair_group(poisk_analyzer *a)
         return 0;
     size_t mid = p->start + k <= p->end ? p->start + k : p->end;
     size_t first_chars = k / 2;           /* split only happens in 2-byte Cyrillic pieces */
-    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0);
-    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0);
-    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1);
+    emit_word(a, p->form, k, 0, first_chars, 0, p->start, mid, 0, 0);
+    emit_word(a, p->form + k, p->len - k, 0, p->nchars - first_chars, 0, mid, p->end, 0, 0);
+    emit_word(a, p->form, p->len, 0, p->nchars, 0, p->start, p->end, 1, p->hash);
     queue_pop(a, 1);
     return 1;
 }

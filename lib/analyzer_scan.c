@@ -203,6 +203,7 @@ static void make_piece(poisk_piece *p, const run_buf *r, int from, int to, poisk
     p->latin = lat && !cyr;
     p->glue = (uint8_t)glue;
     p->r_known = 0;
+    p->hash = 0;
 }
 
 /* Cuts a letter run where the case changes: lower -> upper (ТЭКи|ЖКХ), and after two or
@@ -359,6 +360,7 @@ static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
     p->latin = 0;
     p->glue = (uint8_t)glue;
     p->r_known = 0;
+    p->hash = 0;
     s->pos = i;
     s->cut = 0;
     s->npend = s->ipend = 0;

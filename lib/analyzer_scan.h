@@ -35,8 +35,10 @@ typedef struct poisk_piece {
     uint8_t title;                      /* first letter a capital */
     uint8_t latin;                      /* has Latin and no Cyrillic letters */
     uint8_t glue;                       /* poisk_glue to the previous piece */
-    /* filled lazily by split-word repair (repair.c), zero from the scanner */
+    /* filled lazily by split-word repair and the analyzer, zero from the scanner */
+    uint64_t hash;                      /* poisk_form_hash() of form, 0 = not yet */
     uint8_t r_known;                    /* the fields below are valid */
+    uint8_t r_stop;                     /* a stop word */
     uint8_t r_good;                     /* a word in its own right */
     uint8_t r_prefix;                   /* the corpus has a longer form starting with it */
     uint32_t r_count, r_caps;           /* corpus counts of the form */

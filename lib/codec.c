@@ -414,7 +414,9 @@ static void sync_shallow(poisk_plist *c)
     }
 }
 
-int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
+/* Shared by both opens: the skip section is parsed and `shallow` holds block 0's entry; `dec`
+ * stays before block 0 (nothing decoded, n == 0). */
+static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
 {
     uint32_t *posbuf = c->posbuf;
     uint32_t posbuf_cap = c->posbuf_cap;
@@ -438,11 +440,27 @@ int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint3
     c->nblocks = (df + POISK_BLOCK_SIZE - 1) / POISK_BLOCK_SIZE;
     c->dec.p = c->skip_begin;
     c->dec.idx = UINT32_MAX;
-    if (skip_step(c, &c->dec) || decode_block(c))
-        return -1;
     c->shallow = c->dec;
+    if (skip_step(c, &c->shallow))
+        return -1;
     c->shallow_end = 0;
+    c->doc = 0;
     return 0;
+}
+
+int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
+{
+    if (plist_open_skip(c, post, post_len, df))
+        return -1;
+    if (df == 0)
+        return 0;
+    c->dec = c->shallow;
+    return decode_block(c);
+}
+
+int poisk_plist_open_lazy(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
+{
+    return plist_open_skip(c, post, post_len, df);
 }
 
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len)
@@ -471,11 +489,15 @@ int poisk_plist_next_block(poisk_plist *c)
 
 int poisk_plist_advance(poisk_plist *c, uint32_t target)
 {
-    if (c->doc == POISK_PLIST_END || c->doc >= target)
+    if (c->doc == POISK_PLIST_END || (c->n && c->doc >= target))
         return 0;
-    if (target > c->dec.last) {
-        if (!c->shallow_end && c->shallow.idx > c->dec.idx && c->shallow.prev_last < target)
+    if (!c->n || target > c->dec.last) {
+        /* n == 0: lazily opened, dec is before block 0 (idx UINT32_MAX) */
+        if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
+            && (c->shallow.idx == 0 || c->shallow.prev_last < target))
             c->dec = c->shallow;                /* jump to where shallow_advance already is */
+        else if (!c->n && skip_step(c, &c->dec))
+            return -1;
         while (c->dec.last < target) {
             if (c->dec.idx + 1 >= c->nblocks) {
                 c->doc = POISK_PLIST_END;

@@ -120,6 +120,10 @@ typedef struct poisk_plist {
 /* All return 0, or -1 when the bytes are inconsistent (the caller names the file).
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
 int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
+/*! Lazy open: skip entries are readable (shallow_advance, block_*) but no block is decoded
+ *  until the first next() (-> the first posting) or advance(target) (-> decodes only the
+ *  block holding target).  Until then doc is 0 and tf 0: not a posting. */
+int  poisk_plist_open_lazy(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len);
 int  poisk_plist_next_block(poisk_plist *c);
 /* Inline fast path: most steps stay inside the decoded block. */

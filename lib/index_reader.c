@@ -95,6 +95,7 @@ int poisk_index_open(const char *dir, poisk_index **out, poisk_error *err)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", dir);
     snprintf(idx->dir, sizeof idx->dir, "%s", dir);
     pthread_mutex_init(&idx->lock, NULL);
+    pthread_mutex_init(&idx->store_lock, NULL);
     int rc = POISK_OK;
     for (int attempt = 0; attempt < 2; attempt++) {
         uint64_t gen;
@@ -143,9 +144,11 @@ void poisk_index_close(poisk_index *idx)
         poisk_file_close(st);
         free(st);
     }
+    poisk_store_cache_free(idx);
     poisk_file_close(&idx->manifest_file);
     poisk_manifest_free(&idx->m);
     pthread_mutex_destroy(&idx->lock);
+    pthread_mutex_destroy(&idx->store_lock);
     free(idx);
 }
 
@@ -600,8 +603,9 @@ static int cursor_corrupt(poisk_postings *c, const poisk_file *f, poisk_error *e
     return sec_corrupt(err, f, "postings do not decode");
 }
 
-int poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
-                        const poisk_term_info *info, poisk_postings **out, poisk_error *err)
+static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
+                         const poisk_term_info *info, int lazy, poisk_postings **out,
+                         poisk_error *err)
 {
     *out = NULL;
     poisk_postings *c = calloc(1, sizeof *c);
@@ -619,13 +623,25 @@ int poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
         free(c);
         return POISK_ECORRUPT;
     }
-    if (poisk_plist_open(&c->pl, p, (size_t)info->ref[1], info->df)) {
+    if ((lazy ? poisk_plist_open_lazy : poisk_plist_open)(&c->pl, p, (size_t)info->ref[1], info->df)) {
         int rc = cursor_corrupt(c, &c->d->post, err);
         poisk_postings_close(c);
         return rc;
     }
     *out = c;
     return POISK_OK;
+}
+
+int poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
+                        const poisk_term_info *info, poisk_postings **out, poisk_error *err)
+{
+    return postings_open(sec, kind, info, 0, out, err);
+}
+
+int poisk_postings_open_lazy(poisk_section_index *sec, poisk_dict_kind kind,
+                             const poisk_term_info *info, poisk_postings **out, poisk_error *err)
+{
+    return postings_open(sec, kind, info, 1, out, err);
 }
 
 void poisk_postings_close(poisk_postings *c)
@@ -664,7 +680,7 @@ int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *
 {
     *pos = NULL;
     *n = 0;
-    if (c->pl.doc == POISK_PLIST_END)
+    if (c->pl.doc == POISK_PLIST_END || c->pl.n == 0)     /* exhausted, or lazy and unread */
         return POISK_OK;
     if (!c->pos_ready) {
         const uint8_t *p = poisk_file_range(&c->d->posn, c->info.ref[2], c->info.ref[3], err);

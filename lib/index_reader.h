@@ -60,6 +60,12 @@ uint32_t poisk_section_doc_length(const poisk_section_index *sec, uint32_t doc);
 /*! Open a cursor positioned on the first posting (or POISK_DOC_END if empty). */
 int  poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
                          const poisk_term_info *info, poisk_postings **out, poisk_error *err);
+/*! Lazy variant: the skip entries are read, no block is decoded until the first
+ *  poisk_postings_next() (-> the first posting) or poisk_postings_advance(target) (decodes
+ *  only the block that may hold target).  Until then doc() and tf() are 0, not a posting.
+ *  A query evaluator that skips blocks by their bounds thus never decodes a block it skips. */
+int  poisk_postings_open_lazy(poisk_section_index *sec, poisk_dict_kind kind,
+                              const poisk_term_info *info, poisk_postings **out, poisk_error *err);
 void poisk_postings_close(poisk_postings *c);
 
 uint32_t poisk_postings_doc(const poisk_postings *c);   /* POISK_DOC_END when exhausted */

@@ -29,6 +29,18 @@ struct poisk_section_index {
     poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
 };
 
+/* Recently inflated store blocks and idle decompressors, shared by the handle's threads
+ * under store_lock: a query's hits often share a block, and a libdeflate decompressor is
+ * worth reusing (allocating one costs more than inflating a small block). */
+#define POISK_STORE_CACHE_SLOTS 16
+#define POISK_STORE_INFLATERS 4
+typedef struct poisk_store_slot {
+    uint8_t *raw;                       /* NULL: empty slot */
+    uint64_t block;
+    uint32_t len;
+    uint64_t used;                      /* LRU clock */
+} poisk_store_slot;
+
 struct poisk_index {
     char dir[4096];
     uint64_t generation;
@@ -38,7 +50,15 @@ struct poisk_index {
     _Atomic(poisk_section_index *) sections[POISK_SECTION_COUNT];
     _Atomic(poisk_file *) store;
     uint64_t store_n_blocks, store_dir_off, store_passages;
+    pthread_mutex_t store_lock;
+    poisk_store_slot store_cache[POISK_STORE_CACHE_SLOTS];
+    uint64_t store_clock;
+    void *inflaters[POISK_STORE_INFLATERS];
+    size_t n_inflaters;
 };
+
+/*! Free the store cache (at close). */
+void poisk_store_cache_free(poisk_index *idx);
 
 /*! Open the store file on first use (thread-safe). */
 int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err);

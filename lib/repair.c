@@ -24,93 +24,35 @@
 #define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
-#define VERDICT_MAX (1u << 20)     /* cached verdicts before the cache is emptied */
-
-enum {
-    V_PRESENT = 1 << 0,
-    V_SPELL = 1 << 1,      /* dictionary accepts the lower-case form */
-    V_CAP_DONE = 1 << 2,
-    V_CAP_SPELL = 1 << 3,  /* dictionary accepts the capitalised form */
-    V_SPLIT_DONE = 1 << 4
-};
-
-typedef struct {
-    uint64_t key;          /* 0 = empty */
-    uint16_t flags;
-    uint16_t split;        /* poisk_repair_split() answer, bytes */
-} verdict;
-
 struct poisk_repair {
     const poisk_lexicon *lx;
-    const poisk_stopset *stop;
-    int dict;              /* dictionary loaded */
-    verdict *v;
-    size_t nv, used;
+    poisk_stemcache *forms;  /* the analyzer's per-form cache: counts, verdicts, stop flag */
+    int dict;                /* dictionary loaded */
 };
 
-int poisk_repair_create(const poisk_lexicon *lx, const poisk_stopset *stop, poisk_repair **out)
+int poisk_repair_create(const poisk_lexicon *lx, poisk_stemcache *forms, poisk_repair **out)
 {
     poisk_repair *r = calloc(1, sizeof *r);
     if (!r)
         return POISK_ENOMEM;
     r->lx = lx;
-    r->stop = stop;
+    r->forms = forms;
     r->dict = poisk_lexicon_has_dictionary(lx);
-    r->nv = 1u << 12;
-    r->v = calloc(r->nv, sizeof *r->v);
-    if (!r->v) {
-        free(r);
-        return POISK_ENOMEM;
-    }
     *out = r;
     return POISK_OK;
 }
 
 void poisk_repair_free(poisk_repair *r)
 {
-    if (!r)
-        return;
-    free(r->v);
     free(r);
 }
 
-/* The cache slot for a form (inserted empty when new); NULL only when out of memory. */
-static verdict *verdict_slot(poisk_repair *r, const char *form, size_t len)
+/* The cache entry of a piece's form; the piece keeps the hash, so it is computed once. */
+static poisk_form *piece_form(poisk_repair *r, poisk_piece *p)
 {
-    uint64_t key = XXH3_64bits(form, len) | 1;
-    size_t i = (size_t)(key >> 8) & (r->nv - 1);
-    for (; r->v[i].key; i = (i + 1) & (r->nv - 1))
-        if (r->v[i].key == key)
-            return &r->v[i];
-    if (r->used >= VERDICT_MAX) {
-        memset(r->v, 0, r->nv * sizeof *r->v);
-        r->used = 0;
-        i = (size_t)(key >> 8) & (r->nv - 1);
-    } else if ((r->used + 1) * 2 > r->nv) {
-        size_t n = r->nv * 2;
-        verdict *nv = calloc(n, sizeof *nv);
-        if (!nv)
-            return NULL;
-        for (size_t j = 0; j < r->nv; j++) {
-            if (!r->v[j].key)
-                continue;
-            size_t k = (size_t)(r->v[j].key >> 8) & (n - 1);
-            while (nv[k].key)
-                k = (k + 1) & (n - 1);
-            nv[k] = r->v[j];
-        }
-        free(r->v);
-        r->v = nv;
-        r->nv = n;
-        i = (size_t)(key >> 8) & (n - 1);
-        while (r->v[i].key)
-            i = (i + 1) & (n - 1);
-    }
-    r->v[i].key = key;
-    r->v[i].flags = 0;
-    r->v[i].split = 0;
-    r->used++;
-    return &r->v[i];
+    if (!p->hash)
+        p->hash = poisk_form_hash(p->form, p->len);
+    return poisk_stemcache_find(r->forms, p->form, p->len, p->hash);
 }
 
 /* The form with its first letter capitalised (Ставропольского is a proper name). */
@@ -127,31 +69,40 @@ static size_t capitalise(const char *form, size_t len, char *out)
     return o + len - n;
 }
 
-/* Does the dictionary know this form (title: also try it capitalised)? */
+/* Does the dictionary know the form of entry e (title: also try it capitalised)?  The
+ * verdicts are kept in the entry, so the dictionary is asked once per form. */
+static int entry_spelled(poisk_repair *r, poisk_form *e, const char *form, size_t len,
+                         int title)
+{
+    if (!r->dict || !e || len == 0 || len > 400)
+        return 0;
+    if (!(e->flags & POISK_FORM_SPELL_DONE))
+        e->flags |= POISK_FORM_SPELL_DONE
+                    | (poisk_lexicon_spell(r->lx, form, len) > 0 ? POISK_FORM_SPELL : 0);
+    if (e->flags & POISK_FORM_SPELL)
+        return 1;
+    if (!title)
+        return 0;
+    if (!(e->flags & POISK_FORM_CAP_DONE)) {
+        char cap[512];
+        size_t n = capitalise(form, len, cap);
+        e->flags |= POISK_FORM_CAP_DONE
+                    | (poisk_lexicon_spell(r->lx, cap, n) > 0 ? POISK_FORM_CAP_SPELL : 0);
+    }
+    return (e->flags & POISK_FORM_CAP_SPELL) != 0;
+}
+
 static int spelled(poisk_repair *r, const char *form, size_t len, int title)
 {
     if (!r->dict || len == 0 || len > 400)
         return 0;
-    verdict *v = verdict_slot(r, form, len);
-    if (!v)
-        return 0;
-    if (!(v->flags & V_PRESENT))
-        v->flags |= V_PRESENT | (poisk_lexicon_spell(r->lx, form, len) > 0 ? V_SPELL : 0);
-    if (v->flags & V_SPELL)
-        return 1;
-    if (!title)
-        return 0;
-    if (!(v->flags & V_CAP_DONE)) {
-        char cap[512];
-        size_t n = capitalise(form, len, cap);
-        v->flags |= V_CAP_DONE | (poisk_lexicon_spell(r->lx, cap, n) > 0 ? V_CAP_SPELL : 0);
-    }
-    return (v->flags & V_CAP_SPELL) != 0;
+    return entry_spelled(r, poisk_stemcache_find(r->forms, form, len, 0), form, len, title);
 }
 
 static uint32_t corpus_count(const poisk_repair *r, const char *form, size_t len)
 {
-    return poisk_lexicon_lookup(r->lx, form, len).count;
+    poisk_form *e = poisk_stemcache_find(r->forms, form, len, 0);
+    return e ? e->count : 0;
 }
 
 /* Corpus counts and dictionary verdict of a piece, computed once per piece (a piece is
@@ -160,16 +111,17 @@ static void piece_info(poisk_repair *r, poisk_piece *p)
 {
     if (p->r_known)
         return;
-    poisk_lexicon_entry e = poisk_lexicon_lookup(r->lx, p->form, p->len);
-    p->r_count = e.count;
-    p->r_caps = e.caps;
-    p->r_prefix = (uint8_t)e.prefix;
+    poisk_form *e = piece_form(r, p);
+    p->r_count = e ? e->count : 0;
+    p->r_caps = e ? e->caps : 0;
+    p->r_prefix = e && (e->flags & POISK_FORM_PREFIX);
+    p->r_stop = e && (e->flags & POISK_FORM_STOP);
     if (p->caps)
         p->r_good = 1;
     else if (!r->dict)
-        p->r_good = e.count >= 3;      /* without a dictionary: seen whole 3+ times */
+        p->r_good = p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
     else
-        p->r_good = (uint8_t)spelled(r, p->form, p->len, p->title);
+        p->r_good = (uint8_t)entry_spelled(r, e, p->form, p->len, p->title);
     p->r_known = 1;
 }
 
@@ -188,9 +140,12 @@ static int joinable(const poisk_piece *p, int first)
     return first || !p->title;
 }
 
-static int is_stop(const poisk_repair *r, const poisk_piece *p)
+static int is_stop(poisk_repair *r, poisk_piece *p)
 {
-    return poisk_stopset_has(r->stop, p->form, p->len);
+    if (p->r_known)
+        return p->r_stop;
+    poisk_form *e = piece_form(r, p);     /* no dictionary question for this one */
+    return e && (e->flags & POISK_FORM_STOP);
 }
 
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
@@ -212,10 +167,10 @@ static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 static int known_join(poisk_repair *r, const poisk_repair_join *j, int title,
                       poisk_piece *const *p, unsigned n)
 {
-    if (spelled(r, j->form, j->len, title))
+    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
+    if (entry_spelled(r, e, j->form, j->len, title))
         return 1;
-    poisk_lexicon_entry e = poisk_lexicon_lookup(r->lx, j->form, j->len);
-    uint32_t lower = e.count - e.caps;
+    uint32_t lower = e ? e->count - e->caps : 0;
     if (lower == 0)
         return 0;
     for (unsigned i = 0; i < n; i++)
@@ -236,12 +191,14 @@ static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keep
     }
     for (unsigned i = 0; i < n && !any_bad; i++)
         any_bad = !good_part(r, p[i]);
-    make_join(j, p, n);
-    if (any_bad)
+    if (any_bad) {
+        make_join(j, p, n);
         return known_join(r, j, p[0]->title, p, n);
+    }
     if (n != 2 || !r->dict || !p[0]->r_prefix)
-        return 0;
+        return 0;                         /* the usual case: two words, nothing to build */
     /* +both: two words that are also one word, when the corpus says so */
+    make_join(j, p, n);
     uint32_t c = corpus_count(r, j->form, j->len);
     if (!(c >= 3 || (c >= 2 && (p[0]->nchars <= 4 || p[1]->nchars <= 3))))
         return 0;
@@ -266,8 +223,8 @@ static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_jo
     if (!p[0]->r_prefix)
         return 0;
     make_join(j, p, 2);
-    poisk_lexicon_entry e = poisk_lexicon_lookup(r->lx, j->form, j->len);
-    if (e.count - e.caps == 0 || !good_part(r, p[0]) || !good_part(r, p[1]))
+    poisk_form *e = poisk_stemcache_find(r->forms, j->form, j->len, 0);
+    if (!e || e->count - e->caps == 0 || !good_part(r, p[0]) || !good_part(r, p[1]))
         return 0;
     j->compound = 1;
     return 1;
@@ -319,10 +276,10 @@ size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
         return 0;
     if (good_part(r, p))
         return 0;
-    verdict *v = verdict_slot(r, p->form, p->len);
+    poisk_form *v = piece_form(r, p);
     if (!v)
         return 0;
-    if (v->flags & V_SPLIT_DONE)
+    if (v->flags & POISK_FORM_SPLIT_DONE)
         return v->split;
     size_t best = 0;
     /* every letter is 2 bytes in a Cyrillic piece: try each -о boundary, 4+ letters each */
@@ -334,9 +291,9 @@ size_t poisk_repair_split(poisk_repair *r, poisk_piece *p)
         if (spelled(r, p->form, k, p->title) && spelled(r, p->form + k, p->len - k, 0))
             best = k;
     }
-    v = verdict_slot(r, p->form, p->len);   /* spelled() may have moved the table */
+    v = piece_form(r, p);                   /* spelled() may have moved the table */
     if (v) {
-        v->flags |= V_SPLIT_DONE;
+        v->flags |= POISK_FORM_SPLIT_DONE;
         v->split = (uint16_t)best;
     }
     return best;

@@ -2,15 +2,15 @@
  * repair.h: split-word repair, the analyzer's document-side step that rejoins words broken
  * by PDF wrapping (образо вательного, государ-⏎ственной, верифицированны⏎х) and splits
  * compounds whose hyphen the export deleted (социальноэкономического), using the corpus
- * lexicon and, when loaded, the hunspell dictionary (lexicon.h).  Verdicts about a word
- * form are cached in the repair handle, so the dictionary is asked once per form.
+ * lexicon and, when loaded, the hunspell dictionary (lexicon.h).  Counts and verdicts about
+ * a word form live in the analyzer's per-form cache (stemcache.h): one probe per piece.
  */
 #ifndef POISK_REPAIR_H
 #define POISK_REPAIR_H
 
 #include "analyzer_scan.h"
 #include "lexicon.h"
-#include "stopwords.h"
+#include "stemcache.h"
 
 #define POISK_REPAIR_WINDOW 3   /* pieces looked at from the head of the queue */
 
@@ -22,9 +22,9 @@ typedef struct poisk_repair_join {
     int compound;     /* 1: the parts are words; emit them AND the join (social-economic) */
 } poisk_repair_join;
 
-/*! poisk_repair_create() : lexicon may be NULL (then nothing is ever joined). */
-int  poisk_repair_create(const poisk_lexicon *lx, const poisk_stopset *stop,
-                         poisk_repair **out);
+/*! poisk_repair_create() : lexicon may be NULL (then nothing is ever joined); forms: the
+ *  analyzer's per-form cache, created with the same lexicon (kept, not owned). */
+int  poisk_repair_create(const poisk_lexicon *lx, poisk_stemcache *forms, poisk_repair **out);
 void poisk_repair_free(poisk_repair *r);
 
 /*! poisk_repair_plan() : should the pieces at the head of the ring (ring[head..], avail of

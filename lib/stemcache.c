@@ -1,8 +1,9 @@
 /*
- * stemcache.c: Snowball stemmers behind an open-addressing cache (see stemcache.h).
- * Entries live in one growing arena; when the cache passes its budget it is simply
- * emptied (a corpus has a few hundred thousand forms, so this almost never happens, and a
- * bounded cache keeps a long-running indexer's memory flat).
+ * stemcache.c: the per-form cache (see stemcache.h): open addressing over poisk_form
+ * entries, form and stem bytes in one growing arena.  When the cache passes its budget it
+ * is simply emptied (a corpus has a few hundred thousand forms, so this almost never
+ * happens, and a bounded cache keeps a long-running indexer's memory flat); callers copy
+ * what they need out of an entry, so emptying never leaves them with stale answers.
  */
 #include "stemcache.h"
 #include "poisk/poisk.h"
@@ -17,33 +18,34 @@
 
 #define CACHE_MAX_ENTRIES (1u << 20)
 #define CACHE_MAX_ARENA   (64u << 20)
-
-typedef struct {
-    uint64_t hash;        /* 0 = empty slot */
-    uint32_t off;         /* form then stem, in the arena */
-    uint16_t form_len, stem_len;
-} cache_entry;
+#define STOP_MAX_BYTES    14   /* the longest stop word (никогда, впрочем) is 7 letters */
 
 struct poisk_stemcache {
     struct sb_stemmer *ru, *en;
-    cache_entry *slots;
+    const poisk_stopset *stop;
+    const poisk_lexicon *lexicon;
+    poisk_form *slots;
     size_t nslots, used;
     char *arena;
     size_t arena_len, arena_cap;
 };
 
-int poisk_stemcache_create(poisk_stemcache **out)
+int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexicon,
+                           poisk_stemcache **out)
 {
     *out = NULL;
     poisk_stemcache *c = calloc(1, sizeof *c);
     if (!c)
         return POISK_ENOMEM;
+    c->stop = stop;
+    c->lexicon = lexicon;
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
     c->nslots = 1u << 12;
     c->slots = calloc(c->nslots, sizeof *c->slots);
     c->arena_cap = 1u << 16;
     c->arena = malloc(c->arena_cap);
+    c->arena_len = 1;                    /* offset 0 means "no stem yet" */
     if (!c->ru || !c->en || !c->slots || !c->arena) {
         poisk_stemcache_free(c);
         return POISK_ENOMEM;
@@ -65,17 +67,22 @@ void poisk_stemcache_free(poisk_stemcache *c)
     free(c);
 }
 
+uint64_t poisk_form_hash(const char *form, size_t len)
+{
+    return XXH3_64bits(form, len) | 1;   /* never 0 */
+}
+
 static void cache_clear(poisk_stemcache *c)
 {
     memset(c->slots, 0, c->nslots * sizeof *c->slots);
     c->used = 0;
-    c->arena_len = 0;
+    c->arena_len = 1;
 }
 
 static int cache_grow(poisk_stemcache *c)
 {
     size_t n = c->nslots * 2;
-    cache_entry *s = calloc(n, sizeof *s);
+    poisk_form *s = calloc(n, sizeof *s);
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
@@ -107,51 +114,80 @@ static int arena_reserve(poisk_stemcache *c, size_t need)
     return POISK_OK;
 }
 
-int poisk_stemcache_stem(poisk_stemcache *c, const char *form, size_t len, int latin,
-                         const char **stem, size_t *stem_len)
+/* What is known about a new form from the stop list and the lexicon. */
+static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size_t len)
 {
-    uint64_t h = XXH3_64bits(form, len) | 1;   /* never 0 */
-    size_t i = (size_t)(h >> 8) & (c->nslots - 1);
-    for (; c->slots[i].hash; i = (i + 1) & (c->nslots - 1)) {
-        cache_entry *e = &c->slots[i];
-        if (e->hash == h && e->form_len == len && !memcmp(c->arena + e->off, form, len)) {
-            *stem = c->arena + e->off + e->form_len;
-            *stem_len = e->stem_len;
-            return POISK_OK;
-        }
+    if (len <= STOP_MAX_BYTES && poisk_stopset_has(c->stop, form, len))
+        e->flags |= POISK_FORM_STOP;
+    if (!c->lexicon)
+        return;
+    poisk_lexicon_entry l = poisk_lexicon_lookup(c->lexicon, form, len);
+    e->count = l.count;
+    e->caps = l.caps;
+    if (l.prefix)
+        e->flags |= POISK_FORM_PREFIX;
+}
+
+poisk_form *poisk_stemcache_find(poisk_stemcache *c, const char *form, size_t len,
+                                 uint64_t hash)
+{
+    if (len > UINT16_MAX)
+        return NULL;
+    uint64_t h = hash ? hash : poisk_form_hash(form, len);
+    size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
+    for (; c->slots[i].hash; i = (i + 1) & mask) {
+        poisk_form *e = &c->slots[i];
+        if (e->hash == h && e->len == len && !memcmp(c->arena + e->off, form, len))
+            return e;
+    }
+    if (c->used >= CACHE_MAX_ENTRIES || c->arena_len + len > CACHE_MAX_ARENA) {
+        cache_clear(c);
+        i = (size_t)(h >> 8) & (c->nslots - 1);
+    } else if ((c->used + 1) * 2 > c->nslots) {
+        if (cache_grow(c))
+            return NULL;
+        mask = c->nslots - 1;
+        i = (size_t)(h >> 8) & mask;
+        while (c->slots[i].hash)
+            i = (i + 1) & mask;
+    }
+    if (arena_reserve(c, len))
+        return NULL;
+    poisk_form *e = &c->slots[i];
+    memset(e, 0, sizeof *e);
+    e->hash = h;
+    e->off = (uint32_t)c->arena_len;
+    e->len = (uint16_t)len;
+    memcpy(c->arena + c->arena_len, form, len);
+    c->arena_len += len;
+    c->used++;
+    form_facts(c, e, form, len);
+    return e;
+}
+
+int poisk_stemcache_stem(poisk_stemcache *c, poisk_form *e, int latin, const char **stem,
+                         size_t *stem_len)
+{
+    if (e->stem_off) {
+        *stem = c->arena + e->stem_off;
+        *stem_len = e->stem_len;
+        return POISK_OK;
     }
     struct sb_stemmer *st = latin ? c->en : c->ru;
-    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)form, (int)len);
+    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)(c->arena + e->off), e->len);
     if (!s)
         return POISK_ENOMEM;
     size_t slen = (size_t)sb_stemmer_length(st);
-    if (len > UINT16_MAX || slen > UINT16_MAX) {   /* never cached: stemmer buffer is fine */
-        *stem = (const char *)s;
+    if (slen > UINT16_MAX || c->arena_len + slen > UINT32_MAX || arena_reserve(c, slen)) {
+        *stem = (const char *)s;          /* not cached: the stemmer's buffer is fine */
         *stem_len = slen;
         return POISK_OK;
     }
-    if (c->used >= CACHE_MAX_ENTRIES || c->arena_len + len + slen > CACHE_MAX_ARENA) {
-        cache_clear(c);
-        i = (size_t)(h >> 8) & (c->nslots - 1);
-    } else if ((c->used + 1) * 4 > c->nslots * 3) {
-        if (cache_grow(c))
-            return POISK_ENOMEM;
-        i = (size_t)(h >> 8) & (c->nslots - 1);
-        while (c->slots[i].hash)
-            i = (i + 1) & (c->nslots - 1);
-    }
-    if (arena_reserve(c, len + slen))
-        return POISK_ENOMEM;
-    cache_entry *e = &c->slots[i];
-    e->hash = h;
-    e->off = (uint32_t)c->arena_len;
-    e->form_len = (uint16_t)len;
+    memcpy(c->arena + c->arena_len, s, slen);
+    e->stem_off = (uint32_t)c->arena_len;
     e->stem_len = (uint16_t)slen;
-    memcpy(c->arena + c->arena_len, form, len);
-    memcpy(c->arena + c->arena_len + len, s, slen);
-    c->arena_len += len + slen;
-    c->used++;
-    *stem = c->arena + e->off + len;
+    c->arena_len += slen;
+    *stem = c->arena + e->stem_off;
     *stem_len = slen;
     return POISK_OK;
 }

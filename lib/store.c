@@ -185,6 +185,21 @@ static int record_to_passage(const poisk_store_rec *r, const poisk_index *idx, p
     return 0;
 }
 
+/* Decode records first..doc of an inflated block and copy doc's into buf. */
+static int block_record(const poisk_index *idx, const poisk_file *f, const uint8_t *raw,
+                        uint32_t raw_len, uint32_t first, uint32_t doc, poisk_passage *out,
+                        poisk_passage_buf *buf, poisk_error *err)
+{
+    const uint8_t *p = raw, *end = raw + raw_len;
+    poisk_store_rec r;
+    for (uint32_t i = first; i <= doc; i++)
+        if (poisk_store_record_decode(&p, end, &r))
+            return store_corrupt(err, f, "malformed passage record");
+    if (record_to_passage(&r, idx, out, buf))
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    return POISK_OK;
+}
+
 int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err)
 {
@@ -215,36 +230,77 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
     if (doc < first || doc - first >= n_docs || off > idx->store_dir_off
         || comp_len > idx->store_dir_off - off || raw_len > (64u << 20))
         return store_corrupt(err, f, "block directory entry out of range");
+    /* a cached block: decode the record and copy it out under the lock */
+    pthread_mutex_lock(&idx->store_lock);
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
+        poisk_store_slot *sl = &idx->store_cache[i];
+        if (sl->raw && sl->block == lo) {
+            sl->used = ++idx->store_clock;
+            rc = block_record(idx, f, sl->raw, sl->len, first, doc, out, buf, err);
+            pthread_mutex_unlock(&idx->store_lock);
+            return rc;
+        }
+    }
+    struct libdeflate_decompressor *d = idx->n_inflaters ? idx->inflaters[--idx->n_inflaters] : NULL;
+    pthread_mutex_unlock(&idx->store_lock);
     const uint8_t *comp = poisk_file_range(f, off, comp_len, err);
-    if (!comp)
+    if (!comp) {
+        libdeflate_free_decompressor(d);
         return POISK_ECORRUPT;
+    }
     uint8_t *raw = malloc(raw_len ? raw_len : 1);
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d)
+        d = libdeflate_alloc_decompressor();
     size_t got = 0;
     int ok = raw && d
              && libdeflate_zlib_decompress(d, comp, comp_len, raw, raw_len, &got) == LIBDEFLATE_SUCCESS
              && got == raw_len;
-    if (d)
-        libdeflate_free_decompressor(d);
     if (!raw || !d) {
         free(raw);
+        libdeflate_free_decompressor(d);
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     }
     if (!ok) {
         free(raw);
+        libdeflate_free_decompressor(d);
         return store_corrupt(err, f, "a compressed block does not inflate");
     }
-    const uint8_t *p = raw, *end = raw + raw_len;
-    poisk_store_rec r;
-    for (uint32_t i = first; i <= doc; i++) {
-        if (poisk_store_record_decode(&p, end, &r)) {
-            free(raw);
-            return store_corrupt(err, f, "malformed passage record");
+    rc = block_record(idx, f, raw, raw_len, first, doc, out, buf, err);
+    /* keep the block (evicting the least recently used) and the decompressor */
+    pthread_mutex_lock(&idx->store_lock);
+    poisk_store_slot *victim = &idx->store_cache[0];
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
+        poisk_store_slot *sl = &idx->store_cache[i];
+        if (sl->raw && sl->block == lo) {       /* another thread inflated it meanwhile */
+            victim = NULL;
+            break;
         }
+        if (!sl->raw || (victim->raw && sl->used < victim->used))
+            victim = sl;
     }
-    rc = record_to_passage(&r, idx, out, buf);
+    if (victim && !rc) {
+        free(victim->raw);
+        *victim = (poisk_store_slot){ raw, lo, raw_len, ++idx->store_clock };
+        raw = NULL;
+    }
+    if (idx->n_inflaters < POISK_STORE_INFLATERS) {
+        idx->inflaters[idx->n_inflaters++] = d;
+        d = NULL;
+    }
+    pthread_mutex_unlock(&idx->store_lock);
     free(raw);
-    if (rc)
-        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
-    return POISK_OK;
+    libdeflate_free_decompressor(d);
+    return rc;
 }
+
+void poisk_store_cache_free(poisk_index *idx)
+{
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
+        free(idx->store_cache[i].raw);
+        idx->store_cache[i].raw = NULL;
+    }
+    for (size_t i = 0; i < idx->n_inflaters; i++)
+        libdeflate_free_decompressor(idx->inflaters[i]);
+    idx->n_inflaters = 0;
+}
+

@@ -12,7 +12,7 @@
 #include "poisk/document.h"
 #include "codec.h"
 
-#define POISK_STORE_BLOCK_RAW (16u * 1024u)      /* a block closes at this raw size */
+#define POISK_STORE_BLOCK_RAW (32u * 1024u)      /* a block closes at this raw size */
 #define POISK_STORE_DIR_ENTRY 24u
 
 /* A decoded record: strings point into the raw block, not NUL-terminated; an optional

@@ -65,6 +65,7 @@ struct scorer {
     poisk_postings *cur;
     size_t term;
     double widf;                /* section weight * idf */
+    uint64_t df;                /* postings in this section */
     /* BOOL */
     scorer **must, **should, **not;
     size_t n_must, n_should, n_not;
@@ -88,6 +89,7 @@ typedef struct ectx {
     poisk_error *err;
     uint64_t blocks;
     uint32_t *pbuf;             /* phrase position scratch */
+    uint32_t dl_doc, dl;        /* the last passage length looked up (terms share it) */
     size_t pbuf_cap;
 } ectx;
 
@@ -136,15 +138,18 @@ static scorer *term_scorer(ectx *e, size_t t)
     s->kind = SC_TERM;
     s->term = t;
     s->widf = e->weight * ts->idf;
+    s->df = ts->info[e->section].df;
     poisk_dict_kind kind = e->q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM;
-    int rc = poisk_postings_open(e->sec, kind, &ts->info[e->section], &s->cur, e->err);
+    /* lazy: no block is decoded until the scorer is first advanced, so a term whose blocks
+     * are all skipped by their bounds (or lie outside a region filter) costs no decoding */
+    int rc = poisk_postings_open_lazy(e->sec, kind, &ts->info[e->section], &s->cur, e->err);
     if (rc) {
         free(s);
         fail(e, rc);
         return NULL;
     }
-    s->doc = poisk_postings_doc(s->cur);
-    s->valid = 1;
+    s->doc = 0;
+    s->valid = 0;               /* not positioned yet */
     return s;
 }
 
@@ -159,6 +164,35 @@ static int push(scorer ***v, size_t *n, scorer *s)
 }
 
 static scorer *build(ectx *e, const poisk_qnode *n);
+
+/* Matches a scorer can have at most (its postings to walk): the order of a conjunction. */
+static uint64_t sc_cost(const scorer *s)
+{
+    uint64_t c = 0, m = UINT64_MAX;
+    switch (s->kind) {
+    case SC_TERM:
+        return s->df;
+    case SC_BOOL:
+        if (s->n_must) {
+            for (size_t i = 0; i < s->n_must; i++)
+                if (sc_cost(s->must[i]) < m)
+                    m = sc_cost(s->must[i]);
+            return m;
+        }
+        for (size_t i = 0; i < s->n_should; i++)
+            c += sc_cost(s->should[i]);
+        return c;
+    default:
+        for (size_t i = 0; i < s->n_pos; i++) {
+            c = 0;
+            for (size_t j = 0; j < s->n_alt[i]; j++)
+                c += sc_cost(s->alt[i][j]);
+            if (c < m)
+                m = c;
+        }
+        return m;
+    }
+}
 
 static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
 {
@@ -189,6 +223,14 @@ static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
         sc_free(e, s);
         return NULL;
     }
+    /* leapfrog from the rarest required clause: the frequent lists then only decode the
+     * blocks holding its candidates (stable, so equal costs keep query order) */
+    for (size_t i = 1; i < s->n_must; i++)
+        for (size_t j = i; j > 0 && sc_cost(s->must[j]) < sc_cost(s->must[j - 1]); j--) {
+            scorer *t = s->must[j];
+            s->must[j] = s->must[j - 1];
+            s->must[j - 1] = t;
+        }
     return s;
 }
 
@@ -249,9 +291,12 @@ static double sc_score(ectx *e, scorer *s);
 
 static void term_advance(ectx *e, scorer *s, uint32_t target)
 {
-    if (s->doc >= target)
+    if (s->valid && s->doc >= target)
         return;
-    int rc = poisk_postings_advance(s->cur, target, e->err);
+    /* the next posting is the common step (a MaxScore walk over one list): no search */
+    int rc = s->valid && target == s->doc + 1 ? poisk_postings_next(s->cur, e->err)
+                                               : poisk_postings_advance(s->cur, target, e->err);
+    s->valid = 1;
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
@@ -463,8 +508,11 @@ static double sc_score(ectx *e, scorer *s)
     double sum = 0;
     switch (s->kind) {
     case SC_TERM:
-        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur),
-                          poisk_section_doc_length(e->sec, d));
+        if (d != e->dl_doc) {
+            e->dl_doc = d;
+            e->dl = poisk_section_doc_length(e->sec, d);
+        }
+        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur), e->dl);
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
             sum += sc_score(e, s->must[i]);
@@ -480,6 +528,17 @@ static double sc_score(ectx *e, scorer *s)
                 sum += sc_score(e, s->distinct[i]);
         return sum;
     }
+}
+
+/* Upper bound of s's score at its current doc without looking up the passage length: a
+ * term's tf with the shortest length of its block (the block shallow_advance is on, which
+ * inside a window is the decoded one); other scorers give `fallback`, their window bound. */
+static double sc_quick_bound(ectx *e, scorer *s, double fallback)
+{
+    if (s->kind != SC_TERM)
+        return fallback;
+    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur),
+                      poisk_postings_block_min_dl(s->cur));
 }
 
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
@@ -669,6 +728,24 @@ static int slack_below(double bound, double thr)
     return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
 }
 
+/* Can no passage >= first with a score of at most `bound` enter the top-k?  Below the k-th
+ * score it cannot; equal to it, it cannot either once the k-th passage has a lower number
+ * (equal scores rank by passage number) -- the case of boilerplate repeated in every
+ * document, whose ties would otherwise keep every block with a copy "competitive". */
+static int cannot_enter(const collector *c, double bound, uint32_t first)
+{
+    if (!c->prune || c->top.n < c->top.cap || c->top.cap == 0)
+        return 0;
+    double thr = c->top.h[0].score;
+    return slack_below(bound, thr) || (first > c->top.h[0].doc && bound <= thr);
+}
+
+/* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
+static int ties_lose(const collector *c, uint32_t first)
+{
+    return c->prune && c->top.cap && c->top.n == c->top.cap && first > c->top.h[0].doc;
+}
+
 /* First allowed doc >= t and the end (exclusive) of its range; DOC_END when none. */
 static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
 {
@@ -718,7 +795,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             should_b += cb[i].b;
         }
         double thr = threshold(c);
-        if (slack_below(must_b + should_b, thr)) {
+        if (cannot_enter(c, must_b + should_b, target)) {
             if (upto == DOC_END)
                 break;
             target = upto + 1;
@@ -738,10 +815,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                     target = d;
                     break;
                 }
-                double s = 0;
+                double s = 0, qb = 0;
                 for (size_t i = 0; i < root->n_must; i++)
+                    qb += sc_quick_bound(e, root->must[i], INFINITY);
+                int out = cannot_enter(c, qb + should_b, d);
+                for (size_t i = 0; i < root->n_must && !out; i++)
                     s += sc_score(e, root->must[i]);
-                if (!slack_below(s + should_b, thr)) {
+                if (!out && !cannot_enter(c, s + should_b, d)) {
                     for (size_t i = 0; i < ns; i++) {
                         sc_advance(e, root->should[i], d);
                         if (root->should[i]->doc == d)
@@ -768,7 +848,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         for (size_t i = 0; i < ns; i++)
             prefix[i + 1] = prefix[i] + cb[i].b;
         size_t ne = 0;
-        while (ne < ns && slack_below(prefix[ne + 1], thr))
+        int tie = ties_lose(c, target);
+        while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
         int next_window = 0;
         while (!next_window && !e->rc) {
@@ -782,7 +863,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                 next_window = 1;
                 break;
             }
-            if (!excluded(e, root, d)) {
+            /* tf with the blocks' shortest lengths first: most candidates stop here, before
+             * any passage length is looked up */
+            double qb = prefix[ne];
+            for (size_t i = ne; i < ns; i++)
+                if (cb[i].s->doc == d)
+                    qb += sc_quick_bound(e, cb[i].s, cb[i].b);
+            if (!cannot_enter(c, qb, d) && !excluded(e, root, d)) {
                 double s = 0;
                 memset(part, 0, ns * sizeof *part);
                 for (size_t i = ne; i < ns; i++)
@@ -790,7 +877,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                         s += part[cb[i].idx] = sc_score(e, cb[i].s);
                 int pruned = 0;
                 for (size_t i = ne; i-- > 0;) {
-                    if (slack_below(s + prefix[i + 1], thr)) {
+                    if (cannot_enter(c, s + prefix[i + 1], d)) {
                         pruned = 1;
                         break;
                     }
@@ -810,9 +897,11 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                     if (rc)
                         fail(e, rc);
                     double t2 = threshold(c);
-                    if (t2 != thr) {
+                    if (t2 != thr || ties_lose(c, d + 1) != tie) {
                         thr = t2;
-                        while (ne < ns && slack_below(prefix[ne + 1], thr))
+                        tie = ties_lose(c, d + 1);
+                        while (ne < ns && (slack_below(prefix[ne + 1], thr)
+                                           || (tie && prefix[ne + 1] <= thr)))
                             ne++;
                         if (ne == ns)
                             next_window = 1;
@@ -1295,6 +1384,7 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         if (!f.section_on[s] || !st.section_passages[s])
             continue;
         ectx e = { 0 };
+        e.dl_doc = DOC_END;
         e.idx = idx;
         e.section = s;
         e.q = q;

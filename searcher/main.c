@@ -19,8 +19,7 @@
 #include "poisk/search.h"
 #include "output.h"
 
-/* `searcher serve ...` lives in searcher/serve.c (the server module); linked when built. */
-int poisk_serve_main(int argc, char **argv) __attribute__((weak));
+#include "serve.h"   /* `searcher serve ...`: the HTTP server module */
 
 static const char usage_text[] =
 "usage: searcher [options] -i INDEX_DIR [--] QUERY...\n"
@@ -437,12 +436,8 @@ int main(int argc, char **argv)
         fputs(usage_text, stderr);
         return 2;
     }
-    if (strcmp(argv[1], "serve") == 0) {
-        if (poisk_serve_main)
-            return poisk_serve_main(argc - 1, argv + 1);
-        fputs("searcher: serve is not built into this binary\n", stderr);
-        return 1;
-    }
+    if (strcmp(argv[1], "serve") == 0)
+        return poisk_serve_main(argc - 1, argv + 1);
     cli c = { 0 };
     poisk_search_options_init(&c.o);
     int rc = parse_args(argc, argv, &c);

@@ -148,6 +148,46 @@ Test(jsonl, duplicate_id_is_an_error_naming_both_lines)
     cr_assert(strstr(err.message, "line 1"), "%s", err.message);
 }
 
+/* Ids are unique across all inputs of a run, not only within one file: the second file's
+ * duplicate is an error naming both files and lines, in the dump and when indexing. */
+Test(jsonl, duplicate_id_across_files_names_both_places, .init = setup, .fini = teardown)
+{
+    char a[256], b[256], c[256], cmd[1200];
+    snprintf(a, sizeof a, "%s/a.jsonl", dir);
+    snprintf(b, sizeof b, "%s/b.jsonl", dir);
+    snprintf(c, sizeof c, "%s/c.jsonl", dir);
+    FILE *f = fopen(a, "w");
+    fputs("{\"id\":\"p1\",\"text\":\"Цифровой помощник учителя\"}\n"
+          "{\"id\":\"p2\",\"text\":\"Платформа обратной связи\"}\n", f);
+    fclose(f);
+    f = fopen(b, "w");
+    fputs("{\"id\":\"q1\",\"text\":\"Новый умный дом\"}\n\n"
+          "{\"id\":\"p2\",\"text\":\"Цифровизация мировых судов\"}\n", f);
+    fclose(f);
+    f = fopen(c, "w");
+    fputs("{\"id\":\"c1\",\"text\":\"Умные города\"}\n", f);
+    fclose(f);
+    for (int mode = 0; mode < 2; mode++) {
+        int st;
+        if (mode == 0)
+            snprintf(cmd, sizeof cmd, "%s -q --dump-structure %s %s 2>&1 >/dev/null", tu_bin("indexer"), a, b);
+        else
+            snprintf(cmd, sizeof cmd, "%s -q -o %s/idx %s %s 2>&1 >/dev/null", tu_bin("indexer"), dir, a, b);
+        char *err = tu_run(cmd, &st);
+        cr_assert_eq(st, 1, "mode %d: status %d: %s", mode, st, err);
+        char want[600];
+        snprintf(want, sizeof want, "%s:3: duplicate id 'p2' (first at %s:2)", b, a);
+        cr_assert(strstr(err, want), "mode %d: %s", mode, err);
+        free(err);
+    }
+    /* distinct ids in different files are fine */
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -q --dump-structure %s %s > /dev/null 2>&1", tu_bin("indexer"), a, c);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    unlink(a); unlink(b); unlink(c);
+}
+
 /* The dump: JSON lines with the four kinds; its passage records index back unchanged. */
 Test(dump, seed_dump_is_json_lines_and_valid_jsonl_input, .init = setup, .fini = teardown)
 {

@@ -375,8 +375,9 @@ static uint64_t overlapping_blocks(poisk_section_index *sec, const char *term, u
     if (!found)
         return 0;
     poisk_postings *c;
-    cr_assert_eq(poisk_postings_open(sec, POISK_DICT_STEM, &info, &c, NULL), POISK_OK);
-    uint64_t n = 1;   /* opening a cursor decodes its first block */
+    cr_assert_eq(poisk_postings_open_lazy(sec, POISK_DICT_STEM, &info, &c, NULL), POISK_OK);
+    cr_assert_eq(poisk_postings_blocks_decoded(c), 0, "a lazy cursor decodes nothing at open");
+    uint64_t n = 0;   /* the evaluator's cursors are lazy: only blocks overlapping [lo,hi) */
     uint32_t t = lo;
     while (t < hi) {
         cr_assert_eq(poisk_postings_shallow_advance(c, t, NULL), POISK_OK);
@@ -386,6 +387,7 @@ static uint64_t overlapping_blocks(poisk_section_index *sec, const char *term, u
         n++;
         t = last + 1;
     }
+    cr_assert_eq(poisk_postings_blocks_decoded(c), 0, "shallow_advance decodes nothing");
     poisk_postings_close(c);
     return n;
 }
@@ -411,6 +413,7 @@ static void region_filter_decodes_only_blocks_of_the_region(void)
             bound += overlapping_blocks(sec, terms[t], lo, hi);
     }
     const char *only[] = { "stavropol", NULL };
+    cr_assert_gt(bound, 0);
     uint64_t filtered = blocks_for("цифровой платформа", 1, only);
     uint64_t everything = blocks_for("цифровой платформа", 1, NULL);
     cr_log_info("region filter: %llu blocks (bound %llu), unfiltered %llu",
@@ -519,6 +522,69 @@ static void prefix_expansion_is_bounded_with_a_notice(void)
     cr_assert_eq(poisk_results_total(r), nb);
     poisk_results_free(r);
     free(bh);
+}
+
+/* A lazily opened cursor walks, advances and reports positions exactly like an eager one,
+ * whatever mix of shallow_advance/advance/next comes first. */
+static void lazy_cursors_match_eager_ones(void)
+{
+    const char *terms[] = { "цифров", "платформ", "телемедицин", "проект", "систем", "сеть" };
+    rnd_state = 4242;
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        poisk_section_index *sec;
+        cr_assert_eq(poisk_index_section(syn_idx, (poisk_section)s, &sec, NULL), POISK_OK);
+        for (size_t t = 0; sec && t < sizeof terms / sizeof *terms; t++) {
+            poisk_term_info info;
+            int found;
+            cr_assert_eq(poisk_section_lookup(sec, POISK_DICT_STEM, terms[t], strlen(terms[t]),
+                                              &info, &found, NULL), POISK_OK);
+            if (!found)
+                continue;
+            for (int trial = 0; trial < 6; trial++) {
+                poisk_postings *eager, *lazy;
+                cr_assert_eq(poisk_postings_open(sec, POISK_DICT_STEM, &info, &eager, NULL), 0);
+                cr_assert_eq(poisk_postings_open_lazy(sec, POISK_DICT_STEM, &info, &lazy, NULL), 0);
+                uint32_t target = trial == 0 ? 0 : rnd() % 4000;
+                if (trial % 2) {
+                    cr_assert_eq(poisk_postings_shallow_advance(lazy, target + rnd() % 500, NULL), 0);
+                    cr_assert_eq(poisk_postings_blocks_decoded(lazy), 0);
+                }
+                if (trial == 5) {     /* next() first: the first posting */
+                    cr_assert_eq(poisk_postings_next(lazy, NULL), 0);
+                } else {
+                    cr_assert_eq(poisk_postings_advance(eager, target, NULL), 0);
+                    cr_assert_eq(poisk_postings_advance(lazy, target, NULL), 0);
+                }
+                while (poisk_postings_doc(eager) != POISK_DOC_END) {
+                    cr_assert_eq(poisk_postings_doc(lazy), poisk_postings_doc(eager));
+                    cr_assert_eq(poisk_postings_tf(lazy), poisk_postings_tf(eager));
+                    const uint32_t *pa, *pb;
+                    uint32_t na, nb;
+                    cr_assert_eq(poisk_postings_positions(eager, &pa, &na, NULL), 0);
+                    cr_assert_eq(poisk_postings_positions(lazy, &pb, &nb, NULL), 0);
+                    cr_assert_eq(na, nb);
+                    cr_assert_eq(memcmp(pa, pb, na * sizeof *pa), 0);
+                    uint32_t next = poisk_postings_doc(eager) + 1 + rnd() % 300;
+                    if (rnd() % 2) {
+                        cr_assert_eq(poisk_postings_next(eager, NULL), 0);
+                        cr_assert_eq(poisk_postings_next(lazy, NULL), 0);
+                    } else {
+                        cr_assert_eq(poisk_postings_advance(eager, next, NULL), 0);
+                        cr_assert_eq(poisk_postings_advance(lazy, next, NULL), 0);
+                    }
+                }
+                cr_assert_eq(poisk_postings_doc(lazy), POISK_DOC_END);
+                cr_assert_leq(poisk_postings_blocks_decoded(lazy), poisk_postings_blocks_decoded(eager));
+                poisk_postings_close(eager);
+                poisk_postings_close(lazy);
+            }
+        }
+    }
+}
+
+Test(search_synthetic, lazy_cursors)
+{
+    lazy_cursors_match_eager_ones();
 }
 
 Test(search_synthetic, pruning_is_real_and_measured)

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""report.py: figures of bench/run -> a section of bench/RESULTS.md and gnuplot PNGs.
+
+  report.py batch2tsv BATCH.json CLASSES.txt      searcher --batch output -> class TAB µs TAB ids
+  report.py parts INDEX_DIR                       bytes per file kind, as JSON
+  report.py render KIND RESULTS.jsonl RESULTS.md PLOTDIR
+
+Only the section of KIND (between <!-- bench:KIND:begin --> and <!-- bench:KIND:end -->)
+is replaced; every other section of RESULTS.md is kept byte for byte.
+"""
+import json, os, re, subprocess, sys
+
+GROUPS = [("OR", ("or1", "or2", "or3", "or5")), ("AND", ("and2", "and3", "and5")),
+          ("phrase", ("phrase2", "phrase3")), ("prefix", ("prefix",)),
+          ("filtered", ("section", "region"))]
+CLASSES = ["or1", "or2", "or3", "or5", "and2", "and3", "and5", "phrase2", "phrase3", "prefix",
+           "section", "region"]
+
+
+def batch2tsv(path, cls_path):
+    """The batch ran the query file twice: keep the second (warm) pass."""
+    classes = [l.rstrip("\n") for l in open(cls_path, encoding="utf-8")]
+    objs = []
+    for line in open(path, encoding="utf-8", errors="replace"):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            objs.append(json.loads(line))
+        except ValueError:
+            continue
+    n = len(classes)
+    warm = objs[-n:] if len(objs) >= n else objs
+    for cls, o in zip(classes, warm):
+        took = o.get("took_us", o.get("took", -1))
+        hits = o.get("hits", [])
+        ids = ",".join(str(h.get("id", "")) for h in hits if isinstance(h, dict))
+        ok = "error" not in o
+        print(f"{cls}\t{took if ok else -1}\t{ids}")
+
+
+def parts(idx):
+    """Bytes per file kind: g00000001.s05.stem.post -> stem.post (sections summed)."""
+    kinds = {}
+    for root, _, files in os.walk(idx):
+        for f in files:
+            k = re.sub(r"^g[0-9]+\.", "", f)
+            k = re.sub(r"(^|\.)s[0-9]+\.", r"\1", k)
+            kinds[k] = kinds.get(k, 0) + os.path.getsize(os.path.join(root, f))
+    print(json.dumps(kinds, sort_keys=True))
+
+
+def pct(v, p):
+    if not v:
+        return None
+    v = sorted(v)
+    i = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[i]
+
+
+def median(v):
+    v = sorted(x for x in v if x is not None)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def load_tsv(path):
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    for line in open(path, encoding="utf-8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) < 2:
+            continue
+        try:
+            us = int(float(p[1]))
+        except ValueError:
+            continue
+        ids = p[2].split(",") if len(p) > 2 and p[2] else []
+        rows.append((p[0], us, ids))
+    return rows
+
+
+def fmt(x, d=0):
+    if x is None:
+        return "–"
+    if isinstance(x, float) and d:
+        return f"{x:,.{d}f}".replace(",", " ")
+    return f"{int(round(x)):,}".replace(",", " ")
+
+
+def ratio(a, b, d=2):
+    if a is None or b in (None, 0):
+        return "–"
+    return f"{a / b:.{d}f}"
+
+
+def overlap(a, b):
+    """Top-10 overlap of two hit lists: shared ids / the longer list (1.0 when both empty)."""
+    if not a and not b:
+        return 1.0
+    return len(set(a) & set(b)) / max(len(a), len(b))
+
+
+def render(kind, results, md_path, plotdir):
+    recs = [json.loads(l) for l in open(results, encoding="utf-8") if l.strip()]
+    machine = next((r for r in recs if r["type"] == "machine"), {})
+    corpora = [r for r in recs if r["type"] == "corpus"]
+    names = [c["corpus"] for c in corpora]
+    idx = [r for r in recs if r["type"] == "index"]
+    qry = [r for r in recs if r["type"] == "queries"]
+    passages = {r["corpus"]: r for r in recs if r["type"] == "passages"}
+    notes = [r["text"] for r in recs if r["type"] == "note"]
+    L = []
+    w = L.append
+    w(f"## `bench/run {kind}` — {machine.get('date', '?')}, commit {machine.get('commit', '?')}")
+    w("")
+    w(f"Machine: {machine.get('cores', '?')} cores, {machine.get('cpu', '?')}, {machine.get('mem_gb', '?')} GB RAM. "
+      f"poisk and Lucene indexing: median of {machine.get('runs', '?')} runs; Xapian once. "
+      f"Queries: {machine.get('per_class', '?')} per class × {len(CLASSES)} classes at k = 10, drawn from the "
+      "passages (bench/queries.py); latencies are in-process µs of the second (warm) pass "
+      "(poisk: `searcher --batch` took_us; peers: their harness's own timer around query build + search).")
+    w("")
+    w("### Corpora")
+    w("")
+    w("| corpus | MB | files | passages (source) | tokens | distinct | Heaps β | distinct in first 1.5 MB | deflate-6 ratio | gen MB/s |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for c in corpora:
+        h = c.get("heaps", {})
+        p = passages.get(c["corpus"], {})
+        gen = f"{c['bytes'] / 1e6 / (c['gen_ms'] / 1e3):.0f}" if c.get("gen_ms") else "–"
+        w(f"| {c['corpus']} | {c['bytes'] / 1e6:.1f} | {c['files']} | {fmt(p.get('count'))} ({p.get('source', '?')}) | "
+          f"{fmt(h.get('tokens'))} | {fmt(h.get('distinct'))} | {h.get('heaps_beta', '–')} | "
+          f"{fmt(h.get('distinct_at_1.5MB'))} | {h.get('deflate6_ratio', '–')} | {gen} |")
+    w("")
+    w("### Indexing")
+    w("")
+    w("MB/s is input bytes over wall time (median run); MB per CPU-s is input over user + system "
+      "CPU time of the whole process (JVM start and JIT included for Lucene), which is steadier on "
+      "a loaded machine; load is the 1-minute load average when the measurement ended.")
+    w("")
+    w("| corpus | engine | threads | MB/s (median) | runs, s | MB per CPU-s | load | peak RSS MB | index MB | index / input | poisk MB/s ÷ engine's |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    speed = {}
+    for r in idx:
+        s = median(r["secs"])
+        mbs = r["input_bytes"] / 1e6 / s if s else None
+        speed[(r["corpus"], r["engine"], r["threads"])] = mbs
+        r["_mbs"] = mbs
+    for r in idx:
+        base = speed.get((r["corpus"], "poisk", 1))
+        rel = ratio(base, r["_mbs"]) if r["engine"] != "poisk" else "–"
+        cpu = median(r.get("cpu_s", []))
+        w(f"| {r['corpus']} | {r['engine']} | {r['threads']} | {fmt(r['_mbs'], 1)} | "
+          f"{' / '.join(f'{x:.2f}' for x in r['secs'])} | "
+          f"{fmt(r['input_bytes'] / 1e6 / cpu, 1) if cpu else '–'} | {r.get('load', '–')} | {fmt(max(r['rss_kb']) / 1024)} | "
+          f"{r['index_bytes'] / 1e6:.1f} | {100.0 * r['index_bytes'] / r['input_bytes']:.1f} % | {rel} |")
+    w("")
+    pp = [r for r in idx if r["engine"] == "poisk" and r.get("parts") and r["threads"] == 1]
+    if pp:
+        w("poisk index by file kind (share of input):")
+        w("")
+        for r in pp:
+            parts_s = ", ".join(f"{k} {v / 1e6:.1f} MB ({100.0 * v / r['input_bytes']:.1f} %)"
+                                for k, v in sorted(r["parts"].items(), key=lambda kv: -kv[1]))
+            w(f"- {r['corpus']}: {parts_s}")
+        w("")
+    blocks = [r for r in recs if r["type"] in ("analyzer", "decode")]
+    if blocks:
+        w("### Building blocks (one thread)")
+        w("")
+        for r in blocks:
+            if r["type"] == "analyzer":
+                f = r["figures"]
+                w(f"- {r['corpus']}: analyzer {f['mb_s']} MB/s without repair, {f['repair_mb_s']} MB/s with "
+                  f"split-word repair (+ lexicon pass {f['lexicon_mb_s']} MB/s), on {f['bytes'] / 1e6:.1f} MB, "
+                  f"{fmt(f['tokens'])} tokens (`build/bench/terms --speed`)")
+            else:
+                w(f"- {r['corpus']}: postings decode: `{r['output']}`")
+        w("")
+    w("### Query latency (µs, k = 10)")
+    w("")
+    engines = []
+    for r in qry:
+        if r["engine"] not in engines:
+            engines.append(r["engine"])
+    lat = {}
+    for r in qry:
+        lat[(r["corpus"], r["engine"])] = load_tsv(r["file"])
+    hdr = "| corpus | class | " + " | ".join(f"{e} p50 / p95 / p99" for e in engines) + \
+          " | poisk ÷ lucene p50 / p99 |"
+    w(hdr)
+    w("|" + "---|" * (3 + len(engines)))
+    for name in names:
+        for g, members in [("all", tuple(CLASSES))] + GROUPS:
+            cells, p = [], {}
+            for e in engines:
+                v = [us for c, us, _ in lat.get((name, e), []) if c in members and us >= 0]
+                p[e] = (pct(v, 50), pct(v, 95), pct(v, 99))
+                cells.append(" / ".join(fmt(x) for x in p[e]) if v else "–")
+            lr = "–"
+            if "poisk" in p and "lucene-russian" in p:
+                lr = f"{ratio(p['poisk'][0], p['lucene-russian'][0])} / {ratio(p['poisk'][2], p['lucene-russian'][2])}"
+            if any(c != "–" for c in cells):
+                w(f"| {name} | {g} | " + " | ".join(cells) + f" | {lr} |")
+    w("")
+    w("### Throughput, memory and start-up of the query side")
+    w("")
+    w("| corpus | engine | QPS 1 thread | QPS 2 threads | RSS after the query set MB | start-up (open + first query) ms | load |")
+    w("|---|---|---|---|---|---|---|")
+    for r in qry:
+        rows = lat.get((r["corpus"], r["engine"]), [])
+        tot = sum(us for _, us, _ in rows if us >= 0)
+        h = r.get("harness", {})
+        qps1 = h.get("qps_1") or (len(rows) * 1e6 / tot if tot else None)
+        qps2 = r.get("qps_2") or h.get("qps_2")
+        st = median(r.get("startup_ms", [])) if r.get("startup_ms") else h.get("first_query_ms")
+        w(f"| {r['corpus']} | {r['engine']} | {fmt(qps1)} | {fmt(qps2)} | {fmt(r.get('rss_kb', 0) / 1024)} | "
+          f"{fmt(st, 1) if isinstance(st, float) else fmt(st)} | {r.get('load', '–')} |")
+    w("")
+    w("Start-up: poisk is a fresh `searcher` process (exec, open, one query; median of 5); the peers' "
+      "figure is open + first query inside an already started JVM / process.")
+    w("")
+    w("### Top-10 overlap with Lucene")
+    w("")
+    w("`lucene-ws` indexes poisk's own analyzed terms (bench/terms, whitespace analyzer, same BM25 "
+      "k1 = 1.2, b = 0.75): its overlap checks poisk's ranking itself (only Lucene's one-byte length "
+      "norms differ).  `lucene-russian` uses Lucene's own analysis; `xapian` its own.  Prefix queries "
+      "are left out of parity (poisk expands exact forms, Lucene stems).")
+    w("")
+    others = [e for e in engines if e != "poisk"]
+    w("Phrases are not a parity check: Lucene scores a phrase by its phrase frequency, poisk by the "
+      "sum of the BM25 of its terms.  Ties also differ: poisk breaks them by internal passage number "
+      "(region, then document order), Lucene by its doc id (export order), and the synthetic corpus "
+      "has many equal-scoring passages (recurring federal project rows), so overlap < 1 does not by "
+      "itself mean a different score.")
+    w("")
+    w("| corpus | class | " + " | ".join(f"poisk ∩ {e}" for e in others) + " |")
+    w("|" + "---|" * (2 + len(others)))
+    for name in names:
+        base = lat.get((name, "poisk"), [])
+        if not base:
+            continue
+        for cls in CLASSES + ["all"]:
+            cells = []
+            for e in others:
+                other = lat.get((name, e), [])
+                if len(other) != len(base) or not other:
+                    cells.append("–")
+                    continue
+                v = [overlap(a[2], b[2]) for a, b in zip(base, other)
+                     if (cls == "all" and a[0] != "prefix") or a[0] == cls]
+                cells.append(f"{sum(v) / len(v):.3f}" if v and not (e == "lucene-ws" and cls == "prefix") else "–")
+            w(f"| {name} | {cls} | " + " | ".join(cells) + " |")
+    w("")
+    targets(w, names, lat, speed, idx, qry)
+    for n in notes:
+        w(f"Note: {n}")
+        w("")
+    plots = make_plots(kind, names, engines, lat, idx, corpora, plotdir, os.path.dirname(os.path.abspath(results)))
+    if plots:
+        w("### Plots")
+        w("")
+        for title, path in plots:
+            w(f"- [{title}]({os.path.relpath(path, os.path.dirname(md_path))})")
+        w("")
+    write_section(md_path, kind, "\n".join(L))
+
+
+def targets(w, names, lat, speed, idx, qry):
+    """The issue's targets on the largest corpus that has both poisk and Lucene figures."""
+    both = [n for n in names if lat.get((n, "poisk")) and lat.get((n, "lucene-russian"))]
+    if not both:
+        return
+    n = both[-1]
+    rows = []
+    def check(what, value, ok, goal):
+        rows.append(f"| {what} | {value} | {goal} | {'yes' if ok else '**no**'} |")
+    p1, p2, l1 = speed.get((n, "poisk", 1)), speed.get((n, "poisk", 2)), speed.get((n, "lucene-russian", 1))
+    if p1 and l1:
+        check("indexing MB/s, 1 thread, poisk ÷ Lucene", f"{p1 / l1:.2f}×", p1 / l1 >= 2, "≥ 2×")
+    if p2 and l1:
+        check("indexing MB/s, 2 threads, poisk ÷ Lucene (1 thread)", f"{p2 / l1:.2f}×", p2 / l1 >= 4, "≥ 4×")
+    pi = next((r for r in idx if r["corpus"] == n and r["engine"] == "poisk" and r["threads"] == 1), None)
+    li = next((r for r in idx if r["corpus"] == n and r["engine"] == "lucene-russian"), None)
+    if pi and li and pi.get("cpu_s") and li.get("cpu_s"):
+        pc = pi["input_bytes"] / median(pi["cpu_s"])
+        lc = li["input_bytes"] / median(li["cpu_s"])
+        check("indexing MB per CPU-second, 1 thread, poisk ÷ Lucene (load-robust)", f"{pc / lc:.2f}×", pc / lc >= 2, "≥ 2×")
+    if pi:
+        share = pi["index_bytes"] / pi["input_bytes"]
+        check("poisk index incl. passage store ÷ input", f"{100 * share:.1f} %", share <= 0.45, "≤ 45 %")
+        if li:
+            pr = pi.get("parts") or {}
+            stem = sum(v for k, v in pr.items() if k.startswith("stem."))
+            check("poisk stem index (stem dict + postings + positions) ÷ Lucene's whole index",
+                  f"{stem / 1e6:.1f} MB ÷ {li['index_bytes'] / 1e6:.1f} MB = {stem / li['index_bytes']:.2f}",
+                  stem <= li["index_bytes"], "≤ 1")
+    def q(engine, members, p):
+        v = [us for c, us, _ in lat.get((n, engine), []) if c in members and us >= 0]
+        return pct(v, p)
+    for g, members in GROUPS[:3]:
+        a50, b50 = q("poisk", members, 50), q("lucene-russian", members, 50)
+        a99, b99 = q("poisk", members, 99), q("lucene-russian", members, 99)
+        if a50 is None or not b50:
+            continue
+        goal50 = 0.33 if g in ("OR", "AND") else 0.5
+        check(f"{g} p50 latency, poisk ÷ Lucene", f"{a50 / b50:.2f}", a50 / b50 <= goal50, f"≤ {goal50}")
+        if g in ("OR", "AND") and b99:
+            check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.2f}", a99 / b99 <= 0.5, "≤ 0.5")
+    base, ws = lat.get((n, "poisk"), []), lat.get((n, "lucene-ws"), [])
+    if base and len(ws) == len(base):
+        # Bag-of-words classes only: Lucene scores a phrase by its phrase frequency, poisk by
+        # the sum of its terms' BM25 (docs/QUERY.md), and prefixes expand differently.
+        v = [overlap(a[2], b[2]) for a, b in zip(base, ws) if not a[0].startswith(("prefix", "phrase"))]
+        m = sum(v) / len(v)
+        check("BM25 parity: top-10 overlap with Lucene on poisk's terms (OR, AND, filtered)",
+              f"{m:.3f}", m >= 0.95, "≥ 0.95")
+    pq = next((r for r in qry if r["corpus"] == n and r["engine"] == "poisk"), None)
+    if pq and pq.get("startup_ms"):
+        st = median(pq["startup_ms"])
+        check("searcher start-up (process, open + first query)", f"{st:.1f} ms", st < 20, "< 20 ms (on 1 GB)")
+    w(f"### Targets of issue 7 ({n} corpus)")
+    w("")
+    w("| target | measured | goal | met |")
+    w("|---|---|---|---|")
+    for r in rows:
+        w(r)
+    w("")
+
+
+def make_plots(kind, names, engines, lat, idx, corpora, plotdir, datadir):
+    os.makedirs(plotdir, exist_ok=True)
+    os.makedirs(datadir, exist_ok=True)
+    out = []
+    if not names or subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode:
+        return out
+    big = names[-1]
+    series = []
+    for e in engines:
+        v = sorted(us for _, us, _ in lat.get((big, e), []) if us > 0)
+        if not v:
+            continue
+        dat = os.path.join(datadir, f"latency_{big}_{e}.dat")
+        with open(dat, "w") as f:
+            for i, us in enumerate(v):
+                f.write(f"{us} {(i + 1) / len(v):.4f}\n")
+        series.append((e, dat))
+    if series:
+        png = os.path.join(plotdir, f"{kind}_latency.png")
+        cmds = [f"set terminal png size 900,560", f"set output '{png}'", "set logscale x",
+                f"set title 'Query latency distribution, {big} corpus, k = 10 (all classes)'",
+                "set xlabel 'latency, µs (log)'", "set ylabel 'share of queries'", "set key bottom right",
+                "set grid",
+                "plot " + ", ".join(f"'{d}' using 1:2 with lines lw 2 title '{e}'" for e, d in series)]
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, capture_output=True)
+        out.append((f"query latency CDF per engine ({big})", png))
+    size = {c["corpus"]: c["bytes"] / 1e6 for c in corpora}
+    tp = {}
+    for r in idx:
+        if r.get("_mbs"):
+            tp.setdefault(f"{r['engine']} {r['threads']}t", []).append((size.get(r["corpus"], 0), r["_mbs"]))
+    if tp:
+        png = os.path.join(plotdir, f"{kind}_throughput.png")
+        files = []
+        for k, pts in tp.items():
+            dat = os.path.join(datadir, f"throughput_{k.replace(' ', '_')}.dat")
+            with open(dat, "w") as f:
+                for x, y in sorted(pts):
+                    f.write(f"{x} {y}\n")
+            files.append((k, dat))
+        cmds = [f"set terminal png size 900,560", f"set output '{png}'", "set logscale x",
+                "set title 'Indexing throughput against corpus size'", "set xlabel 'corpus, MB (log)'",
+                "set ylabel 'MB of input per second'", "set grid", "set key outside right",
+                "plot " + ", ".join(f"'{d}' using 1:2 with linespoints lw 2 title '{k}'" for k, d in files)]
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, capture_output=True)
+        out.append(("indexing MB/s against corpus size", png))
+    return out
+
+
+def write_section(md_path, kind, body):
+    begin, end = f"<!-- bench:{kind}:begin -->", f"<!-- bench:{kind}:end -->"
+    text = open(md_path, encoding="utf-8").read() if os.path.exists(md_path) else (
+        "# Benchmark results\n\nEach kind of run writes only its own section, between its markers "
+        "(`make bench` → quick, `make bench-large` → large; the analyzer benchmark and the server load "
+        "test have their own).  How to reproduce: `make bench`, `make bench-large`; the raw figures of "
+        "the last run are in var/bench/KIND/results.jsonl.\n")
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        i, j = text.index(begin), text.index(end) + len(end)
+        text = text[:i] + block + text[j:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "batch2tsv":
+        batch2tsv(sys.argv[2], sys.argv[3])
+    elif cmd == "parts":
+        parts(sys.argv[2])
+    elif cmd == "render":
+        render(*sys.argv[2:6])
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)

@@ -1,0 +1,139 @@
+/*
+ * structure_projects.c: the lexicon of project names (structure_projects.h), part of the
+ * structure parser (stage: text -> document model).
+ *
+ * Each name is kept as a key: its words normalised (st_norm: lower case, ё -> е) and
+ * concatenated without function words, the way the flattened exports print it
+ * («Платформа «Решаем вместе»» -> "платформарешаемвместе").  Matching walks the tokens
+ * the same way, so "Реализация суперсер виса" (a word split by wrapping) and
+ * "Незаметное граждан удобное" (stop words stripped) match their names.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "structure_projects.h"
+
+extern const unsigned char poisk_projects_txt[];
+extern const size_t poisk_projects_txt_len;
+
+#define KEY_MAX   256
+#define SLACK     4          /* bytes: the last two Cyrillic letters of a name may differ */
+#define MAX_TOKS  40
+
+typedef struct entry {
+    char *name;              /* as the lexicon spells it */
+    char key[KEY_MAX];
+    size_t key_len;
+} entry;
+
+struct st_projects {
+    entry *e;
+    size_t n;
+};
+
+static const char *const function_words[] = { "и", "в", "во", "на", "для", "по", "с", "со",
+    "о", "об", "к", "от", "из", "за", "до", "при", 0 };
+
+static int function_word(const char *w)
+{
+    for (int k = 0; function_words[k]; k++)
+        if (!strcmp(w, function_words[k])) return 1;
+    return 0;
+}
+
+/* Key of one lexicon line; 0 when the line holds no word. */
+static size_t make_key(const char *line, size_t len, char *key)
+{
+    st_tokens tk;
+    size_t kl = 0;
+    if (st_tokenize(line, len, &tk)) return 0;
+    for (size_t i = 0; i < tk.n; i++) {
+        char w[128];
+        size_t wl = st_norm(line, &tk.t[i], w, sizeof w);
+        if (function_word(w) || kl + wl >= KEY_MAX) continue;
+        memcpy(key + kl, w, wl);
+        kl += wl;
+    }
+    key[kl] = 0;
+    st_tokens_free(&tk);
+    return kl;
+}
+
+st_projects *st_projects_load(void)
+{
+    st_projects *lx = calloc(1, sizeof *lx);
+    if (!lx) return NULL;
+    const char *s = (const char *)poisk_projects_txt, *end = s + poisk_projects_txt_len;
+    size_t cap = 0;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        if (len && s[0] != '#') {
+            if (lx->n == cap) {
+                cap = cap ? 2 * cap : 64;
+                entry *g = realloc(lx->e, cap * sizeof *g);
+                if (!g) { st_projects_free(lx); return NULL; }
+                lx->e = g;
+            }
+            entry *e = &lx->e[lx->n];
+            e->key_len = make_key(s, len, e->key);
+            if (e->key_len > SLACK) {
+                e->name = malloc(len + 1);
+                if (!e->name) { st_projects_free(lx); return NULL; }
+                memcpy(e->name, s, len);
+                e->name[len] = 0;
+                lx->n++;
+            }
+        }
+        s += len + 1;
+    }
+    return lx;
+}
+
+void st_projects_free(st_projects *lx)
+{
+    if (!lx) return;
+    for (size_t i = 0; i < lx->n; i++) free(lx->e[i].name);
+    free(lx->e);
+    free(lx);
+}
+
+size_t st_projects_count(const st_projects *lx) { return lx ? lx->n : 0; }
+
+/* Does the text from token i spell key?  @return : the token after it, or 0 */
+static size_t match_key(const entry *e, const char *text, const st_tok *t, size_t n, size_t i)
+{
+    size_t got = 0;
+    for (size_t j = i; j < n && j < i + MAX_TOKS; j++) {
+        char w[128];
+        size_t wl = st_norm(text, &t[j], w, sizeof w);
+        if (j > i && function_word(w)) continue;
+        size_t c = 0;
+        while (c < wl && got + c < e->key_len && w[c] == e->key[got + c]) c++;
+        if (got + c == e->key_len)                      /* the whole name */
+            return wl - c <= SLACK ? j + 1 : 0;
+        if (c == 0 && j > i && got * 5 >= e->key_len * 4)
+            return j;                       /* a cell edge cut the name's last word(s) */
+        if (c < wl)                                     /* differs inside this word */
+            return got + c + SLACK >= e->key_len && c > 0 ? j + 1 : 0;
+        got += wl;
+    }
+    return 0;
+}
+
+size_t st_projects_match(const st_projects *lx, const char *text, const st_tok *t, size_t n,
+                         size_t i, const char **name)
+{
+    if (!lx || i >= n) return 0;
+    char w[16];
+    size_t wl = st_norm(text, &t[i], w, sizeof w);
+    if (wl < 2) return 0;
+    size_t best = 0;
+    for (size_t k = 0; k < lx->n; k++) {
+        const entry *e = &lx->e[k];
+        if (memcmp(e->key, w, wl < 4 ? wl : 4)) continue;
+        size_t end = match_key(e, text, t, n, i);
+        if (end > best) { best = end; *name = e->name; }  /* the longest name wins */
+    }
+    return best;
+}
