@@ -1089,7 +1089,10 @@ static int build_model(parser *p)
             const heading *h = &p->heads[marks[m].idx];
             sp.kind = POISK_SPAN_SECTOR;
             sp.section = (poisk_section)h->section;
-            sp.sector = p->sectors[h->sector].id;
+            /* the parser's sector table dies with poisk_document_parse(): copy the id */
+            sp.sector = poisk_document_strndup(p->doc, p->sectors[h->sector].id,
+                                               strlen(p->sectors[h->sector].id));
+            if (!sp.sector) return POISK_ENOMEM;
             sp.title = heading_title(p, h->tok, end);
         }
         if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;

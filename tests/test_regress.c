@@ -74,8 +74,8 @@ Test(regress, structure) { replay("structure", fuzz_structure); }
 Test(regress, query) { replay("query", fuzz_query); }
 Test(regress, index, .timeout = 120) { replay("index", fuzz_index); }
 
-/* Found by make valgrind: passages' sector and subsection pointed into the parser's stack
- * frame, so after poisk_document_parse() returned they read whatever the next call left
+/* Found by make valgrind: passages' sector and subsection (and sector spans' sector)
+ * pointed into the parser's stack frame, so after poisk_document_parse() returned they read whatever the next call left
  * there (garbage metadata in the index).  Clobber the stack, then check every passage. */
 static __attribute__((noinline)) void clobber_stack(void)
 {
@@ -107,6 +107,17 @@ Test(regress, passage_metadata_outlives_the_parser_stack)
             cr_assert(strlen(p->subsection) == 3 && p->subsection[1] == '.', "passage %zu: subsection garbage", i);
         }
     }
+    size_t sector_spans = 0;
+    for (size_t i = 0; i < poisk_document_span_count(doc); i++) {
+        const poisk_span *sp = poisk_document_span(doc, i);
+        if (sp->kind != POISK_SPAN_SECTOR)
+            continue;
+        sector_spans++;
+        cr_assert(sp->sector && strlen(sp->sector) > 0 && strlen(sp->sector) < 32, "span %zu: sector garbage", i);
+        for (const char *c = sp->sector; *c; c++)
+            cr_assert((*c >= 'a' && *c <= 'z') || *c == '_', "span %zu: sector '%s'", i, sp->sector);
+    }
+    cr_assert_gt(sector_spans, 0, "the seed has sector spans");
     cr_assert_gt(sectors, 0, "the seed has sector passages");
     cr_assert_gt(subsections, 0, "the seed has subsection passages");
     poisk_document_free(doc);
