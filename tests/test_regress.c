@@ -73,3 +73,53 @@ Test(regress, serve_request) { replay("serve_request", fuzz_serve_request); }
 Test(regress, structure) { replay("structure", fuzz_structure); }
 Test(regress, query) { replay("query", fuzz_query); }
 Test(regress, index, .timeout = 120) { replay("index", fuzz_index); }
+
+/* Found by make valgrind: passages' sector and subsection (and sector spans' sector)
+ * pointed into the parser's stack frame, so after poisk_document_parse() returned they read whatever the next call left
+ * there (garbage metadata in the index).  Clobber the stack, then check every passage. */
+static __attribute__((noinline)) void clobber_stack(void)
+{
+    volatile char junk[64 * 1024];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)0xA5;
+}
+
+Test(regress, passage_metadata_outlives_the_parser_stack)
+{
+    size_t len;
+    char *text = tu_read_file("corpus/004_c48ce2c96f8ff17a.txt", &len);
+    cr_assert_not_null(text);
+    poisk_document *doc;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_document_parse("corpus/004.txt", text, len, &doc, &err), POISK_OK, "%s", err.message);
+    clobber_stack();
+    size_t sectors = 0, subsections = 0;
+    for (size_t i = 0; i < poisk_document_passage_count(doc); i++) {
+        const poisk_passage *p = poisk_document_passage(doc, i);
+        if (p->sector) {
+            sectors++;
+            cr_assert(strlen(p->sector) > 0 && strlen(p->sector) < 32, "passage %zu: sector garbage", i);
+            for (const char *c = p->sector; *c; c++)
+                cr_assert((*c >= 'a' && *c <= 'z') || *c == '_', "passage %zu: sector '%s'", i, p->sector);
+        }
+        if (p->subsection) {
+            subsections++;
+            cr_assert(strlen(p->subsection) == 3 && p->subsection[1] == '.', "passage %zu: subsection garbage", i);
+        }
+    }
+    size_t sector_spans = 0;
+    for (size_t i = 0; i < poisk_document_span_count(doc); i++) {
+        const poisk_span *sp = poisk_document_span(doc, i);
+        if (sp->kind != POISK_SPAN_SECTOR)
+            continue;
+        sector_spans++;
+        cr_assert(sp->sector && strlen(sp->sector) > 0 && strlen(sp->sector) < 32, "span %zu: sector garbage", i);
+        for (const char *c = sp->sector; *c; c++)
+            cr_assert((*c >= 'a' && *c <= 'z') || *c == '_', "span %zu: sector '%s'", i, sp->sector);
+    }
+    cr_assert_gt(sector_spans, 0, "the seed has sector spans");
+    cr_assert_gt(sectors, 0, "the seed has sector passages");
+    cr_assert_gt(subsections, 0, "the seed has subsection passages");
+    poisk_document_free(doc);
+    free(text);
+}

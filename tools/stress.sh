@@ -32,7 +32,7 @@ say "poisk stress run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
 # 1. a 2 GB file of real text
 mkdir -p "$work/big"
 if [ ! -s "$work/big/big.txt" ]; then
-    while :; do cat corpus/*.txt; done | head -c 2147483648 >"$work/big/big.txt"
+    while cat corpus/*.txt 2>/dev/null; do :; done | head -c 2147483648 >"$work/big/big.txt"
 fi
 measure "2 GB text file, --mem 256M" "$bin/indexer" --mem 256M -o "$work/idx_big" "$work/big"
 
@@ -70,7 +70,22 @@ measure "odd files and symlink loops" timeout 120 "$bin/indexer" -o "$work/idx_o
     "$odd/locked.txt" "$odd/pipe.txt" "$odd/gone.txt" "$odd/loop1.txt"
 [ "$(id -u)" = 0 ] && say "    (running as root: mode 000 does not stop root from reading locked.txt)"
 
-# 5. prefix queries expanding to as many terms as the index has
+# 5. a vocabulary of 60 000 distinct п-words, so `п*` must hit the expansion bound
+mkdir -p "$work/vocab"
+python3 - "$work/vocab/vocab.txt" <<'PY'
+import random, sys
+rng = random.Random(7)
+letters = 'абвгдежзиклмнопрстуфхцчшщыэюя'
+words = {'п' + ''.join(rng.choice(letters) for _ in range(7)) for _ in range(60000)}
+with open(sys.argv[1], 'w') as f:
+    f.write('Стратегия цифровой трансформации Ставропольского края\n')
+    for i, w in enumerate(sorted(words)):
+        f.write(w + ('\n' if i % 12 == 11 else ' '))
+PY
+measure "60 000 distinct words" "$bin/indexer" -o "$work/idx_vocab" "$work/vocab"
+measure "prefix query п* over 60 000 п-words" "$bin/searcher" -i "$work/idx_vocab" --count -k 10 -- 'п*'
+
+# 6. prefix queries expanding to as many terms as the index has
 if [ -f "$work/idx_big/CURRENT" ]; then
     for q in 'п*' 'ц* с* п*' '"цифров* трансформац*"'; do
         measure "prefix query $q (2 GB index)" "$bin/searcher" -i "$work/idx_big" --count -k 10 -- "$q"
