@@ -127,7 +127,7 @@ test: deps
 test-release: rel-tests
 	@sh tools/run-tests.sh build/rel $(TEST_NAMES)
 test-asan: asan-tests
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh tools/run-tests.sh build/asan $(TEST_NAMES)
 
 # ---- demo: index the seed corpus and ask a question --------------------------------------
