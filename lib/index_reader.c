@@ -145,11 +145,30 @@ void poisk_index_close(poisk_index *idx)
         free(st);
     }
     poisk_store_cache_free(idx);
+    void *att = atomic_load(&idx->attachment);
+    if (att && idx->attachment_drop)
+        idx->attachment_drop(att);
     poisk_file_close(&idx->manifest_file);
     poisk_manifest_free(&idx->m);
     pthread_mutex_destroy(&idx->lock);
     pthread_mutex_destroy(&idx->store_lock);
     free(idx);
+}
+
+void *poisk_index_attachment(poisk_index *idx, void *(*make)(poisk_index *),
+                             void (*drop)(void *))
+{
+    void *att = atomic_load_explicit(&idx->attachment, memory_order_acquire);
+    if (att)
+        return att;
+    pthread_mutex_lock(&idx->lock);
+    att = atomic_load_explicit(&idx->attachment, memory_order_relaxed);
+    if (!att && (att = make(idx))) {
+        idx->attachment_drop = drop;
+        atomic_store_explicit(&idx->attachment, att, memory_order_release);
+    }
+    pthread_mutex_unlock(&idx->lock);
+    return att;
 }
 
 void poisk_index_get_stats(const poisk_index *idx, poisk_index_stats *out)

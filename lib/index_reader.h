@@ -99,4 +99,11 @@ void poisk_passage_buf_free(poisk_passage_buf *buf);
 int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err);
 
+/*! poisk_index_attachment() : per-index state of a higher layer (the searcher's analyzer
+ *  pool), made by make(idx) on first call (thread-safe, once) and freed by drop() at
+ *  poisk_index_close().  @return : the state, or NULL when make() returned NULL (the
+ *  next call tries again) */
+void *poisk_index_attachment(poisk_index *idx, void *(*make)(poisk_index *),
+                             void (*drop)(void *));
+
 #endif

@@ -55,6 +55,8 @@ struct poisk_index {
     uint64_t store_clock;
     void *inflaters[POISK_STORE_INFLATERS];
     size_t n_inflaters;
+    _Atomic(void *) attachment;         /* poisk_index_attachment(), set once under lock */
+    void (*attachment_drop)(void *);
 };
 
 /*! Free the store cache (at close). */

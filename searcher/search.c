@@ -1,8 +1,9 @@
 /*
  * search.c: the public query API (include/poisk/search.h): parse -> analyse -> evaluate ->
  * fetch passages -> snippets -> explain, into one poisk_results the caller owns.
- * (Stage: query evaluator -> ranked hits.)  Nothing here is global: each call makes its
- * own analyzers, so calls on a shared index may run in parallel.
+ * (Stage: query evaluator -> ranked hits.)  Nothing here is global: each call takes its
+ * own analyzers from the index's pool (search_pool.c), so calls on a shared index may run
+ * in parallel and none pays for creating analyzers once the pool is warm.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "eval.h"
 #include "regions.h"
 #include "results.h"
+#include "search_pool.h"
 #include "snippet.h"
 
 void poisk_search_options_init(poisk_search_options *o)
@@ -23,11 +25,6 @@ void poisk_search_options_init(poisk_search_options *o)
     o->max_query_bytes = POISK_MAX_QUERY_BYTES;
     o->max_k = POISK_MAX_K;
     o->max_prefix_terms = POISK_MAX_PREFIX_TERMS;
-}
-
-static int is_abbrev_hook(void *ctx, const char *form, size_t len)
-{
-    return poisk_index_is_abbrev(ctx, form, len);
 }
 
 static int check_options(const poisk_search_options *o, poisk_error *err)
@@ -204,18 +201,10 @@ int poisk_search(poisk_index *idx, const char *query, const poisk_search_options
         poisk_query_free(q);
         return rc;
     }
-    poisk_index_stats st;
-    poisk_index_get_stats(idx, &st);
-    poisk_analyzer_options qa = { 0 };
-    qa.is_abbrev = is_abbrev_hook;
-    qa.is_abbrev_ctx = idx;
-    poisk_analyzer_options da = { 0 };
-    da.repair = st.repair;
-    poisk_analyzer *qan = NULL, *dan = NULL;
-    if (poisk_analyzer_create(&qa, &qan) || poisk_analyzer_create(&da, &dan)) {
-        poisk_analyzer_free(qan);
+    poisk_analyzer_pair *an;
+    if (poisk_search_pool_take(idx, &an)) {
         poisk_query_free(q);
-        return POISK_ENOMEM;
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory creating the analyzers");
     }
     poisk_eval_params ep = { 0 };
     ep.k = o->k;
@@ -229,9 +218,9 @@ int poisk_search(poisk_index *idx, const char *query, const poisk_search_options
     poisk_eval_result er;
     memset(&er, 0, sizeof er);
     poisk_results *r = NULL;
-    rc = poisk_query_analyze(q, qan, err);
+    rc = poisk_query_analyze(q, an->query, err);
     if (!rc)
-        rc = poisk_eval_run(idx, q, qan, &ep, &er, err);
+        rc = poisk_eval_run(idx, q, an->query, &ep, &er, err);
     if (!rc && !(r = calloc(1, sizeof *r)))
         rc = POISK_ENOMEM;
     if (!rc) {
@@ -243,13 +232,12 @@ int poisk_search(poisk_index *idx, const char *query, const poisk_search_options
         r->explain = o->explain;
         if (er.notice[0] && !(r->notice = strdup(er.notice)))
             rc = POISK_ENOMEM;
-        fill_ctx c = { idx, r->query, &er, &ep, o, dan, err };
+        fill_ctx c = { idx, r->query, &er, &ep, o, an->doc, err };
         if (!rc)
             rc = fill_results(&c, r);
     }
     poisk_eval_result_free(&er);
-    poisk_analyzer_free(qan);
-    poisk_analyzer_free(dan);
+    poisk_search_pool_give(idx, an);
     poisk_query_free(q);
     if (rc) {
         poisk_results_free(r);
