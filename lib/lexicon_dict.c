@@ -55,7 +55,14 @@ struct poisk_dict {
     add_slot *adds;
     size_t nadds_slots;
     size_t max_add;       /* longest add, bytes */
+    /* Bloom filter over the stem hashes: most candidate stems that suffix stripping
+     * produces are not in the dictionary, and the filter (8 bits per slot, in L2) answers
+     * those without a cache-missing probe of the stem table. */
+    uint64_t *bloom;
+    size_t bloom_mask;    /* bits - 1 */
 };
+
+static int bloom_build(poisk_dict *d);
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -376,6 +383,8 @@ int poisk_dict_load(const char *aff_path, const char *dic_path, poisk_dict **out
     free(aff);
     if (!rc)
         rc = load_dic(d, dic_len);
+    if (!rc)
+        rc = bloom_build(d);
     if (rc) {
         poisk_dict_free(d);
         return rc;
@@ -390,6 +399,7 @@ void poisk_dict_free(poisk_dict *d)
         return;
     free(d->dic);
     free(d->stems);
+    free(d->bloom);
     free(d->rules);
     free(d->adds);
     free(d);
@@ -397,9 +407,40 @@ void poisk_dict_free(poisk_dict *d)
 
 /* ---- checking -------------------------------------------------------------------------- */
 
+static void bloom_bits(uint32_t h, size_t mask, size_t *a, size_t *b)
+{
+    *a = h & mask;
+    *b = ((uint32_t)(h * 0x9E3779B1u) >> 7 ^ h >> 16) & mask;
+}
+
+static int bloom_build(poisk_dict *d)
+{
+    size_t bits = d->nstems_slots * 8;
+    d->bloom = calloc(bits / 64, sizeof *d->bloom);
+    if (!d->bloom)
+        return POISK_ENOMEM;
+    d->bloom_mask = bits - 1;
+    for (size_t i = 0; i < d->nstems_slots; i++) {
+        if (!d->stems[i].hash)
+            continue;
+        size_t a, b;
+        bloom_bits(d->stems[i].hash, d->bloom_mask, &a, &b);
+        d->bloom[a / 64] |= 1ull << (a % 64);
+        d->bloom[b / 64] |= 1ull << (b % 64);
+    }
+    return POISK_OK;
+}
+
+/* A stem in the dictionary, or NULL.  The Bloom filter has no false negatives (it holds
+ * every stem's hash), so it only saves the probe when the answer is no. */
 static const stem_slot *stem_lookup(const poisk_dict *d, const char *s, size_t len)
 {
-    const stem_slot *e = stem_find(d, s, len, stem_hash(s, len));
+    uint32_t h = stem_hash(s, len);
+    size_t a, b;
+    bloom_bits(h, d->bloom_mask, &a, &b);
+    if (!(d->bloom[a / 64] >> (a % 64) & 1) || !(d->bloom[b / 64] >> (b % 64) & 1))
+        return NULL;
+    const stem_slot *e = stem_find(d, s, len, h);
     return e->hash ? e : NULL;
 }
 
