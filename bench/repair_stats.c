@@ -12,29 +12,12 @@
  *   build/repair_stats -u corpus/0*.txt      (words still unknown to the dictionary)
  */
 #include "poisk/analyzer.h"
+#include "bench_util.h"
 #include "lexicon.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* Unknown word: a lower-case WORD token whose exact form the dictionary rejects. */
 static int unknown(const poisk_lexicon *lx, const poisk_token *t, const char *text)
