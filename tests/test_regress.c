@@ -18,7 +18,7 @@
 #include "fuzz/fuzz_structure.c"
 #include "fuzz/fuzz_query.c"
 #include "fuzz/fuzz_index.c"
-/* fuzz_http.c is not replayed here: the test binaries do not link the server. */
+#include "fuzz/fuzz_http.c"
 
 typedef int (*harness_fn)(const uint8_t *, size_t);
 
@@ -73,6 +73,8 @@ Test(regress, serve_request) { replay("serve_request", fuzz_serve_request); }
 Test(regress, structure) { replay("structure", fuzz_structure); }
 Test(regress, query) { replay("query", fuzz_query); }
 Test(regress, index, .timeout = 120) { replay("index", fuzz_index); }
+/* The server runs in a thread of this test process, on the seed index (fuzz_http.c). */
+Test(regress, http, .timeout = 120) { replay("http", fuzz_http); }
 
 /* Found by make valgrind: passages' sector and subsection (and sector spans' sector)
  * pointed into the parser's stack frame, so after poisk_document_parse() returned they read whatever the next call left

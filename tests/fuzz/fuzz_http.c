@@ -4,8 +4,8 @@
  * seed index, in a thread; the first input byte picks how the rest is framed: raw bytes
  * (malformed HTTP, huge headers), the query string of `GET /search?`, or the JSON body of
  * `POST /search`.  Promises: the server never crashes or leaks memory into invalid reads,
- * and after every input it still answers `GET /health` with 200.  (Not replayed by
- * test_regress: the test binaries do not link the server.)
+ * and after every input it still answers `GET /health` with 200.  tests/test_regress.c
+ * replays the seeds and past findings through this harness in `make test`.
  */
 #include "fuzz_index_common.h"
 #include "serve.h"
