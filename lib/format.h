@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "poisk/poisk.h"
 
-#define POISK_FORMAT_VERSION 1u
+#define POISK_FORMAT_VERSION 2u   /* 2: skip entries carry impacts (FORMAT.md §6) */
 #define POISK_PAGE_SHIFT 15u
 #define POISK_PAGE_SIZE (1u << POISK_PAGE_SHIFT)
 #define POISK_HEADER_SIZE 64u
