@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "codec.h"
 #include "index_reader.h"
 #include "regions.h"
 
@@ -537,8 +538,27 @@ static double sc_quick_bound(ectx *e, scorer *s, double fallback)
 {
     if (s->kind != SC_TERM)
         return fallback;
-    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur),
-                      poisk_postings_block_min_dl(s->cur));
+    /* a posting with this tf is dominated by the first impact with a tf at least as high:
+     * its passage is at least that long */
+    uint32_t tf = poisk_postings_tf(s->cur);
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    uint32_t i = 0;
+    while (i + 1 < im->n && im->tf[i] < tf)
+        i++;
+    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+}
+
+/* The block's best score: the largest BM25 over its competitive (tf, dl) pairs. */
+static double block_bound(ectx *e, scorer *s)
+{
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    double best = 0;
+    for (uint32_t i = 0; i < im->n; i++) {
+        double v = poisk_bm25(e->k1, e->b, e->avgdl, s->widf, im->tf[i], im->dl[i]);
+        if (v > best)
+            best = v;
+    }
+    return best;
 }
 
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
@@ -559,8 +579,7 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
             return 0;
         if (last < *upto)
             *upto = last;
-        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_block_max_tf(s->cur),
-                          poisk_postings_block_min_dl(s->cur));
+        return block_bound(e, s);
     }
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
