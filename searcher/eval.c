@@ -304,6 +304,8 @@ static double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
 
+static double sc_quick_bound(ectx *e, scorer *s, double fallback);
+
 static void term_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
@@ -498,7 +500,11 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
         if (e->gate == s) {
             /* the score needs no positions: read them only if it can enter */
             s->doc = d;
-            if (gate_out(e, sc_score(e, s), d)) {
+            double qb = 0;          /* first the tfs with their blocks' shortest lengths */
+            for (size_t i = 0; i < s->n_distinct; i++)
+                if (s->distinct[i]->doc == d)
+                    qb += sc_quick_bound(e, s->distinct[i], INFINITY);
+            if (gate_out(e, qb, d) || gate_out(e, sc_score(e, s), d)) {
                 d++;
                 continue;
             }
