@@ -419,6 +419,20 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
 
 /* ---- passage lengths -------------------------------------------------------------------- */
 
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call (__popcountdi2); the searcher
+ * looks a length up per scored passage, so the portable bit trick is inlined instead. */
+static inline uint64_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (uint64_t)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+#endif
+}
+
 uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
 {
     if (!s || doc >= s->n_all)
@@ -429,8 +443,8 @@ uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
         return 0;
     uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
     for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
-        r += (uint64_t)__builtin_popcountll(poisk_load_u64(s->bitmap + 8 * k));
-    r += (uint64_t)__builtin_popcountll(word & ((1ull << (doc & 63)) - 1));
+        r += popcount64(poisk_load_u64(s->bitmap + 8 * k));
+    r += popcount64(word & ((1ull << (doc & 63)) - 1));
     return r < s->n_docs ? poisk_load_u32(s->lengths + 4 * r) : 0;
 }
 
