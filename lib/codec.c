@@ -192,13 +192,93 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos)
     w->blocks.len = 0;
     w->pos = pos;
     w->n = 0;
-    w->max_tf = 0;
-    w->min_dl = UINT32_MAX;
     w->prev_last = 0;
     w->last_doc = 0;
     w->block_pos_start = pos->len;
     w->df = 0;
     w->cf = 0;
+}
+
+/* ---- impacts (the competitive (tf, dl) pairs of a block) ------------------------------ */
+
+static int cmp_pair_asc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Merge adjacent pairs of an ascending frontier until at most POISK_IMPACTS_MAX remain.
+ * (tf[i+1], dl[i]) dominates both pairs it replaces, so the bound stays an upper bound; the
+ * merge chosen raises the length bound least relative to the length (BM25's length norm is
+ * about linear in dl), the first such on ties. */
+static uint32_t impacts_cap(uint32_t *tf, uint32_t *dl, uint32_t n)
+{
+    while (n > POISK_IMPACTS_MAX) {
+        uint32_t best = 0;
+        for (uint32_t i = 1; i + 1 < n; i++) {
+            /* (dl[i+1]-dl[i]) / dl[i+1]  <  (dl[best+1]-dl[best]) / dl[best+1] */
+            uint64_t l = (uint64_t)(dl[i + 1] - dl[i]) * dl[best + 1];
+            uint64_t r = (uint64_t)(dl[best + 1] - dl[best]) * dl[i + 1];
+            if (l < r)
+                best = i;
+        }
+        tf[best] = tf[best + 1];
+        memmove(&tf[best + 1], &tf[best + 2], (n - best - 2) * sizeof *tf);
+        memmove(&dl[best + 1], &dl[best + 2], (n - best - 2) * sizeof *dl);
+        n--;
+    }
+    return n;
+}
+
+void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_t n)
+{
+    /* walk tf downwards: a pair is on the frontier when its dl is below every dl of a
+     * higher tf (the shortest passage of each tf is the only candidate of that tf) */
+    enum { SMALL_TF = 64 };
+    uint32_t ftf[POISK_BLOCK_SIZE], fdl[POISK_BLOCK_SIZE];      /* descending tf */
+    uint32_t m = 0, max_tf = 0, best = UINT32_MAX;
+    if (n > POISK_BLOCK_SIZE)
+        n = POISK_BLOCK_SIZE;
+    for (uint32_t i = 0; i < n; i++)
+        max_tf = tf[i] > max_tf ? tf[i] : max_tf;
+    if (max_tf <= SMALL_TF) {          /* the common case: shortest passage per tf, no sort */
+        uint32_t mind[SMALL_TF + 1];
+        for (uint32_t t = 0; t <= max_tf; t++)
+            mind[t] = UINT32_MAX;
+        for (uint32_t i = 0; i < n; i++)
+            mind[tf[i]] = dl[i] < mind[tf[i]] ? dl[i] : mind[tf[i]];
+        for (uint32_t t = max_tf; t >= 1; t--)
+            if (mind[t] != UINT32_MAX && (m == 0 || mind[t] < best)) {
+                best = mind[t];
+                ftf[m] = t;
+                fdl[m++] = best;
+            }
+    } else {
+        uint64_t key[POISK_BLOCK_SIZE];                /* tf descending, then dl ascending */
+        for (uint32_t i = 0; i < n; i++)
+            key[i] = (uint64_t)(UINT32_MAX - tf[i]) << 32 | dl[i];
+        qsort(key, n, sizeof key[0], cmp_pair_asc);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t t = UINT32_MAX - (uint32_t)(key[i] >> 32), d = (uint32_t)key[i];
+            if (m == 0 || d < best) {
+                best = d;
+                ftf[m] = t;
+                fdl[m++] = d;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < m; i++) {                  /* to ascending order in place */
+        tf[i] = ftf[m - 1 - i];
+        dl[i] = fdl[m - 1 - i];
+    }
+    if (m == 0) {                                       /* only tf 0: not a posting */
+        tf[0] = 1;
+        dl[0] = 0;
+        m = 1;
+    }
+    out->n = impacts_cap(tf, dl, m);
+    memcpy(out->tf, tf, out->n * sizeof *tf);
+    memcpy(out->dl, dl, out->n * sizeof *dl);
 }
 
 static void plist_flush_block(poisk_plist_writer *w)
@@ -244,15 +324,14 @@ static void plist_flush_block(poisk_plist_writer *w)
     }
     poisk_skip_entry *e = &w->entries[w->n_entries++];
     e->last = w->docs[w->n - 1];
-    e->max_tf = w->max_tf;
-    e->min_dl = w->min_dl;
+    uint32_t tfs[POISK_BLOCK_SIZE];
+    memcpy(tfs, w->tfs, w->n * sizeof *tfs);
+    poisk_impacts_build(&e->imp, tfs, w->dls, w->n);
     e->blk_bytes = w->blocks.len - start;
     e->pos_bytes = w->pos->len - w->block_pos_start;
     w->prev_last = e->last;
     w->block_pos_start = w->pos->len;
     w->n = 0;
-    w->max_tf = 0;
-    w->min_dl = UINT32_MAX;
 }
 
 /* The bookkeeping of one posting; positions are the caller's. */
@@ -260,14 +339,11 @@ static void plist_note(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_
 {
     w->docs[w->n] = doc;
     w->tfs[w->n] = tf;
+    w->dls[w->n] = dl;
     w->n++;
     w->df++;
     w->cf += tf;
     w->last_doc = doc;
-    if (tf > w->max_tf)
-        w->max_tf = tf;
-    if (dl < w->min_dl)
-        w->min_dl = dl;
 }
 
 void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
@@ -304,9 +380,15 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
     int multi = w->n_entries > 1;
     for (size_t k = 0; k < w->n_entries; k++) {
         const poisk_skip_entry *e = &w->entries[k];
+        const poisk_impacts *im = &e->imp;
         poisk_buf_put_varint(&w->skip, e->last - prev);
-        poisk_buf_put_varint(&w->skip, e->max_tf);
-        poisk_buf_put_varint(&w->skip, e->min_dl);
+        /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
+        poisk_buf_put_varint(&w->skip, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
+        poisk_buf_put_varint(&w->skip, im->dl[0]);
+        for (uint32_t i = 1; i < im->n; i++) {
+            poisk_buf_put_varint(&w->skip, im->tf[i] - im->tf[i - 1] - 1);
+            poisk_buf_put_varint(&w->skip, im->dl[i] - im->dl[i - 1] - 1);
+        }
         if (multi) {
             poisk_buf_put_varint(&w->skip, e->blk_bytes);
             poisk_buf_put_varint(&w->skip, e->pos_bytes);
@@ -334,12 +416,30 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
 static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
 {
-    uint64_t delta, max_tf, min_dl, blk_bytes, pos_bytes;
+    uint64_t delta, first, dl, blk_bytes, pos_bytes;
     uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
     size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
-    if (poisk_varint_decode(&sp->p, c->skip_end, &delta) || poisk_varint_decode(&sp->p, c->skip_end, &max_tf)
-        || poisk_varint_decode(&sp->p, c->skip_end, &min_dl))
+    if (poisk_varint_decode(&sp->p, c->skip_end, &delta) || poisk_varint_decode(&sp->p, c->skip_end, &first)
+        || poisk_varint_decode(&sp->p, c->skip_end, &dl))
         return -1;
+    uint64_t tf = (first >> 3) + 1;
+    uint32_t n_imp = (uint32_t)(first & 7) + 1;
+    if (tf > UINT32_MAX || dl > UINT32_MAX)
+        return -1;
+    sp->imp.tf[0] = (uint32_t)tf;
+    sp->imp.dl[0] = (uint32_t)dl;
+    for (uint32_t i = 1; i < n_imp; i++) {
+        uint64_t dtf, ddl;
+        if (poisk_varint_decode(&sp->p, c->skip_end, &dtf) || poisk_varint_decode(&sp->p, c->skip_end, &ddl))
+            return -1;
+        tf += dtf + 1;
+        dl += ddl + 1;
+        if (dtf >= UINT32_MAX || ddl >= UINT32_MAX || tf > UINT32_MAX || dl > UINT32_MAX)
+            return -1;
+        sp->imp.tf[i] = (uint32_t)tf;
+        sp->imp.dl[i] = (uint32_t)dl;
+    }
+    sp->imp.n = n_imp;
     if (c->nblocks > 1) {
         if (poisk_varint_decode(&sp->p, c->skip_end, &blk_bytes)
             || poisk_varint_decode(&sp->p, c->skip_end, &pos_bytes))
@@ -348,15 +448,16 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
         blk_bytes = c->blocks_len;
         pos_bytes = 0;                          /* unused: positions run to the end */
     }
-    uint64_t last = (uint64_t)sp->last + delta;
-    if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END || max_tf == 0 || max_tf > UINT32_MAX
-        || min_dl > UINT32_MAX || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2)
+    uint64_t last = (uint64_t)sp->llast + delta;
+    if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END
+        || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2
+        || (c->docmap && last >= c->docmap_n))
         return -1;
     sp->idx = idx;
     sp->prev_last = idx == 0 ? 0 : sp->last;
-    sp->last = (uint32_t)last;
-    sp->max_tf = (uint32_t)max_tf;
-    sp->min_dl = (uint32_t)min_dl;
+    sp->lprev = idx == 0 ? 0 : sp->llast;
+    sp->llast = (uint32_t)last;
+    sp->last = c->docmap ? c->docmap[last] : (uint32_t)last;
     sp->blk_off = blk_off;
     sp->blk_bytes = (size_t)blk_bytes;
     sp->pos_off = pos_off;
@@ -370,7 +471,7 @@ static int decode_block(poisk_plist *c)
     uint32_t n = d->idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
                                           : POISK_BLOCK_SIZE;
     const uint8_t *p = c->blocks + d->blk_off, *end = p + d->blk_bytes;
-    uint32_t prev = d->prev_last;
+    uint32_t prev = d->lprev;
     if (n == POISK_BLOCK_SIZE) {
         if (end - p < 2 || p[0] > 32 || p[1] > 32 || (size_t)(end - p) < 2 + 16u * (p[0] + p[1]))
             return -1;
@@ -390,7 +491,7 @@ static int decode_block(poisk_plist *c)
             c->tfs[i] += 1;
             bad |= c->tfs[i] == 0;
         }
-        if (bad || acc != d->last)
+        if (bad || acc != d->llast)
             return -1;
     } else {
         uint64_t acc = prev;
@@ -408,9 +509,13 @@ static int decode_block(poisk_plist *c)
             c->docs[i] = (uint32_t)acc;
             c->tfs[i] = (uint32_t)tf;
         }
-        if (acc != d->last)
+        if (acc != d->llast)
             return -1;
     }
+    /* every stored id is <= llast < docmap_n (checked by skip_step) */
+    if (c->docmap)
+        for (uint32_t i = 0; i < n; i++)
+            c->docs[i] = c->docmap[c->docs[i]];
     c->n = n;
     c->i = 0;
     c->doc = c->docs[0];
@@ -435,9 +540,13 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
 {
     uint32_t *posbuf = c->posbuf;
     uint32_t posbuf_cap = c->posbuf_cap;
+    const uint32_t *docmap = c->docmap;
+    uint32_t docmap_n = c->docmap_n;
     memset(c, 0, sizeof *c);
     c->posbuf = posbuf;
     c->posbuf_cap = posbuf_cap;
+    c->docmap = docmap;
+    c->docmap_n = docmap_n;
     c->posbuf_for = UINT32_MAX;
     c->df = df;
     c->doc = POISK_PLIST_END;
@@ -476,6 +585,12 @@ int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint3
 int poisk_plist_open_lazy(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
 {
     return plist_open_skip(c, post, post_len, df);
+}
+
+void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n)
+{
+    c->docmap = map;
+    c->docmap_n = n;
 }
 
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len)
@@ -555,12 +670,18 @@ uint32_t poisk_plist_block_last_doc(const poisk_plist *c)
 
 uint32_t poisk_plist_block_max_tf(const poisk_plist *c)
 {
-    return c->shallow_end ? 0 : c->shallow.max_tf;
+    return c->shallow_end ? 0 : c->shallow.imp.tf[c->shallow.imp.n - 1];
 }
 
 uint32_t poisk_plist_block_min_dl(const poisk_plist *c)
 {
-    return c->shallow_end ? UINT32_MAX : c->shallow.min_dl;
+    return c->shallow_end ? UINT32_MAX : c->shallow.imp.dl[0];
+}
+
+const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c)
+{
+    static const poisk_impacts none = { 0, { 0 }, { 0 } };
+    return c->shallow_end ? &none : &c->shallow.imp;
 }
 
 /* Skip the positions of n postings whose tfs are given: count varint terminators. */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define POISK_BLOCK_SIZE 128
+/* Competitive (tf, dl) pairs kept per skip entry (docs/FORMAT.md §6): at most this many. */
+#define POISK_IMPACTS_MAX 8
 
 /* ---- growable byte buffer ------------------------------------------------------------- */
 
@@ -58,8 +60,18 @@ void poisk_codec_unpack128(const uint8_t *in, unsigned b, uint32_t *out);
 
 /* ---- one term's postings: encoder ------------------------------------------------------ */
 
+/* A block's impacts: the Pareto frontier of its (tf, passage length) pairs -- no posting of
+ * the block has a tf above tf[i] unless its length is above dl[i] -- in ascending tf (and
+ * so ascending dl), merged down to POISK_IMPACTS_MAX pairs.  max over the pairs of BM25(tf,
+ * dl) is then the block's best score for any k1, b, avgdl (and an upper bound when merged). */
+typedef struct poisk_impacts {
+    uint32_t n;
+    uint32_t tf[POISK_IMPACTS_MAX], dl[POISK_IMPACTS_MAX];
+} poisk_impacts;
+
 typedef struct poisk_skip_entry {
-    uint32_t last, max_tf, min_dl;
+    uint32_t last;
+    poisk_impacts imp;
     uint64_t blk_bytes, pos_bytes;
 } poisk_skip_entry;
 
@@ -68,8 +80,8 @@ typedef struct poisk_plist_writer {
     size_t n_entries, cap_entries;
     poisk_buf skip, blocks;          /* the term's postings, assembled by finish() */
     poisk_buf *pos;                  /* positions are appended here as they come */
-    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE];
-    uint32_t n, max_tf, min_dl;
+    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE], dls[POISK_BLOCK_SIZE];
+    uint32_t n;
     uint32_t prev_last;              /* last doc of the previous block */
     uint32_t last_doc;
     size_t block_pos_start;          /* pos->len when the current block began */
@@ -98,8 +110,10 @@ void poisk_plist_writer_free(poisk_plist_writer *w);
 typedef struct poisk_skip_pos {
     const uint8_t *p;                /* next skip entry */
     uint32_t idx;                    /* block index this entry describes */
-    uint32_t prev_last, last;        /* last doc of the previous block, of this block */
-    uint32_t max_tf, min_dl;
+    uint32_t prev_last, last;        /* last doc of the previous block, of this block
+                                      * (mapped through the doc map: global ids) */
+    uint32_t lprev, llast;           /* the same as stored: section-local ids */
+    poisk_impacts imp;               /* the block's competitive (tf, dl) pairs */
     size_t blk_off, blk_bytes;       /* in the blocks area */
     size_t pos_off, pos_bytes;       /* in the term's positions */
 } poisk_skip_pos;
@@ -118,12 +132,18 @@ typedef struct poisk_plist {
     const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
     uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
     uint64_t blocks_decoded;
+    const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
+    uint32_t docmap_n;               /* stored ids must be < docmap_n */
 } poisk_plist;
 
 #define POISK_PLIST_END UINT32_MAX
 
 /* All return 0, or -1 when the bytes are inconsistent (the caller names the file).
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
+/*! Doc ids are stored section-local (docs/FORMAT.md §6); map[local] is the id the cursor
+ *  reports (ascending in local).  Set before open; kept across reopens.  A stored id >= n
+ *  is corrupt.  Without a map (NULL) ids are reported as stored. */
+void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n);
 int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
 /*! Lazy open: skip entries are readable (shallow_advance, block_*) but no block is decoded
  *  until the first next() (-> the first posting) or advance(target) (-> decodes only the
@@ -145,6 +165,11 @@ int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c);
 uint32_t poisk_plist_block_max_tf(const poisk_plist *c);
 uint32_t poisk_plist_block_min_dl(const poisk_plist *c);
+/*! The shallow block's impacts (n == 0 past the last block). */
+const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c);
+/*! The frontier of n (tf, dl) pairs, merged to at most POISK_IMPACTS_MAX (the writer's rule;
+ *  exposed for tests).  tf and dl are scratch: reordered. */
+void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_t n);
 static inline uint32_t poisk_plist_tf(const poisk_plist *c)
 {
     return c->doc == POISK_PLIST_END ? 0 : c->tfs[c->i];

@@ -128,6 +128,7 @@ static void section_free(poisk_section_index *s)
     if (!s)
         return;
     poisk_file_close(&s->lens);
+    free(s->docmap);
     dict_files_close(&s->d[0]);
     dict_files_close(&s->d[1]);
     free(s);
@@ -276,6 +277,21 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     }
     if (count != s->n_docs)
         return sec_corrupt(err, f, "bitmap disagrees with the passage count");
+    /* postings store section-local ids (FORMAT.md §6): local id r is the r-th set bit */
+    s->docmap = malloc((size_t)(s->n_docs ? s->n_docs : 1) * sizeof *s->docmap);
+    if (!s->docmap)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
+    uint64_t r = 0;
+    for (uint64_t w = 0; w < words; w++) {
+        uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
+        while (word) {
+            uint64_t d = 64 * w + (uint64_t)__builtin_ctzll(word);
+            word &= word - 1;
+            if (d >= s->n_all || r >= s->n_docs)
+                return sec_corrupt(err, f, "bitmap has bits past the last passage");
+            s->docmap[r++] = (uint32_t)d;
+        }
+    }
     return POISK_OK;
 }
 
@@ -403,6 +419,20 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
 
 /* ---- passage lengths -------------------------------------------------------------------- */
 
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call (__popcountdi2); the searcher
+ * looks a length up per scored passage, so the portable bit trick is inlined instead. */
+static inline uint64_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (uint64_t)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+#endif
+}
+
 uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
 {
     if (!s || doc >= s->n_all)
@@ -413,8 +443,8 @@ uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
         return 0;
     uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
     for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
-        r += (uint64_t)__builtin_popcountll(poisk_load_u64(s->bitmap + 8 * k));
-    r += (uint64_t)__builtin_popcountll(word & ((1ull << (doc & 63)) - 1));
+        r += popcount64(poisk_load_u64(s->bitmap + 8 * k));
+    r += popcount64(word & ((1ull << (doc & 63)) - 1));
     return r < s->n_docs ? poisk_load_u32(s->lengths + 4 * r) : 0;
 }
 
@@ -642,6 +672,7 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
         free(c);
         return POISK_ECORRUPT;
     }
+    poisk_plist_set_docmap(&c->pl, sec->docmap, (uint32_t)sec->n_docs);
     if ((lazy ? poisk_plist_open_lazy : poisk_plist_open)(&c->pl, p, (size_t)info->ref[1], info->df)) {
         int rc = cursor_corrupt(c, &c->d->post, err);
         poisk_postings_close(c);
@@ -692,6 +723,7 @@ int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_err
 uint32_t poisk_postings_block_last_doc(const poisk_postings *c) { return poisk_plist_block_last_doc(&c->pl); }
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c) { return poisk_plist_block_max_tf(&c->pl); }
 uint32_t poisk_postings_block_min_dl(const poisk_postings *c) { return poisk_plist_block_min_dl(&c->pl); }
+const poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c) { return poisk_plist_block_impacts(&c->pl); }
 uint64_t poisk_postings_blocks_decoded(const poisk_postings *c) { return c->pl.blocks_decoded; }
 
 int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,

@@ -25,10 +25,12 @@
 #include <string.h>
 
 #include "eval.h"
+#include "codec.h"
 #include "index_reader.h"
 #include "regions.h"
 
 #define DOC_END POISK_DOC_END
+#define NORM_CACHE 512
 
 double poisk_bm25_idf(uint64_t n, uint64_t df)
 {
@@ -66,6 +68,8 @@ struct scorer {
     size_t term;
     double widf;                /* section weight * idf */
     uint64_t df;                /* postings in this section */
+    uint32_t bb_last;           /* the block whose bound bb_value holds (its last doc) */
+    double bb_value;
     /* BOOL */
     scorer **must, **should, **not;
     size_t n_must, n_should, n_not;
@@ -90,7 +94,15 @@ typedef struct ectx {
     uint64_t blocks;
     uint32_t *pbuf;             /* phrase position scratch */
     uint32_t dl_doc, dl;        /* the last passage length looked up (terms share it) */
+    double dl_norm;             /* its BM25 length norm */
     size_t pbuf_cap;
+    /* k1 (1 - b + b dl / avgdl) by passage length, filled on first use (NaN: not yet):
+     * the same double poisk_bm25() computes, so scores do not change */
+    double norm[NORM_CACHE];
+    /* a phrase whose score alone decides entry (the root's only clause): its positions
+     * are read only for passages whose score can enter the top-k */
+    const scorer *gate;
+    const struct collector *gate_c;
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -150,6 +162,7 @@ static scorer *term_scorer(ectx *e, size_t t)
     }
     s->doc = 0;
     s->valid = 0;               /* not positioned yet */
+    s->bb_value = -1;
     return s;
 }
 
@@ -288,6 +301,10 @@ static scorer *build(ectx *e, const poisk_qnode *n)
 static void sc_advance(ectx *e, scorer *s, uint32_t target);
 
 static double sc_score(ectx *e, scorer *s);
+
+static int gate_out(ectx *e, double score, uint32_t d);
+
+static double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
 static void term_advance(ectx *e, scorer *s, uint32_t target)
 {
@@ -480,6 +497,18 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
             }
             i++;
         }
+        if (e->gate == s) {
+            /* the score needs no positions: read them only if it can enter */
+            s->doc = d;
+            double qb = 0;          /* first the tfs with their blocks' shortest lengths */
+            for (size_t i = 0; i < s->n_distinct; i++)
+                if (s->distinct[i]->doc == d)
+                    qb += sc_quick_bound(e, s->distinct[i], INFINITY);
+            if (gate_out(e, qb, d) || gate_out(e, sc_score(e, s), d)) {
+                d++;
+                continue;
+            }
+        }
         if (phrase_matches(e, s, d)) {
             s->doc = d;
             return;
@@ -502,17 +531,34 @@ static void sc_advance(ectx *e, scorer *s, uint32_t target)
     }
 }
 
+/* k1 (1 - b + b dl / avgdl), computed as poisk_bm25() does. */
+static double length_norm(ectx *e, uint32_t dl)
+{
+    if (dl < NORM_CACHE) {
+        double v = e->norm[dl];
+        if (v == v)
+            return v;
+        return e->norm[dl] = e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
+    }
+    return e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
+}
+
 static double sc_score(ectx *e, scorer *s)
 {
     uint32_t d = s->doc;
     double sum = 0;
     switch (s->kind) {
-    case SC_TERM:
+    case SC_TERM: {
         if (d != e->dl_doc) {
             e->dl_doc = d;
             e->dl = poisk_section_doc_length(e->sec, d);
+            e->dl_norm = length_norm(e, e->dl);
         }
-        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur), e->dl);
+        uint32_t tf = poisk_postings_tf(s->cur);
+        if (tf == 0)
+            return 0.0;
+        return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
+    }
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
             sum += sc_score(e, s->must[i]);
@@ -537,8 +583,27 @@ static double sc_quick_bound(ectx *e, scorer *s, double fallback)
 {
     if (s->kind != SC_TERM)
         return fallback;
-    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_tf(s->cur),
-                      poisk_postings_block_min_dl(s->cur));
+    /* a posting with this tf is dominated by the first impact with a tf at least as high:
+     * its passage is at least that long */
+    uint32_t tf = poisk_postings_tf(s->cur);
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    uint32_t i = 0;
+    while (i + 1 < im->n && im->tf[i] < tf)
+        i++;
+    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+}
+
+/* The block's best score: the largest BM25 over its competitive (tf, dl) pairs. */
+static double block_bound(ectx *e, scorer *s)
+{
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    double best = 0;
+    for (uint32_t i = 0; i < im->n; i++) {
+        double v = poisk_bm25(e->k1, e->b, e->avgdl, s->widf, im->tf[i], im->dl[i]);
+        if (v > best)
+            best = v;
+    }
+    return best;
 }
 
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
@@ -559,8 +624,12 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
             return 0;
         if (last < *upto)
             *upto = last;
-        return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, poisk_postings_block_max_tf(s->cur),
-                          poisk_postings_block_min_dl(s->cur));
+        /* a rare term's block spans many windows: its bound is computed once */
+        if (s->bb_last != last || s->bb_value < 0) {
+            s->bb_last = last;
+            s->bb_value = block_bound(e, s);
+        }
+        return s->bb_value;
     }
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
@@ -740,6 +809,12 @@ static int cannot_enter(const collector *c, double bound, uint32_t first)
     return slack_below(bound, thr) || (first > c->top.h[0].doc && bound <= thr);
 }
 
+/* The gated phrase's score at d is its passage's whole score: can it not enter? */
+static int gate_out(ectx *e, double score, uint32_t d)
+{
+    return cannot_enter(e->gate_c, score, d);
+}
+
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
 static int ties_lose(const collector *c, uint32_t first)
 {
@@ -777,6 +852,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         free(part);
         fail(e, POISK_ENOMEM);
         return;
+    }
+    if (root->n_must + ns == 1) {
+        scorer *only = root->n_must ? root->must[0] : root->should[0];
+        if (only->kind == SC_PHRASE) {
+            e->gate = only;
+            e->gate_c = c;
+        }
     }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
@@ -842,8 +924,12 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             continue;
         }
         /* MaxScore over the optional clauses */
-        if (ns > 1)
-            qsort(cb, ns, sizeof *cb, cmp_bound);
+        for (size_t i = 1; i < ns; i++)     /* a few clauses: insertion sort, stable */
+            for (size_t j = i; j > 0 && cmp_bound(&cb[j - 1], &cb[j]) > 0; j--) {
+                clause_bound t = cb[j];
+                cb[j] = cb[j - 1];
+                cb[j - 1] = t;
+            }
         prefix[0] = 0;
         for (size_t i = 0; i < ns; i++)
             prefix[i + 1] = prefix[i] + cb[i].b;
@@ -1385,6 +1471,8 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
             continue;
         ectx e = { 0 };
         e.dl_doc = DOC_END;
+        for (size_t i = 0; i < NORM_CACHE; i++)
+            e.norm[i] = NAN;
         e.idx = idx;
         e.section = s;
         e.q = q;
