@@ -116,7 +116,7 @@ static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i)
 static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
 static int tok_is(const parser *p, size_t i, const char *w)
 {
-    return i < p->n && st_is(p->src, &p->t[i], w);
+    return i < p->n && st_is_n(p->src, &p->t[i], w, strlen(w));
 }
 static long tok_value(const parser *p, size_t i)
 {
