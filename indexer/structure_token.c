@@ -77,7 +77,7 @@ size_t st_space_len(const char *text, size_t len, size_t i)
     return is_space(cp) ? j - i : 0;
 }
 
-static int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
+static inline int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
 {
     if (tk->n == tk->cap) {
         size_t cap = tk->cap ? tk->cap + tk->cap / 2 : 1024;
@@ -107,6 +107,37 @@ static const unsigned char ascii_kind[128] = {
     ['y'] = 1, ['z'] = 1,
 };
 
+/* The rest of a run of plain letters (ASCII, two-byte Cyrillic) or of digits from s[i],
+ * counting letters and capitals: the bulk of the text, without the general decoder.
+ * Stops before anything else (joiners, other scripts, damage) and where the token would
+ * reach the length limit; the caller's loop takes it from there.  @return : the new i */
+static inline size_t run_on(const unsigned char *s, size_t len, size_t i, size_t tok_start,
+                            int kind, unsigned *letters, unsigned *uppers)
+{
+    size_t stop = tok_start + ST_MAX_TOKEN_LEN - 4;     /* extend only while i - start < */
+    if (kind == 2) {
+        while (i < len && i < stop && s[i] >= '0' && s[i] <= '9') i++;
+        return i;
+    }
+    unsigned l = *letters, u = *uppers;
+    while (i < len && i < stop) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (ascii_kind[c] != 1) break;
+            l++; u += c <= 'Z';
+            i++;
+        } else if ((c == 0xD0 || c == 0xD1) && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            l++; u += c == 0xD0 && s[i + 1] <= 0xAF;      /* U+0400-U+042F */
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    *letters = l;
+    *uppers = u;
+    return i;
+}
+
 int st_tokenize(const char *text, size_t len, st_tokens *tk)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -128,8 +159,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             continue;
         }
         if (k && kind == k && tok_end - tok_start < ST_MAX_TOKEN_LEN - 4) {
-            tok_end = i;
             if (k == 1) { letters++; uppers += (cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp)); }
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
             continue;
         }
         int glued = 0;
@@ -153,6 +184,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             }
             pending = 0;
             spaces = 0;
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
             continue;
         }
         if (cp == '\n') { pending |= ST_NL_BEFORE; tk->newlines++; }
@@ -217,6 +249,21 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     return o;
 }
 
+/* Is the token's first character, normalised, the first character of word (wl >= 1
+ * bytes)?  It is never dropped: a token starts with a letter or a digit. */
+static int first_char_is(const char *text, const st_tok *t, const char *word, size_t wl)
+{
+    const unsigned char *s = (const unsigned char *)text + t->start;
+    size_t i = 0;
+    uint32_t c0 = fold(next_cp(s, st_len(t), &i));
+    if (c0 < 0x80)
+        return (unsigned char)word[0] == c0;
+    if (c0 < 0x800)
+        return wl >= 2 && (unsigned char)word[0] == (0xC0 | (c0 >> 6)) &&
+               (unsigned char)word[1] == (0x80 | (c0 & 0x3F));
+    return 1;
+}
+
 /* Can the token hold a character st_norm drops (soft hyphen C2 AD, combining acute CC 81,
  * zero-width E2 80 8B-8D / E2 81 A0)?  Only then is its normalised form shorter than it. */
 static int may_shrink(const char *text, const st_tok *t)
@@ -237,14 +284,7 @@ int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl)
     size_t len = st_len(t);
     if (len < wl || len > 2 * sizeof buf || !wl)
         return wl == 0 && len == 0;
-    /* the first character is never dropped (a token starts with a letter or digit) */
-    const unsigned char *s = (const unsigned char *)text + t->start;
-    size_t i = 0;
-    uint32_t c0 = fold(next_cp(s, len, &i));
-    if (c0 < 0x80 ? (unsigned char)word[0] != c0
-                  : c0 < 0x800 ? wl < 2 || (unsigned char)word[0] != (0xC0 | (c0 >> 6)) ||
-                                 (unsigned char)word[1] != (0x80 | (c0 & 0x3F))
-                               : 0)
+    if (!first_char_is(text, t, word, wl))
         return 0;
     if (len > wl && !may_shrink(text, t))
         return 0;
@@ -263,7 +303,7 @@ int st_starts(const char *text, const st_tok *t, const char *prefix)
 {
     char buf[128];
     size_t k = strlen(prefix);
-    if (st_len(t) < k)
+    if (st_len(t) < k || (k && !first_char_is(text, t, prefix, k)))
         return 0;
     size_t n = st_norm(text, t, buf, k + 1 < sizeof buf ? k + 1 : sizeof buf);
     return n >= k && memcmp(buf, prefix, k) == 0;
