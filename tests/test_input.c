@@ -286,6 +286,47 @@ Test(dump, binary_skipped_with_warning_empty_file_ok, .init = setup, .fini = tea
     cr_assert_eq(st, 2);
 }
 
+/* Many files with the same warning: the first few are printed, the rest counted in one
+ * line per kind; the summary's counts stay exact; --verbose prints every one. */
+static size_t count_lines(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+Test(dump, repeated_warnings_are_aggregated, .init = setup, .fini = teardown, .timeout = 60)
+{
+    for (int i = 0; i < 40; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%02d.txt", i);
+        write_file(name, "просто несколько слов без названия\n", strlen("просто несколько слов без названия\n"));
+    }
+    for (int i = 0; i < 7; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "b%d.txt", i);
+        write_file(name, "\x01\x02\x00\x00binary", 10);
+    }
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s --dump-structure %s 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_eq(count_lines(err, "no region named"), 5 + 1, "%s", err);
+    cr_assert(strstr(err, "... and 35 more like: no region named"), "%s", err);
+    cr_assert_eq(count_lines(err, "binary file"), 5 + 1, "%s", err);
+    cr_assert(strstr(err, "... and 2 more like: skipped: binary file"), "%s", err);
+    cr_assert(strstr(err, "40 files, 7 skipped, "), "%s", err);
+    cr_assert(strstr(err, "47 warnings"), "%s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s --verbose --dump-structure %s 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_eq(count_lines(err, "no region named"), 40, "%s", err);
+    cr_assert_null(strstr(err, "more like"), "%s", err);
+    free(err);
+}
+
 /* The whole pipeline: walk, lexicon, parse, writer, commit, summary; --check agrees. */
 Test(pipeline, index_the_seeds_then_check, .init = setup, .fini = teardown, .timeout = 120)
 {
