@@ -21,6 +21,7 @@
 #include "input_pipeline.h"
 #include "jsonl.h"
 #include "structure.h"
+#include "structure_stream.h"
 #include "warn_tally.h"
 #include "writer.h"
 
@@ -120,9 +121,55 @@ static int take_document(run *r, poisk_parsed *p, int *use)
     return POISK_OK;
 }
 
+/* A text file over the structure window: parsed a window at a time (structure_stream.h),
+ * each part handed to `part` like a file of its own (warnings, ids, counters, then dump or
+ * writer), so memory stays at about one window whatever the file's size.  The file counts
+ * once. */
+static int stream_big(run *r, poisk_parsed *p, poisk_parsed_fn part, void *ctx)
+{
+    poisk_doc_stream *s;
+    poisk_parsed q = *p;
+    q.big = 0;
+    int rc = poisk_doc_stream_open(p->path, poisk_structure_window(), &s, &q.err);
+    size_t parts = 0;
+    while (rc == POISK_OK) {
+        const char *text;
+        q.doc = NULL;
+        rc = poisk_doc_stream_next(s, &q.doc, &text, &q.len, &q.err);
+        if (rc != POISK_OK || !q.doc)
+            break;
+        q.text = (char *)text;
+        parts++;
+        if ((rc = poisk_input_pipeline_count(p, text, q.len)) != POISK_OK) {
+            poisk_error_set(&q.err, rc, "%s: %s", p->path, poisk_strerror(rc));
+            poisk_document_free(q.doc);
+            break;
+        }
+        rc = part(ctx, &q);              /* reports its own errors */
+        poisk_document_free(q.doc);
+        if (rc != POISK_OK) {
+            poisk_doc_stream_close(s);
+            return rc;
+        }
+    }
+    poisk_doc_stream_close(s);
+    if (parts > 1) r->files -= parts - 1;
+    if (rc == POISK_OK) return rc;
+    if (parts) {                         /* failed in the middle of the file */
+        fprintf(stderr, "indexer: %s\n", q.err.message);
+        return rc;
+    }
+    q.doc = NULL;                        /* unreadable or binary: skipped like any file */
+    q.rc = rc;
+    q.skipped = rc == POISK_EIO || rc == POISK_EINPUT;
+    return part(ctx, &q);
+}
+
 static int dump_one(void *ctx, poisk_parsed *p)
 {
     run *r = ctx;
+    if (p->big)
+        return stream_big(r, p, dump_one, ctx);
     int use, rc = take_document(r, p, &use);
     if (rc != POISK_OK || !use)
         return rc;
@@ -157,6 +204,8 @@ typedef struct build_ctx { run *r; poisk_writer *w; } build_ctx;
 static int add_one(void *ctx, poisk_parsed *p)
 {
     build_ctx *b = ctx;
+    if (p->big)
+        return stream_big(b->r, p, add_one, ctx);
     int use, rc = take_document(b->r, p, &use);
     if (rc != POISK_OK || !use)
         return rc;
