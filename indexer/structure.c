@@ -1358,7 +1358,7 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (!p.doc)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     st_tokens tk;
-    st_projects *lex = NULL;
+    const st_projects *lex = NULL;
     size_t tk_count = 0;
     int rc = POISK_ENOMEM;
     if (st_tokenize(p.src, len, &tk)) goto fail;
@@ -1366,7 +1366,7 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     p.n = tk.n;
     tk_count = tk.n;
     p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
-    if (!(lex = st_projects_load())) goto fail;
+    if (!(lex = st_projects_shared())) goto fail;
     p.lex = lex;
     if ((rc = find_candidates(&p))) goto fail;
     find_toc(&p);
@@ -1387,14 +1387,12 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
     free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
-    st_projects_free(lex);
     st_tokens_free(&tk);
     if (consumed) *consumed = p.consumed;
     *out = p.doc;
     return POISK_OK;
 fail:
     free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
-    st_projects_free(lex);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));
