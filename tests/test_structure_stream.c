@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_util.h"
 #include "structure.h"
@@ -200,4 +201,61 @@ Test(stream, indexer_streams_a_file_over_the_window, .timeout = 120)
     free(err);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
+}
+
+/* Hostile shapes in tiny windows: one long word (no place to cut), no line breaks,
+ * damaged UTF-8, numbers only.  Every part parses; passages come in order, never overlap,
+ * stay inside the file and cover its words. */
+Test(stream, odd_texts_in_tiny_windows, .timeout = 120)
+{
+    static const char *const pieces[] = { "ж", "Раздел ", "1 ", "\n", "  ", "\xd0", "\xff",
+        "Ставропольский край ", "пп Наименование проекта ", "12 ", "рекомендовано ФОИ ",
+        "\xc2\xad", "слово ", "4.1 Образование ", "Цифровой помощник учителя " };
+    char path[] = "/tmp/poisk_stream_odd_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unsigned seed = 12345;
+    for (int shape = 0; shape < 4; shape++) {
+        cr_assert_eq(ftruncate(fd, 0), 0);
+        cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+        size_t total = 0;
+        while (total < 60000) {
+            seed = seed * 1103515245u + 12345u;
+            size_t k = shape == 0 ? 0 : shape == 3 ? 8 + (seed >> 16) % 2 * 1 : (seed >> 16) % 15;
+            const char *s = pieces[k];
+            if (shape == 1 && strchr(s, '\n')) continue;
+            size_t l = strlen(s);
+            cr_assert_eq(write(fd, s, l), (ssize_t)l);
+            total += l;
+        }
+        poisk_doc_stream *st;
+        poisk_error err;
+        cr_assert_eq(poisk_doc_stream_open(path, 4096, &st, &err), POISK_OK);
+        uint64_t at = 0, covered = 0;
+        size_t parts = 0;
+        for (;;) {
+            poisk_document *d;
+            const char *text;
+            size_t len;
+            int rc = poisk_doc_stream_next(st, &d, &text, &len, &err);
+            if (rc == POISK_EINPUT) break;                 /* looked binary: skipped */
+            cr_assert_eq(rc, POISK_OK, "%s", err.message);
+            if (!d) break;
+            parts++;
+            covered += len;
+            for (size_t i = 0; i < poisk_document_passage_count(d); i++) {
+                const poisk_passage *p = poisk_document_passage(d, i);
+                cr_assert_geq(p->byte_start, at, "shape %d: passages overlap", shape);
+                cr_assert_gt(p->byte_end, p->byte_start);
+                cr_assert_leq(p->byte_end, total);
+                at = p->byte_end;
+            }
+            poisk_document_free(d);
+        }
+        if (parts) cr_assert_eq(covered, total, "shape %d: parts cover %llu of %zu bytes", shape,
+                                (unsigned long long)covered, total);
+        poisk_doc_stream_close(st);
+    }
+    close(fd);
+    unlink(path);
 }
