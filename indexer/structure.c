@@ -1157,7 +1157,10 @@ static void carry_out(parser *p)
     st_carry *c = p->cout;
     const st_carry *in = continued(p) ? p->cin : NULL;
     planned *held = NULL;
-    if (!p->last && p->n_plan && p->plan[p->n_plan - 1].a > 0) {
+    /* a passage longer than 3/4 of the window (giant tokens, boilerplate) is cut at the
+     * window's edge instead: re-reading it would make the windows quadratic */
+    if (!p->last && p->n_plan && p->plan[p->n_plan - 1].a > 0 &&
+        p->plan[p->n_plan - 1].a >= p->len / 4) {
         held = &p->plan[--p->n_plan];
         p->consumed = held->a;
     }
