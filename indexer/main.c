@@ -80,7 +80,8 @@ static int check_ids(run *r, const char *path, int jsonl, const char *text, cons
             snprintf(where, sizeof where, "%s", p->id);
         }
         const char *first = NULL;
-        int seen = poisk_idset_add(r->ids, p->id, where, &first);
+        int seen = jsonl ? poisk_idset_add(r->ids, p->id, where, &first)
+                         : poisk_idset_add_text(r->ids, path, p->byte_start, p->id, &first);
         if (seen < 0) {
             fprintf(stderr, "indexer: out of memory\n");
             return POISK_ENOMEM;
