@@ -199,7 +199,7 @@ int poisk_idset_add_text(poisk_idset *s, const char *path, uint64_t offset, cons
         return -1;
     }
     if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 16;
+        size_t cap = f->cap ? 2 * f->cap : 2;      /* most small files have a few */
         uint64_t *g = realloc(f->off, cap * sizeof *g);
         if (!g) return -1;
         f->off = g;
