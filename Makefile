@@ -112,6 +112,10 @@ build/bench/heaps: bench/heaps.c
 build/bench/terms: bench/terms.c build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+# the structure parser alone (bench/structure_bench.c): build/bench/structure_bench FILE|DIR...
+build/bench/structure_bench: bench/structure_bench.c build/rel/libpoisk_indexer.a build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk_indexer.a build/rel/libpoisk.a $(LDLIBS)
 rel-tests: build/rel/bin/gen
 asan-tests: build/asan/bin/gen
 

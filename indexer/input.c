@@ -177,6 +177,14 @@ int poisk_input_is_binary(const char *buf, size_t len)
     return n && (ctrl * 100 > n || bad * 20 > n);
 }
 
+uint64_t poisk_input_big(const char *path, size_t window)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0)
+        return 0;
+    return (uint64_t)st.st_size > window ? (uint64_t)st.st_size : 0;
+}
+
 int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err)
 {
     *buf = NULL;

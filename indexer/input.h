@@ -9,6 +9,7 @@
 #define POISK_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "poisk/poisk.h"
 
 typedef struct poisk_input_list {
@@ -29,6 +30,11 @@ void poisk_input_list_free(poisk_input_list *l);
 /*! poisk_input_read() : the whole file, NUL-terminated, malloc'd.  @return : POISK_EIO
  *  (unreadable), POISK_EINPUT (binary, not text), POISK_ENOMEM, with a message in *err */
 int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err);
+
+/*! poisk_input_big() : the size of the regular file at path when it is over `window`
+ *  bytes (to be parsed in windows: structure_stream.h), else 0 (also when it cannot be
+ *  examined: reading it will say why). */
+uint64_t poisk_input_big(const char *path, size_t window);
 
 /*! Does this look like a binary file (NUL bytes, control characters, mostly invalid
  *  UTF-8 in its first 64 KiB)? */

@@ -13,6 +13,7 @@
 
 #include "input_pipeline.h"
 #include "jsonl.h"
+#include "structure_stream.h"
 
 typedef struct pipe_state {
     const poisk_input_list *in;
@@ -48,6 +49,8 @@ static int count_words(pipe_state *ps, poisk_parsed *p)
 
 static void parse_one(pipe_state *ps, poisk_parsed *p)
 {
+    if (!p->jsonl && (p->big = poisk_input_big(p->path, poisk_structure_window())) > 0)
+        return;                         /* the caller streams it (structure_stream.h) */
     int rc = poisk_input_read(p->path, &p->text, &p->len, &p->err);
     if (rc == POISK_EIO || rc == POISK_EINPUT) {
         p->rc = rc;
@@ -68,6 +71,7 @@ static void parsed_init(pipe_state *ps, poisk_parsed *p, size_t i)
     p->index = i;
     p->path = ps->in->paths[i];
     p->jsonl = ps->in->jsonl[i];
+    p->owner = ps;
 }
 
 static void parsed_clear(poisk_parsed *p)
@@ -188,5 +192,18 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
     pthread_cond_destroy(&ps.cv_done);
     pthread_mutex_destroy(&ps.lx_lock);
     pthread_mutex_destroy(&ps.lock);
+    return rc;
+}
+
+int poisk_input_pipeline_count(poisk_parsed *p, const char *text, size_t len)
+{
+    pipe_state *ps = p->owner;
+    if (!ps || !ps->lx)
+        return POISK_OK;
+    if (ps->lx_lock_needed)
+        pthread_mutex_lock(&ps->lx_lock);
+    int rc = poisk_lexicon_add_text(ps->lx, text, len);
+    if (ps->lx_lock_needed)
+        pthread_mutex_unlock(&ps->lx_lock);
     return rc;
 }

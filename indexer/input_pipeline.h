@@ -28,6 +28,11 @@ typedef struct poisk_parsed {
     int rc;                     /* POISK_OK, or the error (message in err) */
     int skipped;                /* rc is a read error that only skips this input */
     poisk_error err;
+    /* structure engineer: a text file over the structure window is neither read nor parsed
+     * here (big = its size, doc NULL); the caller streams it (structure_stream.h) and feeds
+     * the lexicon with poisk_input_pipeline_count() */
+    uint64_t big;
+    void *owner;
 } poisk_parsed;
 
 /* Called once per input, in order; a non-zero return stops the run and is returned. */
@@ -44,5 +49,9 @@ typedef struct poisk_pipeline_options {
  *  POISK_ENOMEM when the workers cannot start (message on stderr) */
 int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_options *opts,
                              poisk_parsed_fn fn, void *ctx);
+
+/*! Count the words of text (a window of a streamed big input) into the run's lexicon,
+ *  like the workers do for whole files (thread-safe).  @return : poisk_rc */
+int poisk_input_pipeline_count(poisk_parsed *p, const char *text, size_t len);
 
 #endif

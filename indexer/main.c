@@ -21,6 +21,8 @@
 #include "input_pipeline.h"
 #include "jsonl.h"
 #include "structure.h"
+#include "structure_stream.h"
+#include "warn_tally.h"
 #include "writer.h"
 
 static const char usage_text[] =
@@ -40,12 +42,15 @@ static const char usage_text[] =
 "      --threads N       worker threads (default: all cores)\n"
 "      --no-repair       do not rejoin words split by PDF wrapping\n"
 "  -q, --quiet           no progress, no summary\n"
+"  -v, --verbose         print every warning (default: the first 5 of each kind, then a\n"
+"                        count of the rest)\n"
 "  -h, --help            this help\n"
 "\n"
 "exit codes: 0 ok (skipped inputs are warnings), 1 runtime error, 2 usage error\n";
 
 typedef struct run {
-    int quiet, dump, repair, threads;
+    int quiet, dump, repair, threads, verbose;
+    poisk_warn_tally *warns;      /* warnings, aggregated by kind */
     size_t mem;
     const char *output, *check;
     size_t files, skipped;
@@ -55,8 +60,8 @@ typedef struct run {
 
 static void warn_line(void *ctx, const char *message)
 {
-    (void)ctx;
-    fprintf(stderr, "indexer: %s\n", message);
+    run *r = ctx;
+    poisk_warn_tally_add(r->warns, NULL, "", message);
 }
 
 /* Ids are unique across all inputs: a duplicate is an error naming both places (for JSON
@@ -75,7 +80,8 @@ static int check_ids(run *r, const char *path, int jsonl, const char *text, cons
             snprintf(where, sizeof where, "%s", p->id);
         }
         const char *first = NULL;
-        int seen = poisk_idset_add(r->ids, p->id, where, &first);
+        int seen = jsonl ? poisk_idset_add(r->ids, p->id, where, &first)
+                         : poisk_idset_add_text(r->ids, path, p->byte_start, p->id, &first);
         if (seen < 0) {
             fprintf(stderr, "indexer: out of memory\n");
             return POISK_ENOMEM;
@@ -96,7 +102,7 @@ static int take_document(run *r, poisk_parsed *p, int *use)
 {
     *use = 0;
     if (p->skipped) {
-        fprintf(stderr, "indexer: %s\n", p->err.message);
+        poisk_warn_tally_add(r->warns, p->path, "", p->err.message);
         r->skipped++;
         return POISK_OK;
     }
@@ -105,7 +111,7 @@ static int take_document(run *r, poisk_parsed *p, int *use)
         return p->rc;
     }
     for (size_t i = 0; i < poisk_document_warning_count(p->doc); i++)
-        fprintf(stderr, "indexer: warning: %s\n", poisk_document_warning(p->doc, i));
+        poisk_warn_tally_add(r->warns, p->path, "warning: ", poisk_document_warning(p->doc, i));
     int rc = check_ids(r, p->path, p->jsonl, p->text, p->doc);
     if (rc != POISK_OK)
         return rc;
@@ -116,9 +122,55 @@ static int take_document(run *r, poisk_parsed *p, int *use)
     return POISK_OK;
 }
 
+/* A text file over the structure window: parsed a window at a time (structure_stream.h),
+ * each part handed to `part` like a file of its own (warnings, ids, counters, then dump or
+ * writer), so memory stays at about one window whatever the file's size.  The file counts
+ * once. */
+static int stream_big(run *r, poisk_parsed *p, poisk_parsed_fn part, void *ctx)
+{
+    poisk_doc_stream *s;
+    poisk_parsed q = *p;
+    q.big = 0;
+    int rc = poisk_doc_stream_open(p->path, poisk_structure_window(), &s, &q.err);
+    size_t parts = 0;
+    while (rc == POISK_OK) {
+        const char *text;
+        q.doc = NULL;
+        rc = poisk_doc_stream_next(s, &q.doc, &text, &q.len, &q.err);
+        if (rc != POISK_OK || !q.doc)
+            break;
+        q.text = (char *)text;
+        parts++;
+        if ((rc = poisk_input_pipeline_count(p, text, q.len)) != POISK_OK) {
+            poisk_error_set(&q.err, rc, "%s: %s", p->path, poisk_strerror(rc));
+            poisk_document_free(q.doc);
+            break;
+        }
+        rc = part(ctx, &q);              /* reports its own errors */
+        poisk_document_free(q.doc);
+        if (rc != POISK_OK) {
+            poisk_doc_stream_close(s);
+            return rc;
+        }
+    }
+    poisk_doc_stream_close(s);
+    if (parts > 1) r->files -= parts - 1;
+    if (rc == POISK_OK) return rc;
+    if (parts) {                         /* failed in the middle of the file */
+        fprintf(stderr, "indexer: %s\n", q.err.message);
+        return rc;
+    }
+    q.doc = NULL;                        /* unreadable or binary: skipped like any file */
+    q.rc = rc;
+    q.skipped = rc == POISK_EIO || rc == POISK_EINPUT;
+    return part(ctx, &q);
+}
+
 static int dump_one(void *ctx, poisk_parsed *p)
 {
     run *r = ctx;
+    if (p->big)
+        return stream_big(r, p, dump_one, ctx);
     int use, rc = take_document(r, p, &use);
     if (rc != POISK_OK || !use)
         return rc;
@@ -153,6 +205,8 @@ typedef struct build_ctx { run *r; poisk_writer *w; } build_ctx;
 static int add_one(void *ctx, poisk_parsed *p)
 {
     build_ctx *b = ctx;
+    if (p->big)
+        return stream_big(b->r, p, add_one, ctx);
     int use, rc = take_document(b->r, p, &use);
     if (rc != POISK_OK || !use)
         return rc;
@@ -240,6 +294,7 @@ int main(int argc, char **argv)
         { "threads", required_argument, 0, 't' },
         { "no-repair", no_argument, 0, 'R' },
         { "quiet", no_argument, 0, 'q' },
+        { "verbose", no_argument, 0, 'v' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -250,7 +305,7 @@ int main(int argc, char **argv)
     run r = { .repair = 1 };
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(usage_text, stdout);
@@ -260,6 +315,7 @@ int main(int argc, char **argv)
         case 'C': r.check = optarg; break;
         case 'R': r.repair = 0; break;
         case 'q': r.quiet = 1; break;
+        case 'v': r.verbose = 1; break;
         case 'm':
             if (!(r.mem = parse_size(optarg))) {
                 fprintf(stderr, "indexer: bad --mem '%s'; use e.g. 512M or 2G\n", optarg);
@@ -304,10 +360,15 @@ int main(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!(r.warns = poisk_warn_tally_new(stderr, r.verbose))) {
+        fprintf(stderr, "indexer: out of memory\n");
+        return 1;
+    }
     poisk_input_list in;
-    if (poisk_input_collect(argv + optind, (size_t)(argc - optind), &in, warn_line, NULL,
+    if (poisk_input_collect(argv + optind, (size_t)(argc - optind), &in, warn_line, &r,
                             &r.skipped) != POISK_OK) {
         fprintf(stderr, "indexer: out of memory listing the inputs\n");
+        poisk_warn_tally_free(r.warns);
         return 1;
     }
     int status = 1;
@@ -317,14 +378,20 @@ int main(int argc, char **argv)
         status = r.dump ? dump_inputs(&r, &in) : build_index(&r, &in);
     poisk_idset_free(r.ids);
     poisk_input_list_free(&in);
+    poisk_warn_tally_finish(r.warns);
+    size_t n_warn = poisk_warn_tally_total(r.warns);
+    poisk_warn_tally_free(r.warns);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (status == 0 && r.files == 0) {
         fprintf(stderr, "indexer: nothing indexable in the input (%zu skipped)\n", r.skipped);
         return 1;
     }
-    if (!r.quiet && status == 0)
-        fprintf(stderr, "indexer: %zu files, %zu skipped, %llu passages, %.1f MB, %.2f s\n",
+    if (!r.quiet && status == 0) {
+        fprintf(stderr, "indexer: %zu files, %zu skipped, %llu passages, %.1f MB, %.2f s",
                 r.files, r.skipped, (unsigned long long)r.passages, r.bytes / 1e6,
                 (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        if (n_warn) fprintf(stderr, ", %zu warning%s", n_warn, n_warn == 1 ? "" : "s");
+        fputc('\n', stderr);
+    }
     return status;
 }

@@ -31,9 +31,10 @@
 #include "structure_token.h"
 #include "structure_pages.h"
 #include "structure_projects.h"
+#include "structure_stream.h"
 
 #define NONE          ((size_t)-1)
-#define MAX_SECTORS   32
+#define MAX_SECTORS   ST_MAX_SECTORS
 #define MAX_HEADS     (MAX_SECTORS * 4)
 #define MIN_WORDS     40     /* pack soft segments up to at least this many words */
 #define MAX_WORDS     200    /* cut passages longer than this ... */
@@ -42,12 +43,9 @@
 #define ROW_FIRST_WORDS 30   /* the first numbered row follows its heading within this */
 #define ROW_MIN_WORDS 40     /* numbered rows closer than this are list items in a cell */
 #define APPENDIX      9      /* index of the appendix in sec_tok[] */
+#define CARRIED_SUB   8      /* index in subs[] of the subsection a part starts in */
 
-typedef struct sector_def {
-    char id[32];
-    char key[192];           /* normalised letters of the name without «и» */
-    size_t key_len;
-} sector_def;
+typedef st_sector_def sector_def;
 
 typedef struct heading {     /* a sector heading found in sections 4-7 */
     size_t tok;
@@ -96,11 +94,17 @@ typedef struct parser {
     int n_sectors;
     heading heads[MAX_HEADS];
     int n_heads;
-    subsection subs[8];
+    subsection subs[9];      /* [CARRIED_SUB]: the one a windowed part starts in */
     int n_subs;
     /* document-owned copies of sector ids and subsection labels: passages and spans
      * outlive this parser (a stack frame), so they must not point into it */
-    const char *sector_copy[MAX_SECTORS], *sub_copy[8];
+    const char *sector_copy[MAX_SECTORS], *sub_copy[9];
+    /* windowed parsing of a huge file (structure_stream.h); cin NULL: a whole file */
+    const st_carry *cin;     /* state from the previous part; NULL or !started: first */
+    st_carry *cout;
+    uint64_t base;           /* file offset of src[0] */
+    int last;                /* no text after this part */
+    size_t consumed;         /* bytes of src the emitted passages cover */
     bspan *boiler;
     size_t n_boiler, cap_boiler;
     st_pages pages;
@@ -111,12 +115,15 @@ typedef struct parser {
 
 /* ---- small token helpers -------------------------------------------------------------- */
 
+/* A later part of a windowed file: the document began in an earlier window. */
+static int continued(const parser *p) { return p->cin && p->cin->started; }
+
 static unsigned F(const parser *p, size_t i) { return i < p->n ? st_flags(&p->t[i]) : 0; }
 static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i) & ST_DIGIT); }
 static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
 static int tok_is(const parser *p, size_t i, const char *w)
 {
-    return i < p->n && st_is(p->src, &p->t[i], w);
+    return i < p->n && st_is_n(p->src, &p->t[i], w, strlen(w));
 }
 static long tok_value(const parser *p, size_t i)
 {
@@ -185,6 +192,8 @@ static int find_candidates(parser *p)
 static void find_toc(parser *p)
 {
     for (int k = 0; k < 10; k++) p->toc_entry[k] = NONE;
+    if (continued(p))
+        return;                          /* a TOC comes first: in the first window */
     size_t head = NONE, c0 = 0;
     for (size_t i = 0; i < p->n && head == NONE; i++) {
         if (!tok_is(p, i, "оглавление") && !tok_is(p, i, "содержание"))
@@ -232,9 +241,14 @@ static void find_appendix(parser *p)
     size_t from = 0;
     for (int k = 1; k <= 8; k++)
         if (p->sec_tok[k] != NONE && p->sec_tok[k] > from) from = p->sec_tok[k];
-    if (from == 0)
+    size_t i0 = from + 2;
+    if (continued(p) && (p->cin->found & (1u << APPENDIX)))
         return;
-    for (size_t i = from + 2; i < p->n; i++) {
+    if (from == 0 && continued(p) && p->cin->found)
+        i0 = 0;                          /* the sections began in an earlier window */
+    else if (from == 0)
+        return;
+    for (size_t i = i0; i < p->n; i++) {
         if (!(F(p, i) & ST_UPPER) ||
             !(tok_is(p, i, "приложение") || tok_is(p, i, "приложения")))
             continue;
@@ -262,6 +276,10 @@ static void find_sections(parser *p)
             if (p->t[p->cands[c]].start >= p->toc_end) { body = p->cands[c]; break; }
     for (int k = 1; k <= 8; k++) {
         size_t first = NONE;
+        if (continued(p) && (p->cin->found & (1u << k))) {   /* found in an earlier window */
+            p->sec_tok[k] = NONE;
+            continue;
+        }
         for (size_t c = 0; c < p->n_cands; c++) {
             if (p->cand_k[c] != k || p->cands[c] < body) continue;
             if (p->toc_end && p->t[p->cands[c]].start < p->toc_end) continue;
@@ -504,13 +522,30 @@ static void sectors_from_section4(parser *p)
 
 static void find_sector_headings(parser *p)
 {
-    sectors_from_toc(p);
+    if (continued(p)) {                  /* the list came from the first window's TOC */
+        memcpy(p->sectors, p->cin->sectors, sizeof p->sectors);
+        p->n_sectors = p->cin->n_sectors;
+    } else {
+        sectors_from_toc(p);
+    }
     if (!p->n_sectors)
         sectors_from_section4(p);
     for (int s = 4; s <= 7; s++) {
-        if (p->sec_tok[s] == NONE) continue;
-        size_t from = p->sec_tok[s] + 2, end = section_end_tok(p, p->sec_tok[s]);
-        for (int k = 0; k < p->n_sectors && p->n_heads < MAX_HEADS; k++) {
+        size_t from, end;
+        int k0 = 0;
+        if (p->sec_tok[s] != NONE) {
+            from = p->sec_tok[s] + 2;
+            end = section_end_tok(p, p->sec_tok[s]);
+        } else if (continued(p) && p->cin->section == s - 1) {
+            from = 0;                    /* the section began in an earlier window */
+            end = section_end_tok(p, 0);
+            for (int k = 1; k <= 9; k++)
+                if (p->sec_tok[k] != NONE && p->sec_tok[k] < end) end = p->sec_tok[k];
+            k0 = p->cin->next_sector;
+        } else {
+            continue;
+        }
+        for (int k = k0; k < p->n_sectors && p->n_heads < MAX_HEADS; k++) {
             for (size_t i = from; i < end; i++) {
                 size_t name, e;
                 if (!prints_ordinal(p, i, s, k + 1, &name)) continue;
@@ -773,7 +808,20 @@ typedef struct seg { size_t t0; const char *project; } seg;
 
 /* Soft cut points of a unit's tokens [t0, t1): numbered rows/items in order, project names
  * before "рекомендовано ФОИ" (sections 5-7), line-based paragraph ends. */
-static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out, size_t cap)
+/* The soft-cut state after token `tok` of a unit, for the next window of a huge file. */
+typedef struct cut_snap {
+    size_t tok;
+    int taken;
+    long expect, named_end;
+    size_t last_row, row_extra;
+} cut_snap;
+
+/* Soft cut points of a unit's tokens [t0, t1): numbered rows/items in order, project names
+ * before "рекомендовано ФОИ" (sections 5-7), line-based paragraph ends.  c: the state a
+ * windowed part starts in (the unit began in the previous window), or NULL; snap: record
+ * the state after token snap->tok, or NULL. */
+static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out, size_t cap,
+                        const st_carry *c, cut_snap *snap)
 {
     size_t n = 0;
     out[n].t0 = t0;
@@ -781,14 +829,25 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
     long expect = 1;
     int projects = (u->section >= POISK_SECTION_VZAIMOSVYAZ && u->section <= POISK_SECTION_POKAZATELI) ||
                    u->section == POISK_SECTION_OTHER;
-    size_t named_end = 0;        /* end of the last project name found (lexicon, row, ФОИ) */
+    long named_end = 0;          /* end of the last project name found (lexicon, row, ФОИ) */
     size_t last_row = t0;        /* the last numbered project row */
+    size_t row_extra = 0, unit_extra = 0;    /* words before t0 (a continued unit) */
     const char *lexname = NULL;
-    if (projects && (F(p, t0) & ST_UPPER)) {           /* a row right at the unit's start */
+    if (c) {
+        expect = c->expect;
+        named_end = (long)t0 + c->named_rel;
+        if (c->row_rel >= 0) last_row = t0 + (size_t)c->row_rel;
+        else row_extra = c->row_words;
+        unit_extra = c->unit_words;
+    } else if (projects && (F(p, t0) & ST_UPPER)) {    /* a row right at the unit's start */
         size_t e = st_projects_match(p->lex, p->src, p->t, t1, t0, &lexname);
-        if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = e; }
+        if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = (long)e; }
     }
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
+        if (snap && i == snap->tok + 1) {
+            *snap = (cut_snap){ snap->tok, 1, expect, named_end, last_row, row_extra };
+            snap = NULL;
+        }
         unsigned f = F(p, i);
         if (f & ST_BOILER) continue;
         int cut = 0;
@@ -802,17 +861,18 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
                 cut = 1;
                 /* a project row, or a numbered list inside a cell: rows are far apart, the
                  * first one right after the heading; list items follow each other closely */
-                size_t since = words_back(p, v == 1 ? t0 : last_row, i, ROW_MIN_WORDS);
+                size_t since = words_back(p, v == 1 ? t0 : last_row, i, ROW_MIN_WORDS) +
+                               (v == 1 ? unit_extra : row_extra);
                 int row = v == 1 ? since <= ROW_FIRST_WORDS : since >= ROW_MIN_WORDS;
-                if (row) last_row = i;
+                if (row) { last_row = i; row_extra = 0; }
                 if (projects && (e = st_projects_match(p->lex, p->src, p->t, t1, i + 1, &lexname))) {
                     project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
-                    named_end = e;
+                    named_end = (long)e;
                 } else if (projects && row) {
                     for (size_t r = i + 2; r < i + 14 && r < t1; r++)
                         if (recommended_at(p, r)) {
                             project = collapsed_copy(p, p->t[i + 1].start, st_end(&p->t[r - 1]));
-                            named_end = r;
+                            named_end = (long)r;
                             break;
                         }
                     if (!project) {
@@ -824,15 +884,15 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
                     }
                 }
             }
-        } else if (projects && !p->line_based && i >= named_end && (f & ST_UPPER) &&
+        } else if (projects && !p->line_based && (long)i >= named_end && (f & ST_UPPER) &&
                    ((f & ST_WIDE_BEFORE) || (F(p, i - 1) & ST_BOILER)) &&
                    (e = st_projects_match(p->lex, p->src, p->t, t1, i, &lexname))) {
             /* a known project name at the start of a table cell (a row without number) */
             cut = 1;
             project = poisk_document_strndup(p->doc, lexname, strlen(lexname));
-            named_end = e;
+            named_end = (long)e;
         } else if (projects && recommended_at(p, i)) {
-            if (named_end + 2 >= i && named_end <= i) continue;   /* its name is known */
+            if (named_end + 2 >= (long)i && named_end <= (long)i) continue;   /* its name is known */
             size_t s = project_name_start(p, out[n - 1].t0 + 1, i);
             if (s != NONE && s > out[n - 1].t0 + 3) {
                 out[n].t0 = s;
@@ -850,6 +910,8 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
             out[n - 1].project = project;
         }
     }
+    if (snap)
+        *snap = (cut_snap){ snap->tok, 1, expect, named_end, last_row, row_extra };
     return n;
 }
 
@@ -884,7 +946,7 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     poisk_passage ps = { 0 };
     char idbuf[32];
     size_t pl = strlen(poisk_document_path(p->doc));
-    int il = snprintf(idbuf, sizeof idbuf, ":%zu", a);
+    int il = snprintf(idbuf, sizeof idbuf, ":%llu", (unsigned long long)(p->base + a));
     char *id = poisk_document_alloc(p->doc, pl + (size_t)il + 1);
     if (!id) return POISK_ENOMEM;
     memcpy(id, poisk_document_path(p->doc), pl);
@@ -897,8 +959,8 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     if ((u->sector >= 0 && !ps.sector) || (u->sub >= 0 && !ps.subsection)) return POISK_ENOMEM;
     ps.project = project;
     ps.file = poisk_document_path(p->doc);
-    ps.byte_start = a;
-    ps.byte_end = b;
+    ps.byte_start = p->base + a;
+    ps.byte_end = p->base + b;
     /* text: source bytes, boilerplate inside cut out and joined by one space */
     const bspan *bs = boiler_at(p, a);
     size_t lo = 0, hi = p->n_boiler;
@@ -975,11 +1037,17 @@ static int passages_of_unit(parser *p, const unit *u)
     seg *segs = malloc(cap * sizeof *segs);
     piece *pieces = malloc((t1 - t0 + 2) * sizeof *pieces);
     if (!segs || !pieces) { free(segs); free(pieces); return POISK_ENOMEM; }
-    size_t ns = soft_cuts(p, u, t0, t1, segs, cap), np = 0;
+    const st_carry *c = u->a == 0 && continued(p) && p->cin->cuts ? p->cin : NULL;
+    size_t ns = soft_cuts(p, u, t0, t1, segs, cap, c, NULL), np = 0;
     /* in the project and indicator tables every passage after a row start belongs to
      * that row: passages without a row start of their own keep the row's project */
     int inherit = u->section == POISK_SECTION_PROEKTY || u->section == POISK_SECTION_POKAZATELI;
     const char *row = NULL;
+    if (u->a == 0 && continued(p) && p->cin->project[0] && !segs[0].project) {
+        /* the passage in progress at the previous window's edge, and its row */
+        segs[0].project = poisk_document_strndup(p->doc, p->cin->project, strlen(p->cin->project));
+        if (!segs[0].project) { free(segs); free(pieces); return POISK_ENOMEM; }
+    }
     piece cur = { segs[0].t0, segs[0].t0, 0, segs[0].project };
     for (size_t s = 0; s < ns; s++) {
         size_t e = s + 1 < ns ? segs[s + 1].t0 : t1;
@@ -1053,6 +1121,86 @@ static const char *heading_title(parser *p, size_t tok, size_t limit)
     return collapsed_copy(p, a, b);
 }
 
+/* The soft-cut state of the held passage's unit after the passage's first token: its unit
+ * is cut again, up to there.  @return : poisk_rc */
+static int carry_cuts(parser *p, const planned *held, const st_carry *in, st_carry *c)
+{
+    size_t t0 = tok_at_byte(p, held->u.a), t1 = tok_at_byte(p, held->u.b);
+    size_t ta = tok_at_byte(p, held->a);
+    if (ta < t0 || ta >= t1)
+        return POISK_EINVAL;
+    size_t cap = (t1 - t0) / 2 + 2;
+    seg *segs = malloc(cap * sizeof *segs);
+    if (!segs)
+        return POISK_ENOMEM;
+    const st_carry *cc = held->u.a == 0 && in && in->cuts ? in : NULL;
+    cut_snap snap = { .tok = ta };
+    soft_cuts(p, &held->u, t0, t1, segs, cap, cc, &snap);
+    free(segs);
+    c->expect = snap.expect;
+    c->named_rel = snap.named_end - (long)ta;
+    if (snap.last_row >= ta) {
+        c->row_rel = (long)(snap.last_row - ta);
+        c->row_words = 0;
+    } else {
+        c->row_rel = -1;
+        c->row_words = (unsigned)(words_back(p, snap.last_row, ta, ROW_MIN_WORDS) + snap.row_extra);
+    }
+    c->unit_words = (unsigned)(words_back(p, t0, ta, ROW_MIN_WORDS) + (cc ? cc->unit_words : 0));
+    return POISK_OK;
+}
+
+/* A windowed part: hold back the passage running into the window's edge (the next window
+ * starts where it starts) and hand on the state the text is in there. */
+static void carry_out(parser *p)
+{
+    st_carry *c = p->cout;
+    const st_carry *in = continued(p) ? p->cin : NULL;
+    planned *held = NULL;
+    /* a passage longer than 3/4 of the window (giant tokens, boilerplate) is cut at the
+     * window's edge instead: re-reading it would make the windows quadratic */
+    if (!p->last && p->n_plan && p->plan[p->n_plan - 1].a > 0 &&
+        p->plan[p->n_plan - 1].a >= p->len / 4) {
+        held = &p->plan[--p->n_plan];
+        p->consumed = held->a;
+    }
+    c->started = 1;
+    c->line_based = p->line_based;
+    if (!in)
+        snprintf(c->region, sizeof c->region, "%s", strcmp(poisk_document_region(p->doc), "unknown")
+                 ? poisk_document_region(p->doc) : "");
+    c->found = in ? in->found : 0;
+    for (int k = 1; k <= 9; k++)
+        if (p->sec_tok[k] != NONE) c->found |= 1u << k;
+    memcpy(c->sectors, p->sectors, sizeof c->sectors);
+    c->n_sectors = p->n_sectors;
+    /* the state at the held passage (or at the end): that of its unit */
+    int section = in ? in->section : POISK_SECTION_OTHER, sector = in ? in->sector : -1;
+    int next = in ? in->next_sector : 0;
+    const char *sub = in ? in->sub : "";
+    if (held) {
+        section = held->u.section;
+        sector = held->u.sector;
+        sub = held->u.sub >= 0 ? p->subs[held->u.sub].label : "";
+    } else if (p->n_plan) {
+        const unit *u = &p->plan[p->n_plan - 1].u;
+        section = u->section; sector = u->sector;
+        sub = u->sub >= 0 ? p->subs[u->sub].label : "";
+    }
+    if (!in || section != in->section) next = 0;
+    for (int h = 0; h < p->n_heads; h++)       /* the last sector heading of this section */
+        if (p->heads[h].section == section && p->heads[h].sector + 1 > next)
+            next = p->heads[h].sector + 1;
+    char subcopy[4];
+    snprintf(subcopy, sizeof subcopy, "%s", sub);
+    c->section = section;
+    c->sector = sector;
+    memcpy(c->sub, subcopy, sizeof c->sub);
+    c->next_sector = next;
+    snprintf(c->project, sizeof c->project, "%s", held && held->project ? held->project : "");
+    c->cuts = held && carry_cuts(p, held, in, c) == POISK_OK;
+}
+
 static int build_model(parser *p)
 {
     mark marks[10 + MAX_HEADS + 8];
@@ -1069,14 +1217,17 @@ static int build_model(parser *p)
     /* spans: TOC, sections (with "other" before the first), sectors, boilerplate */
     int rc;
     if (p->toc_end) {
-        poisk_span sp = { POISK_SPAN_TOC, POISK_SECTION_OTHER, NULL, NULL, p->toc_start, p->toc_end };
+        poisk_span sp = { POISK_SPAN_TOC, POISK_SECTION_OTHER, NULL, NULL, p->base + p->toc_start,
+                          p->base + p->toc_end };
         if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
     }
     size_t first_sec = p->len;
     for (size_t m = 0; m < nm; m++)
         if (marks[m].kind == 0) { first_sec = marks[m].byte; break; }
     if (first_sec > 0) {
-        poisk_span sp = { POISK_SPAN_SECTION, POISK_SECTION_OTHER, NULL, NULL, 0, first_sec };
+        poisk_span sp = { POISK_SPAN_SECTION, POISK_SECTION_OTHER, NULL, NULL, p->base,
+                          p->base + first_sec };
+        if (continued(p)) sp.section = (poisk_section)p->cin->section;
         if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
     }
     for (size_t m = 0; m < nm; m++) {
@@ -1085,8 +1236,8 @@ static int build_model(parser *p)
         for (size_t x = m + 1; x < nm; x++)
             if (marks[x].kind == 0 || (marks[m].kind == 1 && marks[x].kind == 1)) { end = marks[x].byte; break; }
         poisk_span sp = { 0 };
-        sp.byte_start = marks[m].byte;
-        sp.byte_end = end;
+        sp.byte_start = p->base + marks[m].byte;
+        sp.byte_end = p->base + end;
         if (marks[m].kind == 0) {
             sp.kind = POISK_SPAN_SECTION;
             sp.section = (poisk_section)section_of(marks[m].idx);
@@ -1103,7 +1254,7 @@ static int build_model(parser *p)
     }
     for (size_t b = 0; b < p->n_boiler; b++) {
         poisk_span sp = { POISK_SPAN_BOILERPLATE, POISK_SECTION_OTHER, NULL, NULL,
-                          p->boiler[b].start, p->boiler[b].end };
+                          p->base + p->boiler[b].start, p->base + p->boiler[b].end };
         if ((rc = poisk_document_push_span(p->doc, &sp))) return rc;
     }
 
@@ -1121,6 +1272,15 @@ static int build_model(parser *p)
             size_t tmp = bounds[y]; bounds[y] = bounds[y - 1]; bounds[y - 1] = tmp;
         }
     int section = POISK_SECTION_OTHER, sector = -1, sub = -1;
+    if (continued(p)) {                  /* where the previous window left the text */
+        section = p->cin->section;
+        sector = p->cin->sector < p->n_sectors ? p->cin->sector : -1;
+        if (p->cin->sub[0]) {
+            memcpy(p->subs[CARRIED_SUB].label, p->cin->sub, sizeof p->subs[CARRIED_SUB].label);
+            p->subs[CARRIED_SUB].tok = NONE;
+            sub = CARRIED_SUB;
+        }
+    }
     size_t mi = 0;
     for (size_t x = 0; x + 1 < nb; x++) {
         size_t a = bounds[x], b = bounds[x + 1];
@@ -1149,6 +1309,9 @@ static int build_model(parser *p)
     }
     for (size_t x = 0; x < nu; x++)
         if ((rc = passages_of_unit(p, &units[x]))) return rc;
+    p->consumed = p->len;
+    if (p->cout)
+        carry_out(p);
     return POISK_OK;
 }
 
@@ -1156,6 +1319,12 @@ static int build_model(parser *p)
 
 static void detect_region(parser *p)
 {
+    if (continued(p)) {                  /* named (or not) in the first window */
+        const poisk_region *r = p->cin->region[0] ?
+            poisk_region_lookup(p->cin->region, strlen(p->cin->region)) : NULL;
+        if (r) poisk_document_set_region(p->doc, r->slug);
+        return;
+    }
     size_t end = p->len < 65536 ? p->len : 65536;
     if (p->sec_tok[2] != NONE && p->t[p->sec_tok[2]].start > 2048)
         end = p->t[p->sec_tok[2]].start;
@@ -1170,8 +1339,8 @@ static void detect_region(parser *p)
     }
 }
 
-int poisk_document_parse(const char *path, const char *text, size_t len,
-                         poisk_document **out, poisk_error *err)
+static int parse(const char *path, const char *text, size_t len, uint64_t base, int last,
+                 st_carry *carry, size_t *consumed, poisk_document **out, poisk_error *err)
 {
     *out = NULL;
     if (!text && len)
@@ -1182,19 +1351,25 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     memset(&p, 0, sizeof p);
     p.src = text ? text : "";
     p.len = len;
+    p.base = base;
+    p.last = last;
+    st_carry cin;                        /* the state in; *carry becomes the state out */
+    if (carry) cin = *carry;
+    p.cin = carry ? &cin : NULL;
+    p.cout = carry;
     p.doc = poisk_document_new(path);
     if (!p.doc)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     st_tokens tk;
-    st_projects *lex = NULL;
+    const st_projects *lex = NULL;
     size_t tk_count = 0;
     int rc = POISK_ENOMEM;
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
     tk_count = tk.n;
-    p.line_based = tk.newlines > 20 && tk.newlines * 40 > tk.n;
-    if (!(lex = st_projects_load())) goto fail;
+    p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
+    if (!(lex = st_projects_shared())) goto fail;
     p.lex = lex;
     if ((rc = find_candidates(&p))) goto fail;
     find_toc(&p);
@@ -1215,14 +1390,26 @@ int poisk_document_parse(const char *path, const char *text, size_t len,
     if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
     free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
-    st_projects_free(lex);
     st_tokens_free(&tk);
+    if (consumed) *consumed = p.consumed;
     *out = p.doc;
     return POISK_OK;
 fail:
     free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
-    st_projects_free(lex);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));
+}
+
+int poisk_document_parse(const char *path, const char *text, size_t len,
+                         poisk_document **out, poisk_error *err)
+{
+    return parse(path, text, len, 0, 1, NULL, NULL, out, err);
+}
+
+int poisk_document_parse_part(const char *path, const char *text, size_t len, uint64_t base,
+                              int last, st_carry *carry, size_t *consumed,
+                              poisk_document **out, poisk_error *err)
+{
+    return parse(path, text, len, base, last, carry, consumed, out, err);
 }

@@ -8,6 +8,7 @@
  * the same way, so "Реализация суперсер виса" (a word split by wrapping) and
  * "Незаметное граждан удобное" (stop words stripped) match their names.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,20 @@ st_projects *st_projects_load(void)
         s += len + 1;
     }
     return lx;
+}
+
+static st_projects *shared;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void shared_build(void)
+{
+    shared = st_projects_load();
+}
+
+const st_projects *st_projects_shared(void)
+{
+    pthread_once(&shared_once, shared_build);
+    return shared;
 }
 
 void st_projects_free(st_projects *lx)

@@ -18,6 +18,10 @@ typedef struct st_projects st_projects;
 /*! st_projects_load() : the embedded lexicon.  @return : NULL on ENOMEM */
 st_projects *st_projects_load(void);
 void st_projects_free(st_projects *lx);
+/*! st_projects_shared() : the embedded lexicon, built once per process (pthread_once) and
+ *  never changed nor freed after that, so every parse on every thread reads the same one
+ *  (a parse of a tiny file cost more in building it than in parsing).  NULL on ENOMEM. */
+const st_projects *st_projects_shared(void);
 size_t st_projects_count(const st_projects *lx);
 
 /*! st_projects_match() : does a lexicon name start at token i of t[0, n)?  Case, ё/е,

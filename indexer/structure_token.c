@@ -31,6 +31,20 @@ static uint32_t decode(const unsigned char *s, size_t len, size_t *i)
     return 0xFFFD;
 }
 
+/* The next code point: ASCII and the two-byte Cyrillic block (D0/D1 lead bytes, nearly
+ * every byte of the corpus) inline, everything else through decode(). */
+static inline uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned c = s[*i];
+    if (c < 0x80) { (*i)++; return c; }
+    if ((c == 0xD0 || c == 0xD1) && *i + 1 < len && (s[*i + 1] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x1F) << 6) | (s[*i + 1] & 0x3F);
+        *i += 2;
+        return cp;
+    }
+    return decode(s, len, i);
+}
+
 static int is_letter(uint32_t cp)
 {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
@@ -63,7 +77,7 @@ size_t st_space_len(const char *text, size_t len, size_t i)
     return is_space(cp) ? j - i : 0;
 }
 
-static int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
+static inline int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
 {
     if (tk->n == tk->cap) {
         size_t cap = tk->cap ? tk->cap + tk->cap / 2 : 1024;
@@ -77,6 +91,51 @@ static int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
     tk->t[tk->n].len_flags = len | ((uint32_t)flags << 19);
     tk->n++;
     return 0;
+}
+
+/* ASCII classes: 2 digit, 1 letter, 0 other. */
+static const unsigned char ascii_kind[128] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+/* The rest of a run of plain letters (ASCII, two-byte Cyrillic) or of digits from s[i],
+ * counting letters and capitals: the bulk of the text, without the general decoder.
+ * Stops before anything else (joiners, other scripts, damage) and where the token would
+ * reach the length limit; the caller's loop takes it from there.  @return : the new i */
+static inline size_t run_on(const unsigned char *s, size_t len, size_t i, size_t tok_start,
+                            int kind, unsigned *letters, unsigned *uppers)
+{
+    size_t stop = tok_start + ST_MAX_TOKEN_LEN - 4;     /* extend only while i - start < */
+    if (kind == 2) {
+        while (i < len && i < stop && s[i] >= '0' && s[i] <= '9') i++;
+        return i;
+    }
+    unsigned l = *letters, u = *uppers;
+    while (i < len && i < stop) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (ascii_kind[c] != 1) break;
+            l++; u += c <= 'Z';
+            i++;
+        } else if ((c == 0xD0 || c == 0xD1) && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            l++; u += c == 0xD0 && s[i + 1] <= 0xAF;      /* U+0400-U+042F */
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    *letters = l;
+    *uppers = u;
+    return i;
 }
 
 int st_tokenize(const char *text, size_t len, st_tokens *tk)
@@ -93,15 +152,15 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     unsigned spaces = 0, letters = 0, uppers = 0;
     while (i < len) {
         size_t at = i;
-        uint32_t cp = s[i] < 0x80 ? s[i++] : decode(s, len, &i);
-        int k = (cp >= '0' && cp <= '9') ? 2 : is_letter(cp) ? 1 : 0;
-        if (!k && kind && is_joiner(cp)) {
+        uint32_t cp = next_cp(s, len, &i);
+        int k = cp < 0x80 ? ascii_kind[cp] : (cp >= 0x400 && cp <= 0x52F) ? 1 : is_letter(cp);
+        if (!k && kind && cp >= 0xAD && is_joiner(cp)) {
             tok_end = i;
             continue;
         }
         if (k && kind == k && tok_end - tok_start < ST_MAX_TOKEN_LEN - 4) {
-            tok_end = i;
-            if (k == 1) { letters++; uppers += is_upper(cp); }
+            if (k == 1) { letters++; uppers += (cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp)); }
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
             continue;
         }
         int glued = 0;
@@ -125,6 +184,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             }
             pending = 0;
             spaces = 0;
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
             continue;
         }
         if (cp == '\n') { pending |= ST_NL_BEFORE; tk->newlines++; }
@@ -152,18 +212,25 @@ void st_tokens_free(st_tokens *tk)
     memset(tk, 0, sizeof *tk);
 }
 
+/* Lower case, ё -> е: the folding of st_norm. */
+static inline uint32_t fold(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z') cp += 32;
+    else if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
+    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
+    if (cp == 0x451) cp = 0x435;           /* ё -> е */
+    return cp;
+}
+
 size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
 {
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
-        uint32_t cp = decode(s, len, &i);
-        if (is_joiner(cp))
+        uint32_t cp = next_cp(s, len, &i);
+        if (cp >= 0xAD && is_joiner(cp))
             continue;
-        if (cp >= 'A' && cp <= 'Z') cp += 32;
-        else if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
-        else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
-        if (cp == 0x451) cp = 0x435;           /* ё -> е */
+        cp = fold(cp);
         if (cp < 0x80) {
             if (o + 1 >= cap) break;
             out[o++] = (char)cp;
@@ -182,19 +249,63 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     return o;
 }
 
-int st_is(const char *text, const st_tok *t, const char *word)
+/* Is the token's first character, normalised, the first character of word (wl >= 1
+ * bytes)?  It is never dropped: a token starts with a letter or a digit. */
+static int first_char_is(const char *text, const st_tok *t, const char *word, size_t wl)
 {
-    char buf[128];
-    if (st_len(t) > 2 * sizeof buf)
-        return 0;
-    st_norm(text, t, buf, sizeof buf);
-    return strcmp(buf, word) == 0;
+    const unsigned char *s = (const unsigned char *)text + t->start;
+    size_t i = 0;
+    uint32_t c0 = fold(next_cp(s, st_len(t), &i));
+    if (c0 < 0x80)
+        return (unsigned char)word[0] == c0;
+    if (c0 < 0x800)
+        return wl >= 2 && (unsigned char)word[0] == (0xC0 | (c0 >> 6)) &&
+               (unsigned char)word[1] == (0x80 | (c0 & 0x3F));
+    return 1;
 }
 
+/* Can the token hold a character st_norm drops (soft hyphen C2 AD, combining acute CC 81,
+ * zero-width E2 80 8B-8D / E2 81 A0)?  Only then is its normalised form shorter than it. */
+static int may_shrink(const char *text, const st_tok *t)
+{
+    const unsigned char *s = (const unsigned char *)text + t->start;
+    for (uint32_t i = 0, n = st_len(t); i < n; i++)
+        if (s[i] == 0xC2 || s[i] == 0xCC || s[i] == 0xE2)
+            return 1;
+    return 0;
+}
+
+/* Normalisation never lengthens a token (case folding keeps the byte length, dropped
+ * characters shorten it), so a token shorter than word, or longer without a droppable
+ * character, cannot be equal: most calls end on the length test. */
+int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl)
+{
+    char buf[128];
+    size_t len = st_len(t);
+    if (len < wl || len > 2 * sizeof buf || !wl)
+        return wl == 0 && len == 0;
+    if (!first_char_is(text, t, word, wl))
+        return 0;
+    if (len > wl && !may_shrink(text, t))
+        return 0;
+    size_t n = st_norm(text, t, buf, sizeof buf);
+    return n == wl && memcmp(buf, word, wl) == 0;
+}
+
+int st_is(const char *text, const st_tok *t, const char *word)
+{
+    return st_is_n(text, t, word, strlen(word));
+}
+
+/* Only the first k bytes of the normalised form are needed: st_norm stops there (a
+ * character that would not fit whole is not written, so a match is never cut short). */
 int st_starts(const char *text, const st_tok *t, const char *prefix)
 {
     char buf[128];
-    size_t n = st_norm(text, t, buf, sizeof buf), k = strlen(prefix);
+    size_t k = strlen(prefix);
+    if (st_len(t) < k || (k && !first_char_is(text, t, prefix, k)))
+        return 0;
+    size_t n = st_norm(text, t, buf, k + 1 < sizeof buf ? k + 1 : sizeof buf);
     return n >= k && memcmp(buf, prefix, k) == 0;
 }
 

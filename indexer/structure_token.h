@@ -58,6 +58,8 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap);
 
 /*! Is the normalised token equal to word (normalised, lower case)? */
 int st_is(const char *text, const st_tok *t, const char *word);
+/*! st_is() with the word's length known (wl = strlen(word)). */
+int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl);
 /*! Does the normalised token start with prefix? */
 int st_starts(const char *text, const st_tok *t, const char *prefix);
 /*! Value of a digit token of at most 9 digits; -1 otherwise. */

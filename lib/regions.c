@@ -36,6 +36,7 @@ typedef enum { CLS_ADJ, CLS_A, CLS_YA, CLS_SOFT, CLS_J, CLS_CONS, CLS_FIXED } de
 
 typedef struct word_spec {
     char stem[STEM_CAP];       /* normalised (lower case, ё->е) */
+    size_t stem_len;
     decl_class cls;
     int generic;               /* республика, край, область, округ, автономный... */
 } word_spec;
@@ -51,10 +52,16 @@ typedef struct region_entry {
     int n_variants;
 } region_entry;
 
+#define BUCKETS 64
+
 static struct {
     char text[16384];          /* copy of the TSV with tabs and newlines turned into NULs */
     region_entry regions[MAX_REGIONS];
     size_t count;
+    /* regions by the first two bytes of a name's first word (bucket_of): scanning a text
+     * tries only the regions whose name can start with the word at hand, in table order */
+    unsigned char bucket[BUCKETS][MAX_REGIONS];
+    size_t bucket_n[BUCKETS];
 } table;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
@@ -198,6 +205,7 @@ static void spec_from_word(word_spec *ws, const char *w, size_t n)
         cut = n - (STEM_CAP - 1);
     memcpy(ws->stem, w, n - cut);
     ws->stem[n - cut] = 0;
+    ws->stem_len = n - cut;
     ws->generic = 0;
     for (int i = 0; generic_words[i]; i++)
         if (strlen(generic_words[i]) == n && !memcmp(generic_words[i], w, n))
@@ -207,8 +215,8 @@ static void spec_from_word(word_spec *ws, const char *w, size_t n)
 /* Does the normalised form w match the spec (stem + an ending of its class)? */
 static int spec_matches(const word_spec *ws, const char *w, size_t n)
 {
-    size_t sl = strlen(ws->stem);
-    if (n < sl || memcmp(w, ws->stem, sl) != 0)
+    size_t sl = ws->stem_len;
+    if (n < sl || (sl && w[0] != ws->stem[0]) || memcmp(w, ws->stem, sl) != 0)
         return 0;
     const char *const *e = class_endings(ws->cls);
     for (int i = 0; e[i]; i++)
@@ -261,6 +269,8 @@ static void build_patterns(region_entry *r)
     r->n_variants = has_hyphen ? 2 : 1;
 }
 
+static void buckets_build(void);
+
 static void table_build(void)
 {
     size_t n = poisk_regions_tsv_len < sizeof table.text - 1 ? poisk_regions_tsv_len
@@ -294,6 +304,30 @@ static void table_build(void)
         }
         header = 0;
         line = nl ? nl + 1 : NULL;
+    }
+    buckets_build();
+}
+
+static size_t bucket_of(const char *w)
+{
+    return ((unsigned char)w[0] * 31u + (unsigned char)w[1]) % BUCKETS;
+}
+
+/* A region goes into every bucket its first words can start with (all of them when a
+ * stem is shorter than two bytes). */
+static void buckets_build(void)
+{
+    for (size_t i = 0; i < table.count; i++) {
+        unsigned char in[BUCKETS] = { 0 };
+        const region_entry *r = &table.regions[i];
+        for (int v = 0; v < r->n_variants; v++) {
+            const word_spec *ws = &r->variants[v].words[0];
+            if (r->variants[v].n == 0) continue;
+            if (ws->stem_len < 2) memset(in, 1, sizeof in);
+            else in[bucket_of(ws->stem)] = 1;
+        }
+        for (size_t b = 0; b < BUCKETS; b++)
+            if (in[b]) table.bucket[b][table.bucket_n[b]++] = (unsigned char)i;
     }
 }
 
@@ -460,7 +494,11 @@ const poisk_region *poisk_region_find_in_text(const char *text, size_t len)
         if (win.n == 0)
             break;
         int consumed = 1;
-        for (size_t i = 0; i < table.count; i++) {
+        int any = win.len[0] < 2;
+        const unsigned char *cand = any ? NULL : table.bucket[bucket_of(win.w[0])];
+        size_t nc = any ? table.count : table.bucket_n[bucket_of(win.w[0])];
+        for (size_t c = 0; c < nc; c++) {
+            size_t i = any ? c : cand[c];
             int m = 0;
             for (int v = 0; v < table.regions[i].n_variants && !m; v++)
                 m = pattern_match(&table.regions[i].variants[v], &win);

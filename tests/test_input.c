@@ -188,6 +188,48 @@ Test(jsonl, duplicate_id_across_files_names_both_places, .init = setup, .fini = 
     unlink(a); unlink(b); unlink(c);
 }
 
+/* A text passage's id ("file:byte") and a JSON-lines id can collide, in either order; the
+ * text side is kept as offsets, not strings (input_ids.c), and still caught. */
+Test(jsonl, text_id_and_jsonl_id_collide_in_either_order, .init = setup, .fini = teardown)
+{
+    char t[256], j[256], cmd[1500];
+    snprintf(t, sizeof t, "%s/t.txt", dir);
+    FILE *f = fopen(t, "w");
+    fputs("Цифровой помощник учителя в Ставропольском крае\n", f);
+    fclose(f);
+    for (int order = 0; order < 2; order++) {
+        /* order 0: the text first (t.txt < u.jsonl); order 1: the JSON lines first */
+        snprintf(j, sizeof j, "%s/%s.jsonl", dir, order ? "a" : "u");
+        f = fopen(j, "w");
+        fprintf(f, "{\"id\":\"q1\",\"text\":\"Умные города\"}\n"
+                   "{\"id\":\"%s:0\",\"text\":\"Новый умный дом\"}\n", t);
+        fclose(f);
+        int st;
+        snprintf(cmd, sizeof cmd, "%s -q --dump-structure %s 2>&1 >/dev/null", tu_bin("indexer"), dir);
+        char *err = tu_run(cmd, &st);
+        cr_assert_eq(st, 1, "order %d: %s", order, err);
+        char want[1400];
+        if (order == 0)
+            snprintf(want, sizeof want, "%s:2: duplicate id '%s:0' (first at %s:0)", j, t, t);
+        else
+            snprintf(want, sizeof want, "%s:0: duplicate id '%s:0' (first at %s:2)", t, t, j);
+        cr_assert(strstr(err, want), "order %d: %s", order, err);
+        free(err);
+        unlink(j);
+    }
+    /* other offsets of the same file are no collision */
+    snprintf(j, sizeof j, "%s/u.jsonl", dir);
+    f = fopen(j, "w");
+    fprintf(f, "{\"id\":\"%s:7\",\"text\":\"Новый умный дом\"}\n", t);
+    fclose(f);
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -q --dump-structure %s >/dev/null 2>&1", tu_bin("indexer"), dir);
+    free(tu_run(cmd, &st));
+    cr_assert_eq(st, 0);
+    unlink(j);
+    unlink(t);
+}
+
 /* The dump: JSON lines with the four kinds; its passage records index back unchanged. */
 Test(dump, seed_dump_is_json_lines_and_valid_jsonl_input, .init = setup, .fini = teardown)
 {
@@ -284,6 +326,47 @@ Test(dump, binary_skipped_with_warning_empty_file_ok, .init = setup, .fini = tea
     snprintf(cmd, sizeof cmd, "%s --dump-structure 2>/dev/null", tu_bin("indexer"));
     free(tu_run(cmd, &st));
     cr_assert_eq(st, 2);
+}
+
+/* Many files with the same warning: the first few are printed, the rest counted in one
+ * line per kind; the summary's counts stay exact; --verbose prints every one. */
+static size_t count_lines(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+Test(dump, repeated_warnings_are_aggregated, .init = setup, .fini = teardown, .timeout = 60)
+{
+    for (int i = 0; i < 40; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%02d.txt", i);
+        write_file(name, "просто несколько слов без названия\n", strlen("просто несколько слов без названия\n"));
+    }
+    for (int i = 0; i < 7; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "b%d.txt", i);
+        write_file(name, "\x01\x02\x00\x00binary", 10);
+    }
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s --dump-structure %s 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_eq(count_lines(err, "no region named"), 5 + 1, "%s", err);
+    cr_assert(strstr(err, "... and 35 more like: no region named"), "%s", err);
+    cr_assert_eq(count_lines(err, "binary file"), 5 + 1, "%s", err);
+    cr_assert(strstr(err, "... and 2 more like: skipped: binary file"), "%s", err);
+    cr_assert(strstr(err, "40 files, 7 skipped, "), "%s", err);
+    cr_assert(strstr(err, "47 warnings"), "%s", err);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s --verbose --dump-structure %s 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_eq(count_lines(err, "no region named"), 40, "%s", err);
+    cr_assert_null(strstr(err, "more like"), "%s", err);
+    free(err);
 }
 
 /* The whole pipeline: walk, lexicon, parse, writer, commit, summary; --check agrees. */
