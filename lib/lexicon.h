@@ -33,6 +33,20 @@ int poisk_lexicon_has_dictionary(const poisk_lexicon *lx);
  *  -1 when there is no dictionary.  Thread-safe (a lock guards the dictionary). */
 int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_may_spell() : 0 only when poisk_lexicon_spell() certainly refuses the form
+ *  and (title) its Capitalised form: a filter probe, no suffix rules tried. */
+int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title);
+
+/*! poisk_lexicon_may_stem() : 0 only when no prefix of the form of min_len bytes or more
+ *  (ending on a character boundary) is a stem of the stem table, so that
+ *  poisk_lexicon_stem_count() of the form's Snowball stem (a prefix of it) is 0. */
+int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
+                           size_t min_len);
+
+/*! poisk_lexicon_may_have_lower() : 0 only when the form was never seen whole in lower
+ *  case (count - caps of its entry is 0). */
+int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len);
+
 /*! poisk_lexicon_forms() : distinct forms counted. */
 size_t poisk_lexicon_forms(const poisk_lexicon *lx);
 

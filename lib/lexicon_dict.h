@@ -29,6 +29,10 @@ void poisk_dict_free(poisk_dict *d);
  *  accepts a Capitalised word when the word or its lower-case form is accepted. */
 int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
 
+/*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
+ *  probe of the stem-prefix filter, no suffix rule tried). */
+int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+
 /*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
  *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */
 int  poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_path, FILE *out);
