@@ -27,6 +27,7 @@ typedef struct {
     uint32_t off;             /* form in the arena */
     uint16_t len;
     poisk_lexicon_entry e;
+    uint32_t stem;            /* form table: its stem's slot in the stem table + 1, 0 = none */
 } lex_slot;
 
 struct poisk_lexicon {
@@ -208,9 +209,11 @@ static void load_dictionary(poisk_lexicon *lx)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
 }
 
-/* Adds count to the stem's entry of the stem table. */
-static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t count)
+/* Adds count to the stem's entry of the stem table; *slot: its slot + 1 (0 = none). */
+static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t count,
+                    uint32_t *slot)
 {
+    *slot = 0;
     if (len > UINT16_MAX)
         return POISK_OK;
     uint64_t h = lex_hash(stem, len);
@@ -219,6 +222,7 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
         lex_slot *t = &lx->stems[i];
         if (t->hash == h && t->len == len && !memcmp(lx->stem_arena + t->off, stem, len)) {
             t->e.count = t->e.count > UINT32_MAX - count ? UINT32_MAX : t->e.count + count;
+            *slot = (uint32_t)i + 1;
             return POISK_OK;
         }
     }
@@ -240,6 +244,7 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
     t->e.count = count;
     lx->stem_arena_len += len;
     lx->stems_used++;
+    *slot = (uint32_t)i + 1;
     return POISK_OK;
 }
 
@@ -360,17 +365,20 @@ static void build_stems(poisk_lexicon *lx)
     lx->stems = ru ? calloc(n, sizeof *lx->stems) : NULL;
     lx->nstems = n;
     for (size_t i = 0; lx->stems && i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
+        lex_slot *s = &lx->slots[i];
         const unsigned char *f = (const unsigned char *)lx->arena + s->off;
         if (!s->hash || s->e.count == s->e.caps || (f[0] & 0xFE) != 0xD0)
             continue;
         const sb_symbol *st = sb_stemmer_stem(ru, f, s->len);
         if (!st || stem_add(lx, (const char *)st, (size_t)sb_stemmer_length(ru),
-                            s->e.count - s->e.caps)) {
+                            s->e.count - s->e.caps, &s->stem)) {
             free(lx->stems);              /* out of memory: no stem table */
             lx->stems = NULL;
         }
     }
+    if (!lx->stems)                       /* the forms' stem slots are void then */
+        for (size_t i = 0; i < lx->nslots; i++)
+            lx->slots[i].stem = 0;
     if (ru)
         sb_stemmer_delete(ru);
     if (lx->stems)
@@ -434,10 +442,23 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
 {
+    return poisk_lexicon_lookup_stem(lx, form, len, NULL, NULL);
+}
+
+poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
+                                              size_t len, const char **stem, size_t *stem_len)
+{
     poisk_lexicon_entry none = { 0, 0, 0, 0 };
+    if (stem_len)
+        *stem_len = 0;
     if (!lx || len > UINT16_MAX)
         return none;
     lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
+    if (s->hash && s->stem && stem && lx->frozen) {
+        const lex_slot *t = &lx->stems[s->stem - 1];
+        *stem = lx->stem_arena + t->off;
+        *stem_len = t->len;
+    }
     return s->hash ? s->e : none;
 }
 

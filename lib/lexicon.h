@@ -22,6 +22,12 @@ typedef struct poisk_lexicon_entry {
 /*! poisk_lexicon_lookup() : counts of a normalised form; zeros when unseen. */
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_lookup_stem() : the same, and (*stem_len != 0) the Snowball Russian stem
+ *  of the form, which the freeze computed for every Cyrillic form seen in lower case (the
+ *  analyzer's form cache takes it instead of stemming the form again). */
+poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
+                                              size_t len, const char **stem, size_t *stem_len);
+
 /*! poisk_lexicon_stem_count() : lower-case occurrences of all forms whose Snowball Russian
  *  stem is this one (0 when none, or no stem table). */
 uint32_t poisk_lexicon_stem_count(const poisk_lexicon *lx, const char *stem, size_t len);

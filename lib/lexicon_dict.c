@@ -34,6 +34,10 @@ typedef struct {
     char cond_text[AFFIX_MAX];
     cond_elem cond[COND_MAX];
     int32_t next;         /* next rule with the same add, -1 = none */
+    /* rules with one add and one strip are adjacent in that list (a group: one candidate
+     * stem): the rule after the group, -1 = none, and the flags of the group's rules */
+    int32_t group_end;
+    uint32_t group_flags;
 } sfx_rule;
 
 typedef struct {          /* stem table slot; hash 0 = empty */
@@ -321,6 +325,30 @@ static int rule_order(const void *a, const void *b)
     return x < y ? -1 : 1;                        /* then the file's order */
 }
 
+static int same_group(const sfx_rule *a, const sfx_rule *b)
+{
+    return a->add_len == b->add_len && !memcmp(a->add, b->add, a->add_len)
+           && a->strip_len == b->strip_len && !memcmp(a->strip, b->strip, a->strip_len);
+}
+
+/* Sets group_end and group_flags along one add's list. */
+static void mark_groups(poisk_dict *d, int32_t first)
+{
+    for (int32_t g = first; g >= 0;) {
+        int32_t end = g;
+        uint32_t flags = 0;
+        while (end >= 0 && same_group(&d->rules[g], &d->rules[end])) {
+            flags |= d->rules[end].flag;
+            end = d->rules[end].next;
+        }
+        for (int32_t k = g; k != end; k = d->rules[k].next) {
+            d->rules[k].group_end = end;
+            d->rules[k].group_flags = flags;
+        }
+        g = end;
+    }
+}
+
 static int load_aff(poisk_dict *d, char *text, size_t n)
 {
     char *p = text, *end = text + n;
@@ -380,6 +408,9 @@ static int load_aff(poisk_dict *d, char *text, size_t n)
         s->first = (int32_t)(r - d->rules);
     }
     free(order);
+    for (size_t i = 0; i < d->nadds_slots; i++)
+        if (d->adds[i].hash)
+            mark_groups(d, d->adds[i].first);
     return POISK_OK;
 }
 
@@ -576,20 +607,21 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         add_slot *s = add_find(d, add_hash(word + keep, add));
         if (!s->hash)
             continue;
-        const sfx_rule *prev = NULL;          /* rules with one strip are adjacent */
-        const stem_slot *e = NULL;
-        for (int32_t i = s->first; i >= 0; i = d->rules[i].next) {
-            const sfx_rule *r = &d->rules[i];
-            if (r->add_len != add || memcmp(r->add, word + keep, add))
+        for (int32_t i = s->first; i >= 0;) {     /* one candidate stem per group */
+            const sfx_rule *g = &d->rules[i];
+            int32_t end = g->group_end;
+            if (g->add_len != add || memcmp(g->add, word + keep, add)) {
+                i = end;
                 continue;
-            if (!prev || prev->strip_len != r->strip_len
-                || memcmp(prev->strip, r->strip, r->strip_len)) {
-                memcpy(stem + keep, r->strip, r->strip_len);
-                e = stem_lookup(d, stem, keep + r->strip_len);
             }
-            prev = r;
-            if (e && (e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
-                return 1;
+            memcpy(stem + keep, g->strip, g->strip_len);
+            const stem_slot *e = stem_lookup(d, stem, keep + g->strip_len);
+            for (; e && (e->flags & g->group_flags) && i != end; i = d->rules[i].next) {
+                const sfx_rule *r = &d->rules[i];
+                if ((e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
+                    return 1;
+            }
+            i = end;
         }
     }
     return 0;
@@ -601,7 +633,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
  * the system dictionary once (tools/dictgen.c) and embeds the tables (lexicon_blob.c); an
  * indexer that finds the same files (size and mtime of .aff and .dic) uses them in place. */
 
-#define BLOB_MAGIC "PDICT03"
+#define BLOB_MAGIC "PDICT04"
 #define BLOB_ALIGN 64
 
 typedef struct {
