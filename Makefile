@@ -38,6 +38,15 @@ build/gen/embedded.c: data/russian_stop.txt data/regions.tsv data/projects.txt t
 	build/gen/embed $@ poisk_stop_list data/russian_stop.txt poisk_regions_tsv data/regions.tsv \
 	  poisk_projects_txt data/projects.txt
 
+# ---- split-word repair's dictionary, precomputed (lib/lexicon_blob.c embeds it) -----------
+DICT_BASE ?= /usr/share/hunspell/ru_RU
+build/gen/ru_dict.bin: tools/dictgen.c lib/lexicon_dict.c lib/lexicon_dict.h lib/utf8.h \
+                       $(wildcard $(DICT_BASE).aff $(DICT_BASE).dic)
+	@mkdir -p build/gen
+	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib $(PKG_CFLAGS) -o build/gen/dictgen \
+	  tools/dictgen.c lib/lexicon_dict.c $(PKG_LIBS)
+	build/gen/dictgen $(DICT_BASE) $@
+
 # ---- per-mode object trees: build/rel and build/asan --------------------------------------
 define MODE_RULES
 $(1)_OBJ_LIB     := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC) $$(GEN_SRC:build/gen/%=gen/%))
@@ -51,6 +60,7 @@ build/$(1)/%.o: %.c build/gen/embedded.c
 build/$(1)/gen/%.o: build/gen/%.c
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$($(2)) -c -o $$@ $$<
+build/$(1)/lib/lexicon_blob.o: build/gen/ru_dict.bin
 
 build/$(1)/libpoisk.a: $$($(1)_OBJ_LIB) $$($(1)_OBJ_ENGINE)
 	@rm -f $$@
@@ -183,6 +193,7 @@ FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize
 FUZZ_OBJ     := $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(ENGINE_SRC) $(INDEXER_SRC) \
                 $(SERVE_SRC) $(GEN_SRC:build/gen/%=gen/%))
 
+build/fuzz/lib/lexicon_blob.o: build/gen/ru_dict.bin
 build/fuzz/%.o: %.c build/gen/embedded.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<

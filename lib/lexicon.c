@@ -6,6 +6,7 @@
  */
 #include "lexicon.h"
 #include "analyzer_scan.h"
+#include "lexicon_blob.h"
 #include "lexicon_dict.h"
 #include "poisk/poisk.h"
 
@@ -19,11 +20,14 @@
 #define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
+#define LEX_BATCH 16
+
 typedef struct {
     uint64_t hash;            /* 0 = empty */
     uint32_t off;             /* form in the arena */
     uint16_t len;
     poisk_lexicon_entry e;
+    uint32_t stem;            /* form table: its stem's slot in the stem table + 1, 0 = none */
 } lex_slot;
 
 struct poisk_lexicon {
@@ -33,6 +37,10 @@ struct poisk_lexicon {
     size_t arena_len, arena_cap;
     int frozen;
     poisk_scanner scan;       /* first-pass tokenizer (only before freeze) */
+    /* pieces counted LEX_BATCH at a time: their slots, then their forms, are fetched for
+     * the whole batch first, so the table's cache misses overlap */
+    poisk_piece batch[LEX_BATCH];
+    uint64_t batch_hash[LEX_BATCH];
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
     /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
      * of their forms (built at freeze): "a form of this word was seen whole" */
@@ -40,6 +48,15 @@ struct poisk_lexicon {
     size_t nstems, stems_used;
     char *stem_arena;
     size_t stem_arena_len, stem_arena_cap;
+    /* Bloom filter over the stem table's stems, hashed so that every prefix of a word is
+     * tested in one pass (stem_bloom_*): repair asks whether any prefix of a join could be
+     * a corpus stem before it pays for Snowball on the join */
+    uint64_t *stem_bloom;
+    size_t stem_bloom_mask;   /* bits - 1 */
+    /* the same over the forms seen whole in lower case at least once: "was this join seen
+     * whole?" without a probe of the (large) form table */
+    uint64_t *form_bloom;
+    size_t form_bloom_mask;
     void *hun;                /* libhunspell handle when dict cannot read the files */
     pthread_mutex_t dict_lock;  /* guards hun */
 };
@@ -100,9 +117,8 @@ static lex_slot *lex_find(const poisk_lexicon *lx, const char *form, size_t len,
     return &lx->slots[i];
 }
 
-static int lex_count(poisk_lexicon *lx, const poisk_piece *p)
+static int lex_count(poisk_lexicon *lx, const poisk_piece *p, uint64_t h)
 {
-    uint64_t h = lex_hash(p->form, p->len);
     lex_slot *s = lex_find(lx, p->form, p->len, h);
     if (!s->hash) {
         if ((lx->used + 1) * 4 > lx->nslots * 3) {
@@ -139,20 +155,33 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
     if (!lx || lx->frozen)
         return POISK_EINVAL;
     poisk_scanner_reset(&lx->scan, text, len);
-    poisk_piece p;
-    while (poisk_scanner_next(&lx->scan, &p)) {
-        if (p.digit)
-            continue;
-        int rc = lex_count(lx, &p);
-        if (rc)
-            return rc;
+    for (;;) {
+        unsigned n = 0;
+        while (n < LEX_BATCH && poisk_scanner_next(&lx->scan, &lx->batch[n]))
+            if (!lx->batch[n].digit) {
+                const poisk_piece *p = &lx->batch[n];
+                lx->batch_hash[n] = lex_hash(p->form, p->len);
+                __builtin_prefetch(&lx->slots[(lx->batch_hash[n] >> 8) & (lx->nslots - 1)]);
+                n++;
+            }
+        for (unsigned i = 0; i < n; i++) {    /* the slots have arrived: now the forms */
+            const lex_slot *s = &lx->slots[(lx->batch_hash[i] >> 8) & (lx->nslots - 1)];
+            if (s->hash == lx->batch_hash[i])
+                __builtin_prefetch(lx->arena + s->off);
+        }
+        for (unsigned i = 0; i < n; i++) {
+            int rc = lex_count(lx, &lx->batch[i], lx->batch_hash[i]);
+            if (rc)
+                return rc;
+        }
+        if (n < LEX_BATCH)
+            return POISK_OK;
     }
-    return POISK_OK;
 }
 
 /* Debian's hunspell-ru; POISK_HUNSPELL_DICT=/path/base (base.aff + base.dic) overrides it,
  * POISK_HUNSPELL_DICT=none turns the dictionary off (repair then uses corpus counts only). */
-#define DEFAULT_DICT "/usr/share/hunspell/ru_RU"
+#define DEFAULT_DICT POISK_DICT_BLOB_BASE
 
 static void load_dictionary(poisk_lexicon *lx)
 {
@@ -170,14 +199,21 @@ static void load_dictionary(poisk_lexicon *lx)
                         "uses corpus counts only (install hunspell-ru)\n", base);
         return;
     }
+    /* the tables `make` precomputed from these very files, when it did */
+    if (!strcmp(base, DEFAULT_DICT)
+        && poisk_dict_open_blob(poisk_dict_blob, (size_t)(poisk_dict_blob_end - poisk_dict_blob),
+                                aff, dic, &lx->dict) == POISK_OK)
+        return;
     /* our reader first: 4x faster to load, ~10x faster per word, nothing to tear down */
     if (poisk_dict_load(aff, dic, &lx->dict) == POISK_EINVAL)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
 }
 
-/* Adds count to the stem's entry of the stem table. */
-static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t count)
+/* Adds count to the stem's entry of the stem table; *slot: its slot + 1 (0 = none). */
+static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t count,
+                    uint32_t *slot)
 {
+    *slot = 0;
     if (len > UINT16_MAX)
         return POISK_OK;
     uint64_t h = lex_hash(stem, len);
@@ -186,6 +222,7 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
         lex_slot *t = &lx->stems[i];
         if (t->hash == h && t->len == len && !memcmp(lx->stem_arena + t->off, stem, len)) {
             t->e.count = t->e.count > UINT32_MAX - count ? UINT32_MAX : t->e.count + count;
+            *slot = (uint32_t)i + 1;
             return POISK_OK;
         }
     }
@@ -207,7 +244,112 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
     t->e.count = count;
     lx->stem_arena_len += len;
     lx->stems_used++;
+    *slot = (uint32_t)i + 1;
     return POISK_OK;
+}
+
+/* FNV-1a, byte by byte, so the hashes of all prefixes of a word come in one pass; mixed
+ * before use (fmix64). */
+#define STEM_BLOOM_SEED 14695981039346656037ull
+
+static inline uint64_t stem_bloom_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
+
+static inline int bloom_test(uint64_t *bloom, size_t mask, uint64_t h, int set)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    size_t word = (size_t)(h >> 20) & (mask >> 6);     /* both bits in one word */
+    size_t a = word * 64 + (h & 63), b = word * 64 + (h >> 6 & 63);
+    if (set) {
+        bloom[a / 64] |= 1ull << (a % 64);
+        bloom[b / 64] |= 1ull << (b % 64);
+        return 1;
+    }
+    return (bloom[a / 64] >> (a % 64) & 1) && (bloom[b / 64] >> (b % 64) & 1);
+}
+
+static inline int stem_bloom_test(const poisk_lexicon *lx, uint64_t h, int set)
+{
+    return bloom_test(lx->stem_bloom, lx->stem_bloom_mask, h, set);
+}
+
+static uint64_t bloom_hash(const char *s, size_t len)
+{
+    uint64_t h = STEM_BLOOM_SEED;
+    for (size_t k = 0; k < len; k++)
+        h = stem_bloom_step(h, (unsigned char)s[k]);
+    return h;
+}
+
+static void build_form_bloom(poisk_lexicon *lx)
+{
+    size_t bits = 1u << 12;
+    while (bits < lx->used * 16)
+        bits <<= 1;
+    lx->form_bloom = calloc(bits / 64, sizeof *lx->form_bloom);
+    if (!lx->form_bloom)
+        return;                           /* then every question answers "maybe" */
+    lx->form_bloom_mask = bits - 1;
+    for (size_t i = 0; i < lx->nslots; i++) {
+        const lex_slot *s = &lx->slots[i];
+        if (s->hash && s->e.count > s->e.caps)
+            bloom_test(lx->form_bloom, lx->form_bloom_mask,
+                       bloom_hash(lx->arena + s->off, s->len), 1);
+    }
+}
+
+int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    if (!lx)
+        return 0;
+    return !lx->form_bloom
+           || bloom_test(lx->form_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0);
+}
+
+static void build_stem_bloom(poisk_lexicon *lx)
+{
+    size_t bits = 1u << 12;
+    while (bits < lx->stems_used * 16)
+        bits <<= 1;
+    lx->stem_bloom = calloc(bits / 64, sizeof *lx->stem_bloom);
+    if (!lx->stem_bloom)
+        return;                           /* then every question answers "maybe" */
+    lx->stem_bloom_mask = bits - 1;
+    for (size_t i = 0; i < lx->nstems; i++) {
+        const lex_slot *t = &lx->stems[i];
+        if (!t->hash)
+            continue;
+        uint64_t h = STEM_BLOOM_SEED;
+        for (size_t k = 0; k < t->len; k++)
+            h = stem_bloom_step(h, (unsigned char)lx->stem_arena[t->off + k]);
+        stem_bloom_test(lx, h, 1);
+    }
+}
+
+int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
+                           size_t min_len)
+{
+    if (!lx || !lx->stems)
+        return 0;                         /* no stem table: every count is 0 */
+    if (!lx->stem_bloom)
+        return 1;
+    if (min_len < 1)
+        min_len = 1;
+    const unsigned char *f = (const unsigned char *)form;
+    uint64_t h = STEM_BLOOM_SEED;
+    for (size_t k = 0; k < len; k++) {
+        h = stem_bloom_step(h, f[k]);
+        if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)
+            && stem_bloom_test(lx, h, 0))
+            return 1;
+    }
+    return 0;
 }
 
 /* The stem table: every Cyrillic form seen in lower case, stemmed once.  Split-word repair
@@ -223,19 +365,24 @@ static void build_stems(poisk_lexicon *lx)
     lx->stems = ru ? calloc(n, sizeof *lx->stems) : NULL;
     lx->nstems = n;
     for (size_t i = 0; lx->stems && i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
+        lex_slot *s = &lx->slots[i];
         const unsigned char *f = (const unsigned char *)lx->arena + s->off;
         if (!s->hash || s->e.count == s->e.caps || (f[0] & 0xFE) != 0xD0)
             continue;
         const sb_symbol *st = sb_stemmer_stem(ru, f, s->len);
         if (!st || stem_add(lx, (const char *)st, (size_t)sb_stemmer_length(ru),
-                            s->e.count - s->e.caps)) {
+                            s->e.count - s->e.caps, &s->stem)) {
             free(lx->stems);              /* out of memory: no stem table */
             lx->stems = NULL;
         }
     }
+    if (!lx->stems)                       /* the forms' stem slots are void then */
+        for (size_t i = 0; i < lx->nslots; i++)
+            lx->slots[i].stem = 0;
     if (ru)
         sb_stemmer_delete(ru);
+    if (lx->stems)
+        build_stem_bloom(lx);
 }
 
 /* Marks every form that is a proper prefix or a proper suffix of a longer form: two
@@ -268,6 +415,7 @@ int poisk_lexicon_freeze(poisk_lexicon *lx)
         return POISK_EINVAL;
     if (!lx->frozen) {
         mark_prefixes(lx);
+        build_form_bloom(lx);
         build_stems(lx);
         load_dictionary(lx);
     }
@@ -284,6 +432,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
         Hunspell_destroy(lx->hun);
     pthread_mutex_destroy(&lx->dict_lock);
     free(lx->stems);
+    free(lx->stem_bloom);
+    free(lx->form_bloom);
     free(lx->stem_arena);
     free(lx->slots);
     free(lx->arena);
@@ -292,10 +442,23 @@ void poisk_lexicon_free(poisk_lexicon *lx)
 
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len)
 {
+    return poisk_lexicon_lookup_stem(lx, form, len, NULL, NULL);
+}
+
+poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
+                                              size_t len, const char **stem, size_t *stem_len)
+{
     poisk_lexicon_entry none = { 0, 0, 0, 0 };
+    if (stem_len)
+        *stem_len = 0;
     if (!lx || len > UINT16_MAX)
         return none;
     lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
+    if (s->hash && s->stem && stem && lx->frozen) {
+        const lex_slot *t = &lx->stems[s->stem - 1];
+        *stem = lx->stem_arena + t->off;
+        *stem_len = t->len;
+    }
     return s->hash ? s->e : none;
 }
 
@@ -345,6 +508,40 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
     int ok = Hunspell_spell(lx->hun, word) != 0;
     pthread_mutex_unlock(&mut->dict_lock);
     return ok;
+}
+
+int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
+{
+    if (!lx || !(lx->dict || lx->hun))
+        return 0;
+    if (!lx->dict)
+        return 1;
+    if (poisk_dict_may_check(lx->dict, form, len))
+        return 1;
+    /* poisk_lexicon_spell() also tries a Capitalised word in lower case, and the caller
+     * may ask about the form Capitalised: those must be refused too */
+    const unsigned char *u = (const unsigned char *)form;
+    char w[512];
+    if (len < 2 || len > sizeof w)
+        return len > sizeof w;            /* too long to tell here: maybe */
+    memcpy(w, form, len);
+    if (u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF) {      /* А-Я: its lower case */
+        w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);
+        w[1] = (char)(u[1] < 0xA0 ? u[1] + 0x20 : u[1] - 0x20);
+        return poisk_dict_may_check(lx->dict, w, len);
+    }
+    if (!title)
+        return 0;
+    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)        /* а-п -> А-П */
+        w[1] = (char)(u[1] - 0x20);
+    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) { /* р-я -> Р-Я */
+        w[0] = (char)0xD0;
+        w[1] = (char)(u[1] + 0x20);
+    } else if (u[0] >= 'a' && u[0] <= 'z')
+        w[0] = (char)(u[0] - 0x20);
+    else
+        return 0;                         /* capitalise() leaves it as it is */
+    return poisk_dict_may_check(lx->dict, w, len);
 }
 
 size_t poisk_lexicon_forms(const poisk_lexicon *lx)

@@ -22,6 +22,12 @@ typedef struct poisk_lexicon_entry {
 /*! poisk_lexicon_lookup() : counts of a normalised form; zeros when unseen. */
 poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_lookup_stem() : the same, and (*stem_len != 0) the Snowball Russian stem
+ *  of the form, which the freeze computed for every Cyrillic form seen in lower case (the
+ *  analyzer's form cache takes it instead of stemming the form again). */
+poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
+                                              size_t len, const char **stem, size_t *stem_len);
+
 /*! poisk_lexicon_stem_count() : lower-case occurrences of all forms whose Snowball Russian
  *  stem is this one (0 when none, or no stem table). */
 uint32_t poisk_lexicon_stem_count(const poisk_lexicon *lx, const char *stem, size_t len);
@@ -32,6 +38,20 @@ int poisk_lexicon_has_dictionary(const poisk_lexicon *lx);
 /*! poisk_lexicon_spell() : does the dictionary accept this normalised form?
  *  -1 when there is no dictionary.  Thread-safe (a lock guards the dictionary). */
 int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len);
+
+/*! poisk_lexicon_may_spell() : 0 only when poisk_lexicon_spell() certainly refuses the form
+ *  and (title) its Capitalised form: a filter probe, no suffix rules tried. */
+int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title);
+
+/*! poisk_lexicon_may_stem() : 0 only when no prefix of the form of min_len bytes or more
+ *  (ending on a character boundary) is a stem of the stem table, so that
+ *  poisk_lexicon_stem_count() of the form's Snowball stem (a prefix of it) is 0. */
+int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
+                           size_t min_len);
+
+/*! poisk_lexicon_may_have_lower() : 0 only when the form was never seen whole in lower
+ *  case (count - caps of its entry is 0). */
+int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len);
 
 /*! poisk_lexicon_forms() : distinct forms counted. */
 size_t poisk_lexicon_forms(const poisk_lexicon *lx);

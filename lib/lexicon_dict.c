@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
@@ -33,6 +34,10 @@ typedef struct {
     char cond_text[AFFIX_MAX];
     cond_elem cond[COND_MAX];
     int32_t next;         /* next rule with the same add, -1 = none */
+    /* rules with one add and one strip are adjacent in that list (a group: one candidate
+     * stem): the rule after the group, -1 = none, and the flags of the group's rules */
+    int32_t group_end;
+    uint32_t group_flags;
 } sfx_rule;
 
 typedef struct {          /* stem table slot; hash 0 = empty */
@@ -60,9 +65,21 @@ struct poisk_dict {
      * those without a cache-missing probe of the stem table. */
     uint64_t *bloom;
     size_t bloom_mask;    /* bits - 1 */
+    /* Bloom filter over every prefix of 4+ letters (PREFIX_MIN bytes) of every stem: a
+     * word can only be accepted when some stem starts with all of it but its longest
+     * possible suffix, so a word whose first len - max_add bytes begin no stem (nearly
+     * every join candidate of repair that is not a word) is refused after one probe,
+     * without trying each suffix rule. */
+    uint64_t *pbloom;
+    size_t pbloom_mask;   /* bits - 1 */
+    size_t str_len;       /* bytes of dic (a compact stem area when from a blob) */
+    int borrowed;         /* arrays point into a precomputed blob: not freed */
 };
 
+#define PREFIX_MIN 8      /* bytes: 4 Cyrillic letters */
+
 static int bloom_build(poisk_dict *d);
+static int pbloom_build(poisk_dict *d);
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -308,6 +325,30 @@ static int rule_order(const void *a, const void *b)
     return x < y ? -1 : 1;                        /* then the file's order */
 }
 
+static int same_group(const sfx_rule *a, const sfx_rule *b)
+{
+    return a->add_len == b->add_len && !memcmp(a->add, b->add, a->add_len)
+           && a->strip_len == b->strip_len && !memcmp(a->strip, b->strip, a->strip_len);
+}
+
+/* Sets group_end and group_flags along one add's list. */
+static void mark_groups(poisk_dict *d, int32_t first)
+{
+    for (int32_t g = first; g >= 0;) {
+        int32_t end = g;
+        uint32_t flags = 0;
+        while (end >= 0 && same_group(&d->rules[g], &d->rules[end])) {
+            flags |= d->rules[end].flag;
+            end = d->rules[end].next;
+        }
+        for (int32_t k = g; k != end; k = d->rules[k].next) {
+            d->rules[k].group_end = end;
+            d->rules[k].group_flags = flags;
+        }
+        g = end;
+    }
+}
+
 static int load_aff(poisk_dict *d, char *text, size_t n)
 {
     char *p = text, *end = text + n;
@@ -367,6 +408,9 @@ static int load_aff(poisk_dict *d, char *text, size_t n)
         s->first = (int32_t)(r - d->rules);
     }
     free(order);
+    for (size_t i = 0; i < d->nadds_slots; i++)
+        if (d->adds[i].hash)
+            mark_groups(d, d->adds[i].first);
     return POISK_OK;
 }
 
@@ -385,6 +429,9 @@ int poisk_dict_load(const char *aff_path, const char *dic_path, poisk_dict **out
         rc = load_dic(d, dic_len);
     if (!rc)
         rc = bloom_build(d);
+    if (!rc)
+        rc = pbloom_build(d);
+    d->str_len = dic_len;
     if (rc) {
         poisk_dict_free(d);
         return rc;
@@ -397,11 +444,14 @@ void poisk_dict_free(poisk_dict *d)
 {
     if (!d)
         return;
-    free(d->dic);
-    free(d->stems);
-    free(d->bloom);
-    free(d->rules);
-    free(d->adds);
+    if (!d->borrowed) {
+        free(d->dic);
+        free(d->stems);
+        free(d->bloom);
+        free(d->pbloom);
+        free(d->rules);
+        free(d->adds);
+    }
     free(d);
 }
 
@@ -429,6 +479,63 @@ static int bloom_build(poisk_dict *d)
         d->bloom[b / 64] |= 1ull << (b % 64);
     }
     return POISK_OK;
+}
+
+/* Both bits of a prefix in one 64-bit word: a query costs one cache miss, not two. */
+static void pbloom_bits(uint64_t h, size_t mask, size_t *a, size_t *b)
+{
+    size_t word = (size_t)(h >> 20) & (mask >> 6);
+    *a = word * 64 + (h & 63);
+    *b = word * 64 + (h >> 6 & 63);
+}
+
+static uint64_t prefix_hash(const char *s, size_t len)
+{
+    return XXH3_64bits_withSeed(s, len, 0x70726566);
+}
+
+static int pbloom_build(poisk_dict *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nstems_slots; i++)
+        if (d->stems[i].hash && d->stems[i].len >= PREFIX_MIN)
+            n += d->stems[i].len - PREFIX_MIN + 1;   /* at most, counting every byte */
+    size_t bits = 1u << 16;
+    while (bits < n * 8)
+        bits <<= 1;
+    d->pbloom = calloc(bits / 64, sizeof *d->pbloom);
+    if (!d->pbloom)
+        return POISK_ENOMEM;
+    d->pbloom_mask = bits - 1;
+    for (size_t i = 0; i < d->nstems_slots; i++) {
+        const stem_slot *e = &d->stems[i];
+        const unsigned char *s = (const unsigned char *)d->dic + e->off;
+        for (size_t k = PREFIX_MIN; e->hash && k <= e->len; k++) {
+            if (k < e->len && (s[k] & 0xC0) == 0x80)
+                continue;                         /* not a character boundary */
+            size_t a, b;
+            pbloom_bits(prefix_hash((const char *)s, k), d->pbloom_mask, &a, &b);
+            d->pbloom[a / 64] |= 1ull << (a % 64);
+            d->pbloom[b / 64] |= 1ull << (b % 64);
+        }
+    }
+    return POISK_OK;
+}
+
+/* Can some stem start with word[0..len - max_add)?  (Every candidate stem does: it is the
+ * word less at most max_add bytes of suffix, plus a strip.)  No false "no". */
+static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
+        return 1;
+    size_t k = len - d->max_add;
+    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
+        k--;                                      /* back to a character boundary */
+    if (k < PREFIX_MIN)
+        return 1;
+    size_t a, b;
+    pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
+    return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
 }
 
 /* A stem in the dictionary, or NULL.  The Bloom filter has no false negatives (it holds
@@ -490,6 +597,8 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         digits++;
     if (digits == len)
         return 1;                                 /* hunspell accepts numbers */
+    if (!may_have_stem(d, word, len))
+        return 0;
     memcpy(stem, word, len);
     for (size_t add = 0; add <= d->max_add && add < len; add++) {
         size_t keep = len - add;                  /* something must be left before add */
@@ -498,21 +607,179 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         add_slot *s = add_find(d, add_hash(word + keep, add));
         if (!s->hash)
             continue;
-        const sfx_rule *prev = NULL;          /* rules with one strip are adjacent */
-        const stem_slot *e = NULL;
-        for (int32_t i = s->first; i >= 0; i = d->rules[i].next) {
-            const sfx_rule *r = &d->rules[i];
-            if (r->add_len != add || memcmp(r->add, word + keep, add))
+        for (int32_t i = s->first; i >= 0;) {     /* one candidate stem per group */
+            const sfx_rule *g = &d->rules[i];
+            int32_t end = g->group_end;
+            if (g->add_len != add || memcmp(g->add, word + keep, add)) {
+                i = end;
                 continue;
-            if (!prev || prev->strip_len != r->strip_len
-                || memcmp(prev->strip, r->strip, r->strip_len)) {
-                memcpy(stem + keep, r->strip, r->strip_len);
-                e = stem_lookup(d, stem, keep + r->strip_len);
             }
-            prev = r;
-            if (e && (e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
-                return 1;
+            memcpy(stem + keep, g->strip, g->strip_len);
+            const stem_slot *e = stem_lookup(d, stem, keep + g->strip_len);
+            for (; e && (e->flags & g->group_flags) && i != end; i = d->rules[i].next) {
+                const sfx_rule *r = &d->rules[i];
+                if ((e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
+                    return 1;
+            }
+            i = end;
         }
     }
     return 0;
+}
+
+/* ---- precomputed form -------------------------------------------------------------------
+ * Loading parses ~150 000 .dic lines into a 4 MB hash table: ~20 ms and ~2 000 page faults
+ * per indexer run, more than the rest of repair costs on a small corpus.  So `make` loads
+ * the system dictionary once (tools/dictgen.c) and embeds the tables (lexicon_blob.c); an
+ * indexer that finds the same files (size and mtime of .aff and .dic) uses them in place. */
+
+#define BLOB_MAGIC "PDICT04"
+#define BLOB_ALIGN 64
+
+typedef struct {
+    char magic[8];
+    uint64_t aff_size, aff_mtime, dic_size, dic_mtime;
+    uint64_t sizes[4];                /* of stem_slot, sfx_rule, add_slot, the header */
+    uint64_t nstems_slots, nrules, nadds_slots, max_add, bloom_mask, pbloom_mask, str_len;
+} blob_header;
+
+static size_t blob_pad(size_t n)
+{
+    return (n + BLOB_ALIGN - 1) & ~(size_t)(BLOB_ALIGN - 1);
+}
+
+static int file_id(const char *path, uint64_t *size, uint64_t *mtime)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return POISK_EIO;
+    *size = (uint64_t)st.st_size;
+    *mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+    return POISK_OK;
+}
+
+static int blob_header_of(const poisk_dict *d, const char *aff_path, const char *dic_path,
+                          blob_header *h)
+{
+    memset(h, 0, sizeof *h);
+    memcpy(h->magic, BLOB_MAGIC, 8);
+    if (file_id(aff_path, &h->aff_size, &h->aff_mtime)
+        || file_id(dic_path, &h->dic_size, &h->dic_mtime))
+        return POISK_EIO;
+    h->sizes[0] = sizeof(stem_slot);
+    h->sizes[1] = sizeof(sfx_rule);
+    h->sizes[2] = sizeof(add_slot);
+    h->sizes[3] = sizeof(blob_header);
+    if (d) {
+        h->nstems_slots = d->nstems_slots;
+        h->nrules = d->nrules;
+        h->nadds_slots = d->nadds_slots;
+        h->max_add = d->max_add;
+        h->bloom_mask = d->bloom_mask;
+        h->pbloom_mask = d->pbloom_mask;
+    }
+    return POISK_OK;
+}
+
+/* Section sizes in blob order: stems, rules, adds, bloom, prefix bloom, stem bytes. */
+static void blob_sections(const blob_header *h, size_t sz[6])
+{
+    sz[0] = h->nstems_slots * sizeof(stem_slot);
+    sz[1] = h->nrules * sizeof(sfx_rule);
+    sz[2] = h->nadds_slots * sizeof(add_slot);
+    sz[3] = (h->bloom_mask + 1) / 8;
+    sz[4] = (h->pbloom_mask + 1) / 8;
+    sz[5] = h->str_len;
+}
+
+static int write_padded(FILE *f, const void *p, size_t n)
+{
+    static const char zeros[BLOB_ALIGN];
+    if (n && fwrite(p, 1, n, f) != n)
+        return POISK_EIO;
+    size_t pad = blob_pad(n) - n;
+    return pad && fwrite(zeros, 1, pad, f) != pad ? POISK_EIO : POISK_OK;
+}
+
+int poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_path, FILE *out)
+{
+    blob_header h;
+    if (!d || !d->pbloom || blob_header_of(d, aff_path, dic_path, &h))
+        return POISK_EINVAL;
+    /* the stems' bytes, compacted (the .dic buffer also holds flags and morphology) */
+    stem_slot *stems = malloc(d->nstems_slots * sizeof *stems);
+    char *str = malloc(d->str_len + 1);
+    int rc = stems && str ? POISK_OK : POISK_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; !rc && i < d->nstems_slots; i++) {
+        stems[i] = d->stems[i];
+        if (!stems[i].hash)
+            continue;
+        memcpy(str + o, d->dic + stems[i].off, stems[i].len);
+        stems[i].off = (uint32_t)o;
+        o += stems[i].len;
+    }
+    h.str_len = o;
+    size_t sz[6];
+    blob_sections(&h, sz);
+    const void *sec[6] = { stems, d->rules, d->adds, d->bloom, d->pbloom, str };
+    if (!rc)
+        rc = write_padded(out, &h, sizeof h);
+    for (int i = 0; i < 6 && !rc; i++)
+        rc = write_padded(out, sec[i], sz[i]);
+    free(stems);
+    free(str);
+    return rc;
+}
+
+int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
+                         const char *dic_path, poisk_dict **out)
+{
+    *out = NULL;
+    blob_header want;
+    const blob_header *h = blob;
+    if (!blob || len < sizeof *h || ((uintptr_t)blob & (BLOB_ALIGN - 1))
+        || blob_header_of(NULL, aff_path, dic_path, &want)
+        || memcmp(h->magic, want.magic, 8) || memcmp(h->sizes, want.sizes, sizeof h->sizes)
+        || h->aff_size != want.aff_size || h->aff_mtime != want.aff_mtime
+        || h->dic_size != want.dic_size || h->dic_mtime != want.dic_mtime)
+        return POISK_EINVAL;                      /* none, or not for these files */
+    size_t sz[6], total = blob_pad(sizeof *h);
+    blob_sections(h, sz);
+    const char *sec[6];
+    for (int i = 0; i < 6; i++) {
+        sec[i] = (const char *)blob + total;
+        total += blob_pad(sz[i]);
+    }
+    if (total != len)
+        return POISK_EINVAL;
+    poisk_dict *d = calloc(1, sizeof *d);
+    if (!d)
+        return POISK_ENOMEM;
+    d->borrowed = 1;                              /* read-only: never written through */
+    d->stems = (stem_slot *)(uintptr_t)sec[0];
+    d->nstems_slots = h->nstems_slots;
+    d->rules = (sfx_rule *)(uintptr_t)sec[1];
+    d->nrules = d->rules_cap = h->nrules;
+    d->adds = (add_slot *)(uintptr_t)sec[2];
+    d->nadds_slots = h->nadds_slots;
+    d->bloom = (uint64_t *)(uintptr_t)sec[3];
+    d->bloom_mask = h->bloom_mask;
+    d->pbloom = (uint64_t *)(uintptr_t)sec[4];
+    d->pbloom_mask = h->pbloom_mask;
+    d->dic = (char *)(uintptr_t)sec[5];
+    d->str_len = h->str_len;
+    d->max_add = h->max_add;
+    *out = d;
+    return POISK_OK;
+}
+
+int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d || !len || len + AFFIX_MAX > 512)
+        return 0;                             /* poisk_dict_check() refuses these */
+    size_t digits = 0;
+    while (digits < len && (unsigned)word[digits] - '0' < 10u)
+        digits++;
+    return digits == len || may_have_stem(d, word, len);   /* a stem itself passes too */
 }

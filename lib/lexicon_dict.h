@@ -15,6 +15,7 @@
 #define POISK_LEXICON_DICT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct poisk_dict poisk_dict;
 
@@ -27,5 +28,20 @@ void poisk_dict_free(poisk_dict *d);
  *  stem or a stem + suffix?  Hunspell's own case folding is the caller's job: hunspell
  *  accepts a Capitalised word when the word or its lower-case form is accepted. */
 int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
+
+/*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
+ *  probe of the stem-prefix filter, no suffix rule tried). */
+int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+
+/*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
+ *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */
+int  poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_path, FILE *out);
+
+/*! poisk_dict_open_blob() : a dictionary that uses a blob of poisk_dict_save() in place
+ *  (64-byte aligned, kept alive by the caller), when it was made from these very files.
+ *  Answers exactly as poisk_dict_load() of them.  @return : poisk_rc; POISK_EINVAL when
+ *  the blob is empty, damaged or stale (then load the files) */
+int  poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
+                          const char *dic_path, poisk_dict **out);
 
 #endif

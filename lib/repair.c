@@ -231,6 +231,29 @@ static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece
     return c;
 }
 
+/* Most joins asked about are no word at all (a fragment beside the next word): refuse
+ * them from filters and the pieces' bits, before the join gets a form cache entry, a
+ * dictionary check and a Snowball stem.  Exact: 1 only when known_join() would say 0.
+ *  - the dictionary: its stem-prefix filter refuses the join (and the Capitalised join);
+ *  - seen whole in lower case: a corpus form starting with the first piece and ending
+ *    with the last would have marked them (R_PREFIX, R_SUFFIX) at freeze, if they are
+ *    corpus forms, and the lexicon's filter of such forms must let the join pass;
+ *  - other forms of its word: none of the join's prefixes that reach the last piece (its
+ *    Snowball stem is one of them) is a corpus stem. */
+static int cannot_be_known(poisk_repair *r, const poisk_repair_join *j, int title,
+                           poisk_piece *const *p, unsigned n, int by_stem)
+{
+    const poisk_piece *first = p[0], *last = p[n - 1];
+    int whole = !((first->r_count && !(first->r_bits & R_PREFIX))
+                  || (last->r_count && !(last->r_bits & R_SUFFIX)));
+    if (whole && poisk_lexicon_may_have_lower(r->lx, j->form, j->len))
+        return 0;
+    if (by_stem && (first->r_bits & R_PREFIX)
+        && poisk_lexicon_may_stem(r->lx, j->form, j->len, j->len - last->len))
+        return 0;
+    return !(r->dict && poisk_lexicon_may_spell(r->lx, j->form, j->len, title));
+}
+
 /* Is the joined form a known word?  The dictionary's word is enough.  A form known only
  * from the corpus must have been seen whole in lower case (ЕГРЗАГС does not make егр загс
  * one word), or (by_stem: pieces apart on one line) other forms of its word must have been
@@ -239,6 +262,8 @@ static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece
 static int known_join(poisk_repair *r, poisk_repair_join *j, int title,
                       poisk_piece *const *p, unsigned n, int by_stem)
 {
+    if (cannot_be_known(r, j, title, p, n, by_stem))
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (entry_spelled(r, e, j->form, j->len, title))
         return 1;

@@ -130,13 +130,25 @@ static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size
         e->flags |= POISK_FORM_STOP;
     if (!c->lexicon)
         return;
-    poisk_lexicon_entry l = poisk_lexicon_lookup(c->lexicon, form, len);
+    const char *stem = NULL;
+    size_t slen;
+    poisk_lexicon_entry l = poisk_lexicon_lookup_stem(c->lexicon, form, len, &stem, &slen);
     e->count = l.count;
     e->caps = l.caps;
     if (l.prefix)
         e->flags |= POISK_FORM_PREFIX;
     if (l.suffix)
         e->flags |= POISK_FORM_SUFFIX;
+    /* the lexicon stemmed every Cyrillic form seen in lower case at freeze (Russian
+     * Snowball, which is what poisk_stemcache_stem() runs on a form starting with a
+     * Cyrillic letter): take that stem rather than stem the form again */
+    if (slen && slen <= UINT16_MAX && c->arena_len + slen <= UINT32_MAX
+        && !arena_reserve(c, slen)) {
+        memcpy(c->view.arena + c->arena_len, stem, slen);
+        e->stem_off = (uint32_t)c->arena_len;
+        e->stem_len = (uint16_t)slen;
+        c->arena_len += slen;
+    }
 }
 
 /* The entry of the form with hash h, added when new (inlined into both finds). */
@@ -169,8 +181,8 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     memcpy(c->view.arena + c->arena_len, form, len);
     c->arena_len += len;
     c->used++;
-    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
     form_facts(c, e, form, len);
+    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
     return e;
 }
 

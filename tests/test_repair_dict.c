@@ -23,6 +23,7 @@
 typedef struct {
     Hunhandle *h;
     poisk_dict *d;
+    poisk_dict *blob;     /* the same dictionary through its precomputed blob */
     long words, accepted;
 } pair;
 
@@ -37,6 +38,7 @@ static void same(pair *p, const char *w, size_t n)
     b[n] = 0;
     int hun = Hunspell_spell(p->h, b) != 0, mine = poisk_dict_check(p->d, b, n);
     cr_assert_eq(mine, hun, "%s: hunspell %d, poisk_dict %d", b, hun, mine);
+    cr_assert_eq(poisk_dict_check(p->blob, b, n), mine, "%s: blob differs", b);
     p->words++;
     p->accepted += hun;
     unsigned char *u = (unsigned char *)b;
@@ -50,15 +52,41 @@ static void same(pair *p, const char *w, size_t n)
     hun = Hunspell_spell(p->h, b) != 0;
     mine = poisk_dict_check(p->d, b, n) || poisk_dict_check(p->d, w, n);
     cr_assert_eq(mine, hun, "%s: hunspell %d, poisk_dict %d", b, hun, mine);
+    cr_assert_eq(poisk_dict_check(p->blob, b, n), poisk_dict_check(p->d, b, n), "%s: blob", b);
+}
+
+/* The loaded dictionary saved as a blob (what `make` embeds) and opened in place. */
+static poisk_dict *via_blob(const poisk_dict *d, void **mem)
+{
+    char path[] = "/tmp/poisk_blob_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w+b");
+    cr_assert_eq(poisk_dict_save(d, AFF, DIC, f), POISK_OK);
+    long n = ftell(f);
+    cr_assert(n > 0);
+    *mem = aligned_alloc(64, ((size_t)n + 63) & ~(size_t)63);
+    rewind(f);
+    cr_assert_eq(fread(*mem, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    unlink(path);
+    poisk_dict *b = NULL;
+    cr_assert_eq(poisk_dict_open_blob(*mem, (size_t)n - 1, AFF, DIC, &b), POISK_EINVAL);
+    cr_assert_eq(poisk_dict_open_blob(*mem, (size_t)n, AFF, "/etc/hostname", &b),
+                 POISK_EINVAL, "a blob of other files is refused");
+    cr_assert_eq(poisk_dict_open_blob(*mem, (size_t)n, AFF, DIC, &b), POISK_OK);
+    return b;
 }
 
 Test(repair_dict, answers_like_libhunspell_on_a_seed)
 {
     if (access(AFF, R_OK) || access(DIC, R_OK))
         cr_skip_test("hunspell-ru is not installed");
-    pair p = { Hunspell_create(AFF, DIC), NULL, 0, 0 };
+    pair p = { Hunspell_create(AFF, DIC), NULL, NULL, 0, 0 };
     cr_assert(p.h);
     cr_assert_eq(poisk_dict_load(AFF, DIC, &p.d), POISK_OK);
+    void *blob_mem;
+    p.blob = via_blob(p.d, &blob_mem);
     size_t len;
     char *text = tu_read_file("corpus/000_6d545a6ce98a1d7f.txt", &len);
     cr_assert(text, "run the tests from the repository root");
@@ -102,6 +130,8 @@ Test(repair_dict, answers_like_libhunspell_on_a_seed)
     poisk_analyzer_free(a);
     free(text);
     poisk_dict_free(p.d);
+    poisk_dict_free(p.blob);
+    free(blob_mem);
     Hunspell_destroy(p.h);
 }
 
