@@ -139,7 +139,9 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
            + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
-           + inv->forms.cap + inv->cap_occ * 8
+           + inv->forms.cap + (inv->cap_occ + inv->cap_scat) * 8
+           + inv->cap_pend * sizeof(pending) + inv->scratch.cap
+           + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
