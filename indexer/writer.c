@@ -268,6 +268,7 @@ struct poisk_writer_ctx {
     poisk_buf store_dir;
     size_t run_mem, run_budget;
     size_t headroom;                    /* what the workers' next batches may still add */
+    uint8_t *kept;                      /* per batch: its run is finished and in memory */
     uint64_t spilled;
     int workers_used;
     uint64_t bytes_done;
@@ -432,20 +433,38 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     if (rc)
         return poisk_error_set(err, rc, "out of memory while inverting");
     run->len = run->mem.len;
-    /* keep the run in memory only while the whole process stays within the budget */
-    size_t resident = poisk_mem_resident();
+    /* keep the run in memory only while the whole process stays within the budget; when
+     * it no longer does (the analyzers' caches and term tables grow as batches go by),
+     * runs kept earlier go to disk too (finished runs are touched by nobody until merge) */
+    size_t resident = poisk_mem_resident(), over = 0;
+    if (resident && resident + c->headroom > c->w->budget)
+        over = resident + c->headroom - c->w->budget;
+    uint32_t victims[16];
+    unsigned n_victims = 0;
     pthread_mutex_lock(&c->lock);
-    int spill = c->run_mem + run->mem.cap > c->run_budget
-                || (resident && resident + c->headroom > c->w->budget);
+    int spill = c->run_mem + run->mem.cap > c->run_budget || over > 0;
+    size_t freed = spill ? run->mem.len : 0;
     if (spill)
         c->spilled++;
-    else
+    else {
         c->run_mem += run->mem.cap;
+        c->kept[b] = 1;
+    }
+    for (uint32_t k = 0; k < c->n_batches && freed < over && n_victims < 16; k++)
+        if (c->kept[k]) {
+            c->kept[k] = 0;
+            c->run_mem -= c->runs[k].mem.cap;
+            c->spilled++;
+            freed += c->runs[k].mem.len;
+            victims[n_victims++] = k;
+        }
     o->ready = 1;
     rc = c->rc ? c->rc : store_append_ready(c, err);
     pthread_mutex_unlock(&c->lock);
     if (!rc && spill)
         rc = spill_run(c, run, err);
+    for (unsigned v = 0; v < n_victims && !rc; v++)
+        rc = spill_run(c, &c->runs[victims[v]], err);
     return rc;
 }
 
@@ -655,10 +674,11 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);
+    c->kept = calloc(nb, 1);
     if (c->runs)
         for (uint32_t b = 0; b < nb; b++)
             c->runs[b].fd = -1;
-    if (!c->batches || !c->outs || !c->runs) {
+    if (!c->batches || !c->outs || !c->runs || !c->kept) {
         rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
         goto done;
     }
@@ -868,6 +888,7 @@ done:
     free(c->batches);
     free(c->outs);
     free(c->runs);
+    free(c->kept);
     free(c->dl);
     free(c->secs);
     pthread_mutex_destroy(&c->lock);

@@ -64,6 +64,7 @@ struct poisk_inverter {
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
     size_t abbrev_set_cap;
+    double run_per_occ;             /* run bytes per occurrence of the last batch */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -541,6 +542,11 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         }
     }
     uint64_t *scat = inv->scat;
+    /* the run's buffer sized once from the last batch's ratio: growing it by doubling
+     * would copy it and fault in pages that are then thrown away */
+    double per = inv->run_per_occ > 0 ? inv->run_per_occ * 1.1 : 2.5;
+    failed = failed || poisk_buf_reserve(out, (size_t)((double)inv->n_occ * per) + 4096) != 0;
+    size_t out_start = out->len;
     failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
     poisk_buf post = { 0 };
     if (!failed) {
@@ -579,6 +585,8 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             }
         }
         failed = out->failed || post.failed;
+        if (inv->n_occ)
+            inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
     /* counts must be zero for the next batch whatever happened */
     for (unsigned k = 0; k < 2; k++)
