@@ -269,6 +269,7 @@ struct poisk_writer_ctx {
     size_t run_mem, run_budget;
     size_t headroom;                    /* what the workers' next batches may still add */
     uint8_t *kept;                      /* per batch: its run is finished and in memory */
+    size_t table_cap;                   /* per worker: its term tables' share of the budget */
     uint64_t spilled;
     int workers_used;
     uint64_t bytes_done;
@@ -478,6 +479,8 @@ static void *worker_main(void *arg)
     struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
     poisk_error err = { 0 };
     int rc = poisk_inverter_create(&c->w->opts, &inv);
+    if (!rc)
+        poisk_inverter_set_table_cap(inv, c->table_cap);
     if (rc || !comp) {
         ctx_fail(c, rc ? rc : POISK_ENOMEM, NULL);
     } else {
@@ -671,6 +674,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         avail = w->budget - base;       /* what the lexicon and tables leave of the budget */
     uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool_len);
     c->headroom = (size_t)(2 * batch_bytes * (unsigned)w->threads);
+    c->table_cap = avail / (4u * (unsigned)w->threads);
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);
