@@ -676,7 +676,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     /* a batch in flight adds its spool pages, its run, its store blocks, and at times a
      * doubling of the occurrence arrays: ~3 bytes per text byte over what stays resident */
     c->headroom = (size_t)(3 * batch_bytes * (unsigned)w->threads);
-    c->table_cap = avail / (4u * (unsigned)w->threads);
+    c->table_cap = avail / (2u * (unsigned)w->threads);
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);
