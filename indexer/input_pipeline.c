@@ -2,7 +2,9 @@
  * input_pipeline.c: inputs read, parsed and counted on worker threads, delivered in order
  * (input_pipeline.h).  Workers claim files in list order from a shared counter, so the file
  * the caller waits for is always the oldest one in progress; each finished file waits in
- * its slot of a ring of 2 x workers slots until the caller has taken it.  The lexicon is
+ * its slot of a ring of 4 x workers slots until the caller has taken it (4, so that one
+ * long file does not leave the other workers idle), and no file is started while those
+ * waiting hold more than the byte cap (text and parsed passages, ~2 bytes per text byte).  The lexicon is
  * one shared table (its counts do not depend on the order texts arrive in), fed under a
  * lock: counting is ~10x cheaper than parsing, so the lock is rarely contended.
  */
@@ -23,7 +25,7 @@ typedef struct pipe_state {
     poisk_parsed *slots;                /* index % window */
     unsigned char *done;
     size_t window, next_start, next_take;
-    uint64_t ahead, cap;                /* text bytes read and not yet taken */
+    uint64_t ahead, cap;                /* bytes held by files parsed and not yet taken */
     int stop;
     int lx_lock_needed;                 /* more than one worker */
 } pipe_state;
@@ -82,6 +84,12 @@ static void parsed_clear(poisk_parsed *p)
     p->text = NULL;
 }
 
+/* What a parsed file holds until it is taken: its text and the passages copied from it. */
+static uint64_t held_bytes(const poisk_parsed *p)
+{
+    return 2 * (uint64_t)p->len;
+}
+
 static void *worker_main(void *arg)
 {
     pipe_state *ps = arg;
@@ -99,7 +107,7 @@ static void *worker_main(void *arg)
         parsed_init(ps, p, i);
         parse_one(ps, p);
         pthread_mutex_lock(&ps->lock);
-        ps->ahead += p->len;
+        ps->ahead += held_bytes(p);
         ps->done[i % ps->window] = 1;
         pthread_cond_broadcast(&ps->cv_done);
     }
@@ -145,7 +153,7 @@ static int run_threaded(pipe_state *ps, int threads, poisk_parsed_fn fn, void *c
         pthread_mutex_unlock(&ps->lock);
         poisk_parsed *p = &ps->slots[s];
         rc = fn(ctx, p);
-        uint64_t len = p->len;
+        uint64_t len = held_bytes(p);
         parsed_clear(p);
         pthread_mutex_lock(&ps->lock);
         ps->done[s] = 0;
@@ -181,7 +189,7 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
         threads = (int)in->n;
     if (threads <= 1)
         return run_inline(&ps, fn, ctx);
-    ps.window = 2 * (size_t)threads;
+    ps.window = 4 * (size_t)threads;
     ps.lx_lock_needed = 1;
     pthread_mutex_init(&ps.lock, NULL);
     pthread_mutex_init(&ps.lx_lock, NULL);

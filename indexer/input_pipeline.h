@@ -4,8 +4,8 @@
  * read, parse and count words of files ahead of the caller; the caller receives every file
  * in input-list order, so whatever it does with them (the index writer's add order, id
  * checks, warnings) is the same for any thread count.  Memory is bounded: at most a window
- * of files (2 per worker), and no new file is started while the files waiting for the
- * caller hold more than the byte cap.
+ * of files (4 per worker), and no new file is started while the files waiting for the
+ * caller hold more than the byte cap (their text and parsed passages).
  */
 #ifndef POISK_INPUT_PIPELINE_H
 #define POISK_INPUT_PIPELINE_H
@@ -40,7 +40,7 @@ typedef int (*poisk_parsed_fn)(void *ctx, poisk_parsed *p);
 
 typedef struct poisk_pipeline_options {
     int threads;                /* parsing workers; 1 = everything on the calling thread */
-    uint64_t byte_cap;          /* text bytes parsed ahead of the caller; 0 = 256 MiB */
+    uint64_t byte_cap;          /* bytes parsed ahead of the caller; 0 = 256 MiB */
     poisk_lexicon *lexicon;     /* first-pass word counts of every parsed input; may be NULL */
 } poisk_pipeline_options;
 

@@ -38,7 +38,7 @@ static const char usage_text[] =
 "  -o, --output DIR      index directory (default: $POISK_INDEX)\n"
 "      --dump-structure  print the document model as JSON lines; build nothing\n"
 "      --check DIR       verify every checksum and size of an index\n"
-"      --mem SIZE        memory budget for inversion, e.g. 512M, 2G (default 1G)\n"
+"      --mem SIZE        memory budget of the whole build, e.g. 256M, 2G (default 1G)\n"
 "      --threads N       worker threads (default: all cores)\n"
 "      --no-repair       do not rejoin words split by PDF wrapping\n"
 "  -q, --quiet           no progress, no summary\n"

@@ -31,6 +31,7 @@
 #include "format_manifest.h"
 #include "index_reader.h"
 #include "store.h"
+#include "writer_mem.h"
 
 #define STORE_LEVEL 6                   /* libdeflate level: docs/FORMAT.md §7 has the measured table */
 #define SPOOL_FLUSH (4u << 20)
@@ -266,6 +267,9 @@ struct poisk_writer_ctx {
     uint32_t store_next;                /* next batch to append to the store */
     poisk_buf store_dir;
     size_t run_mem, run_budget;
+    size_t headroom;                    /* what the workers' next batches may still add */
+    uint8_t *kept;                      /* per batch: its run is finished and in memory */
+    size_t table_cap;                   /* per worker: its term tables' share of the budget */
     uint64_t spilled;
     int workers_used;
     uint64_t bytes_done;
@@ -358,6 +362,23 @@ static int spill_run(poisk_writer_ctx *c, poisk_run *r, poisk_error *err)
     return POISK_OK;
 }
 
+/* Give back the spool pages of a finished batch (its records are contiguous per region). */
+static void spool_release(poisk_writer_ctx *c, const batch_plan *bp)
+{
+    uint64_t lo = 0, hi = 0;
+    for (uint32_t id = bp->first_id; id < bp->end_id; id++) {
+        const prec *r = &c->w->recs[c->order[id]];
+        if (r->off != hi) {
+            if (hi > lo)
+                poisk_mem_release(c->spool + lo, (size_t)(hi - lo));
+            lo = r->off;
+        }
+        hi = r->off + r->len;
+    }
+    if (hi > lo)
+        poisk_mem_release(c->spool + lo, (size_t)(hi - lo));
+}
+
 static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                          struct libdeflate_compressor *comp, uint32_t b, poisk_error *err)
 {
@@ -403,6 +424,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     poisk_buf_free(&raw);
     if (rc)
         return rc;
+    spool_release(c, bp);
     poisk_run *run = &c->runs[b];
     run->batch = b;
     run->first_doc = bp->first_id;
@@ -412,17 +434,38 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     if (rc)
         return poisk_error_set(err, rc, "out of memory while inverting");
     run->len = run->mem.len;
+    /* keep the run in memory only while the whole process stays within the budget; when
+     * it no longer does (the analyzers' caches and term tables grow as batches go by),
+     * runs kept earlier go to disk too (finished runs are touched by nobody until merge) */
+    size_t resident = poisk_mem_resident(), over = 0;
+    if (resident && resident + c->headroom > c->w->budget)
+        over = resident + c->headroom - c->w->budget;
+    uint32_t victims[16];
+    unsigned n_victims = 0;
     pthread_mutex_lock(&c->lock);
-    int spill = c->run_mem + run->mem.cap > c->run_budget;
+    int spill = c->run_mem + run->mem.cap > c->run_budget || over > 0;
+    size_t freed = spill ? run->mem.len : 0;
     if (spill)
         c->spilled++;
-    else
+    else {
         c->run_mem += run->mem.cap;
+        c->kept[b] = 1;
+    }
+    for (uint32_t k = 0; k < c->n_batches && freed < over && n_victims < 16; k++)
+        if (c->kept[k]) {
+            c->kept[k] = 0;
+            c->run_mem -= c->runs[k].mem.cap;
+            c->spilled++;
+            freed += c->runs[k].mem.len;
+            victims[n_victims++] = k;
+        }
     o->ready = 1;
     rc = c->rc ? c->rc : store_append_ready(c, err);
     pthread_mutex_unlock(&c->lock);
     if (!rc && spill)
         rc = spill_run(c, run, err);
+    for (unsigned v = 0; v < n_victims && !rc; v++)
+        rc = spill_run(c, &c->runs[victims[v]], err);
     return rc;
 }
 
@@ -436,6 +479,8 @@ static void *worker_main(void *arg)
     struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
     poisk_error err = { 0 };
     int rc = poisk_inverter_create(&c->w->opts, &inv);
+    if (!rc)
+        poisk_inverter_set_table_cap(inv, c->table_cap);
     if (rc || !comp) {
         ctx_fail(c, rc ? rc : POISK_ENOMEM, NULL);
     } else {
@@ -622,22 +667,25 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     blk_first[nb] = N;
     c->blk_first = blk_first;
     c->n_blocks = nb;
-    /* a batch costs ~2 MB of inversion memory per MB of text; the term tables persist per
-     * worker, so big batches are cheap; 4 per worker at least keep the cores balanced */
-    uint64_t batch_bytes = w->budget / (8u * (unsigned)w->threads);
-    if (batch_bytes > w->spool_len / (4u * (unsigned)w->threads))
-        batch_bytes = w->spool_len / (4u * (unsigned)w->threads);
-    if (batch_bytes > (64u << 20))
-        batch_bytes = 64u << 20;
-    if (batch_bytes < (16u << 10))
-        batch_bytes = 16u << 10;
+    /* batches from what the budget leaves (writer_mem.c: ~5 bytes per text byte per worker
+     * at the peak); the term tables persist per worker, so big batches are cheap; 4 per
+     * worker at least keep the cores balanced */
+    size_t base = poisk_mem_resident(), avail = w->budget / 4;
+    if (base < w->budget - avail)
+        avail = w->budget - base;       /* what the lexicon and tables leave of the budget */
+    uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool_len);
+    /* a batch in flight adds its spool pages, its run, its store blocks, and at times a
+     * doubling of the occurrence arrays: ~3 bytes per text byte over what stays resident */
+    c->headroom = (size_t)(3 * batch_bytes * (unsigned)w->threads);
+    c->table_cap = avail / (2u * (unsigned)w->threads);
     c->batches = calloc(nb, sizeof *c->batches);
     c->outs = calloc(nb, sizeof *c->outs);
     c->runs = calloc(nb, sizeof *c->runs);
+    c->kept = calloc(nb, 1);
     if (c->runs)
         for (uint32_t b = 0; b < nb; b++)
             c->runs[b].fd = -1;
-    if (!c->batches || !c->outs || !c->runs) {
+    if (!c->batches || !c->outs || !c->runs || !c->kept) {
         rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
         goto done;
     }
@@ -741,6 +789,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
                 rc = poisk_error_set(err, POISK_EIO, "cannot map a spilled run: %s", strerror(errno));
                 goto done;
             }
+            (void)madvise(r->map, r->len, MADV_SEQUENTIAL);
             r->data = r->map;
         } else {
             r->data = r->mem.data;
@@ -857,6 +906,7 @@ done:
     free(c->batches);
     free(c->outs);
     free(c->runs);
+    free(c->kept);
     free(c->dl);
     free(c->secs);
     free(local);

@@ -51,6 +51,8 @@ int  poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, con
  *  start), collect its abbreviations, and reset the batch (the term tables stay). */
 int  poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,
                           size_t *kind_off, char ***abbrevs, size_t *n_abbrevs);
+/*! Drop the term tables after a batch once they hold more than `bytes` (0 = never). */
+void poisk_inverter_set_table_cap(poisk_inverter *inv, size_t bytes);
 /*! Bytes the batch's tables hold now (for the memory budget). */
 size_t poisk_inverter_memory(const poisk_inverter *inv);
 

@@ -64,6 +64,8 @@ struct poisk_inverter {
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
     size_t abbrev_set_cap;
+    double run_per_occ;             /* run bytes per occurrence of the last batch */
+    size_t table_cap;               /* persistent tables past this are dropped; 0 = never */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -109,6 +111,37 @@ static void reset_batch(poisk_inverter *inv)
     inv->abbrev_set_cap = 0;
 }
 
+void poisk_inverter_set_table_cap(poisk_inverter *inv, size_t bytes)
+{
+    inv->table_cap = bytes;
+}
+
+/* Bytes of the tables that live from batch to batch. */
+static size_t table_memory(const poisk_inverter *inv)
+{
+    return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
+           + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
+           + inv->forms.cap;
+}
+
+/* Between batches, term ids mean nothing outside the inverter (runs are written by term
+ * bytes), so the tables can start afresh when they outgrow their share of the budget. */
+static void drop_tables(poisk_inverter *inv)
+{
+    poisk_buf_free(&inv->arena);
+    poisk_buf_free(&inv->forms);
+    free(inv->terms);
+    inv->terms = NULL;
+    inv->n_terms = 0;
+    inv->cap_terms = 0;
+    id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
+    for (int i = 0; i < 3; i++) {
+        free(t[i]->slot);
+        t[i]->slot = NULL;
+        t[i]->cap = t[i]->count = 0;
+    }
+}
+
 void poisk_inverter_free(poisk_inverter *inv)
 {
     if (!inv)
@@ -137,9 +170,9 @@ void poisk_inverter_free(poisk_inverter *inv)
 
 size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
-    return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
-           + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
-           + inv->forms.cap + inv->cap_occ * 8
+    return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
+           + inv->cap_pend * sizeof(pending) + inv->scratch.cap
+           + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
@@ -539,6 +572,11 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         }
     }
     uint64_t *scat = inv->scat;
+    /* the run's buffer sized once from the last batch's ratio: growing it by doubling
+     * would copy it and fault in pages that are then thrown away */
+    double per = inv->run_per_occ > 0 ? inv->run_per_occ * 1.1 : 2.5;
+    failed = failed || poisk_buf_reserve(out, (size_t)((double)inv->n_occ * per) + 4096) != 0;
+    size_t out_start = out->len;
     failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
     poisk_buf post = { 0 };
     if (!failed) {
@@ -577,6 +615,8 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             }
         }
         failed = out->failed || post.failed;
+        if (inv->n_occ)
+            inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
     /* counts must be zero for the next batch whatever happened */
     for (unsigned k = 0; k < 2; k++)
@@ -590,5 +630,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     inv->abbrevs = NULL;
     inv->cap_abbrevs = 0;
     reset_batch(inv);
+    if (inv->table_cap && table_memory(inv) > inv->table_cap)
+        drop_tables(inv);
     return failed ? POISK_ENOMEM : POISK_OK;
 }

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "index_reader.h"
+#include "writer_mem.h"
 
 #define DICT_BLOCK_TERMS 16
+#define RELEASE_CHUNK (1u << 20)    /* a spilled run gives back what it has read, per MiB */
 
 typedef struct run_cur {
     const uint8_t *p, *end;
@@ -23,6 +25,7 @@ typedef struct run_cur {
     const uint8_t *key; size_t key_len;
     uint32_t ndocs;
     const uint8_t *post; size_t post_len;
+    const uint8_t *kept;            /* spilled runs: pages before this were given back */
 } run_cur;
 
 /* Read the next entry of a run.  @return : 1 entry, 0 run done, -1 malformed */
@@ -30,6 +33,12 @@ static int cur_next(run_cur *c)
 {
     if (c->p == c->end)
         return 0;
+    /* the merge reads a spilled run once, front to back: its pages need not stay resident
+     * (a key still in use in a given-back page is read again from the file) */
+    if (c->kept && (size_t)(c->p - c->kept) >= RELEASE_CHUNK) {
+        poisk_mem_release(c->kept, (size_t)(c->p - c->kept));
+        c->kept = c->p;
+    }
     uint64_t klen, nd, plen;
     c->p++;                             /* kind: the cursor's range holds one kind only */
     if (poisk_varint_decode(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
@@ -325,6 +334,7 @@ static int merge_kind(kind_merge *k, poisk_error *err)
         curs[i].end = r->data + hi;
         curs[i].batch = r->batch;
         curs[i].base = r->first_doc;
+        curs[i].kept = r->map ? curs[i].p : NULL;
         int n = cur_next(&curs[i]);
         if (n < 0) {
             rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");

@@ -1,0 +1,50 @@
+/*
+ * writer_mem.c: the index writer's memory budget (writer_mem.h).  Resident memory is read
+ * from /proc/self/statm rather than tallied, so allocations the writer does not see (the
+ * analyzer's caches, the lexicon, glibc's arenas) count too.
+ */
+#include "writer_mem.h"
+
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+size_t poisk_mem_resident(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    unsigned long size = 0, resident = 0;
+    int n = fscanf(f, "%lu %lu", &size, &resident);
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
+}
+
+uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes)
+{
+    unsigned t = threads > 0 ? (unsigned)threads : 1;
+    /* per worker at its peak: occurrences and their scattered copy (~2.8 bytes per text
+     * byte), the run and the compressed store blocks being built (~0.7), the spool pages
+     * being read (1); half the budget stays for finished runs kept in memory */
+    uint64_t b = avail / (2u * 5u * t);
+    if (b > (64u << 20))
+        b = 64u << 20;
+    if (b < (256u << 10))
+        b = 256u << 10;             /* below this, per-batch costs dominate */
+    if (b > corpus_bytes / (4u * t))
+        b = corpus_bytes / (4u * t);
+    return b < (16u << 10) ? 16u << 10 : b;
+}
+
+void poisk_mem_release(const void *p, size_t len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || !p || !len)
+        return;
+    uintptr_t lo = (uintptr_t)p, hi = lo + len, m = (uintptr_t)page - 1;
+    lo = (lo + m) & ~m;
+    hi &= ~m;
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}

@@ -1,0 +1,26 @@
+/*
+ * writer_mem.h: the index writer's memory budget (stage: index writer, commit).  --mem
+ * bounds the whole process's resident memory while it builds: the writer measures what is
+ * already resident (the split-word lexicon, dictionaries, passage tables), sizes batches
+ * from the rest, keeps a finished run in memory only while the resident total stays under
+ * the budget, and gives back the pages of the spool and of spilled runs once they are read.
+ */
+#ifndef POISK_WRITER_MEM_H
+#define POISK_WRITER_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*! Bytes resident in this process now (Linux /proc/self/statm); 0 when unknown. */
+size_t poisk_mem_resident(void);
+
+/*! Text bytes per batch for `threads` workers sharing `avail` bytes (a worker holds about
+ *  5 bytes per byte of its batch's text at its peak), clamped to [256 KiB, 64 MiB], then to
+ *  a quarter of the corpus per worker so that every worker gets batches (16 KiB at least). */
+uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes);
+
+/*! Drop the pages wholly inside [p, p+len) of a read-only file mapping: a later read
+ *  faults them in again from the file, so this only ever costs time, never correctness. */
+void poisk_mem_release(const void *p, size_t len);
+
+#endif
