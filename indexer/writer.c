@@ -32,7 +32,7 @@
 #include "index_reader.h"
 #include "store.h"
 
-#define STORE_LEVEL 1                   /* libdeflate level: measured in bench/RESULTS.md */
+#define STORE_LEVEL 6                   /* libdeflate level: docs/FORMAT.md §7 has the measured table */
 #define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;
@@ -574,6 +574,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     c->secs = calloc(N, 1);
     poisk_manifest m = { 0 };
     poisk_merge_io io = { 0 };
+    uint32_t *local = NULL;
     char **abbrevs = NULL;
     size_t n_abbrevs = 0;
     if (spool == MAP_FAILED || !order || !by_name || !rank || !lo || !blk_first || !c->dl || !c->secs) {
@@ -713,6 +714,17 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     io.hook_ctx = w;
     io.dl = c->dl;
     io.secs = c->secs;
+    /* postings store section-local ids (FORMAT.md §6): small gaps in every section */
+    if (!(local = malloc(((size_t)N + 1) * sizeof *local))) {
+        rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
+        goto done;
+    }
+    {
+        uint32_t next[POISK_SECTION_COUNT] = { 0 };
+        for (uint32_t id = 0; id < N; id++)
+            local[id] = next[c->secs[id]]++;
+    }
+    io.local = local;
     io.n_docs = N;
     io.threads = w->threads;
     if ((rc = poisk_merge_add_file(&io, name, c->store.final_size))) {
@@ -847,6 +859,7 @@ done:
     free(c->runs);
     free(c->dl);
     free(c->secs);
+    free(local);
     pthread_mutex_destroy(&c->lock);
     free(c);
     free(order);

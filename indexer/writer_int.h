@@ -62,6 +62,7 @@ typedef struct poisk_merge_io {
     void *hook_ctx;
     const uint32_t *dl;             /* passage lengths by id */
     const uint8_t *secs;            /* passage sections by id */
+    const uint32_t *local;          /* id -> its rank in its section (what postings store) */
     uint32_t n_docs;                /* passages: the length of dl and secs */
     int threads;                    /* 2 or more: stems and exact forms merge in parallel */
     /* filled: the files written, for the manifest */

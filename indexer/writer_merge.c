@@ -277,7 +277,7 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
             left -= !(*q++ & 0x80);
         if (left)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        poisk_plist_writer_add_raw(&g->pw, doc, (uint32_t)tf, p, (size_t)(q - p), dl[doc]);
+        poisk_plist_writer_add_raw(&g->pw, k->io.local[doc], (uint32_t)tf, p, (size_t)(q - p), dl[doc]);
         p = q;
     }
     return POISK_OK;

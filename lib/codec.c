@@ -448,13 +448,16 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
         blk_bytes = c->blocks_len;
         pos_bytes = 0;                          /* unused: positions run to the end */
     }
-    uint64_t last = (uint64_t)sp->last + delta;
+    uint64_t last = (uint64_t)sp->llast + delta;
     if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END
-        || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2)
+        || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2
+        || (c->docmap && last >= c->docmap_n))
         return -1;
     sp->idx = idx;
     sp->prev_last = idx == 0 ? 0 : sp->last;
-    sp->last = (uint32_t)last;
+    sp->lprev = idx == 0 ? 0 : sp->llast;
+    sp->llast = (uint32_t)last;
+    sp->last = c->docmap ? c->docmap[last] : (uint32_t)last;
     sp->blk_off = blk_off;
     sp->blk_bytes = (size_t)blk_bytes;
     sp->pos_off = pos_off;
@@ -468,7 +471,7 @@ static int decode_block(poisk_plist *c)
     uint32_t n = d->idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
                                           : POISK_BLOCK_SIZE;
     const uint8_t *p = c->blocks + d->blk_off, *end = p + d->blk_bytes;
-    uint32_t prev = d->prev_last;
+    uint32_t prev = d->lprev;
     if (n == POISK_BLOCK_SIZE) {
         if (end - p < 2 || p[0] > 32 || p[1] > 32 || (size_t)(end - p) < 2 + 16u * (p[0] + p[1]))
             return -1;
@@ -488,7 +491,7 @@ static int decode_block(poisk_plist *c)
             c->tfs[i] += 1;
             bad |= c->tfs[i] == 0;
         }
-        if (bad || acc != d->last)
+        if (bad || acc != d->llast)
             return -1;
     } else {
         uint64_t acc = prev;
@@ -506,9 +509,13 @@ static int decode_block(poisk_plist *c)
             c->docs[i] = (uint32_t)acc;
             c->tfs[i] = (uint32_t)tf;
         }
-        if (acc != d->last)
+        if (acc != d->llast)
             return -1;
     }
+    /* every stored id is <= llast < docmap_n (checked by skip_step) */
+    if (c->docmap)
+        for (uint32_t i = 0; i < n; i++)
+            c->docs[i] = c->docmap[c->docs[i]];
     c->n = n;
     c->i = 0;
     c->doc = c->docs[0];
@@ -533,9 +540,13 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
 {
     uint32_t *posbuf = c->posbuf;
     uint32_t posbuf_cap = c->posbuf_cap;
+    const uint32_t *docmap = c->docmap;
+    uint32_t docmap_n = c->docmap_n;
     memset(c, 0, sizeof *c);
     c->posbuf = posbuf;
     c->posbuf_cap = posbuf_cap;
+    c->docmap = docmap;
+    c->docmap_n = docmap_n;
     c->posbuf_for = UINT32_MAX;
     c->df = df;
     c->doc = POISK_PLIST_END;
@@ -574,6 +585,12 @@ int poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint3
 int poisk_plist_open_lazy(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df)
 {
     return plist_open_skip(c, post, post_len, df);
+}
+
+void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n)
+{
+    c->docmap = map;
+    c->docmap_n = n;
 }
 
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len)

@@ -110,7 +110,9 @@ void poisk_plist_writer_free(poisk_plist_writer *w);
 typedef struct poisk_skip_pos {
     const uint8_t *p;                /* next skip entry */
     uint32_t idx;                    /* block index this entry describes */
-    uint32_t prev_last, last;        /* last doc of the previous block, of this block */
+    uint32_t prev_last, last;        /* last doc of the previous block, of this block
+                                      * (mapped through the doc map: global ids) */
+    uint32_t lprev, llast;           /* the same as stored: section-local ids */
     poisk_impacts imp;               /* the block's competitive (tf, dl) pairs */
     size_t blk_off, blk_bytes;       /* in the blocks area */
     size_t pos_off, pos_bytes;       /* in the term's positions */
@@ -130,12 +132,18 @@ typedef struct poisk_plist {
     const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
     uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
     uint64_t blocks_decoded;
+    const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
+    uint32_t docmap_n;               /* stored ids must be < docmap_n */
 } poisk_plist;
 
 #define POISK_PLIST_END UINT32_MAX
 
 /* All return 0, or -1 when the bytes are inconsistent (the caller names the file).
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
+/*! Doc ids are stored section-local (docs/FORMAT.md §6); map[local] is the id the cursor
+ *  reports (ascending in local).  Set before open; kept across reopens.  A stored id >= n
+ *  is corrupt.  Without a map (NULL) ids are reported as stored. */
+void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n);
 int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
 /*! Lazy open: skip entries are readable (shallow_advance, block_*) but no block is decoded
  *  until the first next() (-> the first posting) or advance(target) (-> decodes only the

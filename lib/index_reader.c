@@ -128,6 +128,7 @@ static void section_free(poisk_section_index *s)
     if (!s)
         return;
     poisk_file_close(&s->lens);
+    free(s->docmap);
     dict_files_close(&s->d[0]);
     dict_files_close(&s->d[1]);
     free(s);
@@ -276,6 +277,21 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     }
     if (count != s->n_docs)
         return sec_corrupt(err, f, "bitmap disagrees with the passage count");
+    /* postings store section-local ids (FORMAT.md §6): local id r is the r-th set bit */
+    s->docmap = malloc((size_t)(s->n_docs ? s->n_docs : 1) * sizeof *s->docmap);
+    if (!s->docmap)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
+    uint64_t r = 0;
+    for (uint64_t w = 0; w < words; w++) {
+        uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
+        while (word) {
+            uint64_t d = 64 * w + (uint64_t)__builtin_ctzll(word);
+            word &= word - 1;
+            if (d >= s->n_all || r >= s->n_docs)
+                return sec_corrupt(err, f, "bitmap has bits past the last passage");
+            s->docmap[r++] = (uint32_t)d;
+        }
+    }
     return POISK_OK;
 }
 
@@ -656,6 +672,7 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
         free(c);
         return POISK_ECORRUPT;
     }
+    poisk_plist_set_docmap(&c->pl, sec->docmap, (uint32_t)sec->n_docs);
     if ((lazy ? poisk_plist_open_lazy : poisk_plist_open)(&c->pl, p, (size_t)info->ref[1], info->df)) {
         int rc = cursor_corrupt(c, &c->d->post, err);
         poisk_postings_close(c);

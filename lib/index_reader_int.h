@@ -26,6 +26,7 @@ struct poisk_section_index {
     uint64_t n_docs, total_length;
     uint32_t n_all;                     /* passages in the whole index */
     const uint8_t *bitmap, *rank, *lengths;
+    uint32_t *docmap;                   /* section-local id -> global id (n_docs), from bitmap */
     poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
 };
 

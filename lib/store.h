@@ -1,6 +1,6 @@
 /*
  * store.h: the passage store (docs/FORMAT.md §7): one record per passage (metadata and
- * original text), grouped by consecutive ids into blocks of about 16 KiB compressed in
+ * original text), grouped by consecutive ids into blocks of about 64 KiB compressed in
  * the zlib format.  The writer encodes records and blocks; the reader finds the block of a
  * passage, inflates it and decodes the record (poisk_index_passage in index_reader.h).
  */
@@ -12,7 +12,7 @@
 #include "poisk/document.h"
 #include "codec.h"
 
-#define POISK_STORE_BLOCK_RAW (32u * 1024u)      /* a block closes at this raw size */
+#define POISK_STORE_BLOCK_RAW (64u * 1024u)      /* a block closes at this raw size */
 #define POISK_STORE_DIR_ENTRY 24u
 
 /* A decoded record: strings point into the raw block, not NUL-terminated; an optional

@@ -311,3 +311,42 @@ Test(codec, raw_positions_write_the_same_bytes)
     poisk_buf_free(&pa); poisk_buf_free(&pb); poisk_buf_free(&oa); poisk_buf_free(&ob);
     poisk_buf_free(&enc);
 }
+
+/* Section-local ids: the list stores local ids 0..n-1, the cursor reports map[local]
+ * everywhere (next, advance, skip entries); a stored id past the map is corrupt. */
+Test(codec, doc_map_reports_global_ids)
+{
+    uint32_t n = 1000;
+    list_t l = make_list(n, 3, 5);
+    uint32_t nmap = l.docs[n - 1] + 1;
+    uint32_t *map = malloc(nmap * sizeof *map);
+    for (uint32_t i = 0; i < nmap; i++)
+        map[i] = 7 + 3 * i + (i % 5 == 0);           /* increasing, gaps of 3..4 */
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 1);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    poisk_plist_set_docmap(&c, map, nmap);
+    cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        cr_assert_eq(c.doc, map[l.docs[i]]);
+        cr_assert_eq(poisk_plist_tf(&c), l.tfs[i]);
+        cr_assert_eq(poisk_plist_next(&c), 0);
+    }
+    cr_assert_eq(c.doc, POISK_PLIST_END);
+    /* advance and block-max on global ids, lazily opened */
+    cr_assert_eq(poisk_plist_open_lazy(&c, post.data, post.len, n), 0);
+    uint32_t target = map[l.docs[700]] - 1;
+    cr_assert_eq(poisk_plist_shallow_advance(&c, target), 0);
+    cr_assert_geq(poisk_plist_block_last_doc(&c), target);
+    cr_assert_eq(poisk_plist_advance(&c, target), 0);
+    cr_assert_eq(c.doc, map[l.docs[700]]);
+    /* a map shorter than the stored ids: the list is corrupt, not read past the map */
+    poisk_plist_set_docmap(&c, map, l.docs[127]);    /* block 0 ends at local docs[127] */
+    cr_assert_neq(poisk_plist_open(&c, post.data, post.len, n), 0);
+    poisk_plist_free(&c);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free(map);
+    free_list(&l);
+}
