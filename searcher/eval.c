@@ -70,6 +70,10 @@ struct scorer {
     uint64_t df;                /* postings in this section */
     uint32_t bb_last;           /* the block whose bound bb_value holds (its last doc) */
     double bb_value;
+    /* the decoded block (poisk_postings_block_view), walked here without a reader call
+     * per posting; the cursor itself moves only to leave the block or to read positions */
+    const uint32_t *bdocs, *btfs;
+    uint32_t bn, bi;
     /* BOOL */
     scorer **must, **should, **not;
     size_t n_must, n_should, n_not;
@@ -94,6 +98,7 @@ typedef struct ectx {
     uint64_t blocks;
     uint32_t *pbuf;             /* phrase position scratch */
     uint32_t dl_doc, dl;        /* the last passage length looked up (terms share it) */
+    const uint32_t *lens;       /* passage lengths by global id (this section's) */
     double dl_norm;             /* its BM25 length norm */
     size_t pbuf_cap;
     /* k1 (1 - b + b dl / avgdl) by passage length, filled on first use (NaN: not yet):
@@ -310,16 +315,31 @@ static void term_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
-    /* the next posting is the common step (a MaxScore walk over one list): no search */
-    int rc = s->valid && target == s->doc + 1 ? poisk_postings_next(s->cur, e->err)
-                                               : poisk_postings_advance(s->cur, target, e->err);
+    if (s->valid && s->bn && target <= s->bdocs[s->bn - 1]) {
+        /* inside the decoded block (the common step of a MaxScore walk): a short scan */
+        uint32_t i = s->bi + 1;
+        while (s->bdocs[i] < target)
+            i++;
+        s->bi = i;
+        s->doc = s->bdocs[i];
+        return;
+    }
+    int rc = poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
+        s->bn = 0;
         return;
     }
     s->doc = poisk_postings_doc(s->cur);
+    s->bn = poisk_postings_block_view(s->cur, &s->bdocs, &s->btfs, &s->bi);
+}
+
+/* The term's tf at its current doc. */
+static inline uint32_t term_tf(const scorer *s)
+{
+    return s->bn && s->doc != DOC_END ? s->btfs[s->bi] : 0;
 }
 
 static int excluded(ectx *e, scorer *s, uint32_t d)
@@ -389,7 +409,10 @@ static int phrase_positions(ectx *e, scorer *s, size_t i, uint32_t d, const uint
             continue;
         const uint32_t *p;
         uint32_t n;
-        int rc = poisk_postings_positions(a->cur, &p, &n, e->err);
+        /* the scorer walked the block view: bring the cursor to d (same block, no decode) */
+        int rc = poisk_postings_advance(a->cur, d, e->err);
+        if (!rc)
+            rc = poisk_postings_positions(a->cur, &p, &n, e->err);
         if (rc)
             return rc;
         if (found++ == 0) {
@@ -551,10 +574,10 @@ static double sc_score(ectx *e, scorer *s)
     case SC_TERM: {
         if (d != e->dl_doc) {
             e->dl_doc = d;
-            e->dl = poisk_section_doc_length(e->sec, d);
+            e->dl = e->lens[d];
             e->dl_norm = length_norm(e, e->dl);
         }
-        uint32_t tf = poisk_postings_tf(s->cur);
+        uint32_t tf = term_tf(s);
         if (tf == 0)
             return 0.0;
         return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
@@ -585,7 +608,7 @@ static double sc_quick_bound(ectx *e, scorer *s, double fallback)
         return fallback;
     /* a posting with this tf is dominated by the first impact with a tf at least as high:
      * its passage is at least that long */
-    uint32_t tf = poisk_postings_tf(s->cur);
+    uint32_t tf = term_tf(s);
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     uint32_t i = 0;
     while (i + 1 < im->n && im->tf[i] < tf)
@@ -1485,6 +1508,7 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         rc = poisk_index_section(idx, (poisk_section)s, &e.sec, err);
         if (rc || !e.sec)
             continue;
+        e.lens = poisk_section_doc_lengths(e.sec);
         scorer *root = build(&e, q->root);
         if (root && !e.rc)
             run_root(&e, root, &f, &c);

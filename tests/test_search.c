@@ -558,6 +558,16 @@ static void lazy_cursors_match_eager_ones(void)
                 while (poisk_postings_doc(eager) != POISK_DOC_END) {
                     cr_assert_eq(poisk_postings_doc(lazy), poisk_postings_doc(eager));
                     cr_assert_eq(poisk_postings_tf(lazy), poisk_postings_tf(eager));
+                    /* the block view and the length array the evaluator walks */
+                    const uint32_t *vd, *vt;
+                    uint32_t vi, vn = poisk_postings_block_view(lazy, &vd, &vt, &vi);
+                    cr_assert(vn > 0 && vi < vn && vd[vi] == poisk_postings_doc(lazy)
+                              && vt[vi] == poisk_postings_tf(lazy));
+                    for (uint32_t j = 1; j < vn; j++)
+                        cr_assert_gt(vd[j], vd[j - 1]);
+                    cr_assert_eq(poisk_section_doc_lengths(sec)[vd[vn - 1]],
+                                 poisk_section_doc_length(sec, vd[vn - 1]));
+                    cr_assert_gt(poisk_section_doc_length(sec, vd[vi]), 0);
                     const uint32_t *pa, *pb;
                     uint32_t na, nb;
                     cr_assert_eq(poisk_postings_positions(eager, &pa, &na, NULL), 0);
