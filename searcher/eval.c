@@ -31,6 +31,7 @@
 
 #define DOC_END POISK_DOC_END
 #define NORM_CACHE 512
+#define QB_TFS 8
 
 double poisk_bm25_idf(uint64_t n, uint64_t df)
 {
@@ -74,6 +75,10 @@ struct scorer {
      * per posting; the cursor itself moves only to leave the block or to read positions */
     const uint32_t *bdocs, *btfs;
     uint32_t bn, bi;
+    /* sc_quick_bound by tf (1..QB_TFS) for the decoded block ending at qb_for (NaN: not
+     * yet); UINT32_MAX: no block */
+    uint32_t qb_for;
+    double qb[8];
     /* BOOL */
     scorer **must, **should, **not;
     size_t n_must, n_should, n_not;
@@ -168,6 +173,7 @@ static scorer *term_scorer(ectx *e, size_t t)
     s->doc = 0;
     s->valid = 0;               /* not positioned yet */
     s->bb_value = -1;
+    s->qb_for = UINT32_MAX;
     return s;
 }
 
@@ -303,15 +309,16 @@ static scorer *build(ectx *e, const poisk_qnode *n)
 
 /* advance / score / shallow ------------------------------------------------------------- */
 
-static void sc_advance(ectx *e, scorer *s, uint32_t target);
+static inline void sc_advance(ectx *e, scorer *s, uint32_t target);
 
-static double sc_score(ectx *e, scorer *s);
+static double sc_score_slow(ectx *e, scorer *s);
+static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
 
 static double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
-static void term_advance(ectx *e, scorer *s, uint32_t target)
+static inline void term_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
@@ -541,7 +548,7 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
     s->doc = DOC_END;
 }
 
-static void sc_advance(ectx *e, scorer *s, uint32_t target)
+static void sc_advance_slow(ectx *e, scorer *s, uint32_t target)
 {
     if (e->rc) {
         s->doc = DOC_END;
@@ -552,6 +559,24 @@ static void sc_advance(ectx *e, scorer *s, uint32_t target)
     case SC_BOOL:   bool_advance(e, s, target); break;
     default:        phrase_advance(e, s, target); break;
     }
+}
+
+/* The hot path inline: a term already there, or stepping inside its decoded block. */
+static inline void sc_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->kind == SC_TERM && s->valid && !e->rc) {
+        if (s->doc >= target)
+            return;
+        if (s->bn && target <= s->bdocs[s->bn - 1]) {
+            uint32_t i = s->bi + 1;
+            while (s->bdocs[i] < target)
+                i++;
+            s->bi = i;
+            s->doc = s->bdocs[i];
+            return;
+        }
+    }
+    sc_advance_slow(e, s, target);
 }
 
 /* k1 (1 - b + b dl / avgdl), computed as poisk_bm25() does. */
@@ -566,22 +591,28 @@ static double length_norm(ectx *e, uint32_t dl)
     return e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
 }
 
-static double sc_score(ectx *e, scorer *s)
+/* BM25 of a term at its current doc (the same double as poisk_bm25()). */
+static inline double term_score(ectx *e, scorer *s)
+{
+    uint32_t d = s->doc;
+    if (d != e->dl_doc) {
+        e->dl_doc = d;
+        e->dl = e->lens[d];
+        e->dl_norm = length_norm(e, e->dl);
+    }
+    uint32_t tf = term_tf(s);
+    if (tf == 0)
+        return 0.0;
+    return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
+}
+
+static double sc_score_slow(ectx *e, scorer *s)
 {
     uint32_t d = s->doc;
     double sum = 0;
     switch (s->kind) {
-    case SC_TERM: {
-        if (d != e->dl_doc) {
-            e->dl_doc = d;
-            e->dl = e->lens[d];
-            e->dl_norm = length_norm(e, e->dl);
-        }
-        uint32_t tf = term_tf(s);
-        if (tf == 0)
-            return 0.0;
-        return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
-    }
+    case SC_TERM:
+        return term_score(e, s);
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
             sum += sc_score(e, s->must[i]);
@@ -599,6 +630,11 @@ static double sc_score(ectx *e, scorer *s)
     }
 }
 
+static inline double sc_score(ectx *e, scorer *s)
+{
+    return s->kind == SC_TERM ? term_score(e, s) : sc_score_slow(e, s);
+}
+
 /* Upper bound of s's score at its current doc without looking up the passage length: a
  * term's tf with the shortest length of its block (the block shallow_advance is on, which
  * inside a window is the decoded one); other scorers give `fallback`, their window bound. */
@@ -609,11 +645,28 @@ static double sc_quick_bound(ectx *e, scorer *s, double fallback)
     /* a posting with this tf is dominated by the first impact with a tf at least as high:
      * its passage is at least that long */
     uint32_t tf = term_tf(s);
+    /* per block and tf once: most candidates of a block share a handful of small tfs */
+    uint32_t last = s->bn ? s->bdocs[s->bn - 1] : UINT32_MAX;
+    if (tf >= 1 && tf <= QB_TFS && last != UINT32_MAX) {
+        if (s->qb_for != last) {
+            s->qb_for = last;
+            for (int i = 0; i < QB_TFS; i++)
+                s->qb[i] = NAN;
+        }
+        double v = s->qb[tf - 1];
+        if (v == v)
+            return v;
+    }
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     uint32_t i = 0;
     while (i + 1 < im->n && im->tf[i] < tf)
         i++;
-    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+    double v = poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+    /* cached only when the impacts are the decoded block's (the shallow pointer on it) */
+    if (tf >= 1 && tf <= QB_TFS && last != UINT32_MAX
+        && poisk_postings_block_last_doc(s->cur) == last)
+        s->qb[tf - 1] = v;
+    return v;
 }
 
 /* The block's best score: the largest BM25 over its competitive (tf, dl) pairs. */
@@ -814,7 +867,7 @@ static int collect(ectx *e, collector *c, uint32_t doc, double score)
 
 /* ---- the root loop ---------------------------------------------------------------------- */
 
-static int slack_below(double bound, double thr)
+static inline int slack_below(double bound, double thr)
 {
     /* bound sums in another order than the score: allow for rounding */
     return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
@@ -824,7 +877,7 @@ static int slack_below(double bound, double thr)
  * score it cannot; equal to it, it cannot either once the k-th passage has a lower number
  * (equal scores rank by passage number) -- the case of boilerplate repeated in every
  * document, whose ties would otherwise keep every block with a copy "competitive". */
-static int cannot_enter(const collector *c, double bound, uint32_t first)
+static inline int cannot_enter(const collector *c, double bound, uint32_t first)
 {
     if (!c->prune || c->top.n < c->top.cap || c->top.cap == 0)
         return 0;
@@ -839,7 +892,7 @@ static int gate_out(ectx *e, double score, uint32_t d)
 }
 
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
-static int ties_lose(const collector *c, uint32_t first)
+static inline int ties_lose(const collector *c, uint32_t first)
 {
     return c->prune && c->top.cap && c->top.n == c->top.cap && first > c->top.h[0].doc;
 }
