@@ -316,7 +316,7 @@ static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
 
-static double sc_quick_bound(ectx *e, scorer *s, double fallback);
+static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
 static inline void term_advance(ectx *e, scorer *s, uint32_t target)
 {
@@ -638,7 +638,7 @@ static inline double sc_score(ectx *e, scorer *s)
 /* Upper bound of s's score at its current doc without looking up the passage length: a
  * term's tf with the shortest length of its block (the block shallow_advance is on, which
  * inside a window is the decoded one); other scorers give `fallback`, their window bound. */
-static double sc_quick_bound(ectx *e, scorer *s, double fallback)
+static double sc_quick_bound_slow(ectx *e, scorer *s, double fallback)
 {
     if (s->kind != SC_TERM)
         return fallback;
@@ -667,6 +667,19 @@ static double sc_quick_bound(ectx *e, scorer *s, double fallback)
         && poisk_postings_block_last_doc(s->cur) == last)
         s->qb[tf - 1] = v;
     return v;
+}
+
+static inline double sc_quick_bound(ectx *e, scorer *s, double fallback)
+{
+    if (s->kind == SC_TERM && s->bn && s->doc != DOC_END) {      /* cached: inline */
+        uint32_t tf = s->btfs[s->bi];
+        if (tf >= 1 && tf <= QB_TFS && s->qb_for == s->bdocs[s->bn - 1]) {
+            double v = s->qb[tf - 1];
+            if (v == v)
+                return v;
+        }
+    }
+    return sc_quick_bound_slow(e, s, fallback);
 }
 
 /* The block's best score: the largest BM25 over its competitive (tf, dl) pairs. */
@@ -803,7 +816,25 @@ typedef struct collector {
     const filters *f;
     poisk_index *idx;
     poisk_passage_buf buf;
+    /* cannot_enter() precomputed whenever the top-k changes (-INFINITY: not full yet):
+     * a bound below `cut` loses (the k-th score less the rounding slack), one at most
+     * `tie` loses from passage kth_doc + 1 on (equal scores rank by passage number) */
+    double cut, tie;
+    uint32_t kth_doc;
 } collector;
+
+static void collector_refresh(collector *c)
+{
+    if (!c->prune || c->top.cap == 0 || c->top.n < c->top.cap) {
+        c->cut = c->tie = -INFINITY;
+        c->kth_doc = DOC_END;
+        return;
+    }
+    double thr = c->top.h[0].score;
+    c->cut = thr - 1e-9 * (1.0 + fabs(thr));
+    c->tie = thr;
+    c->kth_doc = c->top.h[0].doc;
+}
 
 static double threshold(const collector *c)
 {
@@ -862,7 +893,9 @@ static int collect(ectx *e, collector *c, uint32_t doc, double score)
         }
         return POISK_OK;
     }
-    return topk_add(&c->top, h);
+    rc = topk_add(&c->top, h);
+    collector_refresh(c);
+    return rc;
 }
 
 /* ---- the root loop ---------------------------------------------------------------------- */
@@ -879,10 +912,7 @@ static inline int slack_below(double bound, double thr)
  * document, whose ties would otherwise keep every block with a copy "competitive". */
 static inline int cannot_enter(const collector *c, double bound, uint32_t first)
 {
-    if (!c->prune || c->top.n < c->top.cap || c->top.cap == 0)
-        return 0;
-    double thr = c->top.h[0].score;
-    return slack_below(bound, thr) || (first > c->top.h[0].doc && bound <= thr);
+    return bound < c->cut || (first > c->kth_doc && bound <= c->tie);
 }
 
 /* The gated phrase's score at d is its passage's whole score: can it not enter? */
@@ -1440,6 +1470,7 @@ static int collector_init(collector *c, poisk_index *idx, const poisk_eval_param
     c->prune = !p->count && !p->by_region && !p->exhaustive;
     c->by_region = p->by_region;
     c->top.cap = p->k;
+    collector_refresh(c);
     if (p->by_region) {
         c->n_regions = poisk_index_region_count(idx);
         c->region_range = calloc(c->n_regions + 1, sizeof *c->region_range);
