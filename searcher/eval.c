@@ -703,6 +703,12 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
     case SC_TERM: {
         if (s->doc == DOC_END)
             return 0;
+        /* still in the block bounded last (targets only grow): no reader call */
+        if (s->bb_value >= 0 && target <= s->bb_last) {
+            if (s->bb_last < *upto)
+                *upto = s->bb_last;
+            return s->bb_value;
+        }
         int rc = poisk_postings_shallow_advance(s->cur, target, e->err);
         if (rc) {
             fail(e, rc);
@@ -1063,10 +1069,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                     qb += sc_quick_bound(e, cb[i].s, cb[i].b);
             if (!cannot_enter(c, qb, d) && !excluded(e, root, d)) {
                 double s = 0;
-                memset(part, 0, ns * sizeof *part);
                 for (size_t i = ne; i < ns; i++)
-                    if (cb[i].s->doc == d)
-                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
                 int pruned = 0;
                 for (size_t i = ne; i-- > 0;) {
                     if (cannot_enter(c, s + prefix[i + 1], d)) {
@@ -1074,8 +1078,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                         break;
                     }
                     sc_advance(e, cb[i].s, d);
-                    if (cb[i].s->doc == d)
-                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
                 }
                 if (!pruned) {
                     /* the reported score sums in query order, whatever the partition, so
