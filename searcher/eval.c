@@ -89,6 +89,7 @@ struct scorer {
     size_t n_pos;
     scorer **distinct;
     size_t n_distinct;
+    scorer *lead;               /* the rarest single-alternative term (gate pre-check) */
 };
 
 typedef struct ectx {
@@ -113,6 +114,10 @@ typedef struct ectx {
      * are read only for passages whose score can enter the top-k */
     const scorer *gate;
     const struct collector *gate_c;
+    /* the gated phrase as the root's optional clause stops at the window's end (gate_upto),
+     * unverified, so the root skips the next windows by their bounds */
+    int gate_window;
+    uint32_t gate_upto;
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -291,6 +296,8 @@ static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
             sc_free(e, s);
             return NULL;
         }
+        if (s->n_alt[i] == 1 && (!s->lead || s->alt[i][0]->df < s->lead->df))
+            s->lead = s->alt[i][0];
     }
     return s;
 }
@@ -315,6 +322,8 @@ static double sc_score_slow(ectx *e, scorer *s);
 static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
+
+static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
 static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
@@ -501,13 +510,50 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
     return 0;
 }
 
+/* The gated phrase's pre-check: its rarest required term on its next passage >= *d, can
+ * that passage enter with this term's quick bound and the other terms' block bounds?  If
+ * not, *d moves past it without advancing (and decoding) the others: most passages where
+ * common words co-occur stop here.  @return : 1 when *d was skipped (try again) */
+static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
+{
+    scorer *lead = s->lead;
+    sc_advance(e, lead, *d);
+    *d = lead->doc;
+    if (*d == DOC_END)
+        return 0;
+    double qb = sc_quick_bound(e, lead, INFINITY);
+    if (qb == INFINITY)
+        return 0;
+    for (size_t k = 0; k < s->n_distinct; k++)
+        if (s->distinct[k]->term != lead->term) {
+            uint32_t upto = DOC_END;
+            qb += sc_shallow(e, s->distinct[k], *d, &upto);
+        }
+    if (!gate_out(e, qb, *d))
+        return 0;
+    (*d)++;
+    return 1;
+}
+
 static void phrase_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
     s->valid = 1;
     uint32_t d = target;
+    int windowed = e->gate == s && e->gate_window;
     while (!e->rc) {
+        if (windowed && d > e->gate_upto && d != DOC_END) {
+            s->doc = d;             /* past the window: not a match yet (valid = 0) */
+            s->valid = 0;
+            return;
+        }
+        if (e->gate == s && s->lead && gate_lead_out(e, s, &d))
+            continue;
+        if (d == DOC_END)
+            break;
+        if (windowed && d > e->gate_upto)
+            continue;
         size_t i = 0;
         while (i < s->n_pos) {
             uint32_t m = DOC_END;
@@ -523,10 +569,14 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
             if (m > d) {
                 d = m;
                 i = 0;
+                if (windowed && d > e->gate_upto)
+                    break;
                 continue;
             }
             i++;
         }
+        if (windowed && d > e->gate_upto)
+            continue;
         if (e->gate == s) {
             /* the score needs no positions: read them only if it can enter */
             s->doc = d;
@@ -970,6 +1020,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         if (only->kind == SC_PHRASE) {
             e->gate = only;
             e->gate_c = c;
+            e->gate_window = root->n_must == 0;
         }
     }
     uint32_t target = 0, range_hi = 0;
@@ -1050,6 +1101,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
         int next_window = 0;
+        e->gate_upto = upto;
         while (!next_window && !e->rc) {
             uint32_t d = DOC_END;
             for (size_t i = ne; i < ns; i++) {
