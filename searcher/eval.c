@@ -12,6 +12,8 @@
  * clause's bound holds (block-max MaxScore): a window whose bounds cannot beat the k-th best
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
+ * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
+ * lengths from the index's array by passage number: no reader call per posting.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
  * through the skip entries).  Sections are evaluated one after the other into one shared
  * top-k, so a good hit in one section raises the bar for the next.
@@ -1023,6 +1025,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             e->gate_window = root->n_must == 0;
         }
     }
+    for (size_t i = 0; i < ns; i++) {
+        cb[i].s = root->should[i];
+        cb[i].idx = i;
+    }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1033,10 +1039,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         double must_b = 0, should_b = 0;
         for (size_t i = 0; i < root->n_must; i++)
             must_b += sc_shallow(e, root->must[i], target, &upto);
+        /* cb keeps the last window's order (ascending bounds): re-sorting it is then
+         * nearly linear, which matters for a prefix of hundreds of stems */
         for (size_t i = 0; i < ns; i++) {
-            cb[i].s = root->should[i];
-            cb[i].idx = i;
-            cb[i].b = sc_shallow(e, root->should[i], target, &upto);
+            cb[i].b = sc_shallow(e, cb[i].s, target, &upto);
             should_b += cb[i].b;
         }
         double thr = threshold(c);
