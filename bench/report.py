@@ -2,6 +2,9 @@
 """report.py: figures of bench/run -> a section of bench/RESULTS.md and gnuplot PNGs.
 
   report.py batch2tsv BATCH.json CLASSES.txt      searcher --batch output -> class TAB µs TAB ids
+                                                  TAB total µs (µs = eval_us: the evaluation
+                                                  to top-k ids, like the peers' timers; total
+                                                  = took_us, with the hits' stored fields)
   report.py parts INDEX_DIR                       bytes per file kind, as JSON
   report.py render KIND RESULTS.jsonl RESULTS.md PLOTDIR
 
@@ -32,11 +35,12 @@ def batch2tsv(path, cls_path):
     n = len(classes)
     warm = objs[-n:] if len(objs) >= n else objs
     for cls, o in zip(classes, warm):
-        took = o.get("took_us", o.get("took", -1))
+        total = o.get("took_us", o.get("took", -1))
+        took = o.get("eval_us", total)
         hits = o.get("hits", [])
         ids = ",".join(str(h.get("id", "")) for h in hits if isinstance(h, dict))
         ok = "error" not in o
-        print(f"{cls}\t{took if ok else -1}\t{ids}")
+        print(f"{cls}\t{took if ok else -1}\t{ids}\t{total if ok else -1}")
 
 
 def parts(idx):
@@ -83,6 +87,21 @@ def load_tsv(path):
     return rows
 
 
+def load_totals(path):
+    """The 4th column of a batch2tsv file (poisk's took_us, fetch included): class, µs."""
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    for line in open(path, encoding="utf-8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) > 3:
+            try:
+                rows.append((p[0], int(float(p[3]))))
+            except ValueError:
+                pass
+    return rows
+
+
 def fmt(x, d=0):
     if x is None:
         return "–"
@@ -121,7 +140,9 @@ def render(kind, results, md_path, plotdir):
       f"poisk and Lucene indexing: median of {machine.get('runs', '?')} runs; Xapian once. "
       f"Queries: {machine.get('per_class', '?')} per class × {len(CLASSES)} classes at k = 10, drawn from the "
       "passages (bench/queries.py); latencies are in-process µs of the second (warm) pass "
-      "(poisk: `searcher --batch` took_us; peers: their harness's own timer around query build + search).")
+      "(poisk: `searcher --batch` eval_us = parse + evaluation to the top-k ids and scores; peers: their harness's "
+      "own timer around query build + search, stored ids fetched after it; poisk's took_us, which adds "
+      "reading the hits' stored passages, is in the last column).")
     w("")
     w("### Corpora")
     w("")
@@ -189,10 +210,11 @@ def render(kind, results, md_path, plotdir):
     lat = {}
     for r in qry:
         lat[(r["corpus"], r["engine"])] = load_tsv(r["file"])
+    totals = {r["corpus"]: load_totals(r["file"]) for r in qry if r["engine"] == "poisk"}
     hdr = "| corpus | class | " + " | ".join(f"{e} p50 / p95 / p99" for e in engines) + \
-          " | poisk ÷ lucene p50 / p99 |"
+          " | poisk ÷ lucene p50 / p99 | poisk took_us (with fetch) p50 / p99 |"
     w(hdr)
-    w("|" + "---|" * (3 + len(engines)))
+    w("|" + "---|" * (4 + len(engines)))
     for name in names:
         for g, members in [("all", tuple(CLASSES))] + GROUPS:
             cells, p = [], {}
@@ -203,8 +225,10 @@ def render(kind, results, md_path, plotdir):
             lr = "–"
             if "poisk" in p and "lucene-russian" in p:
                 lr = f"{ratio(p['poisk'][0], p['lucene-russian'][0])} / {ratio(p['poisk'][2], p['lucene-russian'][2])}"
+            tv = [us for c, us in totals.get(name, []) if c in members and us >= 0]
+            tot = f"{fmt(pct(tv, 50))} / {fmt(pct(tv, 99))}" if tv else "–"
             if any(c != "–" for c in cells):
-                w(f"| {name} | {g} | " + " | ".join(cells) + f" | {lr} |")
+                w(f"| {name} | {g} | " + " | ".join(cells) + f" | {lr} | {tot} |")
     w("")
     w("### Throughput, memory and start-up of the query side")
     w("")
@@ -213,6 +237,8 @@ def render(kind, results, md_path, plotdir):
     for r in qry:
         rows = lat.get((r["corpus"], r["engine"]), [])
         tot = sum(us for _, us, _ in rows if us >= 0)
+        if r["engine"] == "poisk" and totals.get(r["corpus"]):
+            tot = sum(us for _, us in totals[r["corpus"]] if us >= 0)   # QPS with the fetch
         h = r.get("harness", {})
         qps1 = h.get("qps_1") or (len(rows) * 1e6 / tot if tot else None)
         qps2 = r.get("qps_2") or h.get("qps_2")

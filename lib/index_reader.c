@@ -149,6 +149,7 @@ void poisk_index_close(poisk_index *idx)
     void *att = atomic_load(&idx->attachment);
     if (att && idx->attachment_drop)
         idx->attachment_drop(att);
+    free(idx->doc_len);
     poisk_file_close(&idx->manifest_file);
     poisk_manifest_free(&idx->m);
     pthread_mutex_destroy(&idx->lock);
@@ -281,6 +282,10 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     s->docmap = malloc((size_t)(s->n_docs ? s->n_docs : 1) * sizeof *s->docmap);
     if (!s->docmap)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
+    /* lengths by global id (poisk_section_doc_lengths): shared by the sections, whose
+     * passages are disjoint; allocated by the first section opened (under idx->lock) */
+    if (!idx->doc_len && !(idx->doc_len = calloc((size_t)s->n_all + 1, sizeof *idx->doc_len)))
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
     uint64_t r = 0;
     for (uint64_t w = 0; w < words; w++) {
         uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
@@ -289,9 +294,11 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
             word &= word - 1;
             if (d >= s->n_all || r >= s->n_docs)
                 return sec_corrupt(err, f, "bitmap has bits past the last passage");
+            idx->doc_len[d] = poisk_load_u32(s->lengths + 4 * r);
             s->docmap[r++] = (uint32_t)d;
         }
     }
+    s->doc_len = idx->doc_len;
     return POISK_OK;
 }
 
@@ -446,6 +453,11 @@ uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
         r += popcount64(poisk_load_u64(s->bitmap + 8 * k));
     r += popcount64(word & ((1ull << (doc & 63)) - 1));
     return r < s->n_docs ? poisk_load_u32(s->lengths + 4 * r) : 0;
+}
+
+const uint32_t *poisk_section_doc_lengths(const poisk_section_index *s)
+{
+    return s->doc_len;
 }
 
 /* ---- dictionary ------------------------------------------------------------------------- */
@@ -725,6 +737,15 @@ uint32_t poisk_postings_block_max_tf(const poisk_postings *c) { return poisk_pli
 uint32_t poisk_postings_block_min_dl(const poisk_postings *c) { return poisk_plist_block_min_dl(&c->pl); }
 const poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c) { return poisk_plist_block_impacts(&c->pl); }
 uint64_t poisk_postings_blocks_decoded(const poisk_postings *c) { return c->pl.blocks_decoded; }
+
+uint32_t poisk_postings_block_view(const poisk_postings *c, const uint32_t **docs,
+                                   const uint32_t **tfs, uint32_t *i)
+{
+    *docs = c->pl.docs;
+    *tfs = c->pl.tfs;
+    *i = c->pl.i;
+    return c->pl.doc == POISK_PLIST_END ? 0 : c->pl.n;
+}
 
 int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
                              poisk_error *err)

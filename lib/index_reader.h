@@ -55,6 +55,11 @@ int poisk_index_is_abbrev(const poisk_index *idx, const char *form, size_t len);
 /*! Passage length in indexed terms (exact, not quantised). */
 uint32_t poisk_section_doc_length(const poisk_section_index *sec, uint32_t doc);
 
+/*! The same lengths as an array indexed by global passage number, for a scorer that looks
+ *  one up per posting: valid (and stable) for this section's passages until close; entries
+ *  of other sections' passages are not this section's (0, or their own length). */
+const uint32_t *poisk_section_doc_lengths(const poisk_section_index *sec);
+
 /* ---- postings cursor ------------------------------------------------------------------ */
 
 /*! Open a cursor positioned on the first posting (or POISK_DOC_END if empty). */
@@ -88,6 +93,14 @@ const struct poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c
 /*! Positions of the current posting (ascending).  Valid until the cursor moves. */
 int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
                              poisk_error *err);
+
+/*! The decoded block, for a caller that walks it without a call per posting: docs[0..n)
+ *  (global ids, ascending) and tfs[0..n), the cursor on docs[*i].  n is 0 when the cursor
+ *  is exhausted or lazy and unread.  Valid until the cursor next moves to another block;
+ *  walking the view does not move the cursor (advance() it to a doc found there before
+ *  asking for positions). */
+uint32_t poisk_postings_block_view(const poisk_postings *c, const uint32_t **docs,
+                                   const uint32_t **tfs, uint32_t *i);
 
 /*! Postings blocks this cursor has decoded (pruning is measured with it). */
 uint64_t poisk_postings_blocks_decoded(const poisk_postings *c);

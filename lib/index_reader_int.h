@@ -27,6 +27,7 @@ struct poisk_section_index {
     uint32_t n_all;                     /* passages in the whole index */
     const uint8_t *bitmap, *rank, *lengths;
     uint32_t *docmap;                   /* section-local id -> global id (n_docs), from bitmap */
+    const uint32_t *doc_len;            /* idx->doc_len: this section's entries filled */
     poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
 };
 
@@ -57,6 +58,8 @@ struct poisk_index {
     void *inflaters[POISK_STORE_INFLATERS];
     size_t n_inflaters;
     _Atomic(void *) attachment;         /* poisk_index_attachment(), set once under lock */
+    uint32_t *doc_len;                  /* passage -> length, by global id (n_all); each
+                                         * section fills its passages' entries at open */
     void (*attachment_drop)(void *);
 };
 

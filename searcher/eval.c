@@ -12,6 +12,8 @@
  * clause's bound holds (block-max MaxScore): a window whose bounds cannot beat the k-th best
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
+ * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
+ * lengths from the index's array by passage number: no reader call per posting.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
  * through the skip entries).  Sections are evaluated one after the other into one shared
  * top-k, so a good hit in one section raises the bar for the next.
@@ -31,6 +33,7 @@
 
 #define DOC_END POISK_DOC_END
 #define NORM_CACHE 512
+#define QB_TFS 8
 
 double poisk_bm25_idf(uint64_t n, uint64_t df)
 {
@@ -70,6 +73,14 @@ struct scorer {
     uint64_t df;                /* postings in this section */
     uint32_t bb_last;           /* the block whose bound bb_value holds (its last doc) */
     double bb_value;
+    /* the decoded block (poisk_postings_block_view), walked here without a reader call
+     * per posting; the cursor itself moves only to leave the block or to read positions */
+    const uint32_t *bdocs, *btfs;
+    uint32_t bn, bi;
+    /* sc_quick_bound by tf (1..QB_TFS) for the decoded block ending at qb_for (NaN: not
+     * yet); UINT32_MAX: no block */
+    uint32_t qb_for;
+    double qb[8];
     /* BOOL */
     scorer **must, **should, **not;
     size_t n_must, n_should, n_not;
@@ -80,6 +91,7 @@ struct scorer {
     size_t n_pos;
     scorer **distinct;
     size_t n_distinct;
+    scorer *lead;               /* the rarest single-alternative term (gate pre-check) */
 };
 
 typedef struct ectx {
@@ -94,6 +106,7 @@ typedef struct ectx {
     uint64_t blocks;
     uint32_t *pbuf;             /* phrase position scratch */
     uint32_t dl_doc, dl;        /* the last passage length looked up (terms share it) */
+    const uint32_t *lens;       /* passage lengths by global id (this section's) */
     double dl_norm;             /* its BM25 length norm */
     size_t pbuf_cap;
     /* k1 (1 - b + b dl / avgdl) by passage length, filled on first use (NaN: not yet):
@@ -103,6 +116,10 @@ typedef struct ectx {
      * are read only for passages whose score can enter the top-k */
     const scorer *gate;
     const struct collector *gate_c;
+    /* the gated phrase as the root's optional clause stops at the window's end (gate_upto),
+     * unverified, so the root skips the next windows by their bounds */
+    int gate_window;
+    uint32_t gate_upto;
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -163,6 +180,7 @@ static scorer *term_scorer(ectx *e, size_t t)
     s->doc = 0;
     s->valid = 0;               /* not positioned yet */
     s->bb_value = -1;
+    s->qb_for = UINT32_MAX;
     return s;
 }
 
@@ -280,6 +298,8 @@ static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
             sc_free(e, s);
             return NULL;
         }
+        if (s->n_alt[i] == 1 && (!s->lead || s->alt[i][0]->df < s->lead->df))
+            s->lead = s->alt[i][0];
     }
     return s;
 }
@@ -298,28 +318,46 @@ static scorer *build(ectx *e, const poisk_qnode *n)
 
 /* advance / score / shallow ------------------------------------------------------------- */
 
-static void sc_advance(ectx *e, scorer *s, uint32_t target);
+static inline void sc_advance(ectx *e, scorer *s, uint32_t target);
 
-static double sc_score(ectx *e, scorer *s);
+static double sc_score_slow(ectx *e, scorer *s);
+static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
 
-static double sc_quick_bound(ectx *e, scorer *s, double fallback);
+static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
-static void term_advance(ectx *e, scorer *s, uint32_t target)
+static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
+
+static inline void term_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
-    /* the next posting is the common step (a MaxScore walk over one list): no search */
-    int rc = s->valid && target == s->doc + 1 ? poisk_postings_next(s->cur, e->err)
-                                               : poisk_postings_advance(s->cur, target, e->err);
+    if (s->valid && s->bn && target <= s->bdocs[s->bn - 1]) {
+        /* inside the decoded block (the common step of a MaxScore walk): a short scan */
+        uint32_t i = s->bi + 1;
+        while (s->bdocs[i] < target)
+            i++;
+        s->bi = i;
+        s->doc = s->bdocs[i];
+        return;
+    }
+    int rc = poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
+        s->bn = 0;
         return;
     }
     s->doc = poisk_postings_doc(s->cur);
+    s->bn = poisk_postings_block_view(s->cur, &s->bdocs, &s->btfs, &s->bi);
+}
+
+/* The term's tf at its current doc. */
+static inline uint32_t term_tf(const scorer *s)
+{
+    return s->bn && s->doc != DOC_END ? s->btfs[s->bi] : 0;
 }
 
 static int excluded(ectx *e, scorer *s, uint32_t d)
@@ -389,7 +427,10 @@ static int phrase_positions(ectx *e, scorer *s, size_t i, uint32_t d, const uint
             continue;
         const uint32_t *p;
         uint32_t n;
-        int rc = poisk_postings_positions(a->cur, &p, &n, e->err);
+        /* the scorer walked the block view: bring the cursor to d (same block, no decode) */
+        int rc = poisk_postings_advance(a->cur, d, e->err);
+        if (!rc)
+            rc = poisk_postings_positions(a->cur, &p, &n, e->err);
         if (rc)
             return rc;
         if (found++ == 0) {
@@ -471,13 +512,50 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
     return 0;
 }
 
+/* The gated phrase's pre-check: its rarest required term on its next passage >= *d, can
+ * that passage enter with this term's quick bound and the other terms' block bounds?  If
+ * not, *d moves past it without advancing (and decoding) the others: most passages where
+ * common words co-occur stop here.  @return : 1 when *d was skipped (try again) */
+static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
+{
+    scorer *lead = s->lead;
+    sc_advance(e, lead, *d);
+    *d = lead->doc;
+    if (*d == DOC_END)
+        return 0;
+    double qb = sc_quick_bound(e, lead, INFINITY);
+    if (qb == INFINITY)
+        return 0;
+    for (size_t k = 0; k < s->n_distinct; k++)
+        if (s->distinct[k]->term != lead->term) {
+            uint32_t upto = DOC_END;
+            qb += sc_shallow(e, s->distinct[k], *d, &upto);
+        }
+    if (!gate_out(e, qb, *d))
+        return 0;
+    (*d)++;
+    return 1;
+}
+
 static void phrase_advance(ectx *e, scorer *s, uint32_t target)
 {
     if (s->valid && s->doc >= target)
         return;
     s->valid = 1;
     uint32_t d = target;
+    int windowed = e->gate == s && e->gate_window;
     while (!e->rc) {
+        if (windowed && d > e->gate_upto && d != DOC_END) {
+            s->doc = d;             /* past the window: not a match yet (valid = 0) */
+            s->valid = 0;
+            return;
+        }
+        if (e->gate == s && s->lead && gate_lead_out(e, s, &d))
+            continue;
+        if (d == DOC_END)
+            break;
+        if (windowed && d > e->gate_upto)
+            continue;
         size_t i = 0;
         while (i < s->n_pos) {
             uint32_t m = DOC_END;
@@ -493,10 +571,14 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
             if (m > d) {
                 d = m;
                 i = 0;
+                if (windowed && d > e->gate_upto)
+                    break;
                 continue;
             }
             i++;
         }
+        if (windowed && d > e->gate_upto)
+            continue;
         if (e->gate == s) {
             /* the score needs no positions: read them only if it can enter */
             s->doc = d;
@@ -518,7 +600,7 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
     s->doc = DOC_END;
 }
 
-static void sc_advance(ectx *e, scorer *s, uint32_t target)
+static void sc_advance_slow(ectx *e, scorer *s, uint32_t target)
 {
     if (e->rc) {
         s->doc = DOC_END;
@@ -529,6 +611,24 @@ static void sc_advance(ectx *e, scorer *s, uint32_t target)
     case SC_BOOL:   bool_advance(e, s, target); break;
     default:        phrase_advance(e, s, target); break;
     }
+}
+
+/* The hot path inline: a term already there, or stepping inside its decoded block. */
+static inline void sc_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->kind == SC_TERM && s->valid && !e->rc) {
+        if (s->doc >= target)
+            return;
+        if (s->bn && target <= s->bdocs[s->bn - 1]) {
+            uint32_t i = s->bi + 1;
+            while (s->bdocs[i] < target)
+                i++;
+            s->bi = i;
+            s->doc = s->bdocs[i];
+            return;
+        }
+    }
+    sc_advance_slow(e, s, target);
 }
 
 /* k1 (1 - b + b dl / avgdl), computed as poisk_bm25() does. */
@@ -543,22 +643,28 @@ static double length_norm(ectx *e, uint32_t dl)
     return e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
 }
 
-static double sc_score(ectx *e, scorer *s)
+/* BM25 of a term at its current doc (the same double as poisk_bm25()). */
+static inline double term_score(ectx *e, scorer *s)
+{
+    uint32_t d = s->doc;
+    if (d != e->dl_doc) {
+        e->dl_doc = d;
+        e->dl = e->lens[d];
+        e->dl_norm = length_norm(e, e->dl);
+    }
+    uint32_t tf = term_tf(s);
+    if (tf == 0)
+        return 0.0;
+    return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
+}
+
+static double sc_score_slow(ectx *e, scorer *s)
 {
     uint32_t d = s->doc;
     double sum = 0;
     switch (s->kind) {
-    case SC_TERM: {
-        if (d != e->dl_doc) {
-            e->dl_doc = d;
-            e->dl = poisk_section_doc_length(e->sec, d);
-            e->dl_norm = length_norm(e, e->dl);
-        }
-        uint32_t tf = poisk_postings_tf(s->cur);
-        if (tf == 0)
-            return 0.0;
-        return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + e->dl_norm);
-    }
+    case SC_TERM:
+        return term_score(e, s);
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
             sum += sc_score(e, s->must[i]);
@@ -576,21 +682,56 @@ static double sc_score(ectx *e, scorer *s)
     }
 }
 
+static inline double sc_score(ectx *e, scorer *s)
+{
+    return s->kind == SC_TERM ? term_score(e, s) : sc_score_slow(e, s);
+}
+
 /* Upper bound of s's score at its current doc without looking up the passage length: a
  * term's tf with the shortest length of its block (the block shallow_advance is on, which
  * inside a window is the decoded one); other scorers give `fallback`, their window bound. */
-static double sc_quick_bound(ectx *e, scorer *s, double fallback)
+static double sc_quick_bound_slow(ectx *e, scorer *s, double fallback)
 {
     if (s->kind != SC_TERM)
         return fallback;
     /* a posting with this tf is dominated by the first impact with a tf at least as high:
      * its passage is at least that long */
-    uint32_t tf = poisk_postings_tf(s->cur);
+    uint32_t tf = term_tf(s);
+    /* per block and tf once: most candidates of a block share a handful of small tfs */
+    uint32_t last = s->bn ? s->bdocs[s->bn - 1] : UINT32_MAX;
+    if (tf >= 1 && tf <= QB_TFS && last != UINT32_MAX) {
+        if (s->qb_for != last) {
+            s->qb_for = last;
+            for (int i = 0; i < QB_TFS; i++)
+                s->qb[i] = NAN;
+        }
+        double v = s->qb[tf - 1];
+        if (v == v)
+            return v;
+    }
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     uint32_t i = 0;
     while (i + 1 < im->n && im->tf[i] < tf)
         i++;
-    return poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+    double v = poisk_bm25(e->k1, e->b, e->avgdl, s->widf, tf, im->n ? im->dl[i] : 0);
+    /* cached only when the impacts are the decoded block's (the shallow pointer on it) */
+    if (tf >= 1 && tf <= QB_TFS && last != UINT32_MAX
+        && poisk_postings_block_last_doc(s->cur) == last)
+        s->qb[tf - 1] = v;
+    return v;
+}
+
+static inline double sc_quick_bound(ectx *e, scorer *s, double fallback)
+{
+    if (s->kind == SC_TERM && s->bn && s->doc != DOC_END) {      /* cached: inline */
+        uint32_t tf = s->btfs[s->bi];
+        if (tf >= 1 && tf <= QB_TFS && s->qb_for == s->bdocs[s->bn - 1]) {
+            double v = s->qb[tf - 1];
+            if (v == v)
+                return v;
+        }
+    }
+    return sc_quick_bound_slow(e, s, fallback);
 }
 
 /* The block's best score: the largest BM25 over its competitive (tf, dl) pairs. */
@@ -614,6 +755,12 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
     case SC_TERM: {
         if (s->doc == DOC_END)
             return 0;
+        /* still in the block bounded last (targets only grow): no reader call */
+        if (s->bb_value >= 0 && target <= s->bb_last) {
+            if (s->bb_last < *upto)
+                *upto = s->bb_last;
+            return s->bb_value;
+        }
         int rc = poisk_postings_shallow_advance(s->cur, target, e->err);
         if (rc) {
             fail(e, rc);
@@ -727,7 +874,25 @@ typedef struct collector {
     const filters *f;
     poisk_index *idx;
     poisk_passage_buf buf;
+    /* cannot_enter() precomputed whenever the top-k changes (-INFINITY: not full yet):
+     * a bound below `cut` loses (the k-th score less the rounding slack), one at most
+     * `tie` loses from passage kth_doc + 1 on (equal scores rank by passage number) */
+    double cut, tie;
+    uint32_t kth_doc;
 } collector;
+
+static void collector_refresh(collector *c)
+{
+    if (!c->prune || c->top.cap == 0 || c->top.n < c->top.cap) {
+        c->cut = c->tie = -INFINITY;
+        c->kth_doc = DOC_END;
+        return;
+    }
+    double thr = c->top.h[0].score;
+    c->cut = thr - 1e-9 * (1.0 + fabs(thr));
+    c->tie = thr;
+    c->kth_doc = c->top.h[0].doc;
+}
 
 static double threshold(const collector *c)
 {
@@ -786,12 +951,14 @@ static int collect(ectx *e, collector *c, uint32_t doc, double score)
         }
         return POISK_OK;
     }
-    return topk_add(&c->top, h);
+    rc = topk_add(&c->top, h);
+    collector_refresh(c);
+    return rc;
 }
 
 /* ---- the root loop ---------------------------------------------------------------------- */
 
-static int slack_below(double bound, double thr)
+static inline int slack_below(double bound, double thr)
 {
     /* bound sums in another order than the score: allow for rounding */
     return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
@@ -801,12 +968,9 @@ static int slack_below(double bound, double thr)
  * score it cannot; equal to it, it cannot either once the k-th passage has a lower number
  * (equal scores rank by passage number) -- the case of boilerplate repeated in every
  * document, whose ties would otherwise keep every block with a copy "competitive". */
-static int cannot_enter(const collector *c, double bound, uint32_t first)
+static inline int cannot_enter(const collector *c, double bound, uint32_t first)
 {
-    if (!c->prune || c->top.n < c->top.cap || c->top.cap == 0)
-        return 0;
-    double thr = c->top.h[0].score;
-    return slack_below(bound, thr) || (first > c->top.h[0].doc && bound <= thr);
+    return bound < c->cut || (first > c->kth_doc && bound <= c->tie);
 }
 
 /* The gated phrase's score at d is its passage's whole score: can it not enter? */
@@ -816,7 +980,7 @@ static int gate_out(ectx *e, double score, uint32_t d)
 }
 
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
-static int ties_lose(const collector *c, uint32_t first)
+static inline int ties_lose(const collector *c, uint32_t first)
 {
     return c->prune && c->top.cap && c->top.n == c->top.cap && first > c->top.h[0].doc;
 }
@@ -858,7 +1022,12 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         if (only->kind == SC_PHRASE) {
             e->gate = only;
             e->gate_c = c;
+            e->gate_window = root->n_must == 0;
         }
+    }
+    for (size_t i = 0; i < ns; i++) {
+        cb[i].s = root->should[i];
+        cb[i].idx = i;
     }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
@@ -870,10 +1039,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         double must_b = 0, should_b = 0;
         for (size_t i = 0; i < root->n_must; i++)
             must_b += sc_shallow(e, root->must[i], target, &upto);
+        /* cb keeps the last window's order (ascending bounds): re-sorting it is then
+         * nearly linear, which matters for a prefix of hundreds of stems */
         for (size_t i = 0; i < ns; i++) {
-            cb[i].s = root->should[i];
-            cb[i].idx = i;
-            cb[i].b = sc_shallow(e, root->should[i], target, &upto);
+            cb[i].b = sc_shallow(e, cb[i].s, target, &upto);
             should_b += cb[i].b;
         }
         double thr = threshold(c);
@@ -938,6 +1107,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
         int next_window = 0;
+        e->gate_upto = upto;
         while (!next_window && !e->rc) {
             uint32_t d = DOC_END;
             for (size_t i = ne; i < ns; i++) {
@@ -957,10 +1127,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                     qb += sc_quick_bound(e, cb[i].s, cb[i].b);
             if (!cannot_enter(c, qb, d) && !excluded(e, root, d)) {
                 double s = 0;
-                memset(part, 0, ns * sizeof *part);
                 for (size_t i = ne; i < ns; i++)
-                    if (cb[i].s->doc == d)
-                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
                 int pruned = 0;
                 for (size_t i = ne; i-- > 0;) {
                     if (cannot_enter(c, s + prefix[i + 1], d)) {
@@ -968,8 +1136,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                         break;
                     }
                     sc_advance(e, cb[i].s, d);
-                    if (cb[i].s->doc == d)
-                        s += part[cb[i].idx] = sc_score(e, cb[i].s);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
                 }
                 if (!pruned) {
                     /* the reported score sums in query order, whatever the partition, so
@@ -1364,6 +1531,7 @@ static int collector_init(collector *c, poisk_index *idx, const poisk_eval_param
     c->prune = !p->count && !p->by_region && !p->exhaustive;
     c->by_region = p->by_region;
     c->top.cap = p->k;
+    collector_refresh(c);
     if (p->by_region) {
         c->n_regions = poisk_index_region_count(idx);
         c->region_range = calloc(c->n_regions + 1, sizeof *c->region_range);
@@ -1485,6 +1653,7 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         rc = poisk_index_section(idx, (poisk_section)s, &e.sec, err);
         if (rc || !e.sec)
             continue;
+        e.lens = poisk_section_doc_lengths(e.sec);
         scorer *root = build(&e, q->root);
         if (root && !e.rc)
             run_root(&e, root, &f, &c);

@@ -48,7 +48,7 @@ static const char usage_text[] =
 "      --all               AND instead of the default ranked OR\n"
 "      --batch             queries from stdin, one per line (or a JSON object with\n"
 "                          q, k, all, section, sector, region, count, explain, by_region);\n"
-"                          one JSON line per query: {\"query\":N,\"hits\":[...],\"took_us\":T}\n"
+"                          one JSON line per query: {\"query\":N,\"hits\":[...],\"took_us\":T,...}\n"
 "      --no-snippets       skip snippets (faster)\n"
 "      --k1 X, --b X       BM25 parameters (default 1.2 and 0.75)\n"
 "      --weight SECTION=W  multiply scores of passages of SECTION by W (repeatable)\n"
@@ -278,6 +278,10 @@ static char *batch_line(poisk_index *idx, const cli *c, unsigned long n, const c
     if (poisk_results_notice(r))
         cJSON_AddStringToObject(res, "notice", poisk_results_notice(r));
     cJSON_AddNumberToObject(res, "took_us", (double)(long long)took);
+    uint64_t eval_ns, fetch_ns;
+    poisk_results_timing(r, &eval_ns, &fetch_ns);
+    cJSON_AddNumberToObject(res, "eval_us", (double)(long long)(eval_ns / 1000));
+    cJSON_AddNumberToObject(res, "fetch_us", (double)(long long)(fetch_ns / 1000));
     out = cJSON_PrintUnformatted(res);
     cJSON_Delete(res);
     poisk_results_free(r);

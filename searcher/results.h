@@ -28,6 +28,7 @@ struct poisk_results {
     size_t n_group_hits;
     int64_t total;
     uint64_t blocks;
+    uint64_t eval_ns, fetch_ns;       /* parse..top-k ids; passages+snippets+explain */
     char *notice;
     int by_region, explain;
     poisk_query *query;               /* explain term strings point into it */

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval.h"
 #include "regions.h"
@@ -25,6 +26,13 @@ void poisk_search_options_init(poisk_search_options *o)
     o->max_query_bytes = POISK_MAX_QUERY_BYTES;
     o->max_k = POISK_MAX_K;
     o->max_prefix_terms = POISK_MAX_PREFIX_TERMS;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int check_options(const poisk_search_options *o, poisk_error *err)
@@ -177,6 +185,7 @@ int poisk_search(poisk_index *idx, const char *query, const poisk_search_options
                  poisk_results **out, poisk_error *err)
 {
     *out = NULL;
+    uint64_t t0 = now_ns();
     if (err) {
         err->rc = POISK_OK;
         err->message[0] = 0;
@@ -233,8 +242,11 @@ int poisk_search(poisk_index *idx, const char *query, const poisk_search_options
         if (er.notice[0] && !(r->notice = strdup(er.notice)))
             rc = POISK_ENOMEM;
         fill_ctx c = { idx, r->query, &er, &ep, o, an->doc, err };
+        uint64_t t1 = now_ns();
+        r->eval_ns = t1 - t0;
         if (!rc)
             rc = fill_results(&c, r);
+        r->fetch_ns = now_ns() - t1;
     }
     poisk_eval_result_free(&er);
     poisk_search_pool_give(idx, an);
@@ -266,3 +278,9 @@ const poisk_region_group *poisk_results_group(const poisk_results *r, size_t i)
 int64_t poisk_results_total(const poisk_results *r) { return r ? r->total : -1; }
 uint64_t poisk_results_blocks_decoded(const poisk_results *r) { return r ? r->blocks : 0; }
 const char *poisk_results_notice(const poisk_results *r) { return r ? r->notice : NULL; }
+
+void poisk_results_timing(const poisk_results *r, uint64_t *eval_ns, uint64_t *fetch_ns)
+{
+    *eval_ns = r ? r->eval_ns : 0;
+    *fetch_ns = r ? r->fetch_ns : 0;
+}

@@ -558,6 +558,16 @@ static void lazy_cursors_match_eager_ones(void)
                 while (poisk_postings_doc(eager) != POISK_DOC_END) {
                     cr_assert_eq(poisk_postings_doc(lazy), poisk_postings_doc(eager));
                     cr_assert_eq(poisk_postings_tf(lazy), poisk_postings_tf(eager));
+                    /* the block view and the length array the evaluator walks */
+                    const uint32_t *vd, *vt;
+                    uint32_t vi, vn = poisk_postings_block_view(lazy, &vd, &vt, &vi);
+                    cr_assert(vn > 0 && vi < vn && vd[vi] == poisk_postings_doc(lazy)
+                              && vt[vi] == poisk_postings_tf(lazy));
+                    for (uint32_t j = 1; j < vn; j++)
+                        cr_assert_gt(vd[j], vd[j - 1]);
+                    cr_assert_eq(poisk_section_doc_lengths(sec)[vd[vn - 1]],
+                                 poisk_section_doc_length(sec, vd[vn - 1]));
+                    cr_assert_gt(poisk_section_doc_length(sec, vd[vi]), 0);
                     const uint32_t *pa, *pb;
                     uint32_t na, nb;
                     cr_assert_eq(poisk_postings_positions(eager, &pa, &na, NULL), 0);
@@ -587,8 +597,29 @@ Test(search_synthetic, lazy_cursors)
     lazy_cursors_match_eager_ones();
 }
 
+/* The eval/fetch split of poisk_results_timing(): both parts measured, fetch only with hits. */
+static void timing_splits_evaluation_from_fetch(void)
+{
+    poisk_search_options o;
+    poisk_search_options_init(&o);
+    poisk_results *r;
+    poisk_error err = { 0 };
+    uint64_t ev = 1, fe = 1;
+    poisk_results_timing(NULL, &ev, &fe);
+    cr_assert(ev == 0 && fe == 0);
+    cr_assert_eq(poisk_search(syn_idx, "цифровой платформа", &o, &r, &err), POISK_OK, "%s",
+                 err.message);
+    cr_assert_gt(poisk_results_count(r), 0);
+    poisk_results_timing(r, &ev, &fe);
+    cr_assert_gt(ev, 0);
+    cr_assert_gt(fe, 0, "snippets and passages take time");
+    cr_assert_lt(ev + fe, 60ull * 1000000000ull);
+    poisk_results_free(r);
+}
+
 Test(search_synthetic, pruning_is_real_and_measured)
 {
+    timing_splits_evaluation_from_fetch();
     pruning_decodes_fewer_blocks_than_exhaustive();
     region_filter_decodes_only_blocks_of_the_region();
 }

@@ -87,6 +87,10 @@ const poisk_region_group *poisk_results_group(const poisk_results *r, size_t i);
 int64_t poisk_results_total(const poisk_results *r);          /* -1 unless count was asked */
 uint64_t poisk_results_blocks_decoded(const poisk_results *r);
 const char *poisk_results_notice(const poisk_results *r);      /* e.g. prefix bound hit; or NULL */
+/*! poisk_results_timing() : where poisk_search() spent its time, in ns (monotonic clock):
+ *  *eval = parse + analysis + evaluation to the top-k passage numbers and scores (what a
+ *  peer's "search" returns); *fetch = reading the hits' stored passages, snippets, explain. */
+void poisk_results_timing(const poisk_results *r, uint64_t *eval_ns, uint64_t *fetch_ns);
 
 /*! poisk_results_json() : the hits as the JSON array used by --json, --batch and the
  *  server (docs/QUERY.md), malloc'd and NUL-terminated.  @return : NULL on ENOMEM */
