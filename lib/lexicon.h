@@ -42,6 +42,9 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len);
 /*! poisk_lexicon_may_spell() : 0 only when poisk_lexicon_spell() certainly refuses the form
  *  and (title) its Capitalised form: a filter probe, no suffix rules tried. */
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title);
+/*! poisk_lexicon_prefetch_spell() : starts loading what poisk_lexicon_may_spell() will read
+ *  first for the (lower-case) form; a hint only */
+void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len);
 
 /*! poisk_lexicon_may_stem() : 0 only when no prefix of the form of min_len bytes or more
  *  (ending on a character boundary) is a stem of the stem table, so that

@@ -46,6 +46,12 @@ void poisk_repair_free(poisk_repair *r);
  *  corpus counts and dictionary verdict) when it enters the analyzer's queue. */
 void poisk_repair_note(poisk_repair *r, poisk_piece *p);
 
+/*! poisk_repair_prefetch() : p[0..n-1] (n <= 3) are consecutive noted pieces, the last one
+ *  just noted: starts loading the dictionary filter words that poisk_repair_plan() will read
+ *  for the joins ending with it, so that they arrive before the pieces reach the window.
+ *  A hint only: it changes no answer. */
+void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n);
+
 /*! poisk_repair_plan() : should the pieces p[0..avail-1] at the head of the analyzer's
  *  queue (avail <= POISK_REPAIR_WINDOW) be joined into one word?  keeps_stop: the text
  *  keeps its stop words (then a stop word is never a fragment).  Every piece must
