@@ -63,6 +63,7 @@ typedef struct poisk_stemcache_view {
     char *arena;                     /* the bytes that off / stem_off index (may move) */
     uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
     int full;                        /* past the budget: poisk_stemcache_trim() empties it */
+    const poisk_lexicon *lexicon;    /* asked about every new form (may be NULL) */
 } poisk_stemcache_view;
 
 poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
@@ -86,7 +87,8 @@ static inline void poisk_stemcache_prefetch_form(const poisk_stemcache *c, uint6
     if (e->hash == hash) {                /* a quarter of the forms cross a line */
         __builtin_prefetch(v->arena + e->off);
         __builtin_prefetch(v->arena + e->off + e->len - 1);
-    }
+    } else if (v->lexicon)                /* new, most likely: the lexicon will be asked */
+        poisk_lexicon_prefetch(v->lexicon, hash);
 }
 
 /*! poisk_stemcache_find_ref() : like poisk_stemcache_find(), remembering in *ref where the
