@@ -391,8 +391,9 @@ static int repair_group(poisk_analyzer *a)
         win[i] = queue_at(a, i);
         if (!win[i]->r_bits) {            /* new: what repair knows about it */
             poisk_repair_note(a->repair, win[i]);
-            if (i)                        /* the filter words its joins will need */
-                poisk_repair_prefetch(a->repair, win + (i >= 2 ? i - 2 : 0), i >= 2 ? 3 : 2);
+            unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
+            if (i && poisk_repair_may_ask(win + i + 1 - k, k))
+                poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
         }
     }
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;

@@ -599,7 +599,7 @@ typedef struct {
     uint32_t keep, hash;
 } dict_cand;
 
-#define DICT_CANDS 64
+#define DICT_CANDS 8
 
 /* Tests the candidates gathered (their Bloom words were prefetched when gathered, so the
  * misses overlap instead of coming one after another).  In gathering order: keep never

@@ -78,6 +78,15 @@ static inline int poisk_repair_may_join_spaced(poisk_piece *const *p, unsigned a
     return (b0 & R_PREFIX) && ((b1 & R_SUFFIX) || (b0 & R_OE));
 }
 
+/*! poisk_repair_may_ask() : could poisk_repair_plan() ask the filters about a join that
+ *  ends with the last of the noted pieces p[0..n-1] (n 2 or 3)?  Blank glue and a bad part
+ *  are needed; poisk_repair_prefetch() checks the rest. */
+static inline int poisk_repair_may_ask(poisk_piece *const *p, unsigned n)
+{
+    unsigned any = p[n - 1]->r_bits | p[n - 2]->r_bits | (n > 2 ? p[0]->r_bits : 0);
+    return p[n - 1]->glue == POISK_GLUE_SPACE && (any & R_BAD);
+}
+
 /*! poisk_repair_may_act() : could poisk_repair_plan() or poisk_repair_split() do anything
  *  with the noted pieces p[0..avail-1]?  No for nearly every window of ordinary words. */
 static inline int poisk_repair_may_act(poisk_piece *const *p, unsigned avail)
