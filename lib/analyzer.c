@@ -19,8 +19,10 @@
 #define QUEUE_CAP   16    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window */
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
+#define NOTE_AHEAD  2     /* pieces noted before they enter repair's window (prefetching) */
+#define FORM_BEHIND 4     /* pieces between prefetching a slot and the form it holds */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
-#define READ_AHEAD  4     /* pieces read before they are needed: their cache slots load */
+#define READ_AHEAD  8     /* pieces read before they are needed: their cache slots load */
 #define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one group: never full */
 
 struct poisk_analyzer {
@@ -116,8 +118,8 @@ static unsigned queue_read(poisk_analyzer *a, unsigned n)
             p->ref.gen = 0;               /* the slot is not known yet */
             poisk_stemcache_prefetch(a->stems, p->ref.hash);
         }
-        if (a->qcount >= 3) {             /* and the form of the one read two pieces ago */
-            const poisk_piece *q = queue_at(a, a->qcount - 3);
+        if (a->qcount >= FORM_BEHIND + 1) {   /* and the form of one read a few pieces ago */
+            const poisk_piece *q = queue_at(a, a->qcount - FORM_BEHIND - 1);
             if (!q->digit && q->ref.hash)
                 poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
         }
@@ -383,13 +385,18 @@ static int repair_act(poisk_analyzer *a, poisk_piece *const *win, unsigned avail
  * split into its parts (plus the whole).  @return : 1 when it emitted the group */
 static int repair_group(poisk_analyzer *a)
 {
-    unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW);
-    poisk_piece *win[POISK_REPAIR_WINDOW];
-    for (unsigned i = 0; i < POISK_REPAIR_WINDOW && i < avail; i++) {
+    unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW + NOTE_AHEAD);
+    poisk_piece *win[POISK_REPAIR_WINDOW + NOTE_AHEAD];
+    for (unsigned i = 0; i < POISK_REPAIR_WINDOW + NOTE_AHEAD && i < avail; i++) {
         win[i] = queue_at(a, i);
-        if (!win[i]->r_bits)              /* new in the window: what repair knows about it */
+        if (!win[i]->r_bits) {            /* new: what repair knows about it */
             poisk_repair_note(a->repair, win[i]);
+            unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
+            if (i && poisk_repair_may_ask(win + i + 1 - k, k))
+                poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
+        }
     }
+    avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;
     return poisk_repair_may_act(win, avail) && repair_act(a, win, avail);
 }
 

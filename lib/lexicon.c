@@ -20,7 +20,9 @@
 #define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
-#define LEX_BATCH 16
+#define LEX_RING 32          /* pieces in flight in the first pass (a power of 2) */
+#define LEX_FORM_AHEAD 8     /* pieces between prefetching a slot and the form it holds */
+#define LEX_COUNT_AHEAD 16   /* pieces between prefetching a slot and counting there */
 
 typedef struct {
     uint64_t hash;            /* 0 = empty */
@@ -37,10 +39,11 @@ struct poisk_lexicon {
     size_t arena_len, arena_cap;
     int frozen;
     poisk_scanner scan;       /* first-pass tokenizer (only before freeze) */
-    /* pieces counted LEX_BATCH at a time: their slots, then their forms, are fetched for
-     * the whole batch first, so the table's cache misses overlap */
-    poisk_piece batch[LEX_BATCH];
-    uint64_t batch_hash[LEX_BATCH];
+    /* the first pass's pieces in flight: each piece's slot is prefetched when it is read,
+     * its form LEX_FORM_AHEAD pieces later, and it is counted LEX_COUNT_AHEAD pieces later,
+     * so the table's cache misses overlap with scanning */
+    poisk_piece batch[LEX_RING];
+    uint64_t batch_hash[LEX_RING];
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
     /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
      * of their forms (built at freeze): "a form of this word was seen whole" */
@@ -101,6 +104,7 @@ static int lex_grow(poisk_lexicon *lx)
     return POISK_OK;
 }
 
+/* The same as poisk_form_hash(): the analyzer prefetches a new form's slot with it. */
 static uint64_t lex_hash(const char *form, size_t len)
 {
     return XXH3_64bits(form, len) | 1;
@@ -155,28 +159,36 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
     if (!lx || lx->frozen)
         return POISK_EINVAL;
     poisk_scanner_reset(&lx->scan, text, len);
-    for (;;) {
-        unsigned n = 0;
-        while (n < LEX_BATCH && poisk_scanner_next(&lx->scan, &lx->batch[n]))
-            if (!lx->batch[n].digit) {
-                const poisk_piece *p = &lx->batch[n];
-                lx->batch_hash[n] = lex_hash(p->form, p->len);
-                __builtin_prefetch(&lx->slots[(lx->batch_hash[n] >> 8) & (lx->nslots - 1)]);
-                n++;
+    size_t w = 0, c = 0;                  /* pieces read (not digits), pieces counted */
+    int more = 1;
+    while (more || c < w) {
+        if (more && w - c < LEX_COUNT_AHEAD) {
+            poisk_piece *p = &lx->batch[w & (LEX_RING - 1)];
+            if (!poisk_scanner_next(&lx->scan, p)) {
+                more = 0;
+                continue;
             }
-        for (unsigned i = 0; i < n; i++) {    /* the slots have arrived: now the forms */
-            const lex_slot *s = &lx->slots[(lx->batch_hash[i] >> 8) & (lx->nslots - 1)];
-            if (s->hash == lx->batch_hash[i])
-                __builtin_prefetch(lx->arena + s->off);
+            if (p->digit)
+                continue;
+            uint64_t h = lex_hash(p->form, p->len);
+            lx->batch_hash[w & (LEX_RING - 1)] = h;
+            __builtin_prefetch(&lx->slots[(h >> 8) & (lx->nslots - 1)]);
+            if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
+                uint64_t hq = lx->batch_hash[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
+                const lex_slot *s = &lx->slots[(hq >> 8) & (lx->nslots - 1)];
+                if (s->hash == hq)
+                    __builtin_prefetch(lx->arena + s->off);
+            }
+            w++;
+            continue;
         }
-        for (unsigned i = 0; i < n; i++) {
-            int rc = lex_count(lx, &lx->batch[i], lx->batch_hash[i]);
-            if (rc)
-                return rc;
-        }
-        if (n < LEX_BATCH)
-            return POISK_OK;
+        int rc = lex_count(lx, &lx->batch[c & (LEX_RING - 1)],
+                           lx->batch_hash[c & (LEX_RING - 1)]);
+        if (rc)
+            return rc;
+        c++;
     }
+    return POISK_OK;
 }
 
 /* Debian's hunspell-ru; POISK_HUNSPELL_DICT=/path/base (base.aff + base.dic) overrides it,
@@ -445,6 +457,12 @@ poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *fo
     return poisk_lexicon_lookup_stem(lx, form, len, NULL, NULL);
 }
 
+void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash)
+{
+    if (lx && lx->slots)
+        __builtin_prefetch(&lx->slots[(hash >> 8) & (lx->nslots - 1)]);
+}
+
 poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
                                               size_t len, const char **stem, size_t *stem_len)
 {
@@ -508,6 +526,12 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
     int ok = Hunspell_spell(lx->hun, word) != 0;
     pthread_mutex_unlock(&mut->dict_lock);
     return ok;
+}
+
+void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    if (lx && lx->dict)
+        poisk_dict_prefetch_check(lx->dict, form, len);
 }
 
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)

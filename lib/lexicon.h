@@ -43,6 +43,13 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len);
  *  and (title) its Capitalised form: a filter probe, no suffix rules tried. */
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title);
 
+/*! poisk_lexicon_prefetch() : starts loading the table slot of the form whose
+ *  poisk_form_hash() is hash (the lexicon hashes forms the same way); a hint only */
+void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash);
+/*! poisk_lexicon_prefetch_spell() : starts loading what poisk_lexicon_may_spell() will read
+ *  first for the (lower-case) form; a hint only */
+void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len);
+
 /*! poisk_lexicon_may_stem() : 0 only when no prefix of the form of min_len bytes or more
  *  (ending on a character boundary) is a stem of the stem table, so that
  *  poisk_lexicon_stem_count() of the form's Snowball stem (a prefix of it) is 0. */

@@ -457,10 +457,18 @@ void poisk_dict_free(poisk_dict *d)
 
 /* ---- checking -------------------------------------------------------------------------- */
 
+/* Both bits of a stem in one 64-bit word: a query costs at most one cache miss, and
+ * poisk_dict_check() can prefetch that word for all its candidate stems at once. */
+static inline size_t bloom_word(uint32_t h, size_t mask)
+{
+    return (size_t)((uint32_t)(h * 0x9E3779B1u) >> 4) & (mask >> 6);
+}
+
 static void bloom_bits(uint32_t h, size_t mask, size_t *a, size_t *b)
 {
-    *a = h & mask;
-    *b = ((uint32_t)(h * 0x9E3779B1u) >> 7 ^ h >> 16) & mask;
+    size_t w = bloom_word(h, mask);
+    *a = w * 64 + (h >> 26);
+    *b = w * 64 + (h >> 20 & 63);
 }
 
 static int bloom_build(poisk_dict *d)
@@ -585,6 +593,43 @@ static int cond_matches(const sfx_rule *r, const char *stem, size_t len)
     return 1;
 }
 
+/* A candidate stem of poisk_dict_check(): word[0..keep) + the strip of rule group first. */
+typedef struct {
+    int32_t first;
+    uint32_t keep, hash;
+} dict_cand;
+
+#define DICT_CANDS 8
+
+/* Tests the candidates gathered (their Bloom words were prefetched when gathered, so the
+ * misses overlap instead of coming one after another).  In gathering order: keep never
+ * grows, so the bytes before each keep in stem are still the word's. */
+static int check_cands(const poisk_dict *d, const char *word, size_t len, char *stem,
+                       const dict_cand *c, unsigned n)
+{
+    memcpy(stem, word, len);
+    for (unsigned k = 0; k < n; k++) {
+        size_t a, b;
+        bloom_bits(c[k].hash, d->bloom_mask, &a, &b);
+        if (!(d->bloom[a / 64] >> (a % 64) & 1) || !(d->bloom[b / 64] >> (b % 64) & 1))
+            continue;
+        int32_t i = c[k].first;
+        const sfx_rule *g = &d->rules[i];
+        size_t keep = c[k].keep;
+        memcpy(stem + keep, g->strip, g->strip_len);
+        const stem_slot *e = stem_find(d, stem, keep + g->strip_len, c[k].hash);
+        if (!e->hash)
+            continue;
+        for (int32_t end = g->group_end; (e->flags & g->group_flags) && i != end;
+             i = d->rules[i].next) {
+            const sfx_rule *r = &d->rules[i];
+            if ((e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
 {
     char stem[512];
@@ -599,6 +644,8 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         return 1;                                 /* hunspell accepts numbers */
     if (!may_have_stem(d, word, len))
         return 0;
+    dict_cand cand[DICT_CANDS];
+    unsigned n = 0;
     memcpy(stem, word, len);
     for (size_t add = 0; add <= d->max_add && add < len; add++) {
         size_t keep = len - add;                  /* something must be left before add */
@@ -614,17 +661,19 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
                 i = end;
                 continue;
             }
-            memcpy(stem + keep, g->strip, g->strip_len);
-            const stem_slot *e = stem_lookup(d, stem, keep + g->strip_len);
-            for (; e && (e->flags & g->group_flags) && i != end; i = d->rules[i].next) {
-                const sfx_rule *r = &d->rules[i];
-                if ((e->flags & r->flag) && cond_matches(r, stem, keep + r->strip_len))
+            if (n == DICT_CANDS) {
+                if (check_cands(d, word, len, stem, cand, n))
                     return 1;
+                n = 0;
             }
+            memcpy(stem + keep, g->strip, g->strip_len);
+            uint32_t h = stem_hash(stem, keep + g->strip_len);
+            __builtin_prefetch(&d->bloom[bloom_word(h, d->bloom_mask)]);
+            cand[n++] = (dict_cand){ i, (uint32_t)keep, h };
             i = end;
         }
     }
-    return 0;
+    return n && check_cands(d, word, len, stem, cand, n);
 }
 
 /* ---- precomputed form -------------------------------------------------------------------
@@ -633,7 +682,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
  * the system dictionary once (tools/dictgen.c) and embeds the tables (lexicon_blob.c); an
  * indexer that finds the same files (size and mtime of .aff and .dic) uses them in place. */
 
-#define BLOB_MAGIC "PDICT04"
+#define BLOB_MAGIC "PDICT05"
 #define BLOB_ALIGN 64
 
 typedef struct {
@@ -772,6 +821,20 @@ int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
     d->max_add = h->max_add;
     *out = d;
     return POISK_OK;
+}
+
+void poisk_dict_prefetch_check(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d || !d->pbloom || len < PREFIX_MIN + d->max_add || len + AFFIX_MAX > 512)
+        return;
+    size_t k = len - d->max_add;
+    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
+        k--;
+    if (k < PREFIX_MIN)
+        return;
+    size_t a, b;
+    pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
+    __builtin_prefetch(&d->pbloom[a / 64]);
 }
 
 int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)

@@ -32,6 +32,9 @@ int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
  *  probe of the stem-prefix filter, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_prefetch_check() : starts loading what poisk_dict_may_check() will read for
+ *  this word (its stem-prefix filter word), so that asking a few pieces later costs no miss */
+void poisk_dict_prefetch_check(const poisk_dict *d, const char *word, size_t len);
 
 /*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
  *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */

@@ -149,6 +149,37 @@ void poisk_repair_note(poisk_repair *r, poisk_piece *p)
     p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));
 }
 
+/* Is the join of p[0..n-1] one that try_join() will ask the filters about (base rule)? */
+static int join_asked(poisk_piece *const *p, unsigned n)
+{
+    unsigned any = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned b = p[i]->r_bits;
+        if (!(b & (i ? R_NEXT : R_FIRST)) || (i && p[i]->glue != POISK_GLUE_SPACE))
+            return 0;
+        any |= b;
+    }
+    return (any & R_BAD) != 0;
+}
+
+void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n)
+{
+    if (!r->dict)
+        return;
+    for (unsigned m = 2; m <= 3 && m <= n; m++) {
+        poisk_piece *const *q = p + n - m;
+        if (!join_asked(q, m))
+            continue;
+        char form[3 * POISK_PIECE_MAX_BYTES];
+        size_t len = 0;
+        for (unsigned i = 0; i < m; i++) {
+            memcpy(form + len, q[i]->form, q[i]->len);
+            len += q[i]->len;
+        }
+        poisk_lexicon_prefetch_spell(r->lx, form, len);
+    }
+}
+
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;

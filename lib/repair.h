@@ -46,6 +46,12 @@ void poisk_repair_free(poisk_repair *r);
  *  corpus counts and dictionary verdict) when it enters the analyzer's queue. */
 void poisk_repair_note(poisk_repair *r, poisk_piece *p);
 
+/*! poisk_repair_prefetch() : p[0..n-1] (n <= 3) are consecutive noted pieces, the last one
+ *  just noted: starts loading the dictionary filter words that poisk_repair_plan() will read
+ *  for the joins ending with it, so that they arrive before the pieces reach the window.
+ *  A hint only: it changes no answer. */
+void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n);
+
 /*! poisk_repair_plan() : should the pieces p[0..avail-1] at the head of the analyzer's
  *  queue (avail <= POISK_REPAIR_WINDOW) be joined into one word?  keeps_stop: the text
  *  keeps its stop words (then a stop word is never a fragment).  Every piece must
@@ -70,6 +76,15 @@ static inline int poisk_repair_may_join_spaced(poisk_piece *const *p, unsigned a
         && (p[2]->r_bits & (R_NEXT | R_BAD)) == (R_NEXT | R_BAD))
         return 1;
     return (b0 & R_PREFIX) && ((b1 & R_SUFFIX) || (b0 & R_OE));
+}
+
+/*! poisk_repair_may_ask() : could poisk_repair_plan() ask the filters about a join that
+ *  ends with the last of the noted pieces p[0..n-1] (n 2 or 3)?  Blank glue and a bad part
+ *  are needed; poisk_repair_prefetch() checks the rest. */
+static inline int poisk_repair_may_ask(poisk_piece *const *p, unsigned n)
+{
+    unsigned any = p[n - 1]->r_bits | p[n - 2]->r_bits | (n > 2 ? p[0]->r_bits : 0);
+    return p[n - 1]->glue == POISK_GLUE_SPACE && (any & R_BAD);
 }
 
 /*! poisk_repair_may_act() : could poisk_repair_plan() or poisk_repair_split() do anything

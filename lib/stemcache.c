@@ -42,6 +42,7 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
         return POISK_ENOMEM;
     c->stop = stop;
     c->lexicon = lexicon;
+    c->view.lexicon = lexicon;
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
     c->view.gen = 1;                          /* zeroed refs are never current */
