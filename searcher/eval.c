@@ -445,9 +445,11 @@ static int phrase_positions(ectx *e, scorer *s, size_t i, uint32_t d, const uint
             uint32_t *nb = realloc(e->pbuf, cap * sizeof *nb);
             if (!nb)
                 return POISK_ENOMEM;
-            /* `one` may point into the old scratch buffer */
-            if (one >= e->pbuf && one < e->pbuf + e->pbuf_cap)
-                one = nb + (one - e->pbuf);
+            /* `one` may point into the old scratch buffer (compared as integers: the
+             * buffer may be NULL, and `one` may point into another object) */
+            uintptr_t o = (uintptr_t)one, old = (uintptr_t)e->pbuf;
+            if (e->pbuf && o >= old && o < old + e->pbuf_cap * sizeof *nb)
+                one = nb + (o - old) / sizeof *nb;
             e->pbuf = nb;
             e->pbuf_cap = cap;
         }
