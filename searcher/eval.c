@@ -329,19 +329,26 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
 static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
+/* A valid term already at or past target, or stepping inside its decoded block (the
+ * common step of a MaxScore walk: a short scan); 0 when the reader must advance it. */
+static inline int term_step_in_block(scorer *s, uint32_t target)
+{
+    if (s->doc >= target)
+        return 1;
+    if (!s->bn || target > s->bdocs[s->bn - 1])
+        return 0;
+    uint32_t i = s->bi + 1;
+    while (s->bdocs[i] < target)
+        i++;
+    s->bi = i;
+    s->doc = s->bdocs[i];
+    return 1;
+}
+
 static inline void term_advance(ectx *e, scorer *s, uint32_t target)
 {
-    if (s->valid && s->doc >= target)
+    if (s->valid && term_step_in_block(s, target))
         return;
-    if (s->valid && s->bn && target <= s->bdocs[s->bn - 1]) {
-        /* inside the decoded block (the common step of a MaxScore walk): a short scan */
-        uint32_t i = s->bi + 1;
-        while (s->bdocs[i] < target)
-            i++;
-        s->bi = i;
-        s->doc = s->bdocs[i];
-        return;
-    }
     int rc = poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
     if (rc) {
@@ -618,18 +625,8 @@ static void sc_advance_slow(ectx *e, scorer *s, uint32_t target)
 /* The hot path inline: a term already there, or stepping inside its decoded block. */
 static inline void sc_advance(ectx *e, scorer *s, uint32_t target)
 {
-    if (s->kind == SC_TERM && s->valid && !e->rc) {
-        if (s->doc >= target)
-            return;
-        if (s->bn && target <= s->bdocs[s->bn - 1]) {
-            uint32_t i = s->bi + 1;
-            while (s->bdocs[i] < target)
-                i++;
-            s->bi = i;
-            s->doc = s->bdocs[i];
-            return;
-        }
-    }
+    if (s->kind == SC_TERM && s->valid && !e->rc && term_step_in_block(s, target))
+        return;
     sc_advance_slow(e, s, target);
 }
 

@@ -2,7 +2,7 @@
  * test_index_util.h: builds test indexes from the seed corpus without the structure
  * parser: each file is cut into ~100-word passages (the bytes from the first word to the
  * last), regions and sections are assigned deterministically, and the passages go through
- * the real writer.  Shared by test_index.c and test_writer.c.
+ * the real writer.  Shared by test_index.c, test_writer.c and test_pipeline.c.
  */
 #ifndef POISK_TEST_INDEX_UTIL_H
 #define POISK_TEST_INDEX_UTIL_H
@@ -167,6 +167,43 @@ static inline void ti_rmrf(const char *dir)
             unlinkat(dirfd(d), e->d_name, 0);
     closedir(d);
     rmdir(dir);
+}
+
+/* Index files: generation files (gNNNNNNNN.*) and CURRENT. */
+static inline int ti_is_index_file(const char *name)
+{
+    return name[0] == 'g' || strcmp(name, "CURRENT") == 0;
+}
+
+/* Every index file of dir a equals the file of the same name in b, and b has no other
+ * (needs criterion/criterion.h included before this header). */
+static inline void ti_assert_same_dirs(const char *a, const char *b)
+{
+    DIR *d = opendir(a);
+    struct dirent *e;
+    int files = 0, other = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!ti_is_index_file(e->d_name))
+            continue;
+        char pa[8192], pb[8192];
+        snprintf(pa, sizeof pa, "%s/%s", a, e->d_name);
+        snprintf(pb, sizeof pb, "%s/%s", b, e->d_name);
+        size_t la = 0, lb = 0;
+        char *x = tu_read_file(pa, &la), *y = tu_read_file(pb, &lb);
+        cr_assert_not_null(y, "%s missing in the other build", e->d_name);
+        cr_assert_eq(la, lb, "%s differs in size", e->d_name);
+        cr_assert_eq(memcmp(x, y, la), 0, "%s differs", e->d_name);
+        free(x);
+        free(y);
+        files++;
+    }
+    closedir(d);
+    d = opendir(b);
+    while ((e = readdir(d)) != NULL)
+        other += ti_is_index_file(e->d_name);
+    closedir(d);
+    cr_assert_eq(files, other);
+    cr_assert_gt(files, 10);
 }
 
 #endif

@@ -9,41 +9,6 @@
 #include "writer_mem.h"
 #include "poisk/index.h"
 
-static int is_index_file(const char *name)
-{
-    return name[0] == 'g' || strcmp(name, "CURRENT") == 0;
-}
-
-/* Every index file of a equals the file of the same name in b, and b has no other. */
-static void assert_same_dirs(const char *a, const char *b)
-{
-    DIR *d = opendir(a);
-    struct dirent *e;
-    int files = 0, other = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (!is_index_file(e->d_name))
-            continue;
-        char pa[8192], pb[8192];
-        snprintf(pa, sizeof pa, "%s/%s", a, e->d_name);
-        snprintf(pb, sizeof pb, "%s/%s", b, e->d_name);
-        size_t la = 0, lb = 0;
-        char *x = tu_read_file(pa, &la), *y = tu_read_file(pb, &lb);
-        cr_assert_not_null(y, "%s missing in the other build", e->d_name);
-        cr_assert_eq(la, lb, "%s differs in size", e->d_name);
-        cr_assert_eq(memcmp(x, y, la), 0, "%s differs", e->d_name);
-        free(x);
-        free(y);
-        files++;
-    }
-    closedir(d);
-    d = opendir(b);
-    while ((e = readdir(d)) != NULL)
-        other += is_index_file(e->d_name);
-    closedir(d);
-    cr_assert_eq(files, other);
-    cr_assert_gt(files, 10);
-}
-
 Test(pipeline, a_budget_that_spills_every_batch_gives_the_same_index, .timeout = 120)
 {
     ti_corpus c;
@@ -61,7 +26,7 @@ Test(pipeline, a_budget_that_spills_every_batch_gives_the_same_index, .timeout =
         cr_assert_geq(s.spilled_runs, 4, "threads %d: only %llu runs spilled", t,
                       (unsigned long long)s.spilled_runs);
         cr_assert_eq(s.passages, s0.passages);
-        assert_same_dirs(plain, tiny);
+        ti_assert_same_dirs(plain, tiny);
         cr_assert_eq(poisk_index_verify(tiny, &err), 0, "%s", err.message);
         ti_rmrf(tiny);
         free(tiny);

@@ -8,42 +8,6 @@
 #include "test_index_util.h"
 #include "index_reader.h"
 
-static int is_index_file(const char *name)
-{
-    return name[0] == 'g' || strcmp(name, "CURRENT") == 0;
-}
-
-/* Every file of dir a equals the file of the same name in b, and vice versa. */
-static void assert_same_dirs(const char *a, const char *b)
-{
-    DIR *d = opendir(a);
-    struct dirent *e;
-    int files = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (!is_index_file(e->d_name))
-            continue;
-        char pa[8192], pb[8192];
-        snprintf(pa, sizeof pa, "%s/%s", a, e->d_name);
-        snprintf(pb, sizeof pb, "%s/%s", b, e->d_name);
-        size_t la = 0, lb = 0;
-        char *x = tu_read_file(pa, &la), *y = tu_read_file(pb, &lb);
-        cr_assert_not_null(y, "%s missing in the other build", e->d_name);
-        cr_assert_eq(la, lb, "%s differs in size", e->d_name);
-        cr_assert_eq(memcmp(x, y, la), 0, "%s differs", e->d_name);
-        free(x);
-        free(y);
-        files++;
-    }
-    closedir(d);
-    int other = 0;
-    d = opendir(b);
-    while ((e = readdir(d)) != NULL)
-        other += is_index_file(e->d_name);
-    closedir(d);
-    cr_assert_eq(files, other);
-    cr_assert_gt(files, 10);
-}
-
 Test(writer, spilled_and_threaded_builds_are_byte_identical)
 {
     ti_corpus c;
@@ -60,8 +24,8 @@ Test(writer, spilled_and_threaded_builds_are_byte_identical)
     cr_assert_eq(s3.workers_used, 2);
     cr_assert_eq(s1.passages, c.n);
     cr_assert_gt(s1.terms, 1000);
-    assert_same_dirs(plain, spilled);
-    assert_same_dirs(plain, threaded);
+    ti_assert_same_dirs(plain, spilled);
+    ti_assert_same_dirs(plain, threaded);
     cr_assert_eq(poisk_index_verify(spilled, &err), 0, "%s", err.message);
     ti_rmrf(plain);
     ti_rmrf(spilled);
@@ -238,7 +202,7 @@ Test(writer, indexer_pipeline_is_byte_identical_for_any_thread_count, .timeout =
         char a[4300], b[4300];
         snprintf(a, sizeof a, "%s/idx", out[0]);
         snprintf(b, sizeof b, "%s/idx", out[t]);
-        assert_same_dirs(a, b);
+        ti_assert_same_dirs(a, b);
         cr_assert_str_eq(dumps[0], dumps[t], "dump differs with %d threads", t + 1);
     }
     for (int t = 0; t < 3; t++) {
