@@ -734,7 +734,6 @@ int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_err
 
 uint32_t poisk_postings_block_last_doc(const poisk_postings *c) { return poisk_plist_block_last_doc(&c->pl); }
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c) { return poisk_plist_block_max_tf(&c->pl); }
-uint32_t poisk_postings_block_min_dl(const poisk_postings *c) { return poisk_plist_block_min_dl(&c->pl); }
 const poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c) { return poisk_plist_block_impacts(&c->pl); }
 uint64_t poisk_postings_blocks_decoded(const poisk_postings *c) { return c->pl.blocks_decoded; }
 

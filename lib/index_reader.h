@@ -80,13 +80,12 @@ int poisk_postings_next(poisk_postings *c, poisk_error *err);
 int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err);
 
 /* Block-max data: skip entries only, no block decoding.  shallow_advance moves the skip
- * pointer to the block that may contain target; block_last_doc/max_tf/min_dl/impacts
+ * pointer to the block that may contain target; block_last_doc/max_tf/impacts
  * describe it.  The impacts (codec.h) give the exact best BM25 contribution of the block for
  * any k1, b (max tf with min dl alone is a looser bound: they may come from two postings). */
 int      poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_error *err);
 uint32_t poisk_postings_block_last_doc(const poisk_postings *c);
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c);
-uint32_t poisk_postings_block_min_dl(const poisk_postings *c);
 struct poisk_impacts;
 const struct poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c);
 

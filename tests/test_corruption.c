@@ -44,7 +44,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    rc_rmrf(fx.dir);
+    tu_rmrf(fx.dir);
     free(fx.dir);
 }
 

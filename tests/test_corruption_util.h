@@ -228,19 +228,6 @@ static inline char *rc_mkdtemp(const char *what)
     return d;
 }
 
-static inline void rc_rmrf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlinkat(dirfd(d), e->d_name, 0);
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Deterministic pseudo-random numbers (xorshift64*), so every run tests the same damage. */
 static inline uint64_t rc_rand(uint64_t *s)
 {

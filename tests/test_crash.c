@@ -37,7 +37,7 @@ static void setup(void)
     cr_assert(dir && fresh);
     cr_assert_eq(rc_build_index(fresh, RC_CORPUS_FILES, NEW_BYTES, 2, &err), POISK_OK, "%s", err.message);
     cr_assert_eq(rc_answer(fresh, STRIDE, PASSAGE_STEP, &new_answer, &err), POISK_OK, "%s", err.message);
-    rc_rmrf(fresh);
+    tu_rmrf(fresh);
     free(fresh);
     cr_assert_eq(rc_build_index(dir, BASE_FILES, BASE_BYTES, 2, &err), POISK_OK, "%s", err.message);
     cr_assert_eq(rc_answer(dir, STRIDE, PASSAGE_STEP, &base_answer, &err), POISK_OK, "%s", err.message);
@@ -46,7 +46,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    rc_rmrf(dir);
+    tu_rmrf(dir);
     free(dir);
 }
 

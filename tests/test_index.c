@@ -96,7 +96,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    ti_rmrf(dir);
+    tu_rmrf(dir);
     free(dir);
     free(order);
     ti_corpus_free(&corpus);

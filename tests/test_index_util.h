@@ -156,19 +156,6 @@ static inline char *ti_mkdtemp(void)
     return mkdtemp(d);
 }
 
-static inline void ti_rmrf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlinkat(dirfd(d), e->d_name, 0);
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Index files: generation files (gNNNNNNNN.*) and CURRENT. */
 static inline int ti_is_index_file(const char *name)
 {

@@ -28,10 +28,10 @@ Test(pipeline, a_budget_that_spills_every_batch_gives_the_same_index, .timeout =
         cr_assert_eq(s.passages, s0.passages);
         ti_assert_same_dirs(plain, tiny);
         cr_assert_eq(poisk_index_verify(tiny, &err), 0, "%s", err.message);
-        ti_rmrf(tiny);
+        tu_rmrf(tiny);
         free(tiny);
     }
-    ti_rmrf(plain);
+    tu_rmrf(plain);
     free(plain);
     ti_corpus_free(&c);
 }

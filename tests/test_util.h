@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* Read a whole file; NULL on failure.  Caller frees. */
 static inline char *tu_read_file(const char *path, size_t *len)
@@ -67,6 +70,20 @@ static inline char *tu_run(const char *cmd, int *status)
     if (out)
         out[len] = 0;
     return out;
+}
+
+/* Remove a flat scratch directory (the index and test directories have no subdirectories). */
+static inline void tu_rmrf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    rmdir(dir);
 }
 
 #endif

@@ -27,9 +27,9 @@ Test(writer, spilled_and_threaded_builds_are_byte_identical)
     ti_assert_same_dirs(plain, spilled);
     ti_assert_same_dirs(plain, threaded);
     cr_assert_eq(poisk_index_verify(spilled, &err), 0, "%s", err.message);
-    ti_rmrf(plain);
-    ti_rmrf(spilled);
-    ti_rmrf(threaded);
+    tu_rmrf(plain);
+    tu_rmrf(spilled);
+    tu_rmrf(threaded);
     free(plain);
     free(spilled);
     free(threaded);
@@ -96,7 +96,7 @@ Test(writer, a_kill_at_any_io_point_leaves_the_previous_index_intact)
     char *ref = ti_mkdtemp();                /* what the rebuild answers once published */
     cr_assert_eq(ti_build(&other, ref, 0, 1, &s, &err), 0, "%s", err.message);
     uint64_t after = index_answers(ref);
-    ti_rmrf(ref);
+    tu_rmrf(ref);
     free(ref);
     cr_assert_neq(before, after);
     int completed = 0, point;
@@ -138,7 +138,7 @@ Test(writer, a_kill_at_any_io_point_leaves_the_previous_index_intact)
     cr_assert_gt(count_files(dir, g), 0);
     cr_assert_eq(index_answers(dir), index_answers(dir));
     cr_assert_neq(index_answers(dir), after);
-    ti_rmrf(dir);
+    tu_rmrf(dir);
     free(dir);
     ti_corpus_free(&small);
     ti_corpus_free(&other);
@@ -155,7 +155,7 @@ Test(writer, nothing_to_index_is_an_error_and_publishes_nothing)
     poisk_index *idx;
     cr_assert_eq(poisk_index_open(dir, &idx, &err), POISK_ENOINDEX);
     cr_assert(strstr(err.message, dir));
-    ti_rmrf(dir);
+    tu_rmrf(dir);
     free(dir);
 }
 
@@ -207,9 +207,9 @@ Test(writer, indexer_pipeline_is_byte_identical_for_any_thread_count, .timeout =
     }
     for (int t = 0; t < 3; t++) {
         free(dumps[t]);
-        ti_rmrf(out[t]);
+        tu_rmrf(out[t]);
         free(out[t]);
     }
-    ti_rmrf(in);
+    tu_rmrf(in);
     free(in);
 }

@@ -35,7 +35,7 @@ static void fz_write(const char *dir, const fuzz_file *f)
 static void fz_cleanup(void)
 {
     if (fz_work) {
-        rc_rmrf(fz_work);
+        tu_rmrf(fz_work);
         free(fz_work);
     }
     for (size_t i = 0; i < fz_n; i++)

@@ -17,7 +17,7 @@ static char *fuzz_index_dir_path;
 static void fuzz_index_dir_remove(void)
 {
     if (fuzz_index_dir_path) {
-        rc_rmrf(fuzz_index_dir_path);
+        tu_rmrf(fuzz_index_dir_path);
         free(fuzz_index_dir_path);
         fuzz_index_dir_path = NULL;
     }
