@@ -8,10 +8,25 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
+# What each binary links.  bin/searcher starts once per CLI query, and every shared object
+# costs start-up time, so it links only what a query runs: not libmicrohttpd (and its TLS
+# chain), which searcher/serve_mhd.c loads with dlopen() when `searcher serve` starts, nor
+# libhunspell (+ libstdc++), which lib/lexicon.c refers to weakly and only repair (the
+# indexer) uses.  What may repair (REPAIR_LDLIBS: indexer, tests, libpoisk.so, fuzzers)
+# links libhunspell explicitly, since --as-needed drops a library that satisfies weak
+# references only.
+ENGINE_LIBS   := $(shell pkg-config --libs zlib libdeflate libxxhash libcjson 2>/dev/null) \
+                 -lstemmer -lpthread -lm
+HUNSPELL_LIBS := -Wl,--no-as-needed $(shell pkg-config --libs hunspell 2>/dev/null) -Wl,--as-needed
+MHD_SONAME    ?= $(or $(shell objdump -p "$$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so" \
+                   2>/dev/null | awk '/SONAME/ {print $$2}'),libmicrohttpd.so.12)
+
 WARN     := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iindexer -Isearcher \
-               -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
-LDLIBS   := $(PKG_LIBS) -lstemmer -lpthread -lm
+               -Ibuild/gen $(PKG_CFLAGS) -DPOISK_MHD_SONAME='"$(MHD_SONAME)"' -MMD -MP
+LDLIBS   := $(ENGINE_LIBS) $(shell pkg-config --libs hunspell 2>/dev/null)
+REPAIR_LDLIBS   := $(ENGINE_LIBS) $(HUNSPELL_LIBS)
+SEARCHER_LDLIBS := $(ENGINE_LIBS)
 
 REL_CFLAGS  := -O2 -g $(BASE_CFLAGS)
 ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -71,17 +86,17 @@ build/$(1)/libpoisk_indexer.a: $$($(1)_OBJ_INDEXER)
 
 build/$(1)/bin/indexer: build/$(1)/indexer/main.o build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
-# The HTTP server is linked into bin/searcher only: libpoisk.a stays free of libmicrohttpd.
+	$$(CC) $$($(2)) -o $$@ $$^ $$(REPAIR_LDLIBS)
+# The HTTP server is linked into bin/searcher only: libpoisk.a stays free of it.
 build/$(1)/libpoisk_serve.a: $$($(1)_OBJ_SERVE)
 	@rm -f $$@; mkdir -p $$(dir $$@)
 	ar rcs $$@ $$^
 build/$(1)/bin/searcher: build/$(1)/searcher/main.o build/$(1)/libpoisk_serve.a build/$(1)/libpoisk.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$($(2)) -o $$@ $$^ $$(SEARCHER_LDLIBS)
 build/$(1)/tests/%: tests/%.c build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a tests/test_util.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(LDLIBS) $$(CRIT_LIBS)
+	$$(CC) $$($(2)) -Wno-missing-field-initializers -o $$@ $$< build/$(1)/libpoisk_serve.a build/$(1)/libpoisk_indexer.a build/$(1)/libpoisk.a $$(REPAIR_LDLIBS) $$(CRIT_LIBS)
 
 $(1)-tests: $$(addprefix build/$(1)/tests/,$$(TEST_NAMES)) build/$(1)/bin/indexer build/$(1)/bin/searcher
 endef
@@ -95,7 +110,7 @@ $(eval $(call MODE_RULES,pic,PIC_CFLAGS))
 SO_VERSION := 0.1.0
 SO_NAME    := libpoisk.so.0
 build/pic/libpoisk.so.$(SO_VERSION): $(pic_OBJ_LIB) $(pic_OBJ_ENGINE)
-	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--no-undefined -o $@ $^ $(REPAIR_LDLIBS)
 lib/libpoisk.so: build/pic/libpoisk.so.$(SO_VERSION)
 	cp $< lib/libpoisk.so.$(SO_VERSION)
 	ln -sf libpoisk.so.$(SO_VERSION) lib/$(SO_NAME)
@@ -205,7 +220,7 @@ build/fuzz/libpoisk_fuzz.a: $(FUZZ_OBJ)
 	ar rcs $@ $^
 build/fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libpoisk_fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpoisk_fuzz.a $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libpoisk_fuzz.a $(REPAIR_LDLIBS)
 
 # ---- valgrind: memcheck over the seeds and every query feature (tools/valgrind.sh) --------
 valgrind: rel-tests

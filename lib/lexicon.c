@@ -11,6 +11,12 @@
 #include "poisk/poisk.h"
 
 #include <hunspell.h>
+/* libhunspell is optional at link time: the indexer links it, bin/searcher (which never
+ * repairs) does not, so it need not load libhunspell and libstdc++ at each start; unlinked,
+ * these are NULL and a dictionary our reader cannot read counts as none. */
+#pragma weak Hunspell_create
+#pragma weak Hunspell_destroy
+#pragma weak Hunspell_spell
 #include <libstemmer.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -217,7 +223,7 @@ static void load_dictionary(poisk_lexicon *lx)
                                 aff, dic, &lx->dict) == POISK_OK)
         return;
     /* our reader first: 4x faster to load, ~10x faster per word, nothing to tear down */
-    if (poisk_dict_load(aff, dic, &lx->dict) == POISK_EINVAL)
+    if (poisk_dict_load(aff, dic, &lx->dict) == POISK_EINVAL && Hunspell_create)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
 }
 

@@ -3,8 +3,8 @@
  * ranked hits -> output, for scripts and services that should not pay a process start and
  * an index open per query).
  *
- * Built on libmicrohttpd: a pool of polling threads sized to the cores, keep-alive, and
- * the index shared read-only by all of them.  The query path takes no lock: a request
+ * Built on libmicrohttpd (loaded when the server starts, serve_mhd.c): a pool of polling
+ * threads sized to the cores, keep-alive, and the index shared read-only by all of them.  The query path takes no lock: a request
  * acquires a reference to the current index generation (serve_index.c), searches, and
  * releases it; a reload swaps generations under running queries.  The main thread only
  * waits for signals and polls CURRENT: SIGHUP or a new CURRENT reloads, SIGTERM/SIGINT
@@ -18,6 +18,7 @@
 #include "serve.h"
 #include "serve_index.h"
 #include "serve_json.h"
+#include "serve_mhd.h"
 #include "serve_request.h"
 #include "serve_stats.h"
 
@@ -87,19 +88,20 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *rq, unsigned s
                                char *body, size_t len, int close_after)
 {
     struct MHD_Response *r =
-        body ? MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
+        body ? poisk_mhd_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE) : NULL;
     if (!r) {
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    poisk_mhd_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                  "application/json; charset=utf-8");
     if (close_after)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+        poisk_mhd_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
-                                rq && rq->ep == EP_SEARCH ? "GET, HEAD, POST" : "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
+        poisk_mhd_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+                                      rq && rq->ep == EP_SEARCH ? "GET, HEAD, POST" : "GET, HEAD");
+    enum MHD_Result ret = poisk_mhd_queue_response(c, status, r);
+    poisk_mhd_destroy_response(r);
     if (rq && ret == MHD_YES) {
         rq->status = status;
         rq->answered = 1;
@@ -180,7 +182,7 @@ static enum MHD_Result handle_search(server *srv, struct MHD_Connection *c, requ
                                          &srv->cfg.limits, &err);
     } else {
         arg_walk w = { &sq, &srv->cfg.limits, { 0 }, POISK_OK };
-        MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_visit, &w);
+        poisk_mhd_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, arg_visit, &w);
         rc = w.rc;
         err = w.err;
     }
@@ -369,7 +371,7 @@ static enum MHD_Result respond_on_socket(struct MHD_Connection *c, request *rq, 
     size_t len;
     char *body = poisk_json_error(code, message, &len);
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        poisk_mhd_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (body && ci) {
         char head[256];
         int n = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nConnection: close\r\n"
@@ -467,7 +469,8 @@ static enum MHD_Result request_start(server *srv, struct MHD_Connection *c, requ
     if (!method_allowed(rq->ep, method))
         return respond_error(c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                              rq->ep == EP_SEARCH ? "use GET or POST" : "use GET");
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        poisk_mhd_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
         char msg[128];
         snprintf(msg, sizeof msg, "request body is over the limit of %zu bytes", srv->cfg.max_body);
@@ -712,12 +715,12 @@ static void serve_control_loop(server *srv, const sigset_t *sigs)
 /* Stop accepting, give requests in progress up to 5 s to finish, then stop the daemon. */
 static void serve_stop(server *srv)
 {
-    MHD_quiesce_daemon(srv->daemon);
+    poisk_mhd_quiesce_daemon(srv->daemon);
     for (int i = 0; i < 500 && atomic_load(&srv->active) > 0; i++) {
         struct timespec ts = { 0, 10 * 1000000L };
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(srv->daemon);
+    poisk_mhd_stop_daemon(srv->daemon);
     srv->daemon = NULL;
 }
 
@@ -729,7 +732,7 @@ static int serve_start(server *srv, struct sockaddr_storage *addr)
     /* The read buffer must hold the longest URI we answer with our own JSON 414, plus
      * headers; anything longer gets libmicrohttpd's own error. */
     size_t mem = srv->cfg.max_uri * 2 + 32768;
-    srv->daemon = MHD_start_daemon(
+    srv->daemon = poisk_mhd_start_daemon(
         flags, 0, NULL, NULL, access_handler, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,   /* must come first to catch everything */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -746,7 +749,8 @@ static int serve_start(server *srv, struct sockaddr_storage *addr)
                 srv->cfg.listen, strerror(errno));
         return 1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di =
+        poisk_mhd_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     char host[256];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(srv->cfg.listen, ':') - srv->cfg.listen),
              srv->cfg.listen);
@@ -783,6 +787,11 @@ int poisk_serve_main(int argc, char **argv)
         fprintf(stderr, "searcher serve: cannot parse --listen '%s'; expected ADDR:PORT such as "
                 "127.0.0.1:8765\n", srv.cfg.listen);
         return 2;
+    }
+    char why[600];
+    if (poisk_mhd_load(why, sizeof why) != 0) {
+        fprintf(stderr, "searcher serve: cannot load the HTTP library: %s\n", why);
+        return 1;
     }
     poisk_error err = { 0 };
     if (poisk_serve_slot_open(srv.cfg.dir, &srv.slot, &err) != POISK_OK) {
