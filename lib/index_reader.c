@@ -1,9 +1,11 @@
 /*
  * index_reader.c: opening an index and reading it (stage: files -> reader -> query
- * evaluator).  poisk_index_open() reads CURRENT and the manifest only; a section's files
- * are mapped and size-checked the first time a query asks for the section (double-checked
- * under a mutex, so a shared index opens each once), and every byte range goes through
- * poisk_file_range(), which verifies each page's checksum on first use.  Dictionaries are
+ * evaluator).  poisk_index_open() reads CURRENT and the manifest only; a section's lengths
+ * file is mapped, size-checked and turned into its doc-id map the first time a query asks
+ * for the section, and each dictionary kind's files (dict, post, posn) the first time a
+ * lookup needs that kind (double-checked under a mutex, so a shared index opens each once);
+ * every byte range goes through poisk_file_range(), which verifies each page's checksum on
+ * first use.  Dictionaries are
  * front-coded blocks searched by binary search; postings cursors wrap codec.c's decoder.
  */
 #include "index_reader_int.h"
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "poisk/analyzer.h"
@@ -128,7 +131,6 @@ static void section_free(poisk_section_index *s)
     if (!s)
         return;
     poisk_file_close(&s->lens);
-    free(s->docmap);
     dict_files_close(&s->d[0]);
     dict_files_close(&s->d[1]);
     free(s);
@@ -149,7 +151,8 @@ void poisk_index_close(poisk_index *idx)
     void *att = atomic_load(&idx->attachment);
     if (att && idx->attachment_drop)
         idx->attachment_drop(att);
-    free(idx->doc_len);
+    if (idx->maps)
+        munmap(idx->maps, idx->maps_bytes);
     poisk_file_close(&idx->manifest_file);
     poisk_manifest_free(&idx->m);
     pthread_mutex_destroy(&idx->lock);
@@ -246,6 +249,89 @@ static int sec_corrupt(poisk_error *err, const poisk_file *f, const char *what)
                            f->path, what);
 }
 
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call (__popcountdi2); the searcher
+ * looks a length up per scored passage, so the portable bit trick is inlined instead. */
+static inline uint64_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+    return (uint64_t)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+#endif
+}
+
+/* The sections' local -> global maps (n_docs each) and the lengths by global id, in one
+ * anonymous mapping of 2 * (N + 1) u32 made by the first section opened (under idx->lock):
+ * the sections' passages are disjoint, so the maps take N entries in all, and section s's
+ * map starts after the passages of sections 0..s-1 (manifest counts).  One mapping rather
+ * than eleven mallocs because filling them is most of a first query's open: transparent
+ * huge pages, where the kernel gives them, fault it in a few 2 MiB steps instead of one
+ * fault per 4 KiB page. */
+static int maps_alloc(poisk_index *idx)
+{
+    uint64_t n = idx->m.passages + 1;
+    size_t bytes = (size_t)(2 * n * sizeof(uint32_t)), huge = (size_t)2 << 20, extra = 0;
+    if (bytes >= huge) {            /* whole 2 MiB pages, 2 MiB-aligned: all of it can be huge */
+        bytes = (bytes + huge - 1) & ~(huge - 1);
+        extra = huge;
+    }
+    uint8_t *raw = mmap(NULL, bytes + extra, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return POISK_ENOMEM;
+    uint8_t *p = raw;
+    if (extra) {
+        p = raw + ((huge - (uintptr_t)raw % huge) % huge);
+        if (p > raw)
+            munmap(raw, (size_t)(p - raw));
+        if (p + bytes < raw + bytes + extra)
+            munmap(p + bytes, (size_t)(raw + bytes + extra - (p + bytes)));
+#ifdef MADV_HUGEPAGE
+        madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages as before */
+#endif
+    }
+    idx->maps = (uint32_t *)(void *)p;
+    idx->maps_bytes = bytes;
+    idx->doc_len = idx->maps + n;
+    return POISK_OK;
+}
+
+/* Where section's docmap starts in idx->maps; UINT64_MAX when the manifest's section
+ * counts leave it no room (they must add up to at most N). */
+static uint64_t maps_docmap_offset(const poisk_index *idx, unsigned section)
+{
+    uint64_t off = 0, n = idx->m.passages;
+    for (unsigned t = 0; t <= section; t++) {
+        if (idx->m.section_passages[t] > n - off)
+            return UINT64_MAX;
+        if (t < section)
+            off += idx->m.section_passages[t];
+    }
+    return off;
+}
+
+/* A section's docmap (local -> global) and its passages' entries of doc_len (by global
+ * id), from the bitmap and the lengths in local order; the bitmap is already checked.  The
+ * hottest loop of a first query: locals, so the stores cannot force reloads. */
+static void lens_fill(const uint8_t *bitmap, uint64_t words, const uint8_t *lengths,
+                      uint32_t *restrict docmap, uint32_t *restrict doc_len)
+{
+    uint32_t r = 0;
+    for (uint64_t w = 0; w < words; w++) {
+        uint64_t word = poisk_load_u64(bitmap + 8 * w);
+        uint32_t base = (uint32_t)(64 * w);
+        while (word) {
+            uint32_t d = base + (uint32_t)__builtin_ctzll(word);
+            word &= word - 1;
+            doc_len[d] = poisk_load_u32(lengths + 4 * (uint64_t)r);
+            docmap[r++] = d;
+        }
+    }
+}
+
 static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
 {
     char name[64];
@@ -269,35 +355,26 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     s->bitmap = p + 24;
     s->rank = s->bitmap + 8 * words;
     s->lengths = s->rank + 4 * supers;
-    /* the rank table must agree with the bitmap, or doc_length could index past the end */
+    /* the rank table must agree with the bitmap, or doc_length could index past the end;
+     * with no bit at or past N either, the fill below needs no check per passage */
     uint64_t count = 0;
     for (uint64_t w = 0; w < words; w++) {
         if (w % 8 == 0 && poisk_load_u32(s->rank + 4 * (w / 8)) != count)
             return sec_corrupt(err, f, "rank table disagrees with the bitmap");
-        count += (uint64_t)__builtin_popcountll(poisk_load_u64(s->bitmap + 8 * w));
+        count += popcount64(poisk_load_u64(s->bitmap + 8 * w));
     }
     if (count != s->n_docs)
         return sec_corrupt(err, f, "bitmap disagrees with the passage count");
+    if (s->n_all % 64 && poisk_load_u64(s->bitmap + 8 * (words - 1)) >> (s->n_all % 64))
+        return sec_corrupt(err, f, "bitmap has bits past the last passage");
+    uint64_t map_off = maps_docmap_offset(idx, s->section);
+    if (map_off == UINT64_MAX)
+        return sec_corrupt(err, f, "section passage counts exceed the passages");
+    if (!idx->maps && maps_alloc(idx) != POISK_OK)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
     /* postings store section-local ids (FORMAT.md §6): local id r is the r-th set bit */
-    s->docmap = malloc((size_t)(s->n_docs ? s->n_docs : 1) * sizeof *s->docmap);
-    if (!s->docmap)
-        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
-    /* lengths by global id (poisk_section_doc_lengths): shared by the sections, whose
-     * passages are disjoint; allocated by the first section opened (under idx->lock) */
-    if (!idx->doc_len && !(idx->doc_len = calloc((size_t)s->n_all + 1, sizeof *idx->doc_len)))
-        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
-    uint64_t r = 0;
-    for (uint64_t w = 0; w < words; w++) {
-        uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
-        while (word) {
-            uint64_t d = 64 * w + (uint64_t)__builtin_ctzll(word);
-            word &= word - 1;
-            if (d >= s->n_all || r >= s->n_docs)
-                return sec_corrupt(err, f, "bitmap has bits past the last passage");
-            idx->doc_len[d] = poisk_load_u32(s->lengths + 4 * r);
-            s->docmap[r++] = (uint32_t)d;
-        }
-    }
+    s->docmap = idx->maps + map_off;
+    lens_fill(s->bitmap, words, s->lengths, s->docmap, idx->doc_len);
     s->doc_len = idx->doc_len;
     return POISK_OK;
 }
@@ -359,10 +436,6 @@ int poisk_index_section(poisk_index *idx, poisk_section sec, poisk_section_index
             s->idx = idx;
             s->section = (unsigned)sec;
             rc = open_lens(idx, s, err);
-            if (!rc)
-                rc = open_dict(idx, s, POISK_DICT_STEM, err);
-            if (!rc)
-                rc = open_dict(idx, s, POISK_DICT_EXACT, err);
             if (rc) {
                 section_free(s);
                 s = NULL;
@@ -425,20 +498,6 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
 }
 
 /* ---- passage lengths -------------------------------------------------------------------- */
-
-/* Without -mpopcnt, __builtin_popcountll is a libgcc call (__popcountdi2); the searcher
- * looks a length up per scored passage, so the portable bit trick is inlined instead. */
-static inline uint64_t popcount64(uint64_t x)
-{
-#ifdef __POPCNT__
-    return (uint64_t)__builtin_popcountll(x);
-#else
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-    return (x * 0x0101010101010101ull) >> 56;
-#endif
-}
 
 uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
 {
@@ -578,11 +637,36 @@ static int dict_seek_block(dict_iter *it, const char *key, size_t len, poisk_err
     return dict_block_range(it, lo, err);
 }
 
-static poisk_dict_files *section_dict(poisk_section_index *s, poisk_dict_kind kind)
+/* A dictionary kind's files (dict, post, posn), opened and size-checked by the first call
+ * that needs them, under idx->lock like the section itself: a plain word query never reads
+ * the exact-form files, so it does not map them.  *out is NULL when the section has no
+ * terms of that kind; a damaged file fails every call, naming it. */
+static int section_dict(poisk_section_index *s, poisk_dict_kind kind, poisk_dict_files **out,
+                        poisk_error *err)
 {
-    if (!s || (kind != POISK_DICT_STEM && kind != POISK_DICT_EXACT) || !s->d[kind].present)
-        return NULL;
-    return &s->d[kind];
+    *out = NULL;
+    if (!s || (kind != POISK_DICT_STEM && kind != POISK_DICT_EXACT))
+        return POISK_OK;
+    poisk_dict_files *d = &s->d[kind];
+    if (!atomic_load_explicit(&d->opened, memory_order_acquire)) {
+        pthread_mutex_lock(&s->idx->lock);
+        int rc = POISK_OK;
+        if (!atomic_load_explicit(&d->opened, memory_order_relaxed)) {
+            rc = open_dict(s->idx, s, kind, err);
+            if (rc) {
+                dict_files_close(d);
+                memset(d, 0, sizeof *d);
+            } else {
+                atomic_store_explicit(&d->opened, 1, memory_order_release);
+            }
+        }
+        pthread_mutex_unlock(&s->idx->lock);
+        if (rc)
+            return rc;
+    }
+    if (d->present)
+        *out = d;
+    return POISK_OK;
 }
 
 int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const char *term,
@@ -590,11 +674,12 @@ int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const c
 {
     *found = 0;
     memset(info, 0, sizeof *info);
-    poisk_dict_files *d = section_dict(sec, kind);
-    if (!d)
-        return POISK_OK;
+    poisk_dict_files *d;
+    int rc = section_dict(sec, kind, &d, err);
+    if (rc || !d)
+        return rc;
     dict_iter it = { .d = d };
-    int rc = dict_seek_block(&it, term, len, err);
+    rc = dict_seek_block(&it, term, len, err);
     while (!rc) {
         int r = dict_next_in_block(&it, err);
         if (r < 0) {
@@ -618,11 +703,12 @@ int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const c
 int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind, const char *prefix,
                          size_t len, poisk_term_visit visit, void *ctx, poisk_error *err)
 {
-    poisk_dict_files *d = section_dict(sec, kind);
-    if (!d)
-        return POISK_OK;
+    poisk_dict_files *d;
+    int rc = section_dict(sec, kind, &d, err);
+    if (rc || !d)
+        return rc;
     dict_iter it = { .d = d };
-    int rc = dict_seek_block(&it, prefix, len, err);
+    rc = dict_seek_block(&it, prefix, len, err);
     while (!rc) {
         int r = dict_next_in_block(&it, err);
         if (r < 0) {
@@ -672,7 +758,11 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
     poisk_postings *c = calloc(1, sizeof *c);
     if (!c)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening postings");
-    c->d = section_dict(sec, kind);
+    int rc = section_dict(sec, kind, &c->d, err);
+    if (rc) {
+        free(c);
+        return rc;
+    }
     c->info = *info;
     if (!c->d || info->df == 0) {
         poisk_plist_open(&c->pl, NULL, 0, 0);

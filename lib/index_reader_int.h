@@ -14,7 +14,8 @@
 #include "codec.h"
 
 typedef struct poisk_dict_files {
-    int present;
+    atomic_int opened;                  /* files opened (set once, under idx->lock) */
+    int present;                        /* the section has terms of this kind */
     poisk_file dict, post, posn;
     uint64_t n_terms, n_blocks, index_off;
 } poisk_dict_files;
@@ -26,7 +27,8 @@ struct poisk_section_index {
     uint64_t n_docs, total_length;
     uint32_t n_all;                     /* passages in the whole index */
     const uint8_t *bitmap, *rank, *lengths;
-    uint32_t *docmap;                   /* section-local id -> global id (n_docs), from bitmap */
+    uint32_t *docmap;                   /* section-local id -> global id (n_docs), from the
+                                         * bitmap; a slice of idx->maps */
     const uint32_t *doc_len;            /* idx->doc_len: this section's entries filled */
     poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
 };
@@ -58,6 +60,8 @@ struct poisk_index {
     void *inflaters[POISK_STORE_INFLATERS];
     size_t n_inflaters;
     _Atomic(void *) attachment;         /* poisk_index_attachment(), set once under lock */
+    uint32_t *maps;                     /* the sections' docmaps, then doc_len (one mmap) */
+    size_t maps_bytes;
     uint32_t *doc_len;                  /* passage -> length, by global id (n_all); each
                                          * section fills its passages' entries at open */
     void (*attachment_drop)(void *);
