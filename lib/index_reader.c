@@ -379,6 +379,47 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     return POISK_OK;
 }
 
+/* The payload length of an index file of the given size (FORMAT.md §2: size = 64 +
+ * payload + 8 x pages of 32 KiB over header + payload, + 32), unique since the size grows
+ * with the payload; 0 when no length fits (the file's own open then fails). */
+static uint64_t payload_len_of_size(uint64_t size)
+{
+    if (size < POISK_HEADER_SIZE + 8 + POISK_TRAILER_SIZE)
+        return 0;
+    uint64_t rest = size - POISK_TRAILER_SIZE;          /* data_len + 8 x n_pages */
+    uint64_t n = rest / (POISK_PAGE_SIZE + 8);
+    for (uint64_t k = n; k <= n + 1 && 8 * k <= rest; k++) {
+        uint64_t data = rest - 8 * k;
+        if (data >= POISK_HEADER_SIZE && (data + POISK_PAGE_SIZE - 1) / POISK_PAGE_SIZE == k)
+            return data - POISK_HEADER_SIZE;
+    }
+    return 0;
+}
+
+/* The positions file of a dictionary kind, opened on first use under idx->lock. */
+static int dict_posn(poisk_section_index *s, poisk_dict_files *d, poisk_error *err)
+{
+    if (atomic_load_explicit(&d->posn_opened, memory_order_acquire))
+        return POISK_OK;
+    poisk_index *idx = s->idx;
+    unsigned kind = (unsigned)(d - s->d);
+    char name[64];
+    poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_POSN);
+    pthread_mutex_lock(&idx->lock);
+    int rc = POISK_OK;
+    if (!atomic_load_explicit(&d->posn_opened, memory_order_relaxed)) {
+        rc = open_member(idx, &d->posn, name, POISK_KIND_POSN, s->section, kind, err);
+        if (!rc && d->posn.payload_len != d->posn_len) {
+            rc = sec_corrupt(err, &d->posn, "payload length disagrees with the file size");
+            poisk_file_close(&d->posn);
+        }
+        if (!rc)
+            atomic_store_explicit(&d->posn_opened, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&idx->lock);
+    return rc;
+}
+
 static int open_dict(poisk_index *idx, poisk_section_index *s, unsigned kind, poisk_error *err)
 {
     poisk_dict_files *d = &s->d[kind];
@@ -392,9 +433,16 @@ static int open_dict(poisk_index *idx, poisk_section_index *s, unsigned kind, po
     poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_POST);
     if ((rc = open_member(idx, &d->post, name, POISK_KIND_POST, s->section, kind, err)))
         return rc;
+    /* the positions file is opened by the first cursor that reads positions (a ranked
+     * query of single words never does); its manifest size gives its payload length, which
+     * bounds the entries' position ranges meanwhile */
     poisk_name_dict_file(name, sizeof name, idx->generation, s->section, kind, POISK_KIND_POSN);
-    if ((rc = open_member(idx, &d->posn, name, POISK_KIND_POSN, s->section, kind, err)))
-        return rc;
+    uint64_t posn_size = poisk_manifest_file_size(&idx->m, name);
+    if (posn_size == 0)
+        return poisk_error_set(err, POISK_ECORRUPT,
+                               "index file %s/%s is not listed in the manifest; rebuild the index "
+                               "with indexer -o %s", idx->dir, name, idx->dir);
+    d->posn_len = payload_len_of_size(posn_size);
     poisk_file *f = &d->dict;
     if (f->payload_len < 24)
         return sec_corrupt(err, f, "too short");
@@ -583,8 +631,8 @@ static int dict_next_in_block(dict_iter *it, poisk_error *err)
         pos_off = it->pos_off + it->pos_len;
     }
     if (df == 0 || df > UINT32_MAX || cfx > UINT64_MAX - df || post_off > it->d->post.payload_len
-        || post_len > it->d->post.payload_len - post_off || pos_off > it->d->posn.payload_len
-        || pos_len > it->d->posn.payload_len - pos_off)
+        || post_len > it->d->post.payload_len - post_off || pos_off > it->d->posn_len
+        || pos_len > it->d->posn_len - pos_off)
         goto bad;
     it->first = 0;
     it->df = df;
@@ -739,6 +787,7 @@ int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind, const c
 
 struct poisk_postings {
     poisk_plist pl;
+    poisk_section_index *sec;
     poisk_dict_files *d;
     poisk_term_info info;
     int pos_ready;
@@ -763,6 +812,7 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
         free(c);
         return rc;
     }
+    c->sec = sec;
     c->info = *info;
     if (!c->d || info->df == 0) {
         poisk_plist_open(&c->pl, NULL, 0, 0);
@@ -844,6 +894,9 @@ int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *
     if (c->pl.doc == POISK_PLIST_END || c->pl.n == 0)     /* exhausted, or lazy and unread */
         return POISK_OK;
     if (!c->pos_ready) {
+        int rc = dict_posn(c->sec, c->d, err);
+        if (rc)
+            return rc;
         const uint8_t *p = poisk_file_range(&c->d->posn, c->info.ref[2], c->info.ref[3], err);
         if (!p)
             return POISK_ECORRUPT;

@@ -16,7 +16,9 @@
 typedef struct poisk_dict_files {
     atomic_int opened;                  /* files opened (set once, under idx->lock) */
     int present;                        /* the section has terms of this kind */
-    poisk_file dict, post, posn;
+    poisk_file dict, post, posn;        /* posn: opened by the first positions read */
+    atomic_int posn_opened;
+    uint64_t posn_len;                  /* posn's payload length (from the manifest size) */
     uint64_t n_terms, n_blocks, index_off;
 } poisk_dict_files;
 
