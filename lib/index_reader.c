@@ -2,11 +2,12 @@
  * index_reader.c: opening an index and reading it (stage: files -> reader -> query
  * evaluator).  poisk_index_open() reads CURRENT and the manifest only; a section's lengths
  * file is mapped, size-checked and turned into its doc-id map the first time a query asks
- * for the section, and each dictionary kind's files (dict, post, posn) the first time a
- * lookup needs that kind (double-checked under a mutex, so a shared index opens each once);
- * every byte range goes through poisk_file_range(), which verifies each page's checksum on
- * first use.  Dictionaries are
- * front-coded blocks searched by binary search; postings cursors wrap codec.c's decoder.
+ * for the section, each dictionary kind's dictionary and postings the first time a lookup
+ * needs that kind, and its positions the first time a cursor reads positions (each
+ * double-checked under a mutex, so a shared index opens every file once); every byte range
+ * goes through poisk_file_range(), which verifies each page's checksum on first use.
+ * Dictionaries are front-coded blocks searched by binary search; postings cursors wrap
+ * codec.c's decoder.
  */
 #include "index_reader_int.h"
 
@@ -685,9 +686,9 @@ static int dict_seek_block(dict_iter *it, const char *key, size_t len, poisk_err
     return dict_block_range(it, lo, err);
 }
 
-/* A dictionary kind's files (dict, post, posn), opened and size-checked by the first call
- * that needs them, under idx->lock like the section itself: a plain word query never reads
- * the exact-form files, so it does not map them.  *out is NULL when the section has no
+/* A dictionary kind's dictionary and postings files, opened and size-checked by the first
+ * call that needs them, under idx->lock like the section itself: a plain word query never
+ * reads the exact-form files, so it does not map them (positions: dict_posn).  *out is NULL when the section has no
  * terms of that kind; a damaged file fails every call, naming it. */
 static int section_dict(poisk_section_index *s, poisk_dict_kind kind, poisk_dict_files **out,
                         poisk_error *err)
