@@ -59,6 +59,7 @@ struct poisk_inverter {
     uint64_t *scat; size_t cap_scat;                /* flush: occurrences by term */
     pending *pend_tok; size_t n_pend, cap_pend;     /* the passage's tokens */
     poisk_buf scratch;                              /* their bytes */
+    poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
@@ -160,6 +161,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->scat);
     free(inv->pend_tok);
     poisk_buf_free(&inv->scratch);
+    poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
     free(inv->touched[0]);
@@ -171,7 +173,7 @@ void poisk_inverter_free(poisk_inverter *inv)
 size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
-           + inv->cap_pend * sizeof(pending) + inv->scratch.cap
+           + inv->cap_pend * sizeof(pending) + inv->scratch.cap + inv->post.cap
            + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
@@ -445,15 +447,23 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
                 bad = 1;
                 break;
             }
+            /* the token's bytes live only until the next call: copy both at once */
+            poisk_buf *sc = &inv->scratch;
+            if (sc->cap - sc->len < t.exact_len + t.term_len
+                && poisk_buf_reserve(sc, t.exact_len + t.term_len)) {
+                bad = 1;
+                break;
+            }
             pending *pd = &inv->pend_tok[inv->n_pend++];
-            pd->eoff = (uint32_t)inv->scratch.len;
+            pd->eoff = (uint32_t)sc->len;
             pd->elen = (uint32_t)t.exact_len;
-            poisk_buf_put(&inv->scratch, t.exact, t.exact_len);
-            pd->soff = (uint32_t)inv->scratch.len;
+            memcpy(sc->data + sc->len, t.exact, t.exact_len);
+            sc->len += t.exact_len;
+            pd->soff = (uint32_t)sc->len;
             pd->slen = (uint32_t)t.term_len;
-            poisk_buf_put(&inv->scratch, t.term, t.term_len);
+            memcpy(sc->data + sc->len, t.term, t.term_len);
+            sc->len += t.term_len;
             pd->pos = t.position;
-            bad |= inv->scratch.failed;
             if (inv->n_pend >= 4096 || inv->scratch.len >= (1u << 20))
                 bad |= add_pending(inv);
         } else if (t.term_len || t.exact_len) {
@@ -517,6 +527,18 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
     return 0;
 }
 
+/* poisk_varint_encode() inline: the run's encoding writes one or more varints per
+ * occurrence, and a call each cost more than the encoding. */
+static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
 /* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
  * position gaps (first absolute); the same term twice at one position counts once. */
 static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
@@ -534,15 +556,15 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
                 tf++;
                 last = (uint32_t)e[j];
             }
-        o += poisk_varint_encode(o, doc - prev);
-        o += poisk_varint_encode(o, tf);
+        o = put_varint(o, doc - prev);
+        o = put_varint(o, tf);
         uint32_t pp = 0;
         int first = 1;
         for (size_t k = i; k < j; k++) {
             uint32_t pos = (uint32_t)e[k];
             if (!first && pos == pp)
                 continue;
-            o += poisk_varint_encode(o, pos - pp);
+            o = put_varint(o, pos - pp);
             pp = pos;
             first = 0;
         }
@@ -578,7 +600,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     failed = failed || poisk_buf_reserve(out, (size_t)((double)inv->n_occ * per) + 4096) != 0;
     size_t out_start = out->len;
     failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
-    poisk_buf post = { 0 };
+    poisk_buf *post = &inv->post;
     if (!failed) {
         size_t acc = 0;
         for (unsigned k = 0; k < 2; k++)
@@ -596,25 +618,33 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             }
         }
         const uint64_t *e = scat;
-        for (unsigned k = 0; k < 2; k++) {
+        for (unsigned k = 0; k < 2 && !failed; k++) {
             if (k == 1)
                 *kind_off = out->len;
             for (size_t i = 0; i < inv->n_touched[k]; i++) {
                 term_info *ti = &inv->terms[keys[k][i].id];
-                uint8_t hdr = (uint8_t)k;
-                poisk_buf_put(out, &hdr, 1);
-                poisk_buf_put_varint(out, ti->len);
-                poisk_buf_put(out, inv->arena.data + ti->off, ti->len);
-                post.len = 0;
-                uint32_t ndocs = encode_term(e, ti->count, first_doc, &post);
-                poisk_buf_put_varint(out, ndocs);
-                poisk_buf_put_varint(out, post.len);
-                poisk_buf_put(out, post.data, post.len);
+                /* the postings go through a scratch buffer that stays in cache (their
+                 * length precedes them); the entry is then written in one piece */
+                post->len = 0;
+                uint32_t ndocs = encode_term(e, ti->count, first_doc, post);
+                if (post->failed || poisk_buf_reserve(out, 31 + ti->len + post->len)) {
+                    failed = 1;
+                    break;
+                }
+                uint8_t *o = out->data + out->len;
+                *o++ = (uint8_t)k;
+                o = put_varint(o, ti->len);
+                memcpy(o, inv->arena.data + ti->off, ti->len);
+                o += ti->len;
+                o = put_varint(o, ndocs);
+                o = put_varint(o, post->len);
+                memcpy(o, post->data, post->len);
+                out->len = (size_t)(o + post->len - out->data);
                 e += ti->count;
                 ti->count = 0;
             }
         }
-        failed = out->failed || post.failed;
+        failed = failed || out->failed;
         if (inv->n_occ)
             inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
@@ -622,7 +652,6 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     for (unsigned k = 0; k < 2; k++)
         for (size_t i = 0; i < inv->n_touched[k]; i++)
             inv->terms[inv->touched[k][i]].count = 0;
-    poisk_buf_free(&post);
     free(keys[0]);
     free(keys[1]);
     *abbrevs = inv->abbrevs;
