@@ -120,6 +120,17 @@ static inline size_t run_on(const unsigned char *s, size_t len, size_t i, size_t
         return i;
     }
     unsigned l = *letters, u = *uppers;
+    size_t end = stop < len ? stop : len;
+    while (i + 4 <= end) {          /* two Cyrillic letters at a time: lead D0/D1, then 10xxxxxx */
+        uint32_t x;
+        memcpy(&x, s + i, 4);
+        if ((x & 0xC0FEC0FEu) != 0x80D080D0u)
+            break;
+        l += 2;
+        u += ((x & 0xFF) == 0xD0 && ((x >> 8) & 0xFF) <= 0xAF)
+             + (((x >> 16) & 0xFF) == 0xD0 && (x >> 24) <= 0xAF);
+        i += 4;
+    }
     while (i < len && i < stop) {
         unsigned c = s[i];
         if (c < 0x80) {
