@@ -23,6 +23,7 @@ typedef struct run_cur {
     const uint8_t *p, *end;
     uint32_t batch, base;
     const uint8_t *key; size_t key_len;
+    uint64_t prefix;                /* the key's first 8 bytes, big-endian, zero-padded */
     uint32_t ndocs;
     const uint8_t *post; size_t post_len;
     const uint8_t *kept;            /* spilled runs: pages before this were given back */
@@ -56,6 +57,10 @@ static int cur_next(run_cur *c)
         return -1;
     c->key = c->p;
     c->key_len = (size_t)klen;
+    uint64_t pf = 0;
+    for (unsigned j = 0; j < 8; j++)
+        pf = pf << 8 | (j < klen ? c->p[j] : 0);
+    c->prefix = pf;
     c->p += klen;
     if (get_varint(&c->p, c->end, &nd) || get_varint(&c->p, c->end, &plen)
         || plen > (uint64_t)(c->end - c->p) || nd > UINT32_MAX)
@@ -67,10 +72,13 @@ static int cur_next(run_cur *c)
     return 1;
 }
 
+/* (key bytewise, then batch): the prefixes decide most comparisons without a call */
 static int cur_cmp(const run_cur *a, const run_cur *b)
 {
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-    int c = n ? memcmp(a->key, b->key, n) : 0;
+    int c = n > 8 ? memcmp(a->key + 8, b->key + 8, n - 8) : 0;
     if (c)
         return c;
     if (a->key_len != b->key_len)
