@@ -275,16 +275,29 @@ static int first_char_is(const char *text, const st_tok *t, const char *word, si
     return 1;
 }
 
+/* Can the token hold a character st_norm drops (soft hyphen C2 AD, combining acute CC 81,
+ * zero-width E2 80 8B-8D / E2 81 A0)?  Only then is its normalised form shorter than it. */
+static int may_shrink(const char *text, const st_tok *t)
+{
+    const unsigned char *s = (const unsigned char *)text + t->start;
+    for (uint32_t i = 0, n = st_len(t); i < n; i++)
+        if (s[i] == 0xC2 || s[i] == 0xCC || s[i] == 0xE2)
+            return 1;
+    return 0;
+}
+
 /* Normalisation never lengthens a token (case folding keeps the byte length, dropped
- * characters shorten it), and a character is at most 3 bytes: normalising wl + 3 bytes
- * tells whether the normal form is longer than word, without reading the rest of a long
- * token.  The caller has checked wl <= length <= 256 and the first character (quick). */
+ * characters shorten it), so a token longer than word without a droppable character cannot
+ * be equal.  The caller has checked wl <= length <= 256 and the first character (quick). */
 int st_is_rest(const char *text, const st_tok *t, const char *word, size_t wl, int quick)
 {
     char buf[128];
+    size_t len = st_len(t);
     if (!quick && !first_char_is(text, t, word, wl))
         return 0;
-    size_t n = st_norm(text, t, buf, wl + 4 < sizeof buf ? wl + 4 : sizeof buf);
+    if (len > wl && !may_shrink(text, t))
+        return 0;
+    size_t n = st_norm(text, t, buf, sizeof buf);
     return n == wl && memcmp(buf, word, wl) == 0;
 }
 
