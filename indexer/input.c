@@ -168,6 +168,10 @@ int poisk_input_is_binary(const char *buf, size_t len)
             continue;
         }
         if (c < 0x80) { i++; continue; }
+        if ((c & 0xE0) == 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            i += 2;                     /* two-byte sequences: Cyrillic, nearly all of it */
+            continue;
+        }
         size_t need = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
         size_t k = 1;
         while (need != 9 && k <= need && i + k < n && (s[i + k] & 0xC0) == 0x80) k++;

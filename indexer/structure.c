@@ -121,7 +121,8 @@ static int continued(const parser *p) { return p->cin && p->cin->started; }
 static unsigned F(const parser *p, size_t i) { return i < p->n ? st_flags(&p->t[i]) : 0; }
 static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i) & ST_DIGIT); }
 static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
-static int tok_is(const parser *p, size_t i, const char *w)
+/* Inline, so that the word's length is a constant: the rules ask it of nearly every token. */
+static inline __attribute__((always_inline)) int tok_is(const parser *p, size_t i, const char *w)
 {
     return i < p->n && st_is_n(p->src, &p->t[i], w, strlen(w));
 }

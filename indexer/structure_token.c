@@ -120,6 +120,17 @@ static inline size_t run_on(const unsigned char *s, size_t len, size_t i, size_t
         return i;
     }
     unsigned l = *letters, u = *uppers;
+    size_t end = stop < len ? stop : len;
+    while (i + 4 <= end) {          /* two Cyrillic letters at a time: lead D0/D1, then 10xxxxxx */
+        uint32_t x;
+        memcpy(&x, s + i, 4);
+        if ((x & 0xC0FEC0FEu) != 0x80D080D0u)
+            break;
+        l += 2;
+        u += ((x & 0xFF) == 0xD0 && ((x >> 8) & 0xFF) <= 0xAF)
+             + (((x >> 16) & 0xFF) == 0xD0 && (x >> 24) <= 0xAF);
+        i += 4;
+    }
     while (i < len && i < stop) {
         unsigned c = s[i];
         if (c < 0x80) {
@@ -276,15 +287,13 @@ static int may_shrink(const char *text, const st_tok *t)
 }
 
 /* Normalisation never lengthens a token (case folding keeps the byte length, dropped
- * characters shorten it), so a token shorter than word, or longer without a droppable
- * character, cannot be equal: most calls end on the length test. */
-int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl)
+ * characters shorten it), so a token longer than word without a droppable character cannot
+ * be equal.  The caller has checked wl <= length <= 256 and the first character (quick). */
+int st_is_rest(const char *text, const st_tok *t, const char *word, size_t wl, int quick)
 {
     char buf[128];
     size_t len = st_len(t);
-    if (len < wl || len > 2 * sizeof buf || !wl)
-        return wl == 0 && len == 0;
-    if (!first_char_is(text, t, word, wl))
+    if (!quick && !first_char_is(text, t, word, wl))
         return 0;
     if (len > wl && !may_shrink(text, t))
         return 0;
@@ -292,18 +301,12 @@ int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl)
     return n == wl && memcmp(buf, word, wl) == 0;
 }
 
-int st_is(const char *text, const st_tok *t, const char *word)
-{
-    return st_is_n(text, t, word, strlen(word));
-}
-
 /* Only the first k bytes of the normalised form are needed: st_norm stops there (a
  * character that would not fit whole is not written, so a match is never cut short). */
-int st_starts(const char *text, const st_tok *t, const char *prefix)
+int st_starts_rest(const char *text, const st_tok *t, const char *prefix, size_t k, int quick)
 {
     char buf[128];
-    size_t k = strlen(prefix);
-    if (st_len(t) < k || (k && !first_char_is(text, t, prefix, k)))
+    if (!quick && !first_char_is(text, t, prefix, k))
         return 0;
     size_t n = st_norm(text, t, buf, k + 1 < sizeof buf ? k + 1 : sizeof buf);
     return n >= k && memcmp(buf, prefix, k) == 0;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
     ST_DIGIT      = 1 << 0,   /* digits only */
@@ -56,12 +57,65 @@ void st_tokens_free(st_tokens *tk);
  *  (NUL-terminated, truncated to cap-1 bytes).  @return : length written */
 size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap);
 
-/*! Is the normalised token equal to word (normalised, lower case)? */
-int st_is(const char *text, const st_tok *t, const char *word);
-/*! st_is() with the word's length known (wl = strlen(word)). */
-int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl);
+/* The rules ask "is token i the word w?" of nearly every token, and nearly every answer
+ * is no: the length and first-character tests are inline, the rest is out of line. */
+
+/*! -1 when the token's first character, normalised, is not word's first character (wl >= 1
+ *  bytes), 1 when it is, 0 when the quick test cannot tell (not ASCII or two-byte
+ *  Cyrillic).  Lower case and ё -> е as st_norm folds them. */
+static inline int st_first_quick(const char *text, const st_tok *t, const char *word, size_t wl)
+{
+    const unsigned char *s = (const unsigned char *)text + t->start;
+    const unsigned char *w = (const unsigned char *)word;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        if (c >= 'A' && c <= 'Z') c += 32;
+        return w[0] == c ? 1 : -1;
+    }
+    if ((c != 0xD0 && c != 0xD1) || st_len(t) < 2 || (s[1] & 0xC0) != 0x80)
+        return 0;
+    uint32_t cp = ((c & 0x1F) << 6) | (s[1] & 0x3F);
+    if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
+    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
+    if (cp == 0x451) cp = 0x435;                       /* ё -> е */
+    return wl >= 2 && w[0] == (0xC0 | (cp >> 6)) && w[1] == (0x80 | (cp & 0x3F)) ? 1 : -1;
+}
+
+/*! st_is_n() past the length and first-character tests (quick: st_first_quick's answer). */
+int st_is_rest(const char *text, const st_tok *t, const char *word, size_t wl, int quick);
+/*! st_starts_n() past the length and first-character tests. */
+int st_starts_rest(const char *text, const st_tok *t, const char *prefix, size_t k, int quick);
+
+/*! Is the normalised token equal to word (normalised, lower case), wl = strlen(word)?
+ *  Normalisation never lengthens a token, so a shorter token cannot be equal. */
+static inline int st_is_n(const char *text, const st_tok *t, const char *word, size_t wl)
+{
+    size_t len = st_len(t);
+    if (len < wl || len > 256 || !wl)
+        return wl == 0 && len == 0;
+    int q = st_first_quick(text, t, word, wl);
+    return q >= 0 && st_is_rest(text, t, word, wl, q);
+}
+/*! Is the normalised token equal to word? */
+static inline int st_is(const char *text, const st_tok *t, const char *word)
+{
+    return st_is_n(text, t, word, strlen(word));
+}
+/*! Does the normalised token start with prefix (k = strlen(prefix))? */
+static inline int st_starts_n(const char *text, const st_tok *t, const char *prefix, size_t k)
+{
+    if (st_len(t) < k)
+        return 0;
+    if (!k)
+        return 1;
+    int q = st_first_quick(text, t, prefix, k);
+    return q >= 0 && st_starts_rest(text, t, prefix, k, q);
+}
 /*! Does the normalised token start with prefix? */
-int st_starts(const char *text, const st_tok *t, const char *prefix);
+static inline int st_starts(const char *text, const st_tok *t, const char *prefix)
+{
+    return st_starts_n(text, t, prefix, strlen(prefix));
+}
 /*! Value of a digit token of at most 9 digits; -1 otherwise. */
 long st_value(const char *text, const st_tok *t);
 

@@ -59,6 +59,7 @@ struct poisk_inverter {
     uint64_t *scat; size_t cap_scat;                /* flush: occurrences by term */
     pending *pend_tok; size_t n_pend, cap_pend;     /* the passage's tokens */
     poisk_buf scratch;                              /* their bytes */
+    poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
@@ -160,6 +161,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->scat);
     free(inv->pend_tok);
     poisk_buf_free(&inv->scratch);
+    poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
     free(inv->touched[0]);
@@ -171,7 +173,7 @@ void poisk_inverter_free(poisk_inverter *inv)
 size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
-           + inv->cap_pend * sizeof(pending) + inv->scratch.cap
+           + inv->cap_pend * sizeof(pending) + inv->scratch.cap + inv->post.cap
            + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
@@ -357,9 +359,29 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
     return 0;
 }
 
-/* The lookups of a passage's tokens, in three passes so that the cache misses of the
- * form table (slot, then record) of many tokens overlap instead of following one another:
- * hash and prefetch the slots; probe and prefetch the records; verify and record. */
+/* How many tokens ahead the form table's slot, then the record, is prefetched: enough to
+ * cover a miss, few enough that the prefetches in flight do not queue behind each other
+ * (prefetching a whole passage's slots first stalled on the full miss queue). */
+#define FORM_AHEAD 8
+
+/* Probe the form table for token k: the candidate record (its 32 hash bits match), or 0. */
+static inline uint32_t pending_probe(const id_table *t, uint64_t h)
+{
+    for (size_t i = table_home(t, h);; i = (i + 1) & (t->cap - 1)) {
+        uint64_t v = t->slot[i];
+        if (!v)
+            return 0;
+        if ((v & 0xFFFFFFFF00000000ull) == h)
+            return (uint32_t)v;
+    }
+}
+
+/* The lookups of a passage's tokens, software-pipelined so that the cache misses of the
+ * form table (slot, then record) of several tokens overlap instead of following one
+ * another: token k + 2 * FORM_AHEAD has its slot prefetched, token k + FORM_AHEAD is probed
+ * and its record prefetched, token k is verified and recorded.  A probe may see a pair
+ * that an earlier token of the passage added, which only saves that token the slow path:
+ * ids are given out in token order either way. */
 static int add_pending(poisk_inverter *inv)
 {
     id_table *t = &inv->form_tab;
@@ -368,28 +390,25 @@ static int add_pending(poisk_inverter *inv)
     const uint8_t *sc = inv->scratch.data;
     if ((t->count + n + 1) * 2 > t->cap && table_grow(t))
         return -1;
-    for (size_t k = 0; k < n; k++) {
-        pd[k].h = XXH3_64bits_withSeed(sc + pd[k].eoff, pd[k].elen, pd[k].slen)
-                  & 0xFFFFFFFF00000000ull;
-        __builtin_prefetch(&t->slot[table_home(t, pd[k].h)]);
-    }
-    for (size_t k = 0; k < n; k++) {
-        pd[k].rec = 0;
-        for (size_t i = table_home(t, pd[k].h);; i = (i + 1) & (t->cap - 1)) {
-            uint64_t v = t->slot[i];
-            if (!v)
-                break;
-            if ((v & 0xFFFFFFFF00000000ull) == pd[k].h) {
-                pd[k].rec = (uint32_t)v;
-                __builtin_prefetch(inv->forms.data + (size_t)((uint32_t)v - 1) * 4);
-                break;
-            }
-        }
-    }
     if (inv->n_occ + 2 * n > inv->cap_occ
         && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2 * n, sizeof(uint64_t)))
         return -1;
+    for (size_t k = 0; k < n; k++)
+        pd[k].h = XXH3_64bits_withSeed(sc + pd[k].eoff, pd[k].elen, pd[k].slen)
+                  & 0xFFFFFFFF00000000ull;
+    for (size_t k = 0; k < n && k < 2 * FORM_AHEAD; k++)
+        __builtin_prefetch(&t->slot[table_home(t, pd[k].h)]);
+    for (size_t k = 0; k < n && k < FORM_AHEAD; k++)
+        if ((pd[k].rec = pending_probe(t, pd[k].h)))
+            __builtin_prefetch(inv->forms.data + (size_t)(pd[k].rec - 1) * 4);
     for (size_t k = 0; k < n; k++) {
+        if (k + 2 * FORM_AHEAD < n)
+            __builtin_prefetch(&t->slot[table_home(t, pd[k + 2 * FORM_AHEAD].h)]);
+        if (k + FORM_AHEAD < n) {
+            pending *a = &pd[k + FORM_AHEAD];
+            if ((a->rec = pending_probe(t, a->h)))
+                __builtin_prefetch(inv->forms.data + (size_t)(a->rec - 1) * 4);
+        }
         const uint8_t *e = sc + pd[k].eoff, *st = sc + pd[k].soff;
         const form_info *f = NULL;
         if (pd[k].rec) {
@@ -445,15 +464,23 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
                 bad = 1;
                 break;
             }
+            /* the token's bytes live only until the next call: copy both at once */
+            poisk_buf *sc = &inv->scratch;
+            if (sc->cap - sc->len < t.exact_len + t.term_len
+                && poisk_buf_reserve(sc, t.exact_len + t.term_len)) {
+                bad = 1;
+                break;
+            }
             pending *pd = &inv->pend_tok[inv->n_pend++];
-            pd->eoff = (uint32_t)inv->scratch.len;
+            pd->eoff = (uint32_t)sc->len;
             pd->elen = (uint32_t)t.exact_len;
-            poisk_buf_put(&inv->scratch, t.exact, t.exact_len);
-            pd->soff = (uint32_t)inv->scratch.len;
+            memcpy(sc->data + sc->len, t.exact, t.exact_len);
+            sc->len += t.exact_len;
+            pd->soff = (uint32_t)sc->len;
             pd->slen = (uint32_t)t.term_len;
-            poisk_buf_put(&inv->scratch, t.term, t.term_len);
+            memcpy(sc->data + sc->len, t.term, t.term_len);
+            sc->len += t.term_len;
             pd->pos = t.position;
-            bad |= inv->scratch.failed;
             if (inv->n_pend >= 4096 || inv->scratch.len >= (1u << 20))
                 bad |= add_pending(inv);
         } else if (t.term_len || t.exact_len) {
@@ -481,18 +508,78 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
 
 /* ---- flushing: sort distinct terms, scatter, serialise ---------------------------------- */
 
-typedef struct sort_key { uint64_t prefix; uint32_t id; const poisk_inverter *inv; } sort_key;
+typedef struct sort_key { uint64_t prefix; uint32_t id, pad; } sort_key;
 
-static int key_cmp(const void *a, const void *b)
+/* Bytewise order of two distinct terms whose first 8 bytes (the prefix) are equal. */
+static int tail_cmp(const poisk_inverter *inv, uint32_t a, uint32_t b)
+{
+    const term_info *s = &inv->terms[a], *t = &inv->terms[b];
+    size_t n = s->len < t->len ? s->len : t->len;
+    int c = n > 8 ? memcmp(inv->arena.data + s->off + 8, inv->arena.data + t->off + 8, n - 8) : 0;
+    return c ? c : (s->len < t->len ? -1 : s->len > t->len);
+}
+
+static inline int key_less(const poisk_inverter *inv, const sort_key *x, const sort_key *y)
+{
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix;
+    return tail_cmp(inv, x->id, y->id) < 0;
+}
+
+static int key_cmp(const void *a, const void *b, void *ctx)
 {
     const sort_key *x = a, *y = b;
     if (x->prefix != y->prefix)
         return x->prefix < y->prefix ? -1 : 1;
-    const poisk_inverter *inv = x->inv;
-    const term_info *s = &inv->terms[x->id], *t = &inv->terms[y->id];
-    size_t n = s->len < t->len ? s->len : t->len;
-    int c = n > 8 ? memcmp(inv->arena.data + s->off + 8, inv->arena.data + t->off + 8, n - 8) : 0;
-    return c ? c : (s->len < t->len ? -1 : s->len > t->len);
+    return tail_cmp(ctx, x->id, y->id);
+}
+
+/* Quicksort with the comparison inline (qsort's call per comparison and its copying of
+ * the elements cost more than the comparisons), insertion sort for short ranges, and
+ * qsort_r past a depth limit so that no input can make it quadratic.  The terms are
+ * distinct, so the order is total and the result does not depend on the algorithm. */
+static void sort_keys(const poisk_inverter *inv, sort_key *k, size_t n, unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            qsort_r(k, n, sizeof *k, key_cmp, (void *)inv);
+            return;
+        }
+        sort_key *a = &k[0], *m = &k[n / 2], *z = &k[n - 1], t;
+        if (key_less(inv, m, a)) { t = *m; *m = *a; *a = t; }
+        if (key_less(inv, z, m)) {
+            t = *z; *z = *m; *m = t;
+            if (key_less(inv, m, a)) { t = *m; *m = *a; *a = t; }
+        }
+        sort_key pivot = *m;
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(inv, &k[i], &pivot)) i++;
+            while (key_less(inv, &pivot, &k[j])) j--;
+            if (i >= j)
+                break;
+            t = k[i]; k[i] = k[j]; k[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= pivot <= [j + 1, n): recurse into the smaller part */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_keys(inv, k, left, depth);
+            k += left;
+            n -= left;
+        } else {
+            sort_keys(inv, k + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sort_key v = k[i];
+        size_t j = i;
+        for (; j > 0 && key_less(inv, &v, &k[j - 1]); j--)
+            k[j] = k[j - 1];
+        k[j] = v;
+    }
 }
 
 /* The batch's terms of one kind, sorted bytewise (the first 8 bytes as one integer). */
@@ -510,11 +597,26 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
             v = v << 8 | (j < ti->len ? p[j] : 0);
         k[i].prefix = v;
         k[i].id = inv->touched[kind][i];
-        k[i].inv = inv;
+        k[i].pad = 0;
     }
-    qsort(k, n, sizeof *k, key_cmp);
+    unsigned depth = 0;
+    for (size_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    sort_keys(inv, k, n, depth + 4);
     *out = k;
     return 0;
+}
+
+/* poisk_varint_encode() inline: the run's encoding writes one or more varints per
+ * occurrence, and a call each cost more than the encoding. */
+static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
 }
 
 /* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
@@ -534,15 +636,15 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
                 tf++;
                 last = (uint32_t)e[j];
             }
-        o += poisk_varint_encode(o, doc - prev);
-        o += poisk_varint_encode(o, tf);
+        o = put_varint(o, doc - prev);
+        o = put_varint(o, tf);
         uint32_t pp = 0;
         int first = 1;
         for (size_t k = i; k < j; k++) {
             uint32_t pos = (uint32_t)e[k];
             if (!first && pos == pp)
                 continue;
-            o += poisk_varint_encode(o, pos - pp);
+            o = put_varint(o, pos - pp);
             pp = pos;
             first = 0;
         }
@@ -578,7 +680,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     failed = failed || poisk_buf_reserve(out, (size_t)((double)inv->n_occ * per) + 4096) != 0;
     size_t out_start = out->len;
     failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
-    poisk_buf post = { 0 };
+    poisk_buf *post = &inv->post;
     if (!failed) {
         size_t acc = 0;
         for (unsigned k = 0; k < 2; k++)
@@ -596,25 +698,33 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             }
         }
         const uint64_t *e = scat;
-        for (unsigned k = 0; k < 2; k++) {
+        for (unsigned k = 0; k < 2 && !failed; k++) {
             if (k == 1)
                 *kind_off = out->len;
             for (size_t i = 0; i < inv->n_touched[k]; i++) {
                 term_info *ti = &inv->terms[keys[k][i].id];
-                uint8_t hdr = (uint8_t)k;
-                poisk_buf_put(out, &hdr, 1);
-                poisk_buf_put_varint(out, ti->len);
-                poisk_buf_put(out, inv->arena.data + ti->off, ti->len);
-                post.len = 0;
-                uint32_t ndocs = encode_term(e, ti->count, first_doc, &post);
-                poisk_buf_put_varint(out, ndocs);
-                poisk_buf_put_varint(out, post.len);
-                poisk_buf_put(out, post.data, post.len);
+                /* the postings go through a scratch buffer that stays in cache (their
+                 * length precedes them); the entry is then written in one piece */
+                post->len = 0;
+                uint32_t ndocs = encode_term(e, ti->count, first_doc, post);
+                if (post->failed || poisk_buf_reserve(out, 31 + ti->len + post->len)) {
+                    failed = 1;
+                    break;
+                }
+                uint8_t *o = out->data + out->len;
+                *o++ = (uint8_t)k;
+                o = put_varint(o, ti->len);
+                memcpy(o, inv->arena.data + ti->off, ti->len);
+                o += ti->len;
+                o = put_varint(o, ndocs);
+                o = put_varint(o, post->len);
+                memcpy(o, post->data, post->len);
+                out->len = (size_t)(o + post->len - out->data);
                 e += ti->count;
                 ti->count = 0;
             }
         }
-        failed = out->failed || post.failed;
+        failed = failed || out->failed;
         if (inv->n_occ)
             inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
@@ -622,7 +732,6 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     for (unsigned k = 0; k < 2; k++)
         for (size_t i = 0; i < inv->n_touched[k]; i++)
             inv->terms[inv->touched[k][i]].count = 0;
-    poisk_buf_free(&post);
     free(keys[0]);
     free(keys[1]);
     *abbrevs = inv->abbrevs;

@@ -23,10 +23,22 @@ typedef struct run_cur {
     const uint8_t *p, *end;
     uint32_t batch, base;
     const uint8_t *key; size_t key_len;
+    uint64_t prefix;                /* the key's first 8 bytes, big-endian, zero-padded */
     uint32_t ndocs;
     const uint8_t *post; size_t post_len;
     const uint8_t *kept;            /* spilled runs: pages before this were given back */
 } run_cur;
+
+/* poisk_varint_decode() with its one-byte case inline: the merge reads two or more varints
+ * per posting, nearly all of one byte. */
+static inline int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return poisk_varint_decode(p, end, v);
+}
 
 /* Read the next entry of a run.  @return : 1 entry, 0 run done, -1 malformed */
 static int cur_next(run_cur *c)
@@ -41,12 +53,16 @@ static int cur_next(run_cur *c)
     }
     uint64_t klen, nd, plen;
     c->p++;                             /* kind: the cursor's range holds one kind only */
-    if (poisk_varint_decode(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
+    if (get_varint(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
         return -1;
     c->key = c->p;
     c->key_len = (size_t)klen;
+    uint64_t pf = 0;
+    for (unsigned j = 0; j < 8; j++)
+        pf = pf << 8 | (j < klen ? c->p[j] : 0);
+    c->prefix = pf;
     c->p += klen;
-    if (poisk_varint_decode(&c->p, c->end, &nd) || poisk_varint_decode(&c->p, c->end, &plen)
+    if (get_varint(&c->p, c->end, &nd) || get_varint(&c->p, c->end, &plen)
         || plen > (uint64_t)(c->end - c->p) || nd > UINT32_MAX)
         return -1;
     c->ndocs = (uint32_t)nd;
@@ -56,10 +72,13 @@ static int cur_next(run_cur *c)
     return 1;
 }
 
+/* (key bytewise, then batch): the prefixes decide most comparisons without a call */
 static int cur_cmp(const run_cur *a, const run_cur *b)
 {
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-    int c = n ? memcmp(a->key, b->key, n) : 0;
+    int c = n > 8 ? memcmp(a->key + 8, b->key + 8, n - 8) : 0;
     if (c)
         return c;
     if (a->key_len != b->key_len)
@@ -234,9 +253,14 @@ static int dict_add(group *g, const uint8_t *key, size_t len, uint32_t df, uint6
     return POISK_OK;
 }
 
+/* What the merge needs of a passage, together: the postings visit passages in no order a
+ * cache likes (a rare term's docs are far apart), and three arrays cost three misses. */
+typedef struct doc_info { uint32_t local, dl, section; } doc_info;
+
 /* The merge of one dictionary kind: every section's group of files. */
 typedef struct kind_merge {
     unsigned kind;
+    const doc_info *docs;
     poisk_run *runs; size_t n_runs;
     poisk_merge_io io;              /* the caller's settings; its own list of files */
     group g[POISK_SECTION_COUNT];
@@ -250,14 +274,14 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
 {
     const uint8_t *p = c->post, *end = c->post + c->post_len;
     uint32_t doc = c->base;
-    const uint32_t *dl = k->io.dl;
     for (uint32_t d = 0; d < c->ndocs; d++) {
         uint64_t delta, tf;
-        if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &tf) || tf == 0
+        if (get_varint(&p, end, &delta) || get_varint(&p, end, &tf) || tf == 0
             || tf > (uint64_t)(end - p) || delta >= (uint64_t)k->io.n_docs - doc)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         doc += (uint32_t)delta;
-        unsigned s = k->io.secs[doc];
+        const doc_info *di = &k->docs[doc];
+        unsigned s = di->section;
         group *g = &k->g[s];
         if (!g->active) {
             int rc;
@@ -286,7 +310,7 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
             left -= !(*q++ & 0x80);
         if (left)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        poisk_plist_writer_add_raw(&g->pw, k->io.local[doc], (uint32_t)tf, p, (size_t)(q - p), dl[doc]);
+        poisk_plist_writer_add_raw(&g->pw, di->local, (uint32_t)tf, p, (size_t)(q - p), di->dl);
         p = q;
     }
     return POISK_OK;
@@ -423,10 +447,20 @@ int poisk_merge_add_file(poisk_merge_io *io, const char *name, uint64_t size)
 int poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_error *err)
 {
     kind_merge *k = calloc(2, sizeof *k);
-    if (!k)
+    doc_info *docs = malloc(((size_t)io->n_docs + 1) * sizeof *docs);
+    if (!k || !docs) {
+        free(k);
+        free(docs);
         return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
+    }
+    for (uint32_t d = 0; d < io->n_docs; d++) {
+        docs[d].local = io->local[d];
+        docs[d].dl = io->dl[d];
+        docs[d].section = io->secs[d];
+    }
     for (unsigned i = 0; i < 2; i++) {
         k[i].kind = i;
+        k[i].docs = docs;
         k[i].runs = runs;
         k[i].n_runs = n_runs;
         k[i].io = *io;
@@ -459,6 +493,7 @@ int poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_e
         free(k[i].io.sizes);
         io->terms += k[i].io.terms;
     }
+    free(docs);
     free(k);
     return rc;
 }
