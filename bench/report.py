@@ -148,7 +148,7 @@ def render(kind, results, md_path, plotdir):
       "query cache is off (poisk has none).  Indexing: every engine's MB/s is the corpus's raw bytes over its "
       "time; the peers index poisk's passage export of the same files, decoded from JSON before their clock "
       "starts (Lucene: addDocument + forceMerge(1) + commit, serial merges, 1 GB RAM buffer, no compound files; "
-      "Xapian: add_document + commit, flush every 200 000 passages); poisk's time is the whole `indexer` process "
+      "Xapian: add_document + commit, its default flush every 10 000 passages); poisk's time is the whole `indexer` process "
       "reading the raw text.  bench/peers/* say why for each setting.")
     w("")
     w("### Corpora")
