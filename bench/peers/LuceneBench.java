@@ -116,6 +116,16 @@ public class LuceneBench {
     /* One passage as the writer sees it. */
     static final class Passage { String id, region, section, body; }
 
+    /* UTF-8 bytes of s without encoding it (a surrogate pair counts 2 + 2). */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+
     /* Decodes one JSON line; null when it has no body for this mode's field. */
     @SuppressWarnings("unchecked")
     static Passage decode(String line, String f, long[] textBytes) {
@@ -127,7 +137,7 @@ public class LuceneBench {
         p.region = String.valueOf(m.getOrDefault("region", "unknown"));
         p.section = String.valueOf(m.getOrDefault("section", "other"));
         p.body = (String) body;
-        textBytes[0] += ((String) m.getOrDefault("text", body)).getBytes(StandardCharsets.UTF_8).length;
+        textBytes[0] += utf8Length((String) m.getOrDefault("text", body));
         return p;
     }
 
