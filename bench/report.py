@@ -139,10 +139,17 @@ def render(kind, results, md_path, plotdir):
     w(f"Machine: {machine.get('cores', '?')} cores, {machine.get('cpu', '?')}, {machine.get('mem_gb', '?')} GB RAM. "
       f"poisk and Lucene indexing: median of {machine.get('runs', '?')} runs; Xapian once. "
       f"Queries: {machine.get('per_class', '?')} per class × {len(CLASSES)} classes at k = 10, drawn from the "
-      "passages (bench/queries.py); latencies are in-process µs of the second (warm) pass "
-      "(poisk: `searcher --batch` eval_us = parse + evaluation to the top-k ids and scores; peers: their harness's "
-      "own timer around query build + search, stored ids fetched after it; poisk's took_us, which adds "
-      "reading the hits' stored passages, is in the last column).")
+      "passages (bench/queries.py); latencies are in-process µs of a warm pass (poisk: the second of two in "
+      "one `searcher --batch` process, eval_us = parse + evaluation to the top-k ids and scores; Lucene: the last "
+      "of 5 passes in one JVM, Xapian: the second of 2, each harness's own timer around query analysis + build + "
+      "search to the top-k ids, stored ids fetched after it; poisk's took_us, which adds reading the hits' stored "
+      "passages, is in the last column).  No engine counts the total hits (Lucene: TopScoreDocCollector with "
+      "totalHitsThreshold = k, so block-max WAND prunes from the first hit; Xapian: checkatleast 0); Lucene's "
+      "query cache is off (poisk has none).  Indexing: every engine's MB/s is the corpus's raw bytes over its "
+      "time; the peers index poisk's passage export of the same files, decoded from JSON before their clock "
+      "starts (Lucene: addDocument + forceMerge(1) + commit, serial merges, 1 GB RAM buffer, no compound files; "
+      "Xapian: add_document + commit, its default flush every 10 000 passages); poisk's time is the whole `indexer` process "
+      "reading the raw text.  bench/peers/* say why for each setting.")
     w("")
     w("### Corpora")
     w("")
@@ -158,9 +165,9 @@ def render(kind, results, md_path, plotdir):
     w("")
     w("### Indexing")
     w("")
-    w("MB/s is input bytes over wall time (median run); MB per CPU-s is input over user + system "
-      "CPU time of the whole process (JVM start and JIT included for Lucene), which is steadier on "
-      "a loaded machine; load is the 1-minute load average when the measurement ended.")
+    w("MB/s is the corpus's bytes over wall time (median run); MB per CPU-s is the same bytes over user + "
+      "system CPU time (poisk: the whole process; peers: the timed phase, all threads, JIT and GC included), "
+      "which is steadier on a loaded machine; load is the 1-minute load average when the measurement ended.")
     w("")
     w("| corpus | engine | threads | MB/s (median) | runs, s | MB per CPU-s | load | peak RSS MB | index MB | index / input | poisk MB/s ÷ engine's |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")

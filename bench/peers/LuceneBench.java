@@ -14,6 +14,30 @@
  *       Runs the set REPEAT times on one thread (the last pass is reported: warm), then once
  *       spread over THREADS threads for QPS.  OUT.tsv: class TAB µs TAB id,id,...
  *       Prints one JSON line with the QPS figures.
+ *   java LuceneBench audit DIR russian|ws QUERIES.tsv K PASSES
+ *       The harness audit (bench/RESULTS.md, "benchaudit"): the set under four settings
+ *       (totalHitsThreshold 1000 = Lucene 8's default or K; query cache on or off) in
+ *       interleaved passes in one JVM, after one warm-up pass each, and query analysis + build
+ *       alone; prints per group p50 / p99 of each query's median over the passes, in µs.
+ *
+ * What is timed, and why (bench/RESULTS.md, "benchaudit", has the measurements behind each):
+ * - Indexing ("secs"): IndexWriter work only: addDocument of every passage, forceMerge(1)
+ *   and commit, like poisk's indexer whose output is one merged index.  The JSON lines are
+ *   read and decoded BEFORE the clock starts ("parse_secs" reports that separately): JSON
+ *   decoding is this harness's job, not Lucene's (poisk reads its own raw text instead).
+ *   No compound files (a flushed segment is not copied again into .cfs), a 1 GB RAM buffer
+ *   (fewer flushed segments to merge; Lucene's default of 16 MB flushes every few thousand
+ *   passages), merges on the indexing thread (SerialMergeScheduler: one thread, like
+ *   `indexer --threads 1`).  -Dlucene.cfs=true, -Dlucene.ram=MB, -Dlucene.preparse=false
+ *   restore the earlier settings for comparison.
+ * - Queries: the timer covers query analysis + build + search to the top-k doc ids and
+ *   scores (poisk's eval_us covers parse + evaluation to the top-k ids and scores); stored
+ *   ids are fetched after it.  Top-k collection counts no total (TopScoreDocCollector with
+ *   totalHitsThreshold = K): poisk counts no total either, and Lucene 8's default of 1000
+ *   (IndexSearcher.search(q, n)) makes block-max WAND score the first 1000 hits exhaustively.
+ *   The query cache is off (poisk has none, and a repeated set would let Lucene cache the
+ *   filter clauses).  -Dlucene.threshold=N and -Dlucene.cache=true restore the defaults.
+ *   One IndexSearcher over one MMapDirectory reader (FSDirectory.open on 64-bit Linux).
  */
 import java.io.*;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +80,12 @@ public class LuceneBench {
             return t.equals("null") ? null : t;
         }
         String str() {
-            StringBuilder b = new StringBuilder();
             i++;
+            int j = i;   /* the usual string has no escapes: one substring */
+            while (s.charAt(j) != '"' && s.charAt(j) != '\\') j++;
+            if (s.charAt(j) == '"') { String t = s.substring(i, j); i = j + 1; return t; }
+            StringBuilder b = new StringBuilder(s.substring(i, j));
+            i = j;
             for (;;) {
                 char c = s.charAt(i++);
                 if (c == '"') return b.toString();
@@ -85,44 +113,102 @@ public class LuceneBench {
         }
     }
 
+    /* One passage as the writer sees it. */
+    static final class Passage { String id, region, section, body; }
+
+    /* UTF-8 bytes of s without encoding it (a surrogate pair counts 2 + 2). */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+
+    /* Decodes one JSON line; null when it has no body for this mode's field. */
+    @SuppressWarnings("unchecked")
+    static Passage decode(String line, String f, long[] textBytes) {
+        Map<String, Object> m = (Map<String, Object>) new Json(line).value();
+        Object body = m.get(f);
+        if (body == null) return null;
+        Passage p = new Passage();
+        p.id = String.valueOf(m.get("id"));
+        p.region = String.valueOf(m.getOrDefault("region", "unknown"));
+        p.section = String.valueOf(m.getOrDefault("section", "other"));
+        p.body = (String) body;
+        textBytes[0] += utf8Length((String) m.getOrDefault("text", body));
+        return p;
+    }
+
+    /* CPU time of the whole process (all threads: GC and JIT too), or -1e9 if unknown. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : -1000000000L;
+    }
+
     static void index(String in, String dir, String mode) throws Exception {
-        long t0 = System.nanoTime();
+        boolean preparse = Boolean.parseBoolean(System.getProperty("lucene.preparse", "true"));
+        double ramMB = Double.parseDouble(System.getProperty("lucene.ram", "1024"));
+        boolean cfs = Boolean.parseBoolean(System.getProperty("lucene.cfs", "false"));
+        String f = field(mode);
+        long[] textBytes = { 0 };
+        List<Passage> all = new ArrayList<>();
+        long tp = System.nanoTime();
+        if (preparse) {
+            try (BufferedReader r = Files.newBufferedReader(Paths.get(in), StandardCharsets.UTF_8)) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.isEmpty()) continue;
+                    Passage p = decode(line, f, textBytes);
+                    if (p != null) all.add(p);
+                }
+            }
+        }
+        double parseSecs = preparse ? (System.nanoTime() - tp) / 1e9 : 0;
+        long t0 = System.nanoTime(), c0 = processCpuNanos();
         IndexWriterConfig cfg = new IndexWriterConfig(analyzer(mode));
         cfg.setSimilarity(new BM25Similarity(1.2f, 0.75f));
         cfg.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-        cfg.setRAMBufferSizeMB(256);
+        cfg.setRAMBufferSizeMB(ramMB);
+        cfg.setUseCompoundFile(cfs);
+        cfg.getMergePolicy().setNoCFSRatio(cfs ? 0.1 : 0.0);
         cfg.setMergeScheduler(new SerialMergeScheduler());
-        String f = field(mode);
-        long docs = 0, textBytes = 0;
+        long docs = 0;
         try (IndexWriter w = new IndexWriter(FSDirectory.open(Paths.get(dir)), cfg);
-             BufferedReader r = Files.newBufferedReader(Paths.get(in), StandardCharsets.UTF_8)) {
+             BufferedReader r = preparse ? null : Files.newBufferedReader(Paths.get(in), StandardCharsets.UTF_8)) {
             Document d = new Document();
             StringField id = new StringField("id", "", Field.Store.YES);
             StringField region = new StringField("region", "", Field.Store.NO);
             StringField section = new StringField("section", "", Field.Store.NO);
             TextField text = new TextField(f, "", Field.Store.NO);
             d.add(id); d.add(region); d.add(section); d.add(text);
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.isEmpty()) continue;
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) new Json(line).value();
-                Object body = m.get(f);
-                if (body == null) continue;
-                id.setStringValue(String.valueOf(m.get("id")));
-                region.setStringValue(String.valueOf(m.getOrDefault("region", "unknown")));
-                section.setStringValue(String.valueOf(m.getOrDefault("section", "other")));
-                text.setStringValue((String) body);
-                textBytes += ((String) m.getOrDefault("text", body)).getBytes(StandardCharsets.UTF_8).length;
+            Iterator<Passage> it = all.iterator();
+            for (;;) {
+                Passage p;
+                if (preparse) {
+                    if (!it.hasNext()) break;
+                    p = it.next();
+                } else {
+                    String line = r.readLine();
+                    if (line == null) break;
+                    if (line.isEmpty() || (p = decode(line, f, textBytes)) == null) continue;
+                }
+                id.setStringValue(p.id);
+                region.setStringValue(p.region);
+                section.setStringValue(p.section);
+                text.setStringValue(p.body);
                 w.addDocument(d);
                 docs++;
             }
             w.forceMerge(1);
             w.commit();
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
+        double secs = (System.nanoTime() - t0) / 1e9, cpu = (processCpuNanos() - c0) / 1e9;
         System.out.printf(Locale.ROOT, "{\"engine\":\"lucene\",\"mode\":\"%s\",\"docs\":%d,\"text_bytes\":%d,"
-                + "\"input_bytes\":%d,\"secs\":%.3f,\"index_bytes\":%d}%n", mode, docs, textBytes,
-                new File(in).length(), secs, dirBytes(Paths.get(dir)));
+                + "\"input_bytes\":%d,\"secs\":%.3f,\"cpu_secs\":%.3f,\"parse_secs\":%.3f,\"ram_mb\":%.0f,\"cfs\":%b,"
+                + "\"preparse\":%b,\"index_bytes\":%d}%n", mode, docs, textBytes[0],
+                new File(in).length(), secs, cpu, parseSecs, ramMB, cfs, preparse, dirBytes(Paths.get(dir)));
     }
 
     /* ---- queries ---- */
@@ -175,10 +261,19 @@ public class LuceneBench {
         return out;
     }
 
+    /* Top k by score; hits are counted exactly only up to threshold (then WAND may skip). */
+    static TopDocs top(IndexSearcher s, Query q, int k, int threshold) throws IOException {
+        TopScoreDocCollector c = TopScoreDocCollector.create(k, threshold);
+        s.search(q, c);
+        return c.topDocs();
+    }
+
     static void search(String dir, String mode, String qpath, int k, int threads, int repeat, String outPath) throws Exception {
         long tOpen = System.nanoTime();
+        int threshold = Integer.parseInt(System.getProperty("lucene.threshold", String.valueOf(k)));
         IndexSearcher s = new IndexSearcher(DirectoryReader.open(FSDirectory.open(Paths.get(dir))));
         s.setSimilarity(new BM25Similarity(1.2f, 0.75f));
+        if (!Boolean.parseBoolean(System.getProperty("lucene.cache", "false"))) s.setQueryCache(null);
         Analyzer a = analyzer(mode);
         String f = field(mode);
         List<Q> qs = readQueries(qpath);
@@ -189,7 +284,7 @@ public class LuceneBench {
             for (int i = 0; i < qs.size(); i++) {
                 long t0 = System.nanoTime();
                 Query q = build(a, f, qs.get(i));
-                res[i] = s.search(q, k);
+                res[i] = top(s, q, k, threshold);
                 us[i] = (System.nanoTime() - t0) / 1000;
                 if (firstMs < 0) firstMs = (System.nanoTime() - tOpen) / 1e6;
             }
@@ -211,7 +306,7 @@ public class LuceneBench {
         for (int t = 0; t < threads; t++) {
             ts[t] = new Thread(() -> {
                 try {
-                    for (int i; (i = next.getAndIncrement()) < qs.size(); ) s.search(build(a, f, qs.get(i)), k);
+                    for (int i; (i = next.getAndIncrement()) < qs.size(); ) top(s, build(a, f, qs.get(i)), k, threshold);
                 } catch (IOException e) { throw new UncheckedIOException(e); }
             });
             ts[t].start();
@@ -219,7 +314,50 @@ public class LuceneBench {
         for (Thread t : ts) t.join();
         double qpsN = qs.size() / ((System.nanoTime() - t0) / 1e9);
         System.out.printf(Locale.ROOT, "{\"engine\":\"lucene\",\"mode\":\"%s\",\"queries\":%d,\"qps_1\":%.1f,"
-                + "\"qps_%d\":%.1f,\"first_query_ms\":%.1f}%n", mode, qs.size(), qps1, threads, qpsN, firstMs);
+                + "\"qps_%d\":%.1f,\"first_query_ms\":%.1f,\"threshold\":%d,\"passes\":%d}%n", mode, qs.size(), qps1, threads, qpsN,
+                firstMs, threshold, repeat);
+    }
+
+    /* The audit: settings compared pass by pass in one JVM, so load and JIT hit them alike. */
+    static void audit(String dir, String mode, String qpath, int k, int passes) throws Exception {
+        IndexReader reader = DirectoryReader.open(FSDirectory.open(Paths.get(dir)));
+        IndexSearcher cached = new IndexSearcher(reader), plain = new IndexSearcher(reader);
+        plain.setQueryCache(null);
+        for (IndexSearcher x : new IndexSearcher[] { cached, plain }) x.setSimilarity(new BM25Similarity(1.2f, 0.75f));
+        Analyzer a = analyzer(mode);
+        String f = field(mode);
+        List<Q> qs = readQueries(qpath);
+        String[] names = { "threshold1000_cache", "threshold1000_nocache", "thresholdK_cache", "thresholdK_nocache", "build_only" };
+        long[][][] us = new long[names.length][qs.size()][passes];
+        for (int p = -1; p < passes; p++)
+            for (int v = 0; v < names.length; v++)
+                for (int i = 0; i < qs.size(); i++) {
+                    long t0 = System.nanoTime();
+                    Query q = build(a, f, qs.get(i));
+                    if (v < 4) top(v % 2 == 0 ? cached : plain, q, k, v < 2 ? 1000 : k);
+                    if (p >= 0) us[v][i][p] = (System.nanoTime() - t0) / 1000;
+                }
+        String[][] groups = { { "OR", "or1", "or2", "or3", "or5" }, { "AND", "and2", "and3", "and5" },
+                { "phrase", "phrase2", "phrase3" }, { "prefix", "prefix" }, { "filtered", "section", "region" } };
+        StringBuilder out = new StringBuilder("{\"passes\":" + passes);
+        for (int v = 0; v < names.length; v++) {
+            out.append(",\"").append(names[v]).append("\":{");
+            for (int g = 0; g < groups.length; g++) {
+                List<Long> med = new ArrayList<>();
+                for (int i = 0; i < qs.size(); i++)
+                    if (Arrays.asList(groups[g]).subList(1, groups[g].length).contains(qs.get(i).cls)) {
+                        long[] x = us[v][i].clone();
+                        Arrays.sort(x);
+                        med.add(x[passes / 2]);
+                    }
+                Collections.sort(med);
+                if (g > 0) out.append(',');
+                out.append(String.format(Locale.ROOT, "\"%s\":[%d,%d]", groups[g][0], med.get(med.size() / 2),
+                        med.get(Math.min(med.size() - 1, (int) Math.ceil(0.99 * med.size()) - 1))));
+            }
+            out.append('}');
+        }
+        System.out.println(out.append('}'));
     }
 
     public static void main(String[] args) throws Exception {
@@ -227,9 +365,12 @@ public class LuceneBench {
         else if (args.length >= 8 && args[0].equals("search"))
             search(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                    Integer.parseInt(args[6]), args[7]);
+        else if (args.length >= 6 && args[0].equals("audit"))
+            audit(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
         else {
             System.err.println("usage: LuceneBench index PASSAGES.jsonl DIR russian|ws\n"
-                    + "       LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv");
+                    + "       LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv\n"
+                    + "       LuceneBench audit DIR russian|ws QUERIES.tsv K PASSES");
             System.exit(2);
         }
     }

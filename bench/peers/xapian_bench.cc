@@ -10,6 +10,16 @@
  *       b = 0.75, min_normlen = 0.5); QUERIES.tsv as for LuceneBench.  The last of REPEAT
  *       passes is reported.  OUT.tsv: class TAB µs TAB id,id,...
  * Each prints one JSON line of figures.
+ *
+ * What is timed, and why (bench/RESULTS.md, "benchaudit"):
+ * - Indexing ("secs"): TermGenerator + add_document of every passage and the final commit.
+ *   The JSON lines are read and decoded before the clock starts ("parse_secs"), as for
+ *   LuceneBench: decoding the export is the harness's job, not Xapian's.  Xapian flushes its
+ *   in-memory changes every XAPIAN_FLUSH_THRESHOLD documents; its default (10 000) is kept:
+ *   200 000 (one flush at 100 MB) cost more CPU, not less, and 6x the memory (bench/RESULTS.md,
+ *   "benchaudit").
+ * - Queries: the timer covers QueryParser + get_mset to the top-k docids (no total is
+ *   asked for: checkatleast 0); the stored ids are read after it.
  */
 #include <xapian.h>
 #include <cjson/cJSON.h>
@@ -21,10 +31,19 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <cstdlib>
 
 using clk = std::chrono::steady_clock;
+
+static double cpu_secs()   /* user + system CPU of this process */
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static double secs_since(clk::time_point t0)
 {
@@ -60,39 +79,53 @@ static std::string jstr(cJSON *o, const char *k, const char *dflt)
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
 }
 
+struct passage { std::string id, region, section, text; };
+
 static int do_index(const char *in, const char *dbdir, const char *stopfile)
 {
+    auto tp = clk::now();
+    std::vector<passage> all;
+    unsigned long long text_bytes = 0;
+    {
+        std::ifstream f(in);
+        for (std::string line; std::getline(f, line);) {
+            cJSON *o = cJSON_ParseWithLength(line.data(), line.size());
+            if (!o) continue;
+            all.push_back({jstr(o, "id", ""), jstr(o, "region", "unknown"), jstr(o, "section", "other"),
+                           jstr(o, "text", "")});
+            text_bytes += all.back().text.size();
+            cJSON_Delete(o);
+        }
+    }
+    double parse_s = secs_since(tp);
     auto t0 = clk::now();
+    double c0 = cpu_secs();
     Xapian::WritableDatabase db(dbdir, Xapian::DB_CREATE_OR_OVERWRITE);
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("russian"));
     Xapian::SimpleStopper *stop = load_stopper(stopfile);
     tg.set_stopper(stop);
-    std::ifstream f(in);
-    unsigned long long docs = 0, text_bytes = 0;
-    for (std::string line; std::getline(f, line);) {
-        cJSON *o = cJSON_ParseWithLength(line.data(), line.size());
-        if (!o) continue;
-        std::string text = jstr(o, "text", "");
+    unsigned long long docs = 0;
+    for (const passage &p : all) {
         Xapian::Document doc;
         tg.set_document(doc);
-        tg.index_text(text);
-        doc.add_boolean_term("XR" + jstr(o, "region", "unknown"));
-        doc.add_boolean_term("XS" + jstr(o, "section", "other"));
-        doc.set_data(jstr(o, "id", ""));
+        tg.index_text(p.text);
+        doc.add_boolean_term("XR" + p.region);
+        doc.add_boolean_term("XS" + p.section);
+        doc.set_data(p.id);
         db.add_document(doc);
-        text_bytes += text.size();
         docs++;
-        cJSON_Delete(o);
     }
     db.commit();
     db.close();
-    double s = secs_since(t0);
+    double s = secs_since(t0), cpu = cpu_secs() - c0;
     struct stat st;
     stat(in, &st);
     std::printf("{\"engine\":\"xapian\",\"docs\":%llu,\"text_bytes\":%llu,\"input_bytes\":%llu,"
-                "\"secs\":%.3f,\"index_bytes\":%llu}\n", docs, text_bytes,
-                (unsigned long long)st.st_size, s, dir_bytes(dbdir));
+                "\"secs\":%.3f,\"cpu_secs\":%.3f,\"parse_secs\":%.3f,\"flush_threshold\":\"%s\",\"index_bytes\":%llu}\n",
+                docs, text_bytes, (unsigned long long)st.st_size, s, cpu, parse_s,
+                getenv("XAPIAN_FLUSH_THRESHOLD") ? getenv("XAPIAN_FLUSH_THRESHOLD") : "default",
+                dir_bytes(dbdir));
     delete stop;
     return 0;
 }
