@@ -997,6 +997,131 @@ static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
 
 typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
 
+/* ---- window-at-a-time OR (a root of optional terms) ------------------------------------- */
+
+/* A window of a root whose optional clauses are all terms is scored in chunks of BULK_W
+ * passages: each essential term walks its postings inside the chunk in one tight loop,
+ * adding its BM25 into a dense per-passage accumulator (term-at-a-time inside the chunk, no
+ * per-candidate search for the smallest doc over the clauses); then only the accumulated
+ * passages that can still enter with the non-essential terms' bounds probe those terms. */
+#define BULK_W 4096
+
+typedef struct bulk_buf {
+    double acc[BULK_W];
+    uint64_t bits[BULK_W / 64];
+    uint32_t *from, *to;        /* per clause: its postings inside the chunk (block indexes) */
+} bulk_buf;
+
+/* The BM25 of a term with tf at passage d (the same double as term_score()). */
+static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf)
+{
+    uint32_t dl = e->lens[d];
+    double norm = dl < NORM_CACHE && e->norm[dl] == e->norm[dl] ? e->norm[dl]
+                                                               : length_norm(e, dl);
+    return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + norm);
+}
+
+/* One essential term over [lo, hi]: accumulate, leave the term on its first doc > hi. */
+static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb, size_t i)
+{
+    sc_advance(e, s, lo);
+    bb->from[i] = bb->to[i] = 0;
+    if (s->doc > hi || !s->bn || e->rc)
+        return;
+    const uint32_t *bd = s->bdocs, *bt = s->btfs;
+    uint32_t j = s->bi, n = s->bn;
+    bb->from[i] = j;
+    for (; j < n && bd[j] <= hi; j++) {
+        uint32_t d = bd[j], slot = d - lo;
+        double v = bulk_score(e, s, d, bt[j]);
+        uint64_t m = (uint64_t)1 << (slot & 63);
+        if (bb->bits[slot >> 6] & m) {
+            bb->acc[slot] += v;
+        } else {
+            bb->bits[slot >> 6] |= m;
+            bb->acc[slot] = 0.0 + v;    /* the sum starts at 0 as the DAAT loop's does */
+        }
+    }
+    bb->to[i] = j;
+    if (j < n) {
+        s->bi = j;
+        s->doc = bd[j];
+    } else {                    /* the block is used up: the next advance leaves it */
+        s->bi = n - 1;
+        s->doc = bd[n - 1];
+    }
+}
+
+/* The essential term's score at d from its postings inside the chunk (0 if absent). */
+static double bulk_part(ectx *e, const scorer *s, const bulk_buf *bb, size_t i, uint32_t d)
+{
+    uint32_t lo = bb->from[i], hi = bb->to[i];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->bdocs[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < bb->to[i] && s->bdocs[lo] == d)
+        return bulk_score(e, s, d, s->btfs[lo]);
+    return 0.0;
+}
+
+/* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
+static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
+                        const double *prefix, double *part, collector *c, bulk_buf *bb,
+                        uint32_t target, uint32_t upto)
+{
+    uint32_t lo = target;
+    while (!e->rc) {
+        uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
+        uint32_t next = DOC_END;
+        memset(bb->bits, 0, ((hi - lo) / 64 + 1) * sizeof bb->bits[0]);
+        for (size_t i = ne; i < ns; i++) {
+            bulk_term(e, cb[i].s, lo, hi, bb, i);
+            /* on its first doc past the chunk, or (block used up) on none in the window */
+            uint32_t d = cb[i].s->doc > hi ? cb[i].s->doc : DOC_END;
+            if (d < next)
+                next = d;
+        }
+        for (uint32_t w = 0; w <= (hi - lo) / 64 && !e->rc; w++) {
+            uint64_t bits = bb->bits[w];
+            while (bits) {
+                uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                uint32_t d = lo + slot;
+                double s = bb->acc[slot];
+                if (cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
+                    continue;
+                int pruned = 0;
+                for (size_t i = ne; i-- > 0;) {
+                    if (cannot_enter(c, s + prefix[i + 1], d)) {
+                        pruned = 1;
+                        break;
+                    }
+                    sc_advance(e, cb[i].s, d);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
+                }
+                if (pruned || e->rc)
+                    continue;
+                for (size_t i = ne; i < ns; i++)
+                    part[cb[i].idx] = bulk_part(e, cb[i].s, bb, i, d);
+                /* the reported score sums in query order, as the DAAT loop's */
+                s = 0;
+                for (size_t i = 0; i < ns; i++)
+                    s += part[i];
+                int rc = collect(e, c, d, s);
+                if (rc)
+                    fail(e, rc);
+            }
+        }
+        if (hi >= upto || next > upto)
+            return;
+        lo = next > hi + 1 ? next : hi + 1;
+    }
+}
+
 static int cmp_bound(const void *a, const void *b)
 {
     const clause_bound *x = a, *y = b;
@@ -1028,6 +1153,22 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         cb[i].s = root->should[i];
         cb[i].idx = i;
     }
+    /* optional terms only (NOT clauses allowed): window-at-a-time */
+    bulk_buf *bb = NULL;
+    int bulk = root->n_must == 0 && ns > 0;
+    for (size_t i = 0; i < ns; i++)
+        bulk &= root->should[i]->kind == SC_TERM;
+    if (bulk && (!(bb = malloc(sizeof *bb)) || !(bb->from = malloc(ns * sizeof *bb->from))
+                 || !(bb->to = malloc(ns * sizeof *bb->to)))) {
+        if (bb)
+            free(bb->from);
+        free(bb);
+        free(cb);
+        free(prefix);
+        free(part);
+        fail(e, POISK_ENOMEM);
+        return;
+    }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1055,12 +1196,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             for (;;) {
                 sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
                 uint32_t d = root->doc;
-                if (d == DOC_END || e->rc) {
-                    free(cb);
-                    free(prefix);
-                    free(part);
-                    return;
-                }
+                if (d == DOC_END || e->rc)
+                    goto done;
                 if (d > upto) {
                     target = d;
                     break;
@@ -1105,6 +1242,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         int tie = ties_lose(c, target);
         while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
+        if (bb) {
+            bulk_window(e, root, cb, ns, ne, prefix, part, c, bb, target, upto);
+            if (upto == DOC_END)
+                break;
+            target = upto + 1;
+            continue;
+        }
         int next_window = 0;
         e->gate_upto = upto;
         while (!next_window && !e->rc) {
@@ -1167,6 +1311,12 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         if (upto == DOC_END)
             break;
         target = upto + 1;
+    }
+done:
+    if (bb) {
+        free(bb->from);
+        free(bb->to);
+        free(bb);
     }
     free(cb);
     free(prefix);
