@@ -120,6 +120,7 @@ typedef struct ectx {
      * unverified, so the root skips the next windows by their bounds */
     int gate_window;
     uint32_t gate_upto;
+    struct bulk_acc **bulk_acc; /* the query's window accumulators (NULL until needed) */
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -1006,10 +1007,18 @@ typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
  * passages that can still enter with the non-essential terms' bounds probe those terms. */
 #define BULK_W 4096
 
-typedef struct bulk_buf {
+/* The accumulators, allocated once per query (ectx.bulk_acc) and all zero between chunks:
+ * the scan that reads a slot clears it. */
+typedef struct bulk_acc {
     double acc[BULK_W];
     uint64_t bits[BULK_W / 64];
+} bulk_acc;
+
+typedef struct bulk_buf {
+    double *acc;
+    uint64_t *bits;
     uint32_t *from, *to;        /* per clause: its postings inside the chunk (block indexes) */
+    uint32_t lo_slot, hi_slot;  /* the chunk's smallest and largest accumulated slot */
 } bulk_buf;
 
 /* The BM25 of a term with tf at passage d (the same double as term_score()). */
@@ -1031,17 +1040,16 @@ static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb
     const uint32_t *bd = s->bdocs, *bt = s->btfs;
     uint32_t j = s->bi, n = s->bn;
     bb->from[i] = j;
+    if (bd[j] - lo < bb->lo_slot)
+        bb->lo_slot = bd[j] - lo;
+    /* the sum starts at 0 and adds in clause order, as the DAAT loop's does */
     for (; j < n && bd[j] <= hi; j++) {
         uint32_t d = bd[j], slot = d - lo;
-        double v = bulk_score(e, s, d, bt[j]);
-        uint64_t m = (uint64_t)1 << (slot & 63);
-        if (bb->bits[slot >> 6] & m) {
-            bb->acc[slot] += v;
-        } else {
-            bb->bits[slot >> 6] |= m;
-            bb->acc[slot] = 0.0 + v;    /* the sum starts at 0 as the DAAT loop's does */
-        }
+        bb->acc[slot] += bulk_score(e, s, d, bt[j]);
+        bb->bits[slot >> 6] |= (uint64_t)1 << (slot & 63);
     }
+    if (j > bb->from[i] && bd[j - 1] - lo > bb->hi_slot)
+        bb->hi_slot = bd[j - 1] - lo;
     bb->to[i] = j;
     if (j < n) {
         s->bi = j;
@@ -1077,7 +1085,8 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
     while (!e->rc) {
         uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
         uint32_t next = DOC_END;
-        memset(bb->bits, 0, ((hi - lo) / 64 + 1) * sizeof bb->bits[0]);
+        bb->lo_slot = UINT32_MAX;
+        bb->hi_slot = 0;
         for (size_t i = ne; i < ns; i++) {
             bulk_term(e, cb[i].s, lo, hi, bb, i);
             /* on its first doc past the chunk, or (block used up) on none in the window */
@@ -1085,14 +1094,17 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
             if (d < next)
                 next = d;
         }
-        for (uint32_t w = 0; w <= (hi - lo) / 64 && !e->rc; w++) {
+        uint32_t w_end = bb->lo_slot == UINT32_MAX ? 0 : bb->hi_slot / 64 + 1;
+        for (uint32_t w = bb->lo_slot / 64; w < w_end; w++) {
             uint64_t bits = bb->bits[w];
+            bb->bits[w] = 0;
             while (bits) {
                 uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 uint32_t d = lo + slot;
                 double s = bb->acc[slot];
-                if (cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
+                bb->acc[slot] = 0.0;
+                if (e->rc || cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
                     continue;
                 int pruned = 0;
                 for (size_t i = ne; i-- > 0;) {
@@ -1158,7 +1170,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
     int bulk = root->n_must == 0 && ns > 0;
     for (size_t i = 0; i < ns; i++)
         bulk &= root->should[i]->kind == SC_TERM;
-    if (bulk && (!(bb = malloc(sizeof *bb)) || !(bb->from = malloc(ns * sizeof *bb->from))
+    if (bulk && !*e->bulk_acc)
+        *e->bulk_acc = calloc(1, sizeof **e->bulk_acc);
+    if (bulk && (!*e->bulk_acc || !(bb = calloc(1, sizeof *bb))
+                 || !(bb->from = malloc(ns * sizeof *bb->from))
                  || !(bb->to = malloc(ns * sizeof *bb->to)))) {
         if (bb)
             free(bb->from);
@@ -1168,6 +1183,10 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         free(part);
         fail(e, POISK_ENOMEM);
         return;
+    }
+    if (bb) {
+        bb->acc = (*e->bulk_acc)->acc;
+        bb->bits = (*e->bulk_acc)->bits;
     }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
@@ -1783,10 +1802,12 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         for (size_t t = 0; t < q->n_terms; t++)
             r->idf[t] = ts[t].idf;
     }
+    struct bulk_acc *bulk_acc = NULL;
     for (int s = 0; s < POISK_SECTION_COUNT && !rc; s++) {
         if (!f.section_on[s] || !st.section_passages[s])
             continue;
         ectx e = { 0 };
+        e.bulk_acc = &bulk_acc;
         e.dl_doc = DOC_END;
         for (size_t i = 0; i < NORM_CACHE; i++)
             e.norm[i] = NAN;
@@ -1811,6 +1832,7 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         r->blocks_decoded += e.blocks;
         rc = e.rc;
     }
+    free(bulk_acc);
     if (!rc)
         rc = finish(&c, p, r);
     collector_free(&c);
