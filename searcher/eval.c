@@ -536,13 +536,43 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
     double qb = sc_quick_bound(e, lead, INFINITY);
     if (qb == INFINITY)
         return 0;
+    enum { MAXO = 16 };
+    double ob[MAXO];
+    size_t no = 0;
+    uint32_t upto = DOC_END;    /* where all the others' block bounds hold */
     for (size_t k = 0; k < s->n_distinct; k++)
         if (s->distinct[k]->term != lead->term) {
-            uint32_t upto = DOC_END;
-            qb += sc_shallow(e, s->distinct[k], *d, &upto);
+            double b = sc_shallow(e, s->distinct[k], *d, &upto);
+            qb += b;
+            if (no < MAXO)
+                ob[no] = b;
+            no++;
         }
     if (!gate_out(e, qb, *d))
         return 0;
+    /* the lead's next postings in its decoded block while those bounds hold: each needs
+     * only its tf's cached quick bound (summed in the same order), no call per posting */
+    if (no <= MAXO && lead->bn && lead->qb_for == lead->bdocs[lead->bn - 1]) {
+        if (e->gate_window && e->gate_upto < upto)
+            upto = e->gate_upto;
+        uint32_t i = lead->bi + 1, n = lead->bn;
+        while (i < n && lead->bdocs[i] <= upto) {
+            uint32_t tf = lead->btfs[i];
+            if (tf < 1 || tf > QB_TFS)
+                break;
+            double v = lead->qb[tf - 1];
+            if (v != v)
+                break;
+            for (size_t k = 0; k < no; k++)
+                v += ob[k];
+            if (!gate_out(e, v, lead->bdocs[i]))
+                break;
+            i++;
+        }
+        lead->bi = i - 1;
+        lead->doc = lead->bdocs[i - 1];
+        *d = lead->doc;
+    }
     (*d)++;
     return 1;
 }
@@ -1076,6 +1106,21 @@ static double bulk_part(ectx *e, const scorer *s, const bulk_buf *bb, size_t i, 
     return 0.0;
 }
 
+/* Upper bound of a term's score at passage d inside the block its window bound came from,
+ * knowing d's length: every posting of the block is dominated by an impact (tf_i, dl_i) with
+ * dl_i <= its length, so its tf is at most the largest tf_i whose dl_i fits; none fits: the
+ * term is not in d (0).  No block is decoded.  `fallback` when the block is not known. */
+static double impact_bound_at(ectx *e, const scorer *s, uint32_t d, double fallback)
+{
+    if (s->bb_value < 0 || d > s->bb_last || poisk_postings_block_last_doc(s->cur) != s->bb_last)
+        return fallback;
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    uint32_t dl = e->lens[d], tf = 0;
+    for (uint32_t i = 0; i < im->n && im->dl[i] <= dl; i++)
+        tf = im->tf[i];
+    return tf ? bulk_score(e, s, d, tf) : 0.0;
+}
+
 /* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
 static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
                         const double *prefix, double *part, collector *c, bulk_buf *bb,
@@ -1111,6 +1156,20 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
                     if (cannot_enter(c, s + prefix[i + 1], d)) {
                         pruned = 1;
                         break;
+                    }
+                    scorer *t = cb[i].s;
+                    if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
+                        /* the probe would decode a block: first bound the term at this
+                         * passage's length from the block's impacts */
+                        double nb = impact_bound_at(e, t, d, cb[i].b);
+                        if (nb == 0.0) {        /* not in this passage */
+                            part[cb[i].idx] = 0.0;
+                            continue;
+                        }
+                        if (cannot_enter(c, s + prefix[i] + nb, d)) {
+                            pruned = 1;
+                            break;
+                        }
                     }
                     sc_advance(e, cb[i].s, d);
                     s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
