@@ -13,7 +13,9 @@
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
  * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
- * lengths from the index's array by passage number: no reader call per posting.
+ * lengths from the index's array by passage number: no reader call per posting.  A root of
+ * optional terms only runs each window term-at-a-time into dense accumulators (bulk_window,
+ * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
  * through the skip entries).  Sections are evaluated one after the other into one shared
  * top-k, so a good hit in one section raises the bar for the next.
