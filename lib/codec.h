@@ -138,6 +138,15 @@ typedef struct poisk_plist {
 
 #define POISK_PLIST_END UINT32_MAX
 
+/* ---- decode helpers for the evaluator (branch eval) ------------------------------------ */
+
+/*! poisk_codec_gaps_to_docs128() : 128 doc gaps -> doc ids in place, starting after prev.
+ *  @return : 0, or -1 when a gap is 0 (the first may be when first_may_repeat) or a sum
+ *            passes 2^32 - 1 (the ids are then meaningless) */
+int poisk_codec_gaps_to_docs128(uint32_t *v, uint32_t prev, int first_may_repeat);
+/*! poisk_codec_map_ids() : v[i] = map[v[i]] for i < n (the caller bounds the ids). */
+void poisk_codec_map_ids(uint32_t *v, uint32_t n, const uint32_t *map);
+
 /* All return 0, or -1 when the bytes are inconsistent (the caller names the file).
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
 /*! Doc ids are stored section-local (docs/FORMAT.md §6); map[local] is the id the cursor

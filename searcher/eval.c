@@ -13,7 +13,9 @@
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
  * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
- * lengths from the index's array by passage number: no reader call per posting.
+ * lengths from the index's array by passage number: no reader call per posting.  A root of
+ * optional terms only runs each window term-at-a-time into dense accumulators (bulk_window,
+ * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
  * through the skip entries).  Sections are evaluated one after the other into one shared
  * top-k, so a good hit in one section raises the bar for the next.
@@ -120,6 +122,7 @@ typedef struct ectx {
      * unverified, so the root skips the next windows by their bounds */
     int gate_window;
     uint32_t gate_upto;
+    struct bulk_acc **bulk_acc; /* the query's window accumulators (NULL until needed) */
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -535,13 +538,43 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
     double qb = sc_quick_bound(e, lead, INFINITY);
     if (qb == INFINITY)
         return 0;
+    enum { MAXO = 16 };
+    double ob[MAXO];
+    size_t no = 0;
+    uint32_t upto = DOC_END;    /* where all the others' block bounds hold */
     for (size_t k = 0; k < s->n_distinct; k++)
         if (s->distinct[k]->term != lead->term) {
-            uint32_t upto = DOC_END;
-            qb += sc_shallow(e, s->distinct[k], *d, &upto);
+            double b = sc_shallow(e, s->distinct[k], *d, &upto);
+            qb += b;
+            if (no < MAXO)
+                ob[no] = b;
+            no++;
         }
     if (!gate_out(e, qb, *d))
         return 0;
+    /* the lead's next postings in its decoded block while those bounds hold: each needs
+     * only its tf's cached quick bound (summed in the same order), no call per posting */
+    if (no <= MAXO && lead->bn && lead->qb_for == lead->bdocs[lead->bn - 1]) {
+        if (e->gate_window && e->gate_upto < upto)
+            upto = e->gate_upto;
+        uint32_t i = lead->bi + 1, n = lead->bn;
+        while (i < n && lead->bdocs[i] <= upto) {
+            uint32_t tf = lead->btfs[i];
+            if (tf < 1 || tf > QB_TFS)
+                break;
+            double v = lead->qb[tf - 1];
+            if (v != v)
+                break;
+            for (size_t k = 0; k < no; k++)
+                v += ob[k];
+            if (!gate_out(e, v, lead->bdocs[i]))
+                break;
+            i++;
+        }
+        lead->bi = i - 1;
+        lead->doc = lead->bdocs[i - 1];
+        *d = lead->doc;
+    }
     (*d)++;
     return 1;
 }
@@ -997,6 +1030,171 @@ static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
 
 typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
 
+/* ---- window-at-a-time OR (a root of optional terms) ------------------------------------- */
+
+/* A window of a root whose optional clauses are all terms is scored in chunks of BULK_W
+ * passages: each essential term walks its postings inside the chunk in one tight loop,
+ * adding its BM25 into a dense per-passage accumulator (term-at-a-time inside the chunk, no
+ * per-candidate search for the smallest doc over the clauses); then only the accumulated
+ * passages that can still enter with the non-essential terms' bounds probe those terms. */
+#define BULK_W 4096
+
+/* The accumulators, allocated once per query (ectx.bulk_acc) and all zero between chunks:
+ * the scan that reads a slot clears it. */
+typedef struct bulk_acc {
+    double acc[BULK_W];
+    uint64_t bits[BULK_W / 64];
+} bulk_acc;
+
+typedef struct bulk_buf {
+    double *acc;
+    uint64_t *bits;
+    uint32_t *from, *to;        /* per clause: its postings inside the chunk (block indexes) */
+    uint32_t lo_slot, hi_slot;  /* the chunk's smallest and largest accumulated slot */
+} bulk_buf;
+
+/* The BM25 of a term with tf at passage d (the same double as term_score()). */
+static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf)
+{
+    uint32_t dl = e->lens[d];
+    double norm = dl < NORM_CACHE && e->norm[dl] == e->norm[dl] ? e->norm[dl]
+                                                               : length_norm(e, dl);
+    return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + norm);
+}
+
+/* One essential term over [lo, hi]: accumulate, leave the term on its first doc > hi. */
+static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb, size_t i)
+{
+    sc_advance(e, s, lo);
+    bb->from[i] = bb->to[i] = 0;
+    if (s->doc > hi || !s->bn || e->rc)
+        return;
+    const uint32_t *bd = s->bdocs, *bt = s->btfs;
+    uint32_t j = s->bi, n = s->bn;
+    bb->from[i] = j;
+    if (bd[j] - lo < bb->lo_slot)
+        bb->lo_slot = bd[j] - lo;
+    /* the sum starts at 0 and adds in clause order, as the DAAT loop's does */
+    for (; j < n && bd[j] <= hi; j++) {
+        uint32_t d = bd[j], slot = d - lo;
+        bb->acc[slot] += bulk_score(e, s, d, bt[j]);
+        bb->bits[slot >> 6] |= (uint64_t)1 << (slot & 63);
+    }
+    if (j > bb->from[i] && bd[j - 1] - lo > bb->hi_slot)
+        bb->hi_slot = bd[j - 1] - lo;
+    bb->to[i] = j;
+    if (j < n) {
+        s->bi = j;
+        s->doc = bd[j];
+    } else {                    /* the block is used up: the next advance leaves it */
+        s->bi = n - 1;
+        s->doc = bd[n - 1];
+    }
+}
+
+/* The essential term's score at d from its postings inside the chunk (0 if absent). */
+static double bulk_part(ectx *e, const scorer *s, const bulk_buf *bb, size_t i, uint32_t d)
+{
+    uint32_t lo = bb->from[i], hi = bb->to[i];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->bdocs[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < bb->to[i] && s->bdocs[lo] == d)
+        return bulk_score(e, s, d, s->btfs[lo]);
+    return 0.0;
+}
+
+/* Upper bound of a term's score at passage d inside the block its window bound came from,
+ * knowing d's length: every posting of the block is dominated by an impact (tf_i, dl_i) with
+ * dl_i <= its length, so its tf is at most the largest tf_i whose dl_i fits; none fits: the
+ * term is not in d (0).  No block is decoded.  `fallback` when the block is not known. */
+static double impact_bound_at(ectx *e, const scorer *s, uint32_t d, double fallback)
+{
+    if (s->bb_value < 0 || d > s->bb_last || poisk_postings_block_last_doc(s->cur) != s->bb_last)
+        return fallback;
+    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
+    uint32_t dl = e->lens[d], tf = 0;
+    for (uint32_t i = 0; i < im->n && im->dl[i] <= dl; i++)
+        tf = im->tf[i];
+    return tf ? bulk_score(e, s, d, tf) : 0.0;
+}
+
+/* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
+static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
+                        const double *prefix, double *part, collector *c, bulk_buf *bb,
+                        uint32_t target, uint32_t upto)
+{
+    uint32_t lo = target;
+    while (!e->rc) {
+        uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
+        uint32_t next = DOC_END;
+        bb->lo_slot = UINT32_MAX;
+        bb->hi_slot = 0;
+        for (size_t i = ne; i < ns; i++) {
+            bulk_term(e, cb[i].s, lo, hi, bb, i);
+            /* on its first doc past the chunk, or (block used up) on none in the window */
+            uint32_t d = cb[i].s->doc > hi ? cb[i].s->doc : DOC_END;
+            if (d < next)
+                next = d;
+        }
+        uint32_t w_end = bb->lo_slot == UINT32_MAX ? 0 : bb->hi_slot / 64 + 1;
+        for (uint32_t w = bb->lo_slot / 64; w < w_end; w++) {
+            uint64_t bits = bb->bits[w];
+            bb->bits[w] = 0;
+            while (bits) {
+                uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                uint32_t d = lo + slot;
+                double s = bb->acc[slot];
+                bb->acc[slot] = 0.0;
+                if (e->rc || cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
+                    continue;
+                int pruned = 0;
+                for (size_t i = ne; i-- > 0;) {
+                    if (cannot_enter(c, s + prefix[i + 1], d)) {
+                        pruned = 1;
+                        break;
+                    }
+                    scorer *t = cb[i].s;
+                    if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
+                        /* the probe would decode a block: first bound the term at this
+                         * passage's length from the block's impacts */
+                        double nb = impact_bound_at(e, t, d, cb[i].b);
+                        if (nb == 0.0) {        /* not in this passage */
+                            part[cb[i].idx] = 0.0;
+                            continue;
+                        }
+                        if (cannot_enter(c, s + prefix[i] + nb, d)) {
+                            pruned = 1;
+                            break;
+                        }
+                    }
+                    sc_advance(e, cb[i].s, d);
+                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
+                }
+                if (pruned || e->rc)
+                    continue;
+                for (size_t i = ne; i < ns; i++)
+                    part[cb[i].idx] = bulk_part(e, cb[i].s, bb, i, d);
+                /* the reported score sums in query order, as the DAAT loop's */
+                s = 0;
+                for (size_t i = 0; i < ns; i++)
+                    s += part[i];
+                int rc = collect(e, c, d, s);
+                if (rc)
+                    fail(e, rc);
+            }
+        }
+        if (hi >= upto || next > upto)
+            return;
+        lo = next > hi + 1 ? next : hi + 1;
+    }
+}
+
 static int cmp_bound(const void *a, const void *b)
 {
     const clause_bound *x = a, *y = b;
@@ -1028,6 +1226,29 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         cb[i].s = root->should[i];
         cb[i].idx = i;
     }
+    /* optional terms only (NOT clauses allowed): window-at-a-time */
+    bulk_buf *bb = NULL;
+    int bulk = root->n_must == 0 && ns > 0;
+    for (size_t i = 0; i < ns; i++)
+        bulk &= root->should[i]->kind == SC_TERM;
+    if (bulk && !*e->bulk_acc)
+        *e->bulk_acc = calloc(1, sizeof **e->bulk_acc);
+    if (bulk && (!*e->bulk_acc || !(bb = calloc(1, sizeof *bb))
+                 || !(bb->from = malloc(ns * sizeof *bb->from))
+                 || !(bb->to = malloc(ns * sizeof *bb->to)))) {
+        if (bb)
+            free(bb->from);
+        free(bb);
+        free(cb);
+        free(prefix);
+        free(part);
+        fail(e, POISK_ENOMEM);
+        return;
+    }
+    if (bb) {
+        bb->acc = (*e->bulk_acc)->acc;
+        bb->bits = (*e->bulk_acc)->bits;
+    }
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1055,12 +1276,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
             for (;;) {
                 sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
                 uint32_t d = root->doc;
-                if (d == DOC_END || e->rc) {
-                    free(cb);
-                    free(prefix);
-                    free(part);
-                    return;
-                }
+                if (d == DOC_END || e->rc)
+                    goto done;
                 if (d > upto) {
                     target = d;
                     break;
@@ -1105,6 +1322,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         int tie = ties_lose(c, target);
         while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
+        if (bb) {
+            bulk_window(e, root, cb, ns, ne, prefix, part, c, bb, target, upto);
+            if (upto == DOC_END)
+                break;
+            target = upto + 1;
+            continue;
+        }
         int next_window = 0;
         e->gate_upto = upto;
         while (!next_window && !e->rc) {
@@ -1167,6 +1391,12 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         if (upto == DOC_END)
             break;
         target = upto + 1;
+    }
+done:
+    if (bb) {
+        free(bb->from);
+        free(bb->to);
+        free(bb);
     }
     free(cb);
     free(prefix);
@@ -1633,10 +1863,12 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         for (size_t t = 0; t < q->n_terms; t++)
             r->idf[t] = ts[t].idf;
     }
+    struct bulk_acc *bulk_acc = NULL;
     for (int s = 0; s < POISK_SECTION_COUNT && !rc; s++) {
         if (!f.section_on[s] || !st.section_passages[s])
             continue;
         ectx e = { 0 };
+        e.bulk_acc = &bulk_acc;
         e.dl_doc = DOC_END;
         for (size_t i = 0; i < NORM_CACHE; i++)
             e.norm[i] = NAN;
@@ -1661,6 +1893,7 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         r->blocks_decoded += e.blocks;
         rc = e.rc;
     }
+    free(bulk_acc);
     if (!rc)
         rc = finish(&c, p, r);
     collector_free(&c);

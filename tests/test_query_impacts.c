@@ -143,3 +143,60 @@ Test(impacts, skip_entries_round_trip)
         free(dl);
     }
 }
+
+/* The evaluator's decode helpers (lib/codec.c, eval block): gaps -> ids must equal the plain
+ * running sum and refuse exactly what the scalar check refuses (a zero gap but the list's
+ * first, a sum past 2^32 - 1), on both sides of the helper's fast test. */
+static int gaps_ref(uint32_t *v, uint32_t prev, int first_may_repeat)
+{
+    uint64_t a = prev;
+    int bad = 0;
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+        bad |= v[i] == 0 && (i > 0 || !first_may_repeat);
+        a += v[i];
+        bad |= a > UINT32_MAX;
+        v[i] = (uint32_t)a;
+    }
+    return bad ? -1 : 0;
+}
+
+Test(decode_helpers, gaps_to_docs_matches_running_sum)
+{
+    uint32_t a[POISK_BLOCK_SIZE], b[POISK_BLOCK_SIZE];
+    for (int round = 0; round < 4000; round++) {
+        int kind = round % 8, first = (int)(rnd() & 1);
+        uint32_t prev = kind == 5 ? UINT32_MAX - (uint32_t)(rnd() % 100000)
+                      : kind == 6 ? 0x80000000u + (uint32_t)(rnd() % 1000) : (uint32_t)(rnd() % 1000000);
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+            uint32_t g = 1 + (uint32_t)(rnd() % 50);
+            if (kind == 1 && rnd() % 64 == 0)
+                g = 0;                                      /* a zero gap somewhere */
+            if (kind == 2 && i == 0)
+                g = 0;                                      /* a zero first gap */
+            if (kind == 3 && rnd() % 32 == 0)
+                g = (uint32_t)rnd();                        /* huge gaps: may wrap */
+            if (kind == 4 && rnd() % 16 == 0)
+                g = (1u << 24) + (uint32_t)(rnd() % 1000);  /* just past the fast test */
+            a[i] = b[i] = g;
+        }
+        int want = gaps_ref(a, prev, first);
+        int got = poisk_codec_gaps_to_docs128(b, prev, first);
+        cr_assert_eq(got, want, "round %d kind %d", round, kind);
+        if (!want)
+            cr_assert(memcmp(a, b, sizeof a) == 0, "round %d: ids differ", round);
+    }
+}
+
+Test(decode_helpers, map_ids)
+{
+    uint32_t map[1000], v[131], w[131];
+    for (uint32_t i = 0; i < 1000; i++)
+        map[i] = i * 3 + 7;
+    for (uint32_t n = 0; n <= 131; n++) {
+        for (uint32_t i = 0; i < n; i++)
+            v[i] = w[i] = (uint32_t)(rnd() % 1000);
+        poisk_codec_map_ids(v, n, map);
+        for (uint32_t i = 0; i < n; i++)
+            cr_assert_eq(v[i], map[w[i]]);
+    }
+}
