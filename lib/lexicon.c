@@ -357,11 +357,47 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
     uint64_t h = STEM_BLOOM_SEED;
     for (size_t k = 0; k < len; k++) {
         h = stem_bloom_step(h, f[k]);
+        /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
+         * caller a form cache entry, a dictionary check and a Snowball stem of the join */
         if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)
-            && stem_bloom_test(lx, h, 0))
+            && stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k + 1))
             return 1;
     }
     return 0;
+}
+
+/* The stem table was sized for one stem per form; there are ~5x fewer (a word's forms share
+ * one): rehashed into a table at most half full, the forms' stem slots moved along. */
+static void compact_stems(poisk_lexicon *lx)
+{
+    size_t n = 16;
+    while (n < lx->stems_used * 2)
+        n *= 2;
+    if (n >= lx->nstems)
+        return;
+    lex_slot *t = calloc(n, sizeof *t);
+    uint32_t *moved = malloc(lx->nstems * sizeof *moved);
+    if (!t || !moved) {
+        free(t);
+        free(moved);
+        return;                           /* keeps the larger table */
+    }
+    for (size_t i = 0; i < lx->nstems; i++) {
+        if (!lx->stems[i].hash)
+            continue;
+        size_t j = (size_t)(lx->stems[i].hash >> 8) & (n - 1);
+        while (t[j].hash)
+            j = (j + 1) & (n - 1);
+        t[j] = lx->stems[i];
+        moved[i] = (uint32_t)j + 1;
+    }
+    for (size_t i = 0; i < lx->nslots; i++)
+        if (lx->slots[i].stem)
+            lx->slots[i].stem = moved[lx->slots[i].stem - 1];
+    free(moved);
+    free(lx->stems);
+    lx->stems = t;
+    lx->nstems = n;
 }
 
 /* The stem table: every Cyrillic form seen in lower case, stemmed once.  Split-word repair
@@ -393,8 +429,10 @@ static void build_stems(poisk_lexicon *lx)
             lx->slots[i].stem = 0;
     if (ru)
         sb_stemmer_delete(ru);
-    if (lx->stems)
+    if (lx->stems) {
+        compact_stems(lx);
         build_stem_bloom(lx);
+    }
 }
 
 /* Marks every form that is a proper prefix or a proper suffix of a longer form: two
@@ -466,12 +504,19 @@ void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash)
 poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
                                               size_t len, const char **stem, size_t *stem_len)
 {
+    return poisk_lexicon_lookup_hashed(lx, form, len, lex_hash(form, len), stem, stem_len);
+}
+
+poisk_lexicon_entry poisk_lexicon_lookup_hashed(const poisk_lexicon *lx, const char *form,
+                                                size_t len, uint64_t hash, const char **stem,
+                                                size_t *stem_len)
+{
     poisk_lexicon_entry none = { 0, 0, 0, 0 };
     if (stem_len)
         *stem_len = 0;
     if (!lx || len > UINT16_MAX)
         return none;
-    lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
+    lex_slot *s = lex_find(lx, form, len, hash);
     if (s->hash && s->stem && stem && lx->frozen) {
         const lex_slot *t = &lx->stems[s->stem - 1];
         *stem = lx->stem_arena + t->off;
