@@ -439,24 +439,60 @@ static void build_stems(poisk_lexicon *lx)
  * pieces glued can be a corpus word only when the first is such a prefix and the second
  * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
  * for nearly every pair of ordinary words. */
+#define SUFFIX_BLOOM_SEED 0x9E3779B97F4A7C15ull   /* FNV-1a over the bytes read backwards */
+
+/* Nearly every prefix and suffix of a form is no form (the table probe of an absent key
+ * walks a cluster), so a Bloom filter of the forms, hashed byte by byte forwards and
+ * backwards so that all prefixes and suffixes of a form hash in one pass each, answers
+ * first; only its "maybe"s are looked up.  Without memory for it every one is looked up. */
 static void mark_prefixes(poisk_lexicon *lx)
 {
+    size_t bits = 1u << 12;
+    while (bits < lx->used * 32)
+        bits <<= 1;
+    uint64_t *bloom = calloc(bits / 64, sizeof *bloom);
+    size_t mask = bits - 1;
+    for (size_t i = 0; bloom && i < lx->nslots; i++) {
+        const lex_slot *s = &lx->slots[i];
+        if (!s->hash)
+            continue;
+        const unsigned char *f = (const unsigned char *)lx->arena + s->off;
+        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
+        for (size_t k = 0; k < s->len; k++) {
+            h = stem_bloom_step(h, f[k]);
+            r = stem_bloom_step(r, f[s->len - 1 - k]);
+        }
+        bloom_test(bloom, mask, h, 1);
+        bloom_test(bloom, mask, r, 1);
+    }
+    uint64_t back[POISK_PIECE_MAX_BYTES]; /* back[k]: backward hash of f[k..len) */
     for (size_t i = 0; i < lx->nslots; i++) {
         const lex_slot *s = &lx->slots[i];
         if (!s->hash)
             continue;
         const char *f = lx->arena + s->off;
+        const unsigned char *u = (const unsigned char *)f;
+        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
+        int filter = bloom && s->len <= POISK_PIECE_MAX_BYTES;   /* pieces never are longer */
+        for (size_t k = s->len; filter && k-- > 1;)
+            back[k] = r = stem_bloom_step(r, u[k]);
         for (size_t k = 1; k < s->len; k++) {
-            if (((unsigned char)f[k] & 0xC0) == 0x80)
+            h = stem_bloom_step(h, u[k - 1]);
+            if ((u[k] & 0xC0) == 0x80)
                 continue;                 /* not a character boundary */
-            lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
-            if (p->hash)
-                p->e.prefix = 1;
-            p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
-            if (p->hash)
-                p->e.suffix = 1;
+            if (!filter || bloom_test(bloom, mask, h, 0)) {
+                lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
+                if (p->hash)
+                    p->e.prefix = 1;
+            }
+            if (!filter || bloom_test(bloom, mask, back[k], 0)) {
+                lex_slot *p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
+                if (p->hash)
+                    p->e.suffix = 1;
+            }
         }
     }
+    free(bloom);
 }
 
 int poisk_lexicon_freeze(poisk_lexicon *lx)
