@@ -115,7 +115,7 @@ static lex_slot *lex_find(const poisk_lexicon *lx, const char *form, size_t len,
     size_t i = (size_t)(h >> 8) & (lx->nslots - 1);
     for (; lx->slots[i].hash; i = (i + 1) & (lx->nslots - 1)) {
         lex_slot *s = &lx->slots[i];
-        if (s->hash == h && s->len == len && !memcmp(lx->arena + s->off, form, len))
+        if (s->hash == h && s->len == len && poisk_form_eq(lx->arena + s->off, form, len))
             return s;
     }
     return &lx->slots[i];

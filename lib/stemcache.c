@@ -187,7 +187,7 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
     for (; c->view.slots[i].hash; i = (i + 1) & mask) {
         poisk_form *e = &c->view.slots[i];
-        if (e->hash == h && e->len == len && !memcmp(c->view.arena + e->off, form, len))
+        if (e->hash == h && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
             return e;
     }
     if ((c->used + 1) * 2 > c->nslots
