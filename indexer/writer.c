@@ -673,6 +673,8 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     size_t base = poisk_mem_resident(), avail = w->budget / 4;
     if (base < w->budget - avail)
         avail = w->budget - base;       /* what the lexicon and tables leave of the budget */
+    size_t caches = (size_t)w->threads * poisk_mem_form_cache_bytes(w->budget, w->threads);
+    avail = avail > caches + w->budget / 4 ? avail - caches : w->budget / 4;   /* analyzers' */
     uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool_len);
     /* a batch in flight adds its spool pages, its run, its store blocks, and at times a
      * doubling of the occurrence arrays: ~3 bytes per text byte over what stays resident */

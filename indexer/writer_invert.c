@@ -23,6 +23,7 @@
 
 #include "poisk/analyzer.h"
 #include "index_reader.h"
+#include "writer_mem.h"
 
 typedef struct term_info {
     uint32_t off, len;              /* bytes in the arena */
@@ -92,6 +93,7 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     poisk_analyzer_options ao = { 0 };
     ao.repair = opts->repair;
     ao.lexicon = opts->lexicon;
+    ao.form_cache_bytes = poisk_mem_form_cache_bytes(opts->mem_budget, opts->threads);
     int rc = poisk_analyzer_create(&ao, &inv->an);
     if (rc) {
         poisk_inverter_free(inv);

@@ -1,7 +1,8 @@
 /*
  * writer_mem.c: the index writer's memory budget (writer_mem.h).  Resident memory is read
  * from /proc/self/statm rather than tallied, so allocations the writer does not see (the
- * analyzer's caches, the lexicon, glibc's arenas) count too.
+ * analyzer's caches, the lexicon, glibc's arenas) count too; the analyzers' form caches,
+ * which grow while the workers run, get a fixed share of the budget here.
  */
 #include "writer_mem.h"
 
@@ -35,6 +36,24 @@ uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes)
     if (b > corpus_bytes / (4u * t))
         b = corpus_bytes / (4u * t);
     return b < (16u << 10) ? 16u << 10 : b;
+}
+
+size_t poisk_mem_form_cache_bytes(size_t budget, int threads)
+{
+    if (!budget)
+        budget = (size_t)1 << 30;
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    /* an eighth of the budget: at 1 GiB and 2 workers 64 MiB each, ~500 k forms, which
+     * a 1 GB corpus empties about twice (each time its verdicts are computed again) */
+    size_t b = budget / 8 / (size_t)threads;
+    if (b < (4u << 20))
+        b = 4u << 20;
+    if (b > (128u << 20))
+        b = 128u << 20;
+    return b;
 }
 
 void poisk_mem_release(const void *p, size_t len)

@@ -19,6 +19,11 @@ size_t poisk_mem_resident(void);
  *  a quarter of the corpus per worker so that every worker gets batches (16 KiB at least). */
 uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes);
 
+/*! Bytes each of `threads` workers' analyzer form cache may keep (its share of an eighth
+ *  of the budget, 4-128 MiB; poisk_analyzer_options.form_cache_bytes); budget 0 = 1 GiB,
+ *  threads 0 = all cores.  The writer counts them out of what batches may use. */
+size_t poisk_mem_form_cache_bytes(size_t budget, int threads);
+
 /*! Drop the pages wholly inside [p, p+len) of a read-only file mapping: a later read
  *  faults them in again from the file, so this only ever costs time, never correctness. */
 void poisk_mem_release(const void *p, size_t len);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Where a form's entry sits in the analyzer's per-form cache (stemcache.c): its hash, and
  * the slot, valid while the cache's generation is unchanged (it changes when the table
@@ -58,6 +59,39 @@ typedef struct poisk_scanner {
     poisk_piece pend[POISK_PIECE_MAX_CP];
     int npend, ipend;                   /* pieces of the current run not yet returned */
 } poisk_scanner;
+
+/*! poisk_form_eq() : are the n bytes at a and b equal?  The tables keyed by forms (form
+ *  cache, lexicon) confirm each hash match with it: forms are mostly 4-32 bytes, compared
+ *  here with 4- or 8-byte loads (the last one overlapping) instead of a library call. */
+static inline int poisk_form_eq(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n < 8) {
+        uint32_t u, v, w, z;
+        if (n < 4) {
+            for (size_t i = 0; i < n; i++)
+                if (a[i] != b[i])
+                    return 0;
+            return 1;
+        }
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        memcpy(&w, a + n - 4, 4);
+        memcpy(&z, b + n - 4, 4);
+        return u == v && w == z;
+    }
+    if (n > 32)
+        return !memcmp(a, b, n);
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
 
 void poisk_scanner_reset(poisk_scanner *s, const char *text, size_t len);
 

@@ -121,7 +121,7 @@ static lex_slot *lex_find(const poisk_lexicon *lx, const char *form, size_t len,
     size_t i = (size_t)(h >> 8) & (lx->nslots - 1);
     for (; lx->slots[i].hash; i = (i + 1) & (lx->nslots - 1)) {
         lex_slot *s = &lx->slots[i];
-        if (s->hash == h && s->len == len && !memcmp(lx->arena + s->off, form, len))
+        if (s->hash == h && s->len == len && poisk_form_eq(lx->arena + s->off, form, len))
             return s;
     }
     return &lx->slots[i];
@@ -363,11 +363,47 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
     uint64_t h = STEM_BLOOM_SEED;
     for (size_t k = 0; k < len; k++) {
         h = stem_bloom_step(h, f[k]);
+        /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
+         * caller a form cache entry, a dictionary check and a Snowball stem of the join */
         if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)
-            && stem_bloom_test(lx, h, 0))
+            && stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k + 1))
             return 1;
     }
     return 0;
+}
+
+/* The stem table was sized for one stem per form; there are ~5x fewer (a word's forms share
+ * one): rehashed into a table at most half full, the forms' stem slots moved along. */
+static void compact_stems(poisk_lexicon *lx)
+{
+    size_t n = 16;
+    while (n < lx->stems_used * 2)
+        n *= 2;
+    if (n >= lx->nstems)
+        return;
+    lex_slot *t = calloc(n, sizeof *t);
+    uint32_t *moved = malloc(lx->nstems * sizeof *moved);
+    if (!t || !moved) {
+        free(t);
+        free(moved);
+        return;                           /* keeps the larger table */
+    }
+    for (size_t i = 0; i < lx->nstems; i++) {
+        if (!lx->stems[i].hash)
+            continue;
+        size_t j = (size_t)(lx->stems[i].hash >> 8) & (n - 1);
+        while (t[j].hash)
+            j = (j + 1) & (n - 1);
+        t[j] = lx->stems[i];
+        moved[i] = (uint32_t)j + 1;
+    }
+    for (size_t i = 0; i < lx->nslots; i++)
+        if (lx->slots[i].stem)
+            lx->slots[i].stem = moved[lx->slots[i].stem - 1];
+    free(moved);
+    free(lx->stems);
+    lx->stems = t;
+    lx->nstems = n;
 }
 
 /* The stem table: every Cyrillic form seen in lower case, stemmed once.  Split-word repair
@@ -399,32 +435,70 @@ static void build_stems(poisk_lexicon *lx)
             lx->slots[i].stem = 0;
     if (ru)
         sb_stemmer_delete(ru);
-    if (lx->stems)
+    if (lx->stems) {
+        compact_stems(lx);
         build_stem_bloom(lx);
+    }
 }
 
 /* Marks every form that is a proper prefix or a proper suffix of a longer form: two
  * pieces glued can be a corpus word only when the first is such a prefix and the second
  * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
  * for nearly every pair of ordinary words. */
+#define SUFFIX_BLOOM_SEED 0x9E3779B97F4A7C15ull   /* FNV-1a over the bytes read backwards */
+
+/* Nearly every prefix and suffix of a form is no form (the table probe of an absent key
+ * walks a cluster), so a Bloom filter of the forms, hashed byte by byte forwards and
+ * backwards so that all prefixes and suffixes of a form hash in one pass each, answers
+ * first; only its "maybe"s are looked up.  Without memory for it every one is looked up. */
 static void mark_prefixes(poisk_lexicon *lx)
 {
+    size_t bits = 1u << 12;
+    while (bits < lx->used * 32)
+        bits <<= 1;
+    uint64_t *bloom = calloc(bits / 64, sizeof *bloom);
+    size_t mask = bits - 1;
+    for (size_t i = 0; bloom && i < lx->nslots; i++) {
+        const lex_slot *s = &lx->slots[i];
+        if (!s->hash)
+            continue;
+        const unsigned char *f = (const unsigned char *)lx->arena + s->off;
+        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
+        for (size_t k = 0; k < s->len; k++) {
+            h = stem_bloom_step(h, f[k]);
+            r = stem_bloom_step(r, f[s->len - 1 - k]);
+        }
+        bloom_test(bloom, mask, h, 1);
+        bloom_test(bloom, mask, r, 1);
+    }
+    uint64_t back[POISK_PIECE_MAX_BYTES]; /* back[k]: backward hash of f[k..len) */
     for (size_t i = 0; i < lx->nslots; i++) {
         const lex_slot *s = &lx->slots[i];
         if (!s->hash)
             continue;
         const char *f = lx->arena + s->off;
+        const unsigned char *u = (const unsigned char *)f;
+        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
+        int filter = bloom && s->len <= POISK_PIECE_MAX_BYTES;   /* pieces never are longer */
+        for (size_t k = s->len; filter && k-- > 1;)
+            back[k] = r = stem_bloom_step(r, u[k]);
         for (size_t k = 1; k < s->len; k++) {
-            if (((unsigned char)f[k] & 0xC0) == 0x80)
+            h = stem_bloom_step(h, u[k - 1]);
+            if ((u[k] & 0xC0) == 0x80)
                 continue;                 /* not a character boundary */
-            lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
-            if (p->hash)
-                p->e.prefix = 1;
-            p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
-            if (p->hash)
-                p->e.suffix = 1;
+            if (!filter || bloom_test(bloom, mask, h, 0)) {
+                lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
+                if (p->hash)
+                    p->e.prefix = 1;
+            }
+            if (!filter || bloom_test(bloom, mask, back[k], 0)) {
+                lex_slot *p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
+                if (p->hash)
+                    p->e.suffix = 1;
+            }
         }
     }
+    free(bloom);
 }
 
 int poisk_lexicon_freeze(poisk_lexicon *lx)
@@ -472,12 +546,19 @@ void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash)
 poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
                                               size_t len, const char **stem, size_t *stem_len)
 {
+    return poisk_lexicon_lookup_hashed(lx, form, len, lex_hash(form, len), stem, stem_len);
+}
+
+poisk_lexicon_entry poisk_lexicon_lookup_hashed(const poisk_lexicon *lx, const char *form,
+                                                size_t len, uint64_t hash, const char **stem,
+                                                size_t *stem_len)
+{
     poisk_lexicon_entry none = { 0, 0, 0, 0 };
     if (stem_len)
         *stem_len = 0;
     if (!lx || len > UINT16_MAX)
         return none;
-    lex_slot *s = lex_find(lx, form, len, lex_hash(form, len));
+    lex_slot *s = lex_find(lx, form, len, hash);
     if (s->hash && s->stem && stem && lx->frozen) {
         const lex_slot *t = &lx->stems[s->stem - 1];
         *stem = lx->stem_arena + t->off;

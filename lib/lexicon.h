@@ -28,6 +28,12 @@ poisk_lexicon_entry poisk_lexicon_lookup(const poisk_lexicon *lx, const char *fo
 poisk_lexicon_entry poisk_lexicon_lookup_stem(const poisk_lexicon *lx, const char *form,
                                               size_t len, const char **stem, size_t *stem_len);
 
+/*! poisk_lexicon_lookup_hashed() : poisk_lexicon_lookup_stem() of a form whose
+ *  poisk_form_hash() the caller has already computed (the lexicon hashes forms the same way). */
+poisk_lexicon_entry poisk_lexicon_lookup_hashed(const poisk_lexicon *lx, const char *form,
+                                                size_t len, uint64_t hash, const char **stem,
+                                                size_t *stem_len);
+
 /*! poisk_lexicon_stem_count() : lower-case occurrences of all forms whose Snowball Russian
  *  stem is this one (0 when none, or no stem table). */
 uint32_t poisk_lexicon_stem_count(const poisk_lexicon *lx, const char *stem, size_t len);
@@ -50,8 +56,9 @@ void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash);
  *  first for the (lower-case) form; a hint only */
 void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len);
 
-/*! poisk_lexicon_may_stem() : 0 only when no prefix of the form of min_len bytes or more
- *  (ending on a character boundary) is a stem of the stem table, so that
+/*! poisk_lexicon_may_stem() : 0 exactly when no prefix of the form of min_len bytes or more
+ *  (ending on a character boundary) is a stem of the stem table (a filter, then the table
+ *  for the prefixes it lets pass), so that
  *  poisk_lexicon_stem_count() of the form's Snowball stem (a prefix of it) is 0. */
 int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
                            size_t min_len);

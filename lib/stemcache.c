@@ -18,8 +18,9 @@
 #define XXH_INLINE_ALL   /* short keys: an inlined hash is cheaper */
 #include <xxhash.h>
 
-#define CACHE_MAX_ENTRIES (1u << 20)
+#define CACHE_MAX_ENTRIES (1u << 20)   /* the default budget (poisk_stemcache_set_budget) */
 #define CACHE_MAX_ARENA   (64u << 20)
+#define CACHE_MIN_SLOTS   (1u << 12)
 #define STOP_MAX_BYTES    14   /* the longest stop word (никогда, впрочем) is 7 letters */
 
 struct poisk_stemcache {
@@ -31,6 +32,9 @@ struct poisk_stemcache {
     size_t nslots, used;
     uint32_t gen;                        /* bumped when entries move (grow, clear) */
     size_t arena_len, arena_cap;
+    /* the budget: full (emptied at the next trim) past max_entries entries or max_arena
+     * arena bytes; the slot table never grows past max_slots unless 7/8 full */
+    size_t max_entries, max_arena, max_slots;
 };
 
 int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexicon,
@@ -46,6 +50,7 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
     c->view.gen = 1;                          /* zeroed refs are never current */
+    poisk_stemcache_set_budget(c, 0);
     c->nslots = 1u << 12;
     c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
     c->view.mask = c->nslots - 1;
@@ -58,6 +63,26 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     }
     *out = c;
     return POISK_OK;
+}
+
+/* An entry costs two slots (the table is kept at most half full, 80 bytes) plus its form
+ * and stem in the arena (~44 bytes on the synthetic corpora): the slots get 2/3. */
+void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes)
+{
+    if (!bytes) {
+        c->max_entries = CACHE_MAX_ENTRIES;
+        c->max_arena = CACHE_MAX_ARENA;
+        c->max_slots = (size_t)CACHE_MAX_ENTRIES * 2;
+    } else {
+        size_t slots = CACHE_MIN_SLOTS;
+        while (slots * 2 * sizeof(poisk_form) <= bytes / 3 * 2)
+            slots *= 2;
+        c->max_slots = slots;
+        c->max_entries = slots / 2;
+        size_t table = slots * sizeof(poisk_form);
+        c->max_arena = bytes > 2 * table ? bytes - table : table;
+    }
+    c->view.full = c->used >= c->max_entries || c->arena_len > c->max_arena;
 }
 
 void poisk_stemcache_free(poisk_stemcache *c)
@@ -125,7 +150,8 @@ static int arena_reserve(poisk_stemcache *c, size_t need)
 }
 
 /* What is known about a new form from the stop list and the lexicon. */
-static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size_t len)
+static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size_t len,
+                       uint64_t h)
 {
     if (len <= STOP_MAX_BYTES && poisk_stopset_has(c->stop, form, len))
         e->flags |= POISK_FORM_STOP;
@@ -133,7 +159,7 @@ static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size
         return;
     const char *stem = NULL;
     size_t slen;
-    poisk_lexicon_entry l = poisk_lexicon_lookup_stem(c->lexicon, form, len, &stem, &slen);
+    poisk_lexicon_entry l = poisk_lexicon_lookup_hashed(c->lexicon, form, len, h, &stem, &slen);
     e->count = l.count;
     e->caps = l.caps;
     if (l.prefix)
@@ -161,10 +187,11 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
     for (; c->view.slots[i].hash; i = (i + 1) & mask) {
         poisk_form *e = &c->view.slots[i];
-        if (e->hash == h && e->len == len && !memcmp(c->view.arena + e->off, form, len))
+        if (e->hash == h && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
             return e;
     }
-    if ((c->used + 1) * 2 > c->nslots) {
+    if ((c->used + 1) * 2 > c->nslots
+        && (c->nslots < c->max_slots || (c->used + 1) * 8 > c->nslots * 7)) {
         if (cache_grow(c))
             return NULL;
         mask = c->nslots - 1;
@@ -182,8 +209,8 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     memcpy(c->view.arena + c->arena_len, form, len);
     c->arena_len += len;
     c->used++;
-    form_facts(c, e, form, len);
-    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
+    form_facts(c, e, form, len, h);   /* the lexicon hashes forms as poisk_form_hash() */
+    c->view.full = c->used >= c->max_entries || c->arena_len > c->max_arena;
     return e;
 }
 
@@ -233,7 +260,7 @@ int poisk_stemcache_stem(poisk_stemcache *c, poisk_form *e, int latin, const cha
     e->stem_off = (uint32_t)c->arena_len;
     e->stem_len = (uint16_t)slen;
     c->arena_len += slen;
-    c->view.full = c->used >= CACHE_MAX_ENTRIES || c->arena_len > CACHE_MAX_ARENA;
+    c->view.full = c->used >= c->max_entries || c->arena_len > c->max_arena;
     *stem = c->view.arena + e->stem_off;
     *stem_len = slen;
     return POISK_OK;

@@ -47,6 +47,11 @@ int  poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexi
                             poisk_stemcache **out);
 void poisk_stemcache_free(poisk_stemcache *c);
 
+/*! poisk_stemcache_set_budget() : bytes the cache may keep resident (slot table and arena;
+ *  it is emptied at the next trim once past them).  0 = the default (1 M forms or 64 MB of
+ *  arena, ~150 MB).  Emptying changes no answer, only what is computed again. */
+void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes);
+
 /*! poisk_form_hash() : the key of a form (pieces keep it so it is computed once). */
 uint64_t poisk_form_hash(const char *form, size_t len);
 
@@ -107,8 +112,8 @@ static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const cha
 
 void poisk_stemcache_clear(poisk_stemcache *c);
 
-/*! poisk_stemcache_trim() : empties the cache when it has passed its budget (1 M forms or
- *  64 MB; it may grow past that in between).  Call it only when no pointer or offset into
+/*! poisk_stemcache_trim() : empties the cache when it has passed its budget
+ *  (poisk_stemcache_set_budget(); it may grow past that in between).  Call it only when no pointer or offset into
  *  it is held: the analyzer does so between two groups of tokens. */
 static inline void poisk_stemcache_trim(poisk_stemcache *c)
 {

@@ -268,3 +268,41 @@ Test(repair, repair_shrinks_the_stavropol_seed_like_the_corpus_notes)
     poisk_lexicon_free(lx);
     free_seeds();
 }
+
+/* A form cache far smaller than the seeds' vocabulary is emptied again and again while a
+ * text is analysed (the indexer sizes it from --mem): every token must stay the same. */
+Test(repair, a_tiny_form_cache_changes_no_token)
+{
+    poisk_lexicon *lx = seed_lexicon();
+    for (int i = 0; i < NSEEDS; i++) {
+        poisk_analyzer *a[2];
+        for (int k = 0; k < 2; k++) {
+            poisk_analyzer_options o = { .repair = 1, .lexicon = lx,
+                                         .form_cache_bytes = k ? 64 << 10 : 0 };
+            cr_assert_eq(poisk_analyzer_create(&o, &a[k]), POISK_OK);
+            poisk_analyzer_reset(a[k], seed_text[i], seed_len[i]);
+        }
+        poisk_token t[2];
+        size_t n = 0;
+        int more;
+        do {
+            more = poisk_analyzer_next(a[0], &t[0]);
+            cr_assert_eq(poisk_analyzer_next(a[1], &t[1]), more, "%s: token %zu", seeds[i], n);
+            if (!more)
+                break;
+            cr_assert(t[0].term_len == t[1].term_len
+                      && !memcmp(t[0].term, t[1].term, t[0].term_len)
+                      && t[0].exact_len == t[1].exact_len
+                      && !memcmp(t[0].exact, t[1].exact, t[0].exact_len)
+                      && t[0].position == t[1].position && t[0].flags == t[1].flags
+                      && t[0].kind == t[1].kind && t[0].byte_start == t[1].byte_start
+                      && t[0].byte_end == t[1].byte_end, "%s: token %zu", seeds[i], n);
+            n++;
+        } while (more);
+        cr_expect_gt(n, 10000);
+        poisk_analyzer_free(a[0]);
+        poisk_analyzer_free(a[1]);
+    }
+    poisk_lexicon_free(lx);
+    free_seeds();
+}

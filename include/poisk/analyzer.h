@@ -82,6 +82,10 @@ typedef struct poisk_analyzer_options {
      * index, so `фои` meets ФОИ.  NULL = never. */
     int (*is_abbrev)(void *ctx, const char *form, size_t len);
     void *is_abbrev_ctx;
+    /* Bytes the per-form cache (stems, stop flags, repair's verdicts) may keep resident;
+     * past them it is emptied, which changes no token, only what is computed again.
+     * 0 = the default (1 M forms or 64 MB of forms, ~150 MB). */
+    size_t form_cache_bytes;
 } poisk_analyzer_options;
 
 /*! poisk_analyzer_create() : opts may be NULL (defaults: no repair). @return : poisk_rc */
