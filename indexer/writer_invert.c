@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "poisk/analyzer.h"
+#include "exact_stem.h"
 #include "index_reader.h"
 
 typedef struct term_info {
@@ -39,15 +40,22 @@ typedef struct pending {
 } pending;
 
 /* A known (surface form, stem) pair in the form arena, 4-byte aligned:
- *   u32 exact id, u32 stem id, u16 exact_len, u16 stem_len, exact bytes, stem bytes
- * so a hit reads one slot and one record (no trip to the term table). */
-typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; } form_info;
+ *   u32 exact id, u32 stem id, u16 exact_len, u16 stem_len, u32 canon, exact bytes, stem bytes
+ * so a hit reads one slot and one record (no trip to the term table).  canon: the stem is
+ * the form's canonical stem (exact_stem.h), so the form's positions may be elided. */
+typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; uint32_t canon; } form_info;
+
+/* Format v4 (docs/FORMAT.md §6): an exact occurrence whose positions in its passage are its
+ * canonical stem's carries this bit in its position until the run is written. */
+#define OCC_ELIDED 0x80000000u
+#define NEXT_BAD 0x7FFFFFFFu
 
 /* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
 
 struct poisk_inverter {
     poisk_analyzer *an;
+    poisk_analyzer *canon_an;       /* repair off: canonical stems of new forms */
     /* persistent across batches */
     poisk_buf arena;                /* term bytes */
     term_info *terms; uint32_t n_terms; size_t cap_terms;
@@ -92,6 +100,8 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     ao.repair = opts->repair;
     ao.lexicon = opts->lexicon;
     int rc = poisk_analyzer_create(&ao, &inv->an);
+    if (!rc)
+        rc = poisk_analyzer_create(NULL, &inv->canon_an);
     if (rc) {
         poisk_inverter_free(inv);
         return rc;
@@ -165,6 +175,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
+    poisk_analyzer_free(inv->canon_an);
     free(inv);
 }
 
@@ -299,7 +310,11 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
     if (e == UINT32_MAX || s == UINT32_MAX)
         return NULL;
     size_t off = inv->forms.len;
-    form_info f = { e, s, (uint16_t)el, (uint16_t)sl };
+    char cs[256];
+    size_t cl = 0;
+    uint32_t canon = poisk_exact_stem(inv->canon_an, tk->exact, el, cs, sizeof cs, &cl)
+                     && cl == sl && memcmp(cs, tk->term, sl) == 0;
+    form_info f = { e, s, (uint16_t)el, (uint16_t)sl, canon };
     static const uint8_t pad[4];
     poisk_buf_put(&inv->forms, &f, sizeof f);
     poisk_buf_put(&inv->forms, tk->exact, el);
@@ -410,16 +425,54 @@ static int add_pending(poisk_inverter *inv)
                 return -1;
         }
         occur(inv, f->stem, pd[k].pos);
-        occur(inv, f->exact, pd[k].pos);
+        occur(inv, f->exact, pd[k].pos | (f->canon && pd[k].pos < OCC_ELIDED ? OCC_ELIDED : 0));
     }
     inv->n_pend = 0;
     inv->scratch.len = 0;
     return 0;
 }
 
+/* Format v4: which exact forms of the passage just added keep OCC_ELIDED.  A form's
+ * positions are its canonical stem's when every occurrence of it came paired with that
+ * stem (add_pending writes the stem's occurrence just before, at the same position) and
+ * the stem occurs no more often in the passage: the form's occurrences are then stem
+ * occurrences at the same positions, and equal counts make the lists equal.  term_info's
+ * count and next (used only while flushing) count the stem and hold the form's stem. */
+static void mark_elided(poisk_inverter *inv, size_t start)
+{
+    uint64_t *occ = inv->occ;
+    for (size_t o = start; o < inv->n_occ; o++)      /* next is left over from a flush */
+        inv->terms[occ[o] >> 32].next = 0;
+    for (size_t o = start; o < inv->n_occ; o++) {
+        term_info *ti = &inv->terms[occ[o] >> 32];
+        ti->count++;
+        if (ti->kind != POISK_DICT_EXACT)
+            continue;
+        uint32_t sid = o > start ? (uint32_t)(occ[o - 1] >> 32) : NEXT_BAD;
+        uint32_t want = ((uint32_t)occ[o] & OCC_ELIDED) && sid + 1 < NEXT_BAD ? sid + 1 : NEXT_BAD;
+        if (ti->next == 0)
+            ti->next = want;
+        else if (ti->next != want)
+            ti->next = NEXT_BAD;
+    }
+    for (size_t o = start; o < inv->n_occ; o++) {
+        const term_info *ti = &inv->terms[occ[o] >> 32];
+        if (!((uint32_t)occ[o] & OCC_ELIDED))
+            continue;
+        if (ti->next == 0 || ti->next == NEXT_BAD || inv->terms[ti->next - 1].count != ti->count)
+            occ[o] &= ~(uint64_t)OCC_ELIDED;
+    }
+    for (size_t o = start; o < inv->n_occ; o++) {
+        term_info *ti = &inv->terms[occ[o] >> 32];
+        ti->count = 0;
+        ti->next = 0;
+    }
+}
+
 int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                        size_t len, uint32_t *dl)
 {
+    size_t start = inv->n_occ;
     (void)section;                  /* the merge splits sections by passage id */
     poisk_analyzer_reset(inv->an, text, len);
     poisk_token t;
@@ -473,6 +526,8 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
     }
     if (!bad)
         bad |= add_pending(inv);
+    if (!bad)
+        mark_elided(inv, start);
     inv->pdoc[inv->n_pass] = doc;
     inv->pend[inv->n_pass++] = inv->n_occ;
     *dl = n;
@@ -518,7 +573,9 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
 }
 
 /* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
- * position gaps (first absolute); the same term twice at one position counts once. */
+ * position gaps (first absolute); the same term twice at one position counts once.  An
+ * exact form whose positions in the doc are its canonical stem's (OCC_ELIDED, the same on
+ * all its occurrences there) is varint delta, varint 0, varint tf, and no positions. */
 static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
 {
     uint32_t prev = base, ndocs = 0;
@@ -535,6 +592,14 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
                 last = (uint32_t)e[j];
             }
         o += poisk_varint_encode(o, doc - prev);
+        if ((uint32_t)e[i] & OCC_ELIDED) {
+            o += poisk_varint_encode(o, 0);
+            o += poisk_varint_encode(o, tf);
+            prev = doc;
+            ndocs++;
+            i = j;
+            continue;
+        }
         o += poisk_varint_encode(o, tf);
         uint32_t pp = 0;
         int first = 1;
