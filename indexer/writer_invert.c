@@ -243,6 +243,7 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     ti->off = (uint32_t)inv->arena.len;
     ti->len = (uint32_t)len;
     ti->count = 0;
+    ti->next = 0;
     ti->kind = kind & 1;
     poisk_buf_put(&inv->arena, s, len);
     if (inv->arena.failed)
@@ -437,12 +438,11 @@ static int add_pending(poisk_inverter *inv)
  * stem (add_pending writes the stem's occurrence just before, at the same position) and
  * the stem occurs no more often in the passage: the form's occurrences are then stem
  * occurrences at the same positions, and equal counts make the lists equal.  term_info's
- * count and next (used only while flushing) count the stem and hold the form's stem. */
+ * count and next (used only while flushing, zero otherwise) count the stem and hold the
+ * form's stem. */
 static void mark_elided(poisk_inverter *inv, size_t start)
 {
     uint64_t *occ = inv->occ;
-    for (size_t o = start; o < inv->n_occ; o++)      /* next is left over from a flush */
-        inv->terms[occ[o] >> 32].next = 0;
     for (size_t o = start; o < inv->n_occ; o++) {
         term_info *ti = &inv->terms[occ[o] >> 32];
         ti->count++;
@@ -683,10 +683,12 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         if (inv->n_occ)
             inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
-    /* counts must be zero for the next batch whatever happened */
+    /* counts (and next, for mark_elided) must be zero for the next batch whatever happened */
     for (unsigned k = 0; k < 2; k++)
-        for (size_t i = 0; i < inv->n_touched[k]; i++)
+        for (size_t i = 0; i < inv->n_touched[k]; i++) {
             inv->terms[inv->touched[k][i]].count = 0;
+            inv->terms[inv->touched[k][i]].next = 0;
+        }
     poisk_buf_free(&post);
     free(keys[0]);
     free(keys[1]);
