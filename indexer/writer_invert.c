@@ -48,10 +48,13 @@ typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; uint32_t c
 /* Format v4 (docs/FORMAT.md §6): an exact occurrence whose positions in its passage are its
  * canonical stem's carries this bit in its position until the run is written. */
 #define OCC_ELIDED 0x80000000u
-#define NEXT_BAD 0x7FFFFFFFu
 
 /* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
+
+/* A term of the passage being added (mark_elided): id + 1 (0 empty), its occurrences, and
+ * for an exact form the stem all its occurrences came with (UINT32_MAX: none or several). */
+typedef struct pterm { uint32_t id1, count, want; } pterm;
 
 struct poisk_inverter {
     poisk_analyzer *an;
@@ -68,6 +71,7 @@ struct poisk_inverter {
     pending *pend_tok; size_t n_pend, cap_pend;     /* the passage's tokens */
     poisk_buf scratch;                              /* their bytes */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
+    pterm *pterms; size_t cap_pterms;               /* mark_elided's table */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
@@ -172,6 +176,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     poisk_buf_free(&inv->scratch);
     free(inv->pdoc);
     free(inv->pend);
+    free(inv->pterms);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -243,7 +248,6 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     ti->off = (uint32_t)inv->arena.len;
     ti->len = (uint32_t)len;
     ti->count = 0;
-    ti->next = 0;
     ti->kind = kind & 1;
     poisk_buf_put(&inv->arena, s, len);
     if (inv->arena.failed)
@@ -437,36 +441,47 @@ static int add_pending(poisk_inverter *inv)
  * positions are its canonical stem's when every occurrence of it came paired with that
  * stem (add_pending writes the stem's occurrence just before, at the same position) and
  * the stem occurs no more often in the passage: the form's occurrences are then stem
- * occurrences at the same positions, and equal counts make the lists equal.  term_info's
- * count and next (used only while flushing, zero otherwise) count the stem and hold the
- * form's stem. */
-static void mark_elided(poisk_inverter *inv, size_t start)
+ * occurrences at the same positions, and equal counts make the lists equal.  The counts
+ * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
+ * big term array, whose entries of rare terms would each be a cache miss. */
+static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id)
+{
+    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask)
+        if (t[i].id1 == id + 1 || t[i].id1 == 0) {
+            t[i].id1 = id + 1;
+            return &t[i];
+        }
+}
+
+static int mark_elided(poisk_inverter *inv, size_t start)
 {
     uint64_t *occ = inv->occ;
+    size_t n = inv->n_occ - start, cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (grow((void **)&inv->pterms, &inv->cap_pterms, cap, sizeof *inv->pterms))
+        return -1;
+    pterm *t = inv->pterms;
+    uint32_t mask = (uint32_t)cap - 1;
+    memset(t, 0, cap * sizeof *t);
     for (size_t o = start; o < inv->n_occ; o++) {
-        term_info *ti = &inv->terms[occ[o] >> 32];
-        ti->count++;
-        if (ti->kind != POISK_DICT_EXACT)
-            continue;
-        uint32_t sid = o > start ? (uint32_t)(occ[o - 1] >> 32) : NEXT_BAD;
-        uint32_t want = ((uint32_t)occ[o] & OCC_ELIDED) && sid + 1 < NEXT_BAD ? sid + 1 : NEXT_BAD;
-        if (ti->next == 0)
-            ti->next = want;
-        else if (ti->next != want)
-            ti->next = NEXT_BAD;
+        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
+        p->count++;
+        if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
+            p->want = UINT32_MAX;       /* (a stem's want is never read) */
+        else if (p->count == 1)
+            p->want = (uint32_t)(occ[o - 1] >> 32);
+        else if (p->want != (uint32_t)(occ[o - 1] >> 32))
+            p->want = UINT32_MAX;
     }
     for (size_t o = start; o < inv->n_occ; o++) {
-        const term_info *ti = &inv->terms[occ[o] >> 32];
         if (!((uint32_t)occ[o] & OCC_ELIDED))
             continue;
-        if (ti->next == 0 || ti->next == NEXT_BAD || inv->terms[ti->next - 1].count != ti->count)
+        const pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
+        if (p->want == UINT32_MAX || pterm_get(t, mask, p->want)->count != p->count)
             occ[o] &= ~(uint64_t)OCC_ELIDED;
     }
-    for (size_t o = start; o < inv->n_occ; o++) {
-        term_info *ti = &inv->terms[occ[o] >> 32];
-        ti->count = 0;
-        ti->next = 0;
-    }
+    return 0;
 }
 
 int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
@@ -527,7 +542,7 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
     if (!bad)
         bad |= add_pending(inv);
     if (!bad)
-        mark_elided(inv, start);
+        bad |= mark_elided(inv, start);
     inv->pdoc[inv->n_pass] = doc;
     inv->pend[inv->n_pass++] = inv->n_occ;
     *dl = n;
@@ -683,12 +698,10 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         if (inv->n_occ)
             inv->run_per_occ = (double)(out->len - out_start) / (double)inv->n_occ;
     }
-    /* counts (and next, for mark_elided) must be zero for the next batch whatever happened */
+    /* counts must be zero for the next batch whatever happened */
     for (unsigned k = 0; k < 2; k++)
-        for (size_t i = 0; i < inv->n_touched[k]; i++) {
+        for (size_t i = 0; i < inv->n_touched[k]; i++)
             inv->terms[inv->touched[k][i]].count = 0;
-            inv->terms[inv->touched[k][i]].next = 0;
-        }
     poisk_buf_free(&post);
     free(keys[0]);
     free(keys[1]);
