@@ -33,7 +33,7 @@
 #include "store.h"
 #include "writer_mem.h"
 
-#define STORE_LEVEL 6                   /* libdeflate level: docs/FORMAT.md §7 has the measured table */
+#define STORE_LEVEL 2                   /* libdeflate level: docs/FORMAT.md §7 has the measured table */
 #define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;

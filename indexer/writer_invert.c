@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "poisk/analyzer.h"
+#include "exact_stem.h"
 #include "index_reader.h"
 #include "writer_mem.h"
 
@@ -40,15 +41,25 @@ typedef struct pending {
 } pending;
 
 /* A known (surface form, stem) pair in the form arena, 4-byte aligned:
- *   u32 exact id, u32 stem id, u16 exact_len, u16 stem_len, exact bytes, stem bytes
- * so a hit reads one slot and one record (no trip to the term table). */
-typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; } form_info;
+ *   u32 exact id, u32 stem id, u16 exact_len, u16 stem_len, u32 canon, exact bytes, stem bytes
+ * so a hit reads one slot and one record (no trip to the term table).  canon: the stem is
+ * the form's canonical stem (exact_stem.h), so the form's positions may be elided. */
+typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; uint32_t canon; } form_info;
+
+/* Format v4 (docs/FORMAT.md §6): an exact occurrence whose positions in its passage are its
+ * canonical stem's carries this bit in its position until the run is written. */
+#define OCC_ELIDED 0x80000000u
 
 /* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
 
+/* A term of the passage being added (mark_elided): id + 1 (0 empty), its occurrences, and
+ * for an exact form the stem all its occurrences came with (UINT32_MAX: none or several). */
+typedef struct pterm { uint32_t id1, count, want; } pterm;
+
 struct poisk_inverter {
     poisk_analyzer *an;
+    poisk_analyzer *canon_an;       /* repair off: canonical stems of new forms */
     /* persistent across batches */
     poisk_buf arena;                /* term bytes */
     term_info *terms; uint32_t n_terms; size_t cap_terms;
@@ -62,6 +73,7 @@ struct poisk_inverter {
     poisk_buf scratch;                              /* their bytes */
     poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
+    pterm *pterms; size_t cap_pterms;               /* mark_elided's table */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
@@ -95,6 +107,8 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     ao.lexicon = opts->lexicon;
     ao.form_cache_bytes = poisk_mem_form_cache_bytes(opts->mem_budget, opts->threads);
     int rc = poisk_analyzer_create(&ao, &inv->an);
+    if (!rc)
+        rc = poisk_analyzer_create(NULL, &inv->canon_an);
     if (rc) {
         poisk_inverter_free(inv);
         return rc;
@@ -166,9 +180,11 @@ void poisk_inverter_free(poisk_inverter *inv)
     poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
+    free(inv->pterms);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
+    poisk_analyzer_free(inv->canon_an);
     free(inv);
 }
 
@@ -303,7 +319,11 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
     if (e == UINT32_MAX || s == UINT32_MAX)
         return NULL;
     size_t off = inv->forms.len;
-    form_info f = { e, s, (uint16_t)el, (uint16_t)sl };
+    char cs[256];
+    size_t cl = 0;
+    uint32_t canon = poisk_exact_stem(inv->canon_an, tk->exact, el, cs, sizeof cs, &cl)
+                     && cl == sl && memcmp(cs, tk->term, sl) == 0;
+    form_info f = { e, s, (uint16_t)el, (uint16_t)sl, canon };
     static const uint8_t pad[4];
     poisk_buf_put(&inv->forms, &f, sizeof f);
     poisk_buf_put(&inv->forms, tk->exact, el);
@@ -431,16 +451,64 @@ static int add_pending(poisk_inverter *inv)
                 return -1;
         }
         occur(inv, f->stem, pd[k].pos);
-        occur(inv, f->exact, pd[k].pos);
+        occur(inv, f->exact, pd[k].pos | (f->canon && pd[k].pos < OCC_ELIDED ? OCC_ELIDED : 0));
     }
     inv->n_pend = 0;
     inv->scratch.len = 0;
     return 0;
 }
 
+/* Format v4: which exact forms of the passage just added keep OCC_ELIDED.  A form's
+ * positions are its canonical stem's when every occurrence of it came paired with that
+ * stem (add_pending writes the stem's occurrence just before, at the same position) and
+ * the stem occurs no more often in the passage: the form's occurrences are then stem
+ * occurrences at the same positions, and equal counts make the lists equal.  The counts
+ * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
+ * big term array, whose entries of rare terms would each be a cache miss. */
+static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id)
+{
+    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask)
+        if (t[i].id1 == id + 1 || t[i].id1 == 0) {
+            t[i].id1 = id + 1;
+            return &t[i];
+        }
+}
+
+static int mark_elided(poisk_inverter *inv, size_t start)
+{
+    uint64_t *occ = inv->occ;
+    size_t n = inv->n_occ - start, cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (grow((void **)&inv->pterms, &inv->cap_pterms, cap, sizeof *inv->pterms))
+        return -1;
+    pterm *t = inv->pterms;
+    uint32_t mask = (uint32_t)cap - 1;
+    memset(t, 0, cap * sizeof *t);
+    for (size_t o = start; o < inv->n_occ; o++) {
+        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
+        p->count++;
+        if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
+            p->want = UINT32_MAX;       /* (a stem's want is never read) */
+        else if (p->count == 1)
+            p->want = (uint32_t)(occ[o - 1] >> 32);
+        else if (p->want != (uint32_t)(occ[o - 1] >> 32))
+            p->want = UINT32_MAX;
+    }
+    for (size_t o = start; o < inv->n_occ; o++) {
+        if (!((uint32_t)occ[o] & OCC_ELIDED))
+            continue;
+        const pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
+        if (p->want == UINT32_MAX || pterm_get(t, mask, p->want)->count != p->count)
+            occ[o] &= ~(uint64_t)OCC_ELIDED;
+    }
+    return 0;
+}
+
 int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                        size_t len, uint32_t *dl)
 {
+    size_t start = inv->n_occ;
     (void)section;                  /* the merge splits sections by passage id */
     poisk_analyzer_reset(inv->an, text, len);
     poisk_token t;
@@ -502,6 +570,8 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
     }
     if (!bad)
         bad |= add_pending(inv);
+    if (!bad)
+        bad |= mark_elided(inv, start);
     inv->pdoc[inv->n_pass] = doc;
     inv->pend[inv->n_pass++] = inv->n_occ;
     *dl = n;
@@ -622,7 +692,9 @@ static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
 }
 
 /* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
- * position gaps (first absolute); the same term twice at one position counts once. */
+ * position gaps (first absolute); the same term twice at one position counts once.  An
+ * exact form whose positions in the doc are its canonical stem's (OCC_ELIDED, the same on
+ * all its occurrences there) is varint delta, varint 0, varint tf, and no positions. */
 static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
 {
     uint32_t prev = base, ndocs = 0;
@@ -639,6 +711,14 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
                 last = (uint32_t)e[j];
             }
         o = put_varint(o, doc - prev);
+        if ((uint32_t)e[i] & OCC_ELIDED) {
+            o = put_varint(o, 0);
+            o = put_varint(o, tf);
+            prev = doc;
+            ndocs++;
+            i = j;
+            continue;
+        }
         o = put_varint(o, tf);
         uint32_t pp = 0;
         int first = 1;

@@ -276,8 +276,15 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
     uint32_t doc = c->base;
     for (uint32_t d = 0; d < c->ndocs; d++) {
         uint64_t delta, tf;
-        if (get_varint(&p, end, &delta) || get_varint(&p, end, &tf) || tf == 0
-            || tf > (uint64_t)(end - p) || delta >= (uint64_t)k->io.n_docs - doc)
+        int elided = 0;             /* exact form: tf 0, then tf, no positions (its stem's) */
+        if (get_varint(&p, end, &delta) || get_varint(&p, end, &tf))
+            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+        if (tf == 0 && k->kind == POISK_DICT_EXACT) {
+            elided = 1;
+            if (get_varint(&p, end, &tf) || tf > UINT32_MAX)
+                return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+        }
+        if (tf == 0 || (!elided && tf > (uint64_t)(end - p)) || delta >= (uint64_t)k->io.n_docs - doc)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         doc += (uint32_t)delta;
         const doc_info *di = &k->docs[doc];
@@ -289,9 +296,16 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
                 return rc;
             g->term_post.len = 0;
             g->term_pos.len = 0;
-            poisk_plist_writer_begin(&g->pw, &g->term_pos);
+            if (k->kind == POISK_DICT_EXACT)
+                poisk_plist_writer_begin_marked(&g->pw, &g->term_pos);
+            else
+                poisk_plist_writer_begin(&g->pw, &g->term_pos);
             g->active = 1;
             k->touched[k->n_touched++] = s;
+        }
+        if (elided) {
+            poisk_plist_writer_add_elided(&g->pw, di->local, (uint32_t)tf, di->dl);
+            continue;
         }
         /* the run holds the positions as the positions file wants them: find their end
          * (tf varint terminators) and copy them */

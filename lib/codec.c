@@ -197,6 +197,14 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos)
     w->block_pos_start = pos->len;
     w->df = 0;
     w->cf = 0;
+    w->marked = 0;
+    memset(w->elided, 0, sizeof w->elided);
+}
+
+void poisk_plist_writer_begin_marked(poisk_plist_writer *w, poisk_buf *pos)
+{
+    poisk_plist_writer_begin(w, pos);
+    w->marked = 1;
 }
 
 /* ---- impacts (the competitive (tf, dl) pairs of a block) ------------------------------ */
@@ -327,6 +335,10 @@ static void plist_flush_block(poisk_plist_writer *w)
     uint32_t tfs[POISK_BLOCK_SIZE];
     memcpy(tfs, w->tfs, w->n * sizeof *tfs);
     poisk_impacts_build(&e->imp, tfs, w->dls, w->n);
+    if (w->marked) {                /* the block's elision bitmap ends its positions */
+        poisk_buf_put(w->pos, w->elided, (w->n + 7) / 8);
+        memset(w->elided, 0, sizeof w->elided);
+    }
     e->blk_bytes = w->blocks.len - start;
     e->pos_bytes = w->pos->len - w->block_pos_start;
     w->prev_last = e->last;
@@ -368,6 +380,18 @@ void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf
 {
     plist_note(w, doc, tf, dl);
     poisk_buf_put(w->pos, pos, pos_len);
+    if (w->n == POISK_BLOCK_SIZE)
+        plist_flush_block(w);
+}
+
+void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_t dl)
+{
+    if (!w->marked) {               /* only an exact list can say "its stem's positions" */
+        w->failed = 1;
+        return;
+    }
+    w->elided[w->n / 8] |= (uint8_t)(1u << (w->n % 8));
+    plist_note(w, doc, tf, dl);
     if (w->n == POISK_BLOCK_SIZE)
         plist_flush_block(w);
 }
@@ -535,7 +559,9 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
     uint32_t posbuf_cap = c->posbuf_cap;
     const uint32_t *docmap = c->docmap;
     uint32_t docmap_n = c->docmap_n;
+    int marked = c->marked;
     memset(c, 0, sizeof *c);
+    c->marked = marked;
     c->posbuf = posbuf;
     c->posbuf_cap = posbuf_cap;
     c->docmap = docmap;
@@ -584,6 +610,11 @@ void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n)
 {
     c->docmap = map;
     c->docmap_n = n;
+}
+
+void poisk_plist_set_marked(poisk_plist *c, int marked)
+{
+    c->marked = marked;
 }
 
 void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_len)
@@ -704,13 +735,26 @@ int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
         return -1;
     if (c->nblocks > 1 && c->dec.pos_bytes <= c->pos_len - c->dec.pos_off)
         end = c->pos + c->dec.pos_off + c->dec.pos_bytes;
+    else if (c->nblocks > 1 && c->marked)
+        return -1;
+    const uint8_t *bits = NULL;
+    if (c->marked) {                /* the block's elision bitmap is its last bytes */
+        size_t nb = (c->n + 7) / 8;
+        if ((size_t)(end - (c->pos + c->dec.pos_off)) < nb)
+            return -1;
+        end -= nb;
+        bits = end;
+        if (bits[c->i / 8] >> (c->i % 8) & 1)
+            return 1;
+    }
     if (!c->pos_p) {
         c->pos_p = c->pos + c->dec.pos_off;
         c->pos_i = 0;
     }
     uint64_t skip = 0;
     for (uint32_t k = c->pos_i; k < c->i; k++)
-        skip += c->tfs[k];
+        if (!bits || !(bits[k / 8] >> (k % 8) & 1))
+            skip += c->tfs[k];
     if (skip_positions(&c->pos_p, end, skip))
         return -1;
     uint32_t tf = c->tfs[c->i];

@@ -87,11 +87,19 @@ typedef struct poisk_plist_writer {
     size_t block_pos_start;          /* pos->len when the current block began */
     uint32_t df;
     uint64_t cf;
+    int marked;                      /* exact lists (v4): a per-block elision bitmap */
+    uint8_t elided[POISK_BLOCK_SIZE / 8];   /* the current block's elided postings */
     int failed;                      /* out of memory somewhere: output incomplete */
 } poisk_plist_writer;
 
 /*! Start a term; positions are appended to *pos. */
 void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos);
+/*! Start an exact-form term (docs/FORMAT.md §6, version 4): each block's positions end
+ *  with a bitmap of the postings whose positions are not stored (they are the canonical
+ *  stem's, added with poisk_plist_writer_add_elided()). */
+void poisk_plist_writer_begin_marked(poisk_plist_writer *w, poisk_buf *pos);
+/*! Add a posting of a marked term without positions: they are its stem's in this doc. */
+void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_t dl);
 /*! Add one posting: docs strictly increasing, tf >= 1 positions strictly increasing. */
 void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
                             const uint32_t *positions, uint32_t dl);
@@ -132,6 +140,8 @@ typedef struct poisk_plist {
     const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
     uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
     uint64_t blocks_decoded;
+    int marked;                      /* exact list: positions end each block with a bitmap
+                                      * of elided postings (set before open, kept) */
     const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
     uint32_t docmap_n;               /* stored ids must be < docmap_n */
 } poisk_plist;
@@ -183,7 +193,11 @@ static inline uint32_t poisk_plist_tf(const poisk_plist *c)
 {
     return c->doc == POISK_PLIST_END ? 0 : c->tfs[c->i];
 }
-/*! Positions of the current posting; needs poisk_plist_set_positions() first. */
+/*! Marked (exact-form) list: see poisk_plist_writer_begin_marked().  Before open. */
+void poisk_plist_set_marked(poisk_plist *c, int marked);
+/*! Positions of the current posting; needs poisk_plist_set_positions() first.
+ *  @return : 0, -1 corrupt, or 1 when the list is marked and this posting's positions are
+ *  elided (they are those of the form's canonical stem in the same passage). */
 int  poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n);
 void poisk_plist_free(poisk_plist *c);
 

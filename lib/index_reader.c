@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "poisk/analyzer.h"
+#include "exact_stem.h"
 #include "store.h"
 
 /* ---- open / close ----------------------------------------------------------------------- */
@@ -143,6 +144,7 @@ void poisk_index_close(poisk_index *idx)
         return;
     for (int s = 0; s < POISK_SECTION_COUNT; s++)
         section_free(atomic_load(&idx->sections[s]));
+    poisk_analyzer_free(idx->canon_an);
     poisk_file *st = atomic_load(&idx->store);
     if (st) {
         poisk_file_close(st);
@@ -575,6 +577,7 @@ typedef struct dict_iter {
     uint64_t block;                 /* current block */
     const uint8_t *p, *end;         /* within the current block */
     int first;                      /* next entry is the block's first */
+    uint32_t entry;                 /* entries read in the current block */
     char *term; size_t term_len, term_cap;
     uint64_t df, cf, post_off, post_len, pos_off, pos_len;
 } dict_iter;
@@ -595,6 +598,7 @@ static int dict_block_range(dict_iter *it, uint64_t b, poisk_error *err)
     it->p = p;
     it->end = p + (end - start);
     it->first = 1;
+    it->entry = 0;
     return POISK_OK;
 }
 
@@ -636,6 +640,7 @@ static int dict_next_in_block(dict_iter *it, poisk_error *err)
         || pos_len > it->d->posn_len - pos_off)
         goto bad;
     it->first = 0;
+    it->entry++;
     it->df = df;
     it->cf = df + cfx;
     it->post_off = post_off;
@@ -655,6 +660,7 @@ static void dict_fill_info(const dict_iter *it, poisk_term_info *info)
     info->ref[1] = it->post_len;
     info->ref[2] = it->pos_off;
     info->ref[3] = it->pos_len;
+    info->dref = (it->block << 5 | (it->entry - 1)) + 1;
 }
 
 static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -792,6 +798,7 @@ struct poisk_postings {
     poisk_dict_files *d;
     poisk_term_info info;
     int pos_ready;
+    poisk_postings *stem;           /* exact cursor: its canonical stem's (format v4) */
 };
 
 static int cursor_corrupt(poisk_postings *c, const poisk_file *f, poisk_error *err)
@@ -815,6 +822,7 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
     }
     c->sec = sec;
     c->info = *info;
+    poisk_plist_set_marked(&c->pl, kind == POISK_DICT_EXACT);
     if (!c->d || info->df == 0) {
         poisk_plist_open(&c->pl, NULL, 0, 0);
         *out = c;
@@ -851,6 +859,7 @@ void poisk_postings_close(poisk_postings *c)
 {
     if (!c)
         return;
+    poisk_postings_close(c->stem);
     poisk_plist_free(&c->pl);
     free(c);
 }
@@ -887,6 +896,62 @@ uint32_t poisk_postings_block_view(const poisk_postings *c, const uint32_t **doc
     return c->pl.doc == POISK_PLIST_END ? 0 : c->pl.n;
 }
 
+/* The exact form's canonical stem (exact_stem.h), from its dictionary entry. */
+static int canonical_stem(poisk_postings *c, char *out, size_t cap, size_t *out_len,
+                          poisk_error *err)
+{
+    if (c->info.dref == 0)
+        return sec_corrupt(err, &c->d->posn, "elided positions without a dictionary entry");
+    uint64_t b = (c->info.dref - 1) >> 5, e = (c->info.dref - 1) & 31;
+    dict_iter it = { .d = c->d };
+    int rc = b < c->d->n_blocks ? dict_block_range(&it, b, err)
+                                : sec_corrupt(err, &c->d->dict, "dictionary entry reference");
+    for (uint64_t k = 0; !rc && k <= e; k++) {
+        int r = dict_next_in_block(&it, err);
+        if (r <= 0)
+            rc = r < 0 ? -r : sec_corrupt(err, &c->d->dict, "dictionary entry reference");
+    }
+    if (!rc) {
+        poisk_index *idx = c->sec->idx;
+        pthread_mutex_lock(&idx->lock);
+        if (!idx->canon_an && poisk_analyzer_create(NULL, &idx->canon_an))
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory reading positions");
+        else if (!poisk_exact_stem(idx->canon_an, it.term, it.term_len, out, cap, out_len))
+            rc = sec_corrupt(err, &c->d->posn, "elided positions of a form without a stem");
+        pthread_mutex_unlock(&idx->lock);
+    }
+    free(it.term);
+    return rc;
+}
+
+/* Format v4: this exact posting's positions are its canonical stem's in the same passage
+ * (docs/FORMAT.md §6); a stem cursor kept beside the exact one reads them. */
+static int stem_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
+                          poisk_error *err)
+{
+    int rc;
+    if (!c->stem) {
+        char stem[256];
+        size_t len = 0;
+        poisk_term_info si;
+        int found = 0;
+        if ((rc = canonical_stem(c, stem, sizeof stem, &len, err))
+            || (rc = poisk_section_lookup(c->sec, POISK_DICT_STEM, stem, len, &si, &found, err)))
+            return rc;
+        if (!found)
+            return sec_corrupt(err, &c->d->posn, "elided positions of a stem not indexed");
+        if ((rc = poisk_postings_open_lazy(c->sec, POISK_DICT_STEM, &si, &c->stem, err)))
+            return rc;
+    }
+    uint32_t doc = c->pl.doc;
+    if (poisk_postings_doc(c->stem) != doc || c->stem->pl.n == 0)
+        if ((rc = poisk_postings_advance(c->stem, doc, err)))
+            return rc;
+    if (poisk_postings_doc(c->stem) != doc || poisk_postings_tf(c->stem) != poisk_plist_tf(&c->pl))
+        return sec_corrupt(err, &c->d->posn, "elided positions disagree with the stem's");
+    return poisk_postings_positions(c->stem, pos, n, err);
+}
+
 int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
                              poisk_error *err)
 {
@@ -904,7 +969,10 @@ int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *
         poisk_plist_set_positions(&c->pl, p, (size_t)c->info.ref[3]);
         c->pos_ready = 1;
     }
-    if (poisk_plist_positions(&c->pl, pos, n))
+    int r = poisk_plist_positions(&c->pl, pos, n);
+    if (r == 1)
+        return stem_positions(c, pos, n, err);
+    if (r)
         return sec_corrupt(err, &c->d->posn, "positions do not decode");
     return POISK_OK;
 }

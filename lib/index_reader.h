@@ -30,6 +30,7 @@ typedef struct poisk_term_info {
     uint32_t df;            /* passages containing the term in this section */
     uint64_t cf;            /* occurrences in this section */
     uint64_t ref[4];        /* reader-private location of postings/positions */
+    uint64_t dref;          /* reader-private: the dictionary entry (exact positions, v4) */
 } poisk_term_info;
 
 /*! poisk_index_section() : the section's index, opened on first use; *out is NULL when the

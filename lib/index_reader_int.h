@@ -67,6 +67,8 @@ struct poisk_index {
     uint32_t *doc_len;                  /* passage -> length, by global id (n_all); each
                                          * section fills its passages' entries at open */
     void (*attachment_drop)(void *);
+    struct poisk_analyzer *canon_an;    /* exact forms' canonical stems (format v4), made on
+                                         * first use, used under lock */
 };
 
 /*! Free the store cache (at close). */

@@ -350,3 +350,87 @@ Test(codec, doc_map_reports_global_ids)
     free(map);
     free_list(&l);
 }
+
+/* Marked (exact-form) lists, format v4: elided postings have no positions stored, the
+ * reader says so (1) for exactly those, and the others decode right, whether the cursor
+ * reads every posting's positions or skips some, across block boundaries; one block and
+ * many; damaged marked lists fail cleanly. */
+static void marked_round_trip(uint32_t n, int every)
+{
+    poisk_buf pos = { 0 }, post = { 0 };
+    poisk_plist_writer w = { 0 };
+    poisk_plist_writer_begin_marked(&w, &pos);
+    uint32_t *docs = malloc(n * sizeof *docs), *tfs = malloc(n * sizeof *tfs);
+    uint8_t *el = malloc(n);
+    uint32_t doc = 0, p[8];
+    srand(11 + n);
+    for (uint32_t i = 0; i < n; i++) {
+        doc += 1 + (uint32_t)(rand() % 9);
+        docs[i] = doc;
+        tfs[i] = 1 + (uint32_t)(rand() % 4);
+        el[i] = rand() % 3 != 0;
+        for (uint32_t k = 0; k < tfs[i]; k++)
+            p[k] = doc % 50 + 3 * k;
+        if (el[i])
+            poisk_plist_writer_add_elided(&w, doc, tfs[i], 100);
+        else
+            poisk_plist_writer_add(&w, doc, tfs[i], p, 100);
+    }
+    poisk_plist_writer_finish(&w, &post);
+    cr_assert_not(w.failed);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    poisk_plist_set_marked(&c, 1);
+    cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0);
+    poisk_plist_set_positions(&c, pos.data, pos.len);
+    for (uint32_t i = 0; i < n; i++) {
+        cr_assert_eq(c.doc, docs[i]);
+        if (i % (uint32_t)every == 0) {
+            const uint32_t *pp;
+            uint32_t np;
+            int r = poisk_plist_positions(&c, &pp, &np);
+            cr_assert_eq(r, el[i] ? 1 : 0, "posting %u of %u", i, n);
+            if (!el[i]) {
+                cr_assert_eq(np, tfs[i]);
+                for (uint32_t k = 0; k < np; k++)
+                    cr_assert_eq(pp[k], docs[i] % 50 + 3 * k);
+            }
+        }
+        cr_assert_eq(poisk_plist_next(&c), 0);
+    }
+    cr_assert_eq(c.doc, POISK_PLIST_END);
+    /* damage: never out of bounds */
+    uint8_t *copy = malloc(pos.len + 1);
+    for (int t = 0; t < 500; t++) {
+        memcpy(copy, pos.data, pos.len);
+        size_t len = t % 2 ? (size_t)rand() % (pos.len + 1) : pos.len;
+        if (pos.len && t % 2 == 0)
+            copy[(size_t)rand() % pos.len] ^= (uint8_t)(1u << (rand() % 8));
+        cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0);
+        poisk_plist_set_positions(&c, copy, len);
+        for (uint32_t i = 0; i < n && c.doc != POISK_PLIST_END; i++) {
+            const uint32_t *pp;
+            uint32_t np;
+            (void)poisk_plist_positions(&c, &pp, &np);
+            cr_assert_eq(poisk_plist_next(&c), 0);
+        }
+    }
+    free(copy);
+    poisk_plist_free(&c);
+    poisk_plist_writer_free(&w);
+    poisk_buf_free(&pos);
+    poisk_buf_free(&post);
+    free(docs);
+    free(tfs);
+    free(el);
+}
+
+Test(codec, marked_lists_elide_positions)
+{
+    for (int every = 1; every <= 3; every++) {
+        marked_round_trip(1, every);
+        marked_round_trip(77, every);
+        marked_round_trip(128, every);
+        marked_round_trip(1000, every);
+    }
+}
