@@ -673,7 +673,9 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     size_t base = poisk_mem_resident(), avail = w->budget / 4;
     if (base < w->budget - avail)
         avail = w->budget - base;       /* what the lexicon and tables leave of the budget */
-    size_t caches = (size_t)w->threads * poisk_mem_form_cache_bytes(w->budget, w->threads);
+    /* each worker's two analyzers: the share, and a quarter of it (writer_invert.c) */
+    size_t caches = (size_t)w->threads * poisk_mem_form_cache_bytes(w->budget, w->threads)
+                    / 4 * 5;
     avail = avail > caches + w->budget / 4 ? avail - caches : w->budget / 4;   /* analyzers' */
     uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool_len);
     /* a batch in flight adds its spool pages, its run, its store blocks, and at times a

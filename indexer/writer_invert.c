@@ -107,8 +107,12 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     ao.lexicon = opts->lexicon;
     ao.form_cache_bytes = poisk_mem_form_cache_bytes(opts->mem_budget, opts->threads);
     int rc = poisk_analyzer_create(&ao, &inv->an);
+    /* the canonical-stem analyzer (format v4) sees only the forms the main one has seen:
+     * a quarter of the share is plenty, and writer.c counts it in the budget */
+    poisk_analyzer_options co = { 0 };
+    co.form_cache_bytes = ao.form_cache_bytes / 4;
     if (!rc)
-        rc = poisk_analyzer_create(NULL, &inv->canon_an);
+        rc = poisk_analyzer_create(&co, &inv->canon_an);
     if (rc) {
         poisk_inverter_free(inv);
         return rc;
