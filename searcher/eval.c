@@ -327,6 +327,7 @@ static double sc_score_slow(ectx *e, scorer *s);
 static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
+static inline int gate_open(const ectx *e);
 
 static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
@@ -533,7 +534,7 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
     scorer *lead = s->lead;
     sc_advance(e, lead, *d);
     *d = lead->doc;
-    if (*d == DOC_END)
+    if (*d == DOC_END || gate_open(e))
         return 0;
     double qb = sc_quick_bound(e, lead, INFINITY);
     if (qb == INFINITY)
@@ -621,7 +622,7 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
         }
         if (windowed && d > e->gate_upto)
             continue;
-        if (e->gate == s) {
+        if (e->gate == s && !gate_open(e)) {
             /* the score needs no positions: read them only if it can enter */
             s->doc = d;
             double qb = 0;          /* first the tfs with their blocks' shortest lengths */
@@ -1009,6 +1010,13 @@ static inline int cannot_enter(const collector *c, double bound, uint32_t first)
 static int gate_out(ectx *e, double score, uint32_t d)
 {
     return cannot_enter(e->gate_c, score, d);
+}
+
+/* Is the gate's top-k not full yet (every bound enters)?  Then bounding a candidate is
+ * wasted work: the rare phrases whose matches never fill it check every co-occurrence. */
+static inline int gate_open(const ectx *e)
+{
+    return e->gate_c->cut == -INFINITY && e->gate_c->tie == -INFINITY;
 }
 
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
