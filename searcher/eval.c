@@ -94,6 +94,7 @@ struct scorer {
     scorer **distinct;
     size_t n_distinct;
     scorer *lead;               /* the rarest single-alternative term (gate pre-check) */
+    size_t *ord;                /* positions by ascending cost: the leapfrog's order */
 };
 
 typedef struct ectx {
@@ -147,6 +148,7 @@ static void sc_free(ectx *e, scorer *s)
     free(s->alt);
     free(s->n_alt);
     free(s->off);
+    free(s->ord);
     free(s->distinct);
     free(s);
 }
@@ -268,6 +270,15 @@ static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
     return s;
 }
 
+/* Postings a phrase position's alternatives have together. */
+static uint64_t pos_cost(const scorer *s, size_t i)
+{
+    uint64_t c = 0;
+    for (size_t j = 0; j < s->n_alt[i]; j++)
+        c += s->alt[i][j]->df;
+    return c;
+}
+
 static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
 {
     scorer *s = calloc(1, sizeof *s);
@@ -303,6 +314,19 @@ static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
         }
         if (s->n_alt[i] == 1 && (!s->lead || s->alt[i][0]->df < s->lead->df))
             s->lead = s->alt[i][0];
+    }
+    /* the rarest position first: a restarted leapfrog then moves the cheap cursor first */
+    if (!(s->ord = malloc(s->n_pos * sizeof *s->ord))) {
+        sc_free(e, s);
+        fail(e, POISK_ENOMEM);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->n_pos; i++) {
+        uint64_t ci = pos_cost(s, i);
+        size_t k = i;
+        for (; k > 0 && pos_cost(s, s->ord[k - 1]) > ci; k--)
+            s->ord[k] = s->ord[k - 1];
+        s->ord[k] = i;
     }
     return s;
 }
@@ -602,10 +626,12 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
         size_t i = 0;
         while (i < s->n_pos) {
             uint32_t m = DOC_END;
-            for (size_t j = 0; j < s->n_alt[i]; j++) {
-                sc_advance(e, s->alt[i][j], d);
-                if (s->alt[i][j]->doc < m)
-                    m = s->alt[i][j]->doc;
+            size_t p = s->ord[i];
+            for (size_t j = 0; j < s->n_alt[p]; j++) {
+                scorer *a = s->alt[p][j];      /* always a term */
+                term_advance(e, a, d);
+                if (a->doc < m)
+                    m = a->doc;
             }
             if (m == DOC_END) {
                 s->doc = DOC_END;
