@@ -353,7 +353,7 @@ static inline double sc_score(ectx *e, scorer *s);
 static int gate_out(ectx *e, double score, uint32_t d);
 static inline int gate_open(const ectx *e);
 
-static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
+static inline double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
 static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
@@ -807,7 +807,7 @@ static double block_bound(ectx *e, scorer *s)
 }
 
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
-static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
 {
     double sum = 0;
     switch (s->kind) {
@@ -848,6 +848,17 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
             sum += sc_shallow(e, s->distinct[i], target, upto);
         return sum;
     }
+}
+
+/* The common case inline: a term still inside the block it was bounded on last. */
+static inline double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+{
+    if (s->kind == SC_TERM && s->doc != DOC_END && s->bb_value >= 0 && target <= s->bb_last) {
+        if (s->bb_last < *upto)
+            *upto = s->bb_last;
+        return s->bb_value;
+    }
+    return sc_shallow_slow(e, s, target, upto);
 }
 
 /* ---- collectors ------------------------------------------------------------------------ */
