@@ -1240,6 +1240,43 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
     }
 }
 
+/* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
+ * bounded by its exact score and the others' impacts at d's length (their blocks' skip
+ * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
+ * passage bounded out cannot enter.  @return : 1 when d was skipped (*target past it, maybe
+ * past upto), 0 when it must be scored (*target = d), -1 at the end of the lead */
+static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
+                        uint32_t *target, uint32_t upto)
+{
+    scorer *lead = root->must[0];
+    term_advance(e, lead, *target);
+    uint32_t d = lead->doc;
+    if (d == DOC_END || e->rc)
+        return -1;
+    *target = d;
+    if (d > upto)
+        return 1;
+    double b = term_score(e, lead);
+    for (size_t i = 1; i < root->n_must; i++) {
+        scorer *m = root->must[i];
+        if (m->doc == DOC_END)
+            return 0;
+        if (m->doc >= d) {          /* already there or past: exact or not a match */
+            if (m->doc != d || !m->valid)
+                return 0;
+            b += term_score(e, m);
+            continue;
+        }
+        uint32_t u = DOC_END;
+        sc_shallow(e, m, d, &u);
+        b += impact_bound_at(e, m, d, INFINITY);
+    }
+    if (!cannot_enter(c, b + should_b, d))
+        return 0;
+    *target = d + 1;                /* d < DOC_END - 1: lens[d] exists */
+    return 1;
+}
+
 static int cmp_bound(const void *a, const void *b)
 {
     const clause_bound *x = a, *y = b;
@@ -1294,6 +1331,9 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         bb->acc = (*e->bulk_acc)->acc;
         bb->bits = (*e->bulk_acc)->bits;
     }
+    int and_pre = root->n_must >= 2;
+    for (size_t i = 0; i < root->n_must; i++)
+        and_pre &= root->must[i]->kind == SC_TERM;
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1319,6 +1359,16 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         }
         if (root->n_must) {
             for (;;) {
+                if (and_pre && (c->cut != -INFINITY || c->tie != -INFINITY)) {
+                    int r = and_lead_out(e, root, c, should_b, &target, upto);
+                    if (r < 0)
+                        goto done;
+                    if (r > 0) {            /* skipped; past the window: the next one */
+                        if (target > upto)
+                            break;
+                        continue;
+                    }
+                }
                 sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
                 uint32_t d = root->doc;
                 if (d == DOC_END || e->rc)
