@@ -1256,7 +1256,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
     *target = d;
     if (d > upto)
         return 1;
-    double b = term_score(e, lead);
+    double b, bb = term_score(e, lead);
     for (size_t i = 1; i < root->n_must; i++) {
         scorer *m = root->must[i];
         if (m->doc == DOC_END)
@@ -1264,16 +1264,23 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         if (m->doc >= d) {          /* already there or past: exact or not a match */
             if (m->doc != d || !m->valid)
                 return 0;
-            b += term_score(e, m);
+            bb += term_score(e, m);
             continue;
         }
         uint32_t u = DOC_END;
-        sc_shallow(e, m, d, &u);
-        b += impact_bound_at(e, m, d, INFINITY);
+        bb += sc_shallow(e, m, d, &u);
     }
-    if (!cannot_enter(c, b + should_b, d))
-        return 0;
-    *target = d + 1;                /* d < DOC_END - 1: lens[d] exists */
+    /* first the others' block bounds, then (only if they let d in) their impacts at d */
+    if (!cannot_enter(c, bb + should_b, d)) {
+        b = term_score(e, lead);    /* in the scoring order */
+        for (size_t i = 1; i < root->n_must; i++) {
+            scorer *m = root->must[i];
+            b += m->doc == d ? term_score(e, m) : impact_bound_at(e, m, d, INFINITY);
+        }
+        if (!cannot_enter(c, b + should_b, d))
+            return 0;
+    }
+    *target = d + 1;                /* d < DOC_END */
     return 1;
 }
 
