@@ -553,6 +553,24 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
  * that passage enter with this term's quick bound and the other terms' block bounds?  If
  * not, *d moves past it without advancing (and decoding) the others: most passages where
  * common words co-occur stop here.  @return : 1 when *d was skipped (try again) */
+static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf);
+
+/* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
+ * block bounds ob (the n_ob others in distinct order), summed in the scoring order, each
+ * part >= its score. */
+static double gate_exact(ectx *e, const scorer *s, const double *ob, size_t n_ob, uint32_t d,
+                         uint32_t tf)
+{
+    enum { MAXO = 16 };
+    if (n_ob > MAXO || tf == 0)
+        return INFINITY;
+    double b = 0;
+    size_t k2 = 0;
+    for (size_t k = 0; k < s->n_distinct; k++)
+        b += s->distinct[k]->term == s->lead->term ? bulk_score(e, s->lead, d, tf) : ob[k2++];
+    return b;
+}
+
 static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
 {
     scorer *lead = s->lead;
@@ -575,24 +593,23 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
                 ob[no] = b;
             no++;
         }
-    if (!gate_out(e, qb, *d))
+    if (!gate_out(e, qb, *d) &&
+        !gate_out(e, gate_exact(e, s, ob, no, *d, term_tf(lead)), *d))
         return 0;
     /* the lead's next postings in its decoded block while those bounds hold: each needs
-     * only its tf's cached quick bound (summed in the same order), no call per posting */
+     * its tf's cached quick bound (summed in the same order) or, tighter, its exact score;
+     * no reader call per posting */
     if (no <= MAXO && lead->bn && lead->qb_for == lead->bdocs[lead->bn - 1]) {
         if (e->gate_window && e->gate_upto < upto)
             upto = e->gate_upto;
         uint32_t i = lead->bi + 1, n = lead->bn;
         while (i < n && lead->bdocs[i] <= upto) {
-            uint32_t tf = lead->btfs[i];
-            if (tf < 1 || tf > QB_TFS)
-                break;
-            double v = lead->qb[tf - 1];
-            if (v != v)
-                break;
+            uint32_t tf = lead->btfs[i], di = lead->bdocs[i];
+            double v = tf >= 1 && tf <= QB_TFS ? lead->qb[tf - 1] : NAN;
             for (size_t k = 0; k < no; k++)
                 v += ob[k];
-            if (!gate_out(e, v, lead->bdocs[i]))
+            if (!(v == v && gate_out(e, v, di)) &&
+                !gate_out(e, gate_exact(e, s, ob, no, di, tf), di))
                 break;
             i++;
         }
