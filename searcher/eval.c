@@ -556,18 +556,14 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
 static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf);
 
 /* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
- * block bounds ob (the n_ob others in distinct order), summed in the scoring order, each
- * part >= its score. */
-static double gate_exact(ectx *e, const scorer *s, const double *ob, size_t n_ob, uint32_t d,
-                         uint32_t tf)
+ * block bounds, summed in the scoring order (each part >= its score): `pre` is the sum of the
+ * bounds before the lead in distinct order, ob[from..no) the ones after it. */
+static inline double gate_exact(ectx *e, const scorer *lead, double pre, const double *ob,
+                                size_t from, size_t no, uint32_t d, uint32_t tf)
 {
-    enum { MAXO = 16 };
-    if (n_ob > MAXO || tf == 0)
-        return INFINITY;
-    double b = 0;
-    size_t k2 = 0;
-    for (size_t k = 0; k < s->n_distinct; k++)
-        b += s->distinct[k]->term == s->lead->term ? bulk_score(e, s->lead, d, tf) : ob[k2++];
+    double b = pre + bulk_score(e, lead, d, tf);
+    for (size_t k = from; k < no; k++)
+        b += ob[k];
     return b;
 }
 
@@ -593,23 +589,24 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
                 ob[no] = b;
             no++;
         }
+    if (no > MAXO)
+        return gate_out(e, qb, *d) ? ((*d)++, 1) : 0;
+    double pre = 0;                 /* the others' bounds before the lead, in distinct order */
+    size_t from = 0;
+    while (from < no && s->distinct[from]->term != lead->term)
+        pre += ob[from++];
     if (!gate_out(e, qb, *d) &&
-        !gate_out(e, gate_exact(e, s, ob, no, *d, term_tf(lead)), *d))
+        !gate_out(e, gate_exact(e, lead, pre, ob, from, no, *d, term_tf(lead)), *d))
         return 0;
-    /* the lead's next postings in its decoded block while those bounds hold: each needs
-     * its tf's cached quick bound (summed in the same order) or, tighter, its exact score;
-     * no reader call per posting */
-    if (no <= MAXO && lead->bn && lead->qb_for == lead->bdocs[lead->bn - 1]) {
+    /* the lead's next postings in its decoded block while those bounds hold, each with its
+     * exact score: no reader call per posting */
+    if (lead->bn) {
         if (e->gate_window && e->gate_upto < upto)
             upto = e->gate_upto;
         uint32_t i = lead->bi + 1, n = lead->bn;
         while (i < n && lead->bdocs[i] <= upto) {
-            uint32_t tf = lead->btfs[i], di = lead->bdocs[i];
-            double v = tf >= 1 && tf <= QB_TFS ? lead->qb[tf - 1] : NAN;
-            for (size_t k = 0; k < no; k++)
-                v += ob[k];
-            if (!(v == v && gate_out(e, v, di)) &&
-                !gate_out(e, gate_exact(e, s, ob, no, di, tf), di))
+            uint32_t di = lead->bdocs[i];
+            if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, lead->btfs[i]), di))
                 break;
             i++;
         }
@@ -1265,6 +1262,7 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
 static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
                         uint32_t *target, uint32_t upto)
 {
+    enum { MAXO = 16 };
     scorer *lead = root->must[0];
     term_advance(e, lead, *target);
     uint32_t d = lead->doc;
@@ -1273,19 +1271,27 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
     *target = d;
     if (d > upto)
         return 1;
+    double ob[MAXO];
+    size_t no = root->n_must - 1;
+    int exact = 0;
+    uint32_t hold = upto;           /* where the others' block bounds hold */
     double b, bb = term_score(e, lead);
     for (size_t i = 1; i < root->n_must; i++) {
         scorer *m = root->must[i];
+        double v;
         if (m->doc == DOC_END)
             return 0;
         if (m->doc >= d) {          /* already there or past: exact or not a match */
             if (m->doc != d || !m->valid)
                 return 0;
-            bb += term_score(e, m);
-            continue;
+            v = term_score(e, m);
+            exact = 1;
+        } else {
+            v = sc_shallow(e, m, d, &hold);
         }
-        uint32_t u = DOC_END;
-        bb += sc_shallow(e, m, d, &u);
+        if (i - 1 < MAXO)
+            ob[i - 1] = v;
+        bb += v;
     }
     /* first the others' block bounds, then (only if they let d in) their impacts at d */
     if (!cannot_enter(c, bb + should_b, d)) {
@@ -1296,6 +1302,23 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         }
         if (!cannot_enter(c, b + should_b, d))
             return 0;
+    }
+    /* out: the lead's next postings in its decoded block while the others' block bounds
+     * hold, each with its exact score, no call per posting */
+    if (!exact && no <= MAXO && lead->bn) {
+        uint32_t i = lead->bi + 1, n = lead->bn;
+        while (i < n && lead->bdocs[i] <= hold) {
+            uint32_t di = lead->bdocs[i];
+            double v = bulk_score(e, lead, di, lead->btfs[i]);
+            for (size_t k = 0; k < no; k++)
+                v += ob[k];
+            if (!cannot_enter(c, v + should_b, di))
+                break;
+            i++;
+        }
+        lead->bi = i - 1;
+        lead->doc = lead->bdocs[i - 1];
+        d = lead->doc;
     }
     *target = d + 1;                /* d < DOC_END */
     return 1;
