@@ -438,13 +438,15 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 /* ---- decoder ---------------------------------------------------------------------------- */
 
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
+static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v);  /* eval block */
+
 static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
 {
     uint64_t delta, first, dl, blk_bytes, pos_bytes;
     uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
     size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
-    if (poisk_varint_decode(&sp->p, c->skip_end, &delta) || poisk_varint_decode(&sp->p, c->skip_end, &first)
-        || poisk_varint_decode(&sp->p, c->skip_end, &dl))
+    if (varint_get(&sp->p, c->skip_end, &delta) || varint_get(&sp->p, c->skip_end, &first)
+        || varint_get(&sp->p, c->skip_end, &dl))
         return -1;
     uint64_t tf = (first >> 3) + 1;
     uint32_t n_imp = (uint32_t)(first & 7) + 1;
@@ -454,7 +456,7 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
     sp->imp.dl[0] = (uint32_t)dl;
     for (uint32_t i = 1; i < n_imp; i++) {
         uint64_t dtf, ddl;
-        if (poisk_varint_decode(&sp->p, c->skip_end, &dtf) || poisk_varint_decode(&sp->p, c->skip_end, &ddl))
+        if (varint_get(&sp->p, c->skip_end, &dtf) || varint_get(&sp->p, c->skip_end, &ddl))
             return -1;
         tf += dtf + 1;
         dl += ddl + 1;
@@ -465,8 +467,8 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
     }
     sp->imp.n = n_imp;
     if (c->nblocks > 1) {
-        if (poisk_varint_decode(&sp->p, c->skip_end, &blk_bytes)
-            || poisk_varint_decode(&sp->p, c->skip_end, &pos_bytes))
+        if (varint_get(&sp->p, c->skip_end, &blk_bytes)
+            || varint_get(&sp->p, c->skip_end, &pos_bytes))
             return -1;
     } else {
         blk_bytes = c->blocks_len;
@@ -709,16 +711,11 @@ const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c)
 }
 
 /* Skip the positions of n postings whose tfs are given: count varint terminators. */
+static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);  /* eval block */
+
 static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count)
 {
-    const uint8_t *p = *pp;
-    while (count) {
-        if (p >= end)
-            return -1;
-        count -= (*p++ < 0x80);
-    }
-    *pp = p;
-    return 0;
+    return skip_varints(pp, end, count);
 }
 
 int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
@@ -852,6 +849,41 @@ int poisk_codec_gaps_to_docs128(uint32_t *v, uint32_t prev, int first_may_repeat
     }
     return bad ? -1 : 0;
 #endif
+}
+
+/* poisk_varint_decode's one-byte case inline (skip entries are mostly one-byte values and
+ * are read once per block passed: the call was ~40 % of skip_step). */
+static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    return poisk_varint_decode(pp, end, v);
+}
+
+/* Moves *pp past `count` varints in [*pp, end) (-1: the range ends first): 16 bytes per step
+ * while all of their terminators (bytes < 0x80) are needed, then byte by byte.  A phrase
+ * check skips the positions of every posting before its candidate in the block. */
+static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count)
+{
+    const uint8_t *p = *pp;
+#if defined(__SSE2__)
+    while (count > 16 && end - p >= 16) {
+        unsigned cont = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)p));
+        count -= 16 - (unsigned)__builtin_popcount(cont);
+        p += 16;
+    }
+#endif
+    while (count) {
+        if (p >= end)
+            return -1;
+        count -= (*p++ < 0x80);
+    }
+    *pp = p;
+    return 0;
 }
 
 void poisk_codec_map_ids(uint32_t *v, uint32_t n, const uint32_t *map)

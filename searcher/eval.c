@@ -94,6 +94,7 @@ struct scorer {
     scorer **distinct;
     size_t n_distinct;
     scorer *lead;               /* the rarest single-alternative term (gate pre-check) */
+    size_t *ord;                /* positions by ascending cost: the leapfrog's order */
 };
 
 typedef struct ectx {
@@ -147,6 +148,7 @@ static void sc_free(ectx *e, scorer *s)
     free(s->alt);
     free(s->n_alt);
     free(s->off);
+    free(s->ord);
     free(s->distinct);
     free(s);
 }
@@ -268,6 +270,15 @@ static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
     return s;
 }
 
+/* Postings a phrase position's alternatives have together. */
+static uint64_t pos_cost(const scorer *s, size_t i)
+{
+    uint64_t c = 0;
+    for (size_t j = 0; j < s->n_alt[i]; j++)
+        c += s->alt[i][j]->df;
+    return c;
+}
+
 static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
 {
     scorer *s = calloc(1, sizeof *s);
@@ -304,6 +315,19 @@ static scorer *phrase_scorer(ectx *e, const poisk_qnode *n)
         if (s->n_alt[i] == 1 && (!s->lead || s->alt[i][0]->df < s->lead->df))
             s->lead = s->alt[i][0];
     }
+    /* the rarest position first: a restarted leapfrog then moves the cheap cursor first */
+    if (!(s->ord = malloc(s->n_pos * sizeof *s->ord))) {
+        sc_free(e, s);
+        fail(e, POISK_ENOMEM);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->n_pos; i++) {
+        uint64_t ci = pos_cost(s, i);
+        size_t k = i;
+        for (; k > 0 && pos_cost(s, s->ord[k - 1]) > ci; k--)
+            s->ord[k] = s->ord[k - 1];
+        s->ord[k] = i;
+    }
     return s;
 }
 
@@ -327,8 +351,9 @@ static double sc_score_slow(ectx *e, scorer *s);
 static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
+static inline int gate_open(const ectx *e);
 
-static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
+static inline double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
 static inline double sc_quick_bound(ectx *e, scorer *s, double fallback);
 
@@ -528,12 +553,26 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
  * that passage enter with this term's quick bound and the other terms' block bounds?  If
  * not, *d moves past it without advancing (and decoding) the others: most passages where
  * common words co-occur stop here.  @return : 1 when *d was skipped (try again) */
+static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf);
+
+/* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
+ * block bounds, summed in the scoring order (each part >= its score): `pre` is the sum of the
+ * bounds before the lead in distinct order, ob[from..no) the ones after it. */
+static inline double gate_exact(ectx *e, const scorer *lead, double pre, const double *ob,
+                                size_t from, size_t no, uint32_t d, uint32_t tf)
+{
+    double b = pre + bulk_score(e, lead, d, tf);
+    for (size_t k = from; k < no; k++)
+        b += ob[k];
+    return b;
+}
+
 static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
 {
     scorer *lead = s->lead;
     sc_advance(e, lead, *d);
     *d = lead->doc;
-    if (*d == DOC_END)
+    if (*d == DOC_END || gate_open(e))
         return 0;
     double qb = sc_quick_bound(e, lead, INFINITY);
     if (qb == INFINITY)
@@ -550,24 +589,24 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
                 ob[no] = b;
             no++;
         }
-    if (!gate_out(e, qb, *d))
+    if (no > MAXO)
+        return gate_out(e, qb, *d) ? ((*d)++, 1) : 0;
+    double pre = 0;                 /* the others' bounds before the lead, in distinct order */
+    size_t from = 0;
+    while (from < no && s->distinct[from]->term != lead->term)
+        pre += ob[from++];
+    if (!gate_out(e, qb, *d) &&
+        !gate_out(e, gate_exact(e, lead, pre, ob, from, no, *d, term_tf(lead)), *d))
         return 0;
-    /* the lead's next postings in its decoded block while those bounds hold: each needs
-     * only its tf's cached quick bound (summed in the same order), no call per posting */
-    if (no <= MAXO && lead->bn && lead->qb_for == lead->bdocs[lead->bn - 1]) {
+    /* the lead's next postings in its decoded block while those bounds hold, each with its
+     * exact score: no reader call per posting */
+    if (lead->bn) {
         if (e->gate_window && e->gate_upto < upto)
             upto = e->gate_upto;
         uint32_t i = lead->bi + 1, n = lead->bn;
         while (i < n && lead->bdocs[i] <= upto) {
-            uint32_t tf = lead->btfs[i];
-            if (tf < 1 || tf > QB_TFS)
-                break;
-            double v = lead->qb[tf - 1];
-            if (v != v)
-                break;
-            for (size_t k = 0; k < no; k++)
-                v += ob[k];
-            if (!gate_out(e, v, lead->bdocs[i]))
+            uint32_t di = lead->bdocs[i];
+            if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, lead->btfs[i]), di))
                 break;
             i++;
         }
@@ -601,10 +640,12 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
         size_t i = 0;
         while (i < s->n_pos) {
             uint32_t m = DOC_END;
-            for (size_t j = 0; j < s->n_alt[i]; j++) {
-                sc_advance(e, s->alt[i][j], d);
-                if (s->alt[i][j]->doc < m)
-                    m = s->alt[i][j]->doc;
+            size_t p = s->ord[i];
+            for (size_t j = 0; j < s->n_alt[p]; j++) {
+                scorer *a = s->alt[p][j];      /* always a term */
+                term_advance(e, a, d);
+                if (a->doc < m)
+                    m = a->doc;
             }
             if (m == DOC_END) {
                 s->doc = DOC_END;
@@ -621,7 +662,7 @@ static void phrase_advance(ectx *e, scorer *s, uint32_t target)
         }
         if (windowed && d > e->gate_upto)
             continue;
-        if (e->gate == s) {
+        if (e->gate == s && !gate_open(e)) {
             /* the score needs no positions: read them only if it can enter */
             s->doc = d;
             double qb = 0;          /* first the tfs with their blocks' shortest lengths */
@@ -780,7 +821,7 @@ static double block_bound(ectx *e, scorer *s)
 }
 
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
-static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
 {
     double sum = 0;
     switch (s->kind) {
@@ -821,6 +862,17 @@ static double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
             sum += sc_shallow(e, s->distinct[i], target, upto);
         return sum;
     }
+}
+
+/* The common case inline: a term still inside the block it was bounded on last. */
+static inline double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+{
+    if (s->kind == SC_TERM && s->doc != DOC_END && s->bb_value >= 0 && target <= s->bb_last) {
+        if (s->bb_last < *upto)
+            *upto = s->bb_last;
+        return s->bb_value;
+    }
+    return sc_shallow_slow(e, s, target, upto);
 }
 
 /* ---- collectors ------------------------------------------------------------------------ */
@@ -1011,6 +1063,13 @@ static int gate_out(ectx *e, double score, uint32_t d)
     return cannot_enter(e->gate_c, score, d);
 }
 
+/* Is the gate's top-k not full yet (every bound enters)?  Then bounding a candidate is
+ * wasted work: the rare phrases whose matches never fill it check every co-occurrence. */
+static inline int gate_open(const ectx *e)
+{
+    return e->gate_c->cut == -INFINITY && e->gate_c->tie == -INFINITY;
+}
+
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
 static inline int ties_lose(const collector *c, uint32_t first)
 {
@@ -1195,6 +1254,76 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
     }
 }
 
+/* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
+ * bounded by its exact score and the others' impacts at d's length (their blocks' skip
+ * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
+ * passage bounded out cannot enter.  @return : 1 when d was skipped (*target past it, maybe
+ * past upto), 0 when it must be scored (*target = d), -1 at the end of the lead */
+static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
+                        uint32_t *target, uint32_t upto)
+{
+    enum { MAXO = 16 };
+    scorer *lead = root->must[0];
+    term_advance(e, lead, *target);
+    uint32_t d = lead->doc;
+    if (d == DOC_END || e->rc)
+        return -1;
+    *target = d;
+    if (d > upto)
+        return 1;
+    double ob[MAXO];
+    size_t no = root->n_must - 1;
+    int exact = 0;
+    uint32_t hold = upto;           /* where the others' block bounds hold */
+    double b, bb = term_score(e, lead);
+    for (size_t i = 1; i < root->n_must; i++) {
+        scorer *m = root->must[i];
+        double v;
+        if (m->doc == DOC_END)
+            return 0;
+        if (m->doc >= d) {          /* already there or past: exact or not a match */
+            if (m->doc != d || !m->valid)
+                return 0;
+            v = term_score(e, m);
+            exact = 1;
+        } else {
+            v = sc_shallow(e, m, d, &hold);
+        }
+        if (i - 1 < MAXO)
+            ob[i - 1] = v;
+        bb += v;
+    }
+    /* first the others' block bounds, then (only if they let d in) their impacts at d */
+    if (!cannot_enter(c, bb + should_b, d)) {
+        b = term_score(e, lead);    /* in the scoring order */
+        for (size_t i = 1; i < root->n_must; i++) {
+            scorer *m = root->must[i];
+            b += m->doc == d ? term_score(e, m) : impact_bound_at(e, m, d, INFINITY);
+        }
+        if (!cannot_enter(c, b + should_b, d))
+            return 0;
+    }
+    /* out: the lead's next postings in its decoded block while the others' block bounds
+     * hold, each with its exact score, no call per posting */
+    if (!exact && no <= MAXO && lead->bn) {
+        uint32_t i = lead->bi + 1, n = lead->bn;
+        while (i < n && lead->bdocs[i] <= hold) {
+            uint32_t di = lead->bdocs[i];
+            double v = bulk_score(e, lead, di, lead->btfs[i]);
+            for (size_t k = 0; k < no; k++)
+                v += ob[k];
+            if (!cannot_enter(c, v + should_b, di))
+                break;
+            i++;
+        }
+        lead->bi = i - 1;
+        lead->doc = lead->bdocs[i - 1];
+        d = lead->doc;
+    }
+    *target = d + 1;                /* d < DOC_END */
+    return 1;
+}
+
 static int cmp_bound(const void *a, const void *b)
 {
     const clause_bound *x = a, *y = b;
@@ -1249,6 +1378,9 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         bb->acc = (*e->bulk_acc)->acc;
         bb->bits = (*e->bulk_acc)->bits;
     }
+    int and_pre = root->n_must >= 2;
+    for (size_t i = 0; i < root->n_must; i++)
+        and_pre &= root->must[i]->kind == SC_TERM;
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1274,6 +1406,16 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         }
         if (root->n_must) {
             for (;;) {
+                if (and_pre && (c->cut != -INFINITY || c->tie != -INFINITY)) {
+                    int r = and_lead_out(e, root, c, should_b, &target, upto);
+                    if (r < 0)
+                        goto done;
+                    if (r > 0) {            /* skipped; past the window: the next one */
+                        if (target > upto)
+                            break;
+                        continue;
+                    }
+                }
                 sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
                 uint32_t d = root->doc;
                 if (d == DOC_END || e->rc)
