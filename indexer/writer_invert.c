@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "poisk/analyzer.h"
+#include "analyzer_scan.h"          /* poisk_form_eq */
 #include "exact_stem.h"
 #include "index_reader.h"
 #include "writer_mem.h"
@@ -235,8 +236,6 @@ static inline int term_is(const poisk_inverter *inv, uint32_t id, const char *s,
     return ti->len == len && memcmp(inv->arena.data + ti->off, s, len) == 0;
 }
 
-static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n);
-
 /* Term id of (kind, bytes), added when new.  @return : id, or UINT32_MAX out of memory */
 static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size_t len)
 {
@@ -265,38 +264,6 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     return id;
 }
 
-/* Equality of short strings without a call: 8-byte (or 4-byte) loads, the last one
- * overlapping, never reading outside either string. */
-static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    uint64_t x, y;
-    uint32_t u, v;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        if (u != v)
-            return 0;
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return u == v;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 /* Both term ids of a (surface form, stem) pair: one probe once the pair is known. */
 static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
 {
@@ -312,8 +279,8 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
         const uint8_t *r = inv->forms.data + (size_t)((uint32_t)v - 1) * 4;
         const form_info *f = (const form_info *)r;
         if (f->elen == el && f->slen == sl
-            && bytes_eq(r + sizeof *f, (const uint8_t *)tk->exact, el)
-            && bytes_eq(r + sizeof *f + el, (const uint8_t *)tk->term, sl))
+            && poisk_form_eq((const char *)r + sizeof *f, tk->exact, el)
+            && poisk_form_eq((const char *)r + sizeof *f + el, tk->term, sl))
             return f;
     }
     if (el > UINT16_MAX || sl > UINT16_MAX || inv->forms.len / 4 >= UINT32_MAX - 2)
@@ -441,8 +408,9 @@ static int add_pending(poisk_inverter *inv)
             const uint8_t *r = inv->forms.data + (size_t)(pd[k].rec - 1) * 4;
             f = (const form_info *)r;
             if (!(f->elen == pd[k].elen && f->slen == pd[k].slen
-                  && bytes_eq(r + sizeof *f, e, pd[k].elen)
-                  && bytes_eq(r + sizeof *f + pd[k].elen, st, pd[k].slen)))
+                  && poisk_form_eq((const char *)r + sizeof *f, (const char *)e, pd[k].elen)
+                  && poisk_form_eq((const char *)r + sizeof *f + pd[k].elen, (const char *)st,
+                                   pd[k].slen)))
                 f = NULL;
         }
         if (!f) {                   /* new pair, or a collision of the 32 hash bits */

@@ -34,21 +34,8 @@ static void setup(void)
     cr_assert_eq(poisk_index_open(path, &idx, &err), POISK_OK, "%s", err.message);
 
     /* the documents' analysis: repair with the seeds' lexicon, as the indexer does */
-    poisk_lexicon *lx = NULL;
-    cr_assert_eq(poisk_lexicon_create(&lx), POISK_OK);
-    const char *files[] = { "000_6d545a6ce98a1d7f", "001_3861efe6e14c2db8",
-                            "002_9b4cadca6ea1cf96", "003_1226d5db7793b8dd",
-                            "004_c48ce2c96f8ff17a" };
-    for (size_t i = 0; i < 5; i++) {
-        char fp[256];
-        snprintf(fp, sizeof fp, "corpus/%s.txt", files[i]);
-        size_t len;
-        char *text = tu_read_file(fp, &len);
-        cr_assert_not_null(text, "%s", fp);
-        cr_assert_eq(poisk_lexicon_add_text(lx, text, len), POISK_OK);
-        free(text);
-    }
-    cr_assert_eq(poisk_lexicon_freeze(lx), POISK_OK);
+    poisk_lexicon *lx = bf_seed_lexicon();
+    cr_assert_not_null(lx, "the seed corpus's lexicon: run from the repository root");
     poisk_index_stats st2;
     poisk_index_get_stats(idx, &st2);
     poisk_analyzer_options ao = { 0 };

@@ -743,21 +743,8 @@ Test(search_seed, random_queries_rank_like_brute_force)
     poisk_index_stats st;
     poisk_index_get_stats(seed_idx, &st);
     /* the indexer's first pass: every input text goes into the repair lexicon */
-    poisk_lexicon *lx = NULL;
-    cr_assert_eq(poisk_lexicon_create(&lx), POISK_OK);
-    const char *files[] = { "000_6d545a6ce98a1d7f", "001_3861efe6e14c2db8",
-                            "002_9b4cadca6ea1cf96", "003_1226d5db7793b8dd",
-                            "004_c48ce2c96f8ff17a" };
-    for (size_t i = 0; i < 5; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "corpus/%s.txt", files[i]);
-        size_t len;
-        char *text = tu_read_file(path, &len);
-        cr_assert_not_null(text, "%s", path);
-        cr_assert_eq(poisk_lexicon_add_text(lx, text, len), POISK_OK);
-        free(text);
-    }
-    cr_assert_eq(poisk_lexicon_freeze(lx), POISK_OK);
+    poisk_lexicon *lx = bf_seed_lexicon();
+    cr_assert_not_null(lx, "the seed corpus's lexicon: run from the repository root");
     load_brute(seed_idx, &seed_bf, lx, st.repair);
     cr_assert_eq(seed_bf.total_len, st.total_length, "passage lengths differ from the index's");
     random_queries(seed_idx, &seed_bf, 120, 4242);

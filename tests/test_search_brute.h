@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_util.h"
 #include "poisk/analyzer.h"
 #include "poisk/document.h"
 #include "query.h"
@@ -76,6 +77,35 @@ static inline void bf_add(bf_corpus *c, poisk_analyzer *a, const char *text, siz
         d->n++;
     }
     c->total_len += d->dl;
+}
+
+/* The indexer's first pass over the seed corpus (corpus/, run from the repository root):
+ * the split-word lexicon, frozen.  @return : NULL when a seed is unreadable or a call fails */
+static inline poisk_lexicon *bf_seed_lexicon(void)
+{
+    static const char *const seeds[] = { "000_6d545a6ce98a1d7f", "001_3861efe6e14c2db8",
+                                         "002_9b4cadca6ea1cf96", "003_1226d5db7793b8dd",
+                                         "004_c48ce2c96f8ff17a" };
+    poisk_lexicon *lx = NULL;
+    if (poisk_lexicon_create(&lx))
+        return NULL;
+    for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "corpus/%s.txt", seeds[i]);
+        size_t len;
+        char *text = tu_read_file(path, &len);
+        int rc = text ? poisk_lexicon_add_text(lx, text, len) : POISK_EIO;
+        free(text);
+        if (rc) {
+            poisk_lexicon_free(lx);
+            return NULL;
+        }
+    }
+    if (poisk_lexicon_freeze(lx)) {
+        poisk_lexicon_free(lx);
+        return NULL;
+    }
+    return lx;
 }
 
 static inline void bf_free(bf_corpus *c)
