@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "input_ids.h"
+#include "codec.h"            /* poisk_array_reserve */
 
 typedef struct text_file {
     char *path;
@@ -119,13 +120,9 @@ static text_file *file_add(poisk_idset *s, const char *path)
         return &s->files[s->last - 1];
     size_t n = strlen(path), k = fslot_of(s, path, n);
     if (s->fslot[k]) { s->last = s->fslot[k]; return &s->files[s->last - 1]; }
-    if (s->n_files == s->cap_files) {
-        size_t cap = s->cap_files ? 2 * s->cap_files : 64;
-        text_file *g = realloc(s->files, cap * sizeof *g);
-        if (!g) return NULL;
-        s->files = g;
-        s->cap_files = cap;
-    }
+    if (poisk_array_reserve((void **)&s->files, &s->cap_files, s->n_files + 1, sizeof *s->files,
+                            64))
+        return NULL;
     text_file *f = &s->files[s->n_files];
     memset(f, 0, sizeof *f);
     if (!(f->path = strdup(path))) return NULL;
@@ -198,13 +195,9 @@ int poisk_idset_add_text(poisk_idset *s, const char *path, uint64_t offset, cons
         if (has_offset(f, offset)) { snprintf(s->first, sizeof s->first, "%s", id); *first = s->first; return 1; }
         return -1;
     }
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 2;      /* most small files have a few */
-        uint64_t *g = realloc(f->off, cap * sizeof *g);
-        if (!g) return -1;
-        f->off = g;
-        f->cap = cap;
-    }
+    /* from 2: most small files have a few */
+    if (poisk_array_reserve((void **)&f->off, &f->cap, f->n + 1, sizeof *f->off, 2))
+        return -1;
     f->off[f->n++] = offset;
     return 0;
 }

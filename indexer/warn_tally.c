@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "warn_tally.h"
+#include "codec.h"            /* poisk_array_reserve */
 
 typedef struct kind {
     char *text;              /* the message without its file name */
@@ -54,13 +55,8 @@ static kind *find_kind(poisk_warn_tally *t, const char *text, const char *prefix
 {
     for (size_t i = 0; i < t->n; i++)
         if (!strcmp(t->k[i].text, text) && !strcmp(t->k[i].prefix, prefix)) return &t->k[i];
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 8;
-        kind *g = realloc(t->k, cap * sizeof *g);
-        if (!g) return NULL;
-        t->k = g;
-        t->cap = cap;
-    }
+    if (poisk_array_reserve((void **)&t->k, &t->cap, t->n + 1, sizeof *t->k, 8))
+        return NULL;
     kind *k = &t->k[t->n];
     k->text = strdup(text);
     k->prefix = strdup(prefix);

@@ -85,17 +85,7 @@ struct poisk_inverter {
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(*p, c * elem);
-    if (!n)
-        return -1;
-    *p = n;
-    *cap = c;
-    return 0;
+    return poisk_array_reserve(p, cap, need, elem, 64);
 }
 
 int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out)

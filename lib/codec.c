@@ -15,6 +15,26 @@
 
 /* ---- buffer ----------------------------------------------------------------------------- */
 
+int poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : (first ? first : 1);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return -1;
+        c *= 2;
+    }
+    if (elem && c > SIZE_MAX / elem)
+        return -1;
+    void *n = realloc(*p, c * elem);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
 int poisk_buf_reserve(poisk_buf *b, size_t n)
 {
     if (b->failed)

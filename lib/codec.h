@@ -32,6 +32,11 @@ void poisk_buf_put_u32(poisk_buf *b, uint32_t v);
 void poisk_buf_put_u64(poisk_buf *b, uint64_t v);
 void poisk_buf_free(poisk_buf *b);
 
+/*! poisk_array_reserve() : make the array *p of *cap elements of `elem` bytes hold at least
+ *  `need`, doubling from `first` (the capacity of an empty array).  The one growth rule of
+ *  the indexer's tables and lists.  @return : 0, or -1 (out of memory; *p and *cap kept) */
+int  poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* ---- varints and fixed-width little-endian integers ----------------------------------- */
 
 /*! Writes at most 10 bytes.  @return : bytes written */

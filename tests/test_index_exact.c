@@ -38,19 +38,7 @@ static void setup(void)
     cr_assert_not_null(lx, "the seed corpus's lexicon: run from the repository root");
     poisk_index_stats st2;
     poisk_index_get_stats(idx, &st2);
-    poisk_analyzer_options ao = { 0 };
-    ao.repair = st2.repair;
-    ao.lexicon = lx;
-    poisk_analyzer *a;
-    cr_assert_eq(poisk_analyzer_create(&ao, &a), POISK_OK);
-    poisk_passage_buf buf = { 0 };
-    for (uint32_t d = 0; d < st2.passages; d++) {
-        poisk_passage p;
-        cr_assert_eq(poisk_index_passage(idx, d, &p, &buf, NULL), POISK_OK);
-        bf_add(&bf, a, p.text, p.text_len, p.section, p.region, p.sector);
-    }
-    poisk_passage_buf_free(&buf);
-    poisk_analyzer_free(a);
+    cr_assert_eq(bf_load_index(&bf, idx, lx, st2.repair), 0, "brute-force corpus from the index");
     poisk_lexicon_free(lx);
 }
 

@@ -113,26 +113,6 @@ static void build_synthetic(const char *dir, size_t n, unsigned seed)
     poisk_writer_free(w);
 }
 
-/* The brute-force corpus, in the index's passage order, from the passage texts. */
-static void load_brute(poisk_index *idx, bf_corpus *c, const poisk_lexicon *lx, int repair)
-{
-    poisk_index_stats st;
-    poisk_index_get_stats(idx, &st);
-    poisk_analyzer_options ao = { 0 };
-    ao.repair = repair;
-    ao.lexicon = lx;
-    poisk_analyzer *a;
-    cr_assert_eq(poisk_analyzer_create(&ao, &a), POISK_OK);
-    poisk_passage_buf buf = { 0 };
-    for (uint32_t d = 0; d < st.passages; d++) {
-        poisk_passage p;
-        cr_assert_eq(poisk_index_passage(idx, d, &p, &buf, NULL), POISK_OK);
-        bf_add(c, a, p.text, p.text_len, p.section, p.region, p.sector);
-    }
-    poisk_passage_buf_free(&buf);
-    poisk_analyzer_free(a);
-}
-
 /* ---- comparing the engine with brute force ---------------------------------------------- */
 
 static void compare(poisk_index *idx, bf_corpus *c, const char *query, int all, unsigned k)
@@ -300,7 +280,7 @@ static void syn_setup(void)
     build_synthetic(syn_dir, 4000, 12345);
     poisk_error err = { 0 };
     cr_assert_eq(poisk_index_open(syn_dir, &syn_idx, &err), POISK_OK, "%s", err.message);
-    load_brute(syn_idx, &syn_bf, NULL, 0);
+    cr_assert_eq(bf_load_index(&syn_bf, syn_idx, NULL, 0), 0, "brute-force corpus from the index");
     poisk_index_stats st;
     poisk_index_get_stats(syn_idx, &st);
     cr_assert_eq(syn_bf.total_len, st.total_length, "passage lengths differ from the index's");
@@ -745,7 +725,8 @@ Test(search_seed, random_queries_rank_like_brute_force)
     /* the indexer's first pass: every input text goes into the repair lexicon */
     poisk_lexicon *lx = bf_seed_lexicon();
     cr_assert_not_null(lx, "the seed corpus's lexicon: run from the repository root");
-    load_brute(seed_idx, &seed_bf, lx, st.repair);
+    cr_assert_eq(bf_load_index(&seed_bf, seed_idx, lx, st.repair), 0,
+                 "brute-force corpus from the index");
     cr_assert_eq(seed_bf.total_len, st.total_length, "passage lengths differ from the index's");
     random_queries(seed_idx, &seed_bf, 120, 4242);
     poisk_lexicon_free(lx);

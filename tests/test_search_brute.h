@@ -20,6 +20,7 @@
 #include "poisk/analyzer.h"
 #include "poisk/document.h"
 #include "query.h"
+#include "index_reader.h"
 
 typedef struct bf_tok { char *term, *exact; uint32_t pos; int abbrev; } bf_tok;
 
@@ -77,6 +78,33 @@ static inline void bf_add(bf_corpus *c, poisk_analyzer *a, const char *text, siz
         d->n++;
     }
     c->total_len += d->dl;
+}
+
+/* The brute-force corpus, in the index's passage order, from the passage texts analysed as
+ * the indexer analysed them (repair with `lx` when `repair`).  @return : 0, or -1 */
+static inline int bf_load_index(bf_corpus *c, poisk_index *idx, const poisk_lexicon *lx,
+                                int repair)
+{
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    poisk_analyzer_options ao = { 0 };
+    ao.repair = repair;
+    ao.lexicon = lx;
+    poisk_analyzer *a;
+    if (poisk_analyzer_create(&ao, &a) != POISK_OK)
+        return -1;
+    poisk_passage_buf buf = { 0 };
+    int rc = 0;
+    for (uint32_t d = 0; d < st.passages && !rc; d++) {
+        poisk_passage p;
+        if (poisk_index_passage(idx, d, &p, &buf, NULL) != POISK_OK)
+            rc = -1;
+        else
+            bf_add(c, a, p.text, p.text_len, p.section, p.region, p.sector);
+    }
+    poisk_passage_buf_free(&buf);
+    poisk_analyzer_free(a);
+    return rc;
 }
 
 /* The indexer's first pass over the seed corpus (corpus/, run from the repository root):
