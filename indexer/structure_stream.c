@@ -61,8 +61,6 @@ int poisk_doc_stream_open(const char *path, size_t window, poisk_doc_stream **ou
     return POISK_OK;
 }
 
-uint64_t poisk_doc_stream_size(const poisk_doc_stream *s) { return s->size; }
-
 void poisk_doc_stream_close(poisk_doc_stream *s)
 {
     if (!s) return;

@@ -77,8 +77,6 @@ int poisk_doc_stream_open(const char *path, size_t window, poisk_doc_stream **ou
 int poisk_doc_stream_next(poisk_doc_stream *s, poisk_document **doc, const char **text,
                           size_t *len, poisk_error *err);
 
-/*! The file's size in bytes. */
-uint64_t poisk_doc_stream_size(const poisk_doc_stream *s);
 void poisk_doc_stream_close(poisk_doc_stream *s);
 
 #endif

@@ -20,7 +20,7 @@ struct poisk_warn_tally {
     int verbose;
     kind *k;
     size_t n, cap;
-    size_t total, hidden;
+    size_t total;
 };
 
 poisk_warn_tally *poisk_warn_tally_new(FILE *out, int verbose)
@@ -71,15 +71,12 @@ void poisk_warn_tally_add(poisk_warn_tally *t, const char *path, const char *pre
 {
     kind *k = t ? find_kind(t, kind_of(path, message), prefix ? prefix : "") : NULL;
     if (t) t->total++;
-    if (k && ++k->count > POISK_WARN_SHOWN && !t->verbose) {
-        t->hidden++;
+    if (k && ++k->count > POISK_WARN_SHOWN && !t->verbose)
         return;
-    }
     fprintf(t ? t->out : stderr, "indexer: %s%s\n", prefix ? prefix : "", message);
 }
 
 size_t poisk_warn_tally_total(const poisk_warn_tally *t) { return t ? t->total : 0; }
-size_t poisk_warn_tally_hidden(const poisk_warn_tally *t) { return t ? t->hidden : 0; }
 
 void poisk_warn_tally_finish(poisk_warn_tally *t)
 {

@@ -24,9 +24,8 @@ poisk_warn_tally *poisk_warn_tally_new(FILE *out, int verbose);
 void poisk_warn_tally_add(poisk_warn_tally *t, const char *path, const char *prefix,
                           const char *message);
 
-/*! Messages added so far (all kinds), and those not printed. */
+/*! Messages added so far (all kinds). */
 size_t poisk_warn_tally_total(const poisk_warn_tally *t);
-size_t poisk_warn_tally_hidden(const poisk_warn_tally *t);
 
 /*! One line per kind that had messages left out: "... and N more like: <kind>". */
 void poisk_warn_tally_finish(poisk_warn_tally *t);
