@@ -159,6 +159,16 @@ int poisk_input_is_binary(const char *buf, size_t len)
     const unsigned char *s = (const unsigned char *)buf;
     size_t n = len < 65536 ? len : 65536, bad = 0, ctrl = 0;
     for (size_t i = 0; i < n;) {
+        if (i + 8 <= n) {           /* 8 bytes of printable ASCII or of 4 Cyrillic letters */
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+            if ((x & hi) == 0 ? ((x - 0x20 * lo) & hi) == 0
+                              : (x & 0xC0FEC0FEC0FEC0FEull) == 0x80D080D080D080D0ull) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = s[i];
         if (c == 0)
             return 1;
