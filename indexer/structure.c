@@ -799,9 +799,10 @@ static size_t project_name_start(const parser *p, size_t lo, size_t r)
     return NONE;
 }
 
-static int recommended_at(const parser *p, size_t i)
+/* Asked of nearly every token of sections 5-7: the length test, which rejects most, inline. */
+static inline int recommended_at(const parser *p, size_t i)
 {
-    return st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
+    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 && st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
            (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
 }
 

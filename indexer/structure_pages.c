@@ -92,9 +92,13 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
                 size_t gap = c[k].pos - c[q].pos;
                 if (gap > max_gap * (size_t)d) break;
                 if (gap < MIN_GAP * (size_t)d) continue;
+                /* the step's score without its irregularity is an upper bound (rounding
+                 * is monotone): most steps cannot win, and then need no log() */
+                double base = w->best[q] + 1 - own;        /* (the float sum, as before) */
+                if (base - SKIP_COST * (double)(d - 1) <= w->best[k]) continue;
                 double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
                 if (irr < 0 && c[k].section_next) irr = 0;
-                double s = w->best[q] + 1 - own - LAMBDA * fabs(irr) - SKIP_COST * (double)(d - 1);
+                double s = base - LAMBDA * fabs(irr) - SKIP_COST * (double)(d - 1);
                 if (s > w->best[k]) { w->best[k] = (float)s; w->prev[k] = q; w->len[k] = w->len[q] + 1; }
             }
         }
