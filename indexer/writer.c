@@ -693,9 +693,13 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         rc = poisk_error_set(err, POISK_ENOMEM, "out of memory");
         goto done;
     }
+    uint64_t cut = 0, cut_done = 0;     /* this batch's size (writer_mem.c), bytes before it */
     for (uint32_t k = 0; k < nb; k++) {
         batch_plan *bp = c->n_batches ? &c->batches[c->n_batches - 1] : NULL;
-        if (!bp || bp->bytes >= batch_bytes) {
+        if (!bp || bp->bytes >= cut) {
+            if (bp)
+                cut_done += bp->bytes;
+            cut = poisk_mem_batch_cut(batch_bytes, w->spool_len - cut_done, w->threads);
             bp = &c->batches[c->n_batches++];
             bp->first_block = k;
             bp->first_id = blk_first[k];

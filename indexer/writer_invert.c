@@ -74,7 +74,8 @@ struct poisk_inverter {
     poisk_buf scratch;                              /* their bytes */
     poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
-    pterm *pterms; size_t cap_pterms;               /* mark_elided's table */
+    pterm *pterms; size_t cap_pterms;               /* mark_elided's table, kept all zero */
+    uint32_t *pused; size_t cap_pused;              /* its slots one passage took */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
@@ -176,6 +177,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->pdoc);
     free(inv->pend);
     free(inv->pterms);
+    free(inv->pused);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -427,28 +429,45 @@ static int add_pending(poisk_inverter *inv)
  * occurrences at the same positions, and equal counts make the lists equal.  The counts
  * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
  * big term array, whose entries of rare terms would each be a cache miss. */
-static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id)
+static inline pterm *pterm_find(pterm *t, uint32_t mask, uint32_t id)
 {
     for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask)
-        if (t[i].id1 == id + 1 || t[i].id1 == 0) {
+        if (t[i].id1 == id + 1)
+            return &t[i];
+}
+
+/* The table is emptied by clearing the slots the passage took (listed in used), not by a
+ * memset of the whole table, which cost more than filling it. */
+static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id, uint32_t *used, size_t *n_used)
+{
+    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask) {
+        if (t[i].id1 == id + 1)
+            return &t[i];
+        if (t[i].id1 == 0) {
             t[i].id1 = id + 1;
+            used[(*n_used)++] = i;
             return &t[i];
         }
+    }
 }
 
 static int mark_elided(poisk_inverter *inv, size_t start)
 {
     uint64_t *occ = inv->occ;
-    size_t n = inv->n_occ - start, cap = 64;
+    size_t n = inv->n_occ - start, cap = 64, old = inv->cap_pterms, n_used = 0;
     while (cap < 2 * n)
         cap *= 2;
     if (grow((void **)&inv->pterms, &inv->cap_pterms, cap, sizeof *inv->pterms))
         return -1;
+    if (inv->cap_pterms > old)
+        memset(inv->pterms + old, 0, (inv->cap_pterms - old) * sizeof *inv->pterms);
+    if (grow((void **)&inv->pused, &inv->cap_pused, n + 1, sizeof *inv->pused))
+        return -1;
     pterm *t = inv->pterms;
+    uint32_t *used = inv->pused;
     uint32_t mask = (uint32_t)cap - 1;
-    memset(t, 0, cap * sizeof *t);
     for (size_t o = start; o < inv->n_occ; o++) {
-        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
+        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32), used, &n_used);
         p->count++;
         if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
             p->want = UINT32_MAX;       /* (a stem's want is never read) */
@@ -460,10 +479,12 @@ static int mark_elided(poisk_inverter *inv, size_t start)
     for (size_t o = start; o < inv->n_occ; o++) {
         if (!((uint32_t)occ[o] & OCC_ELIDED))
             continue;
-        const pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32));
-        if (p->want == UINT32_MAX || pterm_get(t, mask, p->want)->count != p->count)
+        const pterm *p = pterm_find(t, mask, (uint32_t)(occ[o] >> 32));
+        if (p->want == UINT32_MAX || pterm_find(t, mask, p->want)->count != p->count)
             occ[o] &= ~(uint64_t)OCC_ELIDED;
     }
+    for (size_t i = 0; i < n_used; i++)
+        t[used[i]] = (pterm){ 0, 0, 0 };
     return 0;
 }
 

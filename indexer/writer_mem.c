@@ -38,6 +38,16 @@ uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes)
     return b < (16u << 10) ? 16u << 10 : b;
 }
 
+uint64_t poisk_mem_batch_cut(uint64_t batch_bytes, uint64_t left, int threads)
+{
+    if (threads < 2)
+        return batch_bytes;         /* one worker: nothing to balance, fewer runs to merge */
+    uint64_t b = left / (2u * (unsigned)threads);
+    if (b < (4u << 20))
+        b = 4u << 20;               /* below this the per-batch costs (sort, run) show */
+    return b < batch_bytes ? b : batch_bytes;
+}
+
 size_t poisk_mem_form_cache_bytes(size_t budget, int threads)
 {
     if (!budget)

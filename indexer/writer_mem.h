@@ -19,6 +19,12 @@ size_t poisk_mem_resident(void);
  *  a quarter of the corpus per worker so that every worker gets batches (16 KiB at least). */
 uint64_t poisk_mem_batch_bytes(size_t avail, int threads, uint64_t corpus_bytes);
 
+/*! Text bytes of the next batch when `left` bytes of the corpus are still to be cut into
+ *  batches of `batch_bytes` (poisk_mem_batch_bytes()): with two or more workers the last
+ *  batches shrink to a 2*threads-th of what is left (4 MiB at least), so the workers
+ *  finish together instead of one running the last big batch alone. */
+uint64_t poisk_mem_batch_cut(uint64_t batch_bytes, uint64_t left, int threads);
+
 /*! Bytes each of `threads` workers' analyzer form cache may keep (its share of an eighth
  *  of the budget, 4-128 MiB; poisk_analyzer_options.form_cache_bytes); budget 0 = 1 GiB,
  *  threads 0 = all cores.  The writer counts them out of what batches may use. */
