@@ -167,9 +167,9 @@ static int find_candidates(parser *p)
         if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
             !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
             k = tok_value(p, i);
-        /* "Раздел N" (other exports) */
-        else if (tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
-                 is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
+        /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
+        else if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
+                 tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
                  !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
             k = tok_value(p, i + 1);
         if (k < 1 || k > 8)
@@ -442,9 +442,9 @@ static void sector_add(parser *p, size_t a, size_t b)
 /* Does the printed number at token i encode ordinal n in section s?  Forms: "n", "sn"
  * (4.N with the dot lost; also "5.6" typos: any section digit 4-7), "x.n".
  * *name: the first token after the number. */
-static int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name)
+static int prints_ordinal_rest(const parser *p, size_t i, int s, long n, size_t *name)
 {
-    if (!is_digit_tok(p, i) || (F(p, i) & ST_GLUED) || dotted_second(p, i) ||
+    if ((F(p, i) & ST_GLUED) || dotted_second(p, i) ||
         st_len(&p->t[i]) > 3)
         return 0;
     if (dotted_second(p, i + 1)) {
@@ -457,6 +457,12 @@ static int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name
     (void)s;
     long lead = n < 10 ? v / 10 : v / 100, rest = n < 10 ? v % 10 : v % 100;
     return v >= 10 && lead >= 4 && lead <= 7 && rest == n && (n < 10 || v >= 100);
+}
+
+/* Asked of every token of the headings' search: most are words, rejected inline. */
+static inline int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name)
+{
+    return is_digit_tok(p, i) && prints_ordinal_rest(p, i, s, n, name);
 }
 
 /* Do the tokens from i spell key (ignoring «и», tolerating words split by wrapping)?
