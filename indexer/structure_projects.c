@@ -29,8 +29,20 @@ typedef struct entry {
 
 struct st_projects {
     entry *e;
+    uint32_t *pre;           /* per entry: its key's first 4 bytes, big-endian, 0-padded */
     size_t n;
 };
+
+/* The first min(len, 4) bytes of s as a big-endian integer, 0-padded: comparing the
+ * masked integers is the memcmp of those bytes, over an array 64 times denser than the
+ * entries (the match's scan of every name for each candidate token stays in cache). */
+static uint32_t prefix4(const char *s, size_t len)
+{
+    uint32_t v = 0;
+    for (size_t j = 0; j < 4; j++)
+        v = v << 8 | (j < len ? (unsigned char)s[j] : 0u);
+    return v;
+}
 
 static const char *const function_words[] = { "и", "в", "во", "на", "для", "по", "с", "со",
     "о", "об", "к", "от", "из", "за", "до", "при", 0 };
@@ -88,6 +100,10 @@ st_projects *st_projects_load(void)
         }
         s += len + 1;
     }
+    lx->pre = malloc((lx->n ? lx->n : 1) * sizeof *lx->pre);
+    if (!lx->pre) { st_projects_free(lx); return NULL; }
+    for (size_t k = 0; k < lx->n; k++)
+        lx->pre[k] = prefix4(lx->e[k].key, lx->e[k].key_len);
     return lx;
 }
 
@@ -110,6 +126,7 @@ void st_projects_free(st_projects *lx)
     if (!lx) return;
     for (size_t i = 0; i < lx->n; i++) free(lx->e[i].name);
     free(lx->e);
+    free(lx->pre);
     free(lx);
 }
 
@@ -143,10 +160,11 @@ size_t st_projects_match(const st_projects *lx, const char *text, const st_tok *
     char w[16];
     size_t wl = st_norm(text, &t[i], w, sizeof w);
     if (wl < 2) return 0;
-    size_t best = 0;
+    size_t best = 0, p = wl < 4 ? wl : 4;
+    uint32_t mask = ~0u << (8 * (4 - p)), want = prefix4(w, p);
     for (size_t k = 0; k < lx->n; k++) {
+        if ((lx->pre[k] & mask) != want) continue;      /* memcmp(key, w, p) != 0 */
         const entry *e = &lx->e[k];
-        if (memcmp(e->key, w, wl < 4 ? wl : 4)) continue;
         size_t end = match_key(e, text, t, n, i);
         if (end > best) { best = end; *name = e->name; }  /* the longest name wins */
     }
