@@ -517,36 +517,65 @@ static int contains(const uint32_t *v, uint32_t n, uint32_t x)
     return lo < n && v[lo] == x;
 }
 
+/* Room for n values at the start of the phrase scratch (nothing else lives there yet). */
+static int pbuf_reserve(ectx *e, size_t n)
+{
+    if (n <= e->pbuf_cap)
+        return POISK_OK;
+    uint32_t *nb = realloc(e->pbuf, n * 2 * sizeof *nb);
+    if (!nb)
+        return POISK_ENOMEM;
+    e->pbuf = nb;
+    e->pbuf_cap = n * 2;
+    return POISK_OK;
+}
+
+/* Does the phrase occur in d?  The candidate starts come from the position with the fewest
+ * occurrences there and are filtered by one position after the other in ascending tf, so a
+ * longer phrase stops reading positions as soon as no start survives. */
 static int phrase_matches(ectx *e, scorer *s, uint32_t d)
 {
     enum { MAXP = 64 };
-    const uint32_t *pp[MAXP];
-    uint32_t pn[MAXP];
+    size_t ord[MAXP];
+    uint64_t tf[MAXP];
     size_t np = s->n_pos < MAXP ? s->n_pos : MAXP;
-    size_t scratch = 0;
     for (size_t i = 0; i < np; i++) {
-        int rc = phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch);
-        if (rc) {
+        tf[i] = 0;
+        for (size_t j = 0; j < s->n_alt[i]; j++)
+            if (s->alt[i][j]->doc == d)
+                tf[i] += term_tf(s->alt[i][j]);
+        size_t k = i;               /* stable insertion: equal tfs keep phrase order */
+        for (; k > 0 && tf[ord[k - 1]] > tf[i]; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+    }
+    const uint32_t *p;
+    uint32_t n;
+    size_t scratch = 0;
+    int rc = phrase_positions(e, s, ord[0], d, &p, &n, &scratch);
+    if (!rc && p != e->pbuf)        /* the starts live at the scratch's head */
+        rc = pbuf_reserve(e, n);
+    if (rc) {
+        fail(e, rc);
+        return 0;
+    }
+    /* p may lie further into the scratch: a forward copy is safe in place */
+    uint32_t o0 = s->off[ord[0]], ns = n;
+    for (uint32_t k = 0; k < n; k++)
+        e->pbuf[k] = p[k] - o0;
+    for (size_t i = 1; i < np && ns; i++) {
+        scratch = ns;               /* merged alternatives go after the starts */
+        if ((rc = phrase_positions(e, s, ord[i], d, &p, &n, &scratch))) {
             fail(e, rc);
             return 0;
         }
+        uint32_t *st = e->pbuf, o = s->off[ord[i]], w = 0;
+        for (uint32_t k = 0; k < ns; k++)
+            if (contains(p, n, st[k] + o))
+                st[w++] = st[k];
+        ns = w;
     }
-    /* pointers into the scratch buffer may have moved during later merges: recompute */
-    if (scratch) {
-        scratch = 0;
-        for (size_t i = 0; i < np; i++)
-            if (phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch))
-                return 0;
-    }
-    for (uint32_t k = 0; k < pn[0]; k++) {
-        uint32_t start = pp[0][k] - s->off[0];
-        size_t i = 1;
-        while (i < np && contains(pp[i], pn[i], start + s->off[i]))
-            i++;
-        if (i == np)
-            return 1;
-    }
-    return 0;
+    return ns > 0;
 }
 
 /* The gated phrase's pre-check: its rarest required term on its next passage >= *d, can
