@@ -596,6 +596,16 @@ static inline double gate_exact(ectx *e, const scorer *lead, double pre, const d
     return b;
 }
 
+/* pre + the lead's part + ob[from..no), in the scoring order. */
+static inline double gate_sum(double pre, double lead_part, const double *ob, size_t from,
+                              size_t no)
+{
+    double b = pre + lead_part;
+    for (size_t k = from; k < no; k++)
+        b += ob[k];
+    return b;
+}
+
 static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
 {
     scorer *lead = s->lead;
@@ -633,6 +643,14 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
         if (e->gate_window && e->gate_upto < upto)
             upto = e->gate_upto;
         uint32_t i = lead->bi + 1, n = lead->bn;
+        /* with the lead's block bound in place of its score no posting can enter up to where
+         * all the bounds hold: pass them unscored */
+        uint32_t lu = upto;
+        double lbb = sc_shallow(e, lead, *d, &lu);
+        if (gate_out(e, gate_sum(pre, lbb, ob, from, no), *d)) {
+            while (i < n && lead->bdocs[i] <= lu)
+                i++;
+        }
         while (i < n && lead->bdocs[i] <= upto) {
             uint32_t di = lead->bdocs[i];
             if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, lead->btfs[i]), di))
@@ -849,6 +867,26 @@ static double block_bound(ectx *e, scorer *s)
     return best;
 }
 
+/* The phrase's bound over [target, *upto].  The gated phrase with a lead (a single-
+ * alternative term every match has) takes the lead's block as the window: its block bound
+ * plus the others' BM25 limits (widf (k1 + 1), what any tf approaches).  The frequent terms'
+ * blocks are then bounded only at the lead's postings (gate_lead_out), not once per window of
+ * their own short blocks, whose skip entries and bounds were most of a phrase's cost. */
+static double phrase_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+{
+    double sum = 0;
+    if (!s->lead || e->gate != s) {
+        for (size_t i = 0; i < s->n_distinct; i++)
+            sum += sc_shallow(e, s->distinct[i], target, upto);
+        return sum;
+    }
+    double lb = sc_shallow(e, s->lead, target, upto);
+    for (size_t i = 0; i < s->n_distinct; i++)
+        sum += s->distinct[i] == s->lead ? lb
+             : s->distinct[i]->widf * (e->k1 + 1.0) * (1.0 + 1e-9);
+    return sum;
+}
+
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
 static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
 {
@@ -887,9 +925,7 @@ static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upt
             sum += sc_shallow(e, s->should[i], target, upto);
         return sum;
     default:
-        for (size_t i = 0; i < s->n_distinct; i++)
-            sum += sc_shallow(e, s->distinct[i], target, upto);
-        return sum;
+        return phrase_shallow(e, s, target, upto);
     }
 }
 
