@@ -769,9 +769,14 @@ int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
         c->pos_i = 0;
     }
     uint64_t skip = 0;
-    for (uint32_t k = c->pos_i; k < c->i; k++)
-        if (!bits || !(bits[k / 8] >> (k % 8) & 1))
+    if (!bits) {                    /* the common block: plain sums the compiler unrolls */
+        for (uint32_t k = c->pos_i; k < c->i; k++)
             skip += c->tfs[k];
+    } else {
+        for (uint32_t k = c->pos_i; k < c->i; k++)
+            if (!(bits[k / 8] >> (k % 8) & 1))
+                skip += c->tfs[k];
+    }
     if (skip_positions(&c->pos_p, end, skip))
         return -1;
     uint32_t tf = c->tfs[c->i];
@@ -785,15 +790,21 @@ int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
         c->posbuf_cap = tf;
     }
     uint64_t acc = 0;
+    const uint8_t *p = c->pos_p;
     for (uint32_t k = 0; k < tf; k++) {
         uint64_t v;
-        if (poisk_varint_decode(&c->pos_p, end, &v) || (k > 0 && v == 0))
+        if (p < end && *p < 0x80)   /* most gaps are one byte: no call */
+            v = *p++;
+        else if (poisk_varint_decode(&p, end, &v))
+            return -1;
+        if (k > 0 && v == 0)
             return -1;
         acc += v;
         if (acc > UINT32_MAX)
             return -1;
         c->posbuf[k] = (uint32_t)acc;
     }
+    c->pos_p = p;
     c->pos_i = c->i + 1;
     c->posbuf_for = c->i;
     c->posbuf_n = tf;

@@ -517,36 +517,65 @@ static int contains(const uint32_t *v, uint32_t n, uint32_t x)
     return lo < n && v[lo] == x;
 }
 
+/* Room for n values at the start of the phrase scratch (nothing else lives there yet). */
+static int pbuf_reserve(ectx *e, size_t n)
+{
+    if (n <= e->pbuf_cap)
+        return POISK_OK;
+    uint32_t *nb = realloc(e->pbuf, n * 2 * sizeof *nb);
+    if (!nb)
+        return POISK_ENOMEM;
+    e->pbuf = nb;
+    e->pbuf_cap = n * 2;
+    return POISK_OK;
+}
+
+/* Does the phrase occur in d?  The candidate starts come from the position with the fewest
+ * occurrences there and are filtered by one position after the other in ascending tf, so a
+ * longer phrase stops reading positions as soon as no start survives. */
 static int phrase_matches(ectx *e, scorer *s, uint32_t d)
 {
     enum { MAXP = 64 };
-    const uint32_t *pp[MAXP];
-    uint32_t pn[MAXP];
+    size_t ord[MAXP];
+    uint64_t tf[MAXP];
     size_t np = s->n_pos < MAXP ? s->n_pos : MAXP;
-    size_t scratch = 0;
     for (size_t i = 0; i < np; i++) {
-        int rc = phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch);
-        if (rc) {
+        tf[i] = 0;
+        for (size_t j = 0; j < s->n_alt[i]; j++)
+            if (s->alt[i][j]->doc == d)
+                tf[i] += term_tf(s->alt[i][j]);
+        size_t k = i;               /* stable insertion: equal tfs keep phrase order */
+        for (; k > 0 && tf[ord[k - 1]] > tf[i]; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+    }
+    const uint32_t *p;
+    uint32_t n;
+    size_t scratch = 0;
+    int rc = phrase_positions(e, s, ord[0], d, &p, &n, &scratch);
+    if (!rc && p != e->pbuf)        /* the starts live at the scratch's head */
+        rc = pbuf_reserve(e, n);
+    if (rc) {
+        fail(e, rc);
+        return 0;
+    }
+    /* p may lie further into the scratch: a forward copy is safe in place */
+    uint32_t o0 = s->off[ord[0]], ns = n;
+    for (uint32_t k = 0; k < n; k++)
+        e->pbuf[k] = p[k] - o0;
+    for (size_t i = 1; i < np && ns; i++) {
+        scratch = ns;               /* merged alternatives go after the starts */
+        if ((rc = phrase_positions(e, s, ord[i], d, &p, &n, &scratch))) {
             fail(e, rc);
             return 0;
         }
+        uint32_t *st = e->pbuf, o = s->off[ord[i]], w = 0;
+        for (uint32_t k = 0; k < ns; k++)
+            if (contains(p, n, st[k] + o))
+                st[w++] = st[k];
+        ns = w;
     }
-    /* pointers into the scratch buffer may have moved during later merges: recompute */
-    if (scratch) {
-        scratch = 0;
-        for (size_t i = 0; i < np; i++)
-            if (phrase_positions(e, s, i, d, &pp[i], &pn[i], &scratch))
-                return 0;
-    }
-    for (uint32_t k = 0; k < pn[0]; k++) {
-        uint32_t start = pp[0][k] - s->off[0];
-        size_t i = 1;
-        while (i < np && contains(pp[i], pn[i], start + s->off[i]))
-            i++;
-        if (i == np)
-            return 1;
-    }
-    return 0;
+    return ns > 0;
 }
 
 /* The gated phrase's pre-check: its rarest required term on its next passage >= *d, can
@@ -562,6 +591,16 @@ static inline double gate_exact(ectx *e, const scorer *lead, double pre, const d
                                 size_t from, size_t no, uint32_t d, uint32_t tf)
 {
     double b = pre + bulk_score(e, lead, d, tf);
+    for (size_t k = from; k < no; k++)
+        b += ob[k];
+    return b;
+}
+
+/* pre + the lead's part + ob[from..no), in the scoring order. */
+static inline double gate_sum(double pre, double lead_part, const double *ob, size_t from,
+                              size_t no)
+{
+    double b = pre + lead_part;
     for (size_t k = from; k < no; k++)
         b += ob[k];
     return b;
@@ -604,6 +643,14 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
         if (e->gate_window && e->gate_upto < upto)
             upto = e->gate_upto;
         uint32_t i = lead->bi + 1, n = lead->bn;
+        /* with the lead's block bound in place of its score no posting can enter up to where
+         * all the bounds hold: pass them unscored */
+        uint32_t lu = upto;
+        double lbb = sc_shallow(e, lead, *d, &lu);
+        if (gate_out(e, gate_sum(pre, lbb, ob, from, no), *d)) {
+            while (i < n && lead->bdocs[i] <= lu)
+                i++;
+        }
         while (i < n && lead->bdocs[i] <= upto) {
             uint32_t di = lead->bdocs[i];
             if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, lead->btfs[i]), di))
@@ -820,6 +867,26 @@ static double block_bound(ectx *e, scorer *s)
     return best;
 }
 
+/* The phrase's bound over [target, *upto].  The gated phrase with a lead (a single-
+ * alternative term every match has) takes the lead's block as the window: its block bound
+ * plus the others' BM25 limits (widf (k1 + 1), what any tf approaches).  The frequent terms'
+ * blocks are then bounded only at the lead's postings (gate_lead_out), not once per window of
+ * their own short blocks, whose skip entries and bounds were most of a phrase's cost. */
+static double phrase_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
+{
+    double sum = 0;
+    if (!s->lead || e->gate != s) {
+        for (size_t i = 0; i < s->n_distinct; i++)
+            sum += sc_shallow(e, s->distinct[i], target, upto);
+        return sum;
+    }
+    double lb = sc_shallow(e, s->lead, target, upto);
+    for (size_t i = 0; i < s->n_distinct; i++)
+        sum += s->distinct[i] == s->lead ? lb
+             : s->distinct[i]->widf * (e->k1 + 1.0) * (1.0 + 1e-9);
+    return sum;
+}
+
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
 static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
 {
@@ -858,9 +925,7 @@ static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upt
             sum += sc_shallow(e, s->should[i], target, upto);
         return sum;
     default:
-        for (size_t i = 0; i < s->n_distinct; i++)
-            sum += sc_shallow(e, s->distinct[i], target, upto);
-        return sum;
+        return phrase_shallow(e, s, target, upto);
     }
 }
 

@@ -319,6 +319,41 @@ Test(search_synthetic, ranking_equals_brute_force)
     random_queries(syn_idx, &syn_bf, 150, 99);
 }
 
+/* Phrases of 2-5 consecutive tokens, and the same with two words swapped (mostly no match
+ * where they co-occur): the evaluator reads the positions in ascending tf, any of them
+ * first, and stops once no start survives, so every order and early stop must agree. */
+static void long_phrases(bf_corpus *c, int n, unsigned seed)
+{
+    rnd_state = seed;
+    for (int i = 0; i < n; i++) {
+        size_t d, t;
+        random_form(c, &d, &t);
+        const char *w[5];
+        int want = 2 + (int)(rnd() % 4), got = 0;
+        uint32_t pos = c->d[d].t[t].pos;
+        for (size_t j = t; j < c->d[d].n && got < want; j++) {
+            if (c->d[d].t[j].pos != pos + (uint32_t)got)
+                continue;
+            if (j > t && c->d[d].t[j].pos == c->d[d].t[j - 1].pos)
+                continue;
+            w[got++] = c->d[d].t[j].exact;
+        }
+        char q[1024] = "\"";
+        for (int k = 0; k < got; k++) {
+            int from = i % 2 && got > 1 && k < 2 ? 1 - k : k;   /* odd: the first two swapped */
+            strncat(q, w[from], sizeof q - strlen(q) - 4);
+            strcat(q, " ");
+        }
+        strcat(q, "\"");
+        compare(syn_idx, c, q, 0, 1 + (unsigned)(rnd() % 12));
+    }
+}
+
+Test(search_synthetic, long_phrases_equal_brute_force)
+{
+    long_phrases(&syn_bf, 120, 7);
+}
+
 static uint64_t blocks_for(const char *q, int count, const char *const *regions_opt)
 {
     poisk_search_options o;
