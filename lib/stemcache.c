@@ -8,6 +8,7 @@
  * of an entry, so emptying never leaves them with stale answers.
  */
 #include "stemcache.h"
+#include "lexicon_mem.h"
 #include "poisk/poisk.h"
 #include "poisk/analyzer.h"
 
@@ -52,10 +53,10 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->view.gen = 1;                          /* zeroed refs are never current */
     poisk_stemcache_set_budget(c, 0);
     c->nslots = 1u << 12;
-    c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
+    c->view.slots = poisk_table_alloc(c->nslots * sizeof *c->view.slots);
     c->view.mask = c->nslots - 1;
     c->arena_cap = 1u << 16;
-    c->view.arena = malloc(c->arena_cap);
+    c->view.arena = poisk_table_alloc(c->arena_cap);
     c->arena_len = 1;                    /* offset 0 means "no stem yet" */
     if (!c->ru || !c->en || !c->view.slots || !c->view.arena) {
         poisk_stemcache_free(c);
@@ -93,8 +94,8 @@ void poisk_stemcache_free(poisk_stemcache *c)
         sb_stemmer_delete(c->ru);
     if (c->en)
         sb_stemmer_delete(c->en);
-    free(c->view.slots);
-    free(c->view.arena);
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
+    poisk_table_free(c->view.arena, c->arena_cap);
     free(c);
 }
 
@@ -115,7 +116,7 @@ static void cache_clear(poisk_stemcache *c)
 static int cache_grow(poisk_stemcache *c)
 {
     size_t n = c->nslots * 2;
-    poisk_form *s = calloc(n, sizeof *s);
+    poisk_form *s = poisk_table_alloc(n * sizeof *s);
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
@@ -126,7 +127,7 @@ static int cache_grow(poisk_stemcache *c)
             j = (j + 1) & (n - 1);
         s[j] = c->view.slots[i];
     }
-    free(c->view.slots);
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
     c->view.slots = s;
     c->nslots = n;
     c->view.mask = n - 1;
@@ -141,7 +142,7 @@ static int arena_reserve(poisk_stemcache *c, size_t need)
     size_t cap = c->arena_cap;
     while (c->arena_len + need > cap)
         cap *= 2;
-    char *a = realloc(c->view.arena, cap);
+    char *a = poisk_table_resize(c->view.arena, c->arena_cap, c->arena_len, cap);
     if (!a)
         return POISK_ENOMEM;
     c->view.arena = a;
