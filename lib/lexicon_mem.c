@@ -1,6 +1,7 @@
 /*
  * lexicon_mem.c: huge-page backed tables for the form cache and the lexicon (see
- * lexicon_mem.h).  Below 2 MiB a table is ordinary heap memory; from 2 MiB on it is an
+ * lexicon_mem.h).  Below 2 MiB a table is ordinary heap memory (64-byte aligned, so the
+ * form cache's 32-byte entries never cross a line); from 2 MiB on it is an
  * anonymous mapping of whole, aligned 2 MiB pages advised MADV_HUGEPAGE before its first
  * touch (a hint: without THP the pages are simply small).  The size tells the two apart,
  * which is why the owners pass it back.
@@ -43,8 +44,13 @@ static void *huge_map(size_t bytes)
 
 void *poisk_table_alloc(size_t bytes)
 {
-    if (bytes < HUGE_PAGE)
-        return calloc(1, bytes ? bytes : 1);
+    if (bytes < HUGE_PAGE) {              /* cache-line aligned: entries never cross one */
+        size_t len = (bytes + 63) & ~(size_t)63;
+        void *p = aligned_alloc(64, len ? len : 64);
+        if (p)
+            memset(p, 0, len ? len : 64);
+        return p;
+    }
     return huge_map(bytes);                 /* fresh anonymous pages are zero */
 }
 
@@ -63,7 +69,7 @@ void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_byte
     if (!p)
         old_bytes = 0;
     if (new_bytes < HUGE_PAGE && old_bytes < HUGE_PAGE)
-        return realloc(p, new_bytes ? new_bytes : 1);
+        return realloc(p, new_bytes ? new_bytes : 1);   /* arenas: no alignment wanted */
     if (old_bytes >= HUGE_PAGE && huge_round(new_bytes) == huge_round(old_bytes))
         return p;                           /* the mapping already covers it */
     void *q = poisk_table_alloc(new_bytes);

@@ -66,7 +66,9 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     return POISK_OK;
 }
 
-/* An entry costs two slots (the table is kept at most half full, 80 bytes) plus its form
+_Static_assert(sizeof(poisk_form) == 32, "a form cache entry is half a cache line");
+
+/* An entry costs two slots (the table is kept at most half full, 64 bytes) plus its form
  * and stem in the arena (~44 bytes on the synthetic corpora): the slots get 2/3. */
 void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes)
 {
@@ -120,10 +122,11 @@ static int cache_grow(poisk_stemcache *c)
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        if (!c->view.slots[i].hash)
-            continue;
-        size_t j = (size_t)(c->view.slots[i].hash >> 8) & (n - 1);
-        while (s[j].hash)
+        const poisk_form *e = &c->view.slots[i];
+        if (!e->tag)
+            continue;                 /* an entry keeps only a tag: hash its form again */
+        size_t j = (size_t)(poisk_form_hash(c->view.arena + e->off, e->len) >> 8) & (n - 1);
+        while (s[j].tag)
             j = (j + 1) & (n - 1);
         s[j] = c->view.slots[i];
     }
@@ -186,9 +189,10 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     if (len > UINT16_MAX)
         return NULL;
     size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
-    for (; c->view.slots[i].hash; i = (i + 1) & mask) {
+    uint32_t tag = poisk_form_tag(h);
+    for (; c->view.slots[i].tag; i = (i + 1) & mask) {
         poisk_form *e = &c->view.slots[i];
-        if (e->hash == h && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
+        if (e->tag == tag && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
             return e;
     }
     if ((c->used + 1) * 2 > c->nslots
@@ -197,14 +201,14 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
             return NULL;
         mask = c->nslots - 1;
         i = (size_t)(h >> 8) & mask;
-        while (c->view.slots[i].hash)
+        while (c->view.slots[i].tag)
             i = (i + 1) & mask;
     }
     if (c->arena_len + len > UINT32_MAX || arena_reserve(c, len))
         return NULL;
     poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
-    e->hash = h;
+    e->tag = tag;
     e->off = (uint32_t)c->arena_len;
     e->len = (uint16_t)len;
     memcpy(c->view.arena + c->arena_len, form, len);
