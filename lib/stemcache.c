@@ -138,6 +138,23 @@ static int cache_grow(poisk_stemcache *c)
     return POISK_OK;
 }
 
+void poisk_stemcache_reserve(poisk_stemcache *c, size_t forms)
+{
+    size_t n = c->nslots;
+    while (n < forms && n < c->max_slots)
+        n *= 2;
+    if (n <= c->nslots || c->used)
+        return;
+    poisk_form *s = poisk_table_alloc(n * sizeof *s);
+    if (!s)
+        return;
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
+    c->view.slots = s;
+    c->nslots = n;
+    c->view.mask = n - 1;
+    c->view.gen++;
+}
+
 static int arena_reserve(poisk_stemcache *c, size_t need)
 {
     if (c->arena_len + need <= c->arena_cap)

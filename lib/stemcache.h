@@ -54,6 +54,12 @@ void poisk_stemcache_free(poisk_stemcache *c);
  *  arena, ~150 MB).  Emptying changes no answer, only what is computed again. */
 void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes);
 
+/*! poisk_stemcache_reserve() : sizes the empty cache's slot table for about forms/2 forms
+ *  (within the budget), so that it grows at most once: every doubling on the way rehashed
+ *  the table and faulted in a fresh one.  The analyzer passes the lexicon's distinct forms.
+ *  A hint: out of memory, or a cache in use, it keeps the table it has. */
+void poisk_stemcache_reserve(poisk_stemcache *c, size_t forms);
+
 /*! poisk_form_hash() : the key of a form (pieces keep it so it is computed once). */
 uint64_t poisk_form_hash(const char *form, size_t len);
 
