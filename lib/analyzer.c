@@ -398,6 +398,8 @@ static int repair_group(poisk_analyzer *a)
             unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
             if (i && poisk_repair_may_ask(win + i + 1 - k, k))
                 poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
+            if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
+                poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
         }
     }
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;
