@@ -62,8 +62,10 @@ int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **o
     poisk_stopset_init(&a->stop);
     const poisk_lexicon *lx = a->opts.repair ? a->opts.lexicon : NULL;
     int rc = poisk_stemcache_create(&a->stop, lx, &a->stems);
-    if (!rc)
+    if (!rc) {
         poisk_stemcache_set_budget(a->stems, a->opts.form_cache_bytes);
+        poisk_stemcache_reserve(a->stems, poisk_lexicon_forms(lx));   /* NULL: 0 */
+    }
     if (!rc && a->opts.repair)
         rc = poisk_repair_create(lx, a->stems, &a->repair);
     if (rc) {
@@ -396,6 +398,8 @@ static int repair_group(poisk_analyzer *a)
             unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
             if (i && poisk_repair_may_ask(win + i + 1 - k, k))
                 poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
+            if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
+                poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
         }
     }
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;

@@ -8,6 +8,7 @@
 #include "analyzer_scan.h"
 #include "lexicon_blob.h"
 #include "lexicon_dict.h"
+#include "lexicon_mem.h"
 #include "poisk/poisk.h"
 
 #include <hunspell.h>
@@ -77,12 +78,12 @@ int poisk_lexicon_create(poisk_lexicon **out)
     if (!lx)
         return POISK_ENOMEM;
     lx->nslots = 1u << 14;
-    lx->slots = calloc(lx->nslots, sizeof *lx->slots);
+    lx->slots = poisk_table_alloc(lx->nslots * sizeof *lx->slots);
     lx->arena_cap = 1u << 18;
-    lx->arena = malloc(lx->arena_cap);
+    lx->arena = poisk_table_alloc(lx->arena_cap);
     if (!lx->slots || !lx->arena || pthread_mutex_init(&lx->dict_lock, NULL)) {
-        free(lx->slots);
-        free(lx->arena);
+        poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
+        poisk_table_free(lx->arena, lx->arena_cap);
         free(lx);
         return POISK_ENOMEM;
     }
@@ -93,7 +94,7 @@ int poisk_lexicon_create(poisk_lexicon **out)
 static int lex_grow(poisk_lexicon *lx)
 {
     size_t n = lx->nslots * 2;
-    lex_slot *s = calloc(n, sizeof *s);
+    lex_slot *s = poisk_table_alloc(n * sizeof *s);
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < lx->nslots; i++) {
@@ -104,7 +105,7 @@ static int lex_grow(poisk_lexicon *lx)
             j = (j + 1) & (n - 1);
         s[j] = lx->slots[i];
     }
-    free(lx->slots);
+    poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     lx->slots = s;
     lx->nslots = n;
     return POISK_OK;
@@ -138,7 +139,7 @@ static int lex_count(poisk_lexicon *lx, const poisk_piece *p, uint64_t h)
         }
         if (lx->arena_len + p->len > lx->arena_cap) {
             size_t cap = lx->arena_cap * 2;
-            char *a = realloc(lx->arena, cap);
+            char *a = poisk_table_resize(lx->arena, lx->arena_cap, lx->arena_len, cap);
             if (!a)
                 return POISK_ENOMEM;
             lx->arena = a;
@@ -248,7 +249,8 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
         size_t cap = lx->stem_arena_cap ? lx->stem_arena_cap : 1u << 16;
         while (lx->stem_arena_len + len > cap)
             cap *= 2;
-        char *a = realloc(lx->stem_arena, cap);
+        char *a = poisk_table_resize(lx->stem_arena, lx->stem_arena_cap, lx->stem_arena_len,
+                                     cap);
         if (!a)
             return POISK_ENOMEM;
         lx->stem_arena = a;
@@ -310,7 +312,7 @@ static void build_form_bloom(poisk_lexicon *lx)
     size_t bits = 1u << 12;
     while (bits < lx->used * 16)
         bits <<= 1;
-    lx->form_bloom = calloc(bits / 64, sizeof *lx->form_bloom);
+    lx->form_bloom = poisk_table_alloc(bits / 8);
     if (!lx->form_bloom)
         return;                           /* then every question answers "maybe" */
     lx->form_bloom_mask = bits - 1;
@@ -335,7 +337,7 @@ static void build_stem_bloom(poisk_lexicon *lx)
     size_t bits = 1u << 12;
     while (bits < lx->stems_used * 16)
         bits <<= 1;
-    lx->stem_bloom = calloc(bits / 64, sizeof *lx->stem_bloom);
+    lx->stem_bloom = poisk_table_alloc(bits / 8);
     if (!lx->stem_bloom)
         return;                           /* then every question answers "maybe" */
     lx->stem_bloom_mask = bits - 1;
@@ -381,10 +383,10 @@ static void compact_stems(poisk_lexicon *lx)
         n *= 2;
     if (n >= lx->nstems)
         return;
-    lex_slot *t = calloc(n, sizeof *t);
+    lex_slot *t = poisk_table_alloc(n * sizeof *t);
     uint32_t *moved = malloc(lx->nstems * sizeof *moved);
     if (!t || !moved) {
-        free(t);
+        poisk_table_free(t, n * sizeof *t);
         free(moved);
         return;                           /* keeps the larger table */
     }
@@ -401,7 +403,7 @@ static void compact_stems(poisk_lexicon *lx)
         if (lx->slots[i].stem)
             lx->slots[i].stem = moved[lx->slots[i].stem - 1];
     free(moved);
-    free(lx->stems);
+    poisk_table_free(lx->stems, lx->nstems * sizeof *lx->stems);
     lx->stems = t;
     lx->nstems = n;
 }
@@ -416,7 +418,7 @@ static void build_stems(poisk_lexicon *lx)
     size_t n = 1;
     while (n < lx->used * 2)
         n *= 2;
-    lx->stems = ru ? calloc(n, sizeof *lx->stems) : NULL;
+    lx->stems = ru ? poisk_table_alloc(n * sizeof *lx->stems) : NULL;
     lx->nstems = n;
     for (size_t i = 0; lx->stems && i < lx->nslots; i++) {
         lex_slot *s = &lx->slots[i];
@@ -426,7 +428,7 @@ static void build_stems(poisk_lexicon *lx)
         const sb_symbol *st = sb_stemmer_stem(ru, f, s->len);
         if (!st || stem_add(lx, (const char *)st, (size_t)sb_stemmer_length(ru),
                             s->e.count - s->e.caps, &s->stem)) {
-            free(lx->stems);              /* out of memory: no stem table */
+            poisk_table_free(lx->stems, lx->nstems * sizeof *lx->stems);   /* no memory */
             lx->stems = NULL;
         }
     }
@@ -523,12 +525,14 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     if (lx->hun)
         Hunspell_destroy(lx->hun);
     pthread_mutex_destroy(&lx->dict_lock);
-    free(lx->stems);
-    free(lx->stem_bloom);
-    free(lx->form_bloom);
-    free(lx->stem_arena);
-    free(lx->slots);
-    free(lx->arena);
+    poisk_table_free(lx->stems, lx->nstems * sizeof *lx->stems);
+    if (lx->stem_bloom)
+        poisk_table_free(lx->stem_bloom, (lx->stem_bloom_mask + 1) / 8);
+    if (lx->form_bloom)
+        poisk_table_free(lx->form_bloom, (lx->form_bloom_mask + 1) / 8);
+    poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
+    poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
+    poisk_table_free(lx->arena, lx->arena_cap);
     free(lx);
 }
 

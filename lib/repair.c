@@ -180,6 +180,14 @@ void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n)
     }
 }
 
+void poisk_repair_prefetch_pair(poisk_repair *r, const poisk_piece *a, const poisk_piece *b)
+{
+    char form[2 * POISK_PIECE_MAX_BYTES];
+    memcpy(form, a->form, a->len);
+    memcpy(form + a->len, b->form, b->len);
+    poisk_stemcache_prefetch(r->forms, poisk_form_hash(form, (size_t)a->len + b->len));
+}
+
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;

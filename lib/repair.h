@@ -89,6 +89,23 @@ static inline int poisk_repair_may_ask(poisk_piece *const *p, unsigned n)
 
 /*! poisk_repair_may_act() : could poisk_repair_plan() or poisk_repair_split() do anything
  *  with the noted pieces p[0..avail-1]?  No for nearly every window of ordinary words. */
+/*! poisk_repair_pair_looked_up() : will poisk_repair_plan() look the join of these two
+ *  words up in the form cache (two words that may also be one, +both, or a compound's
+ *  spaced spelling)?  Such a join is new more often than not, so its slot is prefetched
+ *  (poisk_repair_prefetch_pair()) when the second word is noted. */
+static inline int poisk_repair_pair_looked_up(const poisk_piece *a, const poisk_piece *b)
+{
+    unsigned b0 = a->r_bits, b1 = b->r_bits;
+    if (b->glue != POISK_GLUE_SPACE || !(b0 & R_FIRST) || !(b1 & R_NEXT)
+        || ((b0 | b1) & R_BAD) || !(b0 & R_PREFIX))
+        return 0;
+    return (b1 & R_SUFFIX) || ((b0 & R_OE) && !((b0 | b1) & R_STOP) && b->nchars >= 4);
+}
+
+/*! poisk_repair_prefetch_pair() : starts loading the form cache slot of the join a b; a
+ *  hint only */
+void poisk_repair_prefetch_pair(poisk_repair *r, const poisk_piece *a, const poisk_piece *b);
+
 static inline int poisk_repair_may_act(poisk_piece *const *p, unsigned avail)
 {
     if ((p[0]->r_bits & (R_FIRST | R_BAD)) == (R_FIRST | R_BAD) && p[0]->nchars >= 9)

@@ -8,6 +8,7 @@
  * of an entry, so emptying never leaves them with stale answers.
  */
 #include "stemcache.h"
+#include "lexicon_mem.h"
 #include "poisk/poisk.h"
 #include "poisk/analyzer.h"
 
@@ -52,10 +53,10 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->view.gen = 1;                          /* zeroed refs are never current */
     poisk_stemcache_set_budget(c, 0);
     c->nslots = 1u << 12;
-    c->view.slots = calloc(c->nslots, sizeof *c->view.slots);
+    c->view.slots = poisk_table_alloc(c->nslots * sizeof *c->view.slots);
     c->view.mask = c->nslots - 1;
     c->arena_cap = 1u << 16;
-    c->view.arena = malloc(c->arena_cap);
+    c->view.arena = poisk_table_alloc(c->arena_cap);
     c->arena_len = 1;                    /* offset 0 means "no stem yet" */
     if (!c->ru || !c->en || !c->view.slots || !c->view.arena) {
         poisk_stemcache_free(c);
@@ -65,7 +66,9 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     return POISK_OK;
 }
 
-/* An entry costs two slots (the table is kept at most half full, 80 bytes) plus its form
+_Static_assert(sizeof(poisk_form) == 32, "a form cache entry is half a cache line");
+
+/* An entry costs two slots (the table is kept at most half full, 64 bytes) plus its form
  * and stem in the arena (~44 bytes on the synthetic corpora): the slots get 2/3. */
 void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes)
 {
@@ -93,8 +96,8 @@ void poisk_stemcache_free(poisk_stemcache *c)
         sb_stemmer_delete(c->ru);
     if (c->en)
         sb_stemmer_delete(c->en);
-    free(c->view.slots);
-    free(c->view.arena);
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
+    poisk_table_free(c->view.arena, c->arena_cap);
     free(c);
 }
 
@@ -115,23 +118,41 @@ static void cache_clear(poisk_stemcache *c)
 static int cache_grow(poisk_stemcache *c)
 {
     size_t n = c->nslots * 2;
-    poisk_form *s = calloc(n, sizeof *s);
+    poisk_form *s = poisk_table_alloc(n * sizeof *s);
     if (!s)
         return POISK_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        if (!c->view.slots[i].hash)
-            continue;
-        size_t j = (size_t)(c->view.slots[i].hash >> 8) & (n - 1);
-        while (s[j].hash)
+        const poisk_form *e = &c->view.slots[i];
+        if (!e->tag)
+            continue;                 /* an entry keeps only a tag: hash its form again */
+        size_t j = (size_t)(poisk_form_hash(c->view.arena + e->off, e->len) >> 8) & (n - 1);
+        while (s[j].tag)
             j = (j + 1) & (n - 1);
         s[j] = c->view.slots[i];
     }
-    free(c->view.slots);
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
     c->view.slots = s;
     c->nslots = n;
     c->view.mask = n - 1;
     c->view.gen++;
     return POISK_OK;
+}
+
+void poisk_stemcache_reserve(poisk_stemcache *c, size_t forms)
+{
+    size_t n = c->nslots;
+    while (n < forms && n < c->max_slots)
+        n *= 2;
+    if (n <= c->nslots || c->used)
+        return;
+    poisk_form *s = poisk_table_alloc(n * sizeof *s);
+    if (!s)
+        return;
+    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
+    c->view.slots = s;
+    c->nslots = n;
+    c->view.mask = n - 1;
+    c->view.gen++;
 }
 
 static int arena_reserve(poisk_stemcache *c, size_t need)
@@ -141,7 +162,7 @@ static int arena_reserve(poisk_stemcache *c, size_t need)
     size_t cap = c->arena_cap;
     while (c->arena_len + need > cap)
         cap *= 2;
-    char *a = realloc(c->view.arena, cap);
+    char *a = poisk_table_resize(c->view.arena, c->arena_cap, c->arena_len, cap);
     if (!a)
         return POISK_ENOMEM;
     c->view.arena = a;
@@ -185,9 +206,10 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     if (len > UINT16_MAX)
         return NULL;
     size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
-    for (; c->view.slots[i].hash; i = (i + 1) & mask) {
+    uint32_t tag = poisk_form_tag(h);
+    for (; c->view.slots[i].tag; i = (i + 1) & mask) {
         poisk_form *e = &c->view.slots[i];
-        if (e->hash == h && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
+        if (e->tag == tag && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
             return e;
     }
     if ((c->used + 1) * 2 > c->nslots
@@ -196,14 +218,14 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
             return NULL;
         mask = c->nslots - 1;
         i = (size_t)(h >> 8) & mask;
-        while (c->view.slots[i].hash)
+        while (c->view.slots[i].tag)
             i = (i + 1) & mask;
     }
     if (c->arena_len + len > UINT32_MAX || arena_reserve(c, len))
         return NULL;
     poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
-    e->hash = h;
+    e->tag = tag;
     e->off = (uint32_t)c->arena_len;
     e->len = (uint16_t)len;
     memcpy(c->view.arena + c->arena_len, form, len);

@@ -31,8 +31,10 @@ enum {
     POISK_FORM_STEMS_DONE = 1 << 8   /* stem_forms holds the lexicon's count for its stem */
 };
 
+/* 32 bytes, and the tables are 32-byte aligned, so an entry never crosses a cache line:
+ * one line per probe (at 40 bytes half the entries crossed one, and the table was larger) */
 typedef struct poisk_form {
-    uint64_t hash;                   /* XXH3 of the form, never 0; 0 = empty slot */
+    uint32_t tag;                    /* poisk_form_tag() of its hash, never 0; 0 = empty */
     uint32_t off, stem_off;          /* form and stem in the arena; stem_off 0 = not yet */
     uint16_t len, stem_len;
     uint16_t flags;                  /* POISK_FORM_* */
@@ -52,8 +54,21 @@ void poisk_stemcache_free(poisk_stemcache *c);
  *  arena, ~150 MB).  Emptying changes no answer, only what is computed again. */
 void poisk_stemcache_set_budget(poisk_stemcache *c, size_t bytes);
 
+/*! poisk_stemcache_reserve() : sizes the empty cache's slot table for about forms/2 forms
+ *  (within the budget), so that it grows at most once: every doubling on the way rehashed
+ *  the table and faulted in a fresh one.  The analyzer passes the lexicon's distinct forms.
+ *  A hint: out of memory, or a cache in use, it keeps the table it has. */
+void poisk_stemcache_reserve(poisk_stemcache *c, size_t forms);
+
 /*! poisk_form_hash() : the key of a form (pieces keep it so it is computed once). */
 uint64_t poisk_form_hash(const char *form, size_t len);
+
+/* What an entry keeps of its form's hash: the bits above the slot index (a table of 2^24
+ * slots uses bits 8..31), never 0.  Equal forms have equal tags; the form bytes decide. */
+static inline uint32_t poisk_form_tag(uint64_t hash)
+{
+    return (uint32_t)(hash >> 32) | 1;
+}
 
 /*! poisk_stemcache_find() : the entry of a form, added when new (hash: poisk_form_hash()
  *  of it, or 0 to compute it here).  The pointer is valid until the next find or stem
@@ -80,9 +95,7 @@ poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, 
 static inline void poisk_stemcache_prefetch(const poisk_stemcache *c, uint64_t hash)
 {
     const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
-    const poisk_form *e = &v->slots[(hash >> 8) & v->mask];
-    __builtin_prefetch(e);                /* a 40-byte entry crosses a line half the time */
-    __builtin_prefetch((const char *)(e + 1) - 1);
+    __builtin_prefetch(&v->slots[(hash >> 8) & v->mask]);   /* one line (32-byte entries) */
 }
 
 /*! poisk_stemcache_prefetch_form() : the second step: once the slot has arrived, starts
@@ -91,7 +104,7 @@ static inline void poisk_stemcache_prefetch_form(const poisk_stemcache *c, uint6
 {
     const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
     const poisk_form *e = &v->slots[(hash >> 8) & v->mask];
-    if (e->hash == hash) {                /* a quarter of the forms cross a line */
+    if (e->tag == poisk_form_tag(hash)) {   /* a quarter of the forms cross a line */
         __builtin_prefetch(v->arena + e->off);
         __builtin_prefetch(v->arena + e->off + e->len - 1);
     } else if (v->lexicon)                /* new, most likely: the lexicon will be asked */

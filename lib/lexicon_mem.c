@@ -1,0 +1,84 @@
+/*
+ * lexicon_mem.c: huge-page backed tables for the form cache and the lexicon (see
+ * lexicon_mem.h).  Below 2 MiB a table is ordinary heap memory (64-byte aligned, so the
+ * form cache's 32-byte entries never cross a line); from 2 MiB on it is an
+ * anonymous mapping of whole, aligned 2 MiB pages advised MADV_HUGEPAGE before its first
+ * touch (a hint: without THP the pages are simply small).  The size tells the two apart,
+ * which is why the owners pass it back.
+ */
+#include "lexicon_mem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t huge_round(size_t bytes)
+{
+    return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+static void *huge_map(size_t bytes)
+{
+    size_t len = huge_round(bytes);
+    if (len < bytes || len + HUGE_PAGE < len)
+        return NULL;
+    /* map a page more, then cut the head and tail so the table starts on a 2 MiB line */
+    char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t start = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    size_t head = start - (uintptr_t)m, tail = HUGE_PAGE - head;
+    if (head)
+        munmap(m, head);
+    if (tail)
+        munmap((char *)start + len, tail);
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)start, len, MADV_HUGEPAGE);
+#endif
+    return (void *)start;
+}
+
+void *poisk_table_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE) {              /* cache-line aligned: entries never cross one */
+        size_t len = (bytes + 63) & ~(size_t)63;
+        void *p = aligned_alloc(64, len ? len : 64);
+        if (p)
+            memset(p, 0, len ? len : 64);
+        return p;
+    }
+    return huge_map(bytes);                 /* fresh anonymous pages are zero */
+}
+
+void poisk_table_free(void *p, size_t bytes)
+{
+    if (!p)
+        return;
+    if (bytes < HUGE_PAGE)
+        free(p);
+    else
+        munmap(p, huge_round(bytes));
+}
+
+void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes)
+{
+    if (!p)
+        old_bytes = 0;
+    if (new_bytes < HUGE_PAGE && old_bytes < HUGE_PAGE)
+        return realloc(p, new_bytes ? new_bytes : 1);   /* arenas: no alignment wanted */
+    if (old_bytes >= HUGE_PAGE && huge_round(new_bytes) == huge_round(old_bytes))
+        return p;                           /* the mapping already covers it */
+    void *q = poisk_table_alloc(new_bytes);
+    if (!q)
+        return NULL;
+    if (keep > old_bytes)
+        keep = old_bytes;
+    if (keep)
+        memcpy(q, p, keep < new_bytes ? keep : new_bytes);
+    poisk_table_free(p, old_bytes);
+    return q;
+}

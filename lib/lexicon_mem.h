@@ -1,0 +1,28 @@
+/*
+ * lexicon_mem.h: memory for the analysis side's big hash tables (the form cache, the
+ * lexicon's form and stem tables, filters and arenas).  They are probed at random, one or
+ * two probes per word, and reach tens of MB: in 4 KiB pages nearly every probe also
+ * misses the TLB (the indexer's profile showed the prefetch instructions themselves
+ * stalling on the page walks), so tables of 2 MiB and more get mappings of their own in
+ * transparent huge pages.  Their own mappings, not heap memory: advice on the heap would
+ * outlive the table and make every later refault of that range (the writer gives its
+ * spool pages back) clear a whole 2 MiB page.
+ */
+#ifndef POISK_LEXICON_MEM_H
+#define POISK_LEXICON_MEM_H
+
+#include <stddef.h>
+
+/*! poisk_table_alloc() : zeroed memory for a table of bytes (> 0), released only by
+ *  poisk_table_free() with the same size.  NULL when out of memory. */
+void *poisk_table_alloc(size_t bytes);
+
+/*! poisk_table_free() : releases what poisk_table_alloc() (or _resize) gave for bytes;
+ *  NULL is fine. */
+void poisk_table_free(void *p, size_t bytes);
+
+/*! poisk_table_resize() : the table p of old_bytes (NULL / 0: none) grown to new_bytes,
+ *  its first keep bytes kept, the rest unspecified.  NULL (p kept) when out of memory. */
+void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes);
+
+#endif
