@@ -523,13 +523,19 @@ static int decode_block(poisk_plist *c)
             return -1;
         unsigned bd = p[0], bt = p[1];
         poisk_codec_unpack128(p + 2, bd, c->docs);
-        poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
         /* gaps >= 1 except the very first of the list; tf-1 < 2^32-1; sum == last doc */
         uint32_t bad = (uint32_t)-poisk_codec_gaps_to_docs128(c->docs, prev, d->idx == 0);
         uint32_t acc = c->docs[POISK_BLOCK_SIZE - 1];
-        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
-            c->tfs[i] += 1;
-            bad |= c->tfs[i] == 0;
+        if (bt == 0) {                  /* every tf is 1: no unpacking */
+            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                c->tfs[i] = 1;
+        } else {
+            poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
+            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                c->tfs[i] += 1;
+            if (bt == 32)               /* only 32-bit values can wrap to tf 0 */
+                for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                    bad |= c->tfs[i] == 0;
         }
         if (bad || acc != d->llast)
             return -1;
@@ -879,6 +885,12 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
     if (p < end && *p < 0x80) {
         *v = *p;
         *pp = p + 1;
+        return 0;
+    }
+    /* two bytes: block and position sizes, long passages' lengths */
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
         return 0;
     }
     return poisk_varint_decode(pp, end, v);
