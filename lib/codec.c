@@ -462,46 +462,49 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
 
 static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
 {
+    /* locals throughout: the entry is parsed in registers and stored once */
+    const uint8_t *p = sp->p, *end = c->skip_end;
     uint64_t delta, first, dl, blk_bytes, pos_bytes;
     uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
-    size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
-    if (varint_get(&sp->p, c->skip_end, &delta) || varint_get(&sp->p, c->skip_end, &first)
-        || varint_get(&sp->p, c->skip_end, &dl))
+    if (varint_get(&p, end, &delta) || varint_get(&p, end, &first) || varint_get(&p, end, &dl))
         return -1;
     uint64_t tf = (first >> 3) + 1;
     uint32_t n_imp = (uint32_t)(first & 7) + 1;
-    if (tf > UINT32_MAX || dl > UINT32_MAX)
-        return -1;
+    /* every value < 2^32 (checked once, below), so the sums of at most 8 cannot wrap */
+    uint64_t big = dl | (first >> 35);
     sp->imp.tf[0] = (uint32_t)tf;
     sp->imp.dl[0] = (uint32_t)dl;
     for (uint32_t i = 1; i < n_imp; i++) {
         uint64_t dtf, ddl;
-        if (varint_get(&sp->p, c->skip_end, &dtf) || varint_get(&sp->p, c->skip_end, &ddl))
+        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
             return -1;
+        big |= dtf | ddl;
         tf += dtf + 1;
         dl += ddl + 1;
-        if (dtf >= UINT32_MAX || ddl >= UINT32_MAX || tf > UINT32_MAX || dl > UINT32_MAX)
-            return -1;
         sp->imp.tf[i] = (uint32_t)tf;
         sp->imp.dl[i] = (uint32_t)dl;
     }
+    /* ascending sums: the last ones are the largest */
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
+        return -1;
     sp->imp.n = n_imp;
     if (c->nblocks > 1) {
-        if (varint_get(&sp->p, c->skip_end, &blk_bytes)
-            || varint_get(&sp->p, c->skip_end, &pos_bytes))
+        if (varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes))
             return -1;
     } else {
         blk_bytes = c->blocks_len;
         pos_bytes = 0;                          /* unused: positions run to the end */
     }
+    size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
     uint64_t last = (uint64_t)sp->llast + delta;
     if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END
         || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2
         || (c->docmap && last >= c->docmap_n))
         return -1;
-    sp->idx = idx;
+    sp->p = p;
     sp->prev_last = idx == 0 ? 0 : sp->last;
     sp->lprev = idx == 0 ? 0 : sp->llast;
+    sp->idx = idx;
     sp->llast = (uint32_t)last;
     sp->last = c->docmap ? c->docmap[last] : (uint32_t)last;
     sp->blk_off = blk_off;
