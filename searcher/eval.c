@@ -815,8 +815,10 @@ static double block_bound(ectx *e, scorer *s)
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     double best = 0, k1p1 = e->k1 + 1.0;
     for (uint32_t i = 0; i < im->n; i++) {
-        double tf = (double)im->tf[i];
-        double v = s->widf * tf * k1p1 / (tf + length_norm(e, im->dl[i]));
+        double tf = (double)im->tf[i], norm = im->dl[i] < NORM_CACHE ? e->norm[im->dl[i]] : NAN;
+        if (norm != norm)               /* not cached yet (inline: the common case is) */
+            norm = length_norm(e, im->dl[i]);
+        double v = s->widf * tf * k1p1 / (tf + norm);
         if (v > best)
             best = v;
     }
