@@ -459,14 +459,23 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
 static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v);  /* eval block */
+static inline int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v);
 
-static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
+/* An entry's bytes: 19 varints at most (last doc, 2 + 2 x 7 impacts, two sizes). */
+#define SKIP_ENTRY_MAX (19 * 10)
+
+/* skip_step's body; `checked` (a constant) is 0 when SKIP_ENTRY_MAX bytes remain in the
+ * skip section, so no varint of the entry can pass its end: the fast paths then test no
+ * bounds (most entries are not among the section's last 190 bytes). */
+static inline __attribute__((always_inline))
+int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
 {
     /* locals throughout: the entry is parsed in registers and stored once */
     const uint8_t *p = sp->p, *end = c->skip_end;
     uint64_t delta, first, dl, blk_bytes, pos_bytes;
     uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
-    if (varint_get(&p, end, &delta) || varint_get(&p, end, &first) || varint_get(&p, end, &dl))
+    if (varint_get_b(&p, end, checked, &delta) || varint_get_b(&p, end, checked, &first)
+        || varint_get_b(&p, end, checked, &dl))
         return -1;
     uint64_t tf = (first >> 3) + 1;
     uint32_t n_imp = (uint32_t)(first & 7) + 1;
@@ -476,7 +485,7 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
     sp->imp.dl[0] = (uint32_t)dl;
     for (uint32_t i = 1; i < n_imp; i++) {
         uint64_t dtf, ddl;
-        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
+        if (varint_get_b(&p, end, checked, &dtf) || varint_get_b(&p, end, checked, &ddl))
             return -1;
         big |= dtf | ddl;
         tf += dtf + 1;
@@ -489,7 +498,7 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
         return -1;
     sp->imp.n = n_imp;
     if (c->nblocks > 1) {
-        if (varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes))
+        if (varint_get_b(&p, end, checked, &blk_bytes) || varint_get_b(&p, end, checked, &pos_bytes))
             return -1;
     } else {
         blk_bytes = c->blocks_len;
@@ -512,6 +521,11 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
     sp->pos_off = pos_off;
     sp->pos_bytes = (size_t)pos_bytes;
     return 0;
+}
+
+static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
+{
+    return c->skip_end - sp->p >= SKIP_ENTRY_MAX ? skip_entry(c, sp, 0) : skip_entry(c, sp, 1);
 }
 
 static int decode_block(poisk_plist *c)
@@ -892,6 +906,25 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
     }
     /* two bytes: block and position sizes, long passages' lengths */
     if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
+        return 0;
+    }
+    return poisk_varint_decode(pp, end, v);
+}
+
+/* varint_get without the bounds tests of its one- and two-byte paths when !checked (the
+ * caller knows 10 bytes remain); the long path always checks. */
+static inline __attribute__((always_inline))
+int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if ((!checked || p < end) && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    if ((!checked || end - p >= 2) && p[1] < 0x80) {
         *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
         *pp = p + 2;
         return 0;
