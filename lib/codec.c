@@ -498,7 +498,8 @@ int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
         return -1;
     sp->imp.n = n_imp;
     if (c->nblocks > 1) {
-        if (varint_get_b(&p, end, checked, &blk_bytes) || varint_get_b(&p, end, checked, &pos_bytes))
+        if (varint_get_b(&p, end, checked, &blk_bytes)
+            || varint_get_b(&p, end, checked, &pos_bytes))
             return -1;
     } else {
         blk_bytes = c->blocks_len;
