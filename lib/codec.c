@@ -459,49 +459,62 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
 static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v);  /* eval block */
+static inline int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v);
 
-static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
+/* An entry's bytes: 19 varints at most (last doc, 2 + 2 x 7 impacts, two sizes). */
+#define SKIP_ENTRY_MAX (19 * 10)
+
+/* skip_step's body; `checked` (a constant) is 0 when SKIP_ENTRY_MAX bytes remain in the
+ * skip section, so no varint of the entry can pass its end: the fast paths then test no
+ * bounds (most entries are not among the section's last 190 bytes). */
+static inline __attribute__((always_inline))
+int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
 {
+    /* locals throughout: the entry is parsed in registers and stored once */
+    const uint8_t *p = sp->p, *end = c->skip_end;
     uint64_t delta, first, dl, blk_bytes, pos_bytes;
     uint32_t idx = sp->idx + 1;                 /* wraps from UINT32_MAX to 0 */
-    size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
-    if (varint_get(&sp->p, c->skip_end, &delta) || varint_get(&sp->p, c->skip_end, &first)
-        || varint_get(&sp->p, c->skip_end, &dl))
+    if (varint_get_b(&p, end, checked, &delta) || varint_get_b(&p, end, checked, &first)
+        || varint_get_b(&p, end, checked, &dl))
         return -1;
     uint64_t tf = (first >> 3) + 1;
     uint32_t n_imp = (uint32_t)(first & 7) + 1;
-    if (tf > UINT32_MAX || dl > UINT32_MAX)
-        return -1;
+    /* every value < 2^32 (checked once, below), so the sums of at most 8 cannot wrap */
+    uint64_t big = dl | (first >> 35);
     sp->imp.tf[0] = (uint32_t)tf;
     sp->imp.dl[0] = (uint32_t)dl;
     for (uint32_t i = 1; i < n_imp; i++) {
         uint64_t dtf, ddl;
-        if (varint_get(&sp->p, c->skip_end, &dtf) || varint_get(&sp->p, c->skip_end, &ddl))
+        if (varint_get_b(&p, end, checked, &dtf) || varint_get_b(&p, end, checked, &ddl))
             return -1;
+        big |= dtf | ddl;
         tf += dtf + 1;
         dl += ddl + 1;
-        if (dtf >= UINT32_MAX || ddl >= UINT32_MAX || tf > UINT32_MAX || dl > UINT32_MAX)
-            return -1;
         sp->imp.tf[i] = (uint32_t)tf;
         sp->imp.dl[i] = (uint32_t)dl;
     }
+    /* ascending sums: the last ones are the largest */
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
+        return -1;
     sp->imp.n = n_imp;
     if (c->nblocks > 1) {
-        if (varint_get(&sp->p, c->skip_end, &blk_bytes)
-            || varint_get(&sp->p, c->skip_end, &pos_bytes))
+        if (varint_get_b(&p, end, checked, &blk_bytes)
+            || varint_get_b(&p, end, checked, &pos_bytes))
             return -1;
     } else {
         blk_bytes = c->blocks_len;
         pos_bytes = 0;                          /* unused: positions run to the end */
     }
+    size_t blk_off = sp->blk_off + sp->blk_bytes, pos_off = sp->pos_off + sp->pos_bytes;
     uint64_t last = (uint64_t)sp->llast + delta;
     if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END
         || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2
         || (c->docmap && last >= c->docmap_n))
         return -1;
-    sp->idx = idx;
+    sp->p = p;
     sp->prev_last = idx == 0 ? 0 : sp->last;
     sp->lprev = idx == 0 ? 0 : sp->llast;
+    sp->idx = idx;
     sp->llast = (uint32_t)last;
     sp->last = c->docmap ? c->docmap[last] : (uint32_t)last;
     sp->blk_off = blk_off;
@@ -509,6 +522,11 @@ static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
     sp->pos_off = pos_off;
     sp->pos_bytes = (size_t)pos_bytes;
     return 0;
+}
+
+static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
+{
+    return c->skip_end - sp->p >= SKIP_ENTRY_MAX ? skip_entry(c, sp, 0) : skip_entry(c, sp, 1);
 }
 
 static int decode_block(poisk_plist *c)
@@ -523,13 +541,19 @@ static int decode_block(poisk_plist *c)
             return -1;
         unsigned bd = p[0], bt = p[1];
         poisk_codec_unpack128(p + 2, bd, c->docs);
-        poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
         /* gaps >= 1 except the very first of the list; tf-1 < 2^32-1; sum == last doc */
         uint32_t bad = (uint32_t)-poisk_codec_gaps_to_docs128(c->docs, prev, d->idx == 0);
         uint32_t acc = c->docs[POISK_BLOCK_SIZE - 1];
-        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
-            c->tfs[i] += 1;
-            bad |= c->tfs[i] == 0;
+        if (bt == 0) {                  /* every tf is 1: no unpacking */
+            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                c->tfs[i] = 1;
+        } else {
+            poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
+            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                c->tfs[i] += 1;
+            if (bt == 32)               /* only 32-bit values can wrap to tf 0 */
+                for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+                    bad |= c->tfs[i] == 0;
         }
         if (bad || acc != d->llast)
             return -1;
@@ -890,6 +914,31 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
     if (p < end && *p < 0x80) {
         *v = *p;
         *pp = p + 1;
+        return 0;
+    }
+    /* two bytes: block and position sizes, long passages' lengths */
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
+        return 0;
+    }
+    return poisk_varint_decode(pp, end, v);
+}
+
+/* varint_get without the bounds tests of its one- and two-byte paths when !checked (the
+ * caller knows 10 bytes remain); the long path always checks. */
+static inline __attribute__((always_inline))
+int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if ((!checked || p < end) && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    if ((!checked || end - p >= 2) && p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
         return 0;
     }
     return poisk_varint_decode(pp, end, v);

@@ -39,6 +39,14 @@ static int walk_term(void *ctx, const char *term, size_t len, const poisk_term_i
         rc = poisk_postings_positions(c, &pos, &np, w->err);
         if (!rc && (np != poisk_postings_tf(c) || (np && pos[np - 1] >= dl)))
             bad = "positions disagree with the postings";
+        /* the block's impacts (its skip entry) must bound every posting: queries skip
+         * blocks by them */
+        const poisk_impacts *im = poisk_postings_block_impacts(c);
+        uint32_t k = 0;
+        while (k < im->n && im->tf[k] < poisk_postings_tf(c))
+            k++;
+        if (!bad && (k == im->n || im->dl[k] > dl))
+            bad = "a block's impacts do not bound its postings";
         if (bad)
             break;
         prev = doc;

@@ -434,3 +434,39 @@ Test(codec, marked_lists_elide_positions)
         marked_round_trip(1000, every);
     }
 }
+
+/* A full block's tfs take the all-ones shortcut (bits 0), the general unpack, and the
+ * 32-bit width, where a stored tf-1 of 2^32-1 would wrap to tf 0 and must be refused. */
+Test(codec, tf_widths_decode_and_32_bit_wrap_fails)
+{
+    uint32_t big[] = { 1, 2, UINT32_MAX };
+    for (size_t v = 0; v < sizeof big / sizeof big[0]; v++) {
+        list_t l = make_list(128, 5, 1);
+        l.tfs[5] = big[v];
+        poisk_buf post = { 0 }, pos = { 0 };
+        encode(&l, &post, &pos, 0);
+        poisk_plist c;
+        memset(&c, 0, sizeof c);
+        cr_assert_eq(poisk_plist_open(&c, post.data, post.len, 128), 0);
+        for (uint32_t i = 0; i < 128; i++) {
+            cr_assert_eq(c.doc, l.docs[i]);
+            cr_assert_eq(poisk_plist_tf(&c), l.tfs[i], "tf %u at %u", poisk_plist_tf(&c), i);
+            cr_assert_eq(poisk_plist_next(&c), 0);
+        }
+        if (big[v] == UINT32_MAX) {     /* tf-1 of posting 5: 0xfffffffe -> 0xffffffff */
+            const uint8_t *p = post.data;
+            uint64_t skip;
+            cr_assert_eq(poisk_varint_decode(&p, post.data + post.len, &skip), 0);
+            uint8_t *blk = post.data + (p - post.data) + skip;
+            cr_assert_eq(blk[1], 32);
+            uint8_t *w = blk + 2 + 16u * blk[0] + 4 * 5;
+            cr_assert_eq(poisk_load_u32(w), 0xfffffffeu);
+            w[0] = 0xff;
+            cr_assert_eq(poisk_plist_open(&c, post.data, post.len, 128), -1);
+        }
+        poisk_plist_free(&c);
+        poisk_buf_free(&post);
+        poisk_buf_free(&pos);
+        free_list(&l);
+    }
+}
