@@ -1182,11 +1182,80 @@ static double impact_bound_at(ectx *e, const scorer *s, uint32_t d, double fallb
     return tf ? bulk_score(e, s, d, tf) : 0.0;
 }
 
+/* A candidate d whose essential clauses sum to s: add the non-essential clauses cb[0, ne),
+ * highest bound first, while d can still enter with the rest's bounds; part[] gets their
+ * scores.  @return : 1 when d may enter (part[] complete), 0 when it cannot */
+static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *prefix,
+                      double *part, const collector *c, double s, uint32_t d)
+{
+    for (size_t i = ne; i-- > 0;) {
+        if (cannot_enter(c, s + prefix[i + 1], d))
+            return 0;
+        scorer *t = cb[i].s;
+        if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
+            /* the probe would decode a block: first bound the term at this passage's length
+             * from the block's impacts */
+            double nb = impact_bound_at(e, t, d, cb[i].b);
+            if (nb == 0.0) {            /* not in this passage */
+                part[cb[i].idx] = 0.0;
+                continue;
+            }
+            if (cannot_enter(c, s + prefix[i] + nb, d))
+                return 0;
+        }
+        sc_advance(e, t, d);
+        s += part[cb[i].idx] = t->doc == d ? sc_score(e, t) : 0.0;
+    }
+    return 1;
+}
+
+/* The window [target, upto] of a root with one essential clause, cb[ne] (the last): it lies
+ * inside that term's block (the window ends by every clause's block), so its postings are
+ * walked in the decoded block, each bounded and probed as it comes -- no accumulator. */
+static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
+                          const double *prefix, double *part, collector *c, uint32_t target,
+                          uint32_t upto)
+{
+    scorer *t = cb[ne].s;
+    sc_advance(e, t, target);
+    if (t->doc == DOC_END || t->doc > upto || !t->bn || e->rc)
+        return;
+    const uint32_t *bd = t->bdocs, *bt = t->btfs;
+    uint32_t j = t->bi, n = t->bn;
+    for (; j < n && bd[j] <= upto && !e->rc; j++) {
+        uint32_t d = bd[j];
+        double s = bulk_score(e, t, d, bt[j]);
+        if (cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
+            continue;
+        if (!probe_rest(e, cb, ne, prefix, part, c, s, d) || e->rc)
+            continue;
+        part[cb[ne].idx] = s;
+        /* the reported score sums in query order, as the DAAT loop's */
+        s = 0;
+        for (size_t i = 0; i < ns; i++)
+            s += part[i];
+        int rc = collect(e, c, d, s);
+        if (rc)
+            fail(e, rc);
+    }
+    if (j < n) {
+        t->bi = j;
+        t->doc = bd[j];
+    } else {                    /* the block is used up: the next advance leaves it */
+        t->bi = n - 1;
+        t->doc = bd[n - 1];
+    }
+}
+
 /* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
 static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
                         const double *prefix, double *part, collector *c, bulk_buf *bb,
                         uint32_t target, uint32_t upto)
 {
+    if (ne + 1 == ns) {
+        single_window(e, root, cb, ns, ne, prefix, part, c, target, upto);
+        return;
+    }
     uint32_t lo = target;
     while (!e->rc) {
         uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
@@ -1212,30 +1281,7 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
                 bb->acc[slot] = 0.0;
                 if (e->rc || cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
                     continue;
-                int pruned = 0;
-                for (size_t i = ne; i-- > 0;) {
-                    if (cannot_enter(c, s + prefix[i + 1], d)) {
-                        pruned = 1;
-                        break;
-                    }
-                    scorer *t = cb[i].s;
-                    if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
-                        /* the probe would decode a block: first bound the term at this
-                         * passage's length from the block's impacts */
-                        double nb = impact_bound_at(e, t, d, cb[i].b);
-                        if (nb == 0.0) {        /* not in this passage */
-                            part[cb[i].idx] = 0.0;
-                            continue;
-                        }
-                        if (cannot_enter(c, s + prefix[i] + nb, d)) {
-                            pruned = 1;
-                            break;
-                        }
-                    }
-                    sc_advance(e, cb[i].s, d);
-                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
-                }
-                if (pruned || e->rc)
+                if (!probe_rest(e, cb, ne, prefix, part, c, s, d) || e->rc)
                     continue;
                 for (size_t i = ne; i < ns; i++)
                     part[cb[i].idx] = bulk_part(e, cb[i].s, bb, i, d);
