@@ -1221,22 +1221,33 @@ static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, si
     if (t->doc == DOC_END || t->doc > upto || !t->bn || e->rc)
         return;
     const uint32_t *bd = t->bdocs, *bt = t->btfs;
-    uint32_t j = t->bi, n = t->bn;
-    for (; j < n && bd[j] <= upto && !e->rc; j++) {
+    uint32_t j = t->bi, n = t->bn, lo = j, hi = n;
+    while (lo < hi) {           /* the window's end in the block: the first doc past upto */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bd[mid] <= upto)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t end = lo; j < end; j++) {
         uint32_t d = bd[j];
         double s = bulk_score(e, t, d, bt[j]);
         if (cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
             continue;
-        if (!probe_rest(e, cb, ne, prefix, part, c, s, d) || e->rc)
+        if (!probe_rest(e, cb, ne, prefix, part, c, s, d))
             continue;
+        if (e->rc)
+            break;
         part[cb[ne].idx] = s;
         /* the reported score sums in query order, as the DAAT loop's */
         s = 0;
         for (size_t i = 0; i < ns; i++)
             s += part[i];
         int rc = collect(e, c, d, s);
-        if (rc)
+        if (rc) {
             fail(e, rc);
+            break;
+        }
     }
     if (j < n) {
         t->bi = j;
