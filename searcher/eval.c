@@ -1098,8 +1098,8 @@ typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
  * passages that can still enter with the non-essential terms' bounds probe those terms. */
 #define BULK_W 4096
 
-/* The accumulators, allocated once per query (ectx.bulk_acc) and all zero between chunks:
- * the scan that reads a slot clears it. */
+/* The accumulators, allocated once per query (ectx.bulk_acc) by the first window with several
+ * essential terms, and all zero between chunks: the scan that reads a slot clears it. */
 typedef struct bulk_acc {
     double acc[BULK_W];
     uint64_t bits[BULK_W / 64];
@@ -1267,6 +1267,14 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
         single_window(e, root, cb, ns, ne, prefix, part, c, target, upto);
         return;
     }
+    if (!bb->acc) {             /* the first window with several essential terms */
+        if (!*e->bulk_acc && !(*e->bulk_acc = calloc(1, sizeof **e->bulk_acc))) {
+            fail(e, POISK_ENOMEM);
+            return;
+        }
+        bb->acc = (*e->bulk_acc)->acc;
+        bb->bits = (*e->bulk_acc)->bits;
+    }
     uint32_t lo = target;
     while (!e->rc) {
         uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
@@ -1417,9 +1425,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
     int bulk = root->n_must == 0 && ns > 0;
     for (size_t i = 0; i < ns; i++)
         bulk &= root->should[i]->kind == SC_TERM;
-    if (bulk && !*e->bulk_acc)
-        *e->bulk_acc = calloc(1, sizeof **e->bulk_acc);
-    if (bulk && (!*e->bulk_acc || !(bb = calloc(1, sizeof *bb))
+    if (bulk && (!(bb = calloc(1, sizeof *bb))
                  || !(bb->from = malloc(ns * sizeof *bb->from))
                  || !(bb->to = malloc(ns * sizeof *bb->to)))) {
         if (bb)
@@ -1430,10 +1436,6 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         free(part);
         fail(e, POISK_ENOMEM);
         return;
-    }
-    if (bb) {
-        bb->acc = (*e->bulk_acc)->acc;
-        bb->bits = (*e->bulk_acc)->bits;
     }
     int and_pre = root->n_must >= 2;
     for (size_t i = 0; i < root->n_must; i++)
