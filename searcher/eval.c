@@ -1168,8 +1168,8 @@ typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
  * passages that can still enter with the non-essential terms' bounds probe those terms. */
 #define BULK_W 4096
 
-/* The accumulators, allocated once per query (ectx.bulk_acc) and all zero between chunks:
- * the scan that reads a slot clears it. */
+/* The accumulators, allocated once per query (ectx.bulk_acc) by the first window with several
+ * essential terms, and all zero between chunks: the scan that reads a slot clears it. */
 typedef struct bulk_acc {
     double acc[BULK_W];
     uint64_t bits[BULK_W / 64];
@@ -1252,11 +1252,99 @@ static double impact_bound_at(ectx *e, const scorer *s, uint32_t d, double fallb
     return tf ? bulk_score(e, s, d, tf) : 0.0;
 }
 
+/* A candidate d whose essential clauses sum to s: add the non-essential clauses cb[0, ne),
+ * highest bound first, while d can still enter with the rest's bounds; part[] gets their
+ * scores.  @return : 1 when d may enter (part[] complete), 0 when it cannot */
+static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *prefix,
+                      double *part, const collector *c, double s, uint32_t d)
+{
+    for (size_t i = ne; i-- > 0;) {
+        if (cannot_enter(c, s + prefix[i + 1], d))
+            return 0;
+        scorer *t = cb[i].s;
+        if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
+            /* the probe would decode a block: first bound the term at this passage's length
+             * from the block's impacts */
+            double nb = impact_bound_at(e, t, d, cb[i].b);
+            if (nb == 0.0) {            /* not in this passage */
+                part[cb[i].idx] = 0.0;
+                continue;
+            }
+            if (cannot_enter(c, s + prefix[i] + nb, d))
+                return 0;
+        }
+        sc_advance(e, t, d);
+        s += part[cb[i].idx] = t->doc == d ? sc_score(e, t) : 0.0;
+    }
+    return 1;
+}
+
+/* The window [target, upto] of a root with one essential clause, cb[ne] (the last): it lies
+ * inside that term's block (the window ends by every clause's block), so its postings are
+ * walked in the decoded block, each bounded and probed as it comes -- no accumulator. */
+static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
+                          const double *prefix, double *part, collector *c, uint32_t target,
+                          uint32_t upto)
+{
+    scorer *t = cb[ne].s;
+    sc_advance(e, t, target);
+    if (t->doc == DOC_END || t->doc > upto || !t->bn || e->rc)
+        return;
+    const uint32_t *bd = t->bdocs, *bt = t->btfs;
+    uint32_t j = t->bi, n = t->bn, lo = j, hi = n;
+    while (lo < hi) {           /* the window's end in the block: the first doc past upto */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bd[mid] <= upto)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t end = lo; j < end; j++) {
+        uint32_t d = bd[j];
+        double s = bulk_score(e, t, d, bt[j]);
+        if (cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
+            continue;
+        if (!probe_rest(e, cb, ne, prefix, part, c, s, d))
+            continue;
+        if (e->rc)
+            break;
+        part[cb[ne].idx] = s;
+        /* the reported score sums in query order, as the DAAT loop's */
+        s = 0;
+        for (size_t i = 0; i < ns; i++)
+            s += part[i];
+        int rc = collect(e, c, d, s);
+        if (rc) {
+            fail(e, rc);
+            break;
+        }
+    }
+    if (j < n) {
+        t->bi = j;
+        t->doc = bd[j];
+    } else {                    /* the block is used up: the next advance leaves it */
+        t->bi = n - 1;
+        t->doc = bd[n - 1];
+    }
+}
+
 /* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
 static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
                         const double *prefix, double *part, collector *c, bulk_buf *bb,
                         uint32_t target, uint32_t upto)
 {
+    if (ne + 1 == ns) {
+        single_window(e, root, cb, ns, ne, prefix, part, c, target, upto);
+        return;
+    }
+    if (!bb->acc) {             /* the first window with several essential terms */
+        if (!*e->bulk_acc && !(*e->bulk_acc = calloc(1, sizeof **e->bulk_acc))) {
+            fail(e, POISK_ENOMEM);
+            return;
+        }
+        bb->acc = (*e->bulk_acc)->acc;
+        bb->bits = (*e->bulk_acc)->bits;
+    }
     uint32_t lo = target;
     while (!e->rc) {
         uint32_t hi = upto - lo >= BULK_W ? lo + BULK_W - 1 : upto;
@@ -1282,30 +1370,7 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
                 bb->acc[slot] = 0.0;
                 if (e->rc || cannot_enter(c, s + prefix[ne], d) || excluded(e, root, d))
                     continue;
-                int pruned = 0;
-                for (size_t i = ne; i-- > 0;) {
-                    if (cannot_enter(c, s + prefix[i + 1], d)) {
-                        pruned = 1;
-                        break;
-                    }
-                    scorer *t = cb[i].s;
-                    if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
-                        /* the probe would decode a block: first bound the term at this
-                         * passage's length from the block's impacts */
-                        double nb = impact_bound_at(e, t, d, cb[i].b);
-                        if (nb == 0.0) {        /* not in this passage */
-                            part[cb[i].idx] = 0.0;
-                            continue;
-                        }
-                        if (cannot_enter(c, s + prefix[i] + nb, d)) {
-                            pruned = 1;
-                            break;
-                        }
-                    }
-                    sc_advance(e, cb[i].s, d);
-                    s += part[cb[i].idx] = cb[i].s->doc == d ? sc_score(e, cb[i].s) : 0.0;
-                }
-                if (pruned || e->rc)
+                if (!probe_rest(e, cb, ne, prefix, part, c, s, d) || e->rc)
                     continue;
                 for (size_t i = ne; i < ns; i++)
                     part[cb[i].idx] = bulk_part(e, cb[i].s, bb, i, d);
@@ -1430,9 +1495,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
     int bulk = root->n_must == 0 && ns > 0;
     for (size_t i = 0; i < ns; i++)
         bulk &= root->should[i]->kind == SC_TERM;
-    if (bulk && !*e->bulk_acc)
-        *e->bulk_acc = calloc(1, sizeof **e->bulk_acc);
-    if (bulk && (!*e->bulk_acc || !(bb = calloc(1, sizeof *bb))
+    if (bulk && (!(bb = calloc(1, sizeof *bb))
                  || !(bb->from = malloc(ns * sizeof *bb->from))
                  || !(bb->to = malloc(ns * sizeof *bb->to)))) {
         if (bb)
@@ -1443,10 +1506,6 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         free(part);
         fail(e, POISK_ENOMEM);
         return;
-    }
-    if (bb) {
-        bb->acc = (*e->bulk_acc)->acc;
-        bb->bits = (*e->bulk_acc)->bits;
     }
     int and_pre = root->n_must >= 2;
     for (size_t i = 0; i < root->n_must; i++)
@@ -2042,6 +2101,36 @@ static int finish(collector *c, const poisk_eval_params *p, poisk_eval_result *r
     return POISK_OK;
 }
 
+/* The order the sections are evaluated in: the likeliest to hold the best hits first.  The
+ * top-k is a total order (score, then passage number), so any order gives the same hits,
+ * but a high k-th score set early lets the later sections skip most of their blocks by
+ * their bounds.  A section's weight: per term, the BM25 of its mean tf at the section's mean
+ * passage length (what a typical match scores) times log(1 + df) (more matches, more
+ * chances of a high one) -- the dictionary's counts only, nothing decoded. */
+static void section_order(const poisk_query *q, const term_stat *ts, const poisk_index_stats *st,
+                          const poisk_eval_params *p, double avgdl, int *order)
+{
+    double w[POISK_SECTION_COUNT];
+    for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+        w[s] = 0;
+        double sl = st->section_passages[s]
+                        ? (double)st->section_length[s] / (double)st->section_passages[s]
+                        : avgdl;
+        for (size_t t = 0; t < q->n_terms; t++) {
+            if (!ts[t].found[s])
+                continue;
+            double df = ts[t].info[s].df, tf = (double)ts[t].info[s].cf / df;
+            double typical = ts[t].idf * tf * (p->k1 + 1.0)
+                             / (tf + p->k1 * (1.0 - p->b + p->b * sl / avgdl));
+            w[s] += p->weight[s] * typical * log(1.0 + df);
+        }
+        int i = s;                  /* insertion: descending weight, stable */
+        for (; i > 0 && w[order[i - 1]] < w[s]; i--)
+            order[i] = order[i - 1];
+        order[i] = s;
+    }
+}
+
 int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
                    const poisk_eval_params *p, poisk_eval_result *r, poisk_error *err)
 {
@@ -2076,7 +2165,11 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
             r->idf[t] = ts[t].idf;
     }
     struct bulk_acc *bulk_acc = NULL;
-    for (int s = 0; s < POISK_SECTION_COUNT && !rc; s++) {
+    int order[POISK_SECTION_COUNT];
+    if (!rc)
+        section_order(q, ts, &st, p, r->avgdl, order);
+    for (int si = 0; si < POISK_SECTION_COUNT && !rc; si++) {
+        int s = order[si];
         if (!f.section_on[s] || !st.section_passages[s])
             continue;
         ectx e = { 0 };

@@ -766,3 +766,20 @@ Test(search_seed, random_queries_rank_like_brute_force)
     random_queries(seed_idx, &seed_bf, 120, 4242);
     poisk_lexicon_free(lx);
 }
+
+/* The OR paths (branch orq): sections evaluated likeliest-first into the shared top-k, a
+ * window with one essential term walked in its block, several essential terms accumulated;
+ * k from 1 (the k-th score rises at once) to 40, with exclusions and filters. */
+Test(search_synthetic, or_windows_rank_like_brute_force)
+{
+    const char *qs[] = {
+        "цифровой", "услуги", "платформа", "цифровой платформа", "услуги телемедицина",
+        "цифровой платформа услуги", "цифровой платформа проекта системы услуги",
+        "цифровой -платформа", "услуги платформа -цифровой", "цифровой услуги region:tambov",
+        "цифровой платформа section:proekty", "телемедицина фои 2024 цифровой",
+    };
+    const unsigned ks[] = { 1, 2, 5, 10, 40 };
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+        for (size_t j = 0; j < sizeof ks / sizeof *ks; j++)
+            compare(syn_idx, &syn_bf, qs[i], 0, ks[j]);
+}
