@@ -124,6 +124,11 @@ typedef struct ectx {
     int gate_window;
     uint32_t gate_upto;
     struct bulk_acc **bulk_acc; /* the query's window accumulators (NULL until needed) */
+    /* and_lead_out's passage lengths by tf above which the lead's posting cannot enter,
+     * for the others' bound `al_o` and the cut `al_cut` (bit tf-1 of al_known: filled) */
+    double al_o, al_cut;
+    unsigned al_known;
+    uint32_t al_lim[QB_TFS];
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -1254,6 +1259,26 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
     }
 }
 
+/* The passage length above which the lead's posting with tf (1..QB_TFS) cannot enter the
+ * top-k whatever the others score up to o: its BM25 falls with the length, so instead of a
+ * division per posting, one per window and tf.  The cut is lowered by a margin far above
+ * the rounding of either formula, so a posting it leaves in is then bounded exactly; none
+ * it takes out would enter.  UINT32_MAX: no length is out. */
+static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, uint32_t tf)
+{
+    uint32_t lim = UINT32_MAX;
+    double r = cut - o - 1e-7 * (1.0 + fabs(cut)), kb = e->k1 * e->b;
+    if (r > 0 && kb > 0 && cut > -INFINITY && e->avgdl > 0) {
+        double nmin = lead->widf * (e->k1 + 1.0) * (double)tf / r - (double)tf;
+        double x = (nmin - e->k1 * (1.0 - e->b)) * e->avgdl / kb;
+        if (x < 0)
+            lim = 0;
+        else if (x < 4e9)
+            lim = (uint32_t)x + 1;
+    }
+    return lim;
+}
+
 /* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
  * bounded by its exact score and the others' impacts at d's length (their blocks' skip
  * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
@@ -1307,8 +1332,30 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
      * hold, each with its exact score, no call per posting */
     if (!exact && no <= MAXO && lead->bn) {
         uint32_t i = lead->bi + 1, n = lead->bn;
-        while (i < n && lead->bdocs[i] <= hold) {
-            uint32_t di = lead->bdocs[i];
+        double o = should_b;
+        for (size_t k = 0; k < no; k++)
+            o += ob[k];
+        if (e->al_o != o || e->al_cut != c->cut) {
+            e->al_o = o;
+            e->al_cut = c->cut;
+            e->al_known = 0;
+        }
+        const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
+        uint32_t lim[QB_TFS];
+        unsigned known = e->al_known;
+        memcpy(lim, e->al_lim, sizeof lim);
+        while (i < n && bd[i] <= hold) {
+            uint32_t di = bd[i], tf = bt[i];
+            if (tf - 1 < QB_TFS) {      /* out by its length alone: no score computed */
+                if (!(known >> (tf - 1) & 1)) {
+                    lim[tf - 1] = and_dl_limit(e, lead, c->cut, o, tf);
+                    known |= 1u << (tf - 1);
+                }
+                if (lens[di] > lim[tf - 1]) {
+                    i++;
+                    continue;
+                }
+            }
             double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
             for (size_t k = 0; k < no; k++)
                 v += ob[k];
@@ -1323,6 +1370,8 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
             }
             i++;
         }
+        e->al_known = known;
+        memcpy(e->al_lim, lim, sizeof lim);
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
         d = lead->doc;
