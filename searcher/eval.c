@@ -1264,6 +1264,7 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
  * division per posting, one per window and tf.  The cut is lowered by a margin far above
  * the rounding of either formula, so a posting it leaves in is then bounded exactly; none
  * it takes out would enter.  UINT32_MAX: no length is out. */
+__attribute__((noinline))   /* once per window and tf: out of and_lead_out's loop */
 static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, uint32_t tf)
 {
     uint32_t lim = UINT32_MAX;
@@ -1398,6 +1399,7 @@ static inline int term_would_decode(const scorer *s, uint32_t d)
  * Most of bool_advance's decodes on and3/and5 were for such candidates.  NOT clauses are
  * checked on a match.  @return : the match (root on it), a passage > upto (no match up to
  * there), or DOC_END */
+__attribute__((noinline))   /* keeps run_root small enough for bulk_window to inline */
 static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, uint32_t d,
                          uint32_t upto)
 {
