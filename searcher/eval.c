@@ -124,6 +124,11 @@ typedef struct ectx {
     int gate_window;
     uint32_t gate_upto;
     struct bulk_acc **bulk_acc; /* the query's window accumulators (NULL until needed) */
+    /* and_lead_out's passage lengths by tf above which the lead's posting cannot enter,
+     * for the others' bound `al_o` and the cut `al_cut` (bit tf-1 of al_known: filled) */
+    double al_o, al_cut;
+    unsigned al_known;
+    uint32_t al_lim[QB_TFS];
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -1389,6 +1394,27 @@ static void bulk_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size
     }
 }
 
+/* The passage length above which the lead's posting with tf (1..QB_TFS) cannot enter the
+ * top-k whatever the others score up to o: its BM25 falls with the length, so instead of a
+ * division per posting, one per window and tf.  The cut is lowered by a margin far above
+ * the rounding of either formula, so a posting it leaves in is then bounded exactly; none
+ * it takes out would enter.  UINT32_MAX: no length is out. */
+__attribute__((noinline))   /* once per window and tf: out of and_lead_out's loop */
+static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, uint32_t tf)
+{
+    uint32_t lim = UINT32_MAX;
+    double r = cut - o - 1e-7 * (1.0 + fabs(cut)), kb = e->k1 * e->b;
+    if (r > 0 && kb > 0 && cut > -INFINITY && e->avgdl > 0) {
+        double nmin = lead->widf * (e->k1 + 1.0) * (double)tf / r - (double)tf;
+        double x = (nmin - e->k1 * (1.0 - e->b)) * e->avgdl / kb;
+        if (x < 0)
+            lim = 0;
+        else if (x < 4e9)
+            lim = (uint32_t)x + 1;
+    }
+    return lim;
+}
+
 /* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
  * bounded by its exact score and the others' impacts at d's length (their blocks' skip
  * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
@@ -1442,21 +1468,120 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
      * hold, each with its exact score, no call per posting */
     if (!exact && no <= MAXO && lead->bn) {
         uint32_t i = lead->bi + 1, n = lead->bn;
-        while (i < n && lead->bdocs[i] <= hold) {
-            uint32_t di = lead->bdocs[i];
-            double v = bulk_score(e, lead, di, lead->btfs[i]);
+        double o = should_b;
+        for (size_t k = 0; k < no; k++)
+            o += ob[k];
+        if (e->al_o != o || e->al_cut != c->cut) {
+            e->al_o = o;
+            e->al_cut = c->cut;
+            e->al_known = 0;
+        }
+        const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
+        uint32_t lim[QB_TFS];
+        unsigned known = e->al_known;
+        memcpy(lim, e->al_lim, sizeof lim);
+        while (i < n && bd[i] <= hold) {
+            uint32_t di = bd[i], tf = bt[i];
+            if (tf - 1 < QB_TFS) {      /* out by its length alone: no score computed */
+                if (!(known >> (tf - 1) & 1)) {
+                    lim[tf - 1] = and_dl_limit(e, lead, c->cut, o, tf);
+                    known |= 1u << (tf - 1);
+                }
+                if (lens[di] > lim[tf - 1]) {
+                    i++;
+                    continue;
+                }
+            }
+            double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
             for (size_t k = 0; k < no; k++)
                 v += ob[k];
-            if (!cannot_enter(c, v + should_b, di))
-                break;
+            if (!cannot_enter(c, v + should_b, di)) {
+                /* the others' impacts at di's length, as for d above: most postings
+                 * that pass their block bounds stop here, without another call */
+                v = lv;
+                for (size_t k = 1; k < root->n_must; k++)
+                    v += impact_bound_at(e, root->must[k], di, INFINITY);
+                if (!cannot_enter(c, v + should_b, di))
+                    break;
+            }
             i++;
         }
+        e->al_known = known;
+        memcpy(e->al_lim, lim, sizeof lim);
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
         d = lead->doc;
     }
     *target = d + 1;                /* d < DOC_END */
     return 1;
+}
+
+/* and_next pays on up to three terms (1 GB bench: and3 -10 % instructions, and2 -1 %);
+ * on five its stops at every window's end cost more than the decodes it saves (+7 %) */
+#define AND_NEXT_MAX 3
+
+/* Would advancing term s to d decode a block? (not within its decoded one) */
+static inline int term_would_decode(const scorer *s, uint32_t d)
+{
+    return s->doc < d && !(s->valid && s->bn && d <= s->bdocs[s->bn - 1]);
+}
+
+/* The leapfrog of a conjunction of terms with a full top-k from the lead's candidate d
+ * (and_lead_out let it in) to the next match in the window: bool_advance's walk, except
+ * that before a term decodes a block for a candidate, the candidate is bounded with the
+ * exact scores of the terms before it (all at d) and the impacts of the rest at d's length,
+ * summed in the scoring order; a candidate that cannot enter moves on without the decode.
+ * Most of bool_advance's decodes on and3/and5 were for such candidates.  NOT clauses are
+ * checked on a match.  @return : the match (root on it), a passage > upto (no match up to
+ * there), or DOC_END */
+__attribute__((noinline))   /* keeps run_root small enough for bulk_window to inline */
+static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, uint32_t d,
+                         uint32_t upto)
+{
+    size_t n = root->n_must;
+    while (d <= upto && !e->rc) {
+        scorer *lead = root->must[0];
+        term_advance(e, lead, d);
+        if (lead->doc == DOC_END || e->rc)
+            return DOC_END;
+        d = lead->doc;
+        if (d > upto)
+            return d;
+        size_t i = 1;
+        uint32_t next = d;
+        for (; i < n; i++) {
+            scorer *m = root->must[i];
+            if (term_would_decode(m, d)) {
+                double b = 0;
+                for (size_t k = 0; k < n; k++) {
+                    scorer *o = root->must[k];
+                    b += k < i || o->doc == d ? term_score(e, o)
+                                              : impact_bound_at(e, o, d, INFINITY);
+                }
+                if (cannot_enter(c, b + should_b, d)) {
+                    next = d + 1;           /* d < DOC_END */
+                    break;
+                }
+            }
+            term_advance(e, m, d);
+            if (m->doc == DOC_END || e->rc)
+                return DOC_END;
+            if (m->doc != d) {
+                next = m->doc;
+                break;
+            }
+        }
+        if (i == n) {
+            if (!root->n_not || !excluded(e, root, d)) {
+                root->doc = d;              /* as bool_advance leaves it */
+                root->valid = 1;
+                return d;
+            }
+            next = d + 1;
+        }
+        d = next;
+    }
+    return e->rc ? DOC_END : d;
 }
 
 static int cmp_bound(const void *a, const void *b)
@@ -1543,6 +1668,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                         if (target > upto)
                             break;
                         continue;
+                    }
+                    if (root->n_must <= AND_NEXT_MAX) {
+                        target = and_next(e, root, c, should_b, target, upto);
+                        if (target == DOC_END || e->rc)
+                            goto done;
+                        if (target > upto)
+                            break;
                     }
                 }
                 sc_advance(e, root, target);   /* musts, not NOT: a leapfrog conjunction */
@@ -2106,7 +2238,8 @@ static int finish(collector *c, const poisk_eval_params *p, poisk_eval_result *r
  * but a high k-th score set early lets the later sections skip most of their blocks by
  * their bounds.  A section's weight: per term, the BM25 of its mean tf at the section's mean
  * passage length (what a typical match scores) times log(1 + df) (more matches, more
- * chances of a high one) -- the dictionary's counts only, nothing decoded. */
+ * chances of a high one) -- the dictionary's counts only, nothing decoded.  (Conjunctions
+ * too: smallest sections first was measured 1-3 % worse on two- and three-term AND.) */
 static void section_order(const poisk_query *q, const term_stat *ts, const poisk_index_stats *st,
                           const poisk_eval_params *p, double avgdl, int *order)
 {

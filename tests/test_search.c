@@ -783,3 +783,23 @@ Test(search_synthetic, or_windows_rank_like_brute_force)
         for (size_t j = 0; j < sizeof ks / sizeof *ks; j++)
             compare(syn_idx, &syn_bf, qs[i], 0, ks[j]);
 }
+
+/* Conjunctions with a small k, so the top-k fills early and the bounded leapfrog
+ * (and_lead_out, and_next: candidates bounded before a term decodes a block) and the
+ * section order do the work; frequent forms (drawn by occurrence) give
+ * terms with many blocks.  Two and three terms (and_next), five (bool_advance), some
+ * with a NOT clause. */
+Test(search_synthetic, conjunctions_rank_like_brute_force)
+{
+    rnd_state = 4242;
+    for (int i = 0; i < 90; i++) {
+        char q[1024];
+        int n = i % 3 == 2 ? 5 : 2 + i % 2;
+        size_t len = 0;
+        for (int t = 0; t < n; t++)
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        if (i % 7 == 0)
+            snprintf(q + len, sizeof q - len, "-%s", random_form(&syn_bf, NULL, NULL));
+        compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 4) * 3);
+    }
+}
