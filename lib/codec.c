@@ -951,9 +951,14 @@ static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count)
 {
     const uint8_t *p = *pp;
 #if defined(__SSE2__)
+    /* each byte's continuation bit moved to its bit 0 and summed by psadbw: no popcount
+     * call (x86-64's baseline has no popcnt instruction) */
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
     while (count > 16 && end - p >= 16) {
-        unsigned cont = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)p));
-        count -= 16 - (unsigned)__builtin_popcount(cont);
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        __m128i sum = _mm_sad_epu8(_mm_and_si128(_mm_srli_epi16(v, 7), one), zero);
+        unsigned cont = (unsigned)_mm_cvtsi128_si32(sum) + (unsigned)_mm_extract_epi16(sum, 4);
+        count -= 16 - cont;
         p += 16;
     }
 #endif

@@ -129,6 +129,11 @@ typedef struct ectx {
     double al_o, al_cut;
     unsigned al_known;
     uint32_t al_lim[QB_TFS];
+    /* the same lengths for the gated phrase's lead (gate_lead_out), for the others' bound
+     * gl_o and the cut gl_cut */
+    double gl_o, gl_cut;
+    unsigned gl_known;
+    uint32_t gl_lim[QB_TFS];
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -357,6 +362,7 @@ static inline double sc_score(ectx *e, scorer *s);
 
 static int gate_out(ectx *e, double score, uint32_t d);
 static inline int gate_open(const ectx *e);
+static inline double gate_cut(const ectx *e);
 
 static inline double sc_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto);
 
@@ -588,6 +594,7 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
  * not, *d moves past it without advancing (and decoding) the others: most passages where
  * common words co-occur stop here.  @return : 1 when *d was skipped (try again) */
 static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf);
+static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, uint32_t tf);
 
 /* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
  * block bounds, summed in the scoring order (each part >= its score): `pre` is the sum of the
@@ -609,6 +616,41 @@ static inline double gate_sum(double pre, double lead_part, const double *ob, si
     for (size_t k = from; k < no; k++)
         b += ob[k];
     return b;
+}
+
+/* The gated phrase's lead from block index i while its postings are <= upto and cannot
+ * enter with the others' bounds (pre, ob[from..no)): the first one that may, or n.  A posting
+ * whose length is above its tf's limit (and_dl_limit) is out without its score computed. */
+static uint32_t gate_lead_walk(ectx *e, const scorer *lead, double pre, const double *ob,
+                               size_t from, size_t no, uint32_t i, uint32_t upto)
+{
+    double cut = gate_cut(e), o = pre;
+    for (size_t k = from; k < no; k++)
+        o += ob[k];
+    if (e->gl_o != o || e->gl_cut != cut) {
+        e->gl_o = o;
+        e->gl_cut = cut;
+        e->gl_known = 0;
+    }
+    const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
+    uint32_t n = lead->bn;
+    while (i < n && bd[i] <= upto) {
+        uint32_t di = bd[i], tf = bt[i];
+        if (tf - 1 < QB_TFS) {
+            if (!(e->gl_known >> (tf - 1) & 1)) {
+                e->gl_lim[tf - 1] = and_dl_limit(e, lead, cut, o, tf);
+                e->gl_known |= 1u << (tf - 1);
+            }
+            if (lens[di] > e->gl_lim[tf - 1]) {
+                i++;
+                continue;
+            }
+        }
+        if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, tf), di))
+            break;
+        i++;
+    }
+    return i;
 }
 
 static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
@@ -656,12 +698,7 @@ static int gate_lead_out(ectx *e, scorer *s, uint32_t *d)
             while (i < n && lead->bdocs[i] <= lu)
                 i++;
         }
-        while (i < n && lead->bdocs[i] <= upto) {
-            uint32_t di = lead->bdocs[i];
-            if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, lead->btfs[i]), di))
-                break;
-            i++;
-        }
+        i = gate_lead_walk(e, lead, pre, ob, from, no, i, upto);
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
         *d = lead->doc;
@@ -1143,6 +1180,12 @@ static int gate_out(ectx *e, double score, uint32_t d)
 static inline int gate_open(const ectx *e)
 {
     return e->gate_c->cut == -INFINITY && e->gate_c->tie == -INFINITY;
+}
+
+/* The gate's k-th score (what a passage must exceed to enter). */
+static inline double gate_cut(const ectx *e)
+{
+    return e->gate_c->cut;
 }
 
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
