@@ -803,3 +803,23 @@ Test(search_synthetic, conjunctions_rank_like_brute_force)
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 4) * 3);
     }
 }
+
+/* Roots of one or two frequent terms at a small k: windows that cannot enter are followed
+ * by sc_shallow_skip's run of skipped blocks (the limiting term stepping on alone, loose
+ * then exact bound), also with a region filter and a NOT clause beside it. */
+Test(search_synthetic, skipped_block_runs_rank_like_brute_force)
+{
+    rnd_state = 777;
+    for (int i = 0; i < 60; i++) {
+        char q[1024];
+        size_t len = 0;
+        int n = 1 + i % 2;
+        for (int t = 0; t < n; t++)
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        if (i % 5 == 3)
+            snprintf(q + len, sizeof q - len, "-%s", random_form(&syn_bf, NULL, NULL));
+        else if (i % 5 == 4)
+            snprintf(q + len, sizeof q - len, "region:tambov");
+        compare(syn_idx, &syn_bf, q, i % 3 == 0, 1 + (unsigned)(i % 3));
+    }
+}
