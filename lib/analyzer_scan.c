@@ -338,7 +338,8 @@ static void put_letter(poisk_piece *p, size_t o, uint16_t e)
  * change inside (lower case, Title case or ALL CAPS), ended by a plain separator.  Writes
  * the piece straight into *p.  @return : 0 when the run needs the general path (nothing
  * consumed; *p may have been scribbled on) */
-static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
+static inline __attribute__((always_inline)) int fast_run(poisk_scanner *s, poisk_glue glue,
+                                                      poisk_piece *p)
 {
     const unsigned char *t = s->text;
     size_t i = s->pos, n = s->len, o = 0;
