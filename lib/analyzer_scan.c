@@ -303,6 +303,13 @@ static unsigned lower_prefix(const unsigned char *t)
     return bad ? (unsigned)__builtin_ctzll(bad) >> 4 : 4;
 }
 
+/* Is lower_prefix(t) > 0, i.e. is the letter at t one of а..я (not ё)?  Two byte tests
+ * instead of the 8-byte lane arithmetic: most pieces start with such a letter. */
+static inline int lower_first(const unsigned char *t)
+{
+    return (t[0] == 0xD0 && (t[1] & 0xF0) == 0xB0) || (t[0] == 0xD1 && (t[1] & 0xF0) == 0x80);
+}
+
 /* The same over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for the
  * usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
 static unsigned lower_prefix16(const unsigned char *t)
@@ -352,7 +359,7 @@ static inline __attribute__((always_inline)) int fast_run(poisk_scanner *s, pois
         }
     } else {
         uint16_t e = 0;
-        if (i + 8 > n || !lower_prefix(t + i)) {   /* not a lower-case word: first letter */
+        if (i + 8 > n || !lower_first(t + i)) {    /* not a lower-case word: first letter */
             e = russian_at(t, i, n);
             if (!e)
                 return 0;
