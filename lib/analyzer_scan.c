@@ -442,6 +442,11 @@ static int fast_separators(poisk_scanner *s, poisk_glue *glue)
 {
     const unsigned char *t = s->text;
     size_t i = s->pos, n = s->len;
+    if (i + 1 < n && t[i] == ' ' && (t[i + 1] & 0xFE) == 0xD0) {
+        *glue = POISK_GLUE_SPACE;         /* the usual case: one space before a word */
+        s->pos = i + 1;
+        return 1;
+    }
     int newline = 0, other = 0;
     for (; i < n; i++) {
         unsigned b = t[i];
