@@ -237,11 +237,12 @@ static void split_run(poisk_scanner *s, const run_buf *r, poisk_glue first_glue)
 /* Can the byte at t[i] (i < n) follow a run without continuing it?  Only bytes known to
  * be separators: ASCII other than letters and digits, «, », NBSP.  Anything else sends the
  * run to the general path, which knows about marks, invisible characters and dashes. */
-static int ends_run(const unsigned char *t, size_t i, size_t n)
+static inline __attribute__((always_inline)) int ends_run(const unsigned char *t, size_t i,
+                                                        size_t n)
 {
     unsigned b = t[i];
-    if (b < 0x80)
-        return !((b | 0x20) - 'a' < 26u || b - '0' < 10u);
+    if (b < 0x80)                         /* the usual end: inlined, one range test */
+        return b < '0' || (b > '9' && (b | 0x20) - 'a' >= 26u);
     return b == 0xC2 && i + 1 < n && (t[i + 1] == 0xAB || t[i + 1] == 0xBB || t[i + 1] == 0xA0);
 }
 
