@@ -237,11 +237,12 @@ static void split_run(poisk_scanner *s, const run_buf *r, poisk_glue first_glue)
 /* Can the byte at t[i] (i < n) follow a run without continuing it?  Only bytes known to
  * be separators: ASCII other than letters and digits, «, », NBSP.  Anything else sends the
  * run to the general path, which knows about marks, invisible characters and dashes. */
-static int ends_run(const unsigned char *t, size_t i, size_t n)
+static inline __attribute__((always_inline)) int ends_run(const unsigned char *t, size_t i,
+                                                        size_t n)
 {
     unsigned b = t[i];
-    if (b < 0x80)
-        return !((b | 0x20) - 'a' < 26u || b - '0' < 10u);
+    if (b < 0x80)                         /* the usual end: inlined, one range test */
+        return b < '0' || (b > '9' && (b | 0x20) - 'a' >= 26u);
     return b == 0xC2 && i + 1 < n && (t[i + 1] == 0xAB || t[i + 1] == 0xBB || t[i + 1] == 0xA0);
 }
 
@@ -303,6 +304,13 @@ static unsigned lower_prefix(const unsigned char *t)
     return bad ? (unsigned)__builtin_ctzll(bad) >> 4 : 4;
 }
 
+/* Is lower_prefix(t) > 0, i.e. is the letter at t one of а..я (not ё)?  Two byte tests
+ * instead of the 8-byte lane arithmetic: most pieces start with such a letter. */
+static inline int lower_first(const unsigned char *t)
+{
+    return (t[0] == 0xD0 && (t[1] & 0xF0) == 0xB0) || (t[0] == 0xD1 && (t[1] & 0xF0) == 0x80);
+}
+
 /* The same over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for the
  * usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
 static unsigned lower_prefix16(const unsigned char *t)
@@ -338,7 +346,8 @@ static void put_letter(poisk_piece *p, size_t o, uint16_t e)
  * change inside (lower case, Title case or ALL CAPS), ended by a plain separator.  Writes
  * the piece straight into *p.  @return : 0 when the run needs the general path (nothing
  * consumed; *p may have been scribbled on) */
-static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
+static inline __attribute__((always_inline)) int fast_run(poisk_scanner *s, poisk_glue glue,
+                                                      poisk_piece *p)
 {
     const unsigned char *t = s->text;
     size_t i = s->pos, n = s->len, o = 0;
@@ -351,7 +360,7 @@ static int fast_run(poisk_scanner *s, poisk_glue glue, poisk_piece *p)
         }
     } else {
         uint16_t e = 0;
-        if (i + 8 > n || !lower_prefix(t + i)) {   /* not a lower-case word: first letter */
+        if (i + 8 > n || !lower_first(t + i)) {    /* not a lower-case word: first letter */
             e = russian_at(t, i, n);
             if (!e)
                 return 0;
@@ -434,6 +443,11 @@ static int fast_separators(poisk_scanner *s, poisk_glue *glue)
 {
     const unsigned char *t = s->text;
     size_t i = s->pos, n = s->len;
+    if (i + 1 < n && t[i] == ' ' && (t[i + 1] & 0xFE) == 0xD0) {
+        *glue = POISK_GLUE_SPACE;         /* the usual case: one space before a word */
+        s->pos = i + 1;
+        return 1;
+    }
     int newline = 0, other = 0;
     for (; i < n; i++) {
         unsigned b = t[i];
