@@ -1271,7 +1271,6 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
     return t;
 }
 
-
 /* ---- window-at-a-time OR (a root of optional terms) ------------------------------------- */
 
 /* A window of a root whose optional clauses are all terms is scored in chunks of BULK_W
@@ -1305,6 +1304,15 @@ static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t t
 }
 
 /* One essential term over [lo, hi]: accumulate, leave the term on its first doc > hi. */
+/* Leave a term walked in its decoded block at index j, or on its last posting when the
+ * walk used the block up (the next advance then leaves the block). */
+static inline void term_park(scorer *s, uint32_t j)
+{
+    uint32_t last = s->bn - 1;
+    s->bi = j < s->bn ? j : last;
+    s->doc = s->bdocs[s->bi];
+}
+
 static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb, size_t i)
 {
     sc_advance(e, s, lo);
@@ -1325,13 +1333,7 @@ static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb
     if (j > bb->from[i] && bd[j - 1] - lo > bb->hi_slot)
         bb->hi_slot = bd[j - 1] - lo;
     bb->to[i] = j;
-    if (j < n) {
-        s->bi = j;
-        s->doc = bd[j];
-    } else {                    /* the block is used up: the next advance leaves it */
-        s->bi = n - 1;
-        s->doc = bd[n - 1];
-    }
+    term_park(s, j);
 }
 
 /* The essential term's score at d from its postings inside the chunk (0 if absent). */
@@ -1432,13 +1434,7 @@ static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, si
             break;
         }
     }
-    if (j < n) {
-        t->bi = j;
-        t->doc = bd[j];
-    } else {                    /* the block is used up: the next advance leaves it */
-        t->bi = n - 1;
-        t->doc = bd[n - 1];
-    }
+    term_park(t, j);
 }
 
 /* MaxScore over [target, upto] by chunks; ne: the first essential clause of cb. */
