@@ -97,6 +97,15 @@ struct scorer {
     size_t *ord;                /* positions by ascending cost: the leapfrog's order */
 };
 
+/* A lead term's passage lengths by tf (1..QB_TFS) above which its posting cannot enter,
+ * for the others' bound `o` and the cut `cut` (bit tf-1 of `known`: filled), so a walk
+ * takes most postings out by their length alone, without a score (dl_out). */
+typedef struct dl_limits {
+    double o, cut;
+    unsigned known;
+    uint32_t lim[QB_TFS];
+} dl_limits;
+
 typedef struct ectx {
     poisk_index *idx;
     poisk_section_index *sec;
@@ -124,16 +133,8 @@ typedef struct ectx {
     int gate_window;
     uint32_t gate_upto;
     struct bulk_acc **bulk_acc; /* the query's window accumulators (NULL until needed) */
-    /* and_lead_out's passage lengths by tf above which the lead's posting cannot enter,
-     * for the others' bound `al_o` and the cut `al_cut` (bit tf-1 of al_known: filled) */
-    double al_o, al_cut;
-    unsigned al_known;
-    uint32_t al_lim[QB_TFS];
-    /* the same lengths for the gated phrase's lead (gate_lead_out), for the others' bound
-     * gl_o and the cut gl_cut */
-    double gl_o, gl_cut;
-    unsigned gl_known;
-    uint32_t gl_lim[QB_TFS];
+    dl_limits and_lim;          /* and_lead_out's lead */
+    dl_limits gate_lim;         /* the gated phrase's lead (gate_lead_walk) */
 } ectx;
 
 static void sc_free(ectx *e, scorer *s)
@@ -596,6 +597,28 @@ static int phrase_matches(ectx *e, scorer *s, uint32_t d)
 static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf);
 static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, uint32_t tf);
 
+/* The limits for the others' bound o and the cut: the cached ones while they hold. */
+static inline void dl_limits_for(dl_limits *l, double o, double cut)
+{
+    if (l->o != o || l->cut != cut) {
+        l->o = o;
+        l->cut = cut;
+        l->known = 0;
+    }
+}
+
+/* Is the lead's posting with tf at a passage of length dl out by its length alone? */
+static inline int dl_out(ectx *e, dl_limits *l, const scorer *lead, uint32_t tf, uint32_t dl)
+{
+    if (tf - 1 >= QB_TFS)
+        return 0;
+    if (!(l->known >> (tf - 1) & 1)) {
+        l->lim[tf - 1] = and_dl_limit(e, lead, l->cut, l->o, tf);
+        l->known |= 1u << (tf - 1);
+    }
+    return dl > l->lim[tf - 1];
+}
+
 /* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
  * block bounds, summed in the scoring order (each part >= its score): `pre` is the sum of the
  * bounds before the lead in distinct order, ob[from..no) the ones after it. */
@@ -627,24 +650,14 @@ static uint32_t gate_lead_walk(ectx *e, const scorer *lead, double pre, const do
     double cut = gate_cut(e), o = pre;
     for (size_t k = from; k < no; k++)
         o += ob[k];
-    if (e->gl_o != o || e->gl_cut != cut) {
-        e->gl_o = o;
-        e->gl_cut = cut;
-        e->gl_known = 0;
-    }
+    dl_limits_for(&e->gate_lim, o, cut);
     const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
     uint32_t n = lead->bn;
     while (i < n && bd[i] <= upto) {
         uint32_t di = bd[i], tf = bt[i];
-        if (tf - 1 < QB_TFS) {
-            if (!(e->gl_known >> (tf - 1) & 1)) {
-                e->gl_lim[tf - 1] = and_dl_limit(e, lead, cut, o, tf);
-                e->gl_known |= 1u << (tf - 1);
-            }
-            if (lens[di] > e->gl_lim[tf - 1]) {
-                i++;
-                continue;
-            }
+        if (dl_out(e, &e->gate_lim, lead, tf, lens[di])) {
+            i++;
+            continue;
         }
         if (!gate_out(e, gate_exact(e, lead, pre, ob, from, no, di, tf), di))
             break;
@@ -793,16 +806,22 @@ static inline void sc_advance(ectx *e, scorer *s, uint32_t target)
     sc_advance_slow(e, s, target);
 }
 
-/* k1 (1 - b + b dl / avgdl), computed as poisk_bm25() does. */
-static double length_norm(ectx *e, uint32_t dl)
+/* length_norm's miss: computed (and cached when short), out of line. */
+static double length_norm_fill(ectx *e, uint32_t dl)
 {
-    if (dl < NORM_CACHE) {
-        double v = e->norm[dl];
-        if (v == v)
-            return v;
-        return e->norm[dl] = e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
-    }
-    return e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
+    double v = e->k1 * (1.0 - e->b + e->b * (double)dl / e->avgdl);
+    if (dl < NORM_CACHE)
+        e->norm[dl] = v;
+    return v;
+}
+
+/* k1 (1 - b + b dl / avgdl), computed as poisk_bm25() does; a cached one inline, since
+ * every bound and score of a walk asks (NaN: not yet). */
+static inline double length_norm(ectx *e, uint32_t dl)
+{
+    if (dl < NORM_CACHE && e->norm[dl] == e->norm[dl])
+        return e->norm[dl];
+    return length_norm_fill(e, dl);
 }
 
 /* BM25 of a term at its current doc (the same double as poisk_bm25()). */
@@ -904,9 +923,7 @@ static inline __attribute__((always_inline)) double block_bound(ectx *e, scorer 
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     double best = 0, k1p1 = e->k1 + 1.0;
     for (uint32_t i = 0; i < im->n; i++) {
-        double tf = (double)im->tf[i], norm = im->dl[i] < NORM_CACHE ? e->norm[im->dl[i]] : NAN;
-        if (norm != norm)               /* not cached yet (inline: the common case is) */
-            norm = length_norm(e, im->dl[i]);
+        double tf = (double)im->tf[i], norm = length_norm(e, im->dl[i]);
         double v = s->widf * tf * k1p1 / (tf + norm);
         if (v > best)
             best = v;
@@ -1254,10 +1271,7 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
         if (last < t || last > others || last == DOC_END || im->n == 0)
             break;
         double tf = (double)im->tf[im->n - 1];
-        uint32_t dl = im->dl[0];
-        double norm = dl < NORM_CACHE ? e->norm[dl] : NAN;
-        if (norm != norm)
-            norm = length_norm(e, dl);
+        double norm = length_norm(e, im->dl[0]);
         double loose = lim->widf * tf * k1p1 / (tf + norm);
         if (!cannot_enter(c, (rest + loose) * (1.0 + 1e-9), t)) {
             double exact = block_bound(e, lim);
@@ -1297,9 +1311,7 @@ typedef struct bulk_buf {
 /* The BM25 of a term with tf at passage d (the same double as term_score()). */
 static inline double bulk_score(ectx *e, const scorer *s, uint32_t d, uint32_t tf)
 {
-    uint32_t dl = e->lens[d];
-    double norm = dl < NORM_CACHE && e->norm[dl] == e->norm[dl] ? e->norm[dl]
-                                                               : length_norm(e, dl);
+    double norm = length_norm(e, e->lens[d]);
     return s->widf * (double)tf * (e->k1 + 1.0) / ((double)tf + norm);
 }
 
@@ -1575,26 +1587,13 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         double o = should_b;
         for (size_t k = 0; k < no; k++)
             o += ob[k];
-        if (e->al_o != o || e->al_cut != c->cut) {
-            e->al_o = o;
-            e->al_cut = c->cut;
-            e->al_known = 0;
-        }
+        dl_limits_for(&e->and_lim, o, c->cut);
         const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
-        uint32_t lim[QB_TFS];
-        unsigned known = e->al_known;
-        memcpy(lim, e->al_lim, sizeof lim);
         while (i < n && bd[i] <= hold) {
             uint32_t di = bd[i], tf = bt[i];
-            if (tf - 1 < QB_TFS) {      /* out by its length alone: no score computed */
-                if (!(known >> (tf - 1) & 1)) {
-                    lim[tf - 1] = and_dl_limit(e, lead, c->cut, o, tf);
-                    known |= 1u << (tf - 1);
-                }
-                if (lens[di] > lim[tf - 1]) {
-                    i++;
-                    continue;
-                }
+            if (dl_out(e, &e->and_lim, lead, tf, lens[di])) {   /* no score computed */
+                i++;
+                continue;
             }
             double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
             for (size_t k = 0; k < no; k++)
@@ -1610,8 +1609,6 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
             }
             i++;
         }
-        e->al_known = known;
-        memcpy(e->al_lim, lim, sizeof lim);
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
         d = lead->doc;
