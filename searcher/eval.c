@@ -98,12 +98,15 @@ struct scorer {
 };
 
 /* A lead term's passage lengths by tf (1..QB_TFS) above which its posting cannot enter,
- * for the others' bound `o` and the cut `cut` (bit tf-1 of `known`: filled), so a walk
- * takes most postings out by their length alone, without a score (dl_out). */
+ * for the others' bound `o` and the cut `cut`, so a walk takes most postings out by their
+ * length alone, without a score (dl_out).  lim[tf] (lim[0]: any tf above QB_TFS, never out)
+ * is UINT32_MAX until filled (bit tf of `known`): a posting out by its limit is out with
+ * one compare; the rest (rarer) check whether the limit was filled. */
 typedef struct dl_limits {
     double o, cut;
+    int valid;
     unsigned known;
-    uint32_t lim[QB_TFS];
+    uint32_t lim[QB_TFS + 1];
 } dl_limits;
 
 typedef struct ectx {
@@ -600,23 +603,38 @@ static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, 
 /* The limits for the others' bound o and the cut: the cached ones while they hold. */
 static inline void dl_limits_for(dl_limits *l, double o, double cut)
 {
-    if (l->o != o || l->cut != cut) {
+    if (!l->valid || l->o != o || l->cut != cut) {
+        l->valid = 1;
         l->o = o;
         l->cut = cut;
-        l->known = 0;
+        l->known = 1;               /* lim[0]: tf above QB_TFS, never out */
+        for (int t = 0; t <= QB_TFS; t++)
+            l->lim[t] = UINT32_MAX;
     }
+}
+
+/* The limits' slot of tf (0: above QB_TFS); tf >= 1. */
+static inline uint32_t dl_slot(uint32_t tf)
+{
+    return tf <= QB_TFS ? tf : 0;
+}
+
+/* dl_out's rarer half: a posting its tf's limit (maybe not filled yet) leaves in. */
+static inline int dl_out_fill(ectx *e, dl_limits *l, const scorer *lead, uint32_t t,
+                              uint32_t dl)
+{
+    if (l->known >> t & 1)
+        return 0;
+    l->lim[t] = and_dl_limit(e, lead, l->cut, l->o, t);
+    l->known |= 1u << t;
+    return dl > l->lim[t];
 }
 
 /* Is the lead's posting with tf at a passage of length dl out by its length alone? */
 static inline int dl_out(ectx *e, dl_limits *l, const scorer *lead, uint32_t tf, uint32_t dl)
 {
-    if (tf - 1 >= QB_TFS)
-        return 0;
-    if (!(l->known >> (tf - 1) & 1)) {
-        l->lim[tf - 1] = and_dl_limit(e, lead, l->cut, l->o, tf);
-        l->known |= 1u << (tf - 1);
-    }
-    return dl > l->lim[tf - 1];
+    uint32_t t = dl_slot(tf);
+    return dl > l->lim[t] || dl_out_fill(e, l, lead, t, dl);
 }
 
 /* The gated phrase at d, its lead with tf there: the lead's exact score and the others'
@@ -1587,14 +1605,13 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         double o = should_b;
         for (size_t k = 0; k < no; k++)
             o += ob[k];
-        dl_limits_for(&e->and_lim, o, c->cut);
+        dl_limits *l = &e->and_lim;
+        dl_limits_for(l, o, c->cut);
         const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
-        while (i < n && bd[i] <= hold) {
-            uint32_t di = bd[i], tf = bt[i];
-            if (dl_out(e, &e->and_lim, lead, tf, lens[di])) {   /* no score computed */
-                i++;
+        for (; i < n && bd[i] <= hold; i++) {
+            uint32_t di = bd[i], t = dl_slot(bt[i]), dl = lens[di];
+            if (dl > l->lim[t] || dl_out_fill(e, l, lead, t, dl))    /* no score computed */
                 continue;
-            }
             double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
             for (size_t k = 0; k < no; k++)
                 v += ob[k];
@@ -1607,7 +1624,6 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
                 if (!cannot_enter(c, v + should_b, di))
                     break;
             }
-            i++;
         }
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
@@ -1640,6 +1656,9 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
                          uint32_t upto)
 {
     size_t n = root->n_must;
+    /* and_lead_out let d in with the bound the first check would compute (the lead's exact
+     * score, the rest's impacts at d): not computed again */
+    uint32_t bounded = d;
     while (d <= upto && !e->rc) {
         scorer *lead = root->must[0];
         term_advance(e, lead, d);
@@ -1652,7 +1671,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
         uint32_t next = d;
         for (; i < n; i++) {
             scorer *m = root->must[i];
-            if (term_would_decode(m, d)) {
+            if (term_would_decode(m, d) && (i > 1 || d != bounded)) {
                 double b = 0;
                 for (size_t k = 0; k < n; k++) {
                     scorer *o = root->must[k];

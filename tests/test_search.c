@@ -823,3 +823,21 @@ Test(search_synthetic, skipped_block_runs_rank_like_brute_force)
         compare(syn_idx, &syn_bf, q, i % 3 == 0, 1 + (unsigned)(i % 3));
     }
 }
+
+/* Two-term conjunctions at k 1-3 whose lead walks its decoded block by passage length alone
+ * (and_lead_out's dl_limits: one slot per tf 1..8, filled on first use, and slot 0 for tfs
+ * above 8, never out), and three-term ones whose first candidate after the walk is not
+ * bounded again by and_next.  Forms drawn by occurrence: frequent leads with long blocks,
+ * high tfs among them. */
+Test(search_synthetic, lead_walk_limits_rank_like_brute_force)
+{
+    rnd_state = 9191;
+    for (int i = 0; i < 80; i++) {
+        char q[1024];
+        size_t len = 0;
+        int n = 2 + (i % 4 == 3);
+        for (int t = 0; t < n; t++)
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
+    }
+}
