@@ -94,6 +94,10 @@ struct scorer {
     scorer **distinct;
     size_t n_distinct;
     scorer *lead;               /* the rarest single-alternative term (gate pre-check) */
+    /* a conjunction's term whose whole-list cap (`cap`, widf (k1 + 1)) is a small part of
+     * the others': bounded by the cap, not per block (and_loose) */
+    int loose;
+    double cap;
     size_t *ord;                /* positions by ascending cost: the leapfrog's order */
 };
 
@@ -1549,6 +1553,38 @@ static uint32_t and_dl_limit(ectx *e, const scorer *lead, double cut, double o, 
     return lim;
 }
 
+/* A conjunction's frequent, low-weight terms (a common word beside rare ones) are bounded by
+ * their cap, widf (k1 + 1) (what any tf approaches; a margin above rounding), not by their
+ * blocks: their many short blocks no longer end the windows (a skip entry, a block bound and
+ * a window of the others' work each), and their skip entries are read only to decode a
+ * block for a candidate.  A term is loose when its cap is at most AND_LOOSE of the other
+ * terms' caps together, so the looser bound costs little pruning.  The lead never is.
+ * @return : 1 when some term is loose */
+#define AND_LOOSE 0.2
+static int and_loose(ectx *e, scorer *root)
+{
+    double all = 0;
+    int any = 0;
+    for (size_t i = 0; i < root->n_must; i++) {
+        scorer *m = root->must[i];
+        m->cap = m->widf * (e->k1 + 1.0) * (1.0 + 1e-9);
+        all += m->cap;
+    }
+    for (size_t i = 1; i < root->n_must; i++) {
+        scorer *m = root->must[i];
+        m->loose = m->cap >= 0 && m->cap <= AND_LOOSE * (all - m->cap);
+        any |= m->loose;
+    }
+    return any;
+}
+
+/* A conjunction's term's bound at passage d: its impacts there (impact_bound_at), its cap
+ * when loose (its skip pointer is not kept on d's block). */
+static inline double and_impact_at(ectx *e, const scorer *m, uint32_t d)
+{
+    return m->loose ? m->cap : impact_bound_at(e, m, d, INFINITY);
+}
+
 /* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
  * bounded by its exact score and the others' impacts at d's length (their blocks' skip
  * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
@@ -1582,7 +1618,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
             v = term_score(e, m);
             exact = 1;
         } else {
-            v = sc_shallow(e, m, d, &hold);
+            v = m->loose ? m->cap : sc_shallow(e, m, d, &hold);
         }
         if (i - 1 < MAXO)
             ob[i - 1] = v;
@@ -1593,7 +1629,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         b = term_score(e, lead);    /* in the scoring order */
         for (size_t i = 1; i < root->n_must; i++) {
             scorer *m = root->must[i];
-            b += m->doc == d ? term_score(e, m) : impact_bound_at(e, m, d, INFINITY);
+            b += m->doc == d ? term_score(e, m) : and_impact_at(e, m, d);
         }
         if (!cannot_enter(c, b + should_b, d))
             return 0;
@@ -1620,7 +1656,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
                  * that pass their block bounds stop here, without another call */
                 v = lv;
                 for (size_t k = 1; k < root->n_must; k++)
-                    v += impact_bound_at(e, root->must[k], di, INFINITY);
+                    v += and_impact_at(e, root->must[k], di);
                 if (!cannot_enter(c, v + should_b, di))
                     break;
             }
@@ -1676,7 +1712,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
                 for (size_t k = 0; k < n; k++) {
                     scorer *o = root->must[k];
                     b += k < i || o->doc == d ? term_score(e, o)
-                                              : impact_bound_at(e, o, d, INFINITY);
+                                              : and_impact_at(e, o, d);
                 }
                 if (cannot_enter(c, b + should_b, d)) {
                     next = d + 1;           /* d < DOC_END */
@@ -1755,6 +1791,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
     int and_pre = root->n_must >= 2;
     for (size_t i = 0; i < root->n_must; i++)
         and_pre &= root->must[i]->kind == SC_TERM;
+    int loose = and_pre && and_loose(e, root);
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1764,7 +1801,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         uint32_t upto = range_hi - 1;
         double must_b = 0, should_b = 0;
         for (size_t i = 0; i < root->n_must; i++)
-            must_b += sc_shallow(e, root->must[i], target, &upto);
+            must_b += root->must[i]->loose ? root->must[i]->cap
+                                           : sc_shallow(e, root->must[i], target, &upto);
         /* cb keeps the last window's order (ascending bounds): re-sorting it is then
          * nearly linear, which matters for a prefix of hundreds of stems */
         for (size_t i = 0; i < ns; i++) {
@@ -1775,7 +1813,7 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         if (cannot_enter(c, must_b + should_b, target)) {
             if (upto == DOC_END)
                 break;
-            target = sc_shallow_skip(e, root, c, upto);
+            target = loose ? upto + 1 : sc_shallow_skip(e, root, c, upto);
             continue;
         }
         if (root->n_must) {

@@ -841,3 +841,25 @@ Test(search_synthetic, lead_walk_limits_rank_like_brute_force)
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
     }
 }
+
+/* Conjunctions of a passage's words with frequent forms, at k 1-3: a frequent term whose
+ * cap is a small part of the rarer terms' is bounded by its cap, not per block (and_loose):
+ * its blocks do not end the windows, its skip pointer is not kept on the candidates, and
+ * a window that cannot enter does not run sc_shallow_skip.  Two to four terms. */
+Test(search_synthetic, loose_frequent_terms_rank_like_brute_force)
+{
+    rnd_state = 31337;
+    for (int i = 0; i < 120; i++) {
+        char q[1024];
+        size_t d, t;
+        random_form(&syn_bf, &d, &t);
+        size_t len = (size_t)snprintf(q, sizeof q, "%s ", syn_bf.d[d].t[t].exact);
+        if (i % 2)                  /* a second word of the same passage: matches exist */
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ",
+                                    syn_bf.d[d].t[rnd() % syn_bf.d[d].n].exact);
+        int n = 1 + (i % 3 == 2);
+        for (int j = 0; j < n; j++)
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
+    }
+}
