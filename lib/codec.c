@@ -710,9 +710,8 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
         if (decode_block(c))
             return -1;
     }
-    uint32_t i = c->i;
-    while (c->docs[i] < target)                 /* ends: docs[n-1] == dec.last >= target */
-        i++;
+    /* ends: docs[n-1] == dec.last >= target */
+    uint32_t i = poisk_block_next_geq(c->docs, c->i, target);
     c->i = i;
     c->doc = c->docs[i];
     return 0;

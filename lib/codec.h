@@ -153,6 +153,36 @@ typedef struct poisk_plist {
 
 #define POISK_PLIST_END UINT32_MAX
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/*! poisk_block_next_geq() : the first index j >= i of a decoded block's ids (a 128-slot
+ *  array, ascending in [0, n)) with docs[j] >= target; the caller knows docs[n - 1] >=
+ *  target, so j < n.  Eight ids per step (SSE2, unsigned compares by a bias) while the step
+ *  stays inside the 128 slots; slots past n are never reached (docs[n - 1] stops it). */
+static inline uint32_t poisk_block_next_geq(const uint32_t *docs, uint32_t i, uint32_t target)
+{
+    if (docs[i] >= target)
+        return i;
+#if defined(__SSE2__)
+    const __m128i bias = _mm_set1_epi32((int)0x80000000u);
+    const __m128i t = _mm_set1_epi32((int)(target ^ 0x80000000u));
+    for (i++; i + 8 <= POISK_BLOCK_SIZE; i += 8) {
+        __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(docs + i)), bias);
+        __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(docs + i + 4)), bias);
+        /* lanes below target */
+        unsigned lt = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(t, a)))
+                    | (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(t, b))) << 4;
+        if (lt != 0xff)
+            return i + (uint32_t)__builtin_ctz(~lt);
+    }
+#endif
+    while (docs[i] < target)
+        i++;
+    return i;
+}
+
 /* ---- decode helpers for the evaluator (branch eval) ------------------------------------ */
 
 /*! poisk_codec_gaps_to_docs128() : 128 doc gaps -> doc ids in place, starting after prev.
