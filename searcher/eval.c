@@ -1670,8 +1670,9 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
 }
 
 /* and_next pays on up to three terms (1 GB bench: and3 -10 % instructions, and2 -1 %);
- * on five its stops at every window's end cost more than the decodes it saves (+7 %) */
-#define AND_NEXT_MAX 3
+ * on five it cost 7 % more while the frequent terms' blocks ended the windows, and saves
+ * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
+#define AND_NEXT_MAX 5
 
 /* Would advancing term s to d decode a block? (not within its decoded one) */
 static inline int term_would_decode(const scorer *s, uint32_t d)
