@@ -748,19 +748,12 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
     return ndocs;
 }
 
-/* How many occurrences ahead the flush's passes over them prefetch their term's entry. */
-#define FLUSH_AHEAD 16
-
 int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,
                          size_t *kind_off, char ***abbrevs, size_t *n_abbrevs)
 {
     sort_key *keys[2] = { NULL, NULL };
     int failed = grow((void **)&inv->scat, &inv->cap_scat, inv->n_occ + 1, sizeof(uint64_t));
     for (size_t o = 0; o < inv->n_occ && !failed; o++) {
-        /* the term array is too big for the cache past the first batches, and the
-         * occurrences visit it at random: its entries are fetched FLUSH_AHEAD ahead */
-        if (o + FLUSH_AHEAD < inv->n_occ)
-            __builtin_prefetch(&inv->terms[inv->occ[o + FLUSH_AHEAD] >> 32], 1);
         term_info *ti = &inv->terms[inv->occ[o] >> 32];
         if (ti->count++ == 0) {
             unsigned k = ti->kind;
@@ -792,13 +785,6 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         for (size_t p = 0; p < inv->n_pass; p++) {
             uint64_t doc = (uint64_t)inv->pdoc[p] << 32;
             for (; o < inv->pend[p]; o++) {
-                /* the stores land at random (one cursor per term): the cursor's entry is
-                 * fetched 2 * FLUSH_AHEAD ahead, then the slot it points at (a hint only:
-                 * occurrences in between may move the cursor a few slots) */
-                if (o + 2 * FLUSH_AHEAD < inv->n_occ)
-                    __builtin_prefetch(&inv->terms[inv->occ[o + 2 * FLUSH_AHEAD] >> 32], 1);
-                if (o + FLUSH_AHEAD < inv->n_occ)
-                    __builtin_prefetch(&scat[inv->terms[inv->occ[o + FLUSH_AHEAD] >> 32].next], 1);
                 uint64_t v = inv->occ[o];
                 scat[inv->terms[v >> 32].next++] = doc | (uint32_t)v;
             }
