@@ -200,7 +200,17 @@ static int dump_inputs(run *r, const poisk_input_list *in)
     return 0;
 }
 
-typedef struct build_ctx { run *r; poisk_writer *w; } build_ctx;
+typedef struct build_ctx { run *r; poisk_writer *w; poisk_lexicon *lx; int freeze_failed; } build_ctx;
+
+/* The writer calls this at commit, between planning and inversion, and meanwhile starts
+ * compressing the passage store on the other cores (the freeze runs on one). */
+static int freeze_lexicon(void *ctx)
+{
+    build_ctx *b = ctx;
+    int rc = poisk_lexicon_freeze(b->lx);
+    b->freeze_failed = rc != POISK_OK;
+    return rc;
+}
 
 static int add_one(void *ctx, poisk_parsed *p)
 {
@@ -220,7 +230,8 @@ static int add_one(void *ctx, poisk_parsed *p)
 
 /* One pass over the inputs: workers read, parse and count words for split-word repair;
  * this thread adds the passages to the writer in input order (the writer only spools them
- * until commit, so the lexicon need not be frozen yet).  Then freeze, commit. */
+ * until commit, so the lexicon need not be frozen yet).  Then commit, which freezes the
+ * lexicon through freeze_lexicon() before its analyzers start. */
 static int build_index(run *r, const poisk_input_list *in)
 {
     poisk_lexicon *lx = NULL;
@@ -234,8 +245,13 @@ static int build_index(run *r, const poisk_input_list *in)
     opts.mem_budget = r->mem;
     opts.threads = r->threads;
     opts.repair = r->repair;
-    opts.lexicon = lx;                   /* used from commit on, after the freeze below */
+    opts.lexicon = lx;                   /* used from commit on, frozen by freeze_lexicon */
     opts.progress = !r->quiet && isatty(STDERR_FILENO);
+    build_ctx b = { r, NULL, lx, 0 };
+    if (lx) {
+        opts.before_inversion = freeze_lexicon;
+        opts.before_ctx = &b;
+    }
     poisk_error err = { 0 };
     if (poisk_writer_create(r->output, &opts, &w, &err) != POISK_OK) {
         fprintf(stderr, "indexer: %s\n", err.message);
@@ -244,7 +260,7 @@ static int build_index(run *r, const poisk_input_list *in)
     size_t mem = r->mem ? r->mem : (size_t)1 << 30;
     poisk_pipeline_options po = { .threads = parse_threads(r), .byte_cap = mem / 4,
                                   .lexicon = lx };
-    build_ctx b = { r, w };
+    b.w = w;
     if (poisk_input_pipeline_run(in, &po, add_one, &b) != POISK_OK)
         goto out;
     if (r->passages == 0) {
@@ -252,13 +268,12 @@ static int build_index(run *r, const poisk_input_list *in)
         r->files = 0;
         goto out;
     }
-    if (lx && poisk_lexicon_freeze(lx) != POISK_OK) {
-        fprintf(stderr, "indexer: out of memory building the lexicon\n");
-        goto out;
-    }
     poisk_writer_summary sum = { 0 };
     if (poisk_writer_commit(w, &sum, &err) != POISK_OK) {
-        fprintf(stderr, "indexer: %s\n", err.message);
+        if (b.freeze_failed)
+            fprintf(stderr, "indexer: out of memory building the lexicon\n");
+        else
+            fprintf(stderr, "indexer: %s\n", err.message);
         goto out;
     }
     status = 0;

@@ -581,10 +581,12 @@ static const char *const header_distinct[] = { "наименование", "бе
     "бенефициаров", "выгоды", "финансирование", "ответственный", "единица", "задачи",
     "задача", "описание", "роив", 0 };
 
+/* Asked for most words of table-header candidates: the first two bytes (the first
+ * Cyrillic letter) are compared inline before a strcmp call.  The words are not empty. */
 static int in_list(const char *const *list, const char *w)
 {
     for (int i = 0; list[i]; i++)
-        if (!strcmp(list[i], w)) return 1;
+        if (list[i][0] == w[0] && list[i][1] == w[1] && !strcmp(list[i], w)) return 1;
     return 0;
 }
 
@@ -783,7 +785,11 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     size_t o = 0;
     int space = 0;
     for (size_t i = a; i < b;) {
-        size_t sl = st_space_len(p->src, b, i);
+        /* only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-
+         * U+205F: E2; U+3000: E3; U+FEFF: EF) can start a space: test the rest inline */
+        unsigned char c = (unsigned char)p->src[i];
+        size_t sl = c > 0x20 && c != 0xC2 && c != 0xE2 && c != 0xE3 && c != 0xEF
+                    ? 0 : st_space_len(p->src, b, i);
         if (sl) { space = 1; i += sl; continue; }
         if (space && o) out[o++] = ' ';
         space = 0;

@@ -2,7 +2,8 @@
  * writer.c: the index writer (stage: document model -> index files).  poisk_writer_add()
  * appends each passage to an unlinked spool file and keeps 16 bytes about it.  Commit
  * assigns passage ids in (region slug, order of addition), cuts the ids into store blocks
- * and batches, lets N workers analyse and invert batches (each batch: compressed store
+ * (compressing the first ones on a second thread while the caller's before_inversion hook,
+ * the lexicon freeze, runs) and batches, lets N workers analyse and invert batches (each batch: compressed store
  * blocks + one sorted run, spilled to an unlinked temporary file when the memory budget is
  * spent), merges the runs into per-section files (writer_merge.c), writes lengths, store
  * and manifest, fsyncs everything, and publishes by renaming CURRENT.  Nothing depends on
@@ -274,6 +275,11 @@ struct poisk_writer_ctx {
     int workers_used;
     uint64_t bytes_done;
     struct timespec t0;
+    /* store blocks compressed ahead while the commit's caller was busy (store_ahead) */
+    uint8_t *ahead;                     /* mmap'd; block k is [ahead_off[k], ahead_off[k+1]) */
+    size_t ahead_cap;
+    uint32_t ahead_done;                /* blocks [0, ahead_done) are there */
+    uint32_t *ahead_off, *ahead_raw;
 };
 
 static void ctx_fail(poisk_writer_ctx *c, int rc, const poisk_error *e)
@@ -388,6 +394,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     int rc = POISK_OK;
     for (uint32_t k = bp->first_block; k < bp->first_block + bp->n_blocks && !rc; k++) {
         raw.len = 0;
+        int ahead = k < c->ahead_done;  /* compressed already: only invert */
         uint32_t first = c->blk_first[k], end = c->blk_first[k + 1];
         for (uint32_t id = first; id < end && !rc; id++) {
             const prec *r = &c->w->recs[c->order[id]];
@@ -397,7 +404,8 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 rc = poisk_error_set(err, POISK_EIO, "the spool file in %s is damaged", c->w->dir);
                 break;
             }
-            poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
+            if (!ahead)
+                poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
             c->secs[id] = (uint8_t)rec.section;
             rc = poisk_inverter_add(inv, id, rec.section, rec.text.ptr, rec.text.len, &c->dl[id]);
             if (rc)
@@ -405,21 +413,35 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
         }
         if (rc)
             break;
-        size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
-        if (raw.failed || poisk_buf_reserve(&o->store, bound)) {
-            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
-            break;
+        size_t clen, rlen;
+        if (ahead) {
+            clen = c->ahead_off[k + 1] - c->ahead_off[k];
+            rlen = c->ahead_raw[k];
+            poisk_buf_put(&o->store, c->ahead + c->ahead_off[k], clen);
+            poisk_mem_release(c->ahead + c->ahead_off[k], clen);
+            if (o->store.failed) {
+                rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
+                break;
+            }
+        } else {
+            size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
+            if (raw.failed || poisk_buf_reserve(&o->store, bound)) {
+                rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
+                break;
+            }
+            clen = libdeflate_zlib_compress(comp, raw.data, raw.len, o->store.data + o->store.len,
+                                            bound);
+            if (clen == 0) {
+                rc = poisk_error_set(err, POISK_EIO, "store block compression failed");
+                break;
+            }
+            o->store.len += clen;
+            rlen = raw.len;
         }
-        size_t clen = libdeflate_zlib_compress(comp, raw.data, raw.len, o->store.data + o->store.len, bound);
-        if (clen == 0) {
-            rc = poisk_error_set(err, POISK_EIO, "store block compression failed");
-            break;
-        }
-        o->store.len += clen;
         poisk_buf_put_u32(&o->store_dir, first);
         poisk_buf_put_u32(&o->store_dir, end - first);
         poisk_buf_put_u32(&o->store_dir, (uint32_t)clen);
-        poisk_buf_put_u32(&o->store_dir, (uint32_t)raw.len);
+        poisk_buf_put_u32(&o->store_dir, (uint32_t)rlen);
     }
     poisk_buf_free(&raw);
     if (rc)
@@ -467,6 +489,94 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     for (unsigned v = 0; v < n_victims && !rc; v++)
         rc = spill_run(c, &c->runs[victims[v]], err);
     return rc;
+}
+
+/* ---- commit: store blocks compressed ahead ----------------------------------------------- */
+
+/* While the commit's caller is busy before the inversion (main.c freezes the split-word
+ * lexicon there, on one core), a second thread compresses store blocks from the first one
+ * on: the store needs no lexicon, and a block is the same bytes whoever compresses it.
+ * The workers then only invert those blocks.  It stops at the caller's return, at its
+ * memory cap, or at any failure (the workers then do the rest, and report the failure). */
+typedef struct store_ahead {
+    poisk_writer_ctx *c;
+    atomic_int stop;
+    pthread_t tid;
+} store_ahead;
+
+static void *store_ahead_main(void *arg)
+{
+    store_ahead *sa = arg;
+    poisk_writer_ctx *c = sa->c;
+    struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    poisk_buf raw = { 0 };
+    size_t off = 0;
+    for (uint32_t k = 0; comp && k < c->n_blocks && !atomic_load(&sa->stop); k++) {
+        raw.len = 0;
+        int bad = 0;
+        for (uint32_t id = c->blk_first[k]; id < c->blk_first[k + 1] && !bad; id++) {
+            const prec *r = &c->w->recs[c->order[id]];
+            const uint8_t *p = c->spool + r->off;
+            poisk_store_rec rec;
+            bad = poisk_store_record_decode(&p, p + r->len, &rec) != 0;
+            if (!bad)
+                poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
+        }
+        if (bad || raw.failed || raw.len > UINT32_MAX)
+            break;
+        size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
+        if (bound > c->ahead_cap - off)
+            break;
+        size_t clen = libdeflate_zlib_compress(comp, raw.data, raw.len, c->ahead + off, bound);
+        if (clen == 0)
+            break;
+        off += clen;
+        c->ahead_off[k + 1] = (uint32_t)off;
+        c->ahead_raw[k] = (uint32_t)raw.len;
+        c->ahead_done = k + 1;          /* read by the caller only after the join */
+    }
+    poisk_buf_free(&raw);
+    if (comp)
+        libdeflate_free_compressor(comp);
+    return NULL;
+}
+
+/* Start compressing ahead when there is a second core; 0 when it did not start. */
+static int store_ahead_start(poisk_writer_ctx *c, store_ahead *sa)
+{
+    poisk_writer *w = c->w;
+    if (w->threads < 2 || !w->opts.before_inversion || c->n_blocks < 2)
+        return 0;
+    /* an eighth of the budget, within the compressed size of the whole store */
+    size_t cap = w->budget / 8, whole = (size_t)(w->spool_len / 2) + ((size_t)c->n_blocks << 10);
+    if (cap > whole)
+        cap = whole;
+    if (cap >= UINT32_MAX)
+        cap = UINT32_MAX - 1;
+    c->ahead_off = calloc((size_t)c->n_blocks + 1, sizeof *c->ahead_off);
+    c->ahead_raw = calloc(c->n_blocks, sizeof *c->ahead_raw);
+    void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED) {
+        c->ahead = m;
+        c->ahead_cap = cap;
+    }
+    sa->c = c;
+    atomic_store(&sa->stop, 0);
+    if (!c->ahead || !c->ahead_off || !c->ahead_raw
+        || pthread_create(&sa->tid, NULL, store_ahead_main, sa) != 0)
+        return 0;
+    return 1;
+}
+
+static void store_ahead_free(poisk_writer_ctx *c)
+{
+    if (c->ahead)
+        munmap(c->ahead, c->ahead_cap);
+    c->ahead = NULL;
+    c->ahead_done = 0;
+    free(c->ahead_off);
+    free(c->ahead_raw);
+    c->ahead_off = c->ahead_raw = NULL;
 }
 
 typedef struct worker { poisk_writer_ctx *c; uint32_t first; pthread_t tid; } worker;
@@ -667,6 +777,21 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     blk_first[nb] = N;
     c->blk_first = blk_first;
     c->n_blocks = nb;
+    /* the caller's work before the inversion (the lexicon freeze), overlapped with the
+     * first store blocks' compression */
+    if (w->opts.before_inversion) {
+        store_ahead sa;
+        int started = store_ahead_start(c, &sa);
+        rc = w->opts.before_inversion(w->opts.before_ctx);
+        if (started) {
+            atomic_store(&sa.stop, 1);
+            pthread_join(sa.tid, NULL);
+        }
+        if (rc) {
+            poisk_error_set(err, rc, "%s", poisk_strerror(rc));
+            goto done;
+        }
+    }
     /* batches from what the budget leaves (writer_mem.c: ~5 bytes per text byte per worker
      * at the peak); the term tables persist per worker, so big batches are cheap; 4 per
      * worker at least keep the cores balanced */
@@ -911,6 +1036,7 @@ done:
     free(io.names);
     free(io.sizes);
     poisk_buf_free(&c->store_dir);
+    store_ahead_free(c);
     free(c->batches);
     free(c->outs);
     free(c->runs);

@@ -24,6 +24,12 @@ typedef struct poisk_writer_options {
     int repair;                      /* split-word repair on */
     const poisk_lexicon *lexicon;    /* for repair; may be NULL */
     int progress;                    /* progress lines on stderr (caller checks the TTY) */
+    /* called once by commit, on its thread, after the passages are planned and before any
+     * analyzer exists (main.c freezes the lexicon there); with 2+ threads a second thread
+     * compresses the first store blocks meanwhile.  Non-zero (a result code) fails the
+     * commit.  NULL: nothing to do. */
+    int (*before_inversion)(void *ctx);
+    void *before_ctx;
 } poisk_writer_options;
 
 typedef struct poisk_writer_summary {

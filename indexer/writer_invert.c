@@ -78,7 +78,7 @@ struct poisk_inverter {
     uint32_t *pused; size_t cap_pused;              /* its slots one passage took */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
-    uint64_t *abbrev_hashes;        /* small open-addressing set over abbrevs */
+    uint64_t *abbrev_hashes;        /* set over abbrevs: hash high 32 bits | index + 1 */
     size_t abbrev_set_cap;
     double run_per_occ;             /* run bytes per occurrence of the last batch */
     size_t table_cap;               /* persistent tables past this are dropped; 0 = never */
@@ -306,41 +306,46 @@ static inline void occur(poisk_inverter *inv, uint32_t id, uint32_t pos)
     inv->occ[inv->n_occ++] = (uint64_t)id << 32 | pos;
 }
 
+/* The batch's abbreviations, each once.  The set's slots hold the high 32 bits of the
+ * hash and the abbreviation's index + 1, so a repeat (nearly every call) compares one
+ * string, not all of them. */
 static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
 {
-    uint64_t h = XXH3_64bits(s, len) | 1;
+    uint64_t h = XXH3_64bits(s, len) & 0xFFFFFFFF00000000ull;
     if ((inv->n_abbrevs + 1) * 2 > inv->abbrev_set_cap) {
         size_t cap = inv->abbrev_set_cap ? inv->abbrev_set_cap * 2 : 64;
         uint64_t *t = calloc(cap, sizeof *t);
         if (!t)
             return -1;
-        for (size_t i = 0; i < inv->n_abbrevs; i++) {
-            uint64_t hh = XXH3_64bits(inv->abbrevs[i], strlen(inv->abbrevs[i])) | 1;
-            size_t j = hh & (cap - 1);
+        for (size_t i = 0; i < inv->abbrev_set_cap; i++) {
+            uint64_t v = inv->abbrev_hashes[i];
+            if (!v)
+                continue;
+            size_t j = (size_t)(v >> 32) & (cap - 1);
             while (t[j])
                 j = (j + 1) & (cap - 1);
-            t[j] = hh;
+            t[j] = v;
         }
         free(inv->abbrev_hashes);
         inv->abbrev_hashes = t;
         inv->abbrev_set_cap = cap;
     }
-    size_t j = h & (inv->abbrev_set_cap - 1);
-    while (inv->abbrev_hashes[j]) {
-        if (inv->abbrev_hashes[j] == h) {
-            for (size_t i = 0; i < inv->n_abbrevs; i++)
-                if (strlen(inv->abbrevs[i]) == len && memcmp(inv->abbrevs[i], s, len) == 0)
-                    return 0;
-        }
-        j = (j + 1) & (inv->abbrev_set_cap - 1);
+    size_t j = (size_t)(h >> 32) & (inv->abbrev_set_cap - 1);
+    for (uint64_t v; (v = inv->abbrev_hashes[j]) != 0; j = (j + 1) & (inv->abbrev_set_cap - 1)) {
+        if ((v & 0xFFFFFFFF00000000ull) != h)
+            continue;
+        const char *a = inv->abbrevs[(uint32_t)v - 1];
+        if (strlen(a) == len && memcmp(a, s, len) == 0)
+            return 0;
     }
-    if (grow((void **)&inv->abbrevs, &inv->cap_abbrevs, inv->n_abbrevs + 1, sizeof(char *)))
+    if (inv->n_abbrevs >= UINT32_MAX - 1
+        || grow((void **)&inv->abbrevs, &inv->cap_abbrevs, inv->n_abbrevs + 1, sizeof(char *)))
         return -1;
     char *c = strndup(s, len);
     if (!c)
         return -1;
     inv->abbrevs[inv->n_abbrevs++] = c;
-    inv->abbrev_hashes[j] = h;
+    inv->abbrev_hashes[j] = h | (uint32_t)inv->n_abbrevs;
     return 0;
 }
 
@@ -488,6 +493,28 @@ static int mark_elided(poisk_inverter *inv, size_t start)
     return 0;
 }
 
+/* memcpy() of a token's bytes (nearly always 4-32) without the call: two overlapping
+ * fixed-size copies, which the compiler inlines; reads stay within [s, s + n). */
+static inline void copy_token(uint8_t *d, const char *s, size_t n)
+{
+    if (n >= 16 && n <= 32) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8 && n < 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n > 0 && n < 4) {
+        d[0] = (uint8_t)s[0];
+        d[n / 2] = (uint8_t)s[n / 2];
+        d[n - 1] = (uint8_t)s[n - 1];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                        size_t len, uint32_t *dl)
 {
@@ -527,11 +554,11 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
             pending *pd = &inv->pend_tok[inv->n_pend++];
             pd->eoff = (uint32_t)sc->len;
             pd->elen = (uint32_t)t.exact_len;
-            memcpy(sc->data + sc->len, t.exact, t.exact_len);
+            copy_token(sc->data + sc->len, t.exact, t.exact_len);
             sc->len += t.exact_len;
             pd->soff = (uint32_t)sc->len;
             pd->slen = (uint32_t)t.term_len;
-            memcpy(sc->data + sc->len, t.term, t.term_len);
+            copy_token(sc->data + sc->len, t.term, t.term_len);
             sc->len += t.term_len;
             pd->pos = t.position;
             if (inv->n_pend >= 4096 || inv->scratch.len >= (1u << 20))
