@@ -12,8 +12,10 @@
  * clause's bound holds (block-max MaxScore): a window whose bounds cannot beat the k-th best
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
- * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
- * lengths from the index's array by passage number: no reader call per posting.  A root of
+ * A section is walked in its local passage ids (what postings store, in global order): a
+ * term walks its decoded block in place (poisk_postings_block_view) and reads passage
+ * lengths in place by local id, no reader call and no id mapping per posting; a passage's
+ * global id is looked up only when it enters the top-k (collect).  A root of
  * optional terms only runs each window term-at-a-time into dense accumulators (bulk_window,
  * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
