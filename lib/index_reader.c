@@ -134,6 +134,7 @@ static void section_free(poisk_section_index *s)
         return;
     poisk_file_close(&s->lens);
     free(s->local_len_copy);
+    free(s->select);
     dict_files_close(&s->d[0]);
     dict_files_close(&s->d[1]);
     free(s);
@@ -267,6 +268,48 @@ static inline uint64_t popcount64(uint64_t x)
 #endif
 }
 
+/* The bits set in n <= 8 consecutive words (one rank superblock): bytes' counts summed in
+ * one register, then folded once -- a third of a popcount per word, which matters for the
+ * open's pass over every section's bitmap. */
+static inline uint64_t popcount_words(const uint8_t *p, uint64_t n)
+{
+#ifdef __POPCNT__
+    uint64_t c = 0;
+    for (uint64_t k = 0; k < n; k++)
+        c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
+    return c;
+#else
+    uint64_t acc = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t x = poisk_load_u64(p + 8 * k);
+        x -= (x >> 1) & 0x5555555555555555ull;
+        x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+        acc += (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;      /* each byte <= 8 x 8 */
+    }
+    acc = (acc & 0x00ff00ff00ff00ffull) + ((acc >> 8) & 0x00ff00ff00ff00ffull);
+    return (acc * 0x0001000100010001ull) >> 48;             /* <= 512: fits 16 bits */
+#endif
+}
+
+/* Open's pass over a section's bitmap: with the CPU's popcount instruction where the build
+ * does not assume one (x86-64 without -mpopcnt), checked once per open; the SWAR count
+ * above is ~6 times the instructions per word, most of a first query's open. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint64_t popcount_words_hw(const uint8_t *p, uint64_t n)
+{
+    uint64_t c = 0;
+    for (uint64_t k = 0; k < n; k++)
+        c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
+    return c;
+}
+#define POPCOUNT_WORDS_OPEN(hw, p, n) ((hw) ? popcount_words_hw(p, n) : popcount_words(p, n))
+#define POPCOUNT_HW() __builtin_cpu_supports("popcnt")
+#else
+#define POPCOUNT_WORDS_OPEN(hw, p, n) ((void)(hw), popcount_words(p, n))
+#define POPCOUNT_HW() 0
+#endif
+
 /* The sections' local -> global maps (n_docs each) and the lengths by global id, in one
  * anonymous mapping of 2 * (N + 1) u32 made by the first section opened (under idx->lock):
  * the sections' passages are disjoint, so the maps take N entries in all, and section s's
@@ -362,11 +405,18 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     /* the rank table must agree with the bitmap, or doc_length could index past the end;
      * with no bit at or past N either, the docmap fill (section_maps) needs no check per
      * passage, and global_id's select always ends on a bit */
-    uint64_t count = 0;
-    for (uint64_t w = 0; w < words; w++) {
-        if (w % 8 == 0 && poisk_load_u32(s->rank + 4 * (w / 8)) != count)
+    s->select = malloc(((s->n_docs + SELECT_STEP - 1) / SELECT_STEP + 1) * sizeof *s->select);
+    if (!s->select)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
+    uint64_t count = 0, next = 0;
+    int hw = POPCOUNT_HW();
+    for (uint64_t sb = 0; sb < supers; sb++) {
+        if (poisk_load_u32(s->rank + 4 * sb) != count)
             return sec_corrupt(err, f, "rank table disagrees with the bitmap");
-        count += popcount64(poisk_load_u64(s->bitmap + 8 * w));
+        uint64_t w = 8 * sb;
+        count += POPCOUNT_WORDS_OPEN(hw, s->bitmap + 8 * w, words - w < 8 ? words - w : 8);
+        for (; next < count && next < s->n_docs; next += SELECT_STEP)
+            s->select[next / SELECT_STEP] = (uint32_t)sb;
     }
     if (count != s->n_docs)
         return sec_corrupt(err, f, "bitmap disagrees with the passage count");
@@ -589,10 +639,9 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
  * most 8 words' popcounts.  Open_lens checked the table against the bitmap. */
 static uint64_t bitmap_rank(const poisk_section_index *s, uint32_t doc)
 {
-    uint64_t w = doc >> 6;
+    uint64_t w = doc >> 6, first = (uint64_t)(doc >> 9) * 8;
     uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
-    for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
-        r += popcount64(poisk_load_u64(s->bitmap + 8 * k));
+    r += popcount_words(s->bitmap + 8 * first, w - first);
     return r + popcount64(poisk_load_u64(s->bitmap + 8 * w) & ((1ull << (doc & 63)) - 1));
 }
 
@@ -643,15 +692,12 @@ uint32_t poisk_section_global_id(const poisk_section_index *s, uint32_t local)
 {
     if (local >= s->n_docs)
         return POISK_DOC_END;
-    /* the last superblock (512 passages) whose rank is <= local, then its words */
-    uint64_t words = ((uint64_t)s->n_all + 63) / 64, lo = 0, hi = (words + 7) / 8;
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (poisk_load_u32(s->rank + 4 * mid) <= local)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    /* the last superblock (512 passages) whose rank is <= local, from the one holding the
+     * sampled id below it; then its words */
+    uint64_t words = ((uint64_t)s->n_all + 63) / 64, supers = (words + 7) / 8;
+    uint64_t lo = s->select[local / SELECT_STEP];
+    while (lo + 1 < supers && poisk_load_u32(s->rank + 4 * (lo + 1)) <= local)
+        lo++;
     uint64_t r = poisk_load_u32(s->rank + 4 * lo);
     for (uint64_t w = 8 * lo; w < words; w++) {
         uint64_t word = poisk_load_u64(s->bitmap + 8 * w), c = popcount64(word);

@@ -22,6 +22,8 @@ typedef struct poisk_dict_files {
     uint64_t n_terms, n_blocks, index_off;
 } poisk_dict_files;
 
+#define SELECT_STEP 64                  /* local ids per select sample */
+
 struct poisk_section_index {
     poisk_index *idx;
     unsigned section;
@@ -32,6 +34,8 @@ struct poisk_section_index {
     const uint32_t *local_len;          /* lengths by section-local id (n_docs): the LENS
                                          * bytes in place, or local_len_copy */
     uint32_t *local_len_copy;           /* big-endian or unaligned host only */
+    uint32_t *select;                   /* select[j]: the rank superblock holding local id
+                                         * j * SELECT_STEP (from open's bitmap pass) */
     uint64_t map_off;                   /* where docmap starts in idx->maps */
     atomic_int maps_ready;              /* docmap and doc_len filled (under idx->lock) */
     uint32_t *docmap;                   /* section-local id -> global id (n_docs), from the

@@ -2240,14 +2240,13 @@ static void filters_free(filters *f)
 
 /* f's allowed ranges in section sec's local ids, by rank on its bitmap (once per section
  * per query): [lo,hi) holds the section's passages rank(lo)..rank(hi)-1; empty ones are
- * dropped.  *out shares f's other fields; free out->ranges alone. */
-static int filters_local(const filters *f, const poisk_section_index *sec, filters *out)
+ * dropped.  *out shares f's other fields but its ranges, `local` (room for f's). */
+static void filters_local(const filters *f, const poisk_section_index *sec,
+                          uint32_t (*local)[2], filters *out)
 {
     *out = *f;
     out->n_ranges = 0;
-    out->ranges = malloc((f->n_ranges + 1) * sizeof *out->ranges);
-    if (!out->ranges)
-        return POISK_ENOMEM;
+    out->ranges = local;
     for (size_t i = 0; i < f->n_ranges; i++) {
         uint32_t lo = poisk_section_local_rank(sec, f->ranges[i][0]);
         uint32_t hi = poisk_section_local_rank(sec, f->ranges[i][1]);
@@ -2257,7 +2256,6 @@ static int filters_local(const filters *f, const poisk_section_index *sec, filte
             out->n_ranges++;
         }
     }
-    return POISK_OK;
 }
 
 static int lookup_terms(poisk_index *idx, const poisk_query *q, uint64_t n_docs, term_stat *ts,
@@ -2433,6 +2431,9 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
     }
     struct bulk_acc *bulk_acc = NULL;
     int order[POISK_SECTION_COUNT];
+    uint32_t (*local_ranges)[2] = NULL;     /* a section's allowed ranges (filters_local) */
+    if (!rc && !(local_ranges = malloc((f.n_ranges + 1) * sizeof *local_ranges)))
+        rc = POISK_ENOMEM;
     if (!rc)
         section_order(q, ts, &st, p, r->avgdl, order);
     for (int si = 0; si < POISK_SECTION_COUNT && !rc; si++) {
@@ -2459,21 +2460,20 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         /* the section is walked in its local ids: lengths, allowed ranges and the top-k's
          * tie point are read or converted once here */
         filters fl;
-        if ((rc = filters_local(&f, e.sec, &fl)))
-            continue;
+        filters_local(&f, e.sec, local_ranges, &fl);
         e.lens = poisk_section_local_lengths(e.sec);
         c.sec = e.sec;
         collector_refresh(&c);
         scorer *root = build(&e, q->root);
         if (root && !e.rc)
             run_root(&e, root, &fl, &c);
-        free(fl.ranges);
         sc_free(&e, root);
         free(e.pbuf);
         r->blocks_decoded += e.blocks;
         rc = e.rc;
     }
     free(bulk_acc);
+    free(local_ranges);
     if (!rc)
         rc = finish(&c, p, r);
     collector_free(&c);
