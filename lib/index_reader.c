@@ -409,7 +409,7 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     if (!s->select)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
     uint64_t count = 0, next = 0;
-    int hw = POPCOUNT_HW();
+    int hw = s->popcnt_hw = POPCOUNT_HW();
     for (uint64_t sb = 0; sb < supers; sb++) {
         if (poisk_load_u32(s->rank + 4 * sb) != count)
             return sec_corrupt(err, f, "rank table disagrees with the bitmap");
@@ -635,14 +635,81 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
 
 /* ---- passage lengths -------------------------------------------------------------------- */
 
+/* Rank and select are written once (the *_body functions, hw a constant) and compiled
+ * twice: with the CPU's popcount instruction where open found one (s->popcnt_hw), else
+ * with the portable count. */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE uint64_t pc64(uint64_t x, int hw)
+{
+    return hw ? (uint64_t)__builtin_popcountll(x) : popcount64(x);
+}
+
 /* The section's passages below global id doc (doc < n_all): the rank table entry, then at
  * most 8 words' popcounts.  Open_lens checked the table against the bitmap. */
+INLINE uint64_t rank_body(const poisk_section_index *s, uint32_t doc, int hw)
+{
+    uint64_t w = doc >> 6;
+    uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
+    for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
+        r += pc64(poisk_load_u64(s->bitmap + 8 * k), hw);
+    return r + pc64(poisk_load_u64(s->bitmap + 8 * w) & ((1ull << (doc & 63)) - 1), hw);
+}
+
+/* The position of the j-th (from 0) set bit of word (j < popcount(word)): halving. */
+INLINE unsigned word_select(uint64_t word, uint64_t j, int hw)
+{
+    unsigned pos = 0;
+    for (unsigned width = 32; width >= 8; width /= 2) {
+        uint64_t low = pc64(word & ((1ull << width) - 1), hw);
+        if (j >= low) {
+            j -= low;
+            word >>= width;
+            pos += width;
+        }
+    }
+    for (; j; j--)
+        word &= word - 1;
+    return pos + (unsigned)__builtin_ctzll(word);
+}
+
+/* The global id of local id `local` (< n_docs): the last superblock (512 passages) whose
+ * rank is <= local, from the one holding the sampled id below it; then its words. */
+INLINE uint32_t select_body(const poisk_section_index *s, uint32_t local, int hw)
+{
+    uint64_t words = ((uint64_t)s->n_all + 63) / 64, supers = (words + 7) / 8;
+    uint64_t lo = s->select[local / SELECT_STEP];
+    while (lo + 1 < supers && poisk_load_u32(s->rank + 4 * (lo + 1)) <= local)
+        lo++;
+    uint64_t r = poisk_load_u32(s->rank + 4 * lo);
+    for (uint64_t w = 8 * lo; w < words; w++) {
+        uint64_t word = poisk_load_u64(s->bitmap + 8 * w), c = pc64(word, hw);
+        if (local - r < c)
+            return (uint32_t)(64 * w + word_select(word, local - r, hw));
+        r += c;
+    }
+    return POISK_DOC_END;       /* not reached: open_lens checked the counts */
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint64_t rank_hw(const poisk_section_index *s, uint32_t doc)
+{
+    return rank_body(s, doc, 1);
+}
+__attribute__((target("popcnt")))
+static uint32_t select_hw(const poisk_section_index *s, uint32_t local)
+{
+    return select_body(s, local, 1);
+}
+#else
+#define rank_hw(s, doc) rank_body(s, doc, 0)
+#define select_hw(s, local) select_body(s, local, 0)
+#endif
+
 static uint64_t bitmap_rank(const poisk_section_index *s, uint32_t doc)
 {
-    uint64_t w = doc >> 6, first = (uint64_t)(doc >> 9) * 8;
-    uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
-    r += popcount_words(s->bitmap + 8 * first, w - first);
-    return r + popcount64(poisk_load_u64(s->bitmap + 8 * w) & ((1ull << (doc & 63)) - 1));
+    return s->popcnt_hw ? rank_hw(s, doc) : rank_body(s, doc, 0);
 }
 
 uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
@@ -671,41 +738,11 @@ uint32_t poisk_section_local_rank(const poisk_section_index *s, uint32_t doc)
     return doc >= s->n_all ? (uint32_t)s->n_docs : (uint32_t)bitmap_rank(s, doc);
 }
 
-/* The position of the j-th (from 0) set bit of word (j < popcount(word)): halving. */
-static unsigned word_select(uint64_t word, uint64_t j)
-{
-    unsigned pos = 0;
-    for (unsigned width = 32; width >= 8; width /= 2) {
-        uint64_t low = popcount64(word & ((1ull << width) - 1));
-        if (j >= low) {
-            j -= low;
-            word >>= width;
-            pos += width;
-        }
-    }
-    for (; j; j--)
-        word &= word - 1;
-    return pos + (unsigned)__builtin_ctzll(word);
-}
-
 uint32_t poisk_section_global_id(const poisk_section_index *s, uint32_t local)
 {
     if (local >= s->n_docs)
         return POISK_DOC_END;
-    /* the last superblock (512 passages) whose rank is <= local, from the one holding the
-     * sampled id below it; then its words */
-    uint64_t words = ((uint64_t)s->n_all + 63) / 64, supers = (words + 7) / 8;
-    uint64_t lo = s->select[local / SELECT_STEP];
-    while (lo + 1 < supers && poisk_load_u32(s->rank + 4 * (lo + 1)) <= local)
-        lo++;
-    uint64_t r = poisk_load_u32(s->rank + 4 * lo);
-    for (uint64_t w = 8 * lo; w < words; w++) {
-        uint64_t word = poisk_load_u64(s->bitmap + 8 * w), c = popcount64(word);
-        if (local - r < c)
-            return (uint32_t)(64 * w + word_select(word, local - r));
-        r += c;
-    }
-    return POISK_DOC_END;       /* not reached: open_lens checked the counts */
+    return s->popcnt_hw ? select_hw(s, local) : select_body(s, local, 0);
 }
 
 /* ---- dictionary ------------------------------------------------------------------------- */

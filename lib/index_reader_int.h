@@ -36,6 +36,7 @@ struct poisk_section_index {
     uint32_t *local_len_copy;           /* big-endian or unaligned host only */
     uint32_t *select;                   /* select[j]: the rank superblock holding local id
                                          * j * SELECT_STEP (from open's bitmap pass) */
+    int popcnt_hw;                      /* the CPU counts bits (rank/select use it) */
     uint64_t map_off;                   /* where docmap starts in idx->maps */
     atomic_int maps_ready;              /* docmap and doc_len filled (under idx->lock) */
     uint32_t *docmap;                   /* section-local id -> global id (n_docs), from the
