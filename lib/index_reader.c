@@ -311,12 +311,12 @@ static uint64_t popcount_words_hw(const uint8_t *p, uint64_t n)
 #endif
 
 /* The sections' local -> global maps (n_docs each) and the lengths by global id, in one
- * anonymous mapping of 2 * (N + 1) u32 made by the first section opened (under idx->lock):
- * the sections' passages are disjoint, so the maps take N entries in all, and section s's
- * map starts after the passages of sections 0..s-1 (manifest counts).  One mapping rather
- * than eleven mallocs because filling them is most of a first query's open: transparent
- * huge pages, where the kernel gives them, fault it in a few 2 MiB steps instead of one
- * fault per 4 KiB page. */
+ * anonymous mapping of 2 * (N + 1) u32 made by the first cursor that reports global ids
+ * (under idx->lock; the searcher's cursors are local and never need it): the sections'
+ * passages are disjoint, so the maps take N entries in all, and section s's map starts
+ * after the passages of sections 0..s-1 (manifest counts).  One mapping rather than eleven
+ * mallocs because filling them dominates that first use: transparent huge pages, where the
+ * kernel gives them, fault it in a few 2 MiB steps instead of one fault per 4 KiB page. */
 static int maps_alloc(poisk_index *idx)
 {
     uint64_t n = idx->m.passages + 1;
