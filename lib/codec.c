@@ -509,7 +509,7 @@ int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
     uint64_t last = (uint64_t)sp->llast + delta;
     if ((idx > 0 && delta == 0) || last >= POISK_PLIST_END
         || blk_bytes > c->blocks_len - blk_off || pos_bytes > SIZE_MAX / 2
-        || (c->docmap && last >= c->docmap_n))
+        || (c->docmap_n && last >= c->docmap_n))
         return -1;
     sp->p = p;
     sp->prev_last = idx == 0 ? 0 : sp->last;

@@ -148,7 +148,7 @@ typedef struct poisk_plist {
     int marked;                      /* exact list: positions end each block with a bitmap
                                       * of elided postings (set before open, kept) */
     const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
-    uint32_t docmap_n;               /* stored ids must be < docmap_n */
+    uint32_t docmap_n;               /* stored ids must be < docmap_n (0: no bound) */
 } poisk_plist;
 
 #define POISK_PLIST_END UINT32_MAX
@@ -196,7 +196,7 @@ void poisk_codec_map_ids(uint32_t *v, uint32_t n, const uint32_t *map);
  * Zero a poisk_plist before its first open; it may be reopened, then freed once. */
 /*! Doc ids are stored section-local (docs/FORMAT.md §6); map[local] is the id the cursor
  *  reports (ascending in local).  Set before open; kept across reopens.  A stored id >= n
- *  is corrupt.  Without a map (NULL) ids are reported as stored. */
+ *  is corrupt (n == 0: unbounded).  Without a map (NULL) ids are reported as stored. */
 void poisk_plist_set_docmap(poisk_plist *c, const uint32_t *map, uint32_t n);
 int  poisk_plist_open(poisk_plist *c, const uint8_t *post, size_t post_len, uint32_t df);
 /*! Lazy open: skip entries are readable (shallow_advance, block_*) but no block is decoded

@@ -133,6 +133,8 @@ static void section_free(poisk_section_index *s)
     if (!s)
         return;
     poisk_file_close(&s->lens);
+    free(s->local_len_copy);
+    free(s->select);
     dict_files_close(&s->d[0]);
     dict_files_close(&s->d[1]);
     free(s);
@@ -266,13 +268,55 @@ static inline uint64_t popcount64(uint64_t x)
 #endif
 }
 
+/* The bits set in n <= 8 consecutive words (one rank superblock): bytes' counts summed in
+ * one register, then folded once -- a third of a popcount per word, which matters for the
+ * open's pass over every section's bitmap. */
+static inline uint64_t popcount_words(const uint8_t *p, uint64_t n)
+{
+#ifdef __POPCNT__
+    uint64_t c = 0;
+    for (uint64_t k = 0; k < n; k++)
+        c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
+    return c;
+#else
+    uint64_t acc = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t x = poisk_load_u64(p + 8 * k);
+        x -= (x >> 1) & 0x5555555555555555ull;
+        x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+        acc += (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;      /* each byte <= 8 x 8 */
+    }
+    acc = (acc & 0x00ff00ff00ff00ffull) + ((acc >> 8) & 0x00ff00ff00ff00ffull);
+    return (acc * 0x0001000100010001ull) >> 48;             /* <= 512: fits 16 bits */
+#endif
+}
+
+/* Open's pass over a section's bitmap: with the CPU's popcount instruction where the build
+ * does not assume one (x86-64 without -mpopcnt), checked once per open; the SWAR count
+ * above is ~6 times the instructions per word, most of a first query's open. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint64_t popcount_words_hw(const uint8_t *p, uint64_t n)
+{
+    uint64_t c = 0;
+    for (uint64_t k = 0; k < n; k++)
+        c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
+    return c;
+}
+#define POPCOUNT_WORDS_OPEN(hw, p, n) ((hw) ? popcount_words_hw(p, n) : popcount_words(p, n))
+#define POPCOUNT_HW() __builtin_cpu_supports("popcnt")
+#else
+#define POPCOUNT_WORDS_OPEN(hw, p, n) ((void)(hw), popcount_words(p, n))
+#define POPCOUNT_HW() 0
+#endif
+
 /* The sections' local -> global maps (n_docs each) and the lengths by global id, in one
- * anonymous mapping of 2 * (N + 1) u32 made by the first section opened (under idx->lock):
- * the sections' passages are disjoint, so the maps take N entries in all, and section s's
- * map starts after the passages of sections 0..s-1 (manifest counts).  One mapping rather
- * than eleven mallocs because filling them is most of a first query's open: transparent
- * huge pages, where the kernel gives them, fault it in a few 2 MiB steps instead of one
- * fault per 4 KiB page. */
+ * anonymous mapping of 2 * (N + 1) u32 made by the first cursor that reports global ids
+ * (under idx->lock; the searcher's cursors are local and never need it): the sections'
+ * passages are disjoint, so the maps take N entries in all, and section s's map starts
+ * after the passages of sections 0..s-1 (manifest counts).  One mapping rather than eleven
+ * mallocs because filling them dominates that first use: transparent huge pages, where the
+ * kernel gives them, fault it in a few 2 MiB steps instead of one fault per 4 KiB page. */
 static int maps_alloc(poisk_index *idx)
 {
     uint64_t n = idx->m.passages + 1;
@@ -359,27 +403,68 @@ static int open_lens(poisk_index *idx, poisk_section_index *s, poisk_error *err)
     s->rank = s->bitmap + 8 * words;
     s->lengths = s->rank + 4 * supers;
     /* the rank table must agree with the bitmap, or doc_length could index past the end;
-     * with no bit at or past N either, the fill below needs no check per passage */
-    uint64_t count = 0;
-    for (uint64_t w = 0; w < words; w++) {
-        if (w % 8 == 0 && poisk_load_u32(s->rank + 4 * (w / 8)) != count)
+     * with no bit at or past N either, the docmap fill (section_maps) needs no check per
+     * passage, and global_id's select always ends on a bit */
+    s->select = malloc(((s->n_docs + SELECT_STEP - 1) / SELECT_STEP + 1) * sizeof *s->select);
+    if (!s->select)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
+    uint64_t count = 0, next = 0;
+    int hw = s->popcnt_hw = POPCOUNT_HW();
+    for (uint64_t sb = 0; sb < supers; sb++) {
+        if (poisk_load_u32(s->rank + 4 * sb) != count)
             return sec_corrupt(err, f, "rank table disagrees with the bitmap");
-        count += popcount64(poisk_load_u64(s->bitmap + 8 * w));
+        uint64_t w = 8 * sb;
+        count += POPCOUNT_WORDS_OPEN(hw, s->bitmap + 8 * w, words - w < 8 ? words - w : 8);
+        for (; next < count && next < s->n_docs; next += SELECT_STEP)
+            s->select[next / SELECT_STEP] = (uint32_t)sb;
     }
     if (count != s->n_docs)
         return sec_corrupt(err, f, "bitmap disagrees with the passage count");
     if (s->n_all % 64 && poisk_load_u64(s->bitmap + 8 * (words - 1)) >> (s->n_all % 64))
         return sec_corrupt(err, f, "bitmap has bits past the last passage");
-    uint64_t map_off = maps_docmap_offset(idx, s->section);
-    if (map_off == UINT64_MAX)
+    s->map_off = maps_docmap_offset(idx, s->section);
+    if (s->map_off == UINT64_MAX)
         return sec_corrupt(err, f, "section passage counts exceed the passages");
-    if (!idx->maps && maps_alloc(idx) != POISK_OK)
+    /* the lengths by local id, read where they lie: nothing to fill per passage at open */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if ((uintptr_t)s->lengths % sizeof(uint32_t) == 0) {
+        s->local_len = (const uint32_t *)(const void *)s->lengths;
+        return POISK_OK;
+    }
+#endif
+    s->local_len_copy = malloc(s->n_docs ? s->n_docs * sizeof(uint32_t) : 1);
+    if (!s->local_len_copy)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", f->path);
-    /* postings store section-local ids (FORMAT.md §6): local id r is the r-th set bit */
-    s->docmap = idx->maps + map_off;
-    lens_fill(s->bitmap, words, s->lengths, s->docmap, idx->doc_len);
-    s->doc_len = idx->doc_len;
+    for (uint64_t r = 0; r < s->n_docs; r++)
+        s->local_len_copy[r] = poisk_load_u32(s->lengths + 4 * r);
+    s->local_len = s->local_len_copy;
     return POISK_OK;
+}
+
+/* The section's docmap and doc_len entries, for a cursor reporting global ids (tests, the
+ * verifier, explain of old callers): filled on first use under idx->lock. */
+static int section_maps(poisk_section_index *s, poisk_error *err)
+{
+    if (atomic_load_explicit(&s->maps_ready, memory_order_acquire))
+        return POISK_OK;
+    poisk_index *idx = s->idx;
+    int rc = POISK_OK;
+    pthread_mutex_lock(&idx->lock);
+    if (!atomic_load_explicit(&s->maps_ready, memory_order_relaxed)) {
+        if (!idx->maps && maps_alloc(idx) != POISK_OK) {
+            rc = poisk_error_set(err, POISK_ENOMEM, "out of memory opening %s", s->lens.path);
+        } else {
+            /* postings store section-local ids (FORMAT.md §6): local id r is the r-th set
+             * bit; open_lens checked the bitmap against the counts */
+            s->docmap = idx->maps + s->map_off;
+            lens_fill(s->bitmap, ((uint64_t)s->n_all + 63) / 64, s->lengths, s->docmap,
+                      idx->doc_len);
+            s->doc_len = idx->doc_len;
+            atomic_store_explicit(&s->maps_ready, 1, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&idx->lock);
+    return rc;
 }
 
 /* The payload length of an index file of the given size (FORMAT.md §2: size = 64 +
@@ -550,24 +635,114 @@ int poisk_index_store_file(poisk_index *idx, poisk_file **out, poisk_error *err)
 
 /* ---- passage lengths -------------------------------------------------------------------- */
 
-uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
+/* Rank and select are written once (the *_body functions, hw a constant) and compiled
+ * twice: with the CPU's popcount instruction where open found one (s->popcnt_hw), else
+ * with the portable count. */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE uint64_t pc64(uint64_t x, int hw)
 {
-    if (!s || doc >= s->n_all)
-        return 0;
+    return hw ? (uint64_t)__builtin_popcountll(x) : popcount64(x);
+}
+
+/* The section's passages below global id doc (doc < n_all): the rank table entry, then at
+ * most 8 words' popcounts.  Open_lens checked the table against the bitmap. */
+INLINE uint64_t rank_body(const poisk_section_index *s, uint32_t doc, int hw)
+{
     uint64_t w = doc >> 6;
-    uint64_t word = poisk_load_u64(s->bitmap + 8 * w);
-    if (!(word >> (doc & 63) & 1))
-        return 0;
     uint64_t r = poisk_load_u32(s->rank + 4 * (doc >> 9));
     for (uint64_t k = (uint64_t)(doc >> 9) * 8; k < w; k++)
-        r += popcount64(poisk_load_u64(s->bitmap + 8 * k));
-    r += popcount64(word & ((1ull << (doc & 63)) - 1));
+        r += pc64(poisk_load_u64(s->bitmap + 8 * k), hw);
+    return r + pc64(poisk_load_u64(s->bitmap + 8 * w) & ((1ull << (doc & 63)) - 1), hw);
+}
+
+/* The position of the j-th (from 0) set bit of word (j < popcount(word)): halving. */
+INLINE unsigned word_select(uint64_t word, uint64_t j, int hw)
+{
+    unsigned pos = 0;
+    for (unsigned width = 32; width >= 8; width /= 2) {
+        uint64_t low = pc64(word & ((1ull << width) - 1), hw);
+        if (j >= low) {
+            j -= low;
+            word >>= width;
+            pos += width;
+        }
+    }
+    for (; j; j--)
+        word &= word - 1;
+    return pos + (unsigned)__builtin_ctzll(word);
+}
+
+/* The global id of local id `local` (< n_docs): the last superblock (512 passages) whose
+ * rank is <= local, from the one holding the sampled id below it; then its words. */
+INLINE uint32_t select_body(const poisk_section_index *s, uint32_t local, int hw)
+{
+    uint64_t words = ((uint64_t)s->n_all + 63) / 64, supers = (words + 7) / 8;
+    uint64_t lo = s->select[local / SELECT_STEP];
+    while (lo + 1 < supers && poisk_load_u32(s->rank + 4 * (lo + 1)) <= local)
+        lo++;
+    uint64_t r = poisk_load_u32(s->rank + 4 * lo);
+    for (uint64_t w = 8 * lo; w < words; w++) {
+        uint64_t word = poisk_load_u64(s->bitmap + 8 * w), c = pc64(word, hw);
+        if (local - r < c)
+            return (uint32_t)(64 * w + word_select(word, local - r, hw));
+        r += c;
+    }
+    return POISK_DOC_END;       /* not reached: open_lens checked the counts */
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint64_t rank_hw(const poisk_section_index *s, uint32_t doc)
+{
+    return rank_body(s, doc, 1);
+}
+__attribute__((target("popcnt")))
+static uint32_t select_hw(const poisk_section_index *s, uint32_t local)
+{
+    return select_body(s, local, 1);
+}
+#else
+#define rank_hw(s, doc) rank_body(s, doc, 0)
+#define select_hw(s, local) select_body(s, local, 0)
+#endif
+
+static uint64_t bitmap_rank(const poisk_section_index *s, uint32_t doc)
+{
+    return s->popcnt_hw ? rank_hw(s, doc) : rank_body(s, doc, 0);
+}
+
+uint32_t poisk_section_doc_length(const poisk_section_index *s, uint32_t doc)
+{
+    if (!s || doc >= s->n_all || !(poisk_load_u64(s->bitmap + 8 * (doc >> 6)) >> (doc & 63) & 1))
+        return 0;
+    uint64_t r = bitmap_rank(s, doc);
     return r < s->n_docs ? poisk_load_u32(s->lengths + 4 * r) : 0;
 }
 
 const uint32_t *poisk_section_doc_lengths(const poisk_section_index *s)
 {
+    /* the object is the reader's (calloc'd): filling its maps does not write a const */
+    if (section_maps((poisk_section_index *)s, NULL))
+        return NULL;
     return s->doc_len;
+}
+
+const uint32_t *poisk_section_local_lengths(const poisk_section_index *s)
+{
+    return s->local_len;
+}
+
+uint32_t poisk_section_local_rank(const poisk_section_index *s, uint32_t doc)
+{
+    return doc >= s->n_all ? (uint32_t)s->n_docs : (uint32_t)bitmap_rank(s, doc);
+}
+
+uint32_t poisk_section_global_id(const poisk_section_index *s, uint32_t local)
+{
+    if (local >= s->n_docs)
+        return POISK_DOC_END;
+    return s->popcnt_hw ? select_hw(s, local) : select_body(s, local, 0);
 }
 
 /* ---- dictionary ------------------------------------------------------------------------- */
@@ -798,6 +973,7 @@ struct poisk_postings {
     poisk_dict_files *d;
     poisk_term_info info;
     int pos_ready;
+    int local;                      /* reports section-local ids (poisk_postings_open_local) */
     poisk_postings *stem;           /* exact cursor: its canonical stem's (format v4) */
 };
 
@@ -808,19 +984,23 @@ static int cursor_corrupt(poisk_postings *c, const poisk_file *f, poisk_error *e
 }
 
 static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
-                         const poisk_term_info *info, int lazy, poisk_postings **out,
+                         const poisk_term_info *info, int lazy, int local, poisk_postings **out,
                          poisk_error *err)
 {
     *out = NULL;
+    int rc = local ? POISK_OK : section_maps(sec, err);
+    if (rc)
+        return rc;
     poisk_postings *c = calloc(1, sizeof *c);
     if (!c)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening postings");
-    int rc = section_dict(sec, kind, &c->d, err);
+    rc = section_dict(sec, kind, &c->d, err);
     if (rc) {
         free(c);
         return rc;
     }
     c->sec = sec;
+    c->local = local;
     c->info = *info;
     poisk_plist_set_marked(&c->pl, kind == POISK_DICT_EXACT);
     if (!c->d || info->df == 0) {
@@ -833,7 +1013,9 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
         free(c);
         return POISK_ECORRUPT;
     }
-    poisk_plist_set_docmap(&c->pl, sec->docmap, (uint32_t)sec->n_docs);
+    /* stored ids are local (FORMAT.md §6), bounded by n_docs either way: a local cursor's
+     * ids index the lengths in place */
+    poisk_plist_set_docmap(&c->pl, local ? NULL : sec->docmap, (uint32_t)sec->n_docs);
     if ((lazy ? poisk_plist_open_lazy : poisk_plist_open)(&c->pl, p, (size_t)info->ref[1], info->df)) {
         int rc = cursor_corrupt(c, &c->d->post, err);
         poisk_postings_close(c);
@@ -846,13 +1028,19 @@ static int postings_open(poisk_section_index *sec, poisk_dict_kind kind,
 int poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
                         const poisk_term_info *info, poisk_postings **out, poisk_error *err)
 {
-    return postings_open(sec, kind, info, 0, out, err);
+    return postings_open(sec, kind, info, 0, 0, out, err);
 }
 
 int poisk_postings_open_lazy(poisk_section_index *sec, poisk_dict_kind kind,
                              const poisk_term_info *info, poisk_postings **out, poisk_error *err)
 {
-    return postings_open(sec, kind, info, 1, out, err);
+    return postings_open(sec, kind, info, 1, 0, out, err);
+}
+
+int poisk_postings_open_local(poisk_section_index *sec, poisk_dict_kind kind,
+                              const poisk_term_info *info, poisk_postings **out, poisk_error *err)
+{
+    return postings_open(sec, kind, info, 1, 1, out, err);
 }
 
 void poisk_postings_close(poisk_postings *c)
@@ -940,7 +1128,7 @@ static int stem_positions(poisk_postings *c, const uint32_t **pos, uint32_t *n,
             return rc;
         if (!found)
             return sec_corrupt(err, &c->d->posn, "elided positions of a stem not indexed");
-        if ((rc = poisk_postings_open_lazy(c->sec, POISK_DICT_STEM, &si, &c->stem, err)))
+        if ((rc = postings_open(c->sec, POISK_DICT_STEM, &si, 1, c->local, &c->stem, err)))
             return rc;
     }
     uint32_t doc = c->pl.doc;

@@ -5,7 +5,11 @@
  *
  * Doc ids are global passage numbers, assigned in (region, document order) over the whole
  * index, so a region is one contiguous range [lo,hi) in every section; each passage lives
- * in exactly one section index.  Collection statistics for BM25 are whole-index.
+ * in exactly one section index.  Collection statistics for BM25 are whole-index.  A
+ * section's passages also have section-local ids 0..n-1 in global order (what postings
+ * store): a local cursor (poisk_postings_open_local) reports them, so the query evaluator
+ * walks a section without mapping every posting, and converts with local_rank/global_id
+ * only where a global id is needed (top-k entry, region bounds, hits).
  *
  * Lifetimes: everything returned stays valid until poisk_index_close().  A cursor is used
  * by one thread; the index itself may be shared.  Functions returning int give poisk_rc
@@ -56,10 +60,20 @@ int poisk_index_is_abbrev(const poisk_index *idx, const char *form, size_t len);
 /*! Passage length in indexed terms (exact, not quantised). */
 uint32_t poisk_section_doc_length(const poisk_section_index *sec, uint32_t doc);
 
-/*! The same lengths as an array indexed by global passage number, for a scorer that looks
- *  one up per posting: valid (and stable) for this section's passages until close; entries
- *  of other sections' passages are not this section's (0, or their own length). */
+/*! The same lengths as an array indexed by global passage number: valid (and stable) for
+ *  this section's passages until close; entries of other sections' passages are not this
+ *  section's (0, or their own length).  Filled on first call (O(passages)); NULL when out
+ *  of memory.  A scorer walking a section prefers the local lengths. */
 const uint32_t *poisk_section_doc_lengths(const poisk_section_index *sec);
+
+/*! The lengths by section-local id (n entries, read in place from the lengths file): what a
+ *  local cursor's ids index, one load per posting. */
+const uint32_t *poisk_section_local_lengths(const poisk_section_index *sec);
+/*! The section's passages with a global id below doc (doc's local id when doc is in the
+ *  section; the section's passage count for doc past the last passage). */
+uint32_t poisk_section_local_rank(const poisk_section_index *sec, uint32_t doc);
+/*! The global id of local id `local`; POISK_DOC_END when local >= the passage count. */
+uint32_t poisk_section_global_id(const poisk_section_index *sec, uint32_t local);
 
 /* ---- postings cursor ------------------------------------------------------------------ */
 
@@ -72,6 +86,11 @@ int  poisk_postings_open(poisk_section_index *sec, poisk_dict_kind kind,
  *  A query evaluator that skips blocks by their bounds thus never decodes a block it skips. */
 int  poisk_postings_open_lazy(poisk_section_index *sec, poisk_dict_kind kind,
                               const poisk_term_info *info, poisk_postings **out, poisk_error *err);
+/*! Lazy, and reporting section-local ids (doc(), advance() targets, block views, block
+ *  last docs): no id mapping per decoded block or skip entry.  An exact cursor's elided
+ *  positions are read through a local stem cursor too. */
+int  poisk_postings_open_local(poisk_section_index *sec, poisk_dict_kind kind,
+                               const poisk_term_info *info, poisk_postings **out, poisk_error *err);
 void poisk_postings_close(poisk_postings *c);
 
 uint32_t poisk_postings_doc(const poisk_postings *c);   /* POISK_DOC_END when exhausted */
@@ -95,7 +114,7 @@ int poisk_postings_positions(poisk_postings *c, const uint32_t **pos, uint32_t *
                              poisk_error *err);
 
 /*! The decoded block, for a caller that walks it without a call per posting: docs[0..n)
- *  (global ids, ascending) and tfs[0..n), the cursor on docs[*i].  n is 0 when the cursor
+ *  (the cursor's ids, ascending) and tfs[0..n), the cursor on docs[*i].  n is 0 when the cursor
  *  is exhausted or lazy and unread.  Valid until the cursor next moves to another block;
  *  walking the view does not move the cursor (advance() it to a doc found there before
  *  asking for positions). */

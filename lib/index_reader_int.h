@@ -22,6 +22,8 @@ typedef struct poisk_dict_files {
     uint64_t n_terms, n_blocks, index_off;
 } poisk_dict_files;
 
+#define SELECT_STEP 64                  /* local ids per select sample */
+
 struct poisk_section_index {
     poisk_index *idx;
     unsigned section;
@@ -29,8 +31,17 @@ struct poisk_section_index {
     uint64_t n_docs, total_length;
     uint32_t n_all;                     /* passages in the whole index */
     const uint8_t *bitmap, *rank, *lengths;
+    const uint32_t *local_len;          /* lengths by section-local id (n_docs): the LENS
+                                         * bytes in place, or local_len_copy */
+    uint32_t *local_len_copy;           /* big-endian or unaligned host only */
+    uint32_t *select;                   /* select[j]: the rank superblock holding local id
+                                         * j * SELECT_STEP (from open's bitmap pass) */
+    int popcnt_hw;                      /* the CPU counts bits (rank/select use it) */
+    uint64_t map_off;                   /* where docmap starts in idx->maps */
+    atomic_int maps_ready;              /* docmap and doc_len filled (under idx->lock) */
     uint32_t *docmap;                   /* section-local id -> global id (n_docs), from the
-                                         * bitmap; a slice of idx->maps */
+                                         * bitmap; a slice of idx->maps, filled on the
+                                         * first global-id cursor (the searcher uses none) */
     const uint32_t *doc_len;            /* idx->doc_len: this section's entries filled */
     poisk_dict_files d[2];              /* POISK_DICT_STEM, POISK_DICT_EXACT */
 };
@@ -62,10 +73,12 @@ struct poisk_index {
     void *inflaters[POISK_STORE_INFLATERS];
     size_t n_inflaters;
     _Atomic(void *) attachment;         /* poisk_index_attachment(), set once under lock */
-    uint32_t *maps;                     /* the sections' docmaps, then doc_len (one mmap) */
+    uint32_t *maps;                     /* the sections' docmaps, then doc_len (one mmap,
+                                         * made by the first global-id cursor) */
     size_t maps_bytes;
     uint32_t *doc_len;                  /* passage -> length, by global id (n_all); each
-                                         * section fills its passages' entries at open */
+                                         * section fills its passages' entries with its
+                                         * docmap */
     void (*attachment_drop)(void *);
     struct poisk_analyzer *canon_an;    /* exact forms' canonical stems (format v4), made on
                                          * first use, used under lock */

@@ -12,8 +12,10 @@
  * clause's bound holds (block-max MaxScore): a window whose bounds cannot beat the k-th best
  * score is skipped without decoding; inside a window, optional clauses whose bounds add up
  * below that score are "non-essential" and only probed for passages the others found.
- * A term walks its decoded block in place (poisk_postings_block_view) and reads passage
- * lengths from the index's array by passage number: no reader call per posting.  A root of
+ * A section is walked in its local passage ids (what postings store, in global order): a
+ * term walks its decoded block in place (poisk_postings_block_view) and reads passage
+ * lengths in place by local id, no reader call and no id mapping per posting; a passage's
+ * global id is looked up only when it enters the top-k (collect).  A root of
  * optional terms only runs each window term-at-a-time into dense accumulators (bulk_window,
  * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
@@ -125,7 +127,7 @@ typedef struct ectx {
     uint64_t blocks;
     uint32_t *pbuf;             /* phrase position scratch */
     uint32_t dl_doc, dl;        /* the last passage length looked up (terms share it) */
-    const uint32_t *lens;       /* passage lengths by global id (this section's) */
+    const uint32_t *lens;       /* passage lengths by section-local id */
     double dl_norm;             /* its BM25 length norm */
     size_t pbuf_cap;
     /* k1 (1 - b + b dl / avgdl) by passage length, filled on first use (NaN: not yet):
@@ -194,7 +196,7 @@ static scorer *term_scorer(ectx *e, size_t t)
     poisk_dict_kind kind = e->q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM;
     /* lazy: no block is decoded until the scorer is first advanced, so a term whose blocks
      * are all skipped by their bounds (or lie outside a region filter) costs no decoding */
-    int rc = poisk_postings_open_lazy(e->sec, kind, &ts->info[e->section], &s->cur, e->err);
+    int rc = poisk_postings_open_local(e->sec, kind, &ts->info[e->section], &s->cur, e->err);
     if (rc) {
         free(s);
         fail(e, rc);
@@ -1109,24 +1111,28 @@ typedef struct collector {
     const filters *f;
     poisk_index *idx;
     poisk_passage_buf buf;
-    /* cannot_enter() precomputed whenever the top-k changes (-INFINITY: not full yet):
-     * a bound below `cut` loses (the k-th score less the rounding slack), one at most
-     * `tie` loses from passage kth_doc + 1 on (equal scores rank by passage number) */
+    /* the section being evaluated: the scorers' ids are its local ids (in global order) */
+    const poisk_section_index *sec;
+    /* cannot_enter() precomputed whenever the top-k changes or a section starts (-INFINITY:
+     * not full yet): a bound below `cut` loses (the k-th score less the rounding slack), one
+     * at most `tie` loses from local id kth_from on -- the section's first passage after
+     * the k-th one (equal scores rank by global passage number) */
     double cut, tie;
-    uint32_t kth_doc;
+    uint32_t kth_from;
 } collector;
 
 static void collector_refresh(collector *c)
 {
     if (!c->prune || c->top.cap == 0 || c->top.n < c->top.cap) {
         c->cut = c->tie = -INFINITY;
-        c->kth_doc = DOC_END;
+        c->kth_from = DOC_END;
         return;
     }
     double thr = c->top.h[0].score;
     c->cut = thr - 1e-9 * (1.0 + fabs(thr));
     c->tie = thr;
-    c->kth_doc = c->top.h[0].doc;
+    /* the section's passages up to the k-th's global id: ties lose from there on */
+    c->kth_from = c->sec ? poisk_section_local_rank(c->sec, c->top.h[0].doc + 1) : DOC_END;
 }
 
 static double threshold(const collector *c)
@@ -1163,14 +1169,18 @@ static size_t region_of(const collector *c, uint32_t doc)
     return c->n_regions;
 }
 
-static int collect(ectx *e, collector *c, uint32_t doc, double score)
+/* A passage found in section e->sec, by its local id: the global id is looked up (a select
+ * on the section's bitmap) only for a hit that enters, or when every hit counts. */
+static int collect(ectx *e, collector *c, uint32_t local, double score)
 {
-    /* cheap rejection before the sector lookup */
+    /* cheap rejection before the global id and the sector lookup: what hit_better() says
+     * of (score, global id) against the k-th, local ids being in global order */
     if (c->prune && c->top.n == c->top.cap && c->top.cap) {
-        poisk_eval_hit h = { score, doc, e->section };
-        if (!hit_better(&h, &c->top.h[0]))
+        double kth = c->top.h[0].score;
+        if (!(score > kth) && !(score == kth && local < c->kth_from))
             return POISK_OK;
     }
+    uint32_t doc = poisk_section_global_id(e->sec, local);
     int ok;
     int rc = sector_ok(c, doc, &ok, e->err);
     if (rc || !ok)
@@ -1199,13 +1209,14 @@ static inline int slack_below(double bound, double thr)
     return bound + 1e-9 * (1.0 + fabs(thr)) < thr;
 }
 
-/* Can no passage >= first with a score of at most `bound` enter the top-k?  Below the k-th
+/* Can no passage >= first (a local id of the section walked) with a score of at most
+ * `bound` enter the top-k?  Below the k-th
  * score it cannot; equal to it, it cannot either once the k-th passage has a lower number
  * (equal scores rank by passage number) -- the case of boilerplate repeated in every
  * document, whose ties would otherwise keep every block with a copy "competitive". */
 static inline int cannot_enter(const collector *c, double bound, uint32_t first)
 {
-    return bound < c->cut || (first > c->kth_doc && bound <= c->tie);
+    return bound < c->cut || (first >= c->kth_from && bound <= c->tie);
 }
 
 /* The gated phrase's score at d is its passage's whole score: can it not enter? */
@@ -1230,7 +1241,7 @@ static inline double gate_cut(const ectx *e)
 /* Do equal scores lose from passage `first` on? (the second half of cannot_enter) */
 static inline int ties_lose(const collector *c, uint32_t first)
 {
-    return c->prune && c->top.cap && c->top.n == c->top.cap && first > c->top.h[0].doc;
+    return c->prune && c->top.cap && c->top.n == c->top.cap && first >= c->kth_from;
 }
 
 /* First allowed doc >= t and the end (exclusive) of its range; DOC_END when none. */
@@ -2285,6 +2296,27 @@ static void filters_free(filters *f)
     free(f->sector_out);
 }
 
+/* f's allowed ranges in section sec's local ids, by rank on its bitmap (once per section
+ * per query): [lo,hi) holds the section's passages rank(lo)..rank(hi)-1; empty ones are
+ * dropped.  *out shares f's other fields but its ranges, `local` (room for f's).  Not
+ * inlined: grown by it, poisk_eval_run no longer had bulk_term inlined (prefix +5 %). */
+static __attribute__((noinline)) void filters_local(const filters *f, const poisk_section_index *sec,
+                          uint32_t (*local)[2], filters *out)
+{
+    *out = *f;
+    out->n_ranges = 0;
+    out->ranges = local;
+    for (size_t i = 0; i < f->n_ranges; i++) {
+        uint32_t lo = poisk_section_local_rank(sec, f->ranges[i][0]);
+        uint32_t hi = poisk_section_local_rank(sec, f->ranges[i][1]);
+        if (lo < hi) {
+            out->ranges[out->n_ranges][0] = lo;
+            out->ranges[out->n_ranges][1] = hi;
+            out->n_ranges++;
+        }
+    }
+}
+
 static int lookup_terms(poisk_index *idx, const poisk_query *q, uint64_t n_docs, term_stat *ts,
                         poisk_error *err)
 {
@@ -2458,6 +2490,9 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
     }
     struct bulk_acc *bulk_acc = NULL;
     int order[POISK_SECTION_COUNT];
+    uint32_t (*local_ranges)[2] = NULL;     /* a section's allowed ranges (filters_local) */
+    if (!rc && !(local_ranges = malloc((f.n_ranges + 1) * sizeof *local_ranges)))
+        rc = POISK_ENOMEM;
     if (!rc)
         section_order(q, ts, &st, p, r->avgdl, order);
     for (int si = 0; si < POISK_SECTION_COUNT && !rc; si++) {
@@ -2481,16 +2516,23 @@ int poisk_eval_run(poisk_index *idx, poisk_query *q, poisk_analyzer *a,
         rc = poisk_index_section(idx, (poisk_section)s, &e.sec, err);
         if (rc || !e.sec)
             continue;
-        e.lens = poisk_section_doc_lengths(e.sec);
+        /* the section is walked in its local ids: lengths, allowed ranges and the top-k's
+         * tie point are read or converted once here */
+        filters fl;
+        filters_local(&f, e.sec, local_ranges, &fl);
+        e.lens = poisk_section_local_lengths(e.sec);
+        c.sec = e.sec;
+        collector_refresh(&c);
         scorer *root = build(&e, q->root);
         if (root && !e.rc)
-            run_root(&e, root, &f, &c);
+            run_root(&e, root, &fl, &c);
         sc_free(&e, root);
         free(e.pbuf);
         r->blocks_decoded += e.blocks;
         rc = e.rc;
     }
     free(bulk_acc);
+    free(local_ranges);
     if (!rc)
         rc = finish(&c, p, r);
     collector_free(&c);
@@ -2536,10 +2578,11 @@ int poisk_eval_explain(poisk_index *idx, const poisk_query *q, const poisk_eval_
         if (rc || !found)
             continue;
         poisk_postings *cur;
-        if ((rc = poisk_postings_open(sec, kind, &info, &cur, err)))
+        if ((rc = poisk_postings_open_local(sec, kind, &info, &cur, err)))
             break;
-        rc = poisk_postings_advance(cur, h->doc, err);
-        if (!rc && poisk_postings_doc(cur) == h->doc) {
+        uint32_t local = poisk_section_local_rank(sec, h->doc);
+        rc = poisk_postings_advance(cur, local, err);
+        if (!rc && poisk_postings_doc(cur) == local) {
             uint32_t tf = poisk_postings_tf(cur);
             double widf = p->weight[h->section] * r->idf[t];
             v[(*n)++] = (poisk_explain_term){ q->terms[t].text, r->idf[t], tf, dl, r->avgdl,
