@@ -209,6 +209,7 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos)
 {
     w->n_entries = 0;
     w->skip.len = 0;
+    w->groups.len = 0;
     w->blocks.len = 0;
     w->pos = pos;
     w->n = 0;
@@ -416,12 +417,37 @@ void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t
         plist_flush_block(w);
 }
 
+/* One group record (docs/FORMAT.md §6.2) for entries [k0, k1) whose skip entries took
+ * skip_bytes: its last doc against the previous group's, its sizes, its loose bound. */
+static void plist_put_group(poisk_plist_writer *w, size_t k0, size_t k1, size_t skip_bytes,
+                            uint32_t prev_last)
+{
+    uint64_t blk = 0, pos = 0;
+    uint32_t max_tf = 0, min_dl = UINT32_MAX;
+    for (size_t k = k0; k < k1; k++) {
+        const poisk_skip_entry *e = &w->entries[k];
+        blk += e->blk_bytes;
+        pos += e->pos_bytes;
+        if (e->imp.tf[e->imp.n - 1] > max_tf)
+            max_tf = e->imp.tf[e->imp.n - 1];
+        if (e->imp.dl[0] < min_dl)
+            min_dl = e->imp.dl[0];
+    }
+    poisk_buf_put_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
+    poisk_buf_put_varint(&w->groups, skip_bytes);
+    poisk_buf_put_varint(&w->groups, blk);
+    poisk_buf_put_varint(&w->groups, pos);
+    poisk_buf_put_varint(&w->groups, max_tf - 1);
+    poisk_buf_put_varint(&w->groups, min_dl);
+}
+
 void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
 {
     if (w->n)
         plist_flush_block(w);
-    uint32_t prev = 0;
-    int multi = w->n_entries > 1;
+    uint32_t prev = 0, group_prev = 0;
+    int multi = w->n_entries > 1, grouped = w->n_entries > POISK_SKIP_GROUP;
+    size_t group_start = 0;
     for (size_t k = 0; k < w->n_entries; k++) {
         const poisk_skip_entry *e = &w->entries[k];
         const poisk_impacts *im = &e->imp;
@@ -438,11 +464,25 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
             poisk_buf_put_varint(&w->skip, e->pos_bytes);
         }
         prev = e->last;
+        if (grouped && ((k + 1) % POISK_SKIP_GROUP == 0 || k + 1 == w->n_entries)) {
+            size_t k0 = k - k % POISK_SKIP_GROUP;
+            plist_put_group(w, k0, k + 1, w->skip.len - group_start, group_prev);
+            group_start = w->skip.len;
+            group_prev = e->last;
+        }
     }
-    poisk_buf_put_varint(out, w->skip.len);
+    if (grouped) {
+        uint8_t v[10];
+        size_t n = poisk_varint_encode(v, w->groups.len);
+        poisk_buf_put_varint(out, n + w->groups.len + w->skip.len);
+        poisk_buf_put(out, v, n);
+        poisk_buf_put(out, w->groups.data, w->groups.len);
+    } else {
+        poisk_buf_put_varint(out, w->skip.len);
+    }
     poisk_buf_put(out, w->skip.data, w->skip.len);
     poisk_buf_put(out, w->blocks.data, w->blocks.len);
-    if (w->skip.failed || w->blocks.failed || w->pos->failed)
+    if (w->skip.failed || w->groups.failed || w->blocks.failed || w->pos->failed)
         w->failed = 1;
 }
 
@@ -450,6 +490,7 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 {
     free(w->entries);
     poisk_buf_free(&w->skip);
+    poisk_buf_free(&w->groups);
     poisk_buf_free(&w->blocks);
     w->entries = NULL;
     w->n_entries = w->cap_entries = 0;
@@ -527,6 +568,87 @@ int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
 static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
 {
     return c->skip_end - sp->p >= SKIP_ENTRY_MAX ? skip_entry(c, sp, 0) : skip_entry(c, sp, 1);
+}
+
+/* Sizes above this in a group record are corrupt (a term's positions are far smaller). */
+#define GROUP_SIZE_MAX ((uint64_t)1 << 40)
+
+/* Move a group reader to the next record.  @return : 0, 1 past the last group, -1 corrupt */
+static int group_next(const poisk_plist *c, poisk_skip_group *gr)
+{
+    uint32_t g = gr->g + 1;                     /* wraps from UINT32_MAX to 0 */
+    if (g >= c->ngroups)
+        return 1;
+    const uint8_t *p = gr->p, *end = c->grp_end;
+    uint64_t delta, skip_bytes, blk_bytes, pos_bytes, tfm1, dl;
+    if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &skip_bytes)
+        || poisk_varint_decode(&p, end, &blk_bytes) || poisk_varint_decode(&p, end, &pos_bytes)
+        || poisk_varint_decode(&p, end, &tfm1) || poisk_varint_decode(&p, end, &dl))
+        return -1;
+    size_t skip_off = g ? gr->skip_off + gr->skip_bytes : 0;
+    size_t blk_off = g ? gr->blk_off + gr->blk_bytes : 0;
+    size_t pos_off = g ? gr->pos_off + gr->pos_bytes : 0;
+    uint32_t lprev = g ? gr->llast : 0;
+    uint64_t last = (uint64_t)lprev + delta;
+    /* every offset stays inside its area (positions: below 2^40, checked again by the
+     * position reader), so a reader started at the group reads nothing outside them */
+    if ((g > 0 && delta == 0) || last >= POISK_PLIST_END
+        || (c->docmap && last >= c->docmap_n)
+        || skip_bytes > (uint64_t)(c->skip_end - c->skip_begin) - skip_off
+        || blk_bytes > c->blocks_len - blk_off
+        || pos_bytes > GROUP_SIZE_MAX || pos_off > GROUP_SIZE_MAX
+        || tfm1 >= UINT32_MAX || dl > UINT32_MAX)
+        return -1;
+    gr->p = p;
+    gr->g = g;
+    gr->lprev = lprev;
+    gr->llast = (uint32_t)last;
+    gr->prev = g ? gr->last : 0;
+    gr->last = c->docmap ? c->docmap[last] : (uint32_t)last;
+    gr->max_tf = (uint32_t)tfm1 + 1;
+    gr->min_dl = (uint32_t)dl;
+    gr->skip_off = skip_off;
+    gr->blk_off = blk_off;
+    gr->pos_off = pos_off;
+    gr->skip_bytes = (size_t)skip_bytes;
+    gr->blk_bytes = (size_t)blk_bytes;
+    gr->pos_bytes = (size_t)pos_bytes;
+    return 0;
+}
+
+/* Move a group reader to the group holding the first block that may contain target (its
+ * last doc >= target).  @return : 0, 1 past the last group, -1 corrupt */
+static int group_seek(const poisk_plist *c, poisk_skip_group *gr, uint32_t target)
+{
+    while (gr->g == UINT32_MAX || gr->last < target) {
+        int r = group_next(c, gr);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+/* A far target: put skip reader sp just before the first block of the group holding target
+ * when that is ahead of its next block and every block before it ends below target, so that
+ * the next skip_step reads that group's first entry (no entry between is parsed). */
+static int skip_jump(const poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
+{
+    poisk_skip_group *gr = &sp->grp;
+    int r = group_seek(c, gr, target);
+    if (r)
+        return r < 0 ? -1 : 0;
+    uint32_t first = gr->g * POISK_SKIP_GROUP;
+    if (first == 0 || first <= (uint32_t)(sp->idx + 1) || gr->prev >= target)
+        return 0;
+    sp->p = c->skip_begin + gr->skip_off;
+    sp->idx = first - 1;
+    sp->llast = gr->lprev;
+    sp->last = gr->prev;
+    sp->blk_off = gr->blk_off;
+    sp->blk_bytes = 0;
+    sp->pos_off = gr->pos_off;
+    sp->pos_bytes = 0;
+    return 0;
 }
 
 static int decode_block(poisk_plist *c)
@@ -627,8 +749,20 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
     c->blocks = c->skip_end;
     c->blocks_len = (size_t)(end - c->skip_end);
     c->nblocks = (df + POISK_BLOCK_SIZE - 1) / POISK_BLOCK_SIZE;
+    if (c->nblocks > POISK_SKIP_GROUP) {        /* version 5: the group records come first */
+        uint64_t group_bytes;
+        if (poisk_varint_decode(&p, c->skip_end, &group_bytes)
+            || group_bytes > (uint64_t)(c->skip_end - p))
+            return -1;
+        c->ngroups = (c->nblocks + POISK_SKIP_GROUP - 1) / POISK_SKIP_GROUP;
+        c->grp_begin = p;
+        c->grp_end = p + group_bytes;
+        c->skip_begin = c->grp_end;
+    }
     c->dec.p = c->skip_begin;
     c->dec.idx = UINT32_MAX;
+    c->dec.grp.p = c->grp_begin;
+    c->dec.grp.g = UINT32_MAX;
     c->shallow = c->dec;
     if (skip_step(c, &c->shallow))
         return -1;
@@ -696,7 +830,10 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
         if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
             && (c->shallow.idx == 0 || c->shallow.prev_last < target))
             c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        else if (!c->n && skip_step(c, &c->dec))
+        if (c->ngroups && (c->dec.idx == UINT32_MAX || c->dec.last < target)
+            && skip_jump(c, &c->dec, target))
+            return -1;                          /* a far target: whole groups passed */
+        if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
             return -1;
         while (c->dec.last < target) {
             if (c->dec.idx + 1 >= c->nblocks) {
@@ -722,6 +859,8 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
 {
     if (c->shallow_end)
         return 0;
+    if (c->ngroups && c->shallow.last < target && skip_jump(c, &c->shallow, target))
+        return -1;
     while (c->shallow.last < target) {
         if (c->shallow.idx + 1 >= c->nblocks) {
             c->shallow_end = 1;
@@ -731,6 +870,55 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
             return -1;
     }
     return 0;
+}
+
+int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t *last,
+                              uint32_t *max_tf, uint32_t *min_dl)
+{
+    *last = POISK_PLIST_END;
+    if (!c->ngroups || c->shallow_end)
+        return 0;
+    int r = group_seek(c, &c->shallow.grp, target);
+    if (r)
+        return r < 0 ? -1 : 0;
+    *last = c->shallow.grp.last;
+    *max_tf = c->shallow.grp.max_tf;
+    *min_dl = c->shallow.grp.min_dl;
+    return 0;
+}
+
+int poisk_plist_check_groups(const poisk_plist *c)
+{
+    if (!c->ngroups)
+        return 0;
+    poisk_skip_pos sp;
+    memset(&sp, 0, sizeof sp);
+    sp.p = c->skip_begin;
+    sp.idx = UINT32_MAX;
+    poisk_skip_group gr;
+    memset(&gr, 0, sizeof gr);
+    gr.p = c->grp_begin;
+    gr.g = UINT32_MAX;
+    for (uint32_t g = 0; g < c->ngroups; g++) {
+        if (group_next(c, &gr))
+            return -1;
+        if (sp.llast != gr.lprev || (size_t)(sp.p - c->skip_begin) != gr.skip_off
+            || sp.blk_off + sp.blk_bytes != gr.blk_off || sp.pos_off + sp.pos_bytes != gr.pos_off)
+            return -1;
+        uint32_t end = g + 1 == c->ngroups ? c->nblocks : (g + 1) * POISK_SKIP_GROUP;
+        for (uint32_t b = g * POISK_SKIP_GROUP; b < end; b++) {
+            if (skip_step(c, &sp))
+                return -1;
+            if (sp.imp.tf[sp.imp.n - 1] > gr.max_tf || sp.imp.dl[0] < gr.min_dl)
+                return -1;
+        }
+        if (sp.llast != gr.llast || (size_t)(sp.p - c->skip_begin) != gr.skip_off + gr.skip_bytes
+            || sp.blk_off + sp.blk_bytes != gr.blk_off + gr.blk_bytes
+            || sp.pos_off + sp.pos_bytes != gr.pos_off + gr.pos_bytes)
+            return -1;
+    }
+    /* the records fill the table, the entries the skip section */
+    return gr.p == c->grp_end && sp.p == c->skip_end ? 0 : -1;
 }
 
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c)

@@ -1258,8 +1258,29 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
     if (!lim || upto == DOC_END)
         return upto + 1;
     double k1p1 = e->k1 + 1.0;
-    uint32_t t = upto + 1;
+    uint32_t t = upto + 1, g_open = 0;  /* groups up to g_open's last may enter: not asked */
     while (t <= others && t != DOC_END) {
+        /* a long list's group (16 blocks) whose loose bound cannot enter is passed with one
+         * compare, its skip entries unread (docs/FORMAT.md §6.2) */
+        if (t > g_open) {
+            uint32_t glast, gtf, gdl;
+            int rc = poisk_postings_shallow_group(lim->cur, t, &glast, &gtf, &gdl, e->err);
+            if (rc) {
+                fail(e, rc);
+                return t;
+            }
+            if (glast == DOC_END)
+                g_open = DOC_END;
+            else if (glast <= others) {
+                double tf = (double)gtf, loose = lim->widf * tf * k1p1 / (tf + length_norm(e, gdl));
+                if (cannot_enter(c, (rest + loose) * (1.0 + 1e-9), t)) {
+                    t = glast + 1;
+                    continue;
+                }
+                g_open = glast;
+            } else
+                g_open = glast;
+        }
         int rc = poisk_postings_shallow_advance(lim->cur, t, e->err);
         if (rc) {
             fail(e, rc);
