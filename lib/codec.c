@@ -417,28 +417,43 @@ void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t
         plist_flush_block(w);
 }
 
+/* A frontier of impacts as skip entries and group records store it (docs/FORMAT.md §6). */
+static void put_impacts(poisk_buf *b, const poisk_impacts *im)
+{
+    /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
+    poisk_buf_put_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
+    poisk_buf_put_varint(b, im->dl[0]);
+    for (uint32_t i = 1; i < im->n; i++) {
+        poisk_buf_put_varint(b, im->tf[i] - im->tf[i - 1] - 1);
+        poisk_buf_put_varint(b, im->dl[i] - im->dl[i - 1] - 1);
+    }
+}
+
 /* One group record (docs/FORMAT.md §6.2) for entries [k0, k1) whose skip entries took
- * skip_bytes: its last doc against the previous group's, its sizes, its loose bound. */
+ * skip_bytes: its last doc against the previous group's, its sizes, the frontier of its
+ * blocks' impacts (at most 16 x 8 pairs in, merged to 8 as a block's are). */
 static void plist_put_group(poisk_plist_writer *w, size_t k0, size_t k1, size_t skip_bytes,
                             uint32_t prev_last)
 {
     uint64_t blk = 0, pos = 0;
-    uint32_t max_tf = 0, min_dl = UINT32_MAX;
+    uint32_t tf[POISK_SKIP_GROUP * POISK_IMPACTS_MAX], dl[POISK_SKIP_GROUP * POISK_IMPACTS_MAX];
+    uint32_t n = 0;
     for (size_t k = k0; k < k1; k++) {
         const poisk_skip_entry *e = &w->entries[k];
         blk += e->blk_bytes;
         pos += e->pos_bytes;
-        if (e->imp.tf[e->imp.n - 1] > max_tf)
-            max_tf = e->imp.tf[e->imp.n - 1];
-        if (e->imp.dl[0] < min_dl)
-            min_dl = e->imp.dl[0];
+        for (uint32_t i = 0; i < e->imp.n; i++) {
+            tf[n] = e->imp.tf[i];
+            dl[n++] = e->imp.dl[i];
+        }
     }
+    poisk_impacts imp;
+    poisk_impacts_build(&imp, tf, dl, n);
     poisk_buf_put_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
     poisk_buf_put_varint(&w->groups, skip_bytes);
     poisk_buf_put_varint(&w->groups, blk);
     poisk_buf_put_varint(&w->groups, pos);
-    poisk_buf_put_varint(&w->groups, max_tf - 1);
-    poisk_buf_put_varint(&w->groups, min_dl);
+    put_impacts(&w->groups, &imp);
 }
 
 void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
@@ -452,13 +467,7 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
         const poisk_skip_entry *e = &w->entries[k];
         const poisk_impacts *im = &e->imp;
         poisk_buf_put_varint(&w->skip, e->last - prev);
-        /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
-        poisk_buf_put_varint(&w->skip, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
-        poisk_buf_put_varint(&w->skip, im->dl[0]);
-        for (uint32_t i = 1; i < im->n; i++) {
-            poisk_buf_put_varint(&w->skip, im->tf[i] - im->tf[i - 1] - 1);
-            poisk_buf_put_varint(&w->skip, im->dl[i] - im->dl[i - 1] - 1);
-        }
+        put_impacts(&w->skip, im);
         if (multi) {
             poisk_buf_put_varint(&w->skip, e->blk_bytes);
             poisk_buf_put_varint(&w->skip, e->pos_bytes);
@@ -580,11 +589,29 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
     if (g >= c->ngroups)
         return 1;
     const uint8_t *p = gr->p, *end = c->grp_end;
-    uint64_t delta, skip_bytes, blk_bytes, pos_bytes, tfm1, dl;
-    if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &skip_bytes)
-        || poisk_varint_decode(&p, end, &blk_bytes) || poisk_varint_decode(&p, end, &pos_bytes)
-        || poisk_varint_decode(&p, end, &tfm1) || poisk_varint_decode(&p, end, &dl))
+    uint64_t delta, skip_bytes, blk_bytes, pos_bytes, first, dl;
+    if (varint_get(&p, end, &delta) || varint_get(&p, end, &skip_bytes)
+        || varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes)
+        || varint_get(&p, end, &first) || varint_get(&p, end, &dl))
         return -1;
+    /* the frontier as a skip entry's: every value < 2^32, so the sums cannot wrap */
+    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
+    uint32_t n_imp = (uint32_t)(first & 7) + 1;
+    gr->imp.tf[0] = (uint32_t)tf;
+    gr->imp.dl[0] = (uint32_t)dl;
+    for (uint32_t i = 1; i < n_imp; i++) {
+        uint64_t dtf, ddl;
+        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
+            return -1;
+        big |= dtf | ddl;
+        tf += dtf + 1;
+        dl += ddl + 1;
+        gr->imp.tf[i] = (uint32_t)tf;
+        gr->imp.dl[i] = (uint32_t)dl;
+    }
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
+        return -1;
+    gr->imp.n = n_imp;
     size_t skip_off = g ? gr->skip_off + gr->skip_bytes : 0;
     size_t blk_off = g ? gr->blk_off + gr->blk_bytes : 0;
     size_t pos_off = g ? gr->pos_off + gr->pos_bytes : 0;
@@ -596,8 +623,7 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
         || (c->docmap && last >= c->docmap_n)
         || skip_bytes > (uint64_t)(c->skip_end - c->skip_begin) - skip_off
         || blk_bytes > c->blocks_len - blk_off
-        || pos_bytes > GROUP_SIZE_MAX || pos_off > GROUP_SIZE_MAX
-        || tfm1 >= UINT32_MAX || dl > UINT32_MAX)
+        || pos_bytes > GROUP_SIZE_MAX || pos_off > GROUP_SIZE_MAX)
         return -1;
     gr->p = p;
     gr->g = g;
@@ -605,8 +631,6 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
     gr->llast = (uint32_t)last;
     gr->prev = g ? gr->last : 0;
     gr->last = c->docmap ? c->docmap[last] : (uint32_t)last;
-    gr->max_tf = (uint32_t)tfm1 + 1;
-    gr->min_dl = (uint32_t)dl;
     gr->skip_off = skip_off;
     gr->blk_off = blk_off;
     gr->pos_off = pos_off;
@@ -626,6 +650,16 @@ static int group_seek(const poisk_plist *c, poisk_skip_group *gr, uint32_t targe
             return r;
     }
     return 0;
+}
+
+/* Whether skip_jump(c, sp, target) may move sp: its group reader must read on, or already
+ * names a group that starts past sp's next block (the common call, a target in the same
+ * group, is then one or two compares). */
+static inline int jump_may_pass(const poisk_plist *c, const poisk_skip_pos *sp, uint32_t target)
+{
+    const poisk_skip_group *gr = &sp->grp;
+    return c->ngroups && (gr->g == UINT32_MAX || gr->last < target
+                          || gr->g * POISK_SKIP_GROUP > (uint32_t)(sp->idx + 1));
 }
 
 /* A far target: put skip reader sp just before the first block of the group holding target
@@ -830,8 +864,8 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
         if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
             && (c->shallow.idx == 0 || c->shallow.prev_last < target))
             c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        if (c->ngroups && (c->dec.idx == UINT32_MAX || c->dec.last < target)
-            && skip_jump(c, &c->dec, target))
+        if ((c->dec.idx == UINT32_MAX || c->dec.last < target)
+            && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
             return -1;                          /* a far target: whole groups passed */
         if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
             return -1;
@@ -859,7 +893,8 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
 {
     if (c->shallow_end)
         return 0;
-    if (c->ngroups && c->shallow.last < target && skip_jump(c, &c->shallow, target))
+    if (c->shallow.last < target && jump_may_pass(c, &c->shallow, target)
+        && skip_jump(c, &c->shallow, target))
         return -1;
     while (c->shallow.last < target) {
         if (c->shallow.idx + 1 >= c->nblocks) {
@@ -873,18 +908,31 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
 }
 
 int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t *last,
-                              uint32_t *max_tf, uint32_t *min_dl)
+                              const poisk_impacts **imp)
 {
     *last = POISK_PLIST_END;
+    *imp = NULL;
     if (!c->ngroups || c->shallow_end)
         return 0;
     int r = group_seek(c, &c->shallow.grp, target);
     if (r)
         return r < 0 ? -1 : 0;
     *last = c->shallow.grp.last;
-    *max_tf = c->shallow.grp.max_tf;
-    *min_dl = c->shallow.grp.min_dl;
+    *imp = &c->shallow.grp.imp;
     return 0;
+}
+
+/* Every pair of a dominated by a pair of b: no higher tf at a length at most as short. */
+static int impacts_dominated(const poisk_impacts *a, const poisk_impacts *b)
+{
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint32_t k = 0;
+        while (k < b->n && b->tf[k] < a->tf[i])
+            k++;
+        if (k == b->n || b->dl[k] > a->dl[i])
+            return 0;
+    }
+    return 1;
 }
 
 int poisk_plist_check_groups(const poisk_plist *c)
@@ -909,7 +957,7 @@ int poisk_plist_check_groups(const poisk_plist *c)
         for (uint32_t b = g * POISK_SKIP_GROUP; b < end; b++) {
             if (skip_step(c, &sp))
                 return -1;
-            if (sp.imp.tf[sp.imp.n - 1] > gr.max_tf || sp.imp.dl[0] < gr.min_dl)
+            if (!impacts_dominated(&sp.imp, &gr.imp))
                 return -1;
         }
         if (sp.llast != gr.llast || (size_t)(sp.p - c->skip_begin) != gr.skip_off + gr.skip_bytes

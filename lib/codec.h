@@ -129,7 +129,7 @@ typedef struct poisk_skip_group {
     uint32_t g;                      /* group described; UINT32_MAX before the first */
     uint32_t lprev, llast;           /* last doc before the group, of the group (local) */
     uint32_t prev, last;             /* the same mapped through the doc map */
-    uint32_t max_tf, min_dl;         /* the group's loose impact bound */
+    poisk_impacts imp;               /* the group's frontier: dominates its blocks' pairs */
     size_t skip_off, blk_off, pos_off;       /* where the group starts */
     size_t skip_bytes, blk_bytes, pos_bytes; /* its sizes */
 } poisk_skip_group;
@@ -205,14 +205,14 @@ static inline int poisk_plist_next(poisk_plist *c)
 int  poisk_plist_advance(poisk_plist *c, uint32_t target);
 int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
 /*! The coarse bound at target (docs/FORMAT.md §6.2): the group of the shallow pointer's list
- *  holding the first block that may contain target -- its last doc, largest tf, shortest
- *  length -- read forward without parsing skip entries or moving the shallow block.  *last
- *  is POISK_PLIST_END when the list has no groups or target is past its last doc.
- *  @return : 0, or -1 when a group record is corrupt */
+ *  holding the first block that may contain target -- its last doc and its impacts (the
+ *  frontier of its blocks' pairs) -- read forward without parsing skip entries or moving
+ *  the shallow block.  *last is POISK_PLIST_END (and *imp NULL) when the list has no groups
+ *  or target is past its last doc.  @return : 0, or -1 when a group record is corrupt */
 int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t *last,
-                              uint32_t *max_tf, uint32_t *min_dl);
+                              const poisk_impacts **imp);
 /*! Checks the group records against the skip entries (indexer --check): each record's last
- *  doc and offsets agree with its blocks' entries, its bound dominates their impacts.
+ *  doc and offsets agree with its blocks' entries, its impacts dominate theirs.
  *  @return : 0, or -1 */
 int poisk_plist_check_groups(const poisk_plist *c);
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c);

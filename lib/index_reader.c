@@ -883,9 +883,9 @@ int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_err
 }
 
 int poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32_t *last,
-                                 uint32_t *max_tf, uint32_t *min_dl, poisk_error *err)
+                                 const poisk_impacts **imp, poisk_error *err)
 {
-    return poisk_plist_shallow_group(&c->pl, target, last, max_tf, min_dl)
+    return poisk_plist_shallow_group(&c->pl, target, last, imp)
                ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
 }
 

@@ -525,13 +525,14 @@ Test(codec, groups_bound_their_blocks_and_skip_far_targets)
             target += 1 + (uint32_t)(rnd() % (t % 3 ? 60000 : 3000));
             uint32_t r = (uint32_t)(rnd() % 4);
             if (r & 1) {
-                uint32_t gl, gt = 0, gd = 0, el, et = 0, ed = 0;
-                cr_assert_eq(poisk_plist_shallow_group(&c, target, &gl, &gt, &gd), 0);
+                uint32_t gl, el, et = 0, ed = 0;
+                const poisk_impacts *gi;
+                cr_assert_eq(poisk_plist_shallow_group(&c, target, &gl, &gi), 0);
                 expect_group(&l, target, &el, &et, &ed);
                 cr_assert_eq(gl, el, "target %u", target);
-                if (el != POISK_PLIST_END) {
-                    cr_assert_eq(gt, et);
-                    cr_assert_eq(gd, ed);
+                if (el != POISK_PLIST_END) {  /* the frontier's ends: largest tf, shortest length */
+                    cr_assert_eq(gi->tf[gi->n - 1], et);
+                    cr_assert_eq(gi->dl[0], ed);
                 }
             }
             if (r & 2) {
@@ -582,7 +583,8 @@ Test(codec, groups_bound_their_blocks_and_skip_far_targets)
     free_list(&l);
 }
 
-/* Re-encode a grouped list with field f (0 last delta .. 5 min_dl) of record r changed by d. */
+/* Re-encode a grouped list with value f of record r changed by d (0 last delta, 1-3 sizes,
+ * 4 first tf and pair count, 5 first length, then the pairs' deltas). */
 static void regroup(const poisk_buf *post, uint32_t ngroups, uint32_t r, int f, int64_t d,
                     poisk_buf *out)
 {
@@ -590,12 +592,16 @@ static void regroup(const poisk_buf *post, uint32_t ngroups, uint32_t r, int f, 
     group_table(post, &gb, &ge);
     const uint8_t *p = post->data + gb;
     poisk_buf t = { 0 };
-    for (uint32_t g = 0; g < ngroups; g++)
-        for (int k = 0; k < 6; k++) {
+    for (uint32_t g = 0; g < ngroups; g++) {
+        int nv = 6;
+        for (int k = 0; k < nv; k++) {
             uint64_t v;
             cr_assert_eq(poisk_varint_decode(&p, post->data + ge, &v), 0);
+            if (k == 4)
+                nv += 2 * (int)(v & 7);
             poisk_buf_put_varint(&t, g == r && k == f ? (uint64_t)((int64_t)v + d) : v);
         }
+    }
     cr_assert_eq(p, post->data + ge);
     const uint8_t *q = post->data, *end = q + post->len;
     uint64_t skip_bytes;
@@ -625,8 +631,9 @@ Test(codec, check_groups_catches_records_that_disagree)
     /* a tighter bound than the blocks', or any size or last doc off by one, is caught;
      * a looser bound is still a bound */
     struct { uint32_t r; int f; int64_t d; int ok; } cases[] = {
-        { 1, 4, -1, 0 }, { 1, 5, 1, 0 }, { 0, 0, 1, 0 }, { 2, 0, -1, 0 }, { 1, 1, 1, 0 },
-        { 0, 2, -1, 0 }, { 1, 3, 1, 0 }, { 2, 3, -1, 0 }, { 1, 4, 5, 1 }, { 1, 5, -1, 1 },
+        { 1, 4, -8, 0 }, { 1, 5, 1, 0 }, { 0, 0, 1, 0 }, { 2, 0, -1, 0 }, { 1, 1, 1, 0 },
+        { 0, 2, -1, 0 }, { 1, 3, 1, 0 }, { 2, 3, -1, 0 }, { 1, 4, 8, 1 }, { 1, 5, -1, 1 },
+        { 0, 4, 16, 1 }, { 2, 5, 1, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         regroup(&post, 3, cases[i].r, cases[i].f, cases[i].d, &bad);
@@ -668,8 +675,9 @@ Test(codec, damaged_group_records_fail_cleanly)
         uint32_t target = 0;
         for (int guard = 0; c.doc != POISK_PLIST_END && guard < 200; guard++) {
             target += 1 + (uint32_t)(rnd() % 20000);
-            uint32_t gl, gt, gd;
-            if (poisk_plist_shallow_group(&c, target, &gl, &gt, &gd)
+            uint32_t gl;
+            const poisk_impacts *gi;
+            if (poisk_plist_shallow_group(&c, target, &gl, &gi)
                 || poisk_plist_shallow_advance(&c, target) || poisk_plist_advance(&c, target))
                 break;
             const uint32_t *pp;
