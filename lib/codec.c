@@ -510,6 +510,7 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
 static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v);  /* eval block */
 static inline int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v);
+static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);
 
 /* An entry's bytes: 19 varints at most (last doc, 2 + 2 x 7 impacts, two sizes). */
 #define SKIP_ENTRY_MAX (19 * 10)
@@ -589,29 +590,17 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
     if (g >= c->ngroups)
         return 1;
     const uint8_t *p = gr->p, *end = c->grp_end;
-    uint64_t delta, skip_bytes, blk_bytes, pos_bytes, first, dl;
+    uint64_t delta, skip_bytes, blk_bytes, pos_bytes;
     if (varint_get(&p, end, &delta) || varint_get(&p, end, &skip_bytes)
-        || varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes)
-        || varint_get(&p, end, &first) || varint_get(&p, end, &dl))
+        || varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes) || p >= end)
         return -1;
-    /* the frontier as a skip entry's: every value < 2^32, so the sums cannot wrap */
-    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
-    uint32_t n_imp = (uint32_t)(first & 7) + 1;
-    gr->imp.tf[0] = (uint32_t)tf;
-    gr->imp.dl[0] = (uint32_t)dl;
-    for (uint32_t i = 1; i < n_imp; i++) {
-        uint64_t dtf, ddl;
-        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
+    /* the impacts are read only when asked for (group_impacts): their 2n varints skipped */
+    const uint8_t *imp_p = p;
+    for (uint32_t count = 2 * ((uint32_t)(*p & 7) + 1); count; p++) {
+        if (p >= end)
             return -1;
-        big |= dtf | ddl;
-        tf += dtf + 1;
-        dl += ddl + 1;
-        gr->imp.tf[i] = (uint32_t)tf;
-        gr->imp.dl[i] = (uint32_t)dl;
+        count -= *p < 0x80;
     }
-    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
-        return -1;
-    gr->imp.n = n_imp;
     size_t skip_off = g ? gr->skip_off + gr->skip_bytes : 0;
     size_t blk_off = g ? gr->blk_off + gr->blk_bytes : 0;
     size_t pos_off = g ? gr->pos_off + gr->pos_bytes : 0;
@@ -626,6 +615,7 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
         || pos_bytes > GROUP_SIZE_MAX || pos_off > GROUP_SIZE_MAX)
         return -1;
     gr->p = p;
+    gr->imp_p = imp_p;
     gr->g = g;
     gr->lprev = lprev;
     gr->llast = (uint32_t)last;
@@ -637,6 +627,37 @@ static int group_next(const poisk_plist *c, poisk_skip_group *gr)
     gr->skip_bytes = (size_t)skip_bytes;
     gr->blk_bytes = (size_t)blk_bytes;
     gr->pos_bytes = (size_t)pos_bytes;
+    return 0;
+}
+
+/* The impacts of the group a reader is on, as a skip entry's (every value < 2^32, so the
+ * sums of at most 8 cannot wrap).  @return : 0, or -1 corrupt */
+static int group_impacts(const poisk_plist *c, poisk_skip_group *gr)
+{
+    if (gr->imp_g == gr->g)
+        return 0;
+    const uint8_t *p = gr->imp_p, *end = c->grp_end;
+    uint64_t first, dl;
+    if (varint_get(&p, end, &first) || varint_get(&p, end, &dl))
+        return -1;
+    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
+    uint32_t n_imp = (uint32_t)(first & 7) + 1;
+    gr->imp.tf[0] = (uint32_t)tf;
+    gr->imp.dl[0] = (uint32_t)dl;
+    for (uint32_t i = 1; i < n_imp; i++) {
+        uint64_t dtf, ddl;
+        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
+            return -1;
+        big |= dtf | ddl;
+        tf += dtf + 1;
+        dl += ddl + 1;
+        gr->imp.tf[i] = (uint32_t)tf;
+        gr->imp.dl[i] = (uint32_t)dl;
+    }
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX || p != gr->p)
+        return -1;
+    gr->imp.n = n_imp;
+    gr->imp_g = gr->g;
     return 0;
 }
 
@@ -657,7 +678,7 @@ static int group_seek(const poisk_plist *c, poisk_skip_group *gr, uint32_t targe
  * group, is then one or two compares). */
 static inline int jump_may_pass(const poisk_plist *c, const poisk_skip_pos *sp, uint32_t target)
 {
-    const poisk_skip_group *gr = &sp->grp;
+    const poisk_skip_group *gr = &c->grp;
     return c->ngroups && (gr->g == UINT32_MAX || gr->last < target
                           || gr->g * POISK_SKIP_GROUP > (uint32_t)(sp->idx + 1));
 }
@@ -665,9 +686,9 @@ static inline int jump_may_pass(const poisk_plist *c, const poisk_skip_pos *sp, 
 /* A far target: put skip reader sp just before the first block of the group holding target
  * when that is ahead of its next block and every block before it ends below target, so that
  * the next skip_step reads that group's first entry (no entry between is parsed). */
-static int skip_jump(const poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
+static int skip_jump(poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
 {
-    poisk_skip_group *gr = &sp->grp;
+    poisk_skip_group *gr = &c->grp;
     int r = group_seek(c, gr, target);
     if (r)
         return r < 0 ? -1 : 0;
@@ -795,8 +816,9 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
     }
     c->dec.p = c->skip_begin;
     c->dec.idx = UINT32_MAX;
-    c->dec.grp.p = c->grp_begin;
-    c->dec.grp.g = UINT32_MAX;
+    c->grp.p = c->grp_begin;
+    c->grp.g = UINT32_MAX;
+    c->grp.imp_g = UINT32_MAX;
     c->shallow = c->dec;
     if (skip_step(c, &c->shallow))
         return -1;
@@ -864,16 +886,16 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
         if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
             && (c->shallow.idx == 0 || c->shallow.prev_last < target))
             c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        if ((c->dec.idx == UINT32_MAX || c->dec.last < target)
-            && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
-            return -1;                          /* a far target: whole groups passed */
         if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
             return -1;
-        while (c->dec.last < target) {
+        for (int steps = 0; c->dec.last < target; steps++) {
             if (c->dec.idx + 1 >= c->nblocks) {
                 c->doc = POISK_PLIST_END;
                 return 0;
             }
+            /* still short after one entry: a far target, whole groups may be passed */
+            if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
+                return -1;
             if (skip_step(c, &c->dec))
                 return -1;
         }
@@ -893,32 +915,37 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
 {
     if (c->shallow_end)
         return 0;
-    if (c->shallow.last < target && jump_may_pass(c, &c->shallow, target)
-        && skip_jump(c, &c->shallow, target))
-        return -1;
-    while (c->shallow.last < target) {
+    for (int steps = 0; c->shallow.last < target; steps++) {
         if (c->shallow.idx + 1 >= c->nblocks) {
             c->shallow_end = 1;
             return 0;
         }
+        /* still short after one entry: a far target, whole groups may be passed */
+        if (steps == 1 && jump_may_pass(c, &c->shallow, target)
+            && skip_jump(c, &c->shallow, target))
+            return -1;
         if (skip_step(c, &c->shallow))
             return -1;
     }
     return 0;
 }
 
-int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t *last,
+int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t limit, uint32_t *last,
                               const poisk_impacts **imp)
 {
     *last = POISK_PLIST_END;
     *imp = NULL;
     if (!c->ngroups || c->shallow_end)
         return 0;
-    int r = group_seek(c, &c->shallow.grp, target);
+    int r = group_seek(c, &c->grp, target);
     if (r)
         return r < 0 ? -1 : 0;
-    *last = c->shallow.grp.last;
-    *imp = &c->shallow.grp.imp;
+    *last = c->grp.last;
+    if (c->grp.last > limit)
+        return 0;
+    if (group_impacts(c, &c->grp))
+        return -1;
+    *imp = &c->grp.imp;
     return 0;
 }
 
@@ -947,8 +974,9 @@ int poisk_plist_check_groups(const poisk_plist *c)
     memset(&gr, 0, sizeof gr);
     gr.p = c->grp_begin;
     gr.g = UINT32_MAX;
+    gr.imp_g = UINT32_MAX;
     for (uint32_t g = 0; g < c->ngroups; g++) {
-        if (group_next(c, &gr))
+        if (group_next(c, &gr) || group_impacts(c, &gr))
             return -1;
         if (sp.llast != gr.lprev || (size_t)(sp.p - c->skip_begin) != gr.skip_off
             || sp.blk_off + sp.blk_bytes != gr.blk_off || sp.pos_off + sp.pos_bytes != gr.pos_off)
@@ -991,7 +1019,6 @@ const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c)
 }
 
 /* Skip the positions of n postings whose tfs are given: count varint terminators. */
-static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);  /* eval block */
 
 static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count)
 {

@@ -129,6 +129,8 @@ typedef struct poisk_skip_group {
     uint32_t g;                      /* group described; UINT32_MAX before the first */
     uint32_t lprev, llast;           /* last doc before the group, of the group (local) */
     uint32_t prev, last;             /* the same mapped through the doc map */
+    const uint8_t *imp_p;            /* the record's impacts, decoded on demand into imp */
+    uint32_t imp_g;                  /* group whose impacts imp holds (UINT32_MAX: none) */
     poisk_impacts imp;               /* the group's frontier: dominates its blocks' pairs */
     size_t skip_off, blk_off, pos_off;       /* where the group starts */
     size_t skip_bytes, blk_bytes, pos_bytes; /* its sizes */
@@ -144,13 +146,14 @@ typedef struct poisk_skip_pos {
     poisk_impacts imp;               /* the block's competitive (tf, dl) pairs */
     size_t blk_off, blk_bytes;       /* in the blocks area */
     size_t pos_off, pos_bytes;       /* in the term's positions */
-    poisk_skip_group grp;            /* its group reader (forward only; may lag behind) */
 } poisk_skip_pos;
 
 typedef struct poisk_plist {
     const uint8_t *skip_begin, *skip_end;        /* the skip entries */
     const uint8_t *grp_begin, *grp_end;          /* the group records (ngroups of them) */
     uint32_t ngroups;                            /* 0: nblocks <= POISK_SKIP_GROUP */
+    poisk_skip_group grp;            /* the group reader both skip readers jump with (forward
+                                      * only, may be ahead of or behind either) */
     const uint8_t *blocks;  size_t blocks_len;
     const uint8_t *pos;     size_t pos_len;     /* may be NULL until positions are needed */
     uint32_t df, nblocks;
@@ -204,12 +207,13 @@ static inline int poisk_plist_next(poisk_plist *c)
 }
 int  poisk_plist_advance(poisk_plist *c, uint32_t target);
 int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
-/*! The coarse bound at target (docs/FORMAT.md §6.2): the group of the shallow pointer's list
- *  holding the first block that may contain target -- its last doc and its impacts (the
- *  frontier of its blocks' pairs) -- read forward without parsing skip entries or moving
- *  the shallow block.  *last is POISK_PLIST_END (and *imp NULL) when the list has no groups
- *  or target is past its last doc.  @return : 0, or -1 when a group record is corrupt */
-int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t *last,
+/*! The coarse bound at target (docs/FORMAT.md §6.2): the group of the list holding the first
+ *  block that may contain target -- its last doc and, when that is <= limit, its impacts
+ *  (the frontier of its blocks' pairs; else *imp is NULL) -- read forward without parsing
+ *  skip entries or moving the shallow block.  *last is POISK_PLIST_END (and *imp NULL) when
+ *  the list has no groups or target is past its last doc.
+ *  @return : 0, or -1 when a group record is corrupt */
+int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t limit, uint32_t *last,
                               const poisk_impacts **imp);
 /*! Checks the group records against the skip entries (indexer --check): each record's last
  *  doc and offsets agree with its blocks' entries, its impacts dominate theirs.

@@ -882,10 +882,10 @@ int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_err
     return poisk_plist_shallow_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
 }
 
-int poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32_t *last,
-                                 const poisk_impacts **imp, poisk_error *err)
+int poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32_t limit,
+                                 uint32_t *last, const poisk_impacts **imp, poisk_error *err)
 {
-    return poisk_plist_shallow_group(&c->pl, target, last, imp)
+    return poisk_plist_shallow_group(&c->pl, target, limit, last, imp)
                ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
 }
 

@@ -1283,14 +1283,14 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
         if (t > g_open) {
             uint32_t glast;
             const poisk_impacts *gi;
-            int rc = poisk_postings_shallow_group(lim->cur, t, &glast, &gi, e->err);
+            int rc = poisk_postings_shallow_group(lim->cur, t, others, &glast, &gi, e->err);
             if (rc) {
                 fail(e, rc);
                 return t;
             }
             if (glast == DOC_END)
                 g_open = DOC_END;
-            else if (glast <= others && group_cannot_enter(e, lim, gi, c, rest, t)) {
+            else if (gi && group_cannot_enter(e, lim, gi, c, rest, t)) {
                 t = glast + 1;
                 continue;
             } else

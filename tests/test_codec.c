@@ -527,7 +527,7 @@ Test(codec, groups_bound_their_blocks_and_skip_far_targets)
             if (r & 1) {
                 uint32_t gl, el, et = 0, ed = 0;
                 const poisk_impacts *gi;
-                cr_assert_eq(poisk_plist_shallow_group(&c, target, &gl, &gi), 0);
+                cr_assert_eq(poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi), 0);
                 expect_group(&l, target, &el, &et, &ed);
                 cr_assert_eq(gl, el, "target %u", target);
                 if (el != POISK_PLIST_END) {  /* the frontier's ends: largest tf, shortest length */
@@ -677,7 +677,7 @@ Test(codec, damaged_group_records_fail_cleanly)
             target += 1 + (uint32_t)(rnd() % 20000);
             uint32_t gl;
             const poisk_impacts *gi;
-            if (poisk_plist_shallow_group(&c, target, &gl, &gi)
+            if (poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi)
                 || poisk_plist_shallow_advance(&c, target) || poisk_plist_advance(&c, target))
                 break;
             const uint32_t *pp;

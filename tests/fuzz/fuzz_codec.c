@@ -109,7 +109,7 @@ static void check_round_trip(const ref_list *r, const poisk_buf *post, const poi
             ri++;
         uint32_t gl;
         const poisk_impacts *gi;
-        FUZZ_CHECK(poisk_plist_shallow_group(&c, target, &gl, &gi) == 0);
+        FUZZ_CHECK(poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi) == 0);
         if (ri < r->n && r->n > POISK_SKIP_GROUP * POISK_BLOCK_SIZE) {
             uint32_t span = POISK_SKIP_GROUP * POISK_BLOCK_SIZE, lo = ri / span * span;
             uint32_t hi = lo + span < r->n ? lo + span : r->n, max_tf = 0, min_dl = UINT32_MAX;
@@ -183,7 +183,7 @@ static void check_damaged(const uint8_t *post, size_t post_len, const uint8_t *p
                 uint32_t t = (uint32_t)t64;     /* (a wrapped target once fooled this check) */
                 uint32_t gl;
                 const poisk_impacts *gi;
-                if (poisk_plist_shallow_group(&c, t, &gl, &gi) != 0)
+                if (poisk_plist_shallow_group(&c, t, UINT32_MAX, &gl, &gi) != 0)
                     break;
                 FUZZ_CHECK(gl >= t);
                 if (poisk_plist_shallow_advance(&c, t) != 0)
