@@ -209,6 +209,7 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos)
 {
     w->n_entries = 0;
     w->skip.len = 0;
+    w->groups.len = 0;
     w->blocks.len = 0;
     w->pos = pos;
     w->n = 0;
@@ -416,33 +417,81 @@ void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t
         plist_flush_block(w);
 }
 
+/* A frontier of impacts as skip entries and group records store it (docs/FORMAT.md §6). */
+static void put_impacts(poisk_buf *b, const poisk_impacts *im)
+{
+    /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
+    poisk_buf_put_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
+    poisk_buf_put_varint(b, im->dl[0]);
+    for (uint32_t i = 1; i < im->n; i++) {
+        poisk_buf_put_varint(b, im->tf[i] - im->tf[i - 1] - 1);
+        poisk_buf_put_varint(b, im->dl[i] - im->dl[i - 1] - 1);
+    }
+}
+
+/* One group record (docs/FORMAT.md §6.2) for entries [k0, k1) whose skip entries took
+ * skip_bytes: its last doc against the previous group's, its sizes, the frontier of its
+ * blocks' impacts (at most 16 x 8 pairs in, merged to 8 as a block's are). */
+static void plist_put_group(poisk_plist_writer *w, size_t k0, size_t k1, size_t skip_bytes,
+                            uint32_t prev_last)
+{
+    uint64_t blk = 0, pos = 0;
+    uint32_t tf[POISK_SKIP_GROUP * POISK_IMPACTS_MAX], dl[POISK_SKIP_GROUP * POISK_IMPACTS_MAX];
+    uint32_t n = 0;
+    for (size_t k = k0; k < k1; k++) {
+        const poisk_skip_entry *e = &w->entries[k];
+        blk += e->blk_bytes;
+        pos += e->pos_bytes;
+        for (uint32_t i = 0; i < e->imp.n; i++) {
+            tf[n] = e->imp.tf[i];
+            dl[n++] = e->imp.dl[i];
+        }
+    }
+    poisk_impacts imp;
+    poisk_impacts_build(&imp, tf, dl, n);
+    poisk_buf_put_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
+    poisk_buf_put_varint(&w->groups, skip_bytes);
+    poisk_buf_put_varint(&w->groups, blk);
+    poisk_buf_put_varint(&w->groups, pos);
+    put_impacts(&w->groups, &imp);
+}
+
 void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
 {
     if (w->n)
         plist_flush_block(w);
-    uint32_t prev = 0;
-    int multi = w->n_entries > 1;
+    uint32_t prev = 0, group_prev = 0;
+    int multi = w->n_entries > 1, grouped = w->n_entries > POISK_SKIP_GROUP;
+    size_t group_start = 0;
     for (size_t k = 0; k < w->n_entries; k++) {
         const poisk_skip_entry *e = &w->entries[k];
         const poisk_impacts *im = &e->imp;
         poisk_buf_put_varint(&w->skip, e->last - prev);
-        /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
-        poisk_buf_put_varint(&w->skip, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
-        poisk_buf_put_varint(&w->skip, im->dl[0]);
-        for (uint32_t i = 1; i < im->n; i++) {
-            poisk_buf_put_varint(&w->skip, im->tf[i] - im->tf[i - 1] - 1);
-            poisk_buf_put_varint(&w->skip, im->dl[i] - im->dl[i - 1] - 1);
-        }
+        put_impacts(&w->skip, im);
         if (multi) {
             poisk_buf_put_varint(&w->skip, e->blk_bytes);
             poisk_buf_put_varint(&w->skip, e->pos_bytes);
         }
         prev = e->last;
+        if (grouped && ((k + 1) % POISK_SKIP_GROUP == 0 || k + 1 == w->n_entries)) {
+            size_t k0 = k - k % POISK_SKIP_GROUP;
+            plist_put_group(w, k0, k + 1, w->skip.len - group_start, group_prev);
+            group_start = w->skip.len;
+            group_prev = e->last;
+        }
     }
-    poisk_buf_put_varint(out, w->skip.len);
+    if (grouped) {
+        uint8_t v[10];
+        size_t n = poisk_varint_encode(v, w->groups.len);
+        poisk_buf_put_varint(out, n + w->groups.len + w->skip.len);
+        poisk_buf_put(out, v, n);
+        poisk_buf_put(out, w->groups.data, w->groups.len);
+    } else {
+        poisk_buf_put_varint(out, w->skip.len);
+    }
     poisk_buf_put(out, w->skip.data, w->skip.len);
     poisk_buf_put(out, w->blocks.data, w->blocks.len);
-    if (w->skip.failed || w->blocks.failed || w->pos->failed)
+    if (w->skip.failed || w->groups.failed || w->blocks.failed || w->pos->failed)
         w->failed = 1;
 }
 
@@ -450,6 +499,7 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 {
     free(w->entries);
     poisk_buf_free(&w->skip);
+    poisk_buf_free(&w->groups);
     poisk_buf_free(&w->blocks);
     w->entries = NULL;
     w->n_entries = w->cap_entries = 0;
@@ -460,6 +510,7 @@ void poisk_plist_writer_free(poisk_plist_writer *w)
 /* Move a skip reader from block sp->idx to the next one, reading its entry. */
 static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v);  /* eval block */
 static inline int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v);
+static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);
 
 /* An entry's bytes: 19 varints at most (last doc, 2 + 2 x 7 impacts, two sizes). */
 #define SKIP_ENTRY_MAX (19 * 10)
@@ -527,6 +578,132 @@ int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
 static int skip_step(const poisk_plist *c, poisk_skip_pos *sp)
 {
     return c->skip_end - sp->p >= SKIP_ENTRY_MAX ? skip_entry(c, sp, 0) : skip_entry(c, sp, 1);
+}
+
+/* Sizes above this in a group record are corrupt (a term's positions are far smaller). */
+#define GROUP_SIZE_MAX ((uint64_t)1 << 40)
+
+/* Move a group reader to the next record.  @return : 0, 1 past the last group, -1 corrupt */
+static int group_next(const poisk_plist *c, poisk_skip_group *gr)
+{
+    uint32_t g = gr->g + 1;                     /* wraps from UINT32_MAX to 0 */
+    if (g >= c->ngroups)
+        return 1;
+    const uint8_t *p = gr->p, *end = c->grp_end;
+    uint64_t delta, skip_bytes, blk_bytes, pos_bytes;
+    if (varint_get(&p, end, &delta) || varint_get(&p, end, &skip_bytes)
+        || varint_get(&p, end, &blk_bytes) || varint_get(&p, end, &pos_bytes) || p >= end)
+        return -1;
+    /* the impacts are read only when asked for (group_impacts): their 2n varints skipped */
+    const uint8_t *imp_p = p;
+    for (uint32_t count = 2 * ((uint32_t)(*p & 7) + 1); count; p++) {
+        if (p >= end)
+            return -1;
+        count -= *p < 0x80;
+    }
+    size_t skip_off = g ? gr->skip_off + gr->skip_bytes : 0;
+    size_t blk_off = g ? gr->blk_off + gr->blk_bytes : 0;
+    size_t pos_off = g ? gr->pos_off + gr->pos_bytes : 0;
+    uint32_t lprev = g ? gr->llast : 0;
+    uint64_t last = (uint64_t)lprev + delta;
+    /* every offset stays inside its area (positions: below 2^40, checked again by the
+     * position reader), so a reader started at the group reads nothing outside them */
+    if ((g > 0 && delta == 0) || last >= POISK_PLIST_END
+        || (c->docmap_n && last >= c->docmap_n)
+        || skip_bytes > (uint64_t)(c->skip_end - c->skip_begin) - skip_off
+        || blk_bytes > c->blocks_len - blk_off
+        || pos_bytes > GROUP_SIZE_MAX || pos_off > GROUP_SIZE_MAX)
+        return -1;
+    gr->p = p;
+    gr->imp_p = imp_p;
+    gr->g = g;
+    gr->lprev = lprev;
+    gr->llast = (uint32_t)last;
+    gr->prev = g ? gr->last : 0;
+    gr->last = c->docmap ? c->docmap[last] : (uint32_t)last;
+    gr->skip_off = skip_off;
+    gr->blk_off = blk_off;
+    gr->pos_off = pos_off;
+    gr->skip_bytes = (size_t)skip_bytes;
+    gr->blk_bytes = (size_t)blk_bytes;
+    gr->pos_bytes = (size_t)pos_bytes;
+    return 0;
+}
+
+/* The impacts of the group a reader is on, as a skip entry's (every value < 2^32, so the
+ * sums of at most 8 cannot wrap).  @return : 0, or -1 corrupt */
+static int group_impacts(const poisk_plist *c, poisk_skip_group *gr)
+{
+    if (gr->imp_g == gr->g)
+        return 0;
+    const uint8_t *p = gr->imp_p, *end = c->grp_end;
+    uint64_t first, dl;
+    if (varint_get(&p, end, &first) || varint_get(&p, end, &dl))
+        return -1;
+    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
+    uint32_t n_imp = (uint32_t)(first & 7) + 1;
+    gr->imp.tf[0] = (uint32_t)tf;
+    gr->imp.dl[0] = (uint32_t)dl;
+    for (uint32_t i = 1; i < n_imp; i++) {
+        uint64_t dtf, ddl;
+        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
+            return -1;
+        big |= dtf | ddl;
+        tf += dtf + 1;
+        dl += ddl + 1;
+        gr->imp.tf[i] = (uint32_t)tf;
+        gr->imp.dl[i] = (uint32_t)dl;
+    }
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX || p != gr->p)
+        return -1;
+    gr->imp.n = n_imp;
+    gr->imp_g = gr->g;
+    return 0;
+}
+
+/* Move a group reader to the group holding the first block that may contain target (its
+ * last doc >= target).  @return : 0, 1 past the last group, -1 corrupt */
+static int group_seek(const poisk_plist *c, poisk_skip_group *gr, uint32_t target)
+{
+    while (gr->g == UINT32_MAX || gr->last < target) {
+        int r = group_next(c, gr);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+/* Whether skip_jump(c, sp, target) may move sp: its group reader must read on, or already
+ * names a group that starts past sp's next block (the common call, a target in the same
+ * group, is then one or two compares). */
+static inline int jump_may_pass(const poisk_plist *c, const poisk_skip_pos *sp, uint32_t target)
+{
+    const poisk_skip_group *gr = &c->grp;
+    return c->ngroups && (gr->g == UINT32_MAX || gr->last < target
+                          || gr->g * POISK_SKIP_GROUP > (uint32_t)(sp->idx + 1));
+}
+
+/* A far target: put skip reader sp just before the first block of the group holding target
+ * when that is ahead of its next block and every block before it ends below target, so that
+ * the next skip_step reads that group's first entry (no entry between is parsed). */
+static int skip_jump(poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
+{
+    poisk_skip_group *gr = &c->grp;
+    int r = group_seek(c, gr, target);
+    if (r)
+        return r < 0 ? -1 : 0;
+    uint32_t first = gr->g * POISK_SKIP_GROUP;
+    if (first == 0 || first <= (uint32_t)(sp->idx + 1) || gr->prev >= target)
+        return 0;
+    sp->p = c->skip_begin + gr->skip_off;
+    sp->idx = first - 1;
+    sp->llast = gr->lprev;
+    sp->last = gr->prev;
+    sp->blk_off = gr->blk_off;
+    sp->blk_bytes = 0;
+    sp->pos_off = gr->pos_off;
+    sp->pos_bytes = 0;
+    return 0;
 }
 
 static int decode_block(poisk_plist *c)
@@ -627,8 +804,21 @@ static int plist_open_skip(poisk_plist *c, const uint8_t *post, size_t post_len,
     c->blocks = c->skip_end;
     c->blocks_len = (size_t)(end - c->skip_end);
     c->nblocks = (df + POISK_BLOCK_SIZE - 1) / POISK_BLOCK_SIZE;
+    if (c->nblocks > POISK_SKIP_GROUP) {        /* version 5: the group records come first */
+        uint64_t group_bytes;
+        if (poisk_varint_decode(&p, c->skip_end, &group_bytes)
+            || group_bytes > (uint64_t)(c->skip_end - p))
+            return -1;
+        c->ngroups = (c->nblocks + POISK_SKIP_GROUP - 1) / POISK_SKIP_GROUP;
+        c->grp_begin = p;
+        c->grp_end = p + group_bytes;
+        c->skip_begin = c->grp_end;
+    }
     c->dec.p = c->skip_begin;
     c->dec.idx = UINT32_MAX;
+    c->grp.p = c->grp_begin;
+    c->grp.g = UINT32_MAX;
+    c->grp.imp_g = UINT32_MAX;
     c->shallow = c->dec;
     if (skip_step(c, &c->shallow))
         return -1;
@@ -696,13 +886,16 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
         if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
             && (c->shallow.idx == 0 || c->shallow.prev_last < target))
             c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        else if (!c->n && skip_step(c, &c->dec))
+        if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
             return -1;
-        while (c->dec.last < target) {
+        for (int steps = 0; c->dec.last < target; steps++) {
             if (c->dec.idx + 1 >= c->nblocks) {
                 c->doc = POISK_PLIST_END;
                 return 0;
             }
+            /* still short after one entry: a far target, whole groups may be passed */
+            if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
+                return -1;
             if (skip_step(c, &c->dec))
                 return -1;
         }
@@ -721,15 +914,86 @@ int poisk_plist_shallow_advance(poisk_plist *c, uint32_t target)
 {
     if (c->shallow_end)
         return 0;
-    while (c->shallow.last < target) {
+    for (int steps = 0; c->shallow.last < target; steps++) {
         if (c->shallow.idx + 1 >= c->nblocks) {
             c->shallow_end = 1;
             return 0;
         }
+        /* still short after one entry: a far target, whole groups may be passed */
+        if (steps == 1 && jump_may_pass(c, &c->shallow, target)
+            && skip_jump(c, &c->shallow, target))
+            return -1;
         if (skip_step(c, &c->shallow))
             return -1;
     }
     return 0;
+}
+
+int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t limit, uint32_t *last,
+                              const poisk_impacts **imp)
+{
+    *last = POISK_PLIST_END;
+    *imp = NULL;
+    if (!c->ngroups || c->shallow_end)
+        return 0;
+    int r = group_seek(c, &c->grp, target);
+    if (r)
+        return r < 0 ? -1 : 0;
+    *last = c->grp.last;
+    if (c->grp.last > limit)
+        return 0;
+    if (group_impacts(c, &c->grp))
+        return -1;
+    *imp = &c->grp.imp;
+    return 0;
+}
+
+/* Every pair of a dominated by a pair of b: no higher tf at a length at most as short. */
+static int impacts_dominated(const poisk_impacts *a, const poisk_impacts *b)
+{
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint32_t k = 0;
+        while (k < b->n && b->tf[k] < a->tf[i])
+            k++;
+        if (k == b->n || b->dl[k] > a->dl[i])
+            return 0;
+    }
+    return 1;
+}
+
+int poisk_plist_check_groups(const poisk_plist *c)
+{
+    if (!c->ngroups)
+        return 0;
+    poisk_skip_pos sp;
+    memset(&sp, 0, sizeof sp);
+    sp.p = c->skip_begin;
+    sp.idx = UINT32_MAX;
+    poisk_skip_group gr;
+    memset(&gr, 0, sizeof gr);
+    gr.p = c->grp_begin;
+    gr.g = UINT32_MAX;
+    gr.imp_g = UINT32_MAX;
+    for (uint32_t g = 0; g < c->ngroups; g++) {
+        if (group_next(c, &gr) || group_impacts(c, &gr))
+            return -1;
+        if (sp.llast != gr.lprev || (size_t)(sp.p - c->skip_begin) != gr.skip_off
+            || sp.blk_off + sp.blk_bytes != gr.blk_off || sp.pos_off + sp.pos_bytes != gr.pos_off)
+            return -1;
+        uint32_t end = g + 1 == c->ngroups ? c->nblocks : (g + 1) * POISK_SKIP_GROUP;
+        for (uint32_t b = g * POISK_SKIP_GROUP; b < end; b++) {
+            if (skip_step(c, &sp))
+                return -1;
+            if (!impacts_dominated(&sp.imp, &gr.imp))
+                return -1;
+        }
+        if (sp.llast != gr.llast || (size_t)(sp.p - c->skip_begin) != gr.skip_off + gr.skip_bytes
+            || sp.blk_off + sp.blk_bytes != gr.blk_off + gr.blk_bytes
+            || sp.pos_off + sp.pos_bytes != gr.pos_off + gr.pos_bytes)
+            return -1;
+    }
+    /* the records fill the table, the entries the skip section */
+    return gr.p == c->grp_end && sp.p == c->skip_end ? 0 : -1;
 }
 
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c)
@@ -754,7 +1018,6 @@ const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c)
 }
 
 /* Skip the positions of n postings whose tfs are given: count varint terminators. */
-static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);  /* eval block */
 
 static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count)
 {

@@ -15,6 +15,9 @@
 #define POISK_BLOCK_SIZE 128
 /* Competitive (tf, dl) pairs kept per skip entry (docs/FORMAT.md §6): at most this many. */
 #define POISK_IMPACTS_MAX 8
+/* Blocks per group record of the coarse skip level (docs/FORMAT.md §6.2, version 5): a term
+ * with more blocks than this has one record per this many blocks. */
+#define POISK_SKIP_GROUP 16
 
 /* ---- growable byte buffer ------------------------------------------------------------- */
 
@@ -84,6 +87,7 @@ typedef struct poisk_plist_writer {
     poisk_skip_entry *entries;       /* one per block so far */
     size_t n_entries, cap_entries;
     poisk_buf skip, blocks;          /* the term's postings, assembled by finish() */
+    poisk_buf groups;                /* the group records (version 5), built by finish() */
     poisk_buf *pos;                  /* positions are appended here as they come */
     uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE], dls[POISK_BLOCK_SIZE];
     uint32_t n;
@@ -119,6 +123,19 @@ void poisk_plist_writer_free(poisk_plist_writer *w);
 
 /* ---- one term's postings: decoder ---------------------------------------------------- */
 
+/* A group-record reader (docs/FORMAT.md §6.2): the group last read and where it starts. */
+typedef struct poisk_skip_group {
+    const uint8_t *p;                /* next group record */
+    uint32_t g;                      /* group described; UINT32_MAX before the first */
+    uint32_t lprev, llast;           /* last doc before the group, of the group (local) */
+    uint32_t prev, last;             /* the same mapped through the doc map */
+    const uint8_t *imp_p;            /* the record's impacts, decoded on demand into imp */
+    uint32_t imp_g;                  /* group whose impacts imp holds (UINT32_MAX: none) */
+    poisk_impacts imp;               /* the group's frontier: dominates its blocks' pairs */
+    size_t skip_off, blk_off, pos_off;       /* where the group starts */
+    size_t skip_bytes, blk_bytes, pos_bytes; /* its sizes */
+} poisk_skip_group;
+
 /* A skip-entry reader: where one block is and what the skip entry says about it. */
 typedef struct poisk_skip_pos {
     const uint8_t *p;                /* next skip entry */
@@ -132,7 +149,11 @@ typedef struct poisk_skip_pos {
 } poisk_skip_pos;
 
 typedef struct poisk_plist {
-    const uint8_t *skip_begin, *skip_end;
+    const uint8_t *skip_begin, *skip_end;        /* the skip entries */
+    const uint8_t *grp_begin, *grp_end;          /* the group records (ngroups of them) */
+    uint32_t ngroups;                            /* 0: nblocks <= POISK_SKIP_GROUP */
+    poisk_skip_group grp;            /* the group reader both skip readers jump with (forward
+                                      * only, may be ahead of or behind either) */
     const uint8_t *blocks;  size_t blocks_len;
     const uint8_t *pos;     size_t pos_len;     /* may be NULL until positions are needed */
     uint32_t df, nblocks;
@@ -216,6 +237,18 @@ static inline int poisk_plist_next(poisk_plist *c)
 }
 int  poisk_plist_advance(poisk_plist *c, uint32_t target);
 int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
+/*! The coarse bound at target (docs/FORMAT.md §6.2): the group of the list holding the first
+ *  block that may contain target -- its last doc and, when that is <= limit, its impacts
+ *  (the frontier of its blocks' pairs; else *imp is NULL) -- read forward without parsing
+ *  skip entries or moving the shallow block.  *last is POISK_PLIST_END (and *imp NULL) when
+ *  the list has no groups or target is past its last doc.
+ *  @return : 0, or -1 when a group record is corrupt */
+int poisk_plist_shallow_group(poisk_plist *c, uint32_t target, uint32_t limit, uint32_t *last,
+                              const poisk_impacts **imp);
+/*! Checks the group records against the skip entries (indexer --check): each record's last
+ *  doc and offsets agree with its blocks' entries, its impacts dominate theirs.
+ *  @return : 0, or -1 */
+int poisk_plist_check_groups(const poisk_plist *c);
 uint32_t poisk_plist_block_last_doc(const poisk_plist *c);
 uint32_t poisk_plist_block_max_tf(const poisk_plist *c);
 uint32_t poisk_plist_block_min_dl(const poisk_plist *c);

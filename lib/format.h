@@ -13,9 +13,10 @@
 #include <stdint.h>
 #include "poisk/poisk.h"
 
-#define POISK_FORMAT_VERSION 4u   /* 2: skip entries carry impacts; 3: also section-local
+#define POISK_FORMAT_VERSION 5u   /* 2: skip entries carry impacts; 3: also section-local
                                      * doc ids, 64 KiB level-6 store blocks; 4: exact forms'
-                                     * positions elided when their stem's, store level 2
+                                     * positions elided when their stem's, store level 2;
+                                     * 5: a group record per 16 blocks of long lists
                                      * (FORMAT.md) */
 #define POISK_PAGE_SHIFT 15u
 #define POISK_PAGE_SIZE (1u << POISK_PAGE_SHIFT)

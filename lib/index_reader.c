@@ -1070,6 +1070,18 @@ int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_err
     return poisk_plist_shallow_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
 }
 
+int poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32_t limit,
+                                 uint32_t *last, const poisk_impacts **imp, poisk_error *err)
+{
+    return poisk_plist_shallow_group(&c->pl, target, limit, last, imp)
+               ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
+}
+
+int poisk_postings_check_groups(poisk_postings *c, poisk_error *err)
+{
+    return poisk_plist_check_groups(&c->pl) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
+}
+
 uint32_t poisk_postings_block_last_doc(const poisk_postings *c) { return poisk_plist_block_last_doc(&c->pl); }
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c) { return poisk_plist_block_max_tf(&c->pl); }
 const poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c) { return poisk_plist_block_impacts(&c->pl); }

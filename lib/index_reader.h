@@ -105,6 +105,16 @@ int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err)
  * any k1, b (max tf with min dl alone is a looser bound: they may come from two postings). */
 int      poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_error *err);
 uint32_t poisk_postings_block_last_doc(const poisk_postings *c);
+/*! The coarse level (docs/FORMAT.md §6.2): the group holding the first block that may
+ *  contain target, its last doc and, when that is <= limit, its impacts (dominating its
+ *  blocks'; else *imp is NULL); *last is POISK_DOC_END when the list has no groups (at
+ *  most 16 blocks) or target is past it. */
+struct poisk_impacts;
+int      poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32_t limit,
+                                      uint32_t *last, const struct poisk_impacts **imp,
+                                      poisk_error *err);
+/*! indexer --check: the group records agree with the skip entries and bound them. */
+int      poisk_postings_check_groups(poisk_postings *c, poisk_error *err);
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c);
 struct poisk_impacts;
 const struct poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c);

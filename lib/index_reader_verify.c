@@ -30,6 +30,8 @@ static int walk_term(void *ctx, const char *term, size_t len, const poisk_term_i
     uint64_t n = 0, cf = 0;
     uint32_t prev = 0;
     const char *bad = NULL;
+    /* the coarse level (version 5): records agree with the entries and bound them */
+    rc = poisk_postings_check_groups(c, w->err);
     while (!rc && poisk_postings_doc(c) != POISK_DOC_END) {
         uint32_t doc = poisk_postings_doc(c), dl = poisk_section_doc_length(w->sec, doc);
         const uint32_t *pos;

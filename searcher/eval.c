@@ -1257,6 +1257,24 @@ static uint32_t next_allowed(const filters *f, uint32_t t, uint32_t *range_hi)
 
 typedef struct clause_bound { scorer *s; double b; size_t idx; } clause_bound;
 
+/* A group's impacts (docs/FORMAT.md §6.2) with the others' bound rest cannot enter from t:
+ * first the loose bound (largest tf at the shortest length), then the exact one. */
+static int group_cannot_enter(ectx *e, const scorer *s, const poisk_impacts *im,
+                              const collector *c, double rest, uint32_t t)
+{
+    double k1p1 = e->k1 + 1.0, tf = (double)im->tf[im->n - 1];
+    double loose = s->widf * tf * k1p1 / (tf + length_norm(e, im->dl[0]));
+    if (cannot_enter(c, (rest + loose) * (1.0 + 1e-9), t))
+        return 1;
+    double best = 0;
+    for (uint32_t i = 0; i < im->n; i++) {
+        double f = (double)im->tf[i], v = s->widf * f * k1p1 / (f + length_norm(e, im->dl[i]));
+        if (v > best)
+            best = v;
+    }
+    return cannot_enter(c, (rest + best) * (1.0 + 1e-9), t);
+}
+
 /* A root window [target, upto] could not enter: skip on, block by block, the term whose
  * block ended it while its next blocks, with the other clauses' bounds (which hold past
  * them), still cannot enter -- one skip entry and one bound each, without the window loop's
@@ -1291,8 +1309,26 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
     if (!lim || upto == DOC_END)
         return upto + 1;
     double k1p1 = e->k1 + 1.0;
-    uint32_t t = upto + 1;
+    uint32_t t = upto + 1, g_open = 0;  /* groups up to g_open's last may enter: not asked */
     while (t <= others && t != DOC_END) {
+        /* a long list's group (16 blocks) whose loose bound cannot enter is passed with one
+         * compare, its skip entries unread (docs/FORMAT.md §6.2) */
+        if (t > g_open) {
+            uint32_t glast;
+            const poisk_impacts *gi;
+            int rc = poisk_postings_shallow_group(lim->cur, t, others, &glast, &gi, e->err);
+            if (rc) {
+                fail(e, rc);
+                return t;
+            }
+            if (glast == DOC_END)
+                g_open = DOC_END;
+            else if (gi && group_cannot_enter(e, lim, gi, c, rest, t)) {
+                t = glast + 1;
+                continue;
+            } else
+                g_open = glast;
+        }
         int rc = poisk_postings_shallow_advance(lim->cur, t, e->err);
         if (rc) {
             fail(e, rc);

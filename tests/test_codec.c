@@ -470,3 +470,225 @@ Test(codec, tf_widths_decode_and_32_bit_wrap_fails)
         free_list(&l);
     }
 }
+
+/* ---- the coarse skip level (version 5, docs/FORMAT.md §6.2) ----------------------------- */
+
+/* Where a grouped list's group table is: [*gb, *ge) of post. */
+static void group_table(const poisk_buf *post, size_t *gb, size_t *ge)
+{
+    const uint8_t *p = post->data, *end = p + post->len;
+    uint64_t skip_bytes, group_bytes;
+    cr_assert_eq(poisk_varint_decode(&p, end, &skip_bytes), 0);
+    cr_assert_eq(poisk_varint_decode(&p, end, &group_bytes), 0);
+    *gb = (size_t)(p - post->data);
+    *ge = *gb + (size_t)group_bytes;
+}
+
+/* The first posting >= target and the group holding its block, from the list itself. */
+static void expect_group(const list_t *l, uint32_t target, uint32_t *last, uint32_t *mtf,
+                         uint32_t *mdl)
+{
+    uint32_t b = 0;
+    while (b < l->n && l->docs[b] < target)
+        b++;
+    *last = POISK_PLIST_END;
+    if (b == l->n)
+        return;
+    uint32_t span = POISK_SKIP_GROUP * POISK_BLOCK_SIZE, lo = b / span * span;
+    uint32_t hi = lo + span > l->n ? l->n : lo + span;
+    *mtf = 0;
+    *mdl = UINT32_MAX;
+    for (uint32_t j = lo; j < hi; j++) {
+        if (l->tfs[j] > *mtf) *mtf = l->tfs[j];
+        if (l->dls[j] < *mdl) *mdl = l->dls[j];
+    }
+    *last = l->docs[hi - 1];
+}
+
+Test(codec, groups_bound_their_blocks_and_skip_far_targets)
+{
+    uint32_t n = 20000;                        /* 157 blocks: 10 groups */
+    list_t l = make_list(n, 20, 30);
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 1);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    for (int t = 0; t < 60; t++) {
+        int lazy = t % 2;
+        cr_assert_eq((lazy ? poisk_plist_open_lazy : poisk_plist_open)(&c, post.data, post.len, n), 0);
+        cr_assert_eq(c.ngroups, 10);
+        cr_assert_eq(poisk_plist_check_groups(&c), 0);
+        poisk_plist_set_positions(&c, pos.data, pos.len);
+        uint32_t target = 0, i = 0;
+        uint64_t k = 0;
+        while (c.doc != POISK_PLIST_END) {
+            target += 1 + (uint32_t)(rnd() % (t % 3 ? 60000 : 3000));
+            uint32_t r = (uint32_t)(rnd() % 4);
+            if (r & 1) {
+                uint32_t gl, el, et = 0, ed = 0;
+                const poisk_impacts *gi;
+                cr_assert_eq(poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi), 0);
+                expect_group(&l, target, &el, &et, &ed);
+                cr_assert_eq(gl, el, "target %u", target);
+                if (el != POISK_PLIST_END) {  /* the frontier's ends: largest tf, shortest length */
+                    cr_assert_eq(gi->tf[gi->n - 1], et);
+                    cr_assert_eq(gi->dl[0], ed);
+                }
+            }
+            if (r & 2) {
+                cr_assert_eq(poisk_plist_shallow_advance(&c, target), 0);
+                uint32_t b = 0;
+                while (b < n && l.docs[b] < target)
+                    b++;
+                uint32_t hi = (b / 128 + 1) * 128;
+                cr_assert_eq(poisk_plist_block_last_doc(&c),
+                             b == n ? POISK_PLIST_END : l.docs[hi > n ? n - 1 : hi - 1]);
+            }
+            cr_assert_eq(poisk_plist_advance(&c, target), 0);
+            while (i < n && l.docs[i] < target)
+                k += l.tfs[i++];
+            cr_assert_eq(c.doc, i < n ? l.docs[i] : POISK_PLIST_END, "target %u", target);
+            if (i < n) {
+                const uint32_t *pp;
+                uint32_t np;
+                cr_assert_eq(poisk_plist_positions(&c, &pp, &np), 0);
+                cr_assert_eq(np, l.tfs[i]);
+                cr_assert_eq(memcmp(pp, l.pos + k, np * 4), 0);
+                if (rnd() % 2) {               /* and on from there one by one */
+                    cr_assert_eq(poisk_plist_next(&c), 0);
+                    k += l.tfs[i++];
+                    cr_assert_eq(c.doc, i < n ? l.docs[i] : POISK_PLIST_END);
+                    target = c.doc == POISK_PLIST_END ? target : c.doc;
+                }
+            }
+        }
+    }
+    /* a list of exactly 16 blocks has no table, one of 17 has two groups */
+    for (uint32_t m = 16 * 128 - 1; m <= 16 * 128 + 1; m++) {
+        list_t s = make_list(m, 5, 3);
+        poisk_buf sp = { 0 }, spos = { 0 };
+        encode(&s, &sp, &spos, 0);
+        cr_assert_eq(poisk_plist_open(&c, sp.data, sp.len, m), 0);
+        cr_assert_eq(c.ngroups, m > 16 * 128 ? 2u : 0u);
+        cr_assert_eq(poisk_plist_check_groups(&c), 0);
+        cr_assert_eq(poisk_plist_advance(&c, s.docs[m - 1]), 0);
+        cr_assert_eq(c.doc, s.docs[m - 1]);
+        poisk_buf_free(&sp);
+        poisk_buf_free(&spos);
+        free_list(&s);
+    }
+    poisk_plist_free(&c);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}
+
+/* Re-encode a grouped list with value f of record r changed by d (0 last delta, 1-3 sizes,
+ * 4 first tf and pair count, 5 first length, then the pairs' deltas). */
+static void regroup(const poisk_buf *post, uint32_t ngroups, uint32_t r, int f, int64_t d,
+                    poisk_buf *out)
+{
+    size_t gb, ge;
+    group_table(post, &gb, &ge);
+    const uint8_t *p = post->data + gb;
+    poisk_buf t = { 0 };
+    for (uint32_t g = 0; g < ngroups; g++) {
+        int nv = 6;
+        for (int k = 0; k < nv; k++) {
+            uint64_t v;
+            cr_assert_eq(poisk_varint_decode(&p, post->data + ge, &v), 0);
+            if (k == 4)
+                nv += 2 * (int)(v & 7);
+            poisk_buf_put_varint(&t, g == r && k == f ? (uint64_t)((int64_t)v + d) : v);
+        }
+    }
+    cr_assert_eq(p, post->data + ge);
+    const uint8_t *q = post->data, *end = q + post->len;
+    uint64_t skip_bytes;
+    cr_assert_eq(poisk_varint_decode(&q, end, &skip_bytes), 0);
+    size_t entries = (size_t)(q - post->data) + (size_t)skip_bytes - ge;
+    uint8_t v[10];
+    size_t vn = poisk_varint_encode(v, t.len);
+    out->len = 0;
+    poisk_buf_put_varint(out, vn + t.len + entries);
+    poisk_buf_put(out, v, vn);
+    poisk_buf_put(out, t.data, t.len);
+    poisk_buf_put(out, post->data + ge, post->len - ge);
+    poisk_buf_free(&t);
+}
+
+Test(codec, check_groups_catches_records_that_disagree)
+{
+    uint32_t n = 6000;                         /* 47 blocks: 3 groups */
+    list_t l = make_list(n, 20, 30);
+    poisk_buf post = { 0 }, pos = { 0 }, bad = { 0 };
+    encode(&l, &post, &pos, 0);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    regroup(&post, 3, 9, 0, 0, &bad);          /* unchanged: the same bytes */
+    cr_assert_eq(bad.len, post.len);
+    cr_assert_eq(memcmp(bad.data, post.data, post.len), 0);
+    /* a tighter bound than the blocks', or any size or last doc off by one, is caught;
+     * a looser bound is still a bound */
+    struct { uint32_t r; int f; int64_t d; int ok; } cases[] = {
+        { 1, 4, -8, 0 }, { 1, 5, 1, 0 }, { 0, 0, 1, 0 }, { 2, 0, -1, 0 }, { 1, 1, 1, 0 },
+        { 0, 2, -1, 0 }, { 1, 3, 1, 0 }, { 2, 3, -1, 0 }, { 1, 4, 8, 1 }, { 1, 5, -1, 1 },
+        { 0, 4, 16, 1 }, { 2, 5, 1, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        regroup(&post, 3, cases[i].r, cases[i].f, cases[i].d, &bad);
+        int rc = poisk_plist_open(&c, bad.data, bad.len, n);
+        if (rc == 0)
+            rc = poisk_plist_check_groups(&c);
+        cr_assert_eq(rc == 0, cases[i].ok, "case %zu", i);
+    }
+    poisk_plist_free(&c);
+    poisk_buf_free(&bad);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}
+
+Test(codec, damaged_group_records_fail_cleanly)
+{
+    uint32_t n = 9000;
+    list_t l = make_list(n, 30, 10);
+    poisk_buf post = { 0 }, pos = { 0 };
+    encode(&l, &post, &pos, 1);
+    size_t gb, ge;
+    group_table(&post, &gb, &ge);
+    uint8_t *copy = malloc(post.len);
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    for (int t = 0; t < 4000; t++) {
+        memcpy(copy, post.data, post.len);
+        size_t at = t % 5 == 0 ? rnd() % ge : gb + rnd() % (ge - gb);   /* mostly the table */
+        if (t % 7 == 0)
+            copy[at] = (uint8_t)rnd();
+        else
+            copy[at] ^= (uint8_t)(1u << (rnd() % 8));
+        /* whatever the reader makes of it: no read outside the copy (ASan), no hang */
+        if (poisk_plist_open_lazy(&c, copy, post.len, n) != 0)
+            continue;
+        (void)poisk_plist_check_groups(&c);
+        poisk_plist_set_positions(&c, pos.data, pos.len);
+        uint32_t target = 0;
+        for (int guard = 0; c.doc != POISK_PLIST_END && guard < 200; guard++) {
+            target += 1 + (uint32_t)(rnd() % 20000);
+            uint32_t gl;
+            const poisk_impacts *gi;
+            if (poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi)
+                || poisk_plist_shallow_advance(&c, target) || poisk_plist_advance(&c, target))
+                break;
+            const uint32_t *pp;
+            uint32_t np;
+            if (c.doc != POISK_PLIST_END)
+                (void)poisk_plist_positions(&c, &pp, &np);
+        }
+    }
+    poisk_plist_free(&c);
+    free(copy);
+    poisk_buf_free(&post);
+    poisk_buf_free(&pos);
+    free_list(&l);
+}

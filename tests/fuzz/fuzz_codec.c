@@ -2,9 +2,10 @@
  * fuzz_codec.c: the postings codec (lib/codec.c, docs/FORMAT.md §6).
  *
  * Mode 0, round trip: the input becomes a posting list (doc gaps from 1 up to 2^31, tfs,
- * positions, passage lengths; 0..~2000 postings, so 127/128/129 boundaries are reached);
- * it is encoded, decoded with next(), advance() and shallow_advance(), and everything must
- * come back exactly, including the block-max data (max tf, min length of the block).
+ * positions, passage lengths; 0..~4000 postings, so 127/128/129 boundaries and lists with
+ * group records (more than 16 blocks, §6.2) are reached); it is encoded, decoded with
+ * next(), advance(), shallow_advance() and shallow_group(), and everything must come back
+ * exactly, including the block-max data (max tf, min length of the block and group).
  * Mode 1, damaged bytes: a valid encoding is built as in mode 0 and then bytes of it are
  * overwritten as the input says; mode 2: the input itself is the encoding.  In both the
  * decoder must never crash, read outside the given ranges or loop; it either returns an
@@ -13,7 +14,7 @@
 #include "fuzz_common.h"
 #include "codec.h"
 
-#define FUZZ_MAX_POSTINGS 2100
+#define FUZZ_MAX_POSTINGS 4200             /* > 16 blocks: lists with group records */
 #define FUZZ_MAX_TF 12
 
 typedef struct ref_list {
@@ -26,7 +27,7 @@ typedef struct ref_list {
 static void ref_build(fuzz_in *in, ref_list *r)
 {
     unsigned shape = fuzz_u8(in);
-    uint32_t n = fuzz_u8(in) | (uint32_t)(fuzz_u8(in) & 7) << 8;   /* 0..2047 */
+    uint32_t n = fuzz_u8(in) | (uint32_t)(fuzz_u8(in) & 15) << 8;  /* 0..4095 */
     if (shape & 0x80)
         n = 127 + (shape & 3);                                      /* 127, 128, 129, 130 */
     if (n > FUZZ_MAX_POSTINGS)
@@ -97,6 +98,7 @@ static void check_round_trip(const ref_list *r, const poisk_buf *post, const poi
     /* advance / shallow_advance against the reference: first doc >= target, and the
      * block-max data of the block holding it. */
     FUZZ_CHECK(poisk_plist_open(&c, post->data, post->len, r->n) == 0);
+    FUZZ_CHECK(poisk_plist_check_groups(&c) == 0);
     poisk_plist_set_positions(&c, pos->data, pos->len);
     uint32_t target = 0, ri = 0;
     for (int step = 0; step < 64 && fuzz_left(in) >= 2; step++) {
@@ -105,6 +107,20 @@ static void check_round_trip(const ref_list *r, const poisk_buf *post, const poi
         target = target + jump < target ? UINT32_MAX - 1 : target + jump;
         while (ri < r->n && r->doc[ri] < target)
             ri++;
+        uint32_t gl;
+        const poisk_impacts *gi;
+        FUZZ_CHECK(poisk_plist_shallow_group(&c, target, UINT32_MAX, &gl, &gi) == 0);
+        if (ri < r->n && r->n > POISK_SKIP_GROUP * POISK_BLOCK_SIZE) {
+            uint32_t span = POISK_SKIP_GROUP * POISK_BLOCK_SIZE, lo = ri / span * span;
+            uint32_t hi = lo + span < r->n ? lo + span : r->n, max_tf = 0, min_dl = UINT32_MAX;
+            for (uint32_t k = lo; k < hi; k++) {
+                max_tf = r->tf[k] > max_tf ? r->tf[k] : max_tf;
+                min_dl = r->dl[k] < min_dl ? r->dl[k] : min_dl;
+            }
+            FUZZ_CHECK(gl == r->doc[hi - 1] && gi->tf[gi->n - 1] == max_tf && gi->dl[0] == min_dl);
+        } else {
+            FUZZ_CHECK(gl == POISK_PLIST_END);
+        }
         FUZZ_CHECK(poisk_plist_shallow_advance(&c, target) == 0);
         if (ri < r->n) {
             uint32_t blk = ri / POISK_BLOCK_SIZE, lo = blk * POISK_BLOCK_SIZE;
@@ -142,6 +158,7 @@ static void check_damaged(const uint8_t *post, size_t post_len, const uint8_t *p
     poisk_plist c;
     memset(&c, 0, sizeof c);
     if (poisk_plist_open(&c, post, post_len, df) == 0) {
+        (void)poisk_plist_check_groups(&c);
         poisk_plist_set_positions(&c, pos, pos_len);
         uint64_t seen = 0;
         uint32_t prev = 0;
@@ -164,6 +181,11 @@ static void check_damaged(const uint8_t *post, size_t post_len, const uint8_t *p
             uint64_t t64 = (uint64_t)c.doc + 1 + (op >> 4) * 100u;
             if ((op & 12) == 4 && t64 < POISK_PLIST_END) {
                 uint32_t t = (uint32_t)t64;     /* (a wrapped target once fooled this check) */
+                uint32_t gl;
+                const poisk_impacts *gi;
+                if (poisk_plist_shallow_group(&c, t, UINT32_MAX, &gl, &gi) != 0)
+                    break;
+                FUZZ_CHECK(gl >= t);
                 if (poisk_plist_shallow_advance(&c, t) != 0)
                     break;
                 FUZZ_CHECK(poisk_plist_block_last_doc(&c) >= t ||
