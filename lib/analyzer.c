@@ -60,11 +60,15 @@ int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **o
     if (opts)
         a->opts = *opts;
     poisk_stopset_init(&a->stop);
-    const poisk_lexicon *lx = a->opts.repair ? a->opts.lexicon : NULL;
+    /* Without repair the lexicon still serves the Snowball stems its freeze computed (the
+     * writer's canonical-stem analyzer meets every new exact form once: a probe instead
+     * of a stem); its counts are then never asked. */
+    const poisk_lexicon *lx = a->opts.lexicon;
     int rc = poisk_stemcache_create(&a->stop, lx, &a->stems);
     if (!rc) {
         poisk_stemcache_set_budget(a->stems, a->opts.form_cache_bytes);
-        poisk_stemcache_reserve(a->stems, poisk_lexicon_forms(lx));   /* NULL: 0 */
+        if (a->opts.repair)
+            poisk_stemcache_reserve(a->stems, poisk_lexicon_forms(lx));   /* NULL: 0 */
     }
     if (!rc && a->opts.repair)
         rc = poisk_repair_create(lx, a->stems, &a->repair);
