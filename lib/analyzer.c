@@ -33,6 +33,7 @@ struct poisk_analyzer {
     poisk_repair *repair;                /* NULL when repair is off */
     poisk_piece queue[QUEUE_CAP];
     unsigned qhead, qcount;
+    unsigned qnoted;                     /* pieces at the head repair has noted (r_bits) */
     int eof;
     /* The tokens of one group, handed out as they are.  Their strings point into the
      * pieces of the queue (a piece's slot is not reused before the next group), into
@@ -93,7 +94,7 @@ void poisk_analyzer_free(poisk_analyzer *a)
 void poisk_analyzer_reset(poisk_analyzer *a, const char *text, size_t len)
 {
     poisk_scanner_reset(&a->scan, text, len);
-    a->qhead = a->qcount = 0;
+    a->qhead = a->qcount = a->qnoted = 0;
     a->eof = 0;
     a->nout = a->iout = 0;
     a->next_position = 0;
@@ -146,6 +147,7 @@ static void queue_pop(poisk_analyzer *a, unsigned n)
 {
     a->qhead = (a->qhead + n) & (QUEUE_CAP - 1);
     a->qcount -= n;
+    a->qnoted = a->qnoted > n ? a->qnoted - n : 0;
 }
 
 /* ---- emitting tokens ------------------------------------------------------------------ */
@@ -394,18 +396,23 @@ static int repair_act(poisk_analyzer *a, poisk_piece *const *win, unsigned avail
 static int repair_group(poisk_analyzer *a)
 {
     unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW + NOTE_AHEAD);
+    unsigned lim = avail < POISK_REPAIR_WINDOW + NOTE_AHEAD ? avail
+                                                           : POISK_REPAIR_WINDOW + NOTE_AHEAD;
     poisk_piece *win[POISK_REPAIR_WINDOW + NOTE_AHEAD];
-    for (unsigned i = 0; i < POISK_REPAIR_WINDOW + NOTE_AHEAD && i < avail; i++) {
-        win[i] = queue_at(a, i);
-        if (!win[i]->r_bits) {            /* new: what repair knows about it */
-            poisk_repair_note(a->repair, win[i]);
-            unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
-            if (i && poisk_repair_may_ask(win + i + 1 - k, k))
-                poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
-            if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
-                poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
-        }
+    poisk_piece *q = a->queue;
+    for (unsigned i = 0, k = a->qhead; i < lim; i++, k = (k + 1) & (QUEUE_CAP - 1))
+        win[i] = q + k;
+    /* pieces are noted in queue order, each once: usually one new piece a group */
+    for (unsigned i = a->qnoted; i < lim; i++) {
+        poisk_repair_note(a->repair, win[i]);
+        unsigned k = i >= 2 ? 3 : 2;      /* the filter words its joins will need */
+        if (i && poisk_repair_may_ask(win + i + 1 - k, k))
+            poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
+        if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
+            poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
     }
+    if (a->qnoted < lim)
+        a->qnoted = lim;
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;
     return poisk_repair_may_act(win, avail) && repair_act(a, win, avail);
 }
