@@ -457,6 +457,15 @@ void poisk_dict_free(poisk_dict *d)
 
 /* ---- checking -------------------------------------------------------------------------- */
 
+/* Are the n bytes at a and b equal?  (Endings are short: no library call.) */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* Both bits of a stem in one 64-bit word: a query costs at most one cache miss, and
  * poisk_dict_check() can prefetch that word for all its candidate stems at once. */
 static inline size_t bloom_word(uint32_t h, size_t mask)
@@ -657,7 +666,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         for (int32_t i = s->first; i >= 0;) {     /* one candidate stem per group */
             const sfx_rule *g = &d->rules[i];
             int32_t end = g->group_end;
-            if (g->add_len != add || memcmp(g->add, word + keep, add)) {
+            if (g->add_len != add || !same_bytes(g->add, word + keep, add)) {
                 i = end;
                 continue;
             }
