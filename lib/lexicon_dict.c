@@ -555,6 +555,34 @@ static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
     return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
 }
 
+/* The longest keep (len - max_add <= keep <= len) for which some stem may start with
+ * word[0..keep): every candidate stem of a longer keep starts with a prefix no stem starts
+ * with (no false "no": PREFIX_MIN bytes or more at a character boundary are all in the
+ * filter), so poisk_dict_check() need not gather it.  Walked up from the shortest keep,
+ * which may_have_stem() has already let pass: a word that is none stops after a step or
+ * two.  Without the filter (or a word too short for it): len. */
+static size_t stem_prefix_end(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
+        return len;
+    size_t k = len - d->max_add;
+    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
+        k--;
+    if (k < PREFIX_MIN)
+        return len;
+    size_t ok = k;                                /* passed may_have_stem() */
+    for (k++; k <= len; k++) {
+        if (k < len && ((unsigned char)word[k] & 0xC0) == 0x80)
+            continue;                             /* not a character boundary */
+        size_t a, b;
+        pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
+        if (!(d->pbloom[a / 64] >> (a % 64) & 1) || !(d->pbloom[b / 64] >> (b % 64) & 1))
+            break;
+        ok = k;
+    }
+    return ok;
+}
+
 /* A stem in the dictionary, or NULL.  The Bloom filter has no false negatives (it holds
  * every stem's hash), so it only saves the probe when the answer is no. */
 static const stem_slot *stem_lookup(const poisk_dict *d, const char *s, size_t len)
@@ -653,10 +681,11 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         return 1;                                 /* hunspell accepts numbers */
     if (!may_have_stem(d, word, len))
         return 0;
+    size_t max_keep = stem_prefix_end(d, word, len);
     dict_cand cand[DICT_CANDS];
     unsigned n = 0;
     memcpy(stem, word, len);
-    for (size_t add = 0; add <= d->max_add && add < len; add++) {
+    for (size_t add = len - max_keep; add <= d->max_add && add < len; add++) {
         size_t keep = len - add;                  /* something must be left before add */
         if (add && ((unsigned char)word[keep] & 0xC0) == 0x80)
             continue;                             /* not a letter boundary */
