@@ -684,14 +684,15 @@ int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t le
     char w[512];
     if (len < 2 || len > sizeof w)
         return len > sizeof w;            /* too long to tell here: maybe */
+    int upper = u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF;
+    if (!upper && !title)
+        return 0;                         /* the usual case: nothing else to ask */
     memcpy(w, form, len);
-    if (u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF) {      /* А-Я: its lower case */
+    if (upper) {                                              /* А-Я: its lower case */
         w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);
         w[1] = (char)(u[1] < 0xA0 ? u[1] + 0x20 : u[1] - 0x20);
         return poisk_dict_may_check(lx->dict, w, len);
     }
-    if (!title)
-        return 0;
     if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)        /* а-п -> А-П */
         w[1] = (char)(u[1] - 0x20);
     else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) { /* р-я -> Р-Я */
