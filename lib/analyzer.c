@@ -34,6 +34,9 @@ struct poisk_analyzer {
     poisk_piece queue[QUEUE_CAP];
     unsigned qhead, qcount;
     unsigned qnoted;                     /* pieces at the head repair has noted (r_bits) */
+    /* qptr[i] = &queue[i % QUEUE_CAP]: qptr + qhead is repair's window of pieces at any
+     * head, without building an array of pointers each group */
+    poisk_piece *qptr[2 * QUEUE_CAP];
     int eof;
     /* The tokens of one group, handed out as they are.  Their strings point into the
      * pieces of the queue (a piece's slot is not reused before the next group), into
@@ -60,6 +63,8 @@ int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **o
         return POISK_ENOMEM;
     if (opts)
         a->opts = *opts;
+    for (unsigned i = 0; i < 2 * QUEUE_CAP; i++)
+        a->qptr[i] = &a->queue[i % QUEUE_CAP];
     poisk_stopset_init(&a->stop);
     /* Without repair the lexicon still serves the Snowball stems its freeze computed (the
      * writer's canonical-stem analyzer meets every new exact form once: a probe instead
@@ -398,10 +403,8 @@ static int repair_group(poisk_analyzer *a)
     unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW + NOTE_AHEAD);
     unsigned lim = avail < POISK_REPAIR_WINDOW + NOTE_AHEAD ? avail
                                                            : POISK_REPAIR_WINDOW + NOTE_AHEAD;
-    poisk_piece *win[POISK_REPAIR_WINDOW + NOTE_AHEAD];
-    poisk_piece *q = a->queue;
-    for (unsigned i = 0, k = a->qhead; i < lim; i++, k = (k + 1) & (QUEUE_CAP - 1))
-        win[i] = q + k;
+    _Static_assert(POISK_REPAIR_WINDOW + NOTE_AHEAD <= QUEUE_CAP, "the window fits qptr");
+    poisk_piece *const *win = a->qptr + a->qhead;
     /* pieces are noted in queue order, each once: usually one new piece a group */
     for (unsigned i = a->qnoted; i < lim; i++) {
         poisk_repair_note(a->repair, win[i]);
