@@ -42,7 +42,7 @@ struct poisk_analyzer {
      * pieces of the queue (a piece's slot is not reused before the next group), into
      * scratch (strings built here: compound wholes, joins), or into the form cache's
      * arena: that may move while the group is built, so those terms are kept as offsets
-     * (term_off, 0 = none) and pointed to when the group is complete. */
+     * (term_off, 0 = none) and pointed to as they are handed out. */
     poisk_token out[OUT_CAP];
     uint32_t term_off[OUT_CAP];
     int nout, iout;
@@ -447,13 +447,7 @@ static int next_group(poisk_analyzer *a)
     a->nout = a->iout = 0;
     a->scratch_len = 0;
     poisk_stemcache_trim(a->stems);       /* between groups: no term points into it */
-    if (!analyze_group(a))
-        return 0;
-    const char *arena = poisk_stemcache_arena(a->stems);
-    for (int i = 0; i < a->nout; i++)
-        if (a->term_off[i])
-            a->out[i].term = arena + a->term_off[i];
-    return 1;
+    return analyze_group(a);
 }
 
 int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
@@ -461,6 +455,10 @@ int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
     while (a->iout >= a->nout)
         if (!next_group(a))
             return 0;
-    *tok = a->out[a->iout++];
+    int i = a->iout++;
+    *tok = a->out[i];
+    /* the arena stays put from the end of a group to the start of the next one */
+    if (a->term_off[i])
+        tok->term = poisk_stemcache_arena(a->stems) + a->term_off[i];
     return 1;
 }
