@@ -103,6 +103,7 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
      * a quarter of the share is plenty, and writer.c counts it in the budget */
     poisk_analyzer_options co = { 0 };
     co.form_cache_bytes = ao.form_cache_bytes / 4;
+    co.lexicon = opts->lexicon;     /* its precomputed stems (no repair) */
     if (!rc)
         rc = poisk_analyzer_create(&co, &inv->canon_an);
     if (rc) {

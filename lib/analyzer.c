@@ -33,12 +33,16 @@ struct poisk_analyzer {
     poisk_repair *repair;                /* NULL when repair is off */
     poisk_piece queue[QUEUE_CAP];
     unsigned qhead, qcount;
+    unsigned qnoted;                     /* pieces at the head repair has noted (r_bits) */
+    /* qptr[i] = &queue[i % QUEUE_CAP]: qptr + qhead is repair's window of pieces at any
+     * head, without building an array of pointers each group */
+    poisk_piece *qptr[2 * QUEUE_CAP];
     int eof;
     /* The tokens of one group, handed out as they are.  Their strings point into the
      * pieces of the queue (a piece's slot is not reused before the next group), into
      * scratch (strings built here: compound wholes, joins), or into the form cache's
      * arena: that may move while the group is built, so those terms are kept as offsets
-     * (term_off, 0 = none) and pointed to when the group is complete. */
+     * (term_off, 0 = none) and pointed to as they are handed out. */
     poisk_token out[OUT_CAP];
     uint32_t term_off[OUT_CAP];
     int nout, iout;
@@ -59,12 +63,18 @@ int poisk_analyzer_create(const poisk_analyzer_options *opts, poisk_analyzer **o
         return POISK_ENOMEM;
     if (opts)
         a->opts = *opts;
+    for (unsigned i = 0; i < 2 * QUEUE_CAP; i++)
+        a->qptr[i] = &a->queue[i % QUEUE_CAP];
     poisk_stopset_init(&a->stop);
-    const poisk_lexicon *lx = a->opts.repair ? a->opts.lexicon : NULL;
+    /* Without repair the lexicon still serves the Snowball stems its freeze computed (the
+     * writer's canonical-stem analyzer meets every new exact form once: a probe instead
+     * of a stem); its counts are then never asked. */
+    const poisk_lexicon *lx = a->opts.lexicon;
     int rc = poisk_stemcache_create(&a->stop, lx, &a->stems);
     if (!rc) {
         poisk_stemcache_set_budget(a->stems, a->opts.form_cache_bytes);
-        poisk_stemcache_reserve(a->stems, poisk_lexicon_forms(lx));   /* NULL: 0 */
+        if (a->opts.repair)
+            poisk_stemcache_reserve(a->stems, poisk_lexicon_forms(lx));   /* NULL: 0 */
     }
     if (!rc && a->opts.repair)
         rc = poisk_repair_create(lx, a->stems, &a->repair);
@@ -89,7 +99,7 @@ void poisk_analyzer_free(poisk_analyzer *a)
 void poisk_analyzer_reset(poisk_analyzer *a, const char *text, size_t len)
 {
     poisk_scanner_reset(&a->scan, text, len);
-    a->qhead = a->qcount = 0;
+    a->qhead = a->qcount = a->qnoted = 0;
     a->eof = 0;
     a->nout = a->iout = 0;
     a->next_position = 0;
@@ -142,6 +152,7 @@ static void queue_pop(poisk_analyzer *a, unsigned n)
 {
     a->qhead = (a->qhead + n) & (QUEUE_CAP - 1);
     a->qcount -= n;
+    a->qnoted = a->qnoted > n ? a->qnoted - n : 0;
 }
 
 /* ---- emitting tokens ------------------------------------------------------------------ */
@@ -390,18 +401,21 @@ static int repair_act(poisk_analyzer *a, poisk_piece *const *win, unsigned avail
 static int repair_group(poisk_analyzer *a)
 {
     unsigned avail = queue_fill(a, POISK_REPAIR_WINDOW + NOTE_AHEAD);
-    poisk_piece *win[POISK_REPAIR_WINDOW + NOTE_AHEAD];
-    for (unsigned i = 0; i < POISK_REPAIR_WINDOW + NOTE_AHEAD && i < avail; i++) {
-        win[i] = queue_at(a, i);
-        if (!win[i]->r_bits) {            /* new: what repair knows about it */
-            poisk_repair_note(a->repair, win[i]);
-            unsigned k = i >= 2 ? 3 : 2;  /* the filter words its joins will need */
-            if (i && poisk_repair_may_ask(win + i + 1 - k, k))
-                poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
-            if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
-                poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
-        }
+    unsigned lim = avail < POISK_REPAIR_WINDOW + NOTE_AHEAD ? avail
+                                                           : POISK_REPAIR_WINDOW + NOTE_AHEAD;
+    _Static_assert(POISK_REPAIR_WINDOW + NOTE_AHEAD <= QUEUE_CAP, "the window fits qptr");
+    poisk_piece *const *win = a->qptr + a->qhead;
+    /* pieces are noted in queue order, each once: usually one new piece a group */
+    for (unsigned i = a->qnoted; i < lim; i++) {
+        poisk_repair_note(a->repair, win[i]);
+        unsigned k = i >= 2 ? 3 : 2;      /* the filter words its joins will need */
+        if (i && poisk_repair_may_ask(win + i + 1 - k, k))
+            poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
+        if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
+            poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
     }
+    if (a->qnoted < lim)
+        a->qnoted = lim;
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;
     return poisk_repair_may_act(win, avail) && repair_act(a, win, avail);
 }
@@ -433,13 +447,7 @@ static int next_group(poisk_analyzer *a)
     a->nout = a->iout = 0;
     a->scratch_len = 0;
     poisk_stemcache_trim(a->stems);       /* between groups: no term points into it */
-    if (!analyze_group(a))
-        return 0;
-    const char *arena = poisk_stemcache_arena(a->stems);
-    for (int i = 0; i < a->nout; i++)
-        if (a->term_off[i])
-            a->out[i].term = arena + a->term_off[i];
-    return 1;
+    return analyze_group(a);
 }
 
 int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
@@ -447,6 +455,10 @@ int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
     while (a->iout >= a->nout)
         if (!next_group(a))
             return 0;
-    *tok = a->out[a->iout++];
+    int i = a->iout++;
+    *tok = a->out[i];
+    /* the arena stays put from the end of a group to the start of the next one */
+    if (a->term_off[i])
+        tok->term = poisk_stemcache_arena(a->stems) + a->term_off[i];
     return 1;
 }

@@ -468,19 +468,11 @@ static int fast_separators(poisk_scanner *s, poisk_glue *glue)
     return 1;
 }
 
-int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
+/* The general path: any separators, any run (out of line, so that the fast path of
+ * poisk_scanner_next() saves fewer registers and has no large frame). */
+__attribute__((noinline)) static int scan_general(poisk_scanner *s, poisk_piece *out)
 {
-    if (s->ipend < s->npend) {
-        *out = s->pend[s->ipend++];
-        return 1;
-    }
-    size_t from = s->pos;
     poisk_glue glue;
-    if (s->have_prev && fast_separators(s, &glue)) {
-        if (fast_run(s, glue, out))
-            return 1;
-        s->pos = from;                    /* not a simple run: start again, slowly */
-    }
     sep_summary g;
     if (!skip_separators(s, &g))
         return 0;
@@ -496,4 +488,20 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
     s->have_prev = 1;
     *out = s->pend[s->ipend++];
     return 1;
+}
+
+int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
+{
+    if (s->ipend < s->npend) {
+        *out = s->pend[s->ipend++];
+        return 1;
+    }
+    size_t from = s->pos;
+    poisk_glue glue;
+    if (s->have_prev && fast_separators(s, &glue)) {
+        if (fast_run(s, glue, out))
+            return 1;
+        s->pos = from;                    /* not a simple run: start again, slowly */
+    }
+    return scan_general(s, out);
 }

@@ -63,6 +63,11 @@ struct poisk_lexicon {
      * a corpus stem before it pays for Snowball on the join */
     uint64_t *stem_bloom;
     size_t stem_bloom_mask;   /* bits - 1 */
+    /* the same over every prefix of those stems (ending on a character boundary): once a
+     * prefix of a join is no stem's prefix, no longer prefix is a stem, so the prefix walk
+     * of poisk_lexicon_may_stem() stops there, usually at its first test */
+    uint64_t *pre_bloom;
+    size_t pre_bloom_mask;
     /* the same over the forms seen whole in lower case at least once: "was this join seen
      * whole?" without a probe of the (large) form table */
     uint64_t *form_bloom;
@@ -275,6 +280,8 @@ static int stem_add(poisk_lexicon *lx, const char *stem, size_t len, uint32_t co
  * before use (fmix64). */
 #define STEM_BLOOM_SEED 14695981039346656037ull
 
+#define PRE_BLOOM_SALT 0x5bd1e9955bd1e995ull   /* the stem-prefix filter's bits differ */
+
 static inline uint64_t stem_bloom_step(uint64_t h, unsigned char c)
 {
     return (h ^ c) * 1099511628211ull;
@@ -335,6 +342,34 @@ int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size
            || bloom_test(lx->form_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0);
 }
 
+/* The stem-prefix filter (pre_bloom); without memory for it the walk never stops early. */
+static void build_pre_bloom(poisk_lexicon *lx)
+{
+    size_t prefixes = 0;
+    for (size_t i = 0; i < lx->nstems; i++)
+        if (lx->stems[i].hash)
+            prefixes += lx->stems[i].len;  /* bytes: at least the prefixes */
+    size_t bits = 1u << 12;
+    while (bits < prefixes * 8)           /* ~2 bytes a letter: ~16 bits a prefix */
+        bits <<= 1;
+    lx->pre_bloom = poisk_table_alloc(bits / 8);
+    if (!lx->pre_bloom)
+        return;
+    lx->pre_bloom_mask = bits - 1;
+    for (size_t i = 0; i < lx->nstems; i++) {
+        const lex_slot *t = &lx->stems[i];
+        if (!t->hash)
+            continue;
+        const unsigned char *f = (const unsigned char *)lx->stem_arena + t->off;
+        uint64_t h = STEM_BLOOM_SEED;
+        for (size_t k = 0; k < t->len; k++) {
+            h = stem_bloom_step(h, f[k]);
+            if (k + 1 == t->len || (f[k + 1] & 0xC0) != 0x80)
+                bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 1);
+        }
+    }
+}
+
 static void build_stem_bloom(poisk_lexicon *lx)
 {
     size_t bits = 1u << 12;
@@ -353,6 +388,7 @@ static void build_stem_bloom(poisk_lexicon *lx)
             h = stem_bloom_step(h, (unsigned char)lx->stem_arena[t->off + k]);
         stem_bloom_test(lx, h, 1);
     }
+    build_pre_bloom(lx);
 }
 
 int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
@@ -370,9 +406,13 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
         h = stem_bloom_step(h, f[k]);
         /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
          * caller a form cache entry, a dictionary check and a Snowball stem of the join */
-        if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)
-            && stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k + 1))
-            return 1;
+        if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)) {
+            if (lx->pre_bloom
+                && !bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 0))
+                return 0;                 /* no stem starts so: none is longer either */
+            if (stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k + 1))
+                return 1;
+        }
     }
     return 0;
 }
@@ -531,6 +571,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     poisk_table_free(lx->stems, lx->nstems * sizeof *lx->stems);
     if (lx->stem_bloom)
         poisk_table_free(lx->stem_bloom, (lx->stem_bloom_mask + 1) / 8);
+    if (lx->pre_bloom)
+        poisk_table_free(lx->pre_bloom, (lx->pre_bloom_mask + 1) / 8);
     if (lx->form_bloom)
         poisk_table_free(lx->form_bloom, (lx->form_bloom_mask + 1) / 8);
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
@@ -642,14 +684,15 @@ int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t le
     char w[512];
     if (len < 2 || len > sizeof w)
         return len > sizeof w;            /* too long to tell here: maybe */
+    int upper = u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF;
+    if (!upper && !title)
+        return 0;                         /* the usual case: nothing else to ask */
     memcpy(w, form, len);
-    if (u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF) {      /* А-Я: its lower case */
+    if (upper) {                                              /* А-Я: its lower case */
         w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);
         w[1] = (char)(u[1] < 0xA0 ? u[1] + 0x20 : u[1] - 0x20);
         return poisk_dict_may_check(lx->dict, w, len);
     }
-    if (!title)
-        return 0;
     if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)        /* а-п -> А-П */
         w[1] = (char)(u[1] - 0x20);
     else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) { /* р-я -> Р-Я */

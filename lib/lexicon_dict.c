@@ -457,6 +457,15 @@ void poisk_dict_free(poisk_dict *d)
 
 /* ---- checking -------------------------------------------------------------------------- */
 
+/* Are the n bytes at a and b equal?  (Endings are short: no library call.) */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* Both bits of a stem in one 64-bit word: a query costs at most one cache miss, and
  * poisk_dict_check() can prefetch that word for all its candidate stems at once. */
 static inline size_t bloom_word(uint32_t h, size_t mask)
@@ -544,6 +553,34 @@ static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
     size_t a, b;
     pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
     return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
+}
+
+/* The longest keep (len - max_add <= keep <= len) for which some stem may start with
+ * word[0..keep): every candidate stem of a longer keep starts with a prefix no stem starts
+ * with (no false "no": PREFIX_MIN bytes or more at a character boundary are all in the
+ * filter), so poisk_dict_check() need not gather it.  Walked up from the shortest keep,
+ * which may_have_stem() has already let pass: a word that is none stops after a step or
+ * two.  Without the filter (or a word too short for it): len. */
+static size_t stem_prefix_end(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
+        return len;
+    size_t k = len - d->max_add;
+    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
+        k--;
+    if (k < PREFIX_MIN)
+        return len;
+    size_t ok = k;                                /* passed may_have_stem() */
+    for (k++; k <= len; k++) {
+        if (k < len && ((unsigned char)word[k] & 0xC0) == 0x80)
+            continue;                             /* not a character boundary */
+        size_t a, b;
+        pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
+        if (!(d->pbloom[a / 64] >> (a % 64) & 1) || !(d->pbloom[b / 64] >> (b % 64) & 1))
+            break;
+        ok = k;
+    }
+    return ok;
 }
 
 /* A stem in the dictionary, or NULL.  The Bloom filter has no false negatives (it holds
@@ -644,10 +681,11 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         return 1;                                 /* hunspell accepts numbers */
     if (!may_have_stem(d, word, len))
         return 0;
+    size_t max_keep = stem_prefix_end(d, word, len);
     dict_cand cand[DICT_CANDS];
     unsigned n = 0;
     memcpy(stem, word, len);
-    for (size_t add = 0; add <= d->max_add && add < len; add++) {
+    for (size_t add = len - max_keep; add <= d->max_add && add < len; add++) {
         size_t keep = len - add;                  /* something must be left before add */
         if (add && ((unsigned char)word[keep] & 0xC0) == 0x80)
             continue;                             /* not a letter boundary */
@@ -657,7 +695,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         for (int32_t i = s->first; i >= 0;) {     /* one candidate stem per group */
             const sfx_rule *g = &d->rules[i];
             int32_t end = g->group_end;
-            if (g->add_len != add || memcmp(g->add, word + keep, add)) {
+            if (g->add_len != add || !same_bytes(g->add, word + keep, add)) {
                 i = end;
                 continue;
             }

@@ -149,6 +149,17 @@ void poisk_repair_note(poisk_repair *r, poisk_piece *p)
     p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));
 }
 
+/* Appends the piece's form at dst: 16-byte steps, no library call (joins are built ~2 M
+ * times on 20 MB).  It may copy up to 15 bytes past the form, all inside the piece's form
+ * buffer (a multiple of 16 bytes); callers' buffers hold 128 bytes per piece, so that the
+ * last step of each piece fits too. */
+static inline void put_piece(char *dst, const poisk_piece *p)
+{
+    _Static_assert(POISK_PIECE_MAX_BYTES % 16 == 0, "whole 16-byte steps");
+    for (size_t k = 0; k < p->len; k += 16)
+        memcpy(dst + k, p->form + k, 16);
+}
+
 /* Is the join of p[0..n-1] one that try_join() will ask the filters about (base rule)? */
 static int join_asked(poisk_piece *const *p, unsigned n)
 {
@@ -173,7 +184,7 @@ void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n)
         char form[3 * POISK_PIECE_MAX_BYTES];
         size_t len = 0;
         for (unsigned i = 0; i < m; i++) {
-            memcpy(form + len, q[i]->form, q[i]->len);
+            put_piece(form + len, q[i]);
             len += q[i]->len;
         }
         poisk_lexicon_prefetch_spell(r->lx, form, len);
@@ -183,8 +194,8 @@ void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n)
 void poisk_repair_prefetch_pair(poisk_repair *r, const poisk_piece *a, const poisk_piece *b)
 {
     char form[2 * POISK_PIECE_MAX_BYTES];
-    memcpy(form, a->form, a->len);
-    memcpy(form + a->len, b->form, b->len);
+    put_piece(form, a);
+    put_piece(form + a->len, b);
     poisk_stemcache_prefetch(r->forms, poisk_form_hash(form, (size_t)a->len + b->len));
 }
 
@@ -193,7 +204,7 @@ static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
     j->len = j->nchars = 0;
     j->ref.hash = 0;
     for (unsigned i = 0; i < n; i++) {
-        memcpy(j->form + j->len, p[i]->form, p[i]->len);
+        put_piece(j->form + j->len, p[i]);
         j->len += p[i]->len;
         j->nchars += p[i]->nchars;
     }

@@ -77,7 +77,8 @@ typedef struct poisk_token {
 
 typedef struct poisk_analyzer_options {
     int repair;                     /* rejoin words split by PDF wrapping (documents only) */
-    const poisk_lexicon *lexicon;   /* corpus statistics for repair; NULL = none */
+    const poisk_lexicon *lexicon;   /* corpus statistics for repair (without repair: only
+                                     * its precomputed stems are used); NULL = none */
     /* Query side: tells whether a lower-case form was seen as an abbreviation in the
      * index, so `фои` meets ФОИ.  NULL = never. */
     int (*is_abbrev)(void *ctx, const char *form, size_t len);
