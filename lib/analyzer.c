@@ -282,14 +282,30 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
     push_stemmed(a, e, form, len, latin, start, end, same_position);
 }
 
-/* The usual token, without the general path's questions: a word piece that is no stop word,
- * no abbreviation, stemmed before.  @return : 0 when the general path must decide */
+/* The usual token, without the general path's questions: a word piece that is no
+ * abbreviation, stemmed before; a known stop word, counted and dropped here (emit_word()
+ * asks the same entry first, whatever is_abbrev says); a number (not 8 digits, which may be
+ * a glued year range).  @return : 0 when the general path must decide */
 static inline int emit_plain_word(poisk_analyzer *a, poisk_piece *p)
 {
-    if (p->digit || p->caps || a->opts.is_abbrev || a->nout >= OUT_CAP)
+    if (p->digit) {                       /* a number that is no glued year range */
+        if (p->len == 8)
+            return 0;
+        push_token(a, p->form, p->len, 0, p->form, p->len, p->start, p->end, POISK_TOKEN_NUMBER,
+                   0);
+        return 1;
+    }
+    if (p->caps)
         return 0;
     poisk_form *e = poisk_stemcache_find_ref(a->stems, p->form, p->len, &p->ref);
-    if (!e || !e->stem_off || !e->stem_len || (e->flags & POISK_FORM_STOP))
+    if (!e)
+        return 0;
+    if (e->flags & POISK_FORM_STOP) {
+        a->words_seen++;
+        a->stops_seen++;
+        return 1;
+    }
+    if (!e->stem_off || !e->stem_len || a->opts.is_abbrev || a->nout >= OUT_CAP)
         return 0;
     a->words_seen++;
     a->term_off[a->nout] = e->stem_off;
