@@ -447,7 +447,14 @@ void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf
                                 const uint8_t *pos, size_t pos_len, uint32_t dl)
 {
     plist_note(w, doc, tf, dl);
-    buf_put(w->pos, pos, pos_len);
+    if (pos_len <= 8 && buf_room(w->pos, 8) == 0) {     /* mostly 1-3 bytes: no memcpy call */
+        uint8_t *o = w->pos->data + w->pos->len;
+        for (size_t i = 0; i < pos_len; i++)
+            o[i] = pos[i];
+        w->pos->len += pos_len;
+    } else {
+        buf_put(w->pos, pos, pos_len);
+    }
     if (w->n == POISK_BLOCK_SIZE)
         plist_flush_block(w);
 }
