@@ -27,10 +27,11 @@
 #include "index_reader.h"
 #include "writer_mem.h"
 
+/* 8 bytes: the flush's counts live apart (poisk_inverter.cnt), so that its two random
+ * passes over the batch's terms touch 4 bytes a term, not a whole entry. */
 typedef struct term_info {
-    uint32_t off, len;              /* bytes in the arena */
-    uint32_t count;                 /* occurrences in the current batch (counted at flush) */
-    uint32_t next : 31;             /* scatter cursor while flushing */
+    uint32_t off;                   /* bytes in the arena */
+    uint32_t len : 31;              /* <= UINT16_MAX (form_get) */
     uint32_t kind : 1;
 } term_info;
 
@@ -64,6 +65,8 @@ struct poisk_inverter {
     /* persistent across batches */
     poisk_buf arena;                /* term bytes */
     term_info *terms; uint32_t n_terms; size_t cap_terms;
+    uint32_t *cnt; size_t cap_cnt;  /* flush: per term, its count, then its scatter cursor;
+                                     * all zero between batches */
     id_table term_tab[2];           /* per dictionary kind */
     poisk_buf forms;                /* form records */
     id_table form_tab;
@@ -134,6 +137,7 @@ void poisk_inverter_set_table_cap(poisk_inverter *inv, size_t bytes)
 static size_t table_memory(const poisk_inverter *inv)
 {
     return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
+           + inv->cap_cnt * sizeof(uint32_t)
            + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
            + inv->forms.cap;
 }
@@ -148,6 +152,9 @@ static void drop_tables(poisk_inverter *inv)
     inv->terms = NULL;
     inv->n_terms = 0;
     inv->cap_terms = 0;
+    free(inv->cnt);
+    inv->cnt = NULL;
+    inv->cap_cnt = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
     for (int i = 0; i < 3; i++) {
         free(t[i]->slot);
@@ -166,6 +173,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->abbrevs);
     poisk_buf_free(&inv->arena);
     free(inv->terms);
+    free(inv->cnt);
     free(inv->term_tab[0].slot);
     free(inv->term_tab[1].slot);
     poisk_buf_free(&inv->forms);
@@ -240,14 +248,13 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     for (uint64_t v; (v = t->slot[i]) != 0; i = (i + 1) & (t->cap - 1))
         if ((v & 0xFFFFFFFF00000000ull) == h && term_is(inv, (uint32_t)v - 1, s, len))
             return (uint32_t)v - 1;
-    if (len > UINT32_MAX || inv->arena.len > UINT32_MAX - len || inv->n_terms >= UINT32_MAX - 2
+    if (len > 0x7FFFFFFF || inv->arena.len > UINT32_MAX - len || inv->n_terms >= UINT32_MAX - 2
         || grow((void **)&inv->terms, &inv->cap_terms, inv->n_terms + 1, sizeof *inv->terms))
         return UINT32_MAX;
     uint32_t id = inv->n_terms++;
     term_info *ti = &inv->terms[id];
     ti->off = (uint32_t)inv->arena.len;
-    ti->len = (uint32_t)len;
-    ti->count = 0;
+    ti->len = (uint32_t)len & 0x7FFFFFFFu;
     ti->kind = kind & 1;
     poisk_buf_put(&inv->arena, s, len);
     if (inv->arena.failed)
@@ -754,10 +761,17 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
 {
     sort_key *keys[2] = { NULL, NULL };
     int failed = grow((void **)&inv->scat, &inv->cap_scat, inv->n_occ + 1, sizeof(uint64_t));
+    if (!failed && inv->cap_cnt < inv->n_terms) {
+        size_t old = inv->cap_cnt;
+        failed = grow((void **)&inv->cnt, &inv->cap_cnt, inv->n_terms, sizeof(uint32_t));
+        if (!failed)
+            memset(inv->cnt + old, 0, (inv->cap_cnt - old) * sizeof(uint32_t));
+    }
+    uint32_t *cnt = inv->cnt;
     for (size_t o = 0; o < inv->n_occ && !failed; o++) {
-        term_info *ti = &inv->terms[inv->occ[o] >> 32];
-        if (ti->count++ == 0) {
-            unsigned k = ti->kind;
+        uint32_t id = (uint32_t)(inv->occ[o] >> 32);
+        if (cnt[id]++ == 0) {
+            unsigned k = inv->terms[id].kind;
             if (inv->n_touched[k] == inv->cap_touched[k]
                 && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
                         sizeof(uint32_t)))
@@ -778,16 +792,16 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
         size_t acc = 0;
         for (unsigned k = 0; k < 2; k++)
             for (size_t i = 0; i < inv->n_touched[k]; i++) {
-                term_info *ti = &inv->terms[keys[k][i].id];
-                ti->next = (uint32_t)acc;
-                acc += ti->count;
+                uint32_t id = keys[k][i].id, c = cnt[id];
+                cnt[id] = (uint32_t)acc;
+                acc += c;
             }
         size_t o = 0;
         for (size_t p = 0; p < inv->n_pass; p++) {
             uint64_t doc = (uint64_t)inv->pdoc[p] << 32;
             for (; o < inv->pend[p]; o++) {
                 uint64_t v = inv->occ[o];
-                scat[inv->terms[v >> 32].next++] = doc | (uint32_t)v;
+                scat[cnt[v >> 32]++] = doc | (uint32_t)v;
             }
         }
         const uint64_t *e = scat;
@@ -795,11 +809,15 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             if (k == 1)
                 *kind_off = out->len;
             for (size_t i = 0; i < inv->n_touched[k]; i++) {
-                term_info *ti = &inv->terms[keys[k][i].id];
+                uint32_t id = keys[k][i].id;
+                const term_info *ti = &inv->terms[id];
+                /* its cursor ended at the end of its occurrences in scat */
+                size_t count = cnt[id] - (size_t)(e - scat);
+                cnt[id] = 0;
                 /* the postings go through a scratch buffer that stays in cache (their
                  * length precedes them); the entry is then written in one piece */
                 post->len = 0;
-                uint32_t ndocs = encode_term(e, ti->count, first_doc, post);
+                uint32_t ndocs = encode_term(e, count, first_doc, post);
                 if (post->failed || poisk_buf_reserve(out, 31 + ti->len + post->len)) {
                     failed = 1;
                     break;
@@ -813,8 +831,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
                 o = put_varint(o, post->len);
                 memcpy(o, post->data, post->len);
                 out->len = (size_t)(o + post->len - out->data);
-                e += ti->count;
-                ti->count = 0;
+                e += count;
             }
         }
         failed = failed || out->failed;
@@ -824,7 +841,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     /* counts must be zero for the next batch whatever happened */
     for (unsigned k = 0; k < 2; k++)
         for (size_t i = 0; i < inv->n_touched[k]; i++)
-            inv->terms[inv->touched[k][i]].count = 0;
+            cnt[inv->touched[k][i]] = 0;
     free(keys[0]);
     free(keys[1]);
     *abbrevs = inv->abbrevs;

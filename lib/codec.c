@@ -35,6 +35,37 @@ int poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t 
     return 0;
 }
 
+/* The writer's per-posting appends: room checked inline, the call only to grow. */
+static inline int buf_room(poisk_buf *b, size_t n)
+{
+    return !b->failed && b->cap - b->len >= n ? 0 : poisk_buf_reserve(b, n);
+}
+
+static inline void buf_put(poisk_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || buf_room(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static inline void buf_varint(poisk_buf *b, uint64_t v)
+{
+    if (buf_room(b, 10) != 0)
+        return;
+    b->len = (size_t)(put_varint(b->data + b->len, v) - b->data);
+}
+
 int poisk_buf_reserve(poisk_buf *b, size_t n)
 {
     if (b->failed)
@@ -137,16 +168,22 @@ unsigned poisk_codec_bits(const uint32_t *v, size_t n)
 
 void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out)
 {
-    uint32_t words[4 * 32];
-    memset(words, 0, sizeof words);
+    /* a 64-bit accumulator emits each 32-bit word once it is full: 128 * b bits are 4 * b
+     * whole words, so nothing is left at the end (the bits above b of a value, which the
+     * caller never has, would spill into the next value's as before) */
+    uint64_t acc = 0;
+    unsigned fill = 0;
     for (unsigned i = 0; i < POISK_BLOCK_SIZE && b; i++) {
-        unsigned bit = i * b, w = bit >> 5, s = bit & 31;
-        uint64_t v = (uint64_t)in[i] << s;
-        words[w] |= (uint32_t)v;
-        if (s + b > 32)
-            words[w + 1] |= (uint32_t)(v >> 32);
+        acc |= (uint64_t)in[i] << fill;
+        fill += b;
+        if (fill >= 32) {
+            uint32_t w = (uint32_t)acc;
+            memcpy(out, &w, 4);
+            out += 4;
+            acc >>= 32;
+            fill -= 32;
+        }
     }
-    memcpy(out, words, 16u * b);
 }
 
 /* 32 values of B bits from B consecutive words: with B a constant and the loop unrolled,
@@ -268,6 +305,12 @@ void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_
     uint32_t m = 0, max_tf = 0, best = UINT32_MAX;
     if (n > POISK_BLOCK_SIZE)
         n = POISK_BLOCK_SIZE;
+    if (n == 1 && tf[0] >= 1) {     /* most blocks of a section's list: the pair itself */
+        out->n = 1;
+        out->tf[0] = tf[0];
+        out->dl[0] = dl[0];
+        return;
+    }
     for (uint32_t i = 0; i < n; i++)
         max_tf = tf[i] > max_tf ? tf[i] : max_tf;
     if (max_tf <= SMALL_TF) {          /* the common case: shortest passage per tf, no sort */
@@ -333,7 +376,7 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
         unsigned bd = poisk_codec_bits(gaps, POISK_BLOCK_SIZE);
         unsigned bt = poisk_codec_bits(tfm1, POISK_BLOCK_SIZE);
-        if (poisk_buf_reserve(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
+        if (buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
             uint8_t *o = w->blocks.data + w->blocks.len;
             o[0] = (uint8_t)bd;
             o[1] = (uint8_t)bt;
@@ -343,12 +386,16 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
     } else {
         uint32_t prev = w->prev_last;
-        for (unsigned i = 0; i < w->n; i++) {
-            uint64_t gap = w->docs[i] - prev;
-            prev = w->docs[i];
-            poisk_buf_put_varint(&w->blocks, gap << 1 | (w->tfs[i] == 1));
-            if (w->tfs[i] != 1)
-                poisk_buf_put_varint(&w->blocks, w->tfs[i]);
+        if (buf_room(&w->blocks, 15u * w->n) == 0) {       /* <= 5 + 5 bytes a posting */
+            uint8_t *o = w->blocks.data + w->blocks.len;
+            for (unsigned i = 0; i < w->n; i++) {
+                uint64_t gap = w->docs[i] - prev;
+                prev = w->docs[i];
+                o = put_varint(o, gap << 1 | (w->tfs[i] == 1));
+                if (w->tfs[i] != 1)
+                    o = put_varint(o, w->tfs[i]);
+            }
+            w->blocks.len = (size_t)(o - w->blocks.data);
         }
     }
     poisk_skip_entry *e = &w->entries[w->n_entries++];
@@ -357,7 +404,7 @@ static void plist_flush_block(poisk_plist_writer *w)
     memcpy(tfs, w->tfs, w->n * sizeof *tfs);
     poisk_impacts_build(&e->imp, tfs, w->dls, w->n);
     if (w->marked) {                /* the block's elision bitmap ends its positions */
-        poisk_buf_put(w->pos, w->elided, (w->n + 7) / 8);
+        buf_put(w->pos, w->elided, (w->n + 7) / 8);
         memset(w->elided, 0, sizeof w->elided);
     }
     e->blk_bytes = w->blocks.len - start;
@@ -383,7 +430,7 @@ void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
                             const uint32_t *positions, uint32_t dl)
 {
     plist_note(w, doc, tf, dl);
-    if (positions && poisk_buf_reserve(w->pos, 10u * tf) == 0) {
+    if (positions && buf_room(w->pos, 10u * tf) == 0) {
         uint8_t *o = w->pos->data + w->pos->len;
         uint32_t prev = 0;
         for (uint32_t k = 0; k < tf; k++) {
@@ -400,7 +447,14 @@ void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf
                                 const uint8_t *pos, size_t pos_len, uint32_t dl)
 {
     plist_note(w, doc, tf, dl);
-    poisk_buf_put(w->pos, pos, pos_len);
+    if (pos_len <= 8 && buf_room(w->pos, 8) == 0) {     /* mostly 1-3 bytes: no memcpy call */
+        uint8_t *o = w->pos->data + w->pos->len;
+        for (size_t i = 0; i < pos_len; i++)
+            o[i] = pos[i];
+        w->pos->len += pos_len;
+    } else {
+        buf_put(w->pos, pos, pos_len);
+    }
     if (w->n == POISK_BLOCK_SIZE)
         plist_flush_block(w);
 }
@@ -421,11 +475,11 @@ void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t
 static void put_impacts(poisk_buf *b, const poisk_impacts *im)
 {
     /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
-    poisk_buf_put_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
-    poisk_buf_put_varint(b, im->dl[0]);
+    buf_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
+    buf_varint(b, im->dl[0]);
     for (uint32_t i = 1; i < im->n; i++) {
-        poisk_buf_put_varint(b, im->tf[i] - im->tf[i - 1] - 1);
-        poisk_buf_put_varint(b, im->dl[i] - im->dl[i - 1] - 1);
+        buf_varint(b, im->tf[i] - im->tf[i - 1] - 1);
+        buf_varint(b, im->dl[i] - im->dl[i - 1] - 1);
     }
 }
 
@@ -449,10 +503,10 @@ static void plist_put_group(poisk_plist_writer *w, size_t k0, size_t k1, size_t 
     }
     poisk_impacts imp;
     poisk_impacts_build(&imp, tf, dl, n);
-    poisk_buf_put_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
-    poisk_buf_put_varint(&w->groups, skip_bytes);
-    poisk_buf_put_varint(&w->groups, blk);
-    poisk_buf_put_varint(&w->groups, pos);
+    buf_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
+    buf_varint(&w->groups, skip_bytes);
+    buf_varint(&w->groups, blk);
+    buf_varint(&w->groups, pos);
     put_impacts(&w->groups, &imp);
 }
 
@@ -466,11 +520,11 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
     for (size_t k = 0; k < w->n_entries; k++) {
         const poisk_skip_entry *e = &w->entries[k];
         const poisk_impacts *im = &e->imp;
-        poisk_buf_put_varint(&w->skip, e->last - prev);
+        buf_varint(&w->skip, e->last - prev);
         put_impacts(&w->skip, im);
         if (multi) {
-            poisk_buf_put_varint(&w->skip, e->blk_bytes);
-            poisk_buf_put_varint(&w->skip, e->pos_bytes);
+            buf_varint(&w->skip, e->blk_bytes);
+            buf_varint(&w->skip, e->pos_bytes);
         }
         prev = e->last;
         if (grouped && ((k + 1) % POISK_SKIP_GROUP == 0 || k + 1 == w->n_entries)) {
@@ -483,14 +537,14 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
     if (grouped) {
         uint8_t v[10];
         size_t n = poisk_varint_encode(v, w->groups.len);
-        poisk_buf_put_varint(out, n + w->groups.len + w->skip.len);
-        poisk_buf_put(out, v, n);
-        poisk_buf_put(out, w->groups.data, w->groups.len);
+        buf_varint(out, n + w->groups.len + w->skip.len);
+        buf_put(out, v, n);
+        buf_put(out, w->groups.data, w->groups.len);
     } else {
-        poisk_buf_put_varint(out, w->skip.len);
+        buf_varint(out, w->skip.len);
     }
-    poisk_buf_put(out, w->skip.data, w->skip.len);
-    poisk_buf_put(out, w->blocks.data, w->blocks.len);
+    buf_put(out, w->skip.data, w->skip.len);
+    buf_put(out, w->blocks.data, w->blocks.len);
     if (w->skip.failed || w->groups.failed || w->blocks.failed || w->pos->failed)
         w->failed = 1;
 }
