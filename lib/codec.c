@@ -3,7 +3,7 @@
  * and one term's postings, encoded by the index writer and decoded by the reader's
  * cursors.  The block unpackers are specialised per bit width so that every shift is a
  * constant: that is what makes scalar decoding run at over a billion integers a second;
- * widths 1, 2, 4 and 8 use SSE2 where the host has it.
+ * every width below 32 uses SSE2 where the host has it.
  */
 #include "codec.h"
 
@@ -177,10 +177,6 @@ void unpack32(const uint8_t *in, uint32_t *out, const unsigned B)
         for (unsigned g = 0; g < 4; g++) \
             unpack32(in + 4u * (B) * g, out + 32 * g, (B)); \
     }
-UNPACK_FN(3) UNPACK_FN(5) UNPACK_FN(6) UNPACK_FN(7) UNPACK_FN(9) UNPACK_FN(10) UNPACK_FN(11) UNPACK_FN(12) UNPACK_FN(13)
-UNPACK_FN(14) UNPACK_FN(15) UNPACK_FN(16) UNPACK_FN(17) UNPACK_FN(18) UNPACK_FN(19)
-UNPACK_FN(20) UNPACK_FN(21) UNPACK_FN(22) UNPACK_FN(23) UNPACK_FN(24) UNPACK_FN(25)
-UNPACK_FN(26) UNPACK_FN(27) UNPACK_FN(28) UNPACK_FN(29) UNPACK_FN(30) UNPACK_FN(31)
 UNPACK_FN(32)
 
 #if defined(__SSE2__)
@@ -262,8 +258,62 @@ static void unpack128_1(const uint8_t *in, uint32_t *out)
     }
 }
 
+/* Other widths: lane g of a vector is group g (32 values each), so the i-th values of the
+ * four groups share one word index and one shift: each group's B words are gathered into
+ * B vectors once, every i takes a constant shift (and the next word's bits), and 4x4
+ * transposes put four values of each group back in order. */
+static inline __attribute__((always_inline))
+void unpack128_lanes(const uint8_t *in, uint32_t *out, const unsigned B)
+{
+    __m128i w[32];
+    const __m128i mask = _mm_set1_epi32((int)((1u << B) - 1u));
+    for (unsigned j = 0; j < B; j++) {
+        uint32_t g0, g1, g2, g3;
+        memcpy(&g0, in + 4 * j, 4);
+        memcpy(&g1, in + 4 * (B + j), 4);
+        memcpy(&g2, in + 4 * (2 * B + j), 4);
+        memcpy(&g3, in + 4 * (3 * B + j), 4);
+        w[j] = _mm_set_epi32((int)g3, (int)g2, (int)g1, (int)g0);
+    }
+#pragma GCC unroll 8
+    for (unsigned i0 = 0; i0 < 32; i0 += 4) {
+        __m128i v[4];
+#pragma GCC unroll 4
+        for (unsigned k = 0; k < 4; k++) {
+            const unsigned bit = (i0 + k) * B, j = bit >> 5, sh = bit & 31;
+            __m128i x = _mm_srli_epi32(w[j], (int)sh);
+            if (sh + B > 32)
+                x = _mm_or_si128(x, _mm_slli_epi32(w[j + 1], (int)(32 - sh)));
+            v[k] = _mm_and_si128(x, mask);
+        }
+        /* v[k] = value i0+k of groups 0..3; transposed: row g = values i0..i0+3 of g */
+        __m128i t0 = _mm_unpacklo_epi32(v[0], v[1]), t1 = _mm_unpacklo_epi32(v[2], v[3]);
+        __m128i t2 = _mm_unpackhi_epi32(v[0], v[1]), t3 = _mm_unpackhi_epi32(v[2], v[3]);
+        _mm_storeu_si128((__m128i *)(out + i0), _mm_unpacklo_epi64(t0, t1));
+        _mm_storeu_si128((__m128i *)(out + 32 + i0), _mm_unpackhi_epi64(t0, t1));
+        _mm_storeu_si128((__m128i *)(out + 64 + i0), _mm_unpacklo_epi64(t2, t3));
+        _mm_storeu_si128((__m128i *)(out + 96 + i0), _mm_unpackhi_epi64(t2, t3));
+    }
+}
+
+#define UNPACK_LANES(B) \
+    static void unpack128_##B(const uint8_t *in, uint32_t *out) \
+    { \
+        unpack128_lanes(in, out, (B)); \
+    }
+UNPACK_LANES(3) UNPACK_LANES(5) UNPACK_LANES(6) UNPACK_LANES(7) UNPACK_LANES(9)
+UNPACK_LANES(10) UNPACK_LANES(11) UNPACK_LANES(12) UNPACK_LANES(13) UNPACK_LANES(14)
+UNPACK_LANES(15) UNPACK_LANES(16) UNPACK_LANES(17) UNPACK_LANES(18) UNPACK_LANES(19)
+UNPACK_LANES(20) UNPACK_LANES(21) UNPACK_LANES(22) UNPACK_LANES(23) UNPACK_LANES(24)
+UNPACK_LANES(25) UNPACK_LANES(26) UNPACK_LANES(27) UNPACK_LANES(28) UNPACK_LANES(29)
+UNPACK_LANES(30) UNPACK_LANES(31)
 #else
 UNPACK_FN(1) UNPACK_FN(2) UNPACK_FN(4) UNPACK_FN(8)
+UNPACK_FN(3) UNPACK_FN(5) UNPACK_FN(6) UNPACK_FN(7) UNPACK_FN(9)
+UNPACK_FN(10) UNPACK_FN(11) UNPACK_FN(12) UNPACK_FN(13)
+UNPACK_FN(14) UNPACK_FN(15) UNPACK_FN(16) UNPACK_FN(17) UNPACK_FN(18) UNPACK_FN(19)
+UNPACK_FN(20) UNPACK_FN(21) UNPACK_FN(22) UNPACK_FN(23) UNPACK_FN(24) UNPACK_FN(25)
+UNPACK_FN(26) UNPACK_FN(27) UNPACK_FN(28) UNPACK_FN(29) UNPACK_FN(30) UNPACK_FN(31)
 #endif
 
 static void unpack128_0(const uint8_t *in, uint32_t *out)

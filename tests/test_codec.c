@@ -693,27 +693,32 @@ Test(codec, damaged_group_records_fail_cleanly)
     free_list(&l);
 }
 
-/* Widths 1, 2, 4 and 8 have SSE2 unpackers (stream order rebuilt by byte unpacks): every
- * value at every position, from an unaligned buffer, against the scalar definition. */
+/* The SSE2 unpackers (widths 1, 2, 4, 8: byte fields re-interleaved; the rest below 32:
+ * one lane per 32-value group, transposed back): every value at every position, from an
+ * unaligned buffer, against the format's definition, an LSB-first bit stream. */
 Test(codec, simd_widths_match_bit_stream)
 {
-    static const unsigned widths[] = { 1, 2, 4, 8 };
-    for (size_t w = 0; w < 4; w++) {
-        unsigned b = widths[w];
-        for (int round = 0; round < 200; round++) {
+    for (unsigned b = 1; b < 32; b++) {
+        const uint32_t mask = (1u << b) - 1;
+        for (int round = 0; round < 100; round++) {
             uint32_t in[128], out[128];
             for (int i = 0; i < 128; i++)
-                in[i] = (uint32_t)rnd() & ((1u << b) - 1);
+                in[i] = (uint32_t)rnd() & mask;
             if (round == 0)
                 for (int i = 0; i < 128; i++)
-                    in[i] = (uint32_t)i & ((1u << b) - 1);
-            uint8_t buf[16 * 8 + 1];
+                    in[i] = (uint32_t)i & mask;
+            if (round == 1)
+                for (int i = 0; i < 128; i++)
+                    in[i] = mask;
+            uint8_t buf[16 * 32 + 8];
             uint8_t *packed = buf + 1;          /* unaligned on purpose */
             poisk_codec_pack128(in, b, packed);
-            for (unsigned i = 0; i < 128; i++) {     /* the format: LSB-first bit stream */
+            for (unsigned i = 0; i < 128; i++) {
                 unsigned bit = i * b;
-                uint32_t v = (uint32_t)(packed[bit / 8] >> (bit % 8)) & ((1u << b) - 1);
-                cr_assert_eq(v, in[i], "width %u value %u", b, i);
+                uint64_t w = 0;
+                for (unsigned k = 0; k < 5 && bit / 8 + k < 16 * b; k++)
+                    w |= (uint64_t)packed[bit / 8 + k] << (8 * k);
+                cr_assert_eq((uint32_t)(w >> (bit % 8)) & mask, in[i], "width %u value %u", b, i);
             }
             memset(out, 0xaa, sizeof out);
             poisk_codec_unpack128(packed, b, out);
