@@ -1261,29 +1261,26 @@ static int gaps_check_slow(const uint32_t *docs, uint32_t prev, int first_may_re
 int poisk_codec_gaps_to_docs128(uint32_t *v, uint32_t prev, int first_may_repeat)
 {
     /* bad: a zero gap (but the list's very first), or a running sum that wraps past 2^32.
-     * Fast test: no gap is zero and every gap is < 2^24, so 128 of them add up to < 2^31
-     * and, from a start below 2^31, cannot wrap; anything else is checked exactly. */
+     * Fast test: no gap is zero and every gap is at most 2^24, so 128 of them add up to at
+     * most 2^31 and, from a start below 2^31, cannot wrap; anything else is checked exactly. */
 #if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
+    /* gap - 1 ORed over the block: a bit at 24 or above is a zero gap (all ones) or a large
+     * one, both left to the exact check; the list's very first gap counts as at least 1 */
+    const __m128i one = _mm_set1_epi32(1);
     __m128i carry = _mm_set1_epi32((int)prev);
-    __m128i zeros = zero, ors = zero;
-    uint32_t g0 = v[0];
-    if (first_may_repeat)
-        v[0] |= 1;              /* only for the zero test; the sum uses g0 */
-    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i += 4) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(v + i));
-        zeros = _mm_or_si128(zeros, _mm_cmpeq_epi32(x, zero));
-        ors = _mm_or_si128(ors, x);
-        if (i == 0)
-            x = _mm_insert_epi16(_mm_insert_epi16(x, (int)(g0 & 0xffff), 0), (int)(g0 >> 16), 1);
+    __m128i x = _mm_loadu_si128((const __m128i *)v);
+    __m128i ors = _mm_sub_epi32(_mm_or_si128(x, _mm_cvtsi32_si128(first_may_repeat != 0)), one);
+    for (unsigned i = 0;;) {
         x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
         x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
         x = _mm_add_epi32(x, carry);
         _mm_storeu_si128((__m128i *)(v + i), x);
         carry = _mm_shuffle_epi32(x, 0xff);
+        if ((i += 4) == POISK_BLOCK_SIZE)
+            break;
+        x = _mm_loadu_si128((const __m128i *)(v + i));
+        ors = _mm_or_si128(ors, _mm_sub_epi32(x, one));
     }
-    if (_mm_movemask_epi8(zeros))
-        return -1;
     uint32_t o[4];
     _mm_storeu_si128((__m128i *)o, ors);
     if (((o[0] | o[1] | o[2] | o[3]) >> 24) == 0 && prev < 0x80000000u)
