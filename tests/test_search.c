@@ -863,3 +863,21 @@ Test(search_synthetic, loose_frequent_terms_rank_like_brute_force)
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
     }
 }
+
+/* The SSE2 block unpackers (lib/codec.c: widths 1, 2, 4, 8 by byte fields, the others one
+ * lane per 32-value group): frequent and rare forms drawn by occurrence give doc-gap widths
+ * from 1 bit (dense lists) to over 10 and tf widths 0-3; compare()'s --count run decodes
+ * every block of every list, the ranked run the conjunction's and the OR's.  One to three
+ * terms, AND and OR, k 10. */
+Test(search_synthetic, simd_unpacked_blocks_rank_like_brute_force)
+{
+    rnd_state = 2718;
+    for (int i = 0; i < 40; i++) {
+        char q[1024];
+        size_t len = 0;
+        int n = 1 + i % 3;
+        for (int t = 0; t < n; t++)
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        compare(syn_idx, &syn_bf, q, i % 2, 10);
+    }
+}
