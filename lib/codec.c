@@ -699,6 +699,36 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v
 static inline int varint_get_b(const uint8_t **pp, const uint8_t *end, int checked, uint64_t *v);
 static int skip_varints(const uint8_t **pp, const uint8_t *end, uint64_t count);
 
+/* An impact list (skip entry or group record) after its first (tf, count) byte and first
+ * length: the rest are (tf, dl) gaps.  Every value < 2^32 (checked once, at the end), so the
+ * sums of at most 8 cannot wrap, and the last sums are the largest.  `checked` as in
+ * varint_get_b.  @return : 0, or -1 corrupt */
+static inline __attribute__((always_inline))
+int impacts_get(const uint8_t **pp, const uint8_t *end, const int checked, uint64_t first,
+                uint64_t dl, poisk_impacts *imp)
+{
+    const uint8_t *p = *pp;
+    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
+    uint32_t n_imp = (uint32_t)(first & 7) + 1;
+    imp->tf[0] = (uint32_t)tf;
+    imp->dl[0] = (uint32_t)dl;
+    for (uint32_t i = 1; i < n_imp; i++) {
+        uint64_t dtf, ddl;
+        if (varint_get_b(&p, end, checked, &dtf) || varint_get_b(&p, end, checked, &ddl))
+            return -1;
+        big |= dtf | ddl;
+        tf += dtf + 1;
+        dl += ddl + 1;
+        imp->tf[i] = (uint32_t)tf;
+        imp->dl[i] = (uint32_t)dl;
+    }
+    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
+        return -1;
+    imp->n = n_imp;
+    *pp = p;
+    return 0;
+}
+
 /* An entry's bytes: 19 varints at most (last doc, 2 + 2 x 7 impacts, two sizes). */
 #define SKIP_ENTRY_MAX (19 * 10)
 
@@ -715,26 +745,8 @@ int skip_entry(const poisk_plist *c, poisk_skip_pos *sp, const int checked)
     if (varint_get_b(&p, end, checked, &delta) || varint_get_b(&p, end, checked, &first)
         || varint_get_b(&p, end, checked, &dl))
         return -1;
-    uint64_t tf = (first >> 3) + 1;
-    uint32_t n_imp = (uint32_t)(first & 7) + 1;
-    /* every value < 2^32 (checked once, below), so the sums of at most 8 cannot wrap */
-    uint64_t big = dl | (first >> 35);
-    sp->imp.tf[0] = (uint32_t)tf;
-    sp->imp.dl[0] = (uint32_t)dl;
-    for (uint32_t i = 1; i < n_imp; i++) {
-        uint64_t dtf, ddl;
-        if (varint_get_b(&p, end, checked, &dtf) || varint_get_b(&p, end, checked, &ddl))
-            return -1;
-        big |= dtf | ddl;
-        tf += dtf + 1;
-        dl += ddl + 1;
-        sp->imp.tf[i] = (uint32_t)tf;
-        sp->imp.dl[i] = (uint32_t)dl;
-    }
-    /* ascending sums: the last ones are the largest */
-    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX)
+    if (impacts_get(&p, end, checked, first, dl, &sp->imp))
         return -1;
-    sp->imp.n = n_imp;
     if (c->nblocks > 1) {
         if (varint_get_b(&p, end, checked, &blk_bytes)
             || varint_get_b(&p, end, checked, &pos_bytes))
@@ -827,23 +839,8 @@ static int group_impacts(const poisk_plist *c, poisk_skip_group *gr)
     uint64_t first, dl;
     if (varint_get(&p, end, &first) || varint_get(&p, end, &dl))
         return -1;
-    uint64_t tf = (first >> 3) + 1, big = dl | (first >> 35);
-    uint32_t n_imp = (uint32_t)(first & 7) + 1;
-    gr->imp.tf[0] = (uint32_t)tf;
-    gr->imp.dl[0] = (uint32_t)dl;
-    for (uint32_t i = 1; i < n_imp; i++) {
-        uint64_t dtf, ddl;
-        if (varint_get(&p, end, &dtf) || varint_get(&p, end, &ddl))
-            return -1;
-        big |= dtf | ddl;
-        tf += dtf + 1;
-        dl += ddl + 1;
-        gr->imp.tf[i] = (uint32_t)tf;
-        gr->imp.dl[i] = (uint32_t)dl;
-    }
-    if ((big >> 32) || tf > UINT32_MAX || dl > UINT32_MAX || p != gr->p)
+    if (impacts_get(&p, end, 1, first, dl, &gr->imp) || p != gr->p)
         return -1;
-    gr->imp.n = n_imp;
     gr->imp_g = gr->g;
     return 0;
 }
