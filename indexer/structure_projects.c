@@ -132,14 +132,39 @@ void st_projects_free(st_projects *lx)
 
 size_t st_projects_count(const st_projects *lx) { return lx ? lx->n : 0; }
 
-/* Does the text from token i spell key?  @return : the token after it, or 0 */
-static size_t match_key(const entry *e, const char *text, const st_tok *t, size_t n, size_t i)
+/* The normalised words of tokens i, i+1, ... of one st_projects_match call, filled as the
+ * candidate names ask for them: every name sharing the first word's prefix walks the same
+ * tokens, and normalising them once per call instead of once per name is most of the
+ * match's cost. */
+typedef struct word_cache {
+    const char *text;
+    const st_tok *t;
+    size_t i, n, filled;
+    struct { char w[128]; size_t wl; int function; } word[MAX_TOKS];
+} word_cache;
+
+static const char *cached_word(word_cache *wc, size_t j, size_t *wl, int *function)
 {
-    size_t got = 0;
+    size_t k = j - wc->i;
+    while (wc->filled <= k) {
+        size_t f = wc->filled++;
+        wc->word[f].wl = st_norm(wc->text, &wc->t[wc->i + f], wc->word[f].w, sizeof wc->word[f].w);
+        wc->word[f].function = f > 0 && function_word(wc->word[f].w);
+    }
+    *wl = wc->word[k].wl;
+    *function = wc->word[k].function;
+    return wc->word[k].w;
+}
+
+/* Does the text from token i spell key?  @return : the token after it, or 0 */
+static size_t match_key(const entry *e, word_cache *wc)
+{
+    size_t got = 0, i = wc->i, n = wc->n;
     for (size_t j = i; j < n && j < i + MAX_TOKS; j++) {
-        char w[128];
-        size_t wl = st_norm(text, &t[j], w, sizeof w);
-        if (j > i && function_word(w)) continue;
+        size_t wl;
+        int function;
+        const char *w = cached_word(wc, j, &wl, &function);
+        if (function) continue;
         size_t c = 0;
         while (c < wl && got + c < e->key_len && w[c] == e->key[got + c]) c++;
         if (got + c == e->key_len)                      /* the whole name */
@@ -162,10 +187,16 @@ size_t st_projects_match(const st_projects *lx, const char *text, const st_tok *
     if (wl < 2) return 0;
     size_t best = 0, p = wl < 4 ? wl : 4;
     uint32_t mask = ~0u << (8 * (4 - p)), want = prefix4(w, p);
+    word_cache wc;
+    wc.text = text;
+    wc.t = t;
+    wc.i = i;
+    wc.n = n;
+    wc.filled = 0;
     for (size_t k = 0; k < lx->n; k++) {
         if ((lx->pre[k] & mask) != want) continue;      /* memcmp(key, w, p) != 0 */
         const entry *e = &lx->e[k];
-        size_t end = match_key(e, text, t, n, i);
+        size_t end = match_key(e, &wc);
         if (end > best) { best = end; *name = e->name; }  /* the longest name wins */
     }
     return best;
