@@ -161,6 +161,9 @@ static int find_candidates(parser *p)
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
     for (size_t i = 0; i + 1 < p->n; i++) {
+        /* both rules need a digit token at i or i + 1: most pairs are two words */
+        if (!((p->t[i].len_flags | p->t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
+            continue;
         long k = -1;
         size_t at = i;
         /* "N Раздел", "N. Раздел", "NРаздел" */
@@ -763,8 +766,9 @@ static size_t tok_at_byte(const parser *p, size_t b)
 static size_t count_words(const parser *p, size_t t0, size_t t1)
 {
     size_t w = 0;
+    if (t1 > p->n) t1 = p->n;              /* (F's bound, hoisted out of the loop) */
     for (size_t i = t0; i < t1; i++)
-        if (!(F(p, i) & ST_BOILER)) w++;
+        w += !(p->t[i].len_flags & ((uint32_t)ST_BOILER << 19));
     return w;
 }
 
