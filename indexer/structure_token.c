@@ -4,9 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "structure_token.h"
 
@@ -124,34 +121,6 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
     }
     unsigned l = *letters, u = *uppers;
     size_t end = stop < len ? stop : len;
-#ifdef __SSE2__
-    /* eight Cyrillic letters at a time, and the end of the run (the first pair that is not
-     * lead D0/D1 + 10xxxxxx) found in the same step: most words end inside the first 16
-     * bytes, so the narrower loops below see only the run's last letters near the end of
-     * the text.  Counts as the 8-byte loop below does: a capital is lead D0 with a second
-     * byte up to AF (bits 4 and 5 not both set). */
-    while (i + 16 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        unsigned ok = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_and_si128(v, _mm_set1_epi16((short)0xC0FE)), _mm_set1_epi16((short)0x80D0)));
-        unsigned pairs = ok & (ok >> 1) & 0x5555u;          /* bit 2k: letter k is plain */
-        unsigned d0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xD0)));
-        unsigned hi = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_and_si128(v, _mm_set1_epi8(0x30)), _mm_set1_epi8(0x30)));
-        unsigned caps = d0 & ~(hi >> 1) & 0x5555u;
-        if (pairs == 0x5555u) {
-            l += 8;
-            u += (unsigned)__builtin_popcount(caps);
-            i += 16;
-            continue;
-        }
-        unsigned run = (unsigned)__builtin_ctz(~pairs & 0x5555u);   /* 2 x letters in run */
-        l += run / 2;
-        u += (unsigned)__builtin_popcount(caps & ((1u << run) - 1));
-        i += run;
-        break;
-    }
-#endif
     /* four Cyrillic letters at a time: each a lead byte D0/D1, then 10xxxxxx; a capital
      * (U+0410-U+042F, U+0400-U+040F) is lead D0 (bit 0 clear) with a second byte up to AF
      * (bits 4 and 5 not both set): one bit per letter, summed by one multiply */
@@ -206,6 +175,24 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     unsigned pending = 0, flags = 0;
     unsigned spaces = 0, letters = 0, uppers = 0;
     while (i < len) {
+        /* the common separator: a word, one ASCII space, a Cyrillic letter.  While a token
+         * is open nothing is pending (pending is reset when a token opens and set only
+         * between tokens), one space sets no flag and the new token is not glued, so the
+         * new token's flags are its capital only; the general path below would do the
+         * same in two more rounds of this loop */
+        if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+                return -1;
+            tok_start = i + 1;
+            letters = 1;
+            uppers = s[i + 1] == 0xD0 && s[i + 2] <= 0xAF;     /* U+0400-U+042F */
+            flags = uppers ? ST_UPPER : 0;
+            spaces = 0;
+            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &uppers);
+            continue;
+        }
         size_t at = i;
         uint32_t cp = next_cp(s, len, &i);
         int k = cp < 0x80 ? ascii_kind[cp] : (cp >= 0x400 && cp <= 0x52F) ? 1 : is_letter(cp);
