@@ -161,6 +161,9 @@ static int find_candidates(parser *p)
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
     for (size_t i = 0; i + 1 < p->n; i++) {
+        /* both rules need a digit token at i or i + 1: most pairs are two words */
+        if (!((p->t[i].len_flags | p->t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
+            continue;
         long k = -1;
         size_t at = i;
         /* "N Раздел", "N. Раздел", "NРаздел" */
@@ -763,8 +766,9 @@ static size_t tok_at_byte(const parser *p, size_t b)
 static size_t count_words(const parser *p, size_t t0, size_t t1)
 {
     size_t w = 0;
+    if (t1 > p->n) t1 = p->n;              /* (F's bound, hoisted out of the loop) */
     for (size_t i = t0; i < t1; i++)
-        if (!(F(p, i) & ST_BOILER)) w++;
+        w += !(p->t[i].len_flags & ((uint32_t)ST_BOILER << 19));
     return w;
 }
 
@@ -811,10 +815,33 @@ static size_t project_name_start(const parser *p, size_t lo, size_t r)
     return NONE;
 }
 
-/* Asked of nearly every token of sections 5-7: the length test, which rejects most, inline. */
+/* A two-byte Cyrillic letter (lead D0/D1) folded as st_norm folds it (lower case, ё -> е). */
+static inline unsigned fold2(const unsigned char *s)
+{
+    unsigned cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
+    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
+    return cp == 0x451 ? 0x435 : cp;
+}
+
+/* Do the token's first three characters rule out "рек..."?  Within a token a D0/D1 byte at
+ * a character boundary always starts a two-byte letter (anything else ends the token), so
+ * when bytes 0, 2 and 4 are such leads they are the first three characters, none dropped
+ * by st_norm.  Otherwise (a joiner, another script) the full test decides. */
+static inline int not_rek(const unsigned char *s)
+{
+    if ((s[0] & 0xFE) != 0xD0 || (s[2] & 0xFE) != 0xD0 || (s[4] & 0xFE) != 0xD0)
+        return 0;
+    return fold2(s) != 0x440 || fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A;
+}
+
+/* Asked of nearly every token of sections 5-7: the length test and the first three
+ * characters, which reject nearly all, inline. */
 static inline int recommended_at(const parser *p, size_t i)
 {
-    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 && st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
+    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
+           !not_rek((const unsigned char *)p->src + p->t[i].start) &&
+           st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
            (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
 }
 

@@ -30,6 +30,8 @@ typedef struct entry {
 struct st_projects {
     entry *e;
     uint32_t *pre;           /* per entry: its key's first 4 bytes, big-endian, 0-padded */
+    uint64_t *by_pre;        /* pre << 32 | entry index, ascending: the entries sharing a
+                                4-byte prefix are one run, in entry order */
     size_t n;
 };
 
@@ -52,6 +54,12 @@ static int function_word(const char *w)
     for (int k = 0; function_words[k]; k++)
         if (!strcmp(w, function_words[k])) return 1;
     return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* Key of one lexicon line; 0 when the line holds no word. */
@@ -104,6 +112,11 @@ st_projects *st_projects_load(void)
     if (!lx->pre) { st_projects_free(lx); return NULL; }
     for (size_t k = 0; k < lx->n; k++)
         lx->pre[k] = prefix4(lx->e[k].key, lx->e[k].key_len);
+    lx->by_pre = malloc((lx->n ? lx->n : 1) * sizeof *lx->by_pre);
+    if (!lx->by_pre) { st_projects_free(lx); return NULL; }
+    for (size_t k = 0; k < lx->n; k++)
+        lx->by_pre[k] = (uint64_t)lx->pre[k] << 32 | k;
+    qsort(lx->by_pre, lx->n, sizeof *lx->by_pre, cmp_u64);
     return lx;
 }
 
@@ -127,19 +140,45 @@ void st_projects_free(st_projects *lx)
     for (size_t i = 0; i < lx->n; i++) free(lx->e[i].name);
     free(lx->e);
     free(lx->pre);
+    free(lx->by_pre);
     free(lx);
 }
 
 size_t st_projects_count(const st_projects *lx) { return lx ? lx->n : 0; }
 
-/* Does the text from token i spell key?  @return : the token after it, or 0 */
-static size_t match_key(const entry *e, const char *text, const st_tok *t, size_t n, size_t i)
+/* The normalised words of tokens i, i+1, ... of one st_projects_match call, filled as the
+ * candidate names ask for them: every name sharing the first word's prefix walks the same
+ * tokens, and normalising them once per call instead of once per name is most of the
+ * match's cost. */
+typedef struct word_cache {
+    const char *text;
+    const st_tok *t;
+    size_t i, n, filled;
+    struct { char w[128]; size_t wl; int function; } word[MAX_TOKS];
+} word_cache;
+
+static const char *cached_word(word_cache *wc, size_t j, size_t *wl, int *function)
 {
-    size_t got = 0;
+    size_t k = j - wc->i;
+    while (wc->filled <= k) {
+        size_t f = wc->filled++;
+        wc->word[f].wl = st_norm(wc->text, &wc->t[wc->i + f], wc->word[f].w, sizeof wc->word[f].w);
+        wc->word[f].function = f > 0 && function_word(wc->word[f].w);
+    }
+    *wl = wc->word[k].wl;
+    *function = wc->word[k].function;
+    return wc->word[k].w;
+}
+
+/* Does the text from token i spell key?  @return : the token after it, or 0 */
+static size_t match_key(const entry *e, word_cache *wc)
+{
+    size_t got = 0, i = wc->i, n = wc->n;
     for (size_t j = i; j < n && j < i + MAX_TOKS; j++) {
-        char w[128];
-        size_t wl = st_norm(text, &t[j], w, sizeof w);
-        if (j > i && function_word(w)) continue;
+        size_t wl;
+        int function;
+        const char *w = cached_word(wc, j, &wl, &function);
+        if (function) continue;
         size_t c = 0;
         while (c < wl && got + c < e->key_len && w[c] == e->key[got + c]) c++;
         if (got + c == e->key_len)                      /* the whole name */
@@ -162,10 +201,29 @@ size_t st_projects_match(const st_projects *lx, const char *text, const st_tok *
     if (wl < 2) return 0;
     size_t best = 0, p = wl < 4 ? wl : 4;
     uint32_t mask = ~0u << (8 * (4 - p)), want = prefix4(w, p);
+    word_cache wc;
+    wc.text = text;
+    wc.t = t;
+    wc.i = i;
+    wc.n = n;
+    wc.filled = 0;
+    if (p == 4) {            /* the run of entries whose prefix is want, in entry order */
+        size_t lo = 0, hi = lx->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((uint32_t)(lx->by_pre[mid] >> 32) < want) lo = mid + 1; else hi = mid;
+        }
+        for (size_t j = lo; j < lx->n && (uint32_t)(lx->by_pre[j] >> 32) == want; j++) {
+            const entry *e = &lx->e[(uint32_t)lx->by_pre[j]];
+            size_t end = match_key(e, &wc);
+            if (end > best) { best = end; *name = e->name; }  /* the longest name wins */
+        }
+        return best;
+    }
     for (size_t k = 0; k < lx->n; k++) {
         if ((lx->pre[k] & mask) != want) continue;      /* memcmp(key, w, p) != 0 */
         const entry *e = &lx->e[k];
-        size_t end = match_key(e, text, t, n, i);
+        size_t end = match_key(e, &wc);
         if (end > best) { best = end; *name = e->name; }  /* the longest name wins */
     }
     return best;

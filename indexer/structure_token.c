@@ -175,6 +175,24 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     unsigned pending = 0, flags = 0;
     unsigned spaces = 0, letters = 0, uppers = 0;
     while (i < len) {
+        /* the common separator: a word, one ASCII space, a Cyrillic letter.  While a token
+         * is open nothing is pending (pending is reset when a token opens and set only
+         * between tokens), one space sets no flag and the new token is not glued, so the
+         * new token's flags are its capital only; the general path below would do the
+         * same in two more rounds of this loop */
+        if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+                return -1;
+            tok_start = i + 1;
+            letters = 1;
+            uppers = s[i + 1] == 0xD0 && s[i + 2] <= 0xAF;     /* U+0400-U+042F */
+            flags = uppers ? ST_UPPER : 0;
+            spaces = 0;
+            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &uppers);
+            continue;
+        }
         size_t at = i;
         uint32_t cp = next_cp(s, len, &i);
         int k = cp < 0x80 ? ascii_kind[cp] : (cp >= 0x400 && cp <= 0x52F) ? 1 : is_letter(cp);
