@@ -184,6 +184,15 @@ static const char *random_form(bf_corpus *c, size_t *doc, size_t *tok)
     }
 }
 
+/* Appends n random forms, each followed by a space, to the query q (len of its cap bytes
+ * used).  @return : the new length */
+static size_t append_forms(bf_corpus *c, char *q, size_t cap, size_t len, int n)
+{
+    for (int t = 0; t < n; t++)
+        len += (size_t)snprintf(q + len, cap - len, "%s ", random_form(c, NULL, NULL));
+    return len;
+}
+
 static void random_query(bf_corpus *c, char *q, size_t cap, int *all)
 {
     *all = 0;
@@ -796,8 +805,7 @@ Test(search_synthetic, conjunctions_rank_like_brute_force)
         char q[1024];
         int n = i % 3 == 2 ? 5 : 2 + i % 2;
         size_t len = 0;
-        for (int t = 0; t < n; t++)
-            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        len = append_forms(&syn_bf, q, sizeof q, len, n);
         if (i % 7 == 0)
             snprintf(q + len, sizeof q - len, "-%s", random_form(&syn_bf, NULL, NULL));
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 4) * 3);
@@ -814,8 +822,7 @@ Test(search_synthetic, skipped_block_runs_rank_like_brute_force)
         char q[1024];
         size_t len = 0;
         int n = 1 + i % 2;
-        for (int t = 0; t < n; t++)
-            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        len = append_forms(&syn_bf, q, sizeof q, len, n);
         if (i % 5 == 3)
             snprintf(q + len, sizeof q - len, "-%s", random_form(&syn_bf, NULL, NULL));
         else if (i % 5 == 4)
@@ -836,8 +843,7 @@ Test(search_synthetic, lead_walk_limits_rank_like_brute_force)
         char q[1024];
         size_t len = 0;
         int n = 2 + (i % 4 == 3);
-        for (int t = 0; t < n; t++)
-            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        len = append_forms(&syn_bf, q, sizeof q, len, n);
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
     }
 }
@@ -858,8 +864,7 @@ Test(search_synthetic, loose_frequent_terms_rank_like_brute_force)
             len += (size_t)snprintf(q + len, sizeof q - len, "%s ",
                                     syn_bf.d[d].t[rnd() % syn_bf.d[d].n].exact);
         int n = 1 + (i % 3 == 2);
-        for (int j = 0; j < n; j++)
-            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        len = append_forms(&syn_bf, q, sizeof q, len, n);
         compare(syn_idx, &syn_bf, q, 1, 1 + (unsigned)(i % 3));
     }
 }
@@ -876,8 +881,7 @@ Test(search_synthetic, simd_unpacked_blocks_rank_like_brute_force)
         char q[1024];
         size_t len = 0;
         int n = 1 + i % 3;
-        for (int t = 0; t < n; t++)
-            len += (size_t)snprintf(q + len, sizeof q - len, "%s ", random_form(&syn_bf, NULL, NULL));
+        len = append_forms(&syn_bf, q, sizeof q, len, n);
         compare(syn_idx, &syn_bf, q, i % 2, 10);
     }
 }
