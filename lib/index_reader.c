@@ -271,13 +271,19 @@ static inline uint64_t popcount64(uint64_t x)
 /* The bits set in n <= 8 consecutive words (one rank superblock): bytes' counts summed in
  * one register, then folded once -- a third of a popcount per word, which matters for the
  * open's pass over every section's bitmap. */
-static inline uint64_t popcount_words(const uint8_t *p, uint64_t n)
+static inline __attribute__((always_inline))
+uint64_t popcount_words_builtin(const uint8_t *p, uint64_t n)
 {
-#ifdef __POPCNT__
     uint64_t c = 0;
     for (uint64_t k = 0; k < n; k++)
         c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
     return c;
+}
+
+static inline uint64_t popcount_words(const uint8_t *p, uint64_t n)
+{
+#ifdef __POPCNT__
+    return popcount_words_builtin(p, n);
 #else
     uint64_t acc = 0;
     for (uint64_t k = 0; k < n; k++) {
@@ -298,10 +304,7 @@ static inline uint64_t popcount_words(const uint8_t *p, uint64_t n)
 __attribute__((target("popcnt")))
 static uint64_t popcount_words_hw(const uint8_t *p, uint64_t n)
 {
-    uint64_t c = 0;
-    for (uint64_t k = 0; k < n; k++)
-        c += (uint64_t)__builtin_popcountll(poisk_load_u64(p + 8 * k));
-    return c;
+    return popcount_words_builtin(p, n);            /* inlined here: the popcnt instruction */
 }
 #define POPCOUNT_WORDS_OPEN(hw, p, n) ((hw) ? popcount_words_hw(p, n) : popcount_words(p, n))
 #define POPCOUNT_HW() __builtin_cpu_supports("popcnt")

@@ -942,9 +942,11 @@ static inline double sc_quick_bound(ectx *e, scorer *s, double fallback)
 /* The block's best score: the largest BM25 over its competitive (tf, dl) pairs.  The same
  * doubles as poisk_bm25() (tf >= 1 here), with the length norm from the per-query cache:
  * one division per pair instead of two, for every block a walk bounds. */
-static inline __attribute__((always_inline)) double block_bound(ectx *e, scorer *s)
+/* The best score a term can reach at any (tf, length) pair of an impact list (a block's or
+ * a v5 group's). */
+static inline __attribute__((always_inline))
+double impacts_best(ectx *e, const scorer *s, const poisk_impacts *im)
 {
-    const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     double best = 0, k1p1 = e->k1 + 1.0;
     for (uint32_t i = 0; i < im->n; i++) {
         double tf = (double)im->tf[i], norm = length_norm(e, im->dl[i]);
@@ -953,6 +955,11 @@ static inline __attribute__((always_inline)) double block_bound(ectx *e, scorer 
             best = v;
     }
     return best;
+}
+
+static inline __attribute__((always_inline)) double block_bound(ectx *e, scorer *s)
+{
+    return impacts_best(e, s, poisk_postings_block_impacts(s->cur));
 }
 
 /* The phrase's bound over [target, *upto].  The gated phrase with a lead (a single-
@@ -1266,13 +1273,7 @@ static int group_cannot_enter(ectx *e, const scorer *s, const poisk_impacts *im,
     double loose = s->widf * tf * k1p1 / (tf + length_norm(e, im->dl[0]));
     if (cannot_enter(c, (rest + loose) * (1.0 + 1e-9), t))
         return 1;
-    double best = 0;
-    for (uint32_t i = 0; i < im->n; i++) {
-        double f = (double)im->tf[i], v = s->widf * f * k1p1 / (f + length_norm(e, im->dl[i]));
-        if (v > best)
-            best = v;
-    }
-    return cannot_enter(c, (rest + best) * (1.0 + 1e-9), t);
+    return cannot_enter(c, (rest + impacts_best(e, s, im)) * (1.0 + 1e-9), t);
 }
 
 /* A root window [target, upto] could not enter: skip on, block by block, the term whose
