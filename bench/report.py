@@ -5,6 +5,8 @@
                                                   TAB total µs (µs = eval_us: the evaluation
                                                   to top-k ids, like the peers' timers; total
                                                   = took_us, with the hits' stored fields)
+  report.py medtsv OUT.tsv RUN1.tsv RUN2.tsv ...  per query, the median µs over the runs' files
+                                                  (ids from the first)
   report.py parts INDEX_DIR                       bytes per file kind, as JSON
   report.py render KIND RESULTS.jsonl RESULTS.md PLOTDIR
 
@@ -41,6 +43,40 @@ def batch2tsv(path, cls_path):
         ids = ",".join(str(h.get("id", "")) for h in hits if isinstance(h, dict))
         ok = "error" not in o
         print(f"{cls}\t{took if ok else -1}\t{ids}\t{total if ok else -1}")
+
+
+def medtsv(out, paths):
+    """Per query, the median latency over several runs' files (class, µs, ids[, took_us]).
+
+    The runs are interleaved with the other engines' (bench/run), so a slow minute of the
+    machine falls on every engine alike and one run's outlier does not decide a percentile.
+    Ids come from the first run; a query whose ids differ between runs is counted on stderr
+    (poisk's are deterministic, so any count there is a bug)."""
+    runs = [[l.rstrip("\n").split("\t") for l in open(p, encoding="utf-8")] for p in paths]
+    runs = [r for r in runs if r]
+    if not runs:
+        open(out, "w").close()
+        return
+    n = min(len(r) for r in runs)
+    differ = 0
+    with open(out, "w", encoding="utf-8") as fo:
+        for i in range(n):
+            rows = [r[i] for r in runs]
+            first = rows[0]
+            if any(len(r) > 2 and len(first) > 2 and r[2] != first[2] for r in rows):
+                differ += 1
+            cols = [first[0]]
+            for c in (1, 3):
+                if c >= len(first):
+                    break
+                v = [float(r[c]) for r in rows if len(r) > c and r[c] not in ("", "-1")]
+                m = median(v) if len(v) == len(rows) else -1
+                cols.append(str(int(round(m))) if m is not None else "-1")
+                if c == 1:
+                    cols.append(first[2] if len(first) > 2 else "")
+            fo.write("\t".join(cols) + "\n")
+    if differ:
+        print(f"medtsv {out}: {differ} queries with different ids between runs", file=sys.stderr)
 
 
 def parts(idx):
@@ -143,7 +179,9 @@ def render(kind, results, md_path, plotdir):
       "one `searcher --batch` process, eval_us = parse + evaluation to the top-k ids and scores; Lucene: the last "
       "of 5 passes in one JVM, Xapian: the second of 2, each harness's own timer around query analysis + build + "
       "search to the top-k ids, stored ids fetched after it; poisk's took_us, which adds reading the hits' stored "
-      "passages, is in the last column).  No engine counts the total hits (Lucene: TopScoreDocCollector with "
+      f"passages, is in the last column).  poisk and Lucene: each query's median over {machine.get('query_runs', 1)} "
+      "such runs (fresh processes), interleaved poisk, Lucene, Lucene-ws, poisk, ... so that the machine's slow "
+      "minutes fall on every engine alike; Xapian one run.  No engine counts the total hits (Lucene: TopScoreDocCollector with "
       "totalHitsThreshold = k, so block-max WAND prunes from the first hit; Xapian: checkatleast 0); Lucene's "
       "query cache is off (poisk has none).  Indexing: every engine's MB/s is the corpus's raw bytes over its "
       "time; the peers index poisk's passage export of the same files, decoded from JSON before their clock "
@@ -434,6 +472,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "batch2tsv":
         batch2tsv(sys.argv[2], sys.argv[3])
+    elif cmd == "medtsv":
+        medtsv(sys.argv[2], sys.argv[3:])
     elif cmd == "parts":
         parts(sys.argv[2])
     elif cmd == "render":
