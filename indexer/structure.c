@@ -83,6 +83,7 @@ typedef struct parser {
     st_tok *t;
     size_t n;
     int line_based;
+    int joiners;             /* st_tokens.joiners: a token may be longer than its word */
     poisk_document *doc;
     size_t *cands;           /* token index of each section candidate */
     int *cand_k;
@@ -121,10 +122,12 @@ static int continued(const parser *p) { return p->cin && p->cin->started; }
 static unsigned F(const parser *p, size_t i) { return i < p->n ? st_flags(&p->t[i]) : 0; }
 static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i) & ST_DIGIT); }
 static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
-/* Inline, so that the word's length is a constant: the rules ask it of nearly every token. */
+/* Inline, so that the word's length is a constant: the rules ask it of nearly every token.
+ * Without joiners in the text a token equals its word only at the word's length. */
 static inline __attribute__((always_inline)) int tok_is(const parser *p, size_t i, const char *w)
 {
-    return i < p->n && st_is_n(p->src, &p->t[i], w, strlen(w));
+    size_t wl = strlen(w);
+    return i < p->n && (p->joiners || st_len(&p->t[i]) == wl) && st_is_n(p->src, &p->t[i], w, wl);
 }
 static long tok_value(const parser *p, size_t i)
 {
@@ -835,14 +838,23 @@ static inline int not_rek(const unsigned char *s)
     return fold2(s) != 0x440 || fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A;
 }
 
-/* Asked of nearly every token of sections 5-7: the length test and the first three
- * characters, which reject nearly all, inline. */
-static inline int recommended_at(const parser *p, size_t i)
+/* recommended_at() past its length and first-letter tests. */
+static __attribute__((noinline)) int recommended_rest(const parser *p, size_t i)
 {
-    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
-           !not_rek((const unsigned char *)p->src + p->t[i].start) &&
+    return !not_rek((const unsigned char *)p->src + p->t[i].start) &&
            st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
            (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
+}
+
+/* Asked of nearly every token of sections 5-7: the length test and the first letter, which
+ * reject nearly all, inline.  A token starts with a letter or a digit (never a dropped
+ * character), and only Р (D0 A0) and р (D1 80) fold to р. */
+static inline __attribute__((always_inline)) int recommended_at(const parser *p, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
+    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
+           ((s[0] == 0xD1 && s[1] == 0x80) || (s[0] == 0xD0 && s[1] == 0xA0)) &&
+           recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
@@ -1409,6 +1421,7 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     p.t = tk.t;
     p.n = tk.n;
     tk_count = tk.n;
+    p.joiners = tk.joiners;
     p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
     if (!(lex = st_projects_shared())) goto fail;
     p.lex = lex;

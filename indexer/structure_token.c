@@ -7,6 +7,10 @@
 
 #include "structure_token.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static uint32_t decode(const unsigned char *s, size_t len, size_t *i)
 {
     unsigned c = s[*i];
@@ -108,22 +112,49 @@ static const unsigned char ascii_kind[128] = {
 };
 
 /* The rest of a run of plain letters (ASCII, two-byte Cyrillic) or of digits from s[i],
- * counting letters and capitals: the bulk of the text, without the general decoder.
- * Stops before anything else (joiners, other scripts, damage) and where the token would
- * reach the length limit; the caller's loop takes it from there.  @return : the new i */
+ * counting letters and noting any letter that is not a capital: the bulk of the text,
+ * without the general decoder.  Stops before anything else (joiners, other scripts,
+ * damage) and where the token would reach the length limit; the caller's loop takes it
+ * from there.  @return : the new i */
 static inline __attribute__((always_inline)) size_t run_on(const unsigned char *s, size_t len, size_t i, size_t tok_start,
-                            int kind, unsigned *letters, unsigned *uppers)
+                            int kind, unsigned *letters, unsigned *lower)
 {
     size_t stop = tok_start + ST_MAX_TOKEN_LEN - 4;     /* extend only while i - start < */
     if (kind == 2) {
         while (i < len && i < stop && s[i] >= '0' && s[i] <= '9') i++;
         return i;
     }
-    unsigned l = *letters, u = *uppers;
+    unsigned l = *letters, low = *lower;
     size_t end = stop < len ? stop : len;
+#ifdef __SSE2__
+    /* eight Cyrillic letters at a time: each 16-bit lane a lead byte D0/D1, then 10xxxxxx;
+     * a letter that is not a capital (U+0410-U+042F, U+0400-U+040F) has lead D1 (bit 0
+     * set) or a second byte from B0 (bits 4 and 5 set) */
+    while (i + 16 <= end) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i ok = _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xC0FE)),
+                                     _mm_set1_epi16((short)0x80D0));
+        __m128i lo = _mm_or_si128(
+            _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x3000)), _mm_set1_epi16(0x3000)),
+            _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x0001)), _mm_set1_epi16(0x0001)));
+        unsigned good = (unsigned)_mm_movemask_epi8(ok);
+        unsigned lowm = (unsigned)_mm_movemask_epi8(lo);
+        if (good == 0xFFFFu) {
+            l += 8;
+            low |= lowm != 0;
+            i += 16;
+            continue;
+        }
+        unsigned nb = (unsigned)__builtin_ctz(~good) >> 1;     /* whole letters */
+        l += nb;
+        low |= (lowm & ((1u << (2 * nb)) - 1)) != 0;
+        i += 2 * nb;
+        break;
+    }
+#endif
     /* four Cyrillic letters at a time: each a lead byte D0/D1, then 10xxxxxx; a capital
      * (U+0410-U+042F, U+0400-U+040F) is lead D0 (bit 0 clear) with a second byte up to AF
-     * (bits 4 and 5 not both set): one bit per letter, summed by one multiply */
+     * (bits 4 and 5 not both set): one bit per letter */
     while (i + 8 <= end) {
         uint64_t x;
         memcpy(&x, s + i, 8);
@@ -131,34 +162,24 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
             break;
         const uint64_t ones = 0x0001000100010001ull;
         l += 4;
-        u += (unsigned)(((~x & ones & ~((x >> 12) & (x >> 13))) * ones) >> 48);
+        low |= (~x & ones & ~((x >> 12) & (x >> 13))) != ones;
         i += 8;
-    }
-    while (i + 4 <= end) {          /* two Cyrillic letters at a time: lead D0/D1, then 10xxxxxx */
-        uint32_t x;
-        memcpy(&x, s + i, 4);
-        if ((x & 0xC0FEC0FEu) != 0x80D080D0u)
-            break;
-        l += 2;
-        u += ((x & 0xFF) == 0xD0 && ((x >> 8) & 0xFF) <= 0xAF)
-             + (((x >> 16) & 0xFF) == 0xD0 && (x >> 24) <= 0xAF);
-        i += 4;
     }
     while (i < len && i < stop) {
         unsigned c = s[i];
         if (c < 0x80) {
             if (ascii_kind[c] != 1) break;
-            l++; u += c <= 'Z';
+            l++; low |= c > 'Z';
             i++;
         } else if ((c == 0xD0 || c == 0xD1) && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-            l++; u += c == 0xD0 && s[i + 1] <= 0xAF;      /* U+0400-U+042F */
+            l++; low |= !(c == 0xD0 && s[i + 1] <= 0xAF);      /* U+0400-U+042F */
             i += 2;
         } else {
             break;
         }
     }
     *letters = l;
-    *uppers = u;
+    *lower = low;
     return i;
 }
 
@@ -173,7 +194,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     size_t i = 0, tok_start = 0, tok_end = 0;
     int kind = 0;                  /* of the open token: 0 none, 1 letters, 2 digits */
     unsigned pending = 0, flags = 0;
-    unsigned spaces = 0, letters = 0, uppers = 0;
+    unsigned spaces = 0, letters = 0, lower = 0;   /* lower: a letter not a capital */
     while (i < len) {
         /* the common separator: a word, one ASCII space, a Cyrillic letter.  While a token
          * is open nothing is pending (pending is reset when a token opens and set only
@@ -182,15 +203,15 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
          * same in two more rounds of this loop */
         if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
             (s[i + 2] & 0xC0) == 0x80) {
-            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
             if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
                 return -1;
             tok_start = i + 1;
             letters = 1;
-            uppers = s[i + 1] == 0xD0 && s[i + 2] <= 0xAF;     /* U+0400-U+042F */
-            flags = uppers ? ST_UPPER : 0;
+            lower = !(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF);     /* U+0400-U+042F */
+            flags = lower ? 0 : ST_UPPER;
             spaces = 0;
-            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &uppers);
+            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &lower);
             continue;
         }
         size_t at = i;
@@ -198,16 +219,17 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int k = cp < 0x80 ? ascii_kind[cp] : (cp >= 0x400 && cp <= 0x52F) ? 1 : is_letter(cp);
         if (!k && kind && cp >= 0xAD && is_joiner(cp)) {
             tok_end = i;
+            tk->joiners = 1;
             continue;
         }
         if (k && kind == k && tok_end - tok_start < ST_MAX_TOKEN_LEN - 4) {
-            if (k == 1) { letters++; uppers += (cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp)); }
-            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
+            if (k == 1) { letters++; lower |= !((cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp))); }
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &lower);
             continue;
         }
         int glued = 0;
         if (kind) {                /* close the open token */
-            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
             if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
                 return -1;
             glued = k != 0;
@@ -218,15 +240,15 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             tok_start = at;
             tok_end = i;
             flags = pending | (glued ? ST_GLUED : 0) | (k == 2 ? ST_DIGIT : 0);
-            letters = uppers = 0;
+            letters = lower = 0;
             if (k == 1) {
                 letters = 1;
-                uppers = is_upper(cp);
-                if (uppers) flags |= ST_UPPER;
+                lower = !is_upper(cp);
+                if (!lower) flags |= ST_UPPER;
             }
             pending = 0;
             spaces = 0;
-            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &lower);
             continue;
         }
         if (cp == '\n') { pending |= ST_NL_BEFORE; tk->newlines++; }
@@ -241,7 +263,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         }
     }
     if (kind) {
-        if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+        if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
         if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
             return -1;
     }

@@ -117,13 +117,23 @@ static size_t put_utf8(char *out, size_t o, size_t cap, uint32_t cp)
     return o;
 }
 
-/* Next word (letter run) of s from *pos, normalised into out.  @return : 1, or 0 at end */
+/* Next word (letter run) of s from *pos, normalised into out.  ASCII and the two-byte
+ * Cyrillic block (lead D0-D3: U+0400-U+04FF, letters all) inline, the rest through
+ * utf8_next().  @return : 1, or 0 at end */
 static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t cap,
                      size_t *out_len)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = *pos;
     while (i < len) {                     /* skip to the first letter */
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((unsigned)((c | 0x20) - 'a') < 26u) break;
+            i++;
+            continue;
+        }
+        if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80)
+            break;
         size_t at = i;
         uint32_t cp = utf8_next(u, len, &i);
         if (is_letter(cp)) { i = at; break; }
@@ -131,6 +141,18 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
     if (i >= len) { *pos = len; return 0; }
     size_t o = 0;
     while (i < len) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((unsigned)((c | 0x20) - 'a') >= 26u) break;
+            o = put_utf8(out, o, cap, fold(c));
+            i++;
+            continue;
+        }
+        if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            o = put_utf8(out, o, cap, fold(((c & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu)));
+            i += 2;
+            continue;
+        }
         size_t at = i;
         uint32_t cp = utf8_next(u, len, &i);
         if (is_joiner(cp))
