@@ -108,6 +108,8 @@ typedef struct parser {
     size_t consumed;         /* bytes of src the emitted passages cover */
     bspan *boiler;
     size_t n_boiler, cap_boiler;
+    uint32_t *btok;          /* the tokens flagged ST_BOILER, sorted once all are marked */
+    size_t n_btok, cap_btok;
     st_pages pages;
     const st_projects *lex;  /* project names (data/projects.txt) */
     planned *plan;
@@ -639,10 +641,39 @@ static int boiler_push(parser *p, size_t start, size_t end)
     return POISK_OK;
 }
 
-static void mark_boiler(parser *p, size_t t0, size_t t1)
+/* Flag tokens [t0, t1) as boilerplate, listing each once in p->btok. */
+static int mark_boiler(parser *p, size_t t0, size_t t1)
 {
-    for (size_t i = t0; i < t1 && i < p->n; i++)
+    for (size_t i = t0; i < t1 && i < p->n; i++) {
+        if (F(p, i) & ST_BOILER) continue;
+        if (p->n_btok == p->cap_btok) {
+            size_t cap = p->cap_btok ? 2 * p->cap_btok : 256;
+            uint32_t *b = realloc(p->btok, cap * sizeof *b);
+            if (!b) return POISK_ENOMEM;
+            p->btok = b;
+            p->cap_btok = cap;
+        }
+        p->btok[p->n_btok++] = (uint32_t)i;
         st_set_flag(&p->t[i], ST_BOILER);
+    }
+    return POISK_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How many entries of the sorted p->btok are below token i. */
+static size_t btok_below(const parser *p, size_t i)
+{
+    size_t lo = 0, hi = p->n_btok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->btok[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
 }
 
 /* Table headers: "пп" followed by header words (split words and a lost last letter
@@ -701,7 +732,7 @@ static int find_table_headers(parser *p)
             if (s >= 3 && !memcmp(p->src + s - 3, "№", 3) && (t0 == 0 || st_end(&p->t[t0 - 1]) <= s - 3))
                 start = s - 3;
         }
-        mark_boiler(p, t0, j);
+        if (mark_boiler(p, t0, j)) return POISK_ENOMEM;
         if (boiler_push(p, start, st_end(&p->t[j - 1]))) return POISK_ENOMEM;
         i = j - 1;
     }
@@ -716,7 +747,7 @@ static int find_page_numbers(parser *p)
         return POISK_ENOMEM;
     for (size_t k = 0; k < p->pages.n; k++) {
         size_t i = p->pages.m[k].tok;
-        mark_boiler(p, i, i + 1);
+        if (mark_boiler(p, i, i + 1)) return POISK_ENOMEM;
         if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) return POISK_ENOMEM;
     }
     return POISK_OK;
@@ -766,13 +797,12 @@ static size_t tok_at_byte(const parser *p, size_t b)
     return lo;
 }
 
+/* Words in tokens [t0, t1): the tokens less the boilerplate ones (p->btok, sorted). */
 static size_t count_words(const parser *p, size_t t0, size_t t1)
 {
-    size_t w = 0;
-    if (t1 > p->n) t1 = p->n;              /* (F's bound, hoisted out of the loop) */
-    for (size_t i = t0; i < t1; i++)
-        w += !(p->t[i].len_flags & ((uint32_t)ST_BOILER << 19));
-    return w;
+    if (t1 > p->n) t1 = p->n;
+    if (t0 >= t1) return 0;
+    return (t1 - t0) - (btok_below(p, t1) - btok_below(p, t0));
 }
 
 /* Words in tokens [t0, t1), counted back from t1 and no further than cap + 1: O(cap). */
@@ -897,6 +927,14 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
         if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = (long)e; }
     }
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
+        if (!snap) {
+            /* a word neither capitalised nor a number cuts nothing, unless it is
+             * "рекомендовано": most tokens, skipped here */
+            while (i < t1 && !(p->t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)) &&
+                   !(projects && recommended_at(p, i)))
+                i++;
+            if (i >= t1) break;
+        }
         if (snap && i == snap->tok + 1) {
             *snap = (cut_snap){ snap->tok, 1, expect, named_end, last_row, row_extra };
             snap = NULL;
@@ -1432,6 +1470,7 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
     if ((rc = find_page_numbers(&p))) goto fail;
+    if (p.n_btok) qsort(p.btok, p.n_btok, sizeof *p.btok, cmp_u32);
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
@@ -1443,13 +1482,13 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (rc) goto fail;
     if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.btok); free(p.plan); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     if (consumed) *consumed = p.consumed;
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.btok); free(p.plan); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));

@@ -78,7 +78,8 @@ static size_t prev_of(const dp *w, size_t q) { return w->prev[q] == NIL ? NONE :
 /* The best chain over c[0, nc); L == 0: pass 1 (count only).  @return : its last element */
 static size_t chain(const cand *c, size_t nc, double L, dp *w)
 {
-    for (size_t v = 0; v <= MAX_VALUE; v++) w->head[v] = NIL;
+    for (size_t k = 0; k < nc; k++)       /* the values in use and those looked back to */
+        for (long d = 0; d <= MAX_SKIP && c[k].v - d >= 0; d++) w->head[c[k].v - d] = NIL;
     size_t max_gap = L > 0 ? (size_t)(8 * L) : MAX_GAP1;
     if (max_gap < 4000) max_gap = 4000;
     size_t top = NONE;

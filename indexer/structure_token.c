@@ -149,7 +149,7 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
         l += nb;
         low |= (lowm & ((1u << (2 * nb)) - 1)) != 0;
         i += 2 * nb;
-        break;
+        goto rest;                 /* the lane at i failed: so would the 8-byte test */
     }
 #endif
     /* four Cyrillic letters at a time: each a lead byte D0/D1, then 10xxxxxx; a capital
@@ -165,6 +165,9 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
         low |= (~x & ones & ~((x >> 12) & (x >> 13))) != ones;
         i += 8;
     }
+#ifdef __SSE2__
+rest:
+#endif
     while (i < len && i < stop) {
         unsigned c = s[i];
         if (c < 0x80) {
@@ -291,6 +294,22 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
+        unsigned c = s[i];
+        /* two-byte Cyrillic (U+0400-U+047F: no joiner there) and ASCII inline */
+        if ((c & 0xFE) == 0xD0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            uint32_t f = fold(((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu));
+            if (o + 2 >= cap) break;
+            out[o++] = (char)(0xC0 | (f >> 6));
+            out[o++] = (char)(0x80 | (f & 0x3F));
+            i += 2;
+            continue;
+        }
+        if (c < 0x80) {
+            if (o + 1 >= cap) break;
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
+        }
         uint32_t cp = next_cp(s, len, &i);
         if (cp >= 0xAD && is_joiner(cp))
             continue;
