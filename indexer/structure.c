@@ -165,9 +165,10 @@ static int find_candidates(parser *p)
     p->cand_k = malloc(cap * sizeof *p->cand_k);
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
-    for (size_t i = 0; i + 1 < p->n; i++) {
+    const st_tok *t = p->t;
+    for (size_t i = 0, n = p->n; i + 1 < n; i++) {
         /* both rules need a digit token at i or i + 1: most pairs are two words */
-        if (!((p->t[i].len_flags | p->t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
+        if (!((t[i].len_flags | t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
             continue;
         long k = -1;
         size_t at = i;

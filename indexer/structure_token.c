@@ -210,10 +210,40 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
                 return -1;
             tok_start = i + 1;
+            spaces = 0;
+#ifdef __SSE2__
+            if (i + 33 <= len) {
+                /* the new word's first sixteen letters at once (run_on's test); lane 0, its
+                 * first letter, passed the test above */
+                const __m128i mask = _mm_set1_epi16((short)0xC0FE), want = _mm_set1_epi16((short)0x80D0);
+                const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+                __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
+                __m128i lox = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
+                                           _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd));
+                __m128i loy = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(y, hi2), hi2),
+                                           _mm_cmpeq_epi16(_mm_and_si128(y, odd), odd));
+                uint32_t good = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, mask), want)) |
+                                (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(y, mask), want)) << 16;
+                uint32_t lowm = (uint32_t)_mm_movemask_epi8(lox) |
+                                (uint32_t)_mm_movemask_epi8(loy) << 16;
+                flags = (lowm & 1) ? 0 : ST_UPPER;
+                unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
+                letters = nb;
+                lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                i += 1 + 2 * (size_t)nb;
+                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
+                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1) {
+                    tok_end = i;
+                    continue;
+                }
+                tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
+                continue;
+            }
+#endif
             letters = 1;
             lower = !(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF);     /* U+0400-U+042F */
             flags = lower ? 0 : ST_UPPER;
-            spaces = 0;
             tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &lower);
             continue;
         }
@@ -279,6 +309,27 @@ void st_tokens_free(st_tokens *tk)
     memset(tk, 0, sizeof *tk);
 }
 
+/* st_norm's folding of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
+ * byte & 0x3F)) as the two UTF-8 bytes of the result, lead byte in the low half. */
+static const uint16_t fold_d0d1[128] = {
+    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
+    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
+    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
+    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
+    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
+    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
+    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
+    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
+    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
+    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
+    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
+    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
+    0xA0D1, 0xA1D1, 0xA2D1, 0xA3D1, 0xA4D1, 0xA5D1, 0xA6D1, 0xA7D1,
+    0xA8D1, 0xA9D1, 0xAAD1, 0xABD1, 0xACD1, 0xADD1, 0xAED1, 0xAFD1,
+    0xB0D1, 0xB1D1, 0xB2D1, 0xB3D1, 0xB4D1, 0xB5D1, 0xB6D1, 0xB7D1,
+    0xB8D1, 0xB9D1, 0xBAD1, 0xBBD1, 0xBCD1, 0xBDD1, 0xBED1, 0xBFD1,
+};
+
 /* Lower case, ё -> е: the folding of st_norm. */
 static inline uint32_t fold(uint32_t cp)
 {
@@ -297,10 +348,10 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
         unsigned c = s[i];
         /* two-byte Cyrillic (U+0400-U+047F: no joiner there) and ASCII inline */
         if ((c & 0xFE) == 0xD0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-            uint32_t f = fold(((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu));
+            uint16_t f = fold_d0d1[((c & 1u) << 6) | (s[i + 1] & 0x3Fu)];
             if (o + 2 >= cap) break;
-            out[o++] = (char)(0xC0 | (f >> 6));
-            out[o++] = (char)(0x80 | (f & 0x3F));
+            out[o++] = (char)(f & 0xFF);
+            out[o++] = (char)(f >> 8);
             i += 2;
             continue;
         }
