@@ -683,6 +683,12 @@ static size_t btok_below(const parser *p, size_t i)
 static int find_table_headers(parser *p)
 {
     for (size_t i = 0; i < p->n; i++) {
+        if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
+            const st_tok *t = p->t;
+            size_t n = p->n;
+            while (i < n && (t[i].len_flags & ST_MAX_TOKEN_LEN) != 4) i++;
+            if (i >= n) break;
+        }
         if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
         if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
         size_t j = i + 1;

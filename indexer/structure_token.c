@@ -134,11 +134,14 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         __m128i ok = _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xC0FE)),
                                      _mm_set1_epi16((short)0x80D0));
-        __m128i lo = _mm_or_si128(
-            _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x3000)), _mm_set1_epi16(0x3000)),
-            _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x0001)), _mm_set1_epi16(0x0001)));
         unsigned good = (unsigned)_mm_movemask_epi8(ok);
-        unsigned lowm = (unsigned)_mm_movemask_epi8(lo);
+        unsigned lowm = 0;
+        if (!low) {                /* (once a letter is not a capital, the rest do not matter) */
+            __m128i lo = _mm_or_si128(
+                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x3000)), _mm_set1_epi16(0x3000)),
+                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x0001)), _mm_set1_epi16(0x0001)));
+            lowm = (unsigned)_mm_movemask_epi8(lo);
+        }
         if (good == 0xFFFFu) {
             l += 8;
             low |= lowm != 0;
@@ -216,21 +219,27 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
                 /* the new word's first sixteen letters at once (run_on's test); lane 0, its
                  * first letter, passed the test above */
                 const __m128i mask = _mm_set1_epi16((short)0xC0FE), want = _mm_set1_epi16((short)0x80D0);
-                const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
                 __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
-                __m128i lox = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
-                                           _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd));
-                __m128i loy = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(y, hi2), hi2),
-                                           _mm_cmpeq_epi16(_mm_and_si128(y, odd), odd));
                 uint32_t good = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, mask), want)) |
                                 (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(y, mask), want)) << 16;
-                uint32_t lowm = (uint32_t)_mm_movemask_epi8(lox) |
-                                (uint32_t)_mm_movemask_epi8(loy) << 16;
-                flags = (lowm & 1) ? 0 : ST_UPPER;
                 unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
                 letters = nb;
-                lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                if (!(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF)) {     /* U+0400-U+042F */
+                    flags = 0;
+                    lower = 1;             /* a lower-case first letter: not all capitals */
+                } else {
+                    /* the letters that are not capitals (run_on's test) */
+                    const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
+                    __m128i lox = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
+                                               _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd));
+                    __m128i loy = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(y, hi2), hi2),
+                                               _mm_cmpeq_epi16(_mm_and_si128(y, odd), odd));
+                    uint32_t lowm = (uint32_t)_mm_movemask_epi8(lox) |
+                                    (uint32_t)_mm_movemask_epi8(loy) << 16;
+                    flags = ST_UPPER;
+                    lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                }
                 i += 1 + 2 * (size_t)nb;
                 /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
                 if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1) {
