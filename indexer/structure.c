@@ -878,8 +878,11 @@ static inline int not_rek(const unsigned char *s)
 /* recommended_at() past its length and first-letter tests. */
 static __attribute__((noinline)) int recommended_rest(const parser *p, size_t i)
 {
-    return !not_rek((const unsigned char *)p->src + p->t[i].start) &&
-           st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
+    const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
+    /* the usual spelling, lower case after the first letter (tested by the caller), is
+     * already its normalised form: compared as bytes */
+    int spelled = !memcmp(s + 2, "екомендо", sizeof "екомендо" - 1);
+    return (spelled || (!not_rek(s) && st_starts(p->src, &p->t[i], "рекомендо"))) && i + 1 < p->n &&
            (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
 }
 
