@@ -166,7 +166,8 @@ int poisk_input_is_binary(const char *buf, size_t len)
 #ifdef __SSE2__
         /* 16 bytes that count nothing: each printable ASCII, \n, \r, \t, or a Cyrillic
          * lead byte D0/D1 with its continuation byte inside the block (so a continuation
-         * byte without its lead, first in the block, goes the byte-wise way) */
+         * byte without its lead, first in the block, goes the byte-wise way), except that
+         * the last byte may be a lead, left for the next block */
         while (i + 16 <= n) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             unsigned a = (unsigned)_mm_movemask_epi8(_mm_or_si128(
@@ -176,9 +177,9 @@ int poisk_input_is_binary(const char *buf, size_t len)
                 _mm_and_si128(x, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xD0)));
             unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
                 _mm_and_si128(x, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80)));
-            if ((a | l | c) != 0xFFFFu || c != ((l << 1) & 0xFFFFu) || (l & 0x8000u))
+            if ((a | l | c) != 0xFFFFu || c != ((l << 1) & 0xFFFFu))
                 break;
-            i += 16;
+            i += 16 - (l >> 15);       /* a lead byte last: its pair starts the next block */
         }
         if (i >= n)
             break;
