@@ -940,9 +940,14 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
         if (!snap) {
             /* a word neither capitalised nor a number cuts nothing, unless it is
              * "рекомендовано": most tokens, skipped here */
-            while (i < t1 && !(p->t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)) &&
-                   !(projects && recommended_at(p, i)))
-                i++;
+            const st_tok *t = p->t;
+            if (!projects)
+                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)))
+                    i++;
+            else
+                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)) &&
+                       !recommended_at(p, i))
+                    i++;
             if (i >= t1) break;
         }
         if (snap && i == snap->tok + 1) {
@@ -1025,6 +1030,19 @@ static const char *doc_copy(parser *p, const char **slot, const char *s)
     return *slot;
 }
 
+/* ":<offset>" in decimal into buf (at least 22 bytes), as snprintf's ":%llu".
+ * @return : its length */
+static int id_suffix(char *buf, uint64_t v)
+{
+    char d[20];
+    int n = 0;
+    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    buf[0] = ':';
+    for (int k = 0; k < n; k++) buf[1 + k] = d[n - 1 - k];
+    buf[n + 1] = 0;
+    return n + 1;
+}
+
 static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
 {
     for (;;) {                                         /* trim the front */
@@ -1047,7 +1065,7 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     poisk_passage ps = { 0 };
     char idbuf[32];
     size_t pl = strlen(poisk_document_path(p->doc));
-    int il = snprintf(idbuf, sizeof idbuf, ":%llu", (unsigned long long)(p->base + a));
+    int il = id_suffix(idbuf, p->base + a);
     char *id = poisk_document_alloc(p->doc, pl + (size_t)il + 1);
     if (!id) return POISK_ENOMEM;
     memcpy(id, poisk_document_path(p->doc), pl);
