@@ -33,6 +33,10 @@
 #include "structure_projects.h"
 #include "structure_stream.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define NONE          ((size_t)-1)
 #define MAX_SECTORS   ST_MAX_SECTORS
 #define MAX_HEADS     (MAX_SECTORS * 4)
@@ -666,6 +670,32 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sort p->btok: the table headers' tokens [0, mid) and the page numbers' [mid, n) are
+ * each listed in text order nearly always, and are then merged; otherwise sorted. */
+static int btok_sort(parser *p, size_t mid)
+{
+    size_t n = p->n_btok;
+    int runs = 1;
+    for (size_t k = 1; k < n && runs; k++)
+        if (k != mid && p->btok[k - 1] > p->btok[k]) runs = 0;
+    if (!runs) {
+        qsort(p->btok, n, sizeof *p->btok, cmp_u32);
+        return POISK_OK;
+    }
+    if (mid == 0 || mid >= n || p->btok[mid - 1] < p->btok[mid])
+        return POISK_OK;                 /* one run: sorted already */
+    uint32_t *m = malloc(n * sizeof *m);
+    if (!m) return POISK_ENOMEM;
+    size_t a = 0, b = mid, o = 0;
+    while (a < mid && b < n) m[o++] = p->btok[a] <= p->btok[b] ? p->btok[a++] : p->btok[b++];
+    while (a < mid) m[o++] = p->btok[a++];
+    while (b < n) m[o++] = p->btok[b++];
+    free(p->btok);
+    p->btok = m;
+    p->cap_btok = n;
+    return POISK_OK;
+}
+
 /* How many entries of the sorted p->btok are below token i. */
 static size_t btok_below(const parser *p, size_t i)
 {
@@ -829,6 +859,27 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     size_t o = 0;
     int space = 0;
     for (size_t i = a; i < b;) {
+#ifdef __SSE2__
+        /* 16 bytes none of which can start a space (see below) are copied at once; the
+         * output never runs ahead of the input, so they fit */
+        if (i + 16 <= b) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p->src + i));
+            __m128i bad = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20)),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2))),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2)),
+                                          _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE3))),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF))));
+            if (!_mm_movemask_epi8(bad)) {
+                if (space && o) out[o++] = ' ';
+                space = 0;
+                _mm_storeu_si128((__m128i *)(void *)(out + o), x);
+                o += 16;
+                i += 16;
+                continue;
+            }
+        }
+#endif
         /* only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-
          * U+205F: E2; U+3000: E3; U+FEFF: EF) can start a space: test the rest inline */
         unsigned char c = (unsigned char)p->src[i];
@@ -1497,8 +1548,9 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_subsections(&p);
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
+    size_t headers_btok = p.n_btok;
     if ((rc = find_page_numbers(&p))) goto fail;
-    if (p.n_btok) qsort(p.btok, p.n_btok, sizeof *p.btok, cmp_u32);
+    if ((rc = btok_sort(&p, headers_btok))) goto fail;
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
