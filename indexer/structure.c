@@ -33,10 +33,6 @@
 #include "structure_projects.h"
 #include "structure_stream.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #define NONE          ((size_t)-1)
 #define MAX_SECTORS   ST_MAX_SECTORS
 #define MAX_HEADS     (MAX_SECTORS * 4)
@@ -859,27 +855,6 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     size_t o = 0;
     int space = 0;
     for (size_t i = a; i < b;) {
-#ifdef __SSE2__
-        /* 16 bytes none of which can start a space (see below) are copied at once; the
-         * output never runs ahead of the input, so they fit */
-        if (i + 16 <= b) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p->src + i));
-            __m128i bad = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20)),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2))),
-                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2)),
-                                          _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE3))),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF))));
-            if (!_mm_movemask_epi8(bad)) {
-                if (space && o) out[o++] = ' ';
-                space = 0;
-                _mm_storeu_si128((__m128i *)(void *)(out + o), x);
-                o += 16;
-                i += 16;
-                continue;
-            }
-        }
-#endif
         /* only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-
          * U+205F: E2; U+3000: E3; U+FEFF: EF) can start a space: test the rest inline */
         unsigned char c = (unsigned char)p->src[i];
