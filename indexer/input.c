@@ -13,6 +13,10 @@
 
 #include "input.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 typedef struct seen_set {
     dev_t *dev;
     ino_t *ino;
@@ -159,6 +163,27 @@ int poisk_input_is_binary(const char *buf, size_t len)
     const unsigned char *s = (const unsigned char *)buf;
     size_t n = len < 65536 ? len : 65536, bad = 0, ctrl = 0;
     for (size_t i = 0; i < n;) {
+#ifdef __SSE2__
+        /* 16 bytes that count nothing: each printable ASCII, \n, \r, \t, or a Cyrillic
+         * lead byte D0/D1 with its continuation byte inside the block (so a continuation
+         * byte without its lead, first in the block, goes the byte-wise way), except that
+         * the last byte may be a lead, left for the next block */
+        while (i + 16 <= n) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned a = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x1F)), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')))));
+            unsigned l = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_and_si128(x, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xD0)));
+            unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_and_si128(x, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80)));
+            if ((a | l | c) != 0xFFFFu || c != ((l << 1) & 0xFFFFu))
+                break;
+            i += 16 - (l >> 15);       /* a lead byte last: its pair starts the next block */
+        }
+        if (i >= n)
+            break;
+#endif
         if (i + 8 <= n) {           /* 8 bytes of printable ASCII or of 4 Cyrillic letters */
             uint64_t x;
             memcpy(&x, s + i, 8);

@@ -83,6 +83,7 @@ typedef struct parser {
     st_tok *t;
     size_t n;
     int line_based;
+    int joiners;             /* st_tokens.joiners: a token may be longer than its word */
     poisk_document *doc;
     size_t *cands;           /* token index of each section candidate */
     int *cand_k;
@@ -107,6 +108,8 @@ typedef struct parser {
     size_t consumed;         /* bytes of src the emitted passages cover */
     bspan *boiler;
     size_t n_boiler, cap_boiler;
+    uint32_t *btok;          /* the tokens flagged ST_BOILER, sorted once all are marked */
+    size_t n_btok, cap_btok;
     st_pages pages;
     const st_projects *lex;  /* project names (data/projects.txt) */
     planned *plan;
@@ -121,10 +124,12 @@ static int continued(const parser *p) { return p->cin && p->cin->started; }
 static unsigned F(const parser *p, size_t i) { return i < p->n ? st_flags(&p->t[i]) : 0; }
 static int is_digit_tok(const parser *p, size_t i) { return i < p->n && (F(p, i) & ST_DIGIT); }
 static int is_word_tok(const parser *p, size_t i) { return i < p->n && !(F(p, i) & ST_DIGIT); }
-/* Inline, so that the word's length is a constant: the rules ask it of nearly every token. */
+/* Inline, so that the word's length is a constant: the rules ask it of nearly every token.
+ * Without joiners in the text a token equals its word only at the word's length. */
 static inline __attribute__((always_inline)) int tok_is(const parser *p, size_t i, const char *w)
 {
-    return i < p->n && st_is_n(p->src, &p->t[i], w, strlen(w));
+    size_t wl = strlen(w);
+    return i < p->n && (p->joiners || st_len(&p->t[i]) == wl) && st_is_n(p->src, &p->t[i], w, wl);
 }
 static long tok_value(const parser *p, size_t i)
 {
@@ -160,9 +165,10 @@ static int find_candidates(parser *p)
     p->cand_k = malloc(cap * sizeof *p->cand_k);
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
-    for (size_t i = 0; i + 1 < p->n; i++) {
+    const st_tok *t = p->t;
+    for (size_t i = 0, n = p->n; i + 1 < n; i++) {
         /* both rules need a digit token at i or i + 1: most pairs are two words */
-        if (!((p->t[i].len_flags | p->t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
+        if (!((t[i].len_flags | t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
             continue;
         long k = -1;
         size_t at = i;
@@ -636,10 +642,65 @@ static int boiler_push(parser *p, size_t start, size_t end)
     return POISK_OK;
 }
 
-static void mark_boiler(parser *p, size_t t0, size_t t1)
+/* Flag tokens [t0, t1) as boilerplate, listing each once in p->btok. */
+static int mark_boiler(parser *p, size_t t0, size_t t1)
 {
-    for (size_t i = t0; i < t1 && i < p->n; i++)
+    for (size_t i = t0; i < t1 && i < p->n; i++) {
+        if (F(p, i) & ST_BOILER) continue;
+        if (p->n_btok == p->cap_btok) {
+            size_t cap = p->cap_btok ? 2 * p->cap_btok : 256;
+            uint32_t *b = realloc(p->btok, cap * sizeof *b);
+            if (!b) return POISK_ENOMEM;
+            p->btok = b;
+            p->cap_btok = cap;
+        }
+        p->btok[p->n_btok++] = (uint32_t)i;
         st_set_flag(&p->t[i], ST_BOILER);
+    }
+    return POISK_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort p->btok: the table headers' tokens [0, mid) and the page numbers' [mid, n) are
+ * each listed in text order nearly always, and are then merged; otherwise sorted. */
+static int btok_sort(parser *p, size_t mid)
+{
+    size_t n = p->n_btok;
+    int runs = 1;
+    for (size_t k = 1; k < n && runs; k++)
+        if (k != mid && p->btok[k - 1] > p->btok[k]) runs = 0;
+    if (!runs) {
+        qsort(p->btok, n, sizeof *p->btok, cmp_u32);
+        return POISK_OK;
+    }
+    if (mid == 0 || mid >= n || p->btok[mid - 1] < p->btok[mid])
+        return POISK_OK;                 /* one run: sorted already */
+    uint32_t *m = malloc(n * sizeof *m);
+    if (!m) return POISK_ENOMEM;
+    size_t a = 0, b = mid, o = 0;
+    while (a < mid && b < n) m[o++] = p->btok[a] <= p->btok[b] ? p->btok[a++] : p->btok[b++];
+    while (a < mid) m[o++] = p->btok[a++];
+    while (b < n) m[o++] = p->btok[b++];
+    free(p->btok);
+    p->btok = m;
+    p->cap_btok = n;
+    return POISK_OK;
+}
+
+/* How many entries of the sorted p->btok are below token i. */
+static size_t btok_below(const parser *p, size_t i)
+{
+    size_t lo = 0, hi = p->n_btok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->btok[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
 }
 
 /* Table headers: "пп" followed by header words (split words and a lost last letter
@@ -648,6 +709,12 @@ static void mark_boiler(parser *p, size_t t0, size_t t1)
 static int find_table_headers(parser *p)
 {
     for (size_t i = 0; i < p->n; i++) {
+        if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
+            const st_tok *t = p->t;
+            size_t n = p->n;
+            while (i < n && (t[i].len_flags & ST_MAX_TOKEN_LEN) != 4) i++;
+            if (i >= n) break;
+        }
         if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
         if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
         size_t j = i + 1;
@@ -698,7 +765,7 @@ static int find_table_headers(parser *p)
             if (s >= 3 && !memcmp(p->src + s - 3, "№", 3) && (t0 == 0 || st_end(&p->t[t0 - 1]) <= s - 3))
                 start = s - 3;
         }
-        mark_boiler(p, t0, j);
+        if (mark_boiler(p, t0, j)) return POISK_ENOMEM;
         if (boiler_push(p, start, st_end(&p->t[j - 1]))) return POISK_ENOMEM;
         i = j - 1;
     }
@@ -713,7 +780,7 @@ static int find_page_numbers(parser *p)
         return POISK_ENOMEM;
     for (size_t k = 0; k < p->pages.n; k++) {
         size_t i = p->pages.m[k].tok;
-        mark_boiler(p, i, i + 1);
+        if (mark_boiler(p, i, i + 1)) return POISK_ENOMEM;
         if (boiler_push(p, p->t[i].start, st_end(&p->t[i]))) return POISK_ENOMEM;
     }
     return POISK_OK;
@@ -763,13 +830,12 @@ static size_t tok_at_byte(const parser *p, size_t b)
     return lo;
 }
 
+/* Words in tokens [t0, t1): the tokens less the boilerplate ones (p->btok, sorted). */
 static size_t count_words(const parser *p, size_t t0, size_t t1)
 {
-    size_t w = 0;
-    if (t1 > p->n) t1 = p->n;              /* (F's bound, hoisted out of the loop) */
-    for (size_t i = t0; i < t1; i++)
-        w += !(p->t[i].len_flags & ((uint32_t)ST_BOILER << 19));
-    return w;
+    if (t1 > p->n) t1 = p->n;
+    if (t0 >= t1) return 0;
+    return (t1 - t0) - (btok_below(p, t1) - btok_below(p, t0));
 }
 
 /* Words in tokens [t0, t1), counted back from t1 and no further than cap + 1: O(cap). */
@@ -835,14 +901,26 @@ static inline int not_rek(const unsigned char *s)
     return fold2(s) != 0x440 || fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A;
 }
 
-/* Asked of nearly every token of sections 5-7: the length test and the first three
- * characters, which reject nearly all, inline. */
-static inline int recommended_at(const parser *p, size_t i)
+/* recommended_at() past its length and first-letter tests. */
+static __attribute__((noinline)) int recommended_rest(const parser *p, size_t i)
 {
-    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
-           !not_rek((const unsigned char *)p->src + p->t[i].start) &&
-           st_starts(p->src, &p->t[i], "рекомендо") && i + 1 < p->n &&
+    const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
+    /* the usual spelling, lower case after the first letter (tested by the caller), is
+     * already its normalised form: compared as bytes */
+    int spelled = !memcmp(s + 2, "екомендо", sizeof "екомендо" - 1);
+    return (spelled || (!not_rek(s) && st_starts(p->src, &p->t[i], "рекомендо"))) && i + 1 < p->n &&
            (tok_is(p, i + 1, "фои") || st_starts(p->src, &p->t[i + 1], "вано"));
+}
+
+/* Asked of nearly every token of sections 5-7: the length test and the first letter, which
+ * reject nearly all, inline.  A token starts with a letter or a digit (never a dropped
+ * character), and only Р (D0 A0) and р (D1 80) fold to р. */
+static inline __attribute__((always_inline)) int recommended_at(const parser *p, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
+    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
+           ((s[0] == 0xD1 && s[1] == 0x80) || (s[0] == 0xD0 && s[1] == 0xA0)) &&
+           recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
@@ -885,6 +963,19 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
         if (e) { out[0].project = poisk_document_strndup(p->doc, lexname, strlen(lexname)); named_end = (long)e; }
     }
     for (size_t i = t0 + 1; i < t1 && n < cap; i++) {
+        if (!snap) {
+            /* a word neither capitalised nor a number cuts nothing, unless it is
+             * "рекомендовано": most tokens, skipped here */
+            const st_tok *t = p->t;
+            if (!projects)
+                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)))
+                    i++;
+            else
+                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)) &&
+                       !recommended_at(p, i))
+                    i++;
+            if (i >= t1) break;
+        }
         if (snap && i == snap->tok + 1) {
             *snap = (cut_snap){ snap->tok, 1, expect, named_end, last_row, row_extra };
             snap = NULL;
@@ -965,6 +1056,19 @@ static const char *doc_copy(parser *p, const char **slot, const char *s)
     return *slot;
 }
 
+/* ":<offset>" in decimal into buf (at least 22 bytes), as snprintf's ":%llu".
+ * @return : its length */
+static int id_suffix(char *buf, uint64_t v)
+{
+    char d[20];
+    int n = 0;
+    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    buf[0] = ':';
+    for (int k = 0; k < n; k++) buf[1 + k] = d[n - 1 - k];
+    buf[n + 1] = 0;
+    return n + 1;
+}
+
 static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
 {
     for (;;) {                                         /* trim the front */
@@ -987,7 +1091,7 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     poisk_passage ps = { 0 };
     char idbuf[32];
     size_t pl = strlen(poisk_document_path(p->doc));
-    int il = snprintf(idbuf, sizeof idbuf, ":%llu", (unsigned long long)(p->base + a));
+    int il = id_suffix(idbuf, p->base + a);
     char *id = poisk_document_alloc(p->doc, pl + (size_t)il + 1);
     if (!id) return POISK_ENOMEM;
     memcpy(id, poisk_document_path(p->doc), pl);
@@ -1409,6 +1513,7 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     p.t = tk.t;
     p.n = tk.n;
     tk_count = tk.n;
+    p.joiners = tk.joiners;
     p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
     if (!(lex = st_projects_shared())) goto fail;
     p.lex = lex;
@@ -1418,7 +1523,9 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_subsections(&p);
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
+    size_t headers_btok = p.n_btok;
     if ((rc = find_page_numbers(&p))) goto fail;
+    if ((rc = btok_sort(&p, headers_btok))) goto fail;
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
@@ -1430,13 +1537,13 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (rc) goto fail;
     if (len && !tk_count)
         poisk_document_add_warning(p.doc, "%s: no words in the file", path);
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.btok); free(p.plan); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     if (consumed) *consumed = p.consumed;
     *out = p.doc;
     return POISK_OK;
 fail:
-    free(p.cands); free(p.cand_k); free(p.boiler); free(p.plan); st_pages_free(&p.pages);
+    free(p.cands); free(p.cand_k); free(p.boiler); free(p.btok); free(p.plan); st_pages_free(&p.pages);
     st_tokens_free(&tk);
     poisk_document_free(p.doc);
     return poisk_error_set(err, rc, "%s: %s", path, poisk_strerror(rc));

@@ -78,7 +78,8 @@ static size_t prev_of(const dp *w, size_t q) { return w->prev[q] == NIL ? NONE :
 /* The best chain over c[0, nc); L == 0: pass 1 (count only).  @return : its last element */
 static size_t chain(const cand *c, size_t nc, double L, dp *w)
 {
-    for (size_t v = 0; v <= MAX_VALUE; v++) w->head[v] = NIL;
+    for (size_t k = 0; k < nc; k++)       /* the values in use and those looked back to */
+        for (long d = 0; d <= MAX_SKIP && c[k].v - d >= 0; d++) w->head[c[k].v - d] = NIL;
     size_t max_gap = L > 0 ? (size_t)(8 * L) : MAX_GAP1;
     if (max_gap < 4000) max_gap = 4000;
     size_t top = NONE;
@@ -188,6 +189,8 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     int rc = -1;
     if (!c) return -1;
     for (size_t i = 0; i < n; i++) {
+        while (i < n && !(t[i].len_flags & ((uint32_t)ST_DIGIT << 19))) i++;   /* words */
+        if (i >= n) break;
         if (!is_candidate(text, t, n, i, line_based)) continue;
         if (nc == cap) {
             cand *g = realloc(c, 2 * cap * sizeof *c);

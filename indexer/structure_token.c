@@ -7,6 +7,10 @@
 
 #include "structure_token.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static uint32_t decode(const unsigned char *s, size_t len, size_t *i)
 {
     unsigned c = s[*i];
@@ -108,22 +112,52 @@ static const unsigned char ascii_kind[128] = {
 };
 
 /* The rest of a run of plain letters (ASCII, two-byte Cyrillic) or of digits from s[i],
- * counting letters and capitals: the bulk of the text, without the general decoder.
- * Stops before anything else (joiners, other scripts, damage) and where the token would
- * reach the length limit; the caller's loop takes it from there.  @return : the new i */
+ * counting letters and noting any letter that is not a capital: the bulk of the text,
+ * without the general decoder.  Stops before anything else (joiners, other scripts,
+ * damage) and where the token would reach the length limit; the caller's loop takes it
+ * from there.  @return : the new i */
 static inline __attribute__((always_inline)) size_t run_on(const unsigned char *s, size_t len, size_t i, size_t tok_start,
-                            int kind, unsigned *letters, unsigned *uppers)
+                            int kind, unsigned *letters, unsigned *lower)
 {
     size_t stop = tok_start + ST_MAX_TOKEN_LEN - 4;     /* extend only while i - start < */
     if (kind == 2) {
         while (i < len && i < stop && s[i] >= '0' && s[i] <= '9') i++;
         return i;
     }
-    unsigned l = *letters, u = *uppers;
+    unsigned l = *letters, low = *lower;
     size_t end = stop < len ? stop : len;
+#ifdef __SSE2__
+    /* eight Cyrillic letters at a time: each 16-bit lane a lead byte D0/D1, then 10xxxxxx;
+     * a letter that is not a capital (U+0410-U+042F, U+0400-U+040F) has lead D1 (bit 0
+     * set) or a second byte from B0 (bits 4 and 5 set) */
+    while (i + 16 <= end) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i ok = _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xC0FE)),
+                                     _mm_set1_epi16((short)0x80D0));
+        unsigned good = (unsigned)_mm_movemask_epi8(ok);
+        unsigned lowm = 0;
+        if (!low) {                /* (once a letter is not a capital, the rest do not matter) */
+            __m128i lo = _mm_or_si128(
+                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x3000)), _mm_set1_epi16(0x3000)),
+                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x0001)), _mm_set1_epi16(0x0001)));
+            lowm = (unsigned)_mm_movemask_epi8(lo);
+        }
+        if (good == 0xFFFFu) {
+            l += 8;
+            low |= lowm != 0;
+            i += 16;
+            continue;
+        }
+        unsigned nb = (unsigned)__builtin_ctz(~good) >> 1;     /* whole letters */
+        l += nb;
+        low |= (lowm & ((1u << (2 * nb)) - 1)) != 0;
+        i += 2 * nb;
+        goto rest;                 /* the lane at i failed: so would the 8-byte test */
+    }
+#endif
     /* four Cyrillic letters at a time: each a lead byte D0/D1, then 10xxxxxx; a capital
      * (U+0410-U+042F, U+0400-U+040F) is lead D0 (bit 0 clear) with a second byte up to AF
-     * (bits 4 and 5 not both set): one bit per letter, summed by one multiply */
+     * (bits 4 and 5 not both set): one bit per letter */
     while (i + 8 <= end) {
         uint64_t x;
         memcpy(&x, s + i, 8);
@@ -131,34 +165,27 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
             break;
         const uint64_t ones = 0x0001000100010001ull;
         l += 4;
-        u += (unsigned)(((~x & ones & ~((x >> 12) & (x >> 13))) * ones) >> 48);
+        low |= (~x & ones & ~((x >> 12) & (x >> 13))) != ones;
         i += 8;
     }
-    while (i + 4 <= end) {          /* two Cyrillic letters at a time: lead D0/D1, then 10xxxxxx */
-        uint32_t x;
-        memcpy(&x, s + i, 4);
-        if ((x & 0xC0FEC0FEu) != 0x80D080D0u)
-            break;
-        l += 2;
-        u += ((x & 0xFF) == 0xD0 && ((x >> 8) & 0xFF) <= 0xAF)
-             + (((x >> 16) & 0xFF) == 0xD0 && (x >> 24) <= 0xAF);
-        i += 4;
-    }
+#ifdef __SSE2__
+rest:
+#endif
     while (i < len && i < stop) {
         unsigned c = s[i];
         if (c < 0x80) {
             if (ascii_kind[c] != 1) break;
-            l++; u += c <= 'Z';
+            l++; low |= c > 'Z';
             i++;
         } else if ((c == 0xD0 || c == 0xD1) && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-            l++; u += c == 0xD0 && s[i + 1] <= 0xAF;      /* U+0400-U+042F */
+            l++; low |= !(c == 0xD0 && s[i + 1] <= 0xAF);      /* U+0400-U+042F */
             i += 2;
         } else {
             break;
         }
     }
     *letters = l;
-    *uppers = u;
+    *lower = low;
     return i;
 }
 
@@ -173,7 +200,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     size_t i = 0, tok_start = 0, tok_end = 0;
     int kind = 0;                  /* of the open token: 0 none, 1 letters, 2 digits */
     unsigned pending = 0, flags = 0;
-    unsigned spaces = 0, letters = 0, uppers = 0;
+    unsigned spaces = 0, letters = 0, lower = 0;   /* lower: a letter not a capital */
     while (i < len) {
         /* the common separator: a word, one ASCII space, a Cyrillic letter.  While a token
          * is open nothing is pending (pending is reset when a token opens and set only
@@ -182,15 +209,51 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
          * same in two more rounds of this loop */
         if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
             (s[i + 2] & 0xC0) == 0x80) {
-            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
             if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
                 return -1;
             tok_start = i + 1;
-            letters = 1;
-            uppers = s[i + 1] == 0xD0 && s[i + 2] <= 0xAF;     /* U+0400-U+042F */
-            flags = uppers ? ST_UPPER : 0;
             spaces = 0;
-            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &uppers);
+#ifdef __SSE2__
+            if (i + 33 <= len) {
+                /* the new word's first sixteen letters at once (run_on's test); lane 0, its
+                 * first letter, passed the test above */
+                const __m128i mask = _mm_set1_epi16((short)0xC0FE), want = _mm_set1_epi16((short)0x80D0);
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+                __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
+                uint32_t good = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, mask), want)) |
+                                (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(y, mask), want)) << 16;
+                unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
+                letters = nb;
+                if (!(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF)) {     /* U+0400-U+042F */
+                    flags = 0;
+                    lower = 1;             /* a lower-case first letter: not all capitals */
+                } else {
+                    /* the letters that are not capitals (run_on's test) */
+                    const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
+                    __m128i lox = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
+                                               _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd));
+                    __m128i loy = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(y, hi2), hi2),
+                                               _mm_cmpeq_epi16(_mm_and_si128(y, odd), odd));
+                    uint32_t lowm = (uint32_t)_mm_movemask_epi8(lox) |
+                                    (uint32_t)_mm_movemask_epi8(loy) << 16;
+                    flags = ST_UPPER;
+                    lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                }
+                i += 1 + 2 * (size_t)nb;
+                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
+                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1) {
+                    tok_end = i;
+                    continue;
+                }
+                tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
+                continue;
+            }
+#endif
+            letters = 1;
+            lower = !(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF);     /* U+0400-U+042F */
+            flags = lower ? 0 : ST_UPPER;
+            tok_end = i = run_on(s, len, i + 3, tok_start, 1, &letters, &lower);
             continue;
         }
         size_t at = i;
@@ -198,16 +261,17 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int k = cp < 0x80 ? ascii_kind[cp] : (cp >= 0x400 && cp <= 0x52F) ? 1 : is_letter(cp);
         if (!k && kind && cp >= 0xAD && is_joiner(cp)) {
             tok_end = i;
+            tk->joiners = 1;
             continue;
         }
         if (k && kind == k && tok_end - tok_start < ST_MAX_TOKEN_LEN - 4) {
-            if (k == 1) { letters++; uppers += (cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp)); }
-            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
+            if (k == 1) { letters++; lower |= !((cp >= 0x400 && cp <= 0x42F) || (cp < 0x400 && is_upper(cp))); }
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &lower);
             continue;
         }
         int glued = 0;
         if (kind) {                /* close the open token */
-            if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
             if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
                 return -1;
             glued = k != 0;
@@ -218,15 +282,15 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             tok_start = at;
             tok_end = i;
             flags = pending | (glued ? ST_GLUED : 0) | (k == 2 ? ST_DIGIT : 0);
-            letters = uppers = 0;
+            letters = lower = 0;
             if (k == 1) {
                 letters = 1;
-                uppers = is_upper(cp);
-                if (uppers) flags |= ST_UPPER;
+                lower = !is_upper(cp);
+                if (!lower) flags |= ST_UPPER;
             }
             pending = 0;
             spaces = 0;
-            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &uppers);
+            tok_end = i = run_on(s, len, i, tok_start, k, &letters, &lower);
             continue;
         }
         if (cp == '\n') { pending |= ST_NL_BEFORE; tk->newlines++; }
@@ -241,7 +305,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         }
     }
     if (kind) {
-        if (letters >= 2 && uppers == letters) flags |= ST_ALLCAPS;
+        if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
         if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
             return -1;
     }
@@ -253,6 +317,27 @@ void st_tokens_free(st_tokens *tk)
     free(tk->t);
     memset(tk, 0, sizeof *tk);
 }
+
+/* st_norm's folding of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
+ * byte & 0x3F)) as the two UTF-8 bytes of the result, lead byte in the low half. */
+static const uint16_t fold_d0d1[128] = {
+    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
+    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
+    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
+    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
+    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
+    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
+    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
+    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
+    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
+    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
+    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
+    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
+    0xA0D1, 0xA1D1, 0xA2D1, 0xA3D1, 0xA4D1, 0xA5D1, 0xA6D1, 0xA7D1,
+    0xA8D1, 0xA9D1, 0xAAD1, 0xABD1, 0xACD1, 0xADD1, 0xAED1, 0xAFD1,
+    0xB0D1, 0xB1D1, 0xB2D1, 0xB3D1, 0xB4D1, 0xB5D1, 0xB6D1, 0xB7D1,
+    0xB8D1, 0xB9D1, 0xBAD1, 0xBBD1, 0xBCD1, 0xBDD1, 0xBED1, 0xBFD1,
+};
 
 /* Lower case, ё -> е: the folding of st_norm. */
 static inline uint32_t fold(uint32_t cp)
@@ -269,6 +354,22 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
+        unsigned c = s[i];
+        /* two-byte Cyrillic (U+0400-U+047F: no joiner there) and ASCII inline */
+        if ((c & 0xFE) == 0xD0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+            uint16_t f = fold_d0d1[((c & 1u) << 6) | (s[i + 1] & 0x3Fu)];
+            if (o + 2 >= cap) break;
+            out[o++] = (char)(f & 0xFF);
+            out[o++] = (char)(f >> 8);
+            i += 2;
+            continue;
+        }
+        if (c < 0x80) {
+            if (o + 1 >= cap) break;
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
+        }
         uint32_t cp = next_cp(s, len, &i);
         if (cp >= 0xAD && is_joiner(cp))
             continue;

@@ -47,6 +47,9 @@ typedef struct st_tokens {
     st_tok *t;
     size_t n, cap;
     size_t newlines;
+    int joiners;              /* some token holds a character st_norm drops (soft hyphen,
+                                 zero-width, combining acute): only then can a token's
+                                 normalised form be shorter than the token */
 } st_tokens;
 
 /*! st_tokenize() : tokens of text[0,len) (len < 4 GiB).  @return : 0, or -1 on ENOMEM */

@@ -117,13 +117,23 @@ static size_t put_utf8(char *out, size_t o, size_t cap, uint32_t cp)
     return o;
 }
 
-/* Next word (letter run) of s from *pos, normalised into out.  @return : 1, or 0 at end */
+/* Next word (letter run) of s from *pos, normalised into out.  ASCII and the two-byte
+ * Cyrillic block (lead D0-D3: U+0400-U+04FF, letters all) inline, the rest through
+ * utf8_next().  @return : 1, or 0 at end */
 static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t cap,
                      size_t *out_len)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = *pos;
     while (i < len) {                     /* skip to the first letter */
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((unsigned)((c | 0x20) - 'a') < 26u) break;
+            i++;
+            continue;
+        }
+        if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80)
+            break;
         size_t at = i;
         uint32_t cp = utf8_next(u, len, &i);
         if (is_letter(cp)) { i = at; break; }
@@ -131,6 +141,26 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
     if (i >= len) { *pos = len; return 0; }
     size_t o = 0;
     while (i < len) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if ((unsigned)((c | 0x20) - 'a') >= 26u) break;
+            o = put_utf8(out, o, cap, fold(c));
+            i++;
+            continue;
+        }
+        if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            unsigned b = u[i + 1];            /* fold() on the bytes: */
+            if (c == 0xD0) {
+                if (b >= 0x90 && b <= 0x9F) b += 0x20;                  /* А-П -> а-п */
+                else if (b >= 0xA0 && b <= 0xAF) { c = 0xD1; b -= 0x20; } /* Р-Я -> р-я */
+                else if (b == 0x81) b = 0xB5;                           /* Ё -> е */
+            } else if (c == 0xD1 && b == 0x91) {
+                c = 0xD0; b = 0xB5;                                     /* ё -> е */
+            }
+            if (o + 2 < cap) { out[o++] = (char)c; out[o++] = (char)b; }
+            i += 2;
+            continue;
+        }
         size_t at = i;
         uint32_t cp = utf8_next(u, len, &i);
         if (is_joiner(cp))
@@ -370,6 +400,23 @@ static int pattern_match(const name_pattern *p, const word_window *win)
     return p->n;
 }
 
+/* The same window as pointers into a ring of slots: shifting it moves no text. */
+typedef struct word_refs {
+    const char *w[WINDOW];
+    size_t len[WINDOW];
+    int n;
+} word_refs;
+
+static int pattern_match_refs(const name_pattern *p, const word_refs *win)
+{
+    if (p->n > win->n)
+        return 0;
+    for (int i = 0; i < p->n; i++)
+        if (!spec_matches(&p->words[i], win->w[i], win->len[i]))
+            return 0;
+    return p->n;
+}
+
 /* Do the window's words equal the pattern's non-generic words ("Марий Эл", "Адыгея",
  * "Ставропольский" for "Республика Марий Эл", ..., "Ставропольский край")? */
 static int distinctive_match(const name_pattern *p, const word_window *win)
@@ -483,13 +530,22 @@ const poisk_region *poisk_region_find_in_text(const char *text, size_t len)
     unsigned counts[MAX_REGIONS] = { 0 };
     size_t first[MAX_REGIONS];
     for (size_t i = 0; i < MAX_REGIONS; i++) first[i] = SIZE_MAX;
-    word_window win = { .n = 0 };
+    char slot[WINDOW][NORM_CAP];
+    char *free_slot[WINDOW];             /* the slots not in the window */
+    int n_free = WINDOW;
+    for (int k = 0; k < WINDOW; k++) free_slot[k] = slot[k];
+    word_refs win = { .n = 0 };
     size_t pos = 0, ordinal = 0;
     int at_end = 0;
     for (;;) {
         while (!at_end && win.n < WINDOW) {
-            if (next_word(text, len, &pos, win.w[win.n], NORM_CAP, &win.len[win.n])) win.n++;
-            else at_end = 1;
+            char *w = free_slot[n_free - 1];
+            if (next_word(text, len, &pos, w, NORM_CAP, &win.len[win.n])) {
+                win.w[win.n++] = w;
+                n_free--;
+            } else {
+                at_end = 1;
+            }
         }
         if (win.n == 0)
             break;
@@ -501,7 +557,7 @@ const poisk_region *poisk_region_find_in_text(const char *text, size_t len)
             size_t i = any ? c : cand[c];
             int m = 0;
             for (int v = 0; v < table.regions[i].n_variants && !m; v++)
-                m = pattern_match(&table.regions[i].variants[v], &win);
+                m = pattern_match_refs(&table.regions[i].variants[v], &win);
             if (m) {
                 counts[i]++;
                 if (first[i] == SIZE_MAX) first[i] = ordinal;
@@ -509,9 +565,11 @@ const poisk_region *poisk_region_find_in_text(const char *text, size_t len)
                 break;
             }
         }
-        /* shift the window */
+        /* shift the window: the consumed words' slots become free */
+        for (int k = 0; k < consumed; k++)
+            free_slot[n_free++] = (char *)win.w[k];
         for (int k = consumed; k < win.n; k++) {
-            memcpy(win.w[k - consumed], win.w[k], win.len[k] + 1);
+            win.w[k - consumed] = win.w[k];
             win.len[k - consumed] = win.len[k];
         }
         win.n -= consumed;
