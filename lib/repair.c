@@ -211,45 +211,6 @@ static inline void put_piece(char *dst, const poisk_piece *p)
         memcpy(dst + k, p->form + k, 16);
 }
 
-/* Is the join of p[0..n-1] one that try_join() will ask the filters about (base rule)? */
-static int join_asked(poisk_piece *const *p, unsigned n)
-{
-    unsigned any = 0;
-    for (unsigned i = 0; i < n; i++) {
-        unsigned b = p[i]->r_bits;
-        if (!(b & (i ? R_NEXT : R_FIRST)) || (i && p[i]->glue != POISK_GLUE_SPACE))
-            return 0;
-        any |= b;
-    }
-    return (any & R_BAD) != 0;
-}
-
-void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n)
-{
-    if (!r->dict)
-        return;
-    for (unsigned m = 2; m <= 3 && m <= n; m++) {
-        poisk_piece *const *q = p + n - m;
-        if (!join_asked(q, m) || join_refused(r, q, m))
-            continue;             /* refused without the filter word */
-        char form[3 * POISK_PIECE_MAX_BYTES];
-        size_t len = 0;
-        for (unsigned i = 0; i < m; i++) {
-            put_piece(form + len, q[i]);
-            len += q[i]->len;
-        }
-        poisk_lexicon_prefetch_spell(r->lx, form, len);
-    }
-}
-
-void poisk_repair_prefetch_pair(poisk_repair *r, const poisk_piece *a, const poisk_piece *b)
-{
-    char form[2 * POISK_PIECE_MAX_BYTES];
-    put_piece(form, a);
-    put_piece(form + a->len, b);
-    poisk_stemcache_prefetch(r->forms, poisk_form_hash(form, (size_t)a->len + b->len));
-}
-
 static void make_join(poisk_repair_join *j, poisk_piece *const *p, unsigned n)
 {
     j->len = j->nchars = 0;
