@@ -144,8 +144,15 @@ void poisk_repair_note(poisk_repair *r, poisk_piece *p)
              | (e->flags & POISK_FORM_PREFIX ? R_PREFIX : 0)
              | (e->flags & POISK_FORM_SUFFIX ? R_SUFFIX : 0);
     }
-    if (p->nchars >= 4 && ends_in_o_or_e(p))
-        b |= R_OE;
+    if (p->nchars >= 4) {                 /* the ending's verdict, once per form */
+        if (!e)
+            b |= ends_in_o_or_e(p) ? R_OE : 0;
+        else {
+            if (!(e->flags & POISK_FORM_OE_DONE))
+                e->flags |= POISK_FORM_OE_DONE | (ends_in_o_or_e(p) ? POISK_FORM_OE : 0);
+            b |= e->flags & POISK_FORM_OE ? R_OE : 0;
+        }
+    }
     int good = r->dict ? entry_spelled(r, e, p->form, p->len, p->title)
                        : p->r_count >= 3;   /* without a dictionary: seen whole 3+ times */
     p->r_bits = (uint8_t)(b | (good ? 0 : R_BAD));

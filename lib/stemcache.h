@@ -34,7 +34,9 @@ enum {
     POISK_FORM_STEM_START = 1 << 10, /*   a corpus stem may start with it */
     POISK_FORM_SPELL_START = 1 << 11, /*  a dictionary stem may start with it */
     POISK_FORM_CAP_START_DONE = 1 << 12,  /* the next one is set */
-    POISK_FORM_CAP_SPELL_START = 1 << 13  /* one may start with it Capitalised */
+    POISK_FORM_CAP_SPELL_START = 1 << 13, /* one may start with it Capitalised */
+    POISK_FORM_OE_DONE = 1 << 14,    /* the next one is set */
+    POISK_FORM_OE = 1 << 15          /*   a compound's first part by its ending (repair.c) */
 };
 
 /* 32 bytes, and the tables are 32-byte aligned, so an entry never crosses a cache line:
