@@ -72,9 +72,11 @@ int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size
  *  starting with it, with a min_len of len or more. */
 int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size_t len);
 
-/*! poisk_lexicon_may_start_spell() : 0 only when poisk_lexicon_may_spell() refuses every
- *  form that starts with this lower-case one and is poisk_lexicon_spell_max_add() bytes
- *  longer or more: with title 0 (capitalised 0), or what title 1 adds (capitalised 1). */
+/*! poisk_lexicon_may_start_spell() : 0 only when poisk_lexicon_spell() refuses every form
+ *  that starts with this lower-case one (capitalised 1: with it Capitalised, as
+ *  poisk_lexicon_may_spell() asks for title 1) and is poisk_lexicon_spell_max_add() bytes
+ *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: its
+ *  filter tests a longer prefix.) */
 int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, size_t len,
                                   int capitalised);
 

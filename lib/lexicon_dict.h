@@ -33,8 +33,8 @@ int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
  *  probe of the stem-prefix filter, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
- *  character boundary): then poisk_dict_may_check() refuses every word of len + max_add
- *  bytes or more that starts with it (max_add: poisk_dict_max_add()). */
+ *  character boundary): then poisk_dict_check() refuses every word of len + max_add bytes
+ *  or more that starts with it (max_add: poisk_dict_max_add()). */
 int  poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_max_add() : the longest suffix a rule adds (bytes), SIZE_MAX without the
  *  stem-prefix filter. */
