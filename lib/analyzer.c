@@ -19,7 +19,7 @@
 #define QUEUE_CAP   16    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window */
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
-#define NOTE_AHEAD  2     /* pieces noted before they enter repair's window (prefetching) */
+#define NOTE_AHEAD  2     /* pieces noted before they enter repair's window */
 #define FORM_BEHIND 4     /* pieces between prefetching a slot and the form it holds */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
 #define READ_AHEAD  8     /* pieces read before they are needed: their cache slots load */
@@ -422,14 +422,11 @@ static int repair_group(poisk_analyzer *a)
     _Static_assert(POISK_REPAIR_WINDOW + NOTE_AHEAD <= QUEUE_CAP, "the window fits qptr");
     poisk_piece *const *win = a->qptr + a->qhead;
     /* pieces are noted in queue order, each once: usually one new piece a group */
-    for (unsigned i = a->qnoted; i < lim; i++) {
+    /* (the dictionary filter words and join slots the window's joins would read are not
+     * prefetched: building and hashing the joins for it cost 10 % of the analyzer's
+     * instructions and saved no CPU time, bench/RESULTS.md analyzer) */
+    for (unsigned i = a->qnoted; i < lim; i++)
         poisk_repair_note(a->repair, win[i]);
-        unsigned k = i >= 2 ? 3 : 2;      /* the filter words its joins will need */
-        if (i && poisk_repair_may_ask(win + i + 1 - k, k))
-            poisk_repair_prefetch(a->repair, win + i + 1 - k, k);
-        if (i && poisk_repair_pair_looked_up(win[i - 1], win[i]))
-            poisk_repair_prefetch_pair(a->repair, win[i - 1], win[i]);
-    }
     if (a->qnoted < lim)
         a->qnoted = lim;
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;

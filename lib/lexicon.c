@@ -705,6 +705,43 @@ int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t le
     return poisk_dict_may_check(lx->dict, w, len);
 }
 
+int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    if (!lx || !lx->stems || !lx->stem_bloom || !lx->pre_bloom || !len)
+        return 1;
+    uint64_t h = bloom_hash(form, len);
+    return bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 0);
+}
+
+int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, size_t len,
+                                  int capitalised)
+{
+    if (!lx || !lx->dict)
+        return 1;
+    const unsigned char *u = (const unsigned char *)form;
+    char w[512];
+    if (len < 2 || len > sizeof w || (u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF))
+        return 1;                         /* А-Я: poisk_lexicon_may_spell() asks more */
+    if (!capitalised)
+        return poisk_dict_may_start(lx->dict, form, len);
+    memcpy(w, form, len);                 /* as poisk_lexicon_may_spell() capitalises */
+    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)
+        w[1] = (char)(u[1] - 0x20);
+    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) {
+        w[0] = (char)0xD0;
+        w[1] = (char)(u[1] + 0x20);
+    } else if (u[0] >= 'a' && u[0] <= 'z')
+        w[0] = (char)(u[0] - 0x20);
+    else
+        return 0;                         /* poisk_lexicon_may_spell() asks nothing more */
+    return poisk_dict_may_start(lx->dict, w, len);
+}
+
+size_t poisk_lexicon_spell_max_add(const poisk_lexicon *lx)
+{
+    return lx && lx->dict ? poisk_dict_max_add(lx->dict) : SIZE_MAX;
+}
+
 size_t poisk_lexicon_forms(const poisk_lexicon *lx)
 {
     return lx ? lx->used : 0;

@@ -67,6 +67,23 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
  *  case (count - caps of its entry is 0). */
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_may_start_stem() : 0 only when no stem of the stem table starts with the
+ *  form (the stem-prefix filter): then poisk_lexicon_may_stem() is 0 for every longer form
+ *  starting with it, with a min_len of len or more. */
+int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size_t len);
+
+/*! poisk_lexicon_may_start_spell() : 0 only when poisk_lexicon_spell() refuses every form
+ *  that starts with this lower-case one (capitalised 1: with it Capitalised, as
+ *  poisk_lexicon_may_spell() asks for title 1) and is poisk_lexicon_spell_max_add() bytes
+ *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: its
+ *  filter tests a longer prefix.) */
+int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, size_t len,
+                                  int capitalised);
+
+/*! poisk_lexicon_spell_max_add() : see poisk_lexicon_may_start_spell(); SIZE_MAX when no
+ *  form can be refused so. */
+size_t poisk_lexicon_spell_max_add(const poisk_lexicon *lx);
+
 /*! poisk_lexicon_forms() : distinct forms counted. */
 size_t poisk_lexicon_forms(const poisk_lexicon *lx);
 

@@ -884,3 +884,17 @@ int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
         digits++;
     return digits == len || may_have_stem(d, word, len);   /* a stem itself passes too */
 }
+
+int poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d || !d->pbloom || len < PREFIX_MIN)
+        return 1;
+    size_t a, b;
+    pbloom_bits(prefix_hash(word, len), d->pbloom_mask, &a, &b);
+    return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
+}
+
+size_t poisk_dict_max_add(const poisk_dict *d)
+{
+    return d && d->pbloom ? d->max_add : SIZE_MAX;
+}

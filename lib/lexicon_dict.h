@@ -32,6 +32,13 @@ int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
  *  probe of the stem-prefix filter, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
+ *  character boundary): then poisk_dict_check() refuses every word of len + max_add bytes
+ *  or more that starts with it (max_add: poisk_dict_max_add()). */
+int  poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_max_add() : the longest suffix a rule adds (bytes), SIZE_MAX without the
+ *  stem-prefix filter. */
+size_t poisk_dict_max_add(const poisk_dict *d);
 /*! poisk_dict_prefetch_check() : starts loading what poisk_dict_may_check() will read for
  *  this word (its stem-prefix filter word), so that asking a few pieces later costs no miss */
 void poisk_dict_prefetch_check(const poisk_dict *d, const char *word, size_t len);

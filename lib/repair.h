@@ -46,12 +46,6 @@ void poisk_repair_free(poisk_repair *r);
  *  corpus counts and dictionary verdict) when it enters the analyzer's queue. */
 void poisk_repair_note(poisk_repair *r, poisk_piece *p);
 
-/*! poisk_repair_prefetch() : p[0..n-1] (n <= 3) are consecutive noted pieces, the last one
- *  just noted: starts loading the dictionary filter words that poisk_repair_plan() will read
- *  for the joins ending with it, so that they arrive before the pieces reach the window.
- *  A hint only: it changes no answer. */
-void poisk_repair_prefetch(poisk_repair *r, poisk_piece *const *p, unsigned n);
-
 /*! poisk_repair_plan() : should the pieces p[0..avail-1] at the head of the analyzer's
  *  queue (avail <= POISK_REPAIR_WINDOW) be joined into one word?  keeps_stop: the text
  *  keeps its stop words (then a stop word is never a fragment).  Every piece must
@@ -78,34 +72,8 @@ static inline int poisk_repair_may_join_spaced(poisk_piece *const *p, unsigned a
     return (b0 & R_PREFIX) && ((b1 & R_SUFFIX) || (b0 & R_OE));
 }
 
-/*! poisk_repair_may_ask() : could poisk_repair_plan() ask the filters about a join that
- *  ends with the last of the noted pieces p[0..n-1] (n 2 or 3)?  Blank glue and a bad part
- *  are needed; poisk_repair_prefetch() checks the rest. */
-static inline int poisk_repair_may_ask(poisk_piece *const *p, unsigned n)
-{
-    unsigned any = p[n - 1]->r_bits | p[n - 2]->r_bits | (n > 2 ? p[0]->r_bits : 0);
-    return p[n - 1]->glue == POISK_GLUE_SPACE && (any & R_BAD);
-}
-
 /*! poisk_repair_may_act() : could poisk_repair_plan() or poisk_repair_split() do anything
  *  with the noted pieces p[0..avail-1]?  No for nearly every window of ordinary words. */
-/*! poisk_repair_pair_looked_up() : will poisk_repair_plan() look the join of these two
- *  words up in the form cache (two words that may also be one, +both, or a compound's
- *  spaced spelling)?  Such a join is new more often than not, so its slot is prefetched
- *  (poisk_repair_prefetch_pair()) when the second word is noted. */
-static inline int poisk_repair_pair_looked_up(const poisk_piece *a, const poisk_piece *b)
-{
-    unsigned b0 = a->r_bits, b1 = b->r_bits;
-    if (b->glue != POISK_GLUE_SPACE || !(b0 & R_FIRST) || !(b1 & R_NEXT)
-        || ((b0 | b1) & R_BAD) || !(b0 & R_PREFIX))
-        return 0;
-    return (b1 & R_SUFFIX) || ((b0 & R_OE) && !((b0 | b1) & R_STOP) && b->nchars >= 4);
-}
-
-/*! poisk_repair_prefetch_pair() : starts loading the form cache slot of the join a b; a
- *  hint only */
-void poisk_repair_prefetch_pair(poisk_repair *r, const poisk_piece *a, const poisk_piece *b);
-
 static inline int poisk_repair_may_act(poisk_piece *const *p, unsigned avail)
 {
     if ((p[0]->r_bits & (R_FIRST | R_BAD)) == (R_FIRST | R_BAD) && p[0]->nchars >= 9)

@@ -28,7 +28,15 @@ enum {
     POISK_FORM_CAP_SPELL = 1 << 5,   /*   and accepted it */
     POISK_FORM_SPLIT_DONE = 1 << 6,  /* split holds poisk_repair_split()'s answer */
     POISK_FORM_SUFFIX = 1 << 7,      /* the lexicon has a longer form ending with it */
-    POISK_FORM_STEMS_DONE = 1 << 8   /* stem_forms holds the lexicon's count for its stem */
+    POISK_FORM_STEMS_DONE = 1 << 8,  /* stem_forms holds the lexicon's count for its stem */
+    /* what split-word repair's filters say of the joins that start with the form */
+    POISK_FORM_START_DONE = 1 << 9,  /* the next two are set */
+    POISK_FORM_STEM_START = 1 << 10, /*   a corpus stem may start with it */
+    POISK_FORM_SPELL_START = 1 << 11, /*  a dictionary stem may start with it */
+    POISK_FORM_CAP_START_DONE = 1 << 12,  /* the next one is set */
+    POISK_FORM_CAP_SPELL_START = 1 << 13, /* one may start with it Capitalised */
+    POISK_FORM_OE_DONE = 1 << 14,    /* the next one is set */
+    POISK_FORM_OE = 1 << 15          /*   a compound's first part by its ending (repair.c) */
 };
 
 /* 32 bytes, and the tables are 32-byte aligned, so an entry never crosses a cache line:

@@ -135,6 +135,61 @@ Test(repair_dict, answers_like_libhunspell_on_a_seed)
     Hunspell_destroy(p.h);
 }
 
+/* Split-word repair refuses a join from its first piece alone (repair.c join_refused) when
+ * no stem starts with that piece and the rest holds the longest added suffix: then the
+ * word list must refuse the join, whatever follows (its filter, a Bloom filter, may still
+ * let the join pass; repair then asks the word list, which refuses it). */
+static void start_refusal_holds(const poisk_dict *d, const char *w, size_t n, long *refused)
+{
+    size_t max_add = poisk_dict_max_add(d);
+    for (size_t i = 1; i < n && n - i >= max_add; i++) {
+        if (((unsigned char)w[i] & 0xC0) == 0x80 || poisk_dict_may_start(d, w, i))
+            continue;
+        cr_assert(!poisk_dict_check(d, w, n), "%.*s | %.*s: accepted", (int)i, w,
+                  (int)(n - i), w + i);
+        (*refused)++;
+    }
+}
+
+Test(repair_dict, no_stem_start_refuses_every_longer_word)
+{
+    if (access(AFF, R_OK) || access(DIC, R_OK))
+        cr_skip_test("hunspell-ru is not installed");
+    poisk_dict *d;
+    cr_assert_eq(poisk_dict_load(AFF, DIC, &d), POISK_OK);
+    cr_assert_lt(poisk_dict_max_add(d), 64);
+    size_t len;
+    char *text = tu_read_file("corpus/000_6d545a6ce98a1d7f.txt", &len);
+    cr_assert(text, "run the tests from the repository root");
+    len = len < 30000 ? len : 30000;
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(NULL, &a), POISK_OK);
+    poisk_analyzer_reset(a, text, len);
+    poisk_token t;
+    char j[600], prev[2][256];
+    size_t pl[2] = { 0, 0 };
+    long refused = 0;
+    while (poisk_analyzer_next(a, &t)) {
+        if (t.exact_len >= 200)
+            continue;
+        memcpy(j, prev[0], pl[0]);                       /* three pieces glued */
+        memcpy(j + pl[0], prev[1], pl[1]);
+        memcpy(j + pl[0] + pl[1], t.exact, t.exact_len);
+        start_refusal_holds(d, j, pl[0] + pl[1] + t.exact_len, &refused);
+        start_refusal_holds(d, j + pl[0], pl[1] + t.exact_len, &refused);   /* two */
+        memcpy(prev[0], prev[1], pl[1]);
+        pl[0] = pl[1];
+        memcpy(prev[1], t.exact, t.exact_len);
+        pl[1] = t.exact_len;
+    }
+    cr_assert_gt(refused, 1000, "refused %ld", refused);
+    cr_assert(poisk_dict_may_start(d, "образо", strlen("образо")), "short: maybe");
+    cr_assert(poisk_dict_may_start(d, "образовательн", strlen("образовательн")));
+    poisk_analyzer_free(a);
+    free(text);
+    poisk_dict_free(d);
+}
+
 static char *write_tmp(const char *dir, const char *name, const char *text)
 {
     char *path = malloc(strlen(dir) + strlen(name) + 2);
