@@ -389,24 +389,25 @@ typedef struct word_window {
     int n;
 } word_window;
 
-/* How many words of the window the pattern consumes; 0 if it does not match. */
-static int pattern_match(const name_pattern *p, const word_window *win)
-{
-    if (p->n > win->n)
-        return 0;
-    for (int i = 0; i < p->n; i++)
-        if (!spec_matches(&p->words[i], win->w[i], win->len[i]))
-            return 0;
-    return p->n;
-}
-
-/* The same window as pointers into a ring of slots: shifting it moves no text. */
+/* The same words as pointers (into a window, or into the scanner's ring of slots: shifting
+ * the ring moves no text). */
 typedef struct word_refs {
     const char *w[WINDOW];
     size_t len[WINDOW];
     int n;
 } word_refs;
 
+static word_refs refs_of(const word_window *win)
+{
+    word_refs r = { .n = win->n };
+    for (int i = 0; i < win->n; i++) {
+        r.w[i] = win->w[i];
+        r.len[i] = win->len[i];
+    }
+    return r;
+}
+
+/* How many words of the window the pattern consumes; 0 if it does not match. */
 static int pattern_match_refs(const name_pattern *p, const word_refs *win)
 {
     if (p->n > win->n)
@@ -496,9 +497,10 @@ const poisk_region *poisk_region_lookup(const char *name, size_t len)
     }
     if (extra || win.n == 0)
         return NULL;
+    word_refs refs = refs_of(&win);
     for (size_t i = 0; i < table.count; i++)
         for (int v = 0; v < table.regions[i].n_variants; v++)
-            if (pattern_match(&table.regions[i].variants[v], &win) == win.n)
+            if (pattern_match_refs(&table.regions[i].variants[v], &refs) == win.n)
                 return &table.regions[i].pub;
     /* the distinctive words alone, "Ставропольский", "Марий Эл", or glued "Хантымансийский" */
     word_window glued = { .n = 1 };
