@@ -79,6 +79,7 @@ struct poisk_inverter {
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
     pterm *pterms; size_t cap_pterms;               /* mark_elided's table, kept all zero */
     uint32_t *pused; size_t cap_pused;              /* its slots one passage took */
+    uint32_t *pidx; size_t cap_pidx;                /* each occurrence's slot */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* set over abbrevs: hash high 32 bits | index + 1 */
@@ -187,6 +188,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->pend);
     free(inv->pterms);
     free(inv->pused);
+    free(inv->pidx);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -441,32 +443,26 @@ static int add_pending(poisk_inverter *inv)
  * the stem occurs no more often in the passage: the form's occurrences are then stem
  * occurrences at the same positions, and equal counts make the lists equal.  The counts
  * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
- * big term array, whose entries of rare terms would each be a cache miss. */
-static inline pterm *pterm_find(pterm *t, uint32_t mask, uint32_t id)
-{
-    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask)
-        if (t[i].id1 == id + 1)
-            return &t[i];
-}
-
-/* The table is emptied by clearing the slots the passage took (listed in used), not by a
- * memset of the whole table, which cost more than filling it. */
-static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id, uint32_t *used, size_t *n_used)
+ * big term array, whose entries of rare terms would each be a cache miss.  Each occurrence
+ * probes the table once: it notes its slot (pidx), and a form notes its stem's slot, so the
+ * verdicts need no second lookup. */
+static inline uint32_t pterm_slot(pterm *t, uint32_t mask, uint32_t id, uint32_t *used,
+                                  size_t *n_used)
 {
     for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask) {
         if (t[i].id1 == id + 1)
-            return &t[i];
+            return i;
         if (t[i].id1 == 0) {
             t[i].id1 = id + 1;
             used[(*n_used)++] = i;
-            return &t[i];
+            return i;
         }
     }
 }
 
 static int mark_elided(poisk_inverter *inv, size_t start)
 {
-    uint64_t *occ = inv->occ;
+    uint64_t *occ = inv->occ + start;
     size_t n = inv->n_occ - start, cap = 64, old = inv->cap_pterms, n_used = 0;
     while (cap < 2 * n)
         cap *= 2;
@@ -474,30 +470,36 @@ static int mark_elided(poisk_inverter *inv, size_t start)
         return -1;
     if (inv->cap_pterms > old)
         memset(inv->pterms + old, 0, (inv->cap_pterms - old) * sizeof *inv->pterms);
-    if (grow((void **)&inv->pused, &inv->cap_pused, n + 1, sizeof *inv->pused))
+    if (grow((void **)&inv->pused, &inv->cap_pused, n + 1, sizeof *inv->pused)
+        || grow((void **)&inv->pidx, &inv->cap_pidx, n + 1, sizeof *inv->pidx))
         return -1;
     pterm *t = inv->pterms;
-    uint32_t *used = inv->pused;
+    uint32_t *used = inv->pused, *idx = inv->pidx;
     uint32_t mask = (uint32_t)cap - 1;
-    for (size_t o = start; o < inv->n_occ; o++) {
-        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32), used, &n_used);
+    for (size_t o = 0; o < n; o++) {
+        uint32_t i = pterm_slot(t, mask, (uint32_t)(occ[o] >> 32), used, &n_used);
+        pterm *p = &t[i];
+        idx[o] = i;
         p->count++;
-        if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
-            p->want = UINT32_MAX;       /* (a stem's want is never read) */
+        /* want: the slot of the stem all the form's occurrences came with, or none (a
+         * stem's want is never read) */
+        if (o == 0 || !((uint32_t)occ[o] & OCC_ELIDED))
+            p->want = UINT32_MAX;
         else if (p->count == 1)
-            p->want = (uint32_t)(occ[o - 1] >> 32);
-        else if (p->want != (uint32_t)(occ[o - 1] >> 32))
+            p->want = idx[o - 1];
+        else if (p->want != idx[o - 1])
             p->want = UINT32_MAX;
     }
-    for (size_t o = start; o < inv->n_occ; o++) {
-        if (!((uint32_t)occ[o] & OCC_ELIDED))
-            continue;
-        const pterm *p = pterm_find(t, mask, (uint32_t)(occ[o] >> 32));
-        if (p->want == UINT32_MAX || pterm_find(t, mask, p->want)->count != p->count)
-            occ[o] &= ~(uint64_t)OCC_ELIDED;
+    /* verdicts, one per distinct term: want becomes 1 (keep the mark) or 0 */
+    for (size_t u = 0; u < n_used; u++) {
+        pterm *p = &t[used[u]];
+        p->want = p->want != UINT32_MAX && t[p->want].count == p->count;
     }
-    for (size_t i = 0; i < n_used; i++)
-        t[used[i]] = (pterm){ 0, 0, 0 };
+    for (size_t o = 0; o < n; o++)
+        if (((uint32_t)occ[o] & OCC_ELIDED) && !t[idx[o]].want)
+            occ[o] &= ~(uint64_t)OCC_ELIDED;
+    for (size_t u = 0; u < n_used; u++)
+        t[used[u]] = (pterm){ 0, 0, 0 };
     return 0;
 }
 
@@ -709,10 +711,14 @@ static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
     return o;
 }
 
-/* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
- * position gaps (first absolute); the same term twice at one position counts once.  An
- * exact form whose positions in the doc are its canonical stem's (OCC_ELIDED, the same on
- * all its occurrences there) is varint delta, varint 0, varint tf, and no positions. */
+/* One term's postings as the run stores them (writer_int.h): per doc varint delta, then
+ * varint (tf << 1 | 1) when every position gap takes one byte (the positions are tf bytes),
+ * else varint (tf << 1) and varint byte count, then the positions (varint gaps, first
+ * absolute), so that the merge copies them without looking for their end; the same term
+ * twice at one position counts once.  An exact form whose positions in the doc are its
+ * canonical stem's (OCC_ELIDED, the same on all its occurrences there) is varint delta,
+ * varint 0, varint tf, and no positions.  One pass over a doc's occurrences: the positions
+ * are written after a one-byte hole for the header, moved only when it is longer. */
 static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
 {
     uint32_t prev = base, ndocs = 0;
@@ -721,35 +727,45 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
     uint8_t *o = post->data + post->len;
     for (size_t i = 0; i < n;) {
         uint32_t doc = (uint32_t)(e[i] >> 32);
+        uint32_t last = (uint32_t)e[i], tf = 1;
         size_t j = i + 1;
-        uint32_t tf = 1, last = (uint32_t)e[i];
-        for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++)
-            if ((uint32_t)e[j] != last) {
-                tf++;
-                last = (uint32_t)e[j];
-            }
         o = put_varint(o, doc - prev);
-        if ((uint32_t)e[i] & OCC_ELIDED) {
-            o = put_varint(o, 0);
+        prev = doc;
+        ndocs++;
+        if (last & OCC_ELIDED) {
+            for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++)
+                if ((uint32_t)e[j] != last) {
+                    tf++;
+                    last = (uint32_t)e[j];
+                }
+            *o++ = 0;
             o = put_varint(o, tf);
-            prev = doc;
-            ndocs++;
             i = j;
             continue;
         }
-        o = put_varint(o, tf);
-        uint32_t pp = 0;
-        int first = 1;
-        for (size_t k = i; k < j; k++) {
-            uint32_t pos = (uint32_t)e[k];
-            if (!first && pos == pp)
+        uint8_t *hdr = o++;
+        uint32_t big = last;                /* any gap >= 128: a varint of two bytes */
+        o = put_varint(o, last);
+        for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++) {
+            uint32_t pos = (uint32_t)e[j];
+            if (pos == last)
                 continue;
-            o = put_varint(o, pos - pp);
-            pp = pos;
-            first = 0;
+            big |= pos - last;
+            o = put_varint(o, pos - last);
+            last = pos;
+            tf++;
         }
-        prev = doc;
-        ndocs++;
+        if (big < 128 && tf < 64) {
+            *hdr = (uint8_t)(tf << 1 | 1);
+        } else {
+            uint8_t h[20], *q = put_varint(h, (uint64_t)tf << 1);
+            size_t plen = (size_t)(o - hdr - 1);
+            q = put_varint(q, plen);
+            size_t hl = (size_t)(q - h);
+            memmove(hdr + hl, hdr + 1, plen);
+            memcpy(hdr, h, hl);
+            o += hl - 1;
+        }
         i = j;
     }
     post->len = (size_t)(o - post->data);
