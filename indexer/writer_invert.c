@@ -55,9 +55,11 @@ typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; uint32_t c
 /* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
 
-/* A term of the passage being added (mark_elided): id + 1 (0 empty), its occurrences, and
- * for an exact form the stem all its occurrences came with (UINT32_MAX: none or several). */
-typedef struct pterm { uint32_t id1, count, want; } pterm;
+/* A term in the passage being added (mark_elided): the passage's stamp when count and want
+ * are the passage's, its occurrences, and for an exact form the stem all its occurrences
+ * came with (UINT32_MAX: none or several); bcount: its occurrences in the batch so far,
+ * which the flush's counting sort starts from (zero between batches). */
+typedef struct pstate { uint32_t stamp, count, want, bcount; } pstate;
 
 struct poisk_inverter {
     poisk_analyzer *an;
@@ -77,9 +79,9 @@ struct poisk_inverter {
     poisk_buf scratch;                              /* their bytes */
     poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
-    pterm *pterms; size_t cap_pterms;               /* mark_elided's table, kept all zero */
-    uint32_t *pused; size_t cap_pused;              /* its slots one passage took */
-    uint32_t *pidx; size_t cap_pidx;                /* each occurrence's slot */
+    pstate *pst; size_t cap_pst;    /* mark_elided: per term (persistent, like terms) */
+    uint32_t pstamp;                /* the passage's stamp in pst */
+    uint32_t *tall; size_t n_tall, cap_tall;        /* the batch's terms (bcount > 0) */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* set over abbrevs: hash high 32 bits | index + 1 */
@@ -123,6 +125,7 @@ static void reset_batch(poisk_inverter *inv)
     inv->n_occ = 0;
     inv->n_pass = 0;
     inv->n_touched[0] = inv->n_touched[1] = 0;
+    inv->n_tall = 0;
     inv->n_abbrevs = 0;
     free(inv->abbrev_hashes);
     inv->abbrev_hashes = NULL;
@@ -138,7 +141,7 @@ void poisk_inverter_set_table_cap(poisk_inverter *inv, size_t bytes)
 static size_t table_memory(const poisk_inverter *inv)
 {
     return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
-           + inv->cap_cnt * sizeof(uint32_t)
+           + inv->cap_cnt * sizeof(uint32_t) + inv->cap_pst * sizeof(pstate)
            + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
            + inv->forms.cap;
 }
@@ -156,6 +159,9 @@ static void drop_tables(poisk_inverter *inv)
     free(inv->cnt);
     inv->cnt = NULL;
     inv->cap_cnt = 0;
+    free(inv->pst);
+    inv->pst = NULL;
+    inv->cap_pst = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
     for (int i = 0; i < 3; i++) {
         free(t[i]->slot);
@@ -186,9 +192,8 @@ void poisk_inverter_free(poisk_inverter *inv)
     poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
-    free(inv->pterms);
-    free(inv->pused);
-    free(inv->pidx);
+    free(inv->pst);
+    free(inv->tall);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -200,7 +205,7 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
            + inv->cap_pend * sizeof(pending) + inv->scratch.cap + inv->post.cap
-           + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
+           + (inv->cap_touched[0] + inv->cap_touched[1] + inv->cap_tall) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
@@ -468,6 +473,11 @@ static int add_pending(poisk_inverter *inv)
             if (!(f = form_get(inv, &tk)))
                 return -1;
         }
+        /* mark_elided counts this passage's terms once the passage is in */
+        if (f->exact < inv->cap_pst && f->stem < inv->cap_pst) {
+            __builtin_prefetch(&inv->pst[f->stem]);
+            __builtin_prefetch(&inv->pst[f->exact]);
+        }
         occur(inv, f->stem, pd[k].pos);
         occur(inv, f->exact, pd[k].pos | (f->canon && pd[k].pos < OCC_ELIDED ? OCC_ELIDED : 0));
     }
@@ -481,64 +491,55 @@ static int add_pending(poisk_inverter *inv)
  * stem (add_pending writes the stem's occurrence just before, at the same position) and
  * the stem occurs no more often in the passage: the form's occurrences are then stem
  * occurrences at the same positions, and equal counts make the lists equal.  The counts
- * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
- * big term array, whose entries of rare terms would each be a cache miss.  Each occurrence
- * probes the table once: it notes its slot (pidx), and a form notes its stem's slot, so the
- * verdicts need no second lookup. */
-static inline uint32_t pterm_slot(pterm *t, uint32_t mask, uint32_t id, uint32_t *used,
-                                  size_t *n_used)
-{
-    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask) {
-        if (t[i].id1 == id + 1)
-            return i;
-        if (t[i].id1 == 0) {
-            t[i].id1 = id + 1;
-            used[(*n_used)++] = i;
-            return i;
-        }
-    }
-}
-
+ * live in a per-term array stamped with the passage (so nothing is cleared between
+ * passages); add_pending prefetched the entries of the passage's terms as it met them, so
+ * the two passes here find them in cache (a hash table of the passage's terms, which this
+ * replaced, cost three times the instructions in probes and clearing). */
 static int mark_elided(poisk_inverter *inv, size_t start)
 {
-    uint64_t *occ = inv->occ + start;
-    size_t n = inv->n_occ - start, cap = 64, old = inv->cap_pterms, n_used = 0;
-    while (cap < 2 * n)
-        cap *= 2;
-    if (grow((void **)&inv->pterms, &inv->cap_pterms, cap, sizeof *inv->pterms))
+    if (inv->cap_pst < inv->n_terms) {
+        size_t old = inv->cap_pst;
+        if (grow((void **)&inv->pst, &inv->cap_pst, inv->n_terms, sizeof *inv->pst))
+            return -1;
+        memset(inv->pst + old, 0, (inv->cap_pst - old) * sizeof *inv->pst);
+    }
+    if (++inv->pstamp == 0) {       /* wrapped: no entry may look current */
+        memset(inv->pst, 0, inv->cap_pst * sizeof *inv->pst);
+        inv->pstamp = 1;
+    }
+    if (grow((void **)&inv->tall, &inv->cap_tall, inv->n_tall + (inv->n_occ - start) + 1,
+             sizeof *inv->tall))
         return -1;
-    if (inv->cap_pterms > old)
-        memset(inv->pterms + old, 0, (inv->cap_pterms - old) * sizeof *inv->pterms);
-    if (grow((void **)&inv->pused, &inv->cap_pused, n + 1, sizeof *inv->pused)
-        || grow((void **)&inv->pidx, &inv->cap_pidx, n + 1, sizeof *inv->pidx))
-        return -1;
-    pterm *t = inv->pterms;
-    uint32_t *used = inv->pused, *idx = inv->pidx;
-    uint32_t mask = (uint32_t)cap - 1;
-    for (size_t o = 0; o < n; o++) {
-        uint32_t i = pterm_slot(t, mask, (uint32_t)(occ[o] >> 32), used, &n_used);
-        pterm *p = &t[i];
-        idx[o] = i;
+    uint32_t cur = inv->pstamp, prev = UINT32_MAX;
+    pstate *t = inv->pst;
+    uint64_t *occ = inv->occ;
+    for (size_t o = start; o < inv->n_occ; o++) {
+        uint32_t id = (uint32_t)(occ[o] >> 32);
+        pstate *p = &t[id];
+        if (p->stamp != cur) {
+            p->stamp = cur;
+            p->count = 0;
+            if (p->bcount == 0)     /* the flush's list of the batch's terms */
+                inv->tall[inv->n_tall++] = id;
+        }
         p->count++;
-        /* want: the slot of the stem all the form's occurrences came with, or none (a
-         * stem's want is never read) */
-        if (o == 0 || !((uint32_t)occ[o] & OCC_ELIDED))
+        p->bcount++;
+        /* want: the stem all the form's occurrences came with (a stem's is never read) */
+        if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
             p->want = UINT32_MAX;
         else if (p->count == 1)
-            p->want = idx[o - 1];
-        else if (p->want != idx[o - 1])
+            p->want = prev;
+        else if (p->want != prev)
             p->want = UINT32_MAX;
+        prev = id;
     }
-    /* verdicts, one per distinct term: want becomes 1 (keep the mark) or 0 */
-    for (size_t u = 0; u < n_used; u++) {
-        pterm *p = &t[used[u]];
-        p->want = p->want != UINT32_MAX && t[p->want].count == p->count;
-    }
-    for (size_t o = 0; o < n; o++)
-        if (((uint32_t)occ[o] & OCC_ELIDED) && !t[idx[o]].want)
+    for (size_t o = start; o < inv->n_occ; o++) {
+        if (!((uint32_t)occ[o] & OCC_ELIDED))
+            continue;
+        const pstate *p = &t[(uint32_t)(occ[o] >> 32)];
+        if (p->want == UINT32_MAX || t[p->want].count != p->count)
             occ[o] &= ~(uint64_t)OCC_ELIDED;
-    for (size_t u = 0; u < n_used; u++)
-        t[used[u]] = (pterm){ 0, 0, 0 };
+    }
     return 0;
 }
 
@@ -823,17 +824,18 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             memset(inv->cnt + old, 0, (inv->cap_cnt - old) * sizeof(uint32_t));
     }
     uint32_t *cnt = inv->cnt;
-    for (size_t o = 0; o < inv->n_occ && !failed; o++) {
-        uint32_t id = (uint32_t)(inv->occ[o] >> 32);
-        if (cnt[id]++ == 0) {
-            unsigned k = inv->terms[id].kind;
-            if (inv->n_touched[k] == inv->cap_touched[k]
-                && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
-                        sizeof(uint32_t)))
-                failed = 1;
-            else
-                inv->touched[k][inv->n_touched[k]++] = (uint32_t)(inv->occ[o] >> 32);
-        }
+    /* mark_elided counted the batch's terms as the passages came (no pass over the
+     * occurrences here): split them by kind, their counts into the compact array */
+    for (size_t i = 0; i < inv->n_tall && !failed; i++) {
+        uint32_t id = inv->tall[i];
+        unsigned k = inv->terms[id].kind;
+        if (inv->n_touched[k] == inv->cap_touched[k]
+            && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
+                    sizeof(uint32_t)))
+            failed = 1;
+        else
+            inv->touched[k][inv->n_touched[k]++] = id;
+        cnt[id] = inv->pst[id].bcount;
     }
     uint64_t *scat = inv->scat;
     /* the run's buffer sized once from the last batch's ratio: growing it by doubling
@@ -897,6 +899,8 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     for (unsigned k = 0; k < 2; k++)
         for (size_t i = 0; i < inv->n_touched[k]; i++)
             cnt[inv->touched[k][i]] = 0;
+    for (size_t i = 0; i < inv->n_tall; i++)
+        inv->pst[inv->tall[i]].bcount = 0;
     free(keys[0]);
     free(keys[1]);
     *abbrevs = inv->abbrevs;
