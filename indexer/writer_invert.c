@@ -37,7 +37,7 @@ typedef struct term_info {
 
 /* A token of the passage being added, waiting for its form lookup (see add_pending). */
 typedef struct pending {
-    uint64_t h;                     /* form hash, high 32 bits */
+    uint64_t h;                     /* form hash, high 32 bits | its home slot */
     uint32_t eoff, soff, elen, slen;
     uint32_t pos, rec;              /* rec: candidate form record + 1, 0 none */
 } pending;
@@ -408,10 +408,12 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
  * (prefetching a whole passage's slots first stalled on the full miss queue). */
 #define FORM_AHEAD 8
 
-/* Probe the form table for token k: the candidate record (its 32 hash bits match), or 0. */
-static inline uint32_t pending_probe(const id_table *t, uint64_t h)
+/* Probe the form table for a token (hv: its 32 hash bits over its home slot): the candidate
+ * record (its 32 hash bits match), or 0. */
+static inline uint32_t pending_probe(const id_table *t, uint64_t hv)
 {
-    for (size_t i = table_home(t, h);; i = (i + 1) & (t->cap - 1)) {
+    uint64_t h = hv & 0xFFFFFFFF00000000ull;
+    for (size_t i = (uint32_t)hv;; i = (i + 1) & (t->cap - 1)) {
         uint64_t v = t->slot[i];
         if (!v)
             return 0;
@@ -437,17 +439,21 @@ static int add_pending(poisk_inverter *inv)
     if (inv->n_occ + 2 * n > inv->cap_occ
         && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2 * n, sizeof(uint64_t)))
         return -1;
-    for (size_t k = 0; k < n; k++)
-        pd[k].h = form_hash((const char *)sc + pd[k].eoff, pd[k].elen, pd[k].slen)
-                  & 0xFFFFFFFF00000000ull;
+    /* the table cannot grow below (room was made above): each token's home slot is
+     * computed once, kept in the low half of its hash */
+    for (size_t k = 0; k < n; k++) {
+        uint64_t h = form_hash((const char *)sc + pd[k].eoff, pd[k].elen, pd[k].slen)
+                     & 0xFFFFFFFF00000000ull;
+        pd[k].h = h | table_home(t, h);
+    }
     for (size_t k = 0; k < n && k < 2 * FORM_AHEAD; k++)
-        __builtin_prefetch(&t->slot[table_home(t, pd[k].h)]);
+        __builtin_prefetch(&t->slot[(uint32_t)pd[k].h]);
     for (size_t k = 0; k < n && k < FORM_AHEAD; k++)
         if ((pd[k].rec = pending_probe(t, pd[k].h)))
             __builtin_prefetch(inv->forms.data + (size_t)(pd[k].rec - 1) * 4);
     for (size_t k = 0; k < n; k++) {
         if (k + 2 * FORM_AHEAD < n)
-            __builtin_prefetch(&t->slot[table_home(t, pd[k + 2 * FORM_AHEAD].h)]);
+            __builtin_prefetch(&t->slot[(uint32_t)pd[k + 2 * FORM_AHEAD].h]);
         if (k + FORM_AHEAD < n) {
             pending *a = &pd[k + FORM_AHEAD];
             if ((a->rec = pending_probe(t, a->h)))
