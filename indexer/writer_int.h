@@ -18,7 +18,9 @@
  * id).  Entry:
  *   u8 kind, varint term_len, term, varint n_docs, varint n_bytes, then
  *   n_bytes of postings: per doc varint (doc - previous doc, first against the batch's first
- *   id), varint tf, tf varints of position gaps (first absolute). */
+ *   id), varint (tf << 1 | 1) when the positions take tf bytes, else varint (tf << 1) and
+ *   varint their byte count, then tf varints of position gaps (first absolute); an exact
+ *   form whose positions are its stem's: varint 0, varint tf, no positions. */
 typedef struct poisk_run {
     uint32_t batch;                 /* runs merge in batch order = passage-id order */
     uint32_t first_doc;

@@ -37,7 +37,7 @@ typedef struct term_info {
 
 /* A token of the passage being added, waiting for its form lookup (see add_pending). */
 typedef struct pending {
-    uint64_t h;                     /* form hash, high 32 bits */
+    uint64_t h;                     /* form hash, high 32 bits | its home slot */
     uint32_t eoff, soff, elen, slen;
     uint32_t pos, rec;              /* rec: candidate form record + 1, 0 none */
 } pending;
@@ -55,9 +55,11 @@ typedef struct form_info { uint32_t exact, stem; uint16_t elen, slen; uint32_t c
 /* Open-addressing set of ids: slot = (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct id_table { uint64_t *slot; size_t cap, count; } id_table;
 
-/* A term of the passage being added (mark_elided): id + 1 (0 empty), its occurrences, and
- * for an exact form the stem all its occurrences came with (UINT32_MAX: none or several). */
-typedef struct pterm { uint32_t id1, count, want; } pterm;
+/* A term in the passage being added (mark_elided): the passage's stamp when count and want
+ * are the passage's, its occurrences, and for an exact form the stem all its occurrences
+ * came with (UINT32_MAX: none or several); bcount: its occurrences in the batch so far,
+ * which the flush's counting sort starts from (zero between batches). */
+typedef struct pstate { uint32_t stamp, count, want, bcount; } pstate;
 
 struct poisk_inverter {
     poisk_analyzer *an;
@@ -77,8 +79,9 @@ struct poisk_inverter {
     poisk_buf scratch;                              /* their bytes */
     poisk_buf post;                                 /* flush: one term's postings */
     uint32_t *pdoc; size_t *pend; size_t n_pass, cap_pass;
-    pterm *pterms; size_t cap_pterms;               /* mark_elided's table, kept all zero */
-    uint32_t *pused; size_t cap_pused;              /* its slots one passage took */
+    pstate *pst; size_t cap_pst;    /* mark_elided: per term (persistent, like terms) */
+    uint32_t pstamp;                /* the passage's stamp in pst */
+    uint32_t *tall; size_t n_tall, cap_tall;        /* the batch's terms (bcount > 0) */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* set over abbrevs: hash high 32 bits | index + 1 */
@@ -122,6 +125,7 @@ static void reset_batch(poisk_inverter *inv)
     inv->n_occ = 0;
     inv->n_pass = 0;
     inv->n_touched[0] = inv->n_touched[1] = 0;
+    inv->n_tall = 0;
     inv->n_abbrevs = 0;
     free(inv->abbrev_hashes);
     inv->abbrev_hashes = NULL;
@@ -137,7 +141,7 @@ void poisk_inverter_set_table_cap(poisk_inverter *inv, size_t bytes)
 static size_t table_memory(const poisk_inverter *inv)
 {
     return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
-           + inv->cap_cnt * sizeof(uint32_t)
+           + inv->cap_cnt * sizeof(uint32_t) + inv->cap_pst * sizeof(pstate)
            + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
            + inv->forms.cap;
 }
@@ -155,6 +159,9 @@ static void drop_tables(poisk_inverter *inv)
     free(inv->cnt);
     inv->cnt = NULL;
     inv->cap_cnt = 0;
+    free(inv->pst);
+    inv->pst = NULL;
+    inv->cap_pst = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
     for (int i = 0; i < 3; i++) {
         free(t[i]->slot);
@@ -185,8 +192,8 @@ void poisk_inverter_free(poisk_inverter *inv)
     poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
-    free(inv->pterms);
-    free(inv->pused);
+    free(inv->pst);
+    free(inv->tall);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -198,7 +205,7 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
            + inv->cap_pend * sizeof(pending) + inv->scratch.cap + inv->post.cap
-           + (inv->cap_touched[0] + inv->cap_touched[1]) * sizeof(uint32_t)
+           + (inv->cap_touched[0] + inv->cap_touched[1] + inv->cap_tall) * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
@@ -264,6 +271,45 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     return id;
 }
 
+/* The form table's hash of (surface form, stem length): only this table uses it, so it
+ * need not be XXH3's; forms of up to 32 bytes (nearly all) are mixed inline from two or
+ * four overlapping 8-byte loads by 64x64->128 multiplies (XXH3's short-input scheme), in
+ * a third of XXH3's instructions.  The high 32 bits are what the table keeps. */
+static inline uint64_t rd64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t fold(uint64_t a, uint64_t b)
+{
+    unsigned __int128 m = (unsigned __int128)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+static inline uint64_t form_hash(const char *form, size_t len, size_t slen)
+{
+    const uint8_t *s = (const uint8_t *)form;
+    uint64_t seed = (uint64_t)len << 32 ^ slen, h;
+    if (len >= 8 && len <= 16) {
+        h = fold(rd64(s) ^ 0x9E3779B185EBCA87ull ^ seed, rd64(s + len - 8) ^ 0xC2B2AE3D27D4EB4Full);
+    } else if (len > 16 && len <= 32) {
+        h = fold(rd64(s) ^ 0x9E3779B185EBCA87ull ^ seed, rd64(s + 8) ^ 0xC2B2AE3D27D4EB4Full)
+            + fold(rd64(s + len - 16) ^ 0x165667B19E3779F9ull, rd64(s + len - 8) ^ 0x27D4EB2F165667C5ull);
+    } else if (len >= 4 && len < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        h = fold(((uint64_t)a << 32 | b) ^ 0x9E3779B185EBCA87ull ^ seed, 0xC2B2AE3D27D4EB4Full);
+    } else {
+        return XXH3_64bits_withSeed(form, len, slen);
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 32;
+}
+
 /* Both term ids of a (surface form, stem) pair: one probe once the pair is known. */
 static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
 {
@@ -271,7 +317,7 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
     if ((t->count + 1) * 2 > t->cap && table_grow(t))
         return NULL;
     size_t el = tk->exact_len, sl = tk->term_len;
-    uint64_t h = XXH3_64bits_withSeed(tk->exact, el, sl) & 0xFFFFFFFF00000000ull;
+    uint64_t h = form_hash(tk->exact, el, sl) & 0xFFFFFFFF00000000ull;
     size_t i = table_home(t, h);
     for (uint64_t v; (v = t->slot[i]) != 0; i = (i + 1) & (t->cap - 1)) {
         if ((v & 0xFFFFFFFF00000000ull) != h)
@@ -362,10 +408,12 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
  * (prefetching a whole passage's slots first stalled on the full miss queue). */
 #define FORM_AHEAD 8
 
-/* Probe the form table for token k: the candidate record (its 32 hash bits match), or 0. */
-static inline uint32_t pending_probe(const id_table *t, uint64_t h)
+/* Probe the form table for a token (hv: its 32 hash bits over its home slot): the candidate
+ * record (its 32 hash bits match), or 0. */
+static inline uint32_t pending_probe(const id_table *t, uint64_t hv)
 {
-    for (size_t i = table_home(t, h);; i = (i + 1) & (t->cap - 1)) {
+    uint64_t h = hv & 0xFFFFFFFF00000000ull;
+    for (size_t i = (uint32_t)hv;; i = (i + 1) & (t->cap - 1)) {
         uint64_t v = t->slot[i];
         if (!v)
             return 0;
@@ -391,17 +439,21 @@ static int add_pending(poisk_inverter *inv)
     if (inv->n_occ + 2 * n > inv->cap_occ
         && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2 * n, sizeof(uint64_t)))
         return -1;
-    for (size_t k = 0; k < n; k++)
-        pd[k].h = XXH3_64bits_withSeed(sc + pd[k].eoff, pd[k].elen, pd[k].slen)
-                  & 0xFFFFFFFF00000000ull;
+    /* the table cannot grow below (room was made above): each token's home slot is
+     * computed once, kept in the low half of its hash */
+    for (size_t k = 0; k < n; k++) {
+        uint64_t h = form_hash((const char *)sc + pd[k].eoff, pd[k].elen, pd[k].slen)
+                     & 0xFFFFFFFF00000000ull;
+        pd[k].h = h | table_home(t, h);
+    }
     for (size_t k = 0; k < n && k < 2 * FORM_AHEAD; k++)
-        __builtin_prefetch(&t->slot[table_home(t, pd[k].h)]);
+        __builtin_prefetch(&t->slot[(uint32_t)pd[k].h]);
     for (size_t k = 0; k < n && k < FORM_AHEAD; k++)
         if ((pd[k].rec = pending_probe(t, pd[k].h)))
             __builtin_prefetch(inv->forms.data + (size_t)(pd[k].rec - 1) * 4);
     for (size_t k = 0; k < n; k++) {
         if (k + 2 * FORM_AHEAD < n)
-            __builtin_prefetch(&t->slot[table_home(t, pd[k + 2 * FORM_AHEAD].h)]);
+            __builtin_prefetch(&t->slot[(uint32_t)pd[k + 2 * FORM_AHEAD].h]);
         if (k + FORM_AHEAD < n) {
             pending *a = &pd[k + FORM_AHEAD];
             if ((a->rec = pending_probe(t, a->h)))
@@ -427,6 +479,11 @@ static int add_pending(poisk_inverter *inv)
             if (!(f = form_get(inv, &tk)))
                 return -1;
         }
+        /* mark_elided counts this passage's terms once the passage is in */
+        if (f->exact < inv->cap_pst && f->stem < inv->cap_pst) {
+            __builtin_prefetch(&inv->pst[f->stem]);
+            __builtin_prefetch(&inv->pst[f->exact]);
+        }
         occur(inv, f->stem, pd[k].pos);
         occur(inv, f->exact, pd[k].pos | (f->canon && pd[k].pos < OCC_ELIDED ? OCC_ELIDED : 0));
     }
@@ -440,64 +497,55 @@ static int add_pending(poisk_inverter *inv)
  * stem (add_pending writes the stem's occurrence just before, at the same position) and
  * the stem occurs no more often in the passage: the form's occurrences are then stem
  * occurrences at the same positions, and equal counts make the lists equal.  The counts
- * live in a small table of the passage's terms (a few KiB, cache-resident), not in the
- * big term array, whose entries of rare terms would each be a cache miss. */
-static inline pterm *pterm_find(pterm *t, uint32_t mask, uint32_t id)
-{
-    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask)
-        if (t[i].id1 == id + 1)
-            return &t[i];
-}
-
-/* The table is emptied by clearing the slots the passage took (listed in used), not by a
- * memset of the whole table, which cost more than filling it. */
-static inline pterm *pterm_get(pterm *t, uint32_t mask, uint32_t id, uint32_t *used, size_t *n_used)
-{
-    for (uint32_t i = (id * 0x9E3779B1u) >> 7 & mask;; i = (i + 1) & mask) {
-        if (t[i].id1 == id + 1)
-            return &t[i];
-        if (t[i].id1 == 0) {
-            t[i].id1 = id + 1;
-            used[(*n_used)++] = i;
-            return &t[i];
-        }
-    }
-}
-
+ * live in a per-term array stamped with the passage (so nothing is cleared between
+ * passages); add_pending prefetched the entries of the passage's terms as it met them, so
+ * the two passes here find them in cache (a hash table of the passage's terms, which this
+ * replaced, cost three times the instructions in probes and clearing). */
 static int mark_elided(poisk_inverter *inv, size_t start)
 {
+    if (inv->cap_pst < inv->n_terms) {
+        size_t old = inv->cap_pst;
+        if (grow((void **)&inv->pst, &inv->cap_pst, inv->n_terms, sizeof *inv->pst))
+            return -1;
+        memset(inv->pst + old, 0, (inv->cap_pst - old) * sizeof *inv->pst);
+    }
+    if (++inv->pstamp == 0) {       /* wrapped: no entry may look current */
+        memset(inv->pst, 0, inv->cap_pst * sizeof *inv->pst);
+        inv->pstamp = 1;
+    }
+    if (grow((void **)&inv->tall, &inv->cap_tall, inv->n_tall + (inv->n_occ - start) + 1,
+             sizeof *inv->tall))
+        return -1;
+    uint32_t cur = inv->pstamp, prev = UINT32_MAX;
+    pstate *t = inv->pst;
     uint64_t *occ = inv->occ;
-    size_t n = inv->n_occ - start, cap = 64, old = inv->cap_pterms, n_used = 0;
-    while (cap < 2 * n)
-        cap *= 2;
-    if (grow((void **)&inv->pterms, &inv->cap_pterms, cap, sizeof *inv->pterms))
-        return -1;
-    if (inv->cap_pterms > old)
-        memset(inv->pterms + old, 0, (inv->cap_pterms - old) * sizeof *inv->pterms);
-    if (grow((void **)&inv->pused, &inv->cap_pused, n + 1, sizeof *inv->pused))
-        return -1;
-    pterm *t = inv->pterms;
-    uint32_t *used = inv->pused;
-    uint32_t mask = (uint32_t)cap - 1;
     for (size_t o = start; o < inv->n_occ; o++) {
-        pterm *p = pterm_get(t, mask, (uint32_t)(occ[o] >> 32), used, &n_used);
+        uint32_t id = (uint32_t)(occ[o] >> 32);
+        pstate *p = &t[id];
+        if (p->stamp != cur) {
+            p->stamp = cur;
+            p->count = 0;
+            if (p->bcount == 0)     /* the flush's list of the batch's terms */
+                inv->tall[inv->n_tall++] = id;
+        }
         p->count++;
+        p->bcount++;
+        /* want: the stem all the form's occurrences came with (a stem's is never read) */
         if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
-            p->want = UINT32_MAX;       /* (a stem's want is never read) */
-        else if (p->count == 1)
-            p->want = (uint32_t)(occ[o - 1] >> 32);
-        else if (p->want != (uint32_t)(occ[o - 1] >> 32))
             p->want = UINT32_MAX;
+        else if (p->count == 1)
+            p->want = prev;
+        else if (p->want != prev)
+            p->want = UINT32_MAX;
+        prev = id;
     }
     for (size_t o = start; o < inv->n_occ; o++) {
         if (!((uint32_t)occ[o] & OCC_ELIDED))
             continue;
-        const pterm *p = pterm_find(t, mask, (uint32_t)(occ[o] >> 32));
-        if (p->want == UINT32_MAX || pterm_find(t, mask, p->want)->count != p->count)
+        const pstate *p = &t[(uint32_t)(occ[o] >> 32)];
+        if (p->want == UINT32_MAX || t[p->want].count != p->count)
             occ[o] &= ~(uint64_t)OCC_ELIDED;
     }
-    for (size_t i = 0; i < n_used; i++)
-        t[used[i]] = (pterm){ 0, 0, 0 };
     return 0;
 }
 
@@ -709,10 +757,14 @@ static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
     return o;
 }
 
-/* One term's postings as the run stores them: per doc varint delta, varint tf, tf varint
- * position gaps (first absolute); the same term twice at one position counts once.  An
- * exact form whose positions in the doc are its canonical stem's (OCC_ELIDED, the same on
- * all its occurrences there) is varint delta, varint 0, varint tf, and no positions. */
+/* One term's postings as the run stores them (writer_int.h): per doc varint delta, then
+ * varint (tf << 1 | 1) when every position gap takes one byte (the positions are tf bytes),
+ * else varint (tf << 1) and varint byte count, then the positions (varint gaps, first
+ * absolute), so that the merge copies them without looking for their end; the same term
+ * twice at one position counts once.  An exact form whose positions in the doc are its
+ * canonical stem's (OCC_ELIDED, the same on all its occurrences there) is varint delta,
+ * varint 0, varint tf, and no positions.  One pass over a doc's occurrences: the positions
+ * are written after a one-byte hole for the header, moved only when it is longer. */
 static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_buf *post)
 {
     uint32_t prev = base, ndocs = 0;
@@ -721,35 +773,45 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
     uint8_t *o = post->data + post->len;
     for (size_t i = 0; i < n;) {
         uint32_t doc = (uint32_t)(e[i] >> 32);
+        uint32_t last = (uint32_t)e[i], tf = 1;
         size_t j = i + 1;
-        uint32_t tf = 1, last = (uint32_t)e[i];
-        for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++)
-            if ((uint32_t)e[j] != last) {
-                tf++;
-                last = (uint32_t)e[j];
-            }
         o = put_varint(o, doc - prev);
-        if ((uint32_t)e[i] & OCC_ELIDED) {
-            o = put_varint(o, 0);
+        prev = doc;
+        ndocs++;
+        if (last & OCC_ELIDED) {
+            for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++)
+                if ((uint32_t)e[j] != last) {
+                    tf++;
+                    last = (uint32_t)e[j];
+                }
+            *o++ = 0;
             o = put_varint(o, tf);
-            prev = doc;
-            ndocs++;
             i = j;
             continue;
         }
-        o = put_varint(o, tf);
-        uint32_t pp = 0;
-        int first = 1;
-        for (size_t k = i; k < j; k++) {
-            uint32_t pos = (uint32_t)e[k];
-            if (!first && pos == pp)
+        uint8_t *hdr = o++;
+        uint32_t big = last;                /* any gap >= 128: a varint of two bytes */
+        o = put_varint(o, last);
+        for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++) {
+            uint32_t pos = (uint32_t)e[j];
+            if (pos == last)
                 continue;
-            o = put_varint(o, pos - pp);
-            pp = pos;
-            first = 0;
+            big |= pos - last;
+            o = put_varint(o, pos - last);
+            last = pos;
+            tf++;
         }
-        prev = doc;
-        ndocs++;
+        if (big < 128 && tf < 64) {
+            *hdr = (uint8_t)(tf << 1 | 1);
+        } else {
+            uint8_t h[20], *q = put_varint(h, (uint64_t)tf << 1);
+            size_t plen = (size_t)(o - hdr - 1);
+            q = put_varint(q, plen);
+            size_t hl = (size_t)(q - h);
+            memmove(hdr + hl, hdr + 1, plen);
+            memcpy(hdr, h, hl);
+            o += hl - 1;
+        }
         i = j;
     }
     post->len = (size_t)(o - post->data);
@@ -768,17 +830,18 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
             memset(inv->cnt + old, 0, (inv->cap_cnt - old) * sizeof(uint32_t));
     }
     uint32_t *cnt = inv->cnt;
-    for (size_t o = 0; o < inv->n_occ && !failed; o++) {
-        uint32_t id = (uint32_t)(inv->occ[o] >> 32);
-        if (cnt[id]++ == 0) {
-            unsigned k = inv->terms[id].kind;
-            if (inv->n_touched[k] == inv->cap_touched[k]
-                && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
-                        sizeof(uint32_t)))
-                failed = 1;
-            else
-                inv->touched[k][inv->n_touched[k]++] = (uint32_t)(inv->occ[o] >> 32);
-        }
+    /* mark_elided counted the batch's terms as the passages came (no pass over the
+     * occurrences here): split them by kind, their counts into the compact array */
+    for (size_t i = 0; i < inv->n_tall && !failed; i++) {
+        uint32_t id = inv->tall[i];
+        unsigned k = inv->terms[id].kind;
+        if (inv->n_touched[k] == inv->cap_touched[k]
+            && grow((void **)&inv->touched[k], &inv->cap_touched[k], inv->n_touched[k] + 1,
+                    sizeof(uint32_t)))
+            failed = 1;
+        else
+            inv->touched[k][inv->n_touched[k]++] = id;
+        cnt[id] = inv->pst[id].bcount;
     }
     uint64_t *scat = inv->scat;
     /* the run's buffer sized once from the last batch's ratio: growing it by doubling
@@ -842,6 +905,8 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     for (unsigned k = 0; k < 2; k++)
         for (size_t i = 0; i < inv->n_touched[k]; i++)
             cnt[inv->touched[k][i]] = 0;
+    for (size_t i = 0; i < inv->n_tall; i++)
+        inv->pst[inv->tall[i]].bcount = 0;
     free(keys[0]);
     free(keys[1]);
     *abbrevs = inv->abbrevs;

@@ -275,16 +275,23 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
     const uint8_t *p = c->post, *end = c->post + c->post_len;
     uint32_t doc = c->base;
     for (uint32_t d = 0; d < c->ndocs; d++) {
-        uint64_t delta, tf;
-        int elided = 0;             /* exact form: tf 0, then tf, no positions (its stem's) */
-        if (get_varint(&p, end, &delta) || get_varint(&p, end, &tf))
+        uint64_t delta, v, tf, plen;
+        if (get_varint(&p, end, &delta) || get_varint(&p, end, &v)
+            || delta >= (uint64_t)k->io.n_docs - doc)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        if (tf == 0 && k->kind == POISK_DICT_EXACT) {
-            elided = 1;
-            if (get_varint(&p, end, &tf) || tf > UINT32_MAX)
+        /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
+         * 0 (exact form: tf follows, no positions, they are its stem's) */
+        int elided = v == 0;
+        tf = plen = v >> 1;
+        if (v & 1) {
+        } else if (!elided) {
+            if (get_varint(&p, end, &plen) || plen < tf)
                 return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+        } else if (k->kind != POISK_DICT_EXACT || get_varint(&p, end, &tf) || tf > UINT32_MAX) {
+            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         }
-        if (tf == 0 || (!elided && tf > (uint64_t)(end - p)) || delta >= (uint64_t)k->io.n_docs - doc)
+        /* tf >= 1; positions within the entry, their last varint complete */
+        if (tf == 0 || plen > (uint64_t)(end - p) || (plen && (p[plen - 1] & 0x80)))
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         doc += (uint32_t)delta;
         const doc_info *di = &k->docs[doc];
@@ -307,27 +314,9 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
             poisk_plist_writer_add_elided(&g->pw, di->local, (uint32_t)tf, di->dl);
             continue;
         }
-        /* the run holds the positions as the positions file wants them: find their end
-         * (tf varint terminators) and copy them */
-        const uint8_t *q = p;
-        uint64_t left = tf;
-        while (left > 8 && end - q >= 8) {
-            uint64_t x;
-            memcpy(&x, q, 8);
-            /* the terminators' top bits, summed by one multiply (no popcount instruction
-             * in the baseline x86-64 this is built for) */
-            uint64_t stops = ((~x & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull >> 56;
-            if (stops >= left)
-                break;
-            left -= stops;
-            q += 8;
-        }
-        while (left && q < end)
-            left -= !(*q++ & 0x80);
-        if (left)
-            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        poisk_plist_writer_add_raw(&g->pw, di->local, (uint32_t)tf, p, (size_t)(q - p), di->dl);
-        p = q;
+        /* the run holds the positions as the positions file wants them: copy them */
+        poisk_plist_writer_add_raw(&g->pw, di->local, (uint32_t)tf, p, (size_t)plen, di->dl);
+        p += plen;
     }
     return POISK_OK;
 }

@@ -576,32 +576,10 @@ void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
         plist_flush_block(w);
 }
 
-void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
-                                const uint8_t *pos, size_t pos_len, uint32_t dl)
+/* add_raw and add_elided are inline (codec.h): the merge calls them once per posting. */
+void poisk_plist_writer_flush_block(poisk_plist_writer *w)
 {
-    plist_note(w, doc, tf, dl);
-    if (pos_len <= 8 && buf_room(w->pos, 8) == 0) {     /* mostly 1-3 bytes: no memcpy call */
-        uint8_t *o = w->pos->data + w->pos->len;
-        for (size_t i = 0; i < pos_len; i++)
-            o[i] = pos[i];
-        w->pos->len += pos_len;
-    } else {
-        buf_put(w->pos, pos, pos_len);
-    }
-    if (w->n == POISK_BLOCK_SIZE)
-        plist_flush_block(w);
-}
-
-void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_t dl)
-{
-    if (!w->marked) {               /* only an exact list can say "its stem's positions" */
-        w->failed = 1;
-        return;
-    }
-    w->elided[w->n / 8] |= (uint8_t)(1u << (w->n % 8));
-    plist_note(w, doc, tf, dl);
-    if (w->n == POISK_BLOCK_SIZE)
-        plist_flush_block(w);
+    plist_flush_block(w);
 }
 
 /* A frontier of impacts as skip entries and group records store it (docs/FORMAT.md §6). */

@@ -107,16 +107,61 @@ void poisk_plist_writer_begin(poisk_plist_writer *w, poisk_buf *pos);
  *  with a bitmap of the postings whose positions are not stored (they are the canonical
  *  stem's, added with poisk_plist_writer_add_elided()). */
 void poisk_plist_writer_begin_marked(poisk_plist_writer *w, poisk_buf *pos);
-/*! Add a posting of a marked term without positions: they are its stem's in this doc. */
-void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t tf, uint32_t dl);
 /*! Add one posting: docs strictly increasing, tf >= 1 positions strictly increasing. */
 void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
                             const uint32_t *positions, uint32_t dl);
-/*! The same with the positions already encoded as the positions stream wants them (tf
- *  varint gaps, the first absolute): the writer's runs keep them so, and the merge copies
- *  them instead of decoding and re-encoding every position. */
-void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
-                                const uint8_t *pos, size_t pos_len, uint32_t dl);
+/*! Encode the full block of postings the writer holds (the inline adds below call it). */
+void poisk_plist_writer_flush_block(poisk_plist_writer *w);
+
+/* The bookkeeping of one posting (the adds below); positions are the caller's. */
+static inline void poisk_plist_writer_note_(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                                            uint32_t dl)
+{
+    uint32_t n = w->n;
+    w->docs[n] = doc;
+    w->tfs[n] = tf;
+    w->dls[n] = dl;
+    w->n = n + 1;
+    w->df++;
+    w->cf += tf;
+    w->last_doc = doc;
+}
+
+/*! The same as poisk_plist_writer_add() with the positions already encoded as the positions
+ *  stream wants them (tf varint gaps, the first absolute): the writer's runs keep them so,
+ *  and the merge copies them instead of decoding and re-encoding every position.  Inline:
+ *  the merge calls it once per posting. */
+static inline void poisk_plist_writer_add_raw(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                                              const uint8_t *pos, size_t pos_len, uint32_t dl)
+{
+    poisk_plist_writer_note_(w, doc, tf, dl);
+    poisk_buf *b = w->pos;
+    if (pos_len <= 8 && !b->failed && b->cap - b->len >= 8) {  /* mostly 1-3 bytes */
+        uint8_t *o = b->data + b->len;
+        for (size_t i = 0; i < pos_len; i++)
+            o[i] = pos[i];
+        b->len += pos_len;
+    } else {
+        poisk_buf_put(b, pos, pos_len);
+    }
+    if (w->n == POISK_BLOCK_SIZE)
+        poisk_plist_writer_flush_block(w);
+}
+
+/*! Add a posting of a marked term without positions: they are its stem's in this doc. */
+static inline void poisk_plist_writer_add_elided(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
+                                                 uint32_t dl)
+{
+    if (!w->marked) {               /* only an exact list can say "its stem's positions" */
+        w->failed = 1;
+        return;
+    }
+    w->elided[w->n / 8] |= (uint8_t)(1u << (w->n % 8));
+    poisk_plist_writer_note_(w, doc, tf, dl);
+    if (w->n == POISK_BLOCK_SIZE)
+        poisk_plist_writer_flush_block(w);
+}
+
 /*! Append the term's postings (skip section + blocks) to *out. */
 void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out);
 void poisk_plist_writer_free(poisk_plist_writer *w);
