@@ -664,12 +664,6 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
     return ok;
 }
 
-void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len)
-{
-    if (lx && lx->dict)
-        poisk_dict_prefetch_check(lx->dict, form, len);
-}
-
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
 {
     if (!lx || !(lx->dict || lx->hun))

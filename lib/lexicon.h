@@ -52,9 +52,6 @@ int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t le
 /*! poisk_lexicon_prefetch() : starts loading the table slot of the form whose
  *  poisk_form_hash() is hash (the lexicon hashes forms the same way); a hint only */
 void poisk_lexicon_prefetch(const poisk_lexicon *lx, uint64_t hash);
-/*! poisk_lexicon_prefetch_spell() : starts loading what poisk_lexicon_may_spell() will read
- *  first for the (lower-case) form; a hint only */
-void poisk_lexicon_prefetch_spell(const poisk_lexicon *lx, const char *form, size_t len);
 
 /*! poisk_lexicon_may_stem() : 0 exactly when no prefix of the form of min_len bytes or more
  *  (ending on a character boundary) is a stem of the stem table (a filter, then the table

@@ -861,20 +861,6 @@ int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
     return POISK_OK;
 }
 
-void poisk_dict_prefetch_check(const poisk_dict *d, const char *word, size_t len)
-{
-    if (!d || !d->pbloom || len < PREFIX_MIN + d->max_add || len + AFFIX_MAX > 512)
-        return;
-    size_t k = len - d->max_add;
-    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
-        k--;
-    if (k < PREFIX_MIN)
-        return;
-    size_t a, b;
-    pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
-    __builtin_prefetch(&d->pbloom[a / 64]);
-}
-
 int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
 {
     if (!d || !len || len + AFFIX_MAX > 512)

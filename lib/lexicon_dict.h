@@ -39,9 +39,6 @@ int  poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_max_add() : the longest suffix a rule adds (bytes), SIZE_MAX without the
  *  stem-prefix filter. */
 size_t poisk_dict_max_add(const poisk_dict *d);
-/*! poisk_dict_prefetch_check() : starts loading what poisk_dict_may_check() will read for
- *  this word (its stem-prefix filter word), so that asking a few pieces later costs no miss */
-void poisk_dict_prefetch_check(const poisk_dict *d, const char *word, size_t len);
 
 /*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
  *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */
