@@ -8,14 +8,24 @@
  * The encoder's fast path takes 8 bytes at a time when they are only ASCII bytes and
  * letters U+0400..U+045F (D0/D1 + a continuation byte): it finds them with word-wide
  * arithmetic and writes every position's code, advancing past ASCII bytes and second
- * bytes only (a letter's lead byte is written over), about 6 instructions a byte where a
- * byte-by-byte encoder takes 30-40.  Everything else goes one character at a time.
+ * bytes only (a letter's lead byte is written over), about 13 instructions a byte where a
+ * byte-by-byte encoder takes 30-40.  On x86 with SSSE3 (checked at run time) the same
+ * test runs on 16 bytes at a time and a byte shuffle per 8 writes the kept bytes, about
+ * 3 instructions a byte.  Everything else goes one character at a time.
  */
 #include "store_code.h"
 
 #include <string.h>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define STORE_CODE_SSSE3 1
+#include <pthread.h>
+#include <tmmintrin.h>
+#endif
+
 #define ESCAPE 0xE0u
+
+int poisk_store_code_portable;
 
 static const uint16_t misc_cp[31] = {
     0x00A0, 0x00A7, 0x00A9, 0x00AB, 0x00AE, 0x00B0, 0x00B1, 0x00B7, 0x00BB, 0x00D7, 0x2010,
@@ -158,10 +168,87 @@ static inline uint64_t load_le64(const uint8_t *p)
     return v;
 }
 
+#ifdef STORE_CODE_SSSE3
+/* for each 8-bit mask of kept bytes: their positions, first to last, and their count */
+static uint8_t shuf_tab[256][8], shuf_count[256];
+static int have_ssse3;
+static pthread_once_t shuf_once = PTHREAD_ONCE_INIT;
+
+static void shuf_init(void)
+{
+    for (unsigned m = 0; m < 256; m++) {
+        unsigned c = 0;
+        for (unsigned k = 0; k < 8; k++)
+            if (m >> k & 1)
+                shuf_tab[m][c++] = (uint8_t)k;
+        shuf_count[m] = (uint8_t)c;
+    }
+    __builtin_cpu_init();
+    have_ssse3 = __builtin_cpu_supports("ssse3");
+}
+
+/* The fast loop of poisk_store_code_encode on 16 bytes at a time.  @return : o past the
+ * code; *ip advanced to where it stopped (fewer than 16 bytes left) */
+__attribute__((target("ssse3"))) static uint8_t *encode_ssse3(const uint8_t *in, size_t n,
+                                                              size_t *ip, uint8_t *o)
+{
+    size_t i = *ip;
+    const __m128i c80 = _mm_set1_epi8((char)0x80), c3f = _mm_set1_epi8(0x3F),
+                  cc0 = _mm_set1_epi8((char)0xC0), cfe = _mm_set1_epi8((char)0xFE),
+                  cd0 = _mm_set1_epi8((char)0xD0), c01 = _mm_set1_epi8(1),
+                  c40 = _mm_set1_epi8(0x40), c60 = _mm_set1_epi8(0x60),
+                  m1 = _mm_set1_epi8(-1), c08 = _mm_set1_epi8(8);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
+        __m128i prev = _mm_slli_si128(v, 1);
+        __m128i ascii = _mm_cmpgt_epi8(v, m1);
+        __m128i cnt = _mm_cmpeq_epi8(_mm_and_si128(v, cc0), c80);
+        __m128i lead = _mm_cmpeq_epi8(_mm_and_si128(v, cfe), cd0);
+        __m128i plead = _mm_slli_si128(lead, 1);
+        __m128i pbit = _mm_and_si128(_mm_cmpeq_epi8(_mm_and_si128(prev, c01), c01), c40);
+        __m128i key = _mm_or_si128(pbit, _mm_and_si128(v, c3f));
+        __m128i mapped = _mm_cmplt_epi8(key, c60);
+        __m128i bad = _mm_or_si128(_mm_andnot_si128(cnt, plead),
+                                   _mm_andnot_si128(_mm_and_si128(plead, mapped), cnt));
+        bad = _mm_or_si128(bad, _mm_andnot_si128(_mm_or_si128(_mm_or_si128(ascii, cnt), lead), m1));
+        unsigned badm = (unsigned)_mm_movemask_epi8(bad);
+        unsigned leadm = (unsigned)_mm_movemask_epi8(lead);
+        unsigned adv = 16 - (leadm >> 15);
+        if (badm) {
+            unsigned k = (unsigned)__builtin_ctz(badm);
+            adv = k - (k ? (leadm >> (k - 1)) & 1 : 0);
+        }
+        __m128i code = _mm_or_si128(_mm_and_si128(ascii, v),
+                                    _mm_andnot_si128(ascii, _mm_or_si128(key, c80)));
+        unsigned keep = (unsigned)_mm_movemask_epi8(_mm_or_si128(ascii, cnt)) & ((1u << adv) - 1);
+        __m128i lo = _mm_shuffle_epi8(code, _mm_loadl_epi64((const __m128i *)shuf_tab[keep & 0xFF]));
+        __m128i hi = _mm_shuffle_epi8(
+            code, _mm_add_epi8(_mm_loadl_epi64((const __m128i *)shuf_tab[keep >> 8]), c08));
+        _mm_storel_epi64((__m128i *)o, lo);
+        o += shuf_count[keep & 0xFF];
+        _mm_storel_epi64((__m128i *)o, hi);
+        o += shuf_count[keep >> 8];
+        i += adv;
+        if (badm) {
+            size_t took;
+            o = encode_slow(in + i, n - i, o, &took);
+            i += took;
+        }
+    }
+    *ip = i;
+    return o;
+}
+#endif
+
 size_t poisk_store_code_encode(const uint8_t *in, size_t n, uint8_t *out)
 {
     uint8_t *o = out;
     size_t i = 0;
+#ifdef STORE_CODE_SSSE3
+    pthread_once(&shuf_once, shuf_init);
+    if (have_ssse3 && !poisk_store_code_portable)
+        o = encode_ssse3(in, n, &i, o);
+#endif
     while (n - i >= 8) {
         uint64_t v = load_le64(in + i);
         uint64_t prev = v << 8;                        /* the byte before each (0 first) */

@@ -21,6 +21,10 @@ static inline size_t poisk_store_code_bound(size_t n) { return 2 * n; }
  *  @return : the coded length */
 size_t poisk_store_code_encode(const uint8_t *in, size_t n, uint8_t *out);
 
+/*! Set (by tests) to make the encoder take its portable path where it has a faster one;
+ *  the code is the same either way. */
+extern int poisk_store_code_portable;
+
 /*! Decode in[0..n) into out, which must come out exactly out_len bytes long.
  *  @return : 0, or -1 when the input is not a code of out_len bytes (an unused code byte,
  *  an escape at the end, too many or too few bytes); out is never written past out_len */
