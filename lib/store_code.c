@@ -11,7 +11,8 @@
  * bytes only (a letter's lead byte is written over), about 13 instructions a byte where a
  * byte-by-byte encoder takes 30-40.  On x86 with SSSE3 (checked at run time) the same
  * test runs on 16 bytes at a time and a byte shuffle per 8 writes the kept bytes, about
- * 3 instructions a byte.  Everything else goes one character at a time.
+ * 3 instructions a byte.  Everything else goes one character at a time.  The decoder
+ * likewise: 4 code bytes a step through a table, or 8 a step with SSSE3.
  */
 #include "store_code.h"
 
@@ -169,8 +170,10 @@ static inline uint64_t load_le64(const uint8_t *p)
 }
 
 #ifdef STORE_CODE_SSSE3
-/* for each 8-bit mask of kept bytes: their positions, first to last, and their count */
-static uint8_t shuf_tab[256][8], shuf_count[256];
+/* for each 8-bit mask of kept bytes: their positions, first to last, and their count;
+ * for each 8-bit mask of 2-byte code bytes among 8 (decoding): where each output byte is
+ * in the interleaved (lead, second) pairs */
+static uint8_t shuf_tab[256][8], shuf_count[256], unshuf_tab[256][16];
 static int have_ssse3;
 static pthread_once_t shuf_once = PTHREAD_ONCE_INIT;
 
@@ -182,6 +185,13 @@ static void shuf_init(void)
             if (m >> k & 1)
                 shuf_tab[m][c++] = (uint8_t)k;
         shuf_count[m] = (uint8_t)c;
+        c = 0;
+        memset(unshuf_tab[m], 0x80, 16);
+        for (unsigned k = 0; k < 8; k++) {
+            unshuf_tab[m][c++] = (uint8_t)(2 * k);
+            if (m >> k & 1)
+                unshuf_tab[m][c++] = (uint8_t)(2 * k + 1);
+        }
     }
     __builtin_cpu_init();
     have_ssse3 = __builtin_cpu_supports("ssse3");
@@ -303,10 +313,77 @@ size_t poisk_store_code_encode(const uint8_t *in, size_t n, uint8_t *out)
     return (size_t)(o - out);
 }
 
+/* Decode one code byte (or an escape and its byte) at *in into *o, checked.
+ * @return : 0, or -1 when it is no code or does not fit */
+static int decode_one(const uint8_t **in, const uint8_t *end, uint8_t **o, uint8_t *oend)
+{
+    const uint8_t *p = *in, *t = dec_tab[*p];
+    if (t[3]) {
+        if ((size_t)(oend - *o) < t[3])
+            return -1;
+        memcpy(*o, t, t[3]);
+        *o += t[3];
+        *in = p + 1;
+        return 0;
+    }
+    if (end - p < 2 || p[1] < 0x80 || *o == oend)
+        return -1;
+    *(*o)++ = p[1];
+    *in = p + 2;
+    return 0;
+}
+
+#ifdef STORE_CODE_SSSE3
+/* The decoder's fast loop on 8 code bytes at a time: a letter 0x80..0xDF is D0/D1 and the
+ * byte itself (0x80..0xBF) or less 0x40 (0xC0..0xDF); the pairs (lead, second), ASCII's
+ * with itself as lead, are interleaved and a shuffle keeps 1 or 2 bytes of each.  The
+ * other code bytes (0xE0 and up) go through decode_one.  Stops near either end.
+ * @return : 0, or -1 when the input is no code */
+__attribute__((target("ssse3"))) static int decode_ssse3(const uint8_t **inp, const uint8_t *end,
+                                                         uint8_t **op, uint8_t *oend)
+{
+    const uint8_t *in = *inp;
+    uint8_t *o = *op;
+    const __m128i zero = _mm_setzero_si128(), ce0 = _mm_set1_epi8((char)0xE0),
+                  c40 = _mm_set1_epi8(0x40), cbf = _mm_set1_epi8((char)0xBF),
+                  cd0 = _mm_set1_epi8((char)0xD0), c01 = _mm_set1_epi8(1);
+    int rc = 0;
+    while (end - in >= 8 && oend - o >= 16) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)in);
+        __m128i two = _mm_cmplt_epi8(c, zero);                          /* >= 0x80 */
+        unsigned other = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(c, ce0), ce0))
+                         & 0xFF;
+        __m128i d1 = _mm_and_si128(_mm_cmpeq_epi8(_mm_and_si128(c, c40), c40), c01);
+        __m128i lead = _mm_or_si128(_mm_and_si128(two, _mm_or_si128(cd0, d1)),
+                                    _mm_andnot_si128(two, c));
+        __m128i pairs = _mm_unpacklo_epi8(lead, _mm_and_si128(c, cbf));
+        unsigned m = (unsigned)_mm_movemask_epi8(two) & 0xFF, k = 8;
+        if (other) {
+            k = (unsigned)__builtin_ctz(other);
+            m &= (1u << k) - 1;
+        }
+        __m128i out = _mm_shuffle_epi8(pairs, _mm_loadu_si128((const __m128i *)unshuf_tab[m]));
+        _mm_storeu_si128((__m128i *)o, out);
+        o += k + shuf_count[m];
+        in += k;
+        if (other && (rc = decode_one(&in, end, &o, oend)) != 0)
+            break;
+    }
+    *inp = in;
+    *op = o;
+    return rc;
+}
+#endif
+
 int poisk_store_code_decode(const uint8_t *in, size_t n, uint8_t *out, size_t out_len)
 {
     const uint8_t *end = in + n;
     uint8_t *o = out, *oend = out + out_len;
+#ifdef STORE_CODE_SSSE3
+    pthread_once(&shuf_once, shuf_init);
+    if (have_ssse3 && !poisk_store_code_portable && decode_ssse3(&in, end, &o, oend))
+        return -1;
+#endif
     while (in < end) {
         /* fast: 4 code bytes, none an escape, with room for 4 whole table entries */
         while (end - in >= 4 && oend - o >= 16) {
@@ -324,22 +401,8 @@ int poisk_store_code_decode(const uint8_t *in, size_t n, uint8_t *out, size_t ou
             o += t3[3];
             in += 4;
         }
-        if (in == end)
-            break;
-        /* one code byte, checked */
-        const uint8_t *t = dec_tab[*in];
-        if (t[3]) {
-            if ((size_t)(oend - o) < t[3])
-                return -1;
-            memcpy(o, t, t[3]);
-            o += t[3];
-            in++;
-        } else {
-            if (end - in < 2 || in[1] < 0x80 || o == oend)
-                return -1;
-            *o++ = in[1];
-            in += 2;
-        }
+        if (in < end && decode_one(&in, end, &o, oend))
+            return -1;
     }
     return o == oend ? 0 : -1;
 }

@@ -21,8 +21,8 @@ static inline size_t poisk_store_code_bound(size_t n) { return 2 * n; }
  *  @return : the coded length */
 size_t poisk_store_code_encode(const uint8_t *in, size_t n, uint8_t *out);
 
-/*! Set (by tests) to make the encoder take its portable path where it has a faster one;
- *  the code is the same either way. */
+/*! Set (by tests) to make the encoder and the decoder take their portable paths where
+ *  they have faster ones; the results are the same either way. */
 extern int poisk_store_code_portable;
 
 /*! Decode in[0..n) into out, which must come out exactly out_len bytes long.
