@@ -3,14 +3,17 @@
  * the bytes UTF-8 Cyrillic is made of, every pair of bytes, every character the code has a
  * byte for, cut and malformed sequences, NUL); it halves Russian text; the decoder rejects
  * what no encoder writes and never writes past its output; a damaged compressed block
- * gives an error, never a crash. */
+ * gives an error, never a crash; in a real index, a block that inflates (checksums and
+ * all right) to no code is POISK_ECORRUPT for its passages and for --check's verify. */
 #include <criterion/criterion.h>
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "format.h"
 #include "store.h"
 #include "store_code.h"
+#include "test_corruption_util.h"
 
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(void)
@@ -302,4 +305,71 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
     poisk_buf_free(&code);
     libdeflate_free_compressor(c);
     libdeflate_free_decompressor(d);
+}
+
+/* A real index whose store's first block is replaced, checksums and sizes kept right, by a
+ * zlib stream (one stored deflate block, same length) of bytes that are no code. */
+Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
+{
+    poisk_error err = { 0 };
+    char *dir = rc_mkdtemp("store");
+    cr_assert_eq(rc_build_index(dir, 2, 60000, 1, &err), 0, "%s", err.message);
+    char names[64][64], path[4200];
+    size_t nn = rc_list_files(dir, names, 64), si = nn;
+    for (size_t i = 0; i < nn; i++)
+        if (strstr(names[i], ".store"))
+            si = i;
+    cr_assert_lt(si, nn);
+    snprintf(path, sizeof path, "%s/%s", dir, names[si]);
+    size_t flen;
+    uint8_t *file = (uint8_t *)tu_read_file(path, &flen);
+    cr_assert(file && flen > POISK_HEADER_SIZE);
+    uint64_t plen = poisk_load_u64(file + 32);
+    uint8_t *pay = file + POISK_HEADER_SIZE;
+    uint64_t nb = poisk_load_u64(pay + plen - 24), dir_off = poisk_load_u64(pay + plen - 16);
+    cr_assert_geq(nb, 2, "the test wants two blocks");
+    const uint8_t *e = pay + dir_off;
+    uint64_t off = poisk_load_u64(e + 8);
+    uint32_t clen = poisk_load_u32(e + 16);
+    cr_assert(clen > 20 && clen - 11 <= 65535);
+    uint32_t L = clen - 11;
+    uint8_t *b = pay + off;
+    b[0] = 0x78;                        /* zlib header, then one final stored block */
+    b[1] = 0x01;
+    b[2] = 0x01;
+    b[3] = (uint8_t)L;
+    b[4] = (uint8_t)(L >> 8);
+    b[5] = (uint8_t)~L;
+    b[6] = (uint8_t)(~L >> 8);
+    for (uint32_t i = 0; i < L; i++)
+        b[7 + i] = i % 2 ? 'a' : 0xE0;  /* an escape before an ASCII byte: no code */
+    uint32_t ad = libdeflate_adler32(1, b + 7, L);
+    b[7 + L] = (uint8_t)(ad >> 24);
+    b[8 + L] = (uint8_t)(ad >> 16);
+    b[9 + L] = (uint8_t)(ad >> 8);
+    b[10 + L] = (uint8_t)ad;
+    poisk_fout f;
+    cr_assert_eq(poisk_fout_open(&f, dir, names[si], poisk_load_u32(file + 4),
+                                 poisk_load_u64(file + 16), poisk_load_u32(file + 24),
+                                 poisk_load_u32(file + 28), NULL, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(poisk_fout_write(&f, pay, plen, &err), 0);
+    cr_assert_eq(poisk_fout_close(&f, &err), 0);
+    cr_assert_eq(f.final_size, flen);
+    free(file);
+
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_passage p;
+    poisk_passage_buf buf = { 0 };
+    cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
+    cr_assert(strstr(err.message, "does not inflate"), "%s", err.message);
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    cr_assert_eq(poisk_index_passage(idx, (uint32_t)st.passages - 1, &p, &buf, &err), 0,
+                 "another block still reads: %s", err.message);
+    cr_assert_eq(poisk_index_verify(dir, &err), POISK_ECORRUPT, "--check: %s", err.message);
+    poisk_passage_buf_free(&buf);
+    poisk_index_close(idx);
+    tu_rmrf(dir);
+    free(dir);
 }
