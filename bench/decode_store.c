@@ -3,11 +3,17 @@
  * Reads an index's .store file, inflates its blocks back into records, then re-packs the
  * records into blocks of a given raw size at a given libdeflate level and reports the
  * compressed size (fraction of the raw records), the compression CPU time and the cost of
- * one snippet fetch (inflate the passage's block + decode its record), in µs.
+ * one snippet fetch (inflate the passage's block + decode its record), in µs.  With code 1
+ * a block's records go through the store's byte code (lib/store_code.h) before deflate and
+ * back after inflate (format version 6); the block closes at `kib` KiB of records (before
+ * the code) either way, and avg_in is the mean size deflate reads per block.  Reads
+ * version-5 (uncoded) and version-6 (coded) stores.
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib bench/decode_store.c lib/codec.c lib/store.c \
- *      -ldeflate -o /tmp/decode_store       (or link build/rel/libpoisk.a)
- *   /tmp/decode_store IDX/gNNNNNNNN.store [block_kib level]...
+ *      lib/store_code.c -ldeflate -o /tmp/decode_store       (or link build/rel/libpoisk.a)
+ *   /tmp/decode_store IDX/gNNNNNNNN.store [block_kib level code]...
+ * FETCHES=N in the environment sets the number of fetches timed (20000; fewer under
+ * callgrind, whose instruction counts are the steadier measure of compression cost).
  */
 #include <libdeflate.h>
 #include <stdio.h>
@@ -16,6 +22,7 @@
 #include <time.h>
 #include "codec.h"
 #include "store.h"
+#include "store_code.h"
 
 static double cpu(void)
 {
@@ -29,7 +36,7 @@ typedef struct rec { size_t off, len; } rec;
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: decode_store FILE.store [kib level]...\n");
+        fprintf(stderr, "usage: decode_store FILE.store [kib level code]...\n");
         return 2;
     }
     FILE *f = fopen(argv[1], "rb");
@@ -43,20 +50,24 @@ int main(int argc, char **argv)
         return 1;
     fclose(f);
     uint64_t plen = poisk_load_u64(file + 32);
+    int coded_in = poisk_load_u32(file + 8) >= 6;
     const uint8_t *pay = file + 64;
     uint64_t nb = poisk_load_u64(pay + plen - 24), dir = poisk_load_u64(pay + plen - 16);
     /* all raw records back to back */
     poisk_buf raw = {0};
     rec *recs = NULL; size_t nrec = 0, caprec = 0;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    uint8_t *tmp = malloc(64u << 20);
+    uint8_t *tmp = malloc(64u << 20), *ctmp = malloc(128u << 20);
     for (uint64_t b = 0; b < nb; b++) {
         const uint8_t *e = pay + dir + b * 24;
         uint64_t off = poisk_load_u64(e + 8);
         uint32_t clen = poisk_load_u32(e + 16), rlen = poisk_load_u32(e + 20);
         size_t got;
-        if (libdeflate_zlib_decompress(d, pay + off, clen, tmp, rlen, &got) != LIBDEFLATE_SUCCESS)
+        if (libdeflate_zlib_decompress(d, pay + off, clen, coded_in ? ctmp : tmp,
+                                       coded_in ? 2 * (size_t)rlen : rlen, &got) != LIBDEFLATE_SUCCESS
+            || (coded_in && poisk_store_code_decode(ctmp, got, tmp, rlen)))
             return fprintf(stderr, "bad block\n"), 1;
+        got = rlen;
         const uint8_t *p = tmp, *end = tmp + got;
         while (p < end) {
             const uint8_t *s = p;
@@ -74,10 +85,12 @@ int main(int argc, char **argv)
         }
     }
     printf("%zu records, %zu raw bytes, store file %ld bytes\n", nrec, raw.len, fsz);
-    printf("%8s %5s %12s %7s %9s %10s\n", "block", "level", "comp", "ratio", "comp_s", "fetch_us");
-    for (int a = 2; a + 1 < argc; a += 2) {
+    printf("%8s %5s %4s %12s %7s %9s %7s %10s\n", "block", "level", "code", "comp", "ratio",
+           "comp_s", "avg_in", "fetch_us");
+    for (int a = 2; a + 2 < argc; a += 3) {
         size_t bs = (size_t)atoi(argv[a]) * 1024u;
-        int level = atoi(argv[a + 1]);
+        int level = atoi(argv[a + 1]), code = atoi(argv[a + 2]);
+        size_t in_total = 0;
         struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
         size_t total = 0, nblocks = 0;
         uint8_t *out = malloc(libdeflate_zlib_compress_bound(c, 64u << 20));
@@ -87,7 +100,14 @@ int main(int argc, char **argv)
             size_t j = i, acc = 0;
             while (j < nrec && acc < bs)
                 acc += recs[j++].len;
-            size_t cl = libdeflate_zlib_compress(c, raw.data + recs[i].off, acc, out, libdeflate_zlib_compress_bound(c, acc));
+            const uint8_t *src = raw.data + recs[i].off;
+            size_t in = acc;
+            if (code) {
+                in = poisk_store_code_encode(src, acc, ctmp);
+                src = ctmp;
+            }
+            in_total += in;
+            size_t cl = libdeflate_zlib_compress(c, src, in, out, libdeflate_zlib_compress_bound(c, in));
             blk = realloc(blk, (nblocks + 1) * sizeof *blk);
             blen = realloc(blen, (nblocks + 1) * sizeof *blen);
             braw = realloc(braw, (nblocks + 1) * sizeof *braw);
@@ -103,13 +123,19 @@ int main(int argc, char **argv)
         }
         double tc = cpu() - t0;
         /* fetch: a pseudo-random passage, inflate its block, decode up to the record */
-        size_t fetches = 20000;
+        size_t fetches = getenv("FETCHES") ? (size_t)atol(getenv("FETCHES")) : 20000;
         uint64_t x = 12345, sink = 0;
         t0 = cpu();
         for (size_t k = 0; k < fetches; k++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             size_t b = (size_t)(x >> 33) % nblocks, got;
-            libdeflate_zlib_decompress(d, blk[b], blen[b], tmp, braw[b], &got);
+            if (code) {
+                libdeflate_zlib_decompress(d, blk[b], blen[b], ctmp, 2 * braw[b], &got);
+                if (poisk_store_code_decode(ctmp, got, tmp, braw[b]))
+                    return fprintf(stderr, "bad code\n"), 1;
+                got = braw[b];
+            } else
+                libdeflate_zlib_decompress(d, blk[b], blen[b], tmp, braw[b], &got);
             const uint8_t *p = tmp, *end = tmp + got;
             poisk_store_rec r;
             size_t want = (size_t)(x >> 20) % 8;
@@ -118,8 +144,8 @@ int main(int argc, char **argv)
             sink += r.text.len;
         }
         double tf = (cpu() - t0) / (double)fetches * 1e6;
-        printf("%6zuKiB %5d %12zu %7.4f %9.2f %10.1f\n", bs / 1024, level, total,
-               (double)total / (double)raw.len, tc, tf);
+        printf("%6zuKiB %5d %4d %12zu %7.4f %9.2f %7.0f %10.1f\n", bs / 1024, level, code, total,
+               (double)total / (double)raw.len, tc, (double)in_total / (double)nblocks, tf);
         for (size_t b = 0; b < nblocks; b++)
             free(blk[b]);
         free(blk); free(blen); free(braw); free(bstart); free(out);
@@ -127,6 +153,6 @@ int main(int argc, char **argv)
         if (sink == 42) puts("");
     }
     libdeflate_free_decompressor(d);
-    free(tmp); free(file); free(recs); poisk_buf_free(&raw);
+    free(tmp); free(ctmp); free(file); free(recs); poisk_buf_free(&raw);
     return 0;
 }

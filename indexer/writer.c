@@ -34,7 +34,7 @@
 #include "store.h"
 #include "writer_mem.h"
 
-#define STORE_LEVEL 2                   /* libdeflate level: docs/FORMAT.md §7 has the measured table */
+#define STORE_LEVEL 1                   /* libdeflate level of the byte-coded blocks: FORMAT.md §7 */
 #define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;
@@ -390,7 +390,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
 {
     const batch_plan *bp = &c->batches[b];
     poisk_batch_out *o = &c->outs[b];
-    poisk_buf raw = { 0 };
+    poisk_buf raw = { 0 }, code = { 0 };
     int rc = POISK_OK;
     for (uint32_t k = bp->first_block; k < bp->first_block + bp->n_blocks && !rc; k++) {
         raw.len = 0;
@@ -424,15 +424,11 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 break;
             }
         } else {
-            size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
-            if (raw.failed || poisk_buf_reserve(&o->store, bound)) {
+            size_t bound = poisk_store_block_bound(comp, raw.len);
+            if (raw.failed || poisk_buf_reserve(&o->store, bound)
+                || (clen = poisk_store_block_compress(comp, raw.data, raw.len, &code,
+                                                      o->store.data + o->store.len, bound)) == 0) {
                 rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
-                break;
-            }
-            clen = libdeflate_zlib_compress(comp, raw.data, raw.len, o->store.data + o->store.len,
-                                            bound);
-            if (clen == 0) {
-                rc = poisk_error_set(err, POISK_EIO, "store block compression failed");
                 break;
             }
             o->store.len += clen;
@@ -444,6 +440,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
         poisk_buf_put_u32(&o->store_dir, (uint32_t)rlen);
     }
     poisk_buf_free(&raw);
+    poisk_buf_free(&code);
     if (rc)
         return rc;
     spool_release(c, bp);
@@ -509,7 +506,7 @@ static void *store_ahead_main(void *arg)
     store_ahead *sa = arg;
     poisk_writer_ctx *c = sa->c;
     struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
-    poisk_buf raw = { 0 };
+    poisk_buf raw = { 0 }, code = { 0 };
     size_t off = 0;
     for (uint32_t k = 0; comp && k < c->n_blocks && !atomic_load(&sa->stop); k++) {
         raw.len = 0;
@@ -524,10 +521,11 @@ static void *store_ahead_main(void *arg)
         }
         if (bad || raw.failed || raw.len > UINT32_MAX)
             break;
-        size_t bound = libdeflate_zlib_compress_bound(comp, raw.len);
+        size_t bound = poisk_store_block_bound(comp, raw.len);
         if (bound > c->ahead_cap - off)
             break;
-        size_t clen = libdeflate_zlib_compress(comp, raw.data, raw.len, c->ahead + off, bound);
+        size_t clen = poisk_store_block_compress(comp, raw.data, raw.len, &code, c->ahead + off,
+                                                 bound);
         if (clen == 0)
             break;
         off += clen;
@@ -536,6 +534,7 @@ static void *store_ahead_main(void *arg)
         c->ahead_done = k + 1;          /* read by the caller only after the join */
     }
     poisk_buf_free(&raw);
+    poisk_buf_free(&code);
     if (comp)
         libdeflate_free_compressor(comp);
     return NULL;

@@ -1,8 +1,9 @@
 /*
- * store.c: the passage store (docs/FORMAT.md §7): record encoding for the writer, and
- * poisk_index_passage() for the reader: binary search of the block directory, inflate the
- * block (libdeflate, zlib format), decode the record, copy it NUL-terminated into the
- * caller's buffer.  Every offset and length read from the file is checked.
+ * store.c: the passage store (docs/FORMAT.md §7): record encoding and block compression
+ * for the writer, and poisk_index_passage() for the reader: binary search of the block
+ * directory, inflate the block (libdeflate, zlib format) and undo the byte code
+ * (store_code.h), decode the record, copy it NUL-terminated into the caller's buffer.
+ * Every offset and length read from the file is checked.
  */
 #include "store.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "index_reader_int.h"
+#include "store_code.h"
 
 /* ---- records ---------------------------------------------------------------------------- */
 
@@ -113,6 +115,37 @@ int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_stor
         return -1;
     *pp = p;
     return 0;
+}
+
+/* ---- blocks ----------------------------------------------------------------------------- */
+
+size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n)
+{
+    return libdeflate_zlib_compress_bound(c, poisk_store_code_bound(n));
+}
+
+size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
+                                  poisk_buf *code, uint8_t *out, size_t out_cap)
+{
+    code->len = 0;
+    if (poisk_buf_reserve(code, poisk_store_code_bound(n) + 1))
+        return 0;
+    size_t coded = poisk_store_code_encode(raw, n, code->data);
+    return libdeflate_zlib_compress(c, code->data, coded, out, out_cap);
+}
+
+int poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
+                              size_t comp_len, uint8_t *raw, size_t raw_len)
+{
+    /* the code of raw_len bytes takes at most twice as many */
+    size_t cap = poisk_store_code_bound(raw_len), got = 0;
+    uint8_t *code = malloc(cap ? cap : 1);
+    if (!code)
+        return -2;
+    int ok = libdeflate_zlib_decompress(d, comp, comp_len, code, cap, &got) == LIBDEFLATE_SUCCESS
+             && poisk_store_code_decode(code, got, raw, raw_len) == 0;
+    free(code);
+    return ok ? 0 : -1;
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -251,16 +284,13 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
     uint8_t *raw = malloc(raw_len ? raw_len : 1);
     if (!d)
         d = libdeflate_alloc_decompressor();
-    size_t got = 0;
-    int ok = raw && d
-             && libdeflate_zlib_decompress(d, comp, comp_len, raw, raw_len, &got) == LIBDEFLATE_SUCCESS
-             && got == raw_len;
-    if (!raw || !d) {
+    int st = raw && d ? poisk_store_block_inflate(d, comp, comp_len, raw, raw_len) : -2;
+    if (st == -2) {
         free(raw);
         libdeflate_free_decompressor(d);
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     }
-    if (!ok) {
+    if (st) {
         free(raw);
         libdeflate_free_decompressor(d);
         return store_corrupt(err, f, "a compressed block does not inflate");

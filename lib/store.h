@@ -32,4 +32,19 @@ void poisk_store_record_reencode(poisk_buf *b, const poisk_store_rec *r, uint32_
 /*! Decode one record from [*p, end).  @return : 0, or -1 when malformed */
 int  poisk_store_record_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
 
+struct libdeflate_compressor;
+struct libdeflate_decompressor;
+
+/*! Most bytes a block of n raw bytes compresses to (poisk_store_block_compress). */
+size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n);
+/*! Compress a block's records raw[0..n): the store's byte code (store_code.h), then the
+ *  zlib format, into out (room for poisk_store_block_bound(n) bytes); code is scratch.
+ *  @return : the compressed length, 0 when out of memory */
+size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
+                                  poisk_buf *code, uint8_t *out, size_t out_cap);
+/*! Inflate and decode a compressed block into raw, which it must fill exactly.
+ *  @return : 0, -1 when the block is damaged, -2 when out of memory */
+int  poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
+                               size_t comp_len, uint8_t *raw, size_t raw_len);
+
 #endif

@@ -1,0 +1,375 @@
+/* test_store.c: the passage store's byte code (lib/store_code.h) and block compression
+ * (format version 6): the code is lossless for any bytes (random bytes, random mixtures of
+ * the bytes UTF-8 Cyrillic is made of, every pair of bytes, every character the code has a
+ * byte for, cut and malformed sequences, NUL); it halves Russian text; the decoder rejects
+ * what no encoder writes and never writes past its output; a damaged compressed block
+ * gives an error, never a crash; in a real index, a block that inflates (checksums and
+ * all right) to no code is POISK_ECORRUPT for its passages and for --check's verify. */
+#include <criterion/criterion.h>
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+#include "format.h"
+#include "store.h"
+#include "store_code.h"
+#include "test_corruption_util.h"
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* code (the fast and the portable encoder, which must agree), check the bound, decode into
+ * an exact-size buffer, compare */
+static size_t round_trip(const uint8_t *in, size_t n)
+{
+    uint8_t *code = malloc(poisk_store_code_bound(n) + 1);
+    uint8_t *code2 = malloc(poisk_store_code_bound(n) + 1);
+    uint8_t *back = malloc(n + 1);
+    cr_assert(code && code2 && back);
+    size_t cl = poisk_store_code_encode(in, n, code);
+    poisk_store_code_portable = 1;
+    size_t cl2 = poisk_store_code_encode(in, n, code2);
+    poisk_store_code_portable = 0;
+    cr_assert(cl == cl2 && memcmp(code, code2, cl) == 0, "the encoders differ, n=%zu", n);
+    free(code2);
+    cr_assert_leq(cl, poisk_store_code_bound(n));
+    for (int portable = 0; portable < 2; portable++) {
+        poisk_store_code_portable = portable;
+        memset(back, 0x55, n + 1);
+        cr_assert_eq(poisk_store_code_decode(code, cl, back, n), 0, "decode failed, n=%zu", n);
+        cr_assert(n == 0 || memcmp(in, back, n) == 0, "round trip differs, n=%zu", n);
+    }
+    poisk_store_code_portable = 0;
+    /* one byte more or less of output is an error */
+    if (n > 0)
+        cr_assert_eq(poisk_store_code_decode(code, cl, back, n - 1), -1);
+    uint8_t *big = malloc(n + 2);
+    cr_assert_eq(poisk_store_code_decode(code, cl, big, n + 1), -1);
+    free(big);
+    free(code);
+    free(back);
+    return cl;
+}
+
+Test(store_code, empty_and_single_bytes)
+{
+    round_trip((const uint8_t *)"", 0);
+    for (unsigned b = 0; b < 256; b++) {
+        uint8_t x = (uint8_t)b;
+        round_trip(&x, 1);
+    }
+}
+
+Test(store_code, every_pair_and_lead_triples)
+{
+    uint8_t buf[4];
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++) {
+            buf[0] = (uint8_t)a;
+            buf[1] = (uint8_t)b;
+            round_trip(buf, 2);
+            /* and inside letters, at every offset of an 8-byte word */
+            uint8_t ctx[24];
+            for (int k = 0; k < 12; k++) {
+                ctx[2 * k] = 0xD0;
+                ctx[2 * k + 1] = (uint8_t)(0x90 + k);
+            }
+            int at = (int)((a ^ b) % 16);
+            ctx[at] = (uint8_t)a;
+            ctx[at + 1] = (uint8_t)b;
+            round_trip(ctx, sizeof ctx);
+        }
+    /* 3-byte sequences of the leads the code looks at, and what follows them */
+    const uint8_t leads[] = { 0xC2, 0xD0, 0xD1, 0xE2, 0xC1, 0xE0 };
+    for (size_t l = 0; l < sizeof leads; l++)
+        for (unsigned b = 0x70; b < 0x100; b++)
+            for (unsigned c = 0x70; c < 0x100; c++) {
+                buf[0] = leads[l];
+                buf[1] = (uint8_t)b;
+                buf[2] = (uint8_t)c;
+                round_trip(buf, 3);
+                buf[3] = 0xD0;      /* and a lone lead at the end */
+                round_trip(buf, 4);
+            }
+}
+
+Test(store_code, random_bytes)
+{
+    static uint8_t buf[70000];
+    for (int it = 0; it < 200; it++) {
+        size_t n = (size_t)(rnd() % sizeof buf);
+        if (it < 20)
+            n = (size_t)it;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)rnd();
+        round_trip(buf, n);
+    }
+}
+
+Test(store_code, random_mixtures_of_utf8_parts)
+{
+    /* the bytes the encoder treats specially, in random order */
+    const uint8_t parts[] = { 0xD0, 0xD1, 0x90, 0x81, 0xBF, 0x80, 0x8F, 0xA0, 0xE0, 0xE2, 0x84, 0x96,
+                              0xC2, 0xAB, 0xBB, 0x00, ' ', 'a', 0xFF, 0xC0, 0xC1, 0x94 };
+    static uint8_t buf[5000];
+    for (int it = 0; it < 2000; it++) {
+        size_t n = (size_t)(rnd() % sizeof buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = parts[rnd() % sizeof parts];
+        round_trip(buf, n);
+    }
+}
+
+Test(store_code, every_coded_character_takes_one_byte)
+{
+    /* U+0400..U+045F, and the other characters with a code byte */
+    const unsigned misc[] = { 0x00A0, 0x00AB, 0x00BB, 0x2013, 0x2014, 0x201C, 0x201D, 0x2026,
+                              0x2116, 0x20BD, 0x2265 };
+    uint8_t in[3], code[6];
+    for (unsigned cp = 0x400; cp < 0x460; cp++) {
+        in[0] = (uint8_t)(0xC0 | (cp >> 6));
+        in[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        cr_assert_eq(poisk_store_code_encode(in, 2, code), 1, "U+%04X", cp);
+        cr_assert_geq(code[0], 0x80);
+        round_trip(in, 2);
+    }
+    for (size_t i = 0; i < sizeof misc / sizeof *misc; i++) {
+        unsigned cp = misc[i];
+        size_t n = 0;
+        if (cp < 0x800) {
+            in[n++] = (uint8_t)(0xC0 | (cp >> 6));
+        } else {
+            in[n++] = (uint8_t)(0xE0 | (cp >> 12));
+            in[n++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        }
+        in[n++] = (uint8_t)(0x80 | (cp & 0x3F));
+        cr_assert_eq(poisk_store_code_encode(in, n, code), 1, "U+%04X", cp);
+        round_trip(in, n);
+    }
+}
+
+Test(store_code, russian_text_halves_and_tricky_strings)
+{
+    const char *text = "Стратегия цифровой трансформации «Ёлки» — № 5, ёж, Ї є і. Развитие "
+                       "информационной инфраструктуры региона";
+    size_t n = strlen(text);
+    size_t cl = round_trip((const uint8_t *)text, n);
+    cr_assert_lt(cl, n * 6 / 10, "coded %zu of %zu", cl, n);
+    const char *tricky[] = {
+        "\xD0",             /* lone lead at the end */
+        "abc\xD0",
+        "\xD0\xD0\x90",     /* a lead before a letter */
+        "\xD1\xA0\xD1\xBF", /* U+0460, U+047F: no code byte */
+        "\xC1\x81\xC0\x80", /* overlong forms */
+        "\xE2\x80",         /* cut 3-byte sequence */
+        "\xE2\x80\x94\xE2", /* em dash, then a cut lead */
+        "\xE2\x84\x97",     /* U+2117: no code byte */
+        "\x80\x80\x80",     /* bare continuation bytes (and the escape byte itself) */
+        "\xF0\x9F\x98\x80", /* a 4-byte character */
+        "\xEF\xBB\xBF\xD0\x81",
+    };
+    for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++) {
+        round_trip((const uint8_t *)tricky[i], strlen(tricky[i]));
+        /* after 0..17 bytes of letters and spaces, before letters: every word offset */
+        for (size_t pad = 0; pad < 18; pad++) {
+            uint8_t b[64];
+            size_t n = 0;
+            for (size_t k = 0; k < pad; k++)
+                b[n++] = k % 5 == 4 ? ' ' : (uint8_t)(k % 2 ? 0xB0 : 0xD0);
+            if (pad % 2 && b[n - 1] == 0xD0)
+                b[n++] = 0xB5;
+            memcpy(b + n, tricky[i], strlen(tricky[i]));
+            n += strlen(tricky[i]);
+            memcpy(b + n, "\xD0\xB4\xD0\xB0 \xD1\x8F\xD0\xB4", 9);
+            round_trip(b, n + 9);
+        }
+    }
+    uint8_t nul[] = { 0, 0xD0, 0, 0x90, 0, 0 };
+    round_trip(nul, sizeof nul);
+}
+
+Test(store_code, decoder_rejects_what_no_encoder_writes)
+{
+    uint8_t out[16];
+    const uint8_t esc_end[] = { 'a', 0xE0 };
+    cr_assert_eq(poisk_store_code_decode(esc_end, sizeof esc_end, out, 2), -1);
+    cr_assert_eq(poisk_store_code_decode(esc_end, sizeof esc_end, out, 1), -1);
+    const uint8_t esc_ascii[] = { 0xE0, 'a' };
+    cr_assert_eq(poisk_store_code_decode(esc_ascii, sizeof esc_ascii, out, 1), -1);
+    const uint8_t letters[] = { 0x90, 0xC1, 0xC2 };     /* 6 bytes of output */
+    cr_assert_eq(poisk_store_code_decode(letters, sizeof letters, out, 6), 0);
+    cr_assert_eq(poisk_store_code_decode(letters, sizeof letters, out, 5), -1);
+    cr_assert_eq(poisk_store_code_decode(letters, sizeof letters, out, 7), -1);
+    /* random input never writes past the output (ASan checks), and both decoders agree */
+    static uint8_t in[3000], *o, *o2;
+    for (int it = 0; it < 3000; it++) {
+        size_t n = (size_t)(rnd() % sizeof in), on = (size_t)(rnd() % 4000);
+        for (size_t i = 0; i < n; i++)
+            in[i] = it % 2 ? (uint8_t)rnd() : (uint8_t)(rnd() % 0xE0);
+        if (it % 4 == 0)
+            on = n + (size_t)(rnd() % (n + 1));   /* near the right length */
+        o = malloc(on ? on : 1);
+        o2 = malloc(on ? on : 1);
+        int r1 = poisk_store_code_decode(in, n, o, on);
+        poisk_store_code_portable = 1;
+        int r2 = poisk_store_code_decode(in, n, o2, on);
+        poisk_store_code_portable = 0;
+        cr_assert_eq(r1, r2);
+        cr_assert(r1 || memcmp(o, o2, on) == 0);
+        free(o);
+        free(o2);
+    }
+}
+
+/* a block of records-like bytes: Russian text, varints, ASCII */
+static size_t make_block(uint8_t *b, size_t cap)
+{
+    const char *words[] = { "цифровой ", "трансформации ", "региона ", "2030 ", "«Ёлка» ",
+                            "— ", "\x85\x02", "ИТ-услуги ", "\xD0" };
+    size_t n = 0;
+    while (n + 32 < cap) {
+        const char *w = words[rnd() % (sizeof words / sizeof *words)];
+        size_t l = strlen(w);
+        memcpy(b + n, w, l);
+        n += l;
+    }
+    return n;
+}
+
+Test(store_block, compress_inflate_round_trip)
+{
+    static uint8_t raw[70000], back[70000];
+    size_t n = make_block(raw, sizeof raw);
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    poisk_buf code = { 0 };
+    size_t bound = poisk_store_block_bound(c, n);
+    uint8_t *comp = malloc(bound);
+    size_t cl = poisk_store_block_compress(c, raw, n, &code, comp, bound);
+    cr_assert_gt(cl, 0);
+    cr_assert_lt(cl, n / 3);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n), 0);
+    cr_assert_eq(memcmp(raw, back, n), 0);
+    /* a wrong raw length is an error */
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n - 1), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n + 1), -1);
+    /* a truncated block */
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl / 2, back, n), -1);
+    free(comp);
+    poisk_buf_free(&code);
+    libdeflate_free_compressor(c);
+    libdeflate_free_decompressor(d);
+}
+
+Test(store_block, damaged_blocks_give_an_error_not_a_crash)
+{
+    static uint8_t raw[40000];
+    size_t n = make_block(raw, sizeof raw);
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(2);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    poisk_buf code = { 0 };
+    size_t bound = poisk_store_block_bound(c, n);
+    uint8_t *comp = malloc(bound), *bad = malloc(bound);
+    size_t cl = poisk_store_block_compress(c, raw, n, &code, comp, bound);
+    cr_assert_gt(cl, 0);
+    int failed = 0;
+    for (int it = 0; it < 300; it++) {
+        memcpy(bad, comp, cl);
+        for (int k = 0; k <= it % 3; k++)
+            bad[rnd() % cl] ^= (uint8_t)(1u << (rnd() % 8));
+        uint8_t *out = malloc(n);   /* exact size: ASan catches any overrun */
+        int st = poisk_store_block_inflate(d, bad, cl, out, n);
+        cr_assert(st == 0 || st == -1);
+        failed += st != 0;
+        free(out);
+    }
+    cr_assert_gt(failed, 250, "the zlib checksum catches nearly every damage (%d)", failed);
+    /* a well-formed zlib stream whose bytes are no code (an escape at the end) */
+    const uint8_t notcode[] = { 'a', 'b', 0xE0 };
+    size_t nl = libdeflate_zlib_compress(c, notcode, sizeof notcode, bad, bound);
+    uint8_t out[8];
+    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 3), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 2), -1);
+    /* garbage */
+    for (size_t i = 0; i < 64; i++)
+        bad[i] = (uint8_t)rnd();
+    cr_assert_eq(poisk_store_block_inflate(d, bad, 64, out, 8), -1);
+    free(comp);
+    free(bad);
+    poisk_buf_free(&code);
+    libdeflate_free_compressor(c);
+    libdeflate_free_decompressor(d);
+}
+
+/* A real index whose store's first block is replaced, checksums and sizes kept right, by a
+ * zlib stream (one stored deflate block, same length) of bytes that are no code. */
+Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
+{
+    poisk_error err = { 0 };
+    char *dir = rc_mkdtemp("store");
+    cr_assert_eq(rc_build_index(dir, 2, 60000, 1, &err), 0, "%s", err.message);
+    char names[64][64], path[4200];
+    size_t nn = rc_list_files(dir, names, 64), si = nn;
+    for (size_t i = 0; i < nn; i++)
+        if (strstr(names[i], ".store"))
+            si = i;
+    cr_assert_lt(si, nn);
+    snprintf(path, sizeof path, "%s/%s", dir, names[si]);
+    size_t flen;
+    uint8_t *file = (uint8_t *)tu_read_file(path, &flen);
+    cr_assert(file && flen > POISK_HEADER_SIZE);
+    uint64_t plen = poisk_load_u64(file + 32);
+    uint8_t *pay = file + POISK_HEADER_SIZE;
+    uint64_t nb = poisk_load_u64(pay + plen - 24), dir_off = poisk_load_u64(pay + plen - 16);
+    cr_assert_geq(nb, 2, "the test wants two blocks");
+    const uint8_t *e = pay + dir_off;
+    uint64_t off = poisk_load_u64(e + 8);
+    uint32_t clen = poisk_load_u32(e + 16);
+    cr_assert(clen > 20 && clen - 11 <= 65535);
+    uint32_t L = clen - 11;
+    uint8_t *b = pay + off;
+    b[0] = 0x78;                        /* zlib header, then one final stored block */
+    b[1] = 0x01;
+    b[2] = 0x01;
+    b[3] = (uint8_t)L;
+    b[4] = (uint8_t)(L >> 8);
+    b[5] = (uint8_t)~L;
+    b[6] = (uint8_t)(~L >> 8);
+    for (uint32_t i = 0; i < L; i++)
+        b[7 + i] = i % 2 ? 'a' : 0xE0;  /* an escape before an ASCII byte: no code */
+    uint32_t ad = libdeflate_adler32(1, b + 7, L);
+    b[7 + L] = (uint8_t)(ad >> 24);
+    b[8 + L] = (uint8_t)(ad >> 16);
+    b[9 + L] = (uint8_t)(ad >> 8);
+    b[10 + L] = (uint8_t)ad;
+    poisk_fout f;
+    cr_assert_eq(poisk_fout_open(&f, dir, names[si], poisk_load_u32(file + 4),
+                                 poisk_load_u64(file + 16), poisk_load_u32(file + 24),
+                                 poisk_load_u32(file + 28), NULL, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(poisk_fout_write(&f, pay, plen, &err), 0);
+    cr_assert_eq(poisk_fout_close(&f, &err), 0);
+    cr_assert_eq(f.final_size, flen);
+    free(file);
+
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_passage p;
+    poisk_passage_buf buf = { 0 };
+    cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
+    cr_assert(strstr(err.message, "does not inflate"), "%s", err.message);
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    cr_assert_eq(poisk_index_passage(idx, (uint32_t)st.passages - 1, &p, &buf, &err), 0,
+                 "another block still reads: %s", err.message);
+    cr_assert_eq(poisk_index_verify(dir, &err), POISK_ECORRUPT, "--check: %s", err.message);
+    poisk_passage_buf_free(&buf);
+    poisk_index_close(idx);
+    tu_rmrf(dir);
+    free(dir);
+}
