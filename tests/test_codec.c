@@ -5,15 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "test_rng.h"
 
 static uint64_t rng_state = 88172645463325252ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return test_xorshift64(&rng_state); }
 
 typedef struct {
     uint32_t n, *docs, *tfs, *dls, *pos;   /* positions: concatenated, tfs[i] per posting */

@@ -7,15 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "test_rng.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return test_xorshift64(&rng_state); }
 
 static double bm25(double k1, double b, double avgdl, uint32_t tf, uint32_t dl)
 {

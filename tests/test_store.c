@@ -14,15 +14,10 @@
 #include "store.h"
 #include "store_code.h"
 #include "test_corruption_util.h"
+#include "test_rng.h"
 
 static uint64_t rng_state = 88172645463325252ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return test_xorshift64(&rng_state); }
 
 /* code (the fast and the portable encoder, which must agree), check the bound, decode into
  * an exact-size buffer, compare */
