@@ -1,12 +1,12 @@
 /*
- * store_code.h: the passage store's byte code (docs/FORMAT.md §7.1), applied to a block's
+ * store_code.h: the passage store's byte code (docs/FORMAT.md §7), applied to a block's
  * records before deflate and undone after inflate.  Russian text in UTF-8 takes two bytes
- * a letter; the code gives each of А..я one byte (0xC0..0xFF, as in CP1251), a few other
- * frequent characters (Ё, ё, other Cyrillic letters U+0400..U+045F, «, », №, dashes,
- * quotes, NBSP...) one byte in 0x81..0xBF, and escapes any other byte >= 0x80 as
- * 0x80 + the byte.  Bytes < 0x80 stay.  It is lossless for any bytes (invalid UTF-8, NUL,
- * a sequence cut at the block end): only a complete, well-formed character is coded, and
- * every other byte is copied or escaped.  Deflate then reads about half the bytes.
+ * a letter; the code gives each letter U+0400..U+045F (А..я, Ё, ё among them) one byte,
+ * 0x80..0xDF, and 31 other frequent characters («, », №, dashes, quotes, NBSP...) one byte,
+ * 0xE1..0xFF; any other byte >= 0x80 is escaped as 0xE0 + the byte.  Bytes < 0x80 stay.
+ * It is lossless for any bytes (invalid UTF-8, NUL, a sequence cut at the block end): only
+ * a complete, well-formed character is coded, and every other byte is copied or escaped.
+ * Deflate then reads about half the bytes.
  */
 #ifndef POISK_STORE_CODE_H
 #define POISK_STORE_CODE_H
