@@ -271,43 +271,10 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
     return id;
 }
 
-/* The form table's hash of (surface form, stem length): only this table uses it, so it
- * need not be XXH3's; forms of up to 32 bytes (nearly all) are mixed inline from two or
- * four overlapping 8-byte loads by 64x64->128 multiplies (XXH3's short-input scheme), in
- * a third of XXH3's instructions.  The high 32 bits are what the table keeps. */
-static inline uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t fold(uint64_t a, uint64_t b)
-{
-    unsigned __int128 m = (unsigned __int128)a * b;
-    return (uint64_t)m ^ (uint64_t)(m >> 64);
-}
-
+/* The form table's hash of (surface form, stem length); the table keeps the high 32 bits. */
 static inline uint64_t form_hash(const char *form, size_t len, size_t slen)
 {
-    const uint8_t *s = (const uint8_t *)form;
-    uint64_t seed = (uint64_t)len << 32 ^ slen, h;
-    if (len >= 8 && len <= 16) {
-        h = fold(rd64(s) ^ 0x9E3779B185EBCA87ull ^ seed, rd64(s + len - 8) ^ 0xC2B2AE3D27D4EB4Full);
-    } else if (len > 16 && len <= 32) {
-        h = fold(rd64(s) ^ 0x9E3779B185EBCA87ull ^ seed, rd64(s + 8) ^ 0xC2B2AE3D27D4EB4Full)
-            + fold(rd64(s + len - 16) ^ 0x165667B19E3779F9ull, rd64(s + len - 8) ^ 0x27D4EB2F165667C5ull);
-    } else if (len >= 4 && len < 8) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-        h = fold(((uint64_t)a << 32 | b) ^ 0x9E3779B185EBCA87ull ^ seed, 0xC2B2AE3D27D4EB4Full);
-    } else {
-        return XXH3_64bits_withSeed(form, len, slen);
-    }
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    return h ^ h >> 32;
+    return XXH3_64bits_withSeed(form, len, slen);
 }
 
 /* Both term ids of a (surface form, stem) pair: one probe once the pair is known. */
