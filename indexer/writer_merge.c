@@ -281,17 +281,14 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
          * 0 (exact form: tf follows, no positions, they are its stem's) */
-        int elided = v == 0;
+        int elided = v == 0, bad = 0;
         tf = plen = v >> 1;
-        if (v & 1) {
-        } else if (!elided) {
-            if (get_varint(&p, end, &plen) || plen < tf)
-                return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        } else if (k->kind != POISK_DICT_EXACT || get_varint(&p, end, &tf) || tf > UINT32_MAX) {
-            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-        }
+        if (elided)
+            bad = k->kind != POISK_DICT_EXACT || get_varint(&p, end, &tf) || tf > UINT32_MAX;
+        else if (!(v & 1))
+            bad = get_varint(&p, end, &plen) || plen < tf;
         /* tf >= 1; positions within the entry, their last varint complete */
-        if (tf == 0 || plen > (uint64_t)(end - p) || (plen && (p[plen - 1] & 0x80)))
+        if (bad || tf == 0 || plen > (uint64_t)(end - p) || (plen && (p[plen - 1] & 0x80)))
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         doc += (uint32_t)delta;
         const doc_info *di = &k->docs[doc];
