@@ -664,6 +664,30 @@ int poisk_lexicon_spell(const poisk_lexicon *lx, const char *form, size_t len)
     return ok;
 }
 
+/* Is the form's first letter А-Я?  (len >= 2) */
+static inline int upper_cyrillic_first(const unsigned char *u)
+{
+    return u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF;
+}
+
+/* The form (2..512 bytes) with its first letter а-я or a-z capitalised into w, as
+ * poisk_lexicon_spell() is asked for a Title piece.  @return : 0 when it has no such
+ * letter (the form stays as it is) */
+static int capitalise_first(const unsigned char *u, size_t len, char *w)
+{
+    memcpy(w, u, len);
+    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)         /* а-п -> А-П */
+        w[1] = (char)(u[1] - 0x20);
+    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) {  /* р-я -> Р-Я */
+        w[0] = (char)0xD0;
+        w[1] = (char)(u[1] + 0x20);
+    } else if (u[0] >= 'a' && u[0] <= 'z')
+        w[0] = (char)(u[0] - 0x20);
+    else
+        return 0;
+    return 1;
+}
+
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
 {
     if (!lx || !(lx->dict || lx->hun))
@@ -678,25 +702,16 @@ int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t le
     char w[512];
     if (len < 2 || len > sizeof w)
         return len > sizeof w;            /* too long to tell here: maybe */
-    int upper = u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF;
+    int upper = upper_cyrillic_first(u);
     if (!upper && !title)
         return 0;                         /* the usual case: nothing else to ask */
-    memcpy(w, form, len);
-    if (upper) {                                              /* А-Я: its lower case */
+    if (upper) {                          /* А-Я: its lower case */
+        memcpy(w, form, len);
         w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);
         w[1] = (char)(u[1] < 0xA0 ? u[1] + 0x20 : u[1] - 0x20);
         return poisk_dict_may_check(lx->dict, w, len);
     }
-    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)        /* а-п -> А-П */
-        w[1] = (char)(u[1] - 0x20);
-    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) { /* р-я -> Р-Я */
-        w[0] = (char)0xD0;
-        w[1] = (char)(u[1] + 0x20);
-    } else if (u[0] >= 'a' && u[0] <= 'z')
-        w[0] = (char)(u[0] - 0x20);
-    else
-        return 0;                         /* capitalise() leaves it as it is */
-    return poisk_dict_may_check(lx->dict, w, len);
+    return capitalise_first(u, len, w) && poisk_dict_may_check(lx->dict, w, len);
 }
 
 int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size_t len)
@@ -714,21 +729,12 @@ int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, siz
         return 1;
     const unsigned char *u = (const unsigned char *)form;
     char w[512];
-    if (len < 2 || len > sizeof w || (u[0] == 0xD0 && u[1] >= 0x90 && u[1] <= 0xAF))
+    if (len < 2 || len > sizeof w || upper_cyrillic_first(u))
         return 1;                         /* А-Я: poisk_lexicon_may_spell() asks more */
     if (!capitalised)
         return poisk_dict_may_start(lx->dict, form, len);
-    memcpy(w, form, len);                 /* as poisk_lexicon_may_spell() capitalises */
-    if (u[0] == 0xD0 && u[1] >= 0xB0 && u[1] <= 0xBF)
-        w[1] = (char)(u[1] - 0x20);
-    else if (u[0] == 0xD1 && u[1] >= 0x80 && u[1] <= 0x8F) {
-        w[0] = (char)0xD0;
-        w[1] = (char)(u[1] + 0x20);
-    } else if (u[0] >= 'a' && u[0] <= 'z')
-        w[0] = (char)(u[0] - 0x20);
-    else
-        return 0;                         /* poisk_lexicon_may_spell() asks nothing more */
-    return poisk_dict_may_start(lx->dict, w, len);
+    /* no letter to capitalise: poisk_lexicon_may_spell() asks nothing more */
+    return capitalise_first(u, len, w) && poisk_dict_may_start(lx->dict, w, len);
 }
 
 size_t poisk_lexicon_spell_max_add(const poisk_lexicon *lx)

@@ -541,18 +541,31 @@ static int pbloom_build(poisk_dict *d)
 
 /* Can some stem start with word[0..len - max_add)?  (Every candidate stem does: it is the
  * word less at most max_add bytes of suffix, plus a strip.)  No false "no". */
-static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
+/* May some stem start with word[0..k)?  (k at a character boundary, >= PREFIX_MIN.) */
+static inline int pbloom_has(const poisk_dict *d, const char *word, size_t k)
 {
-    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
-        return 1;
-    size_t k = len - d->max_add;
-    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
-        k--;                                      /* back to a character boundary */
-    if (k < PREFIX_MIN)
-        return 1;
     size_t a, b;
     pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
     return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
+}
+
+/* The shortest keep of any candidate stem of the word (len - max_add), back to a character
+ * boundary: the prefix the filter is asked about first; 0 when the filter cannot tell (no
+ * filter, or the word too short). */
+static size_t filter_keep(const poisk_dict *d, const char *word, size_t len)
+{
+    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
+        return 0;
+    size_t k = len - d->max_add;
+    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
+        k--;                                      /* back to a character boundary */
+    return k < PREFIX_MIN ? 0 : k;
+}
+
+static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
+{
+    size_t k = filter_keep(d, word, len);
+    return !k || pbloom_has(d, word, k);
 }
 
 /* The longest keep (len - max_add <= keep <= len) for which some stem may start with
@@ -563,20 +576,13 @@ static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
  * two.  Without the filter (or a word too short for it): len. */
 static size_t stem_prefix_end(const poisk_dict *d, const char *word, size_t len)
 {
-    if (!d->pbloom || len < PREFIX_MIN + d->max_add)
+    size_t ok = filter_keep(d, word, len);        /* passed may_have_stem() */
+    if (!ok)
         return len;
-    size_t k = len - d->max_add;
-    while (k > 0 && ((unsigned char)word[k] & 0xC0) == 0x80)
-        k--;
-    if (k < PREFIX_MIN)
-        return len;
-    size_t ok = k;                                /* passed may_have_stem() */
-    for (k++; k <= len; k++) {
+    for (size_t k = ok + 1; k <= len; k++) {
         if (k < len && ((unsigned char)word[k] & 0xC0) == 0x80)
             continue;                             /* not a character boundary */
-        size_t a, b;
-        pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
-        if (!(d->pbloom[a / 64] >> (a % 64) & 1) || !(d->pbloom[b / 64] >> (b % 64) & 1))
+        if (!pbloom_has(d, word, k))
             break;
         ok = k;
     }
@@ -873,11 +879,7 @@ int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
 
 int poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len)
 {
-    if (!d || !d->pbloom || len < PREFIX_MIN)
-        return 1;
-    size_t a, b;
-    pbloom_bits(prefix_hash(word, len), d->pbloom_mask, &a, &b);
-    return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
+    return !d || !d->pbloom || len < PREFIX_MIN || pbloom_has(d, word, len);
 }
 
 size_t poisk_dict_max_add(const poisk_dict *d)
