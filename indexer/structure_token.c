@@ -2,6 +2,7 @@
  * structure_token.c: the token stream of the structure parser (structure_token.h).
  * One pass over the UTF-8 text; damaged bytes act as separators, never as letters.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,23 @@
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+
+/* Per 16-bit lane of 16 bytes of text (two mask bits a lane): is it a two-byte Cyrillic
+ * letter U+0400-U+047F (lead D0/D1, then 10xxxxxx)? */
+static inline unsigned sse_cyr_letters(__m128i x)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xC0FE)),
+                                                       _mm_set1_epi16((short)0x80D0)));
+}
+
+/* ... and, for such a letter, is it not a capital (U+0410-U+042F, U+0400-U+040F): lead D1
+ * (bit 0 set) or a second byte from B0 (bits 4 and 5 set)? */
+static inline unsigned sse_cyr_not_capitals(__m128i x)
+{
+    const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
+                                                    _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd)));
+}
 #endif
 
 static uint32_t decode(const unsigned char *s, size_t len, size_t *i)
@@ -127,21 +145,12 @@ static inline __attribute__((always_inline)) size_t run_on(const unsigned char *
     unsigned l = *letters, low = *lower;
     size_t end = stop < len ? stop : len;
 #ifdef __SSE2__
-    /* eight Cyrillic letters at a time: each 16-bit lane a lead byte D0/D1, then 10xxxxxx;
-     * a letter that is not a capital (U+0410-U+042F, U+0400-U+040F) has lead D1 (bit 0
-     * set) or a second byte from B0 (bits 4 and 5 set) */
+    /* eight Cyrillic letters at a time */
     while (i + 16 <= end) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i ok = _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xC0FE)),
-                                     _mm_set1_epi16((short)0x80D0));
-        unsigned good = (unsigned)_mm_movemask_epi8(ok);
-        unsigned lowm = 0;
-        if (!low) {                /* (once a letter is not a capital, the rest do not matter) */
-            __m128i lo = _mm_or_si128(
-                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x3000)), _mm_set1_epi16(0x3000)),
-                _mm_cmpeq_epi16(_mm_and_si128(x, _mm_set1_epi16(0x0001)), _mm_set1_epi16(0x0001)));
-            lowm = (unsigned)_mm_movemask_epi8(lo);
-        }
+        unsigned good = sse_cyr_letters(x);
+        /* (once a letter is not a capital, the rest do not matter) */
+        unsigned lowm = low ? 0 : sse_cyr_not_capitals(x);
         if (good == 0xFFFFu) {
             l += 8;
             low |= lowm != 0;
@@ -218,25 +227,16 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             if (i + 33 <= len) {
                 /* the new word's first sixteen letters at once (run_on's test); lane 0, its
                  * first letter, passed the test above */
-                const __m128i mask = _mm_set1_epi16((short)0xC0FE), want = _mm_set1_epi16((short)0x80D0);
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
                 __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
-                uint32_t good = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(x, mask), want)) |
-                                (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(y, mask), want)) << 16;
+                uint32_t good = sse_cyr_letters(x) | (uint32_t)sse_cyr_letters(y) << 16;
                 unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
                 letters = nb;
                 if (!(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF)) {     /* U+0400-U+042F */
                     flags = 0;
                     lower = 1;             /* a lower-case first letter: not all capitals */
                 } else {
-                    /* the letters that are not capitals (run_on's test) */
-                    const __m128i hi2 = _mm_set1_epi16(0x3000), odd = _mm_set1_epi16(0x0001);
-                    __m128i lox = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(x, hi2), hi2),
-                                               _mm_cmpeq_epi16(_mm_and_si128(x, odd), odd));
-                    __m128i loy = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(y, hi2), hi2),
-                                               _mm_cmpeq_epi16(_mm_and_si128(y, odd), odd));
-                    uint32_t lowm = (uint32_t)_mm_movemask_epi8(lox) |
-                                    (uint32_t)_mm_movemask_epi8(loy) << 16;
+                    uint32_t lowm = sse_cyr_not_capitals(x) | (uint32_t)sse_cyr_not_capitals(y) << 16;
                     flags = ST_UPPER;
                     lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
                 }
@@ -318,26 +318,6 @@ void st_tokens_free(st_tokens *tk)
     memset(tk, 0, sizeof *tk);
 }
 
-/* st_norm's folding of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
- * byte & 0x3F)) as the two UTF-8 bytes of the result, lead byte in the low half. */
-static const uint16_t fold_d0d1[128] = {
-    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
-    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
-    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
-    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
-    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
-    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
-    0xB0D0, 0xB1D0, 0xB2D0, 0xB3D0, 0xB4D0, 0xB5D0, 0xB6D0, 0xB7D0,
-    0xB8D0, 0xB9D0, 0xBAD0, 0xBBD0, 0xBCD0, 0xBDD0, 0xBED0, 0xBFD0,
-    0x80D1, 0x81D1, 0x82D1, 0x83D1, 0x84D1, 0x85D1, 0x86D1, 0x87D1,
-    0x88D1, 0x89D1, 0x8AD1, 0x8BD1, 0x8CD1, 0x8DD1, 0x8ED1, 0x8FD1,
-    0x90D1, 0xB5D0, 0x92D1, 0x93D1, 0x94D1, 0x95D1, 0x96D1, 0x97D1,
-    0x98D1, 0x99D1, 0x9AD1, 0x9BD1, 0x9CD1, 0x9DD1, 0x9ED1, 0x9FD1,
-    0xA0D1, 0xA1D1, 0xA2D1, 0xA3D1, 0xA4D1, 0xA5D1, 0xA6D1, 0xA7D1,
-    0xA8D1, 0xA9D1, 0xAAD1, 0xABD1, 0xACD1, 0xADD1, 0xAED1, 0xAFD1,
-    0xB0D1, 0xB1D1, 0xB2D1, 0xB3D1, 0xB4D1, 0xB5D1, 0xB6D1, 0xB7D1,
-    0xB8D1, 0xB9D1, 0xBAD1, 0xBBD1, 0xBCD1, 0xBDD1, 0xBED1, 0xBFD1,
-};
 
 /* Lower case, ё -> е: the folding of st_norm. */
 static inline uint32_t fold(uint32_t cp)
@@ -349,8 +329,23 @@ static inline uint32_t fold(uint32_t cp)
     return cp;
 }
 
+/* st_norm's fold() of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
+ * byte & 0x3F)) as the two UTF-8 bytes of the result, lead byte in the low half; built once
+ * from fold(), so the two cannot disagree. */
+static uint16_t fold_d0d1[128];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_d0d1_init(void)
+{
+    for (unsigned k = 0; k < 128; k++) {
+        uint32_t f = fold(0x400 + k);     /* stays in U+0400-U+047F: two bytes */
+        fold_d0d1[k] = (uint16_t)((0xC0 | f >> 6) | (0x80 | (f & 0x3F)) << 8);
+    }
+}
+
 size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
 {
+    pthread_once(&fold_once, fold_d0d1_init);
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
