@@ -168,7 +168,7 @@ static int find_candidates(parser *p)
     const st_tok *t = p->t;
     for (size_t i = 0, n = p->n; i + 1 < n; i++) {
         /* both rules need a digit token at i or i + 1: most pairs are two words */
-        if (!((t[i].len_flags | t[i + 1].len_flags) & ((uint32_t)ST_DIGIT << 19)))
+        if (!((st_flags(&t[i]) | st_flags(&t[i + 1])) & ST_DIGIT))
             continue;
         long k = -1;
         size_t at = i;
@@ -712,7 +712,7 @@ static int find_table_headers(parser *p)
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
             const st_tok *t = p->t;
             size_t n = p->n;
-            while (i < n && (t[i].len_flags & ST_MAX_TOKEN_LEN) != 4) i++;
+            while (i < n && st_len(&t[i]) != 4) i++;
             if (i >= n) break;
         }
         if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
@@ -884,10 +884,7 @@ static size_t project_name_start(const parser *p, size_t lo, size_t r)
 /* A two-byte Cyrillic letter (lead D0/D1) folded as st_norm folds it (lower case, ё -> е). */
 static inline unsigned fold2(const unsigned char *s)
 {
-    unsigned cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-    if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
-    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
-    return cp == 0x451 ? 0x435 : cp;
+    return st_fold(((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu));
 }
 
 /* Do the token's first three characters rule out "рек..."?  Within a token a D0/D1 byte at
@@ -968,10 +965,10 @@ static size_t soft_cuts(parser *p, const unit *u, size_t t0, size_t t1, seg *out
              * "рекомендовано": most tokens, skipped here */
             const st_tok *t = p->t;
             if (!projects)
-                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)))
+                while (i < t1 && !(st_flags(&t[i]) & (ST_DIGIT | ST_UPPER)))
                     i++;
             else
-                while (i < t1 && !(t[i].len_flags & ((uint32_t)(ST_DIGIT | ST_UPPER) << 19)) &&
+                while (i < t1 && !(st_flags(&t[i]) & (ST_DIGIT | ST_UPPER)) &&
                        !recommended_at(p, i))
                     i++;
             if (i >= t1) break;

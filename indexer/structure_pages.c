@@ -189,7 +189,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     int rc = -1;
     if (!c) return -1;
     for (size_t i = 0; i < n; i++) {
-        while (i < n && !(t[i].len_flags & ((uint32_t)ST_DIGIT << 19))) i++;   /* words */
+        while (i < n && !(st_flags(&t[i]) & ST_DIGIT)) i++;   /* words */
         if (i >= n) break;
         if (!is_candidate(text, t, n, i, line_based)) continue;
         if (nc == cap) {

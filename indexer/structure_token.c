@@ -319,26 +319,16 @@ void st_tokens_free(st_tokens *tk)
 }
 
 
-/* Lower case, ё -> е: the folding of st_norm. */
-static inline uint32_t fold(uint32_t cp)
-{
-    if (cp >= 'A' && cp <= 'Z') cp += 32;
-    else if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
-    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
-    if (cp == 0x451) cp = 0x435;           /* ё -> е */
-    return cp;
-}
-
-/* st_norm's fold() of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
+/* st_norm's st_fold() of U+0400-U+047F (lead byte D0/D1, index ((lead & 1) << 6) | (second
  * byte & 0x3F)) as the two UTF-8 bytes of the result, lead byte in the low half; built once
- * from fold(), so the two cannot disagree. */
+ * from st_fold(), so the two cannot disagree. */
 static uint16_t fold_d0d1[128];
 static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 
 static void fold_d0d1_init(void)
 {
     for (unsigned k = 0; k < 128; k++) {
-        uint32_t f = fold(0x400 + k);     /* stays in U+0400-U+047F: two bytes */
+        uint32_t f = st_fold(0x400 + k);     /* stays in U+0400-U+047F: two bytes */
         fold_d0d1[k] = (uint16_t)((0xC0 | f >> 6) | (0x80 | (f & 0x3F)) << 8);
     }
 }
@@ -368,7 +358,7 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
         uint32_t cp = next_cp(s, len, &i);
         if (cp >= 0xAD && is_joiner(cp))
             continue;
-        cp = fold(cp);
+        cp = st_fold(cp);
         if (cp < 0x80) {
             if (o + 1 >= cap) break;
             out[o++] = (char)cp;
@@ -393,7 +383,7 @@ static int first_char_is(const char *text, const st_tok *t, const char *word, si
 {
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t i = 0;
-    uint32_t c0 = fold(next_cp(s, st_len(t), &i));
+    uint32_t c0 = st_fold(next_cp(s, st_len(t), &i));
     if (c0 < 0x80)
         return (unsigned char)word[0] == c0;
     if (c0 < 0x800)

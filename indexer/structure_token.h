@@ -43,6 +43,16 @@ static inline unsigned st_flags(const st_tok *t) { return t->len_flags >> 19; }
 static inline uint32_t st_end(const st_tok *t) { return t->start + st_len(t); }
 static inline void st_set_flag(st_tok *t, unsigned f) { t->len_flags |= (uint32_t)f << 19; }
 
+/* Lower case, ё -> е: the folding of st_norm (a code point). */
+static inline uint32_t st_fold(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z') cp += 32;
+    else if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;
+    else if (cp >= 0x400 && cp <= 0x40F) cp += 0x50;
+    if (cp == 0x451) cp = 0x435;           /* ё -> е */
+    return cp;
+}
+
 typedef struct st_tokens {
     st_tok *t;
     size_t n, cap;
