@@ -666,30 +666,10 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sort p->btok: the table headers' tokens [0, mid) and the page numbers' [mid, n) are
- * each listed in text order nearly always, and are then merged; otherwise sorted. */
-static int btok_sort(parser *p, size_t mid)
+/* Sort p->btok (table headers' tokens, then page numbers'). */
+static void btok_sort(parser *p)
 {
-    size_t n = p->n_btok;
-    int runs = 1;
-    for (size_t k = 1; k < n && runs; k++)
-        if (k != mid && p->btok[k - 1] > p->btok[k]) runs = 0;
-    if (!runs) {
-        qsort(p->btok, n, sizeof *p->btok, cmp_u32);
-        return POISK_OK;
-    }
-    if (mid == 0 || mid >= n || p->btok[mid - 1] < p->btok[mid])
-        return POISK_OK;                 /* one run: sorted already */
-    uint32_t *m = malloc(n * sizeof *m);
-    if (!m) return POISK_ENOMEM;
-    size_t a = 0, b = mid, o = 0;
-    while (a < mid && b < n) m[o++] = p->btok[a] <= p->btok[b] ? p->btok[a++] : p->btok[b++];
-    while (a < mid) m[o++] = p->btok[a++];
-    while (b < n) m[o++] = p->btok[b++];
-    free(p->btok);
-    p->btok = m;
-    p->cap_btok = n;
-    return POISK_OK;
+    qsort(p->btok, p->n_btok, sizeof *p->btok, cmp_u32);
 }
 
 /* How many entries of the sorted p->btok are below token i. */
@@ -1520,9 +1500,8 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_subsections(&p);
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
-    size_t headers_btok = p.n_btok;
     if ((rc = find_page_numbers(&p))) goto fail;
-    if ((rc = btok_sort(&p, headers_btok))) goto fail;
+    btok_sort(&p);
     boiler_sort(&p);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
