@@ -149,15 +149,7 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
             continue;
         }
         if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
-            unsigned b = u[i + 1];            /* fold() on the bytes: */
-            if (c == 0xD0) {
-                if (b >= 0x90 && b <= 0x9F) b += 0x20;                  /* А-П -> а-п */
-                else if (b >= 0xA0 && b <= 0xAF) { c = 0xD1; b -= 0x20; } /* Р-Я -> р-я */
-                else if (b == 0x81) b = 0xB5;                           /* Ё -> е */
-            } else if (c == 0xD1 && b == 0x91) {
-                c = 0xD0; b = 0xB5;                                     /* ё -> е */
-            }
-            if (o + 2 < cap) { out[o++] = (char)c; out[o++] = (char)b; }
+            o = put_utf8(out, o, cap, fold(((c & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu)));
             i += 2;
             continue;
         }
