@@ -712,18 +712,6 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
     return 0;
 }
 
-/* poisk_varint_encode() inline: the run's encoding writes one or more varints per
- * occurrence, and a call each cost more than the encoding. */
-static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
-{
-    while (v >= 0x80) {
-        *o++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *o++ = (uint8_t)v;
-    return o;
-}
-
 /* One term's postings as the run stores them (writer_int.h): per doc varint delta, then
  * varint (tf << 1 | 1) when every position gap takes one byte (the positions are tf bytes),
  * else varint (tf << 1) and varint byte count, then the positions (varint gaps, first
@@ -742,7 +730,7 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
         uint32_t doc = (uint32_t)(e[i] >> 32);
         uint32_t last = (uint32_t)e[i], tf = 1;
         size_t j = i + 1;
-        o = put_varint(o, doc - prev);
+        o = poisk_varint_put(o, doc - prev);
         prev = doc;
         ndocs++;
         if (last & OCC_ELIDED) {
@@ -752,28 +740,28 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
                     last = (uint32_t)e[j];
                 }
             *o++ = 0;
-            o = put_varint(o, tf);
+            o = poisk_varint_put(o, tf);
             i = j;
             continue;
         }
         uint8_t *hdr = o++;
         uint32_t big = last;                /* any gap >= 128: a varint of two bytes */
-        o = put_varint(o, last);
+        o = poisk_varint_put(o, last);
         for (; j < n && (uint32_t)(e[j] >> 32) == doc; j++) {
             uint32_t pos = (uint32_t)e[j];
             if (pos == last)
                 continue;
             big |= pos - last;
-            o = put_varint(o, pos - last);
+            o = poisk_varint_put(o, pos - last);
             last = pos;
             tf++;
         }
         if (big < 128 && tf < 64) {
             *hdr = (uint8_t)(tf << 1 | 1);
         } else {
-            uint8_t h[20], *q = put_varint(h, (uint64_t)tf << 1);
+            uint8_t h[20], *q = poisk_varint_put(h, (uint64_t)tf << 1);
             size_t plen = (size_t)(o - hdr - 1);
-            q = put_varint(q, plen);
+            q = poisk_varint_put(q, plen);
             size_t hl = (size_t)(q - h);
             memmove(hdr + hl, hdr + 1, plen);
             memcpy(hdr, h, hl);
@@ -854,11 +842,11 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
                 }
                 uint8_t *o = out->data + out->len;
                 *o++ = (uint8_t)k;
-                o = put_varint(o, ti->len);
+                o = poisk_varint_put(o, ti->len);
                 memcpy(o, inv->arena.data + ti->off, ti->len);
                 o += ti->len;
-                o = put_varint(o, ndocs);
-                o = put_varint(o, post->len);
+                o = poisk_varint_put(o, ndocs);
+                o = poisk_varint_put(o, post->len);
                 memcpy(o, post->data, post->len);
                 out->len = (size_t)(o + post->len - out->data);
                 e += count;

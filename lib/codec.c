@@ -36,37 +36,6 @@ int poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t 
     return 0;
 }
 
-/* The writer's per-posting appends: room checked inline, the call only to grow. */
-static inline int buf_room(poisk_buf *b, size_t n)
-{
-    return !b->failed && b->cap - b->len >= n ? 0 : poisk_buf_reserve(b, n);
-}
-
-static inline void buf_put(poisk_buf *b, const void *p, size_t n)
-{
-    if (n == 0 || buf_room(b, n) != 0)
-        return;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static inline uint8_t *put_varint(uint8_t *o, uint64_t v)
-{
-    while (v >= 0x80) {
-        *o++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *o++ = (uint8_t)v;
-    return o;
-}
-
-static inline void buf_varint(poisk_buf *b, uint64_t v)
-{
-    if (buf_room(b, 10) != 0)
-        return;
-    b->len = (size_t)(put_varint(b->data + b->len, v) - b->data);
-}
-
 int poisk_buf_reserve(poisk_buf *b, size_t n)
 {
     if (b->failed)
@@ -84,21 +53,6 @@ int poisk_buf_reserve(poisk_buf *b, size_t n)
     b->data = d;
     b->cap = cap;
     return 0;
-}
-
-void poisk_buf_put(poisk_buf *b, const void *p, size_t n)
-{
-    if (n == 0 || poisk_buf_reserve(b, n) != 0)
-        return;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-void poisk_buf_put_varint(poisk_buf *b, uint64_t v)
-{
-    if (poisk_buf_reserve(b, 10) != 0)
-        return;
-    b->len += poisk_varint_encode(b->data + b->len, v);
 }
 
 void poisk_buf_put_u32(poisk_buf *b, uint32_t v)
@@ -120,17 +74,6 @@ void poisk_buf_free(poisk_buf *b)
 }
 
 /* ---- varints ---------------------------------------------------------------------------- */
-
-size_t poisk_varint_encode(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
 
 int poisk_varint_decode(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
@@ -509,7 +452,7 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
         unsigned bd = poisk_codec_bits(gaps, POISK_BLOCK_SIZE);
         unsigned bt = poisk_codec_bits(tfm1, POISK_BLOCK_SIZE);
-        if (buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
+        if (poisk_buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
             uint8_t *o = w->blocks.data + w->blocks.len;
             o[0] = (uint8_t)bd;
             o[1] = (uint8_t)bt;
@@ -519,14 +462,14 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
     } else {
         uint32_t prev = w->prev_last;
-        if (buf_room(&w->blocks, 15u * w->n) == 0) {       /* <= 5 + 5 bytes a posting */
+        if (poisk_buf_room(&w->blocks, 15u * w->n) == 0) {       /* <= 5 + 5 bytes a posting */
             uint8_t *o = w->blocks.data + w->blocks.len;
             for (unsigned i = 0; i < w->n; i++) {
                 uint64_t gap = w->docs[i] - prev;
                 prev = w->docs[i];
-                o = put_varint(o, gap << 1 | (w->tfs[i] == 1));
+                o = poisk_varint_put(o, gap << 1 | (w->tfs[i] == 1));
                 if (w->tfs[i] != 1)
-                    o = put_varint(o, w->tfs[i]);
+                    o = poisk_varint_put(o, w->tfs[i]);
             }
             w->blocks.len = (size_t)(o - w->blocks.data);
         }
@@ -537,7 +480,7 @@ static void plist_flush_block(poisk_plist_writer *w)
     memcpy(tfs, w->tfs, w->n * sizeof *tfs);
     poisk_impacts_build(&e->imp, tfs, w->dls, w->n);
     if (w->marked) {                /* the block's elision bitmap ends its positions */
-        buf_put(w->pos, w->elided, (w->n + 7) / 8);
+        poisk_buf_put(w->pos, w->elided, (w->n + 7) / 8);
         memset(w->elided, 0, sizeof w->elided);
     }
     e->blk_bytes = w->blocks.len - start;
@@ -563,7 +506,7 @@ void poisk_plist_writer_add(poisk_plist_writer *w, uint32_t doc, uint32_t tf,
                             const uint32_t *positions, uint32_t dl)
 {
     plist_note(w, doc, tf, dl);
-    if (positions && buf_room(w->pos, 10u * tf) == 0) {
+    if (positions && poisk_buf_room(w->pos, 10u * tf) == 0) {
         uint8_t *o = w->pos->data + w->pos->len;
         uint32_t prev = 0;
         for (uint32_t k = 0; k < tf; k++) {
@@ -586,11 +529,11 @@ void poisk_plist_writer_flush_block(poisk_plist_writer *w)
 static void put_impacts(poisk_buf *b, const poisk_impacts *im)
 {
     /* the pair count rides in the first tf's low 3 bits (POISK_IMPACTS_MAX is 8) */
-    buf_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
-    buf_varint(b, im->dl[0]);
+    poisk_buf_put_varint(b, (uint64_t)(im->tf[0] - 1) << 3 | (im->n - 1));
+    poisk_buf_put_varint(b, im->dl[0]);
     for (uint32_t i = 1; i < im->n; i++) {
-        buf_varint(b, im->tf[i] - im->tf[i - 1] - 1);
-        buf_varint(b, im->dl[i] - im->dl[i - 1] - 1);
+        poisk_buf_put_varint(b, im->tf[i] - im->tf[i - 1] - 1);
+        poisk_buf_put_varint(b, im->dl[i] - im->dl[i - 1] - 1);
     }
 }
 
@@ -614,10 +557,10 @@ static void plist_put_group(poisk_plist_writer *w, size_t k0, size_t k1, size_t 
     }
     poisk_impacts imp;
     poisk_impacts_build(&imp, tf, dl, n);
-    buf_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
-    buf_varint(&w->groups, skip_bytes);
-    buf_varint(&w->groups, blk);
-    buf_varint(&w->groups, pos);
+    poisk_buf_put_varint(&w->groups, w->entries[k1 - 1].last - prev_last);
+    poisk_buf_put_varint(&w->groups, skip_bytes);
+    poisk_buf_put_varint(&w->groups, blk);
+    poisk_buf_put_varint(&w->groups, pos);
     put_impacts(&w->groups, &imp);
 }
 
@@ -631,11 +574,11 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
     for (size_t k = 0; k < w->n_entries; k++) {
         const poisk_skip_entry *e = &w->entries[k];
         const poisk_impacts *im = &e->imp;
-        buf_varint(&w->skip, e->last - prev);
+        poisk_buf_put_varint(&w->skip, e->last - prev);
         put_impacts(&w->skip, im);
         if (multi) {
-            buf_varint(&w->skip, e->blk_bytes);
-            buf_varint(&w->skip, e->pos_bytes);
+            poisk_buf_put_varint(&w->skip, e->blk_bytes);
+            poisk_buf_put_varint(&w->skip, e->pos_bytes);
         }
         prev = e->last;
         if (grouped && ((k + 1) % POISK_SKIP_GROUP == 0 || k + 1 == w->n_entries)) {
@@ -648,14 +591,14 @@ void poisk_plist_writer_finish(poisk_plist_writer *w, poisk_buf *out)
     if (grouped) {
         uint8_t v[10];
         size_t n = poisk_varint_encode(v, w->groups.len);
-        buf_varint(out, n + w->groups.len + w->skip.len);
-        buf_put(out, v, n);
-        buf_put(out, w->groups.data, w->groups.len);
+        poisk_buf_put_varint(out, n + w->groups.len + w->skip.len);
+        poisk_buf_put(out, v, n);
+        poisk_buf_put(out, w->groups.data, w->groups.len);
     } else {
-        buf_varint(out, w->skip.len);
+        poisk_buf_put_varint(out, w->skip.len);
     }
-    buf_put(out, w->skip.data, w->skip.len);
-    buf_put(out, w->blocks.data, w->blocks.len);
+    poisk_buf_put(out, w->skip.data, w->skip.len);
+    poisk_buf_put(out, w->blocks.data, w->blocks.len);
     if (w->skip.failed || w->groups.failed || w->blocks.failed || w->pos->failed)
         w->failed = 1;
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define POISK_BLOCK_SIZE 128
 /* Competitive (tf, dl) pairs kept per skip entry (docs/FORMAT.md §6): at most this many. */
@@ -29,8 +30,40 @@ typedef struct poisk_buf {
 
 /*! poisk_buf_reserve() : room for n more bytes.  @return : 0, or -1 (and failed set) */
 int  poisk_buf_reserve(poisk_buf *b, size_t n);
-void poisk_buf_put(poisk_buf *b, const void *p, size_t n);
-void poisk_buf_put_varint(poisk_buf *b, uint64_t v);
+
+/*! poisk_buf_room() : poisk_buf_reserve() with the room checked inline, so that the writer's
+ *  per-posting appends call out only to grow. */
+static inline int poisk_buf_room(poisk_buf *b, size_t n)
+{
+    return !b->failed && b->cap - b->len >= n ? 0 : poisk_buf_reserve(b, n);
+}
+
+/*! poisk_varint_put() : v as a varint at o (room for 10 bytes).  @return : o past it */
+static inline uint8_t *poisk_varint_put(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static inline void poisk_buf_put(poisk_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || poisk_buf_room(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static inline void poisk_buf_put_varint(poisk_buf *b, uint64_t v)
+{
+    if (poisk_buf_room(b, 10) != 0)
+        return;
+    b->len = (size_t)(poisk_varint_put(b->data + b->len, v) - b->data);
+}
+
 void poisk_buf_put_u32(poisk_buf *b, uint32_t v);
 void poisk_buf_put_u64(poisk_buf *b, uint64_t v);
 void poisk_buf_free(poisk_buf *b);
@@ -43,7 +76,10 @@ int  poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t
 /* ---- varints and fixed-width little-endian integers ----------------------------------- */
 
 /*! Writes at most 10 bytes.  @return : bytes written */
-size_t poisk_varint_encode(uint8_t *p, uint64_t v);
+static inline size_t poisk_varint_encode(uint8_t *p, uint64_t v)
+{
+    return (size_t)(poisk_varint_put(p, v) - p);
+}
 /*! Reads one varint from [*p, end) and advances *p.  @return : 0, or -1 when truncated or
  *  longer than 10 bytes */
 int poisk_varint_decode(const uint8_t **p, const uint8_t *end, uint64_t *v);
