@@ -29,17 +29,6 @@ typedef struct run_cur {
     const uint8_t *kept;            /* spilled runs: pages before this were given back */
 } run_cur;
 
-/* poisk_varint_decode() with its one-byte case inline: the merge reads two or more varints
- * per posting, nearly all of one byte. */
-static inline int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    if (*p < end && **p < 0x80) {
-        *v = *(*p)++;
-        return 0;
-    }
-    return poisk_varint_decode(p, end, v);
-}
-
 /* Read the next entry of a run.  @return : 1 entry, 0 run done, -1 malformed */
 static int cur_next(run_cur *c)
 {
@@ -53,7 +42,7 @@ static int cur_next(run_cur *c)
     }
     uint64_t klen, nd, plen;
     c->p++;                             /* kind: the cursor's range holds one kind only */
-    if (get_varint(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
+    if (poisk_varint_decode(&c->p, c->end, &klen) || klen > (uint64_t)(c->end - c->p))
         return -1;
     c->key = c->p;
     c->key_len = (size_t)klen;
@@ -62,7 +51,7 @@ static int cur_next(run_cur *c)
         pf = pf << 8 | (j < klen ? c->p[j] : 0);
     c->prefix = pf;
     c->p += klen;
-    if (get_varint(&c->p, c->end, &nd) || get_varint(&c->p, c->end, &plen)
+    if (poisk_varint_decode(&c->p, c->end, &nd) || poisk_varint_decode(&c->p, c->end, &plen)
         || plen > (uint64_t)(c->end - c->p) || nd > UINT32_MAX)
         return -1;
     c->ndocs = (uint32_t)nd;
@@ -276,7 +265,7 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
     uint32_t doc = c->base;
     for (uint32_t d = 0; d < c->ndocs; d++) {
         uint64_t delta, v, tf, plen;
-        if (get_varint(&p, end, &delta) || get_varint(&p, end, &v)
+        if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &v)
             || delta >= (uint64_t)k->io.n_docs - doc)
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
         /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
@@ -284,9 +273,9 @@ static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
         int elided = v == 0, bad = 0;
         tf = plen = v >> 1;
         if (elided)
-            bad = k->kind != POISK_DICT_EXACT || get_varint(&p, end, &tf) || tf > UINT32_MAX;
+            bad = k->kind != POISK_DICT_EXACT || poisk_varint_decode(&p, end, &tf) || tf > UINT32_MAX;
         else if (!(v & 1))
-            bad = get_varint(&p, end, &plen) || plen < tf;
+            bad = poisk_varint_decode(&p, end, &plen) || plen < tf;
         /* tf >= 1; positions within the entry, their last varint complete */
         if (bad || tf == 0 || plen > (uint64_t)(end - p) || (plen && (p[plen - 1] & 0x80)))
             return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");

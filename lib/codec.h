@@ -80,9 +80,20 @@ static inline size_t poisk_varint_encode(uint8_t *p, uint64_t v)
 {
     return (size_t)(poisk_varint_put(p, v) - p);
 }
-/*! Reads one varint from [*p, end) and advances *p.  @return : 0, or -1 when truncated or
- *  longer than 10 bytes */
-int poisk_varint_decode(const uint8_t **p, const uint8_t *end, uint64_t *v);
+/*! poisk_varint_decode() past its one-byte case. */
+int poisk_varint_decode_long(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
+/*! Reads one varint from [*p, end) and advances *p; the common one-byte case inline (the
+ *  merge and the positions decoder read one or more per posting).  @return : 0, or -1 when
+ *  truncated or longer than 10 bytes */
+static inline int poisk_varint_decode(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return poisk_varint_decode_long(p, end, v);
+}
 
 static inline uint32_t poisk_load_u32(const uint8_t *p)
 {
