@@ -61,11 +61,28 @@ static void encode(const list_t *l, poisk_buf *post, poisk_buf *pos, int with_po
     poisk_plist_writer_free(&w);
 }
 
-static void check_roundtrip(uint32_t n, uint32_t max_gap, uint32_t max_tf, int with_pos)
+/* A drawn list (make_list) and its encoding, and their release. */
+static list_t encoded_list(uint32_t n, uint32_t max_gap, uint32_t max_tf, int with_pos,
+                           poisk_buf *post, poisk_buf *pos)
 {
     list_t l = make_list(n, max_gap, max_tf);
-    poisk_buf post = { 0 }, pos = { 0 };
-    encode(&l, &post, &pos, with_pos);
+    *post = (poisk_buf){ 0 };
+    *pos = (poisk_buf){ 0 };
+    encode(&l, post, pos, with_pos);
+    return l;
+}
+
+static void free_encoded(list_t *l, poisk_buf *post, poisk_buf *pos)
+{
+    poisk_buf_free(post);
+    poisk_buf_free(pos);
+    free_list(l);
+}
+
+static void check_roundtrip(uint32_t n, uint32_t max_gap, uint32_t max_tf, int with_pos)
+{
+    poisk_buf post, pos;
+    list_t l = encoded_list(n, max_gap, max_tf, with_pos, &post, &pos);
     poisk_plist c;
     memset(&c, 0, sizeof c);
     cr_assert_eq(poisk_plist_open(&c, post.data, post.len, n), 0, "open n=%u", n);
@@ -87,9 +104,7 @@ static void check_roundtrip(uint32_t n, uint32_t max_gap, uint32_t max_tf, int w
     cr_assert_eq(c.doc, POISK_PLIST_END);
     cr_assert_eq(c.blocks_decoded, (n + 127) / 128);
     poisk_plist_free(&c);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 Test(codec, varint_round_trip_and_truncation)
@@ -167,9 +182,7 @@ Test(codec, gaps_up_to_2_pow_31)
     }
     cr_assert_eq(c.doc, POISK_PLIST_END);
     poisk_plist_free(&c);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 Test(codec, random_lists_round_trip)
@@ -184,9 +197,8 @@ Test(codec, random_lists_round_trip)
 Test(codec, advance_and_block_max)
 {
     uint32_t n = 5000;
-    list_t l = make_list(n, 20, 30);
-    poisk_buf post = { 0 }, pos = { 0 };
-    encode(&l, &post, &pos, 1);
+    poisk_buf post, pos;
+    list_t l = encoded_list(n, 20, 30, 1, &post, &pos);
     poisk_plist c;
     memset(&c, 0, sizeof c);
     for (int t = 0; t < 50; t++) {
@@ -230,17 +242,14 @@ Test(codec, advance_and_block_max)
         }
     }
     poisk_plist_free(&c);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 Test(codec, damaged_lists_fail_cleanly)
 {
     uint32_t n = 700;
-    list_t l = make_list(n, 50, 10);
-    poisk_buf post = { 0 }, pos = { 0 };
-    encode(&l, &post, &pos, 1);
+    poisk_buf post, pos;
+    list_t l = encoded_list(n, 50, 10, 1, &post, &pos);
     uint8_t *copy = malloc(post.len);
     poisk_plist c;
     memset(&c, 0, sizeof c);
@@ -266,9 +275,7 @@ Test(codec, damaged_lists_fail_cleanly)
     }
     poisk_plist_free(&c);
     free(copy);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 /* add_raw (positions already varint-encoded, as the writer's runs keep them) writes the
@@ -460,9 +467,7 @@ Test(codec, tf_widths_decode_and_32_bit_wrap_fails)
             cr_assert_eq(poisk_plist_open(&c, post.data, post.len, 128), -1);
         }
         poisk_plist_free(&c);
-        poisk_buf_free(&post);
-        poisk_buf_free(&pos);
-        free_list(&l);
+        free_encoded(&l, &post, &pos);
     }
 }
 
@@ -503,9 +508,8 @@ static void expect_group(const list_t *l, uint32_t target, uint32_t *last, uint3
 Test(codec, groups_bound_their_blocks_and_skip_far_targets)
 {
     uint32_t n = 20000;                        /* 157 blocks: 10 groups */
-    list_t l = make_list(n, 20, 30);
-    poisk_buf post = { 0 }, pos = { 0 };
-    encode(&l, &post, &pos, 1);
+    poisk_buf post, pos;
+    list_t l = encoded_list(n, 20, 30, 1, &post, &pos);
     poisk_plist c;
     memset(&c, 0, sizeof c);
     for (int t = 0; t < 60; t++) {
@@ -573,9 +577,7 @@ Test(codec, groups_bound_their_blocks_and_skip_far_targets)
         free_list(&s);
     }
     poisk_plist_free(&c);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 /* Re-encode a grouped list with value f of record r changed by d (0 last delta, 1-3 sizes,
@@ -639,17 +641,14 @@ Test(codec, check_groups_catches_records_that_disagree)
     }
     poisk_plist_free(&c);
     poisk_buf_free(&bad);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 Test(codec, damaged_group_records_fail_cleanly)
 {
     uint32_t n = 9000;
-    list_t l = make_list(n, 30, 10);
-    poisk_buf post = { 0 }, pos = { 0 };
-    encode(&l, &post, &pos, 1);
+    poisk_buf post, pos;
+    list_t l = encoded_list(n, 30, 10, 1, &post, &pos);
     size_t gb, ge;
     group_table(&post, &gb, &ge);
     uint8_t *copy = malloc(post.len);
@@ -683,9 +682,7 @@ Test(codec, damaged_group_records_fail_cleanly)
     }
     poisk_plist_free(&c);
     free(copy);
-    poisk_buf_free(&post);
-    poisk_buf_free(&pos);
-    free_list(&l);
+    free_encoded(&l, &post, &pos);
 }
 
 /* The SSE2 unpackers (widths 1, 2, 4, 8: byte fields re-interleaved; the rest below 32:
