@@ -116,7 +116,6 @@ int      poisk_postings_shallow_group(poisk_postings *c, uint32_t target, uint32
 /*! indexer --check: the group records agree with the skip entries and bound them. */
 int      poisk_postings_check_groups(poisk_postings *c, poisk_error *err);
 uint32_t poisk_postings_block_max_tf(const poisk_postings *c);
-struct poisk_impacts;
 const struct poisk_impacts *poisk_postings_block_impacts(const poisk_postings *c);
 
 /*! Positions of the current posting (ascending).  Valid until the cursor moves. */

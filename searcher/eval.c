@@ -939,11 +939,10 @@ static inline double sc_quick_bound(ectx *e, scorer *s, double fallback)
     return sc_quick_bound_slow(e, s, fallback);
 }
 
-/* The block's best score: the largest BM25 over its competitive (tf, dl) pairs.  The same
- * doubles as poisk_bm25() (tf >= 1 here), with the length norm from the per-query cache:
- * one division per pair instead of two, for every block a walk bounds. */
 /* The best score a term can reach at any (tf, length) pair of an impact list (a block's or
- * a v5 group's). */
+ * a v5 group's): the largest BM25 over its competitive pairs.  The same doubles as
+ * poisk_bm25() (tf >= 1 here), with the length norm from the per-query cache: one division
+ * per pair instead of two, for every block a walk bounds. */
 static inline __attribute__((always_inline))
 double impacts_best(ectx *e, const scorer *s, const poisk_impacts *im)
 {
