@@ -9,8 +9,8 @@
  * the code) either way, and avg_in is the mean size deflate reads per block.  Reads
  * version-5 (uncoded) and version-6 (coded) stores.
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib bench/decode_store.c lib/codec.c lib/store.c \
- *      lib/store_code.c -ldeflate -o /tmp/decode_store       (or link build/rel/libpoisk.a)
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib bench/decode_store.c build/rel/libpoisk.a \
+ *      -ldeflate -lxxhash -lz -lstemmer -lpthread -o /tmp/decode_store   (after make)
  *   /tmp/decode_store IDX/gNNNNNNNN.store [block_kib level code]...
  * FETCHES=N in the environment sets the number of fetches timed (20000; fewer under
  * callgrind, whose instruction counts are the steadier measure of compression cost).
@@ -22,7 +22,6 @@
 #include <time.h>
 #include "codec.h"
 #include "store.h"
-#include "store_code.h"
 
 static double cpu(void)
 {
@@ -32,6 +31,18 @@ static double cpu(void)
 }
 
 typedef struct rec { size_t off, len; } rec;
+
+/* A block back into its rlen bytes of records: the store's own path for a coded block
+ * (poisk_store_block_inflate), plain inflate for an uncoded one.  @return : 0, or -1 */
+static int inflate_block(struct libdeflate_decompressor *d, const uint8_t *comp, size_t clen,
+                         int coded, poisk_buf *code_buf, uint8_t *out, size_t rlen)
+{
+    size_t got;
+    if (coded)
+        return poisk_store_block_inflate(d, comp, clen, code_buf, out, rlen) ? -1 : 0;
+    return libdeflate_zlib_decompress(d, comp, clen, out, rlen, &got) == LIBDEFLATE_SUCCESS
+           && got == rlen ? 0 : -1;
+}
 
 int main(int argc, char **argv)
 {
@@ -57,17 +68,15 @@ int main(int argc, char **argv)
     poisk_buf raw = {0};
     rec *recs = NULL; size_t nrec = 0, caprec = 0;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    uint8_t *tmp = malloc(64u << 20), *ctmp = malloc(128u << 20);
+    uint8_t *tmp = malloc(64u << 20);
+    poisk_buf code_buf = { 0 };
     for (uint64_t b = 0; b < nb; b++) {
         const uint8_t *e = pay + dir + b * 24;
         uint64_t off = poisk_load_u64(e + 8);
         uint32_t clen = poisk_load_u32(e + 16), rlen = poisk_load_u32(e + 20);
-        size_t got;
-        if (libdeflate_zlib_decompress(d, pay + off, clen, coded_in ? ctmp : tmp,
-                                       coded_in ? 2 * (size_t)rlen : rlen, &got) != LIBDEFLATE_SUCCESS
-            || (coded_in && poisk_store_code_decode(ctmp, got, tmp, rlen)))
+        size_t got = rlen;
+        if (inflate_block(d, pay + off, clen, coded_in, &code_buf, tmp, rlen))
             return fprintf(stderr, "bad block\n"), 1;
-        got = rlen;
         const uint8_t *p = tmp, *end = tmp + got;
         while (p < end) {
             const uint8_t *s = p;
@@ -101,13 +110,15 @@ int main(int argc, char **argv)
             while (j < nrec && acc < bs)
                 acc += recs[j++].len;
             const uint8_t *src = raw.data + recs[i].off;
-            size_t in = acc;
+            size_t cl;
             if (code) {
-                in = poisk_store_code_encode(src, acc, ctmp);
-                src = ctmp;
+                cl = poisk_store_block_compress(c, src, acc, &code_buf, out,
+                                                poisk_store_block_bound(c, acc));
+                in_total += code_buf.len;
+            } else {
+                cl = libdeflate_zlib_compress(c, src, acc, out, libdeflate_zlib_compress_bound(c, acc));
+                in_total += acc;
             }
-            in_total += in;
-            size_t cl = libdeflate_zlib_compress(c, src, in, out, libdeflate_zlib_compress_bound(c, in));
             blk = realloc(blk, (nblocks + 1) * sizeof *blk);
             blen = realloc(blen, (nblocks + 1) * sizeof *blen);
             braw = realloc(braw, (nblocks + 1) * sizeof *braw);
@@ -128,14 +139,9 @@ int main(int argc, char **argv)
         t0 = cpu();
         for (size_t k = 0; k < fetches; k++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
-            size_t b = (size_t)(x >> 33) % nblocks, got;
-            if (code) {
-                libdeflate_zlib_decompress(d, blk[b], blen[b], ctmp, 2 * braw[b], &got);
-                if (poisk_store_code_decode(ctmp, got, tmp, braw[b]))
-                    return fprintf(stderr, "bad code\n"), 1;
-                got = braw[b];
-            } else
-                libdeflate_zlib_decompress(d, blk[b], blen[b], tmp, braw[b], &got);
+            size_t b = (size_t)(x >> 33) % nblocks, got = braw[b];
+            if (inflate_block(d, blk[b], blen[b], code, &code_buf, tmp, braw[b]))
+                return fprintf(stderr, "bad block\n"), 1;
             const uint8_t *p = tmp, *end = tmp + got;
             poisk_store_rec r;
             size_t want = (size_t)(x >> 20) % 8;
@@ -153,6 +159,6 @@ int main(int argc, char **argv)
         if (sink == 42) puts("");
     }
     libdeflate_free_decompressor(d);
-    free(tmp); free(ctmp); free(file); free(recs); poisk_buf_free(&raw);
+    free(tmp); poisk_buf_free(&code_buf); free(file); free(recs); poisk_buf_free(&raw);
     return 0;
 }

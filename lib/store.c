@@ -130,8 +130,8 @@ size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t
     code->len = 0;
     if (poisk_buf_reserve(code, poisk_store_code_bound(n) + 1))
         return 0;
-    size_t coded = poisk_store_code_encode(raw, n, code->data);
-    return libdeflate_zlib_compress(c, code->data, coded, out, out_cap);
+    code->len = poisk_store_code_encode(raw, n, code->data);
+    return libdeflate_zlib_compress(c, code->data, code->len, out, out_cap);
 }
 
 int poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,

@@ -38,7 +38,8 @@ struct libdeflate_decompressor;
 /*! Most bytes a block of n raw bytes compresses to (poisk_store_block_compress). */
 size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n);
 /*! Compress a block's records raw[0..n): the store's byte code (store_code.h), then the
- *  zlib format, into out (room for poisk_store_block_bound(n) bytes); code is scratch.
+ *  zlib format, into out (room for poisk_store_block_bound(n) bytes); code is scratch, and
+ *  holds the block's code afterwards.
  *  @return : the compressed length, 0 when out of memory */
 size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
                                   poisk_buf *code, uint8_t *out, size_t out_cap);
