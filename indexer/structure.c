@@ -669,7 +669,8 @@ static int cmp_u32(const void *a, const void *b)
 /* Sort p->btok (table headers' tokens, then page numbers'). */
 static void btok_sort(parser *p)
 {
-    qsort(p->btok, p->n_btok, sizeof *p->btok, cmp_u32);
+    if (p->n_btok > 1)                   /* (btok is NULL when nothing was marked) */
+        qsort(p->btok, p->n_btok, sizeof *p->btok, cmp_u32);
 }
 
 /* How many entries of the sorted p->btok are below token i. */
