@@ -35,11 +35,11 @@ typedef struct rec { size_t off, len; } rec;
 /* A block back into its rlen bytes of records: the store's own path for a coded block
  * (poisk_store_block_inflate), plain inflate for an uncoded one.  @return : 0, or -1 */
 static int inflate_block(struct libdeflate_decompressor *d, const uint8_t *comp, size_t clen,
-                         int coded, poisk_buf *code_buf, uint8_t *out, size_t rlen)
+                         int coded, uint8_t *out, size_t rlen)
 {
     size_t got;
     if (coded)
-        return poisk_store_block_inflate(d, comp, clen, code_buf, out, rlen) ? -1 : 0;
+        return poisk_store_block_inflate(d, comp, clen, out, rlen) ? -1 : 0;
     return libdeflate_zlib_decompress(d, comp, clen, out, rlen, &got) == LIBDEFLATE_SUCCESS
            && got == rlen ? 0 : -1;
 }
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
         uint64_t off = poisk_load_u64(e + 8);
         uint32_t clen = poisk_load_u32(e + 16), rlen = poisk_load_u32(e + 20);
         size_t got = rlen;
-        if (inflate_block(d, pay + off, clen, coded_in, &code_buf, tmp, rlen))
+        if (inflate_block(d, pay + off, clen, coded_in, tmp, rlen))
             return fprintf(stderr, "bad block\n"), 1;
         const uint8_t *p = tmp, *end = tmp + got;
         while (p < end) {
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < fetches; k++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             size_t b = (size_t)(x >> 33) % nblocks, got = braw[b];
-            if (inflate_block(d, blk[b], blen[b], code, &code_buf, tmp, braw[b]))
+            if (inflate_block(d, blk[b], blen[b], code, tmp, braw[b]))
                 return fprintf(stderr, "bad block\n"), 1;
             const uint8_t *p = tmp, *end = tmp + got;
             poisk_store_rec r;

@@ -51,13 +51,6 @@ struct poisk_section_index {
  * worth reusing (allocating one costs more than inflating a small block). */
 #define POISK_STORE_CACHE_SLOTS 16
 #define POISK_STORE_INFLATERS 4
-/* A decompressor of store blocks and its scratch for the byte code (store.h), reused by
- * fetches so that none allocates per block. */
-typedef struct poisk_store_inflater {
-    void *d;                            /* struct libdeflate_decompressor */
-    poisk_buf code;
-} poisk_store_inflater;
-
 typedef struct poisk_store_slot {
     uint8_t *raw;                       /* NULL: empty slot */
     uint64_t block;
@@ -77,7 +70,7 @@ struct poisk_index {
     pthread_mutex_t store_lock;
     poisk_store_slot store_cache[POISK_STORE_CACHE_SLOTS];
     uint64_t store_clock;
-    poisk_store_inflater inflaters[POISK_STORE_INFLATERS];
+    void *inflaters[POISK_STORE_INFLATERS];
     size_t n_inflaters;
     _Atomic(void *) attachment;         /* poisk_index_attachment(), set once under lock */
     uint32_t *maps;                     /* the sections' docmaps, then doc_len (one mmap,

@@ -135,15 +135,16 @@ size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t
 }
 
 int poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
-                              size_t comp_len, poisk_buf *code, uint8_t *raw, size_t raw_len)
+                              size_t comp_len, uint8_t *raw, size_t raw_len)
 {
     /* the code of raw_len bytes takes at most twice as many */
     size_t cap = poisk_store_code_bound(raw_len), got = 0;
-    code->len = 0;
-    if (poisk_buf_reserve(code, cap ? cap : 1))
+    uint8_t *code = malloc(cap ? cap : 1);
+    if (!code)
         return -2;
-    int ok = libdeflate_zlib_decompress(d, comp, comp_len, code->data, cap, &got) == LIBDEFLATE_SUCCESS
-             && poisk_store_code_decode(code->data, got, raw, raw_len) == 0;
+    int ok = libdeflate_zlib_decompress(d, comp, comp_len, code, cap, &got) == LIBDEFLATE_SUCCESS
+             && poisk_store_code_decode(code, got, raw, raw_len) == 0;
+    free(code);
     return ok ? 0 : -1;
 }
 
@@ -232,12 +233,6 @@ static int block_record(const poisk_index *idx, const poisk_file *f, const uint8
     return POISK_OK;
 }
 
-static void inflater_free(poisk_store_inflater *in)
-{
-    libdeflate_free_decompressor(in->d);
-    poisk_buf_free(&in->code);
-}
-
 int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err)
 {
@@ -279,25 +274,26 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
             return rc;
         }
     }
-    poisk_store_inflater in = { 0 };
-    if (idx->n_inflaters)
-        in = idx->inflaters[--idx->n_inflaters];
+    struct libdeflate_decompressor *d = idx->n_inflaters ? idx->inflaters[--idx->n_inflaters] : NULL;
     pthread_mutex_unlock(&idx->store_lock);
     const uint8_t *comp = poisk_file_range(f, off, comp_len, err);
     if (!comp) {
-        inflater_free(&in);
+        libdeflate_free_decompressor(d);
         return POISK_ECORRUPT;
     }
     uint8_t *raw = malloc(raw_len ? raw_len : 1);
-    if (!in.d)
-        in.d = libdeflate_alloc_decompressor();
-    int st = raw && in.d ? poisk_store_block_inflate(in.d, comp, comp_len, &in.code, raw, raw_len)
-                         : -2;
+    if (!d)
+        d = libdeflate_alloc_decompressor();
+    int st = raw && d ? poisk_store_block_inflate(d, comp, comp_len, raw, raw_len) : -2;
+    if (st == -2) {
+        free(raw);
+        libdeflate_free_decompressor(d);
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    }
     if (st) {
         free(raw);
-        inflater_free(&in);
-        return st == -2 ? poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path)
-                        : store_corrupt(err, f, "a compressed block does not inflate");
+        libdeflate_free_decompressor(d);
+        return store_corrupt(err, f, "a compressed block does not inflate");
     }
     rc = block_record(idx, f, raw, raw_len, first, doc, out, buf, err);
     /* keep the block (evicting the least recently used) and the decompressor */
@@ -318,12 +314,12 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
         raw = NULL;
     }
     if (idx->n_inflaters < POISK_STORE_INFLATERS) {
-        idx->inflaters[idx->n_inflaters++] = in;
-        in = (poisk_store_inflater){ 0 };
+        idx->inflaters[idx->n_inflaters++] = d;
+        d = NULL;
     }
     pthread_mutex_unlock(&idx->store_lock);
     free(raw);
-    inflater_free(&in);
+    libdeflate_free_decompressor(d);
     return rc;
 }
 
@@ -334,7 +330,7 @@ void poisk_store_cache_free(poisk_index *idx)
         idx->store_cache[i].raw = NULL;
     }
     for (size_t i = 0; i < idx->n_inflaters; i++)
-        inflater_free(&idx->inflaters[i]);
+        libdeflate_free_decompressor(idx->inflaters[i]);
     idx->n_inflaters = 0;
 }
 

@@ -43,10 +43,9 @@ size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n);
  *  @return : the compressed length, 0 when out of memory */
 size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
                                   poisk_buf *code, uint8_t *out, size_t out_cap);
-/*! Inflate and decode a compressed block into raw, which it must fill exactly; code is
- *  scratch (kept by the caller, so a reader does not allocate it per block).
+/*! Inflate and decode a compressed block into raw, which it must fill exactly.
  *  @return : 0, -1 when the block is damaged, -2 when out of memory */
 int  poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
-                               size_t comp_len, poisk_buf *code, uint8_t *raw, size_t raw_len);
+                               size_t comp_len, uint8_t *raw, size_t raw_len);
 
 #endif

@@ -249,13 +249,13 @@ Test(store_block, compress_inflate_round_trip)
     size_t cl = poisk_store_block_compress(c, raw, n, &code, comp, bound);
     cr_assert_gt(cl, 0);
     cr_assert_lt(cl, n / 3);
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, &code, back, n), 0);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n), 0);
     cr_assert_eq(memcmp(raw, back, n), 0);
     /* a wrong raw length is an error */
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, &code, back, n - 1), -1);
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, &code, back, n + 1), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n - 1), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n + 1), -1);
     /* a truncated block */
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl / 2, &code, back, n), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, comp, cl / 2, back, n), -1);
     free(comp);
     poisk_buf_free(&code);
     libdeflate_free_compressor(c);
@@ -279,7 +279,7 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
         for (int k = 0; k <= it % 3; k++)
             bad[rnd() % cl] ^= (uint8_t)(1u << (rnd() % 8));
         uint8_t *out = malloc(n);   /* exact size: ASan catches any overrun */
-        int st = poisk_store_block_inflate(d, bad, cl, &code, out, n);
+        int st = poisk_store_block_inflate(d, bad, cl, out, n);
         cr_assert(st == 0 || st == -1);
         failed += st != 0;
         free(out);
@@ -289,12 +289,12 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
     const uint8_t notcode[] = { 'a', 'b', 0xE0 };
     size_t nl = libdeflate_zlib_compress(c, notcode, sizeof notcode, bad, bound);
     uint8_t out[8];
-    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, &code, out, 3), -1);
-    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, &code, out, 2), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 3), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 2), -1);
     /* garbage */
     for (size_t i = 0; i < 64; i++)
         bad[i] = (uint8_t)rnd();
-    cr_assert_eq(poisk_store_block_inflate(d, bad, 64, &code, out, 8), -1);
+    cr_assert_eq(poisk_store_block_inflate(d, bad, 64, out, 8), -1);
     free(comp);
     free(bad);
     poisk_buf_free(&code);
