@@ -45,6 +45,27 @@ def batch2tsv(path, cls_path):
         print(f"{cls}\t{took if ok else -1}\t{ids}\t{total if ok else -1}")
 
 
+def qps_warm(n, paths):
+    """Queries per second of processes that ran the set twice at the same time: each
+    process's warm (second) pass is n queries over the sum of their took_us, and the
+    processes' rates add up.  This is the same warm, in-process measure as the one-thread
+    QPS (and as Lucene's, whose threads share one warm JVM), so the two columns compare."""
+    total = 0.0
+    for path in paths:
+        objs = []
+        for line in open(path, encoding="utf-8", errors="replace"):
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                continue
+        us = sum(o.get("took_us", 0) for o in objs[-n:] if "error" not in o)
+        if len(objs) < n or us <= 0:
+            print("null")
+            return
+        total += n * 1e6 / us
+    print(f"{total:.1f}")
+
+
 def medtsv(out, paths):
     """Per query, the median latency over several runs' files (class, µs, ids[, took_us]).
 
@@ -291,8 +312,11 @@ def render(kind, results, md_path, plotdir):
         w(f"| {r['corpus']} | {r['engine']} | {fmt(qps1)} | {fmt(qps2)} | {fmt(r.get('rss_kb', 0) / 1024)} | "
           f"{fmt(st, 1) if isinstance(st, float) else fmt(st)} | {r.get('load', '–')} |")
     w("")
-    w("Start-up: poisk is a fresh `searcher` process (exec, open, one query; median of 5); the peers' "
-      "figure is open + first query inside an already started JVM / process.")
+    w("QPS: queries over the summed latencies of a warm pass (poisk: took_us, with the fetch); on 2 "
+      "threads poisk runs two processes at once and adds their warm passes' rates, Lucene spreads the "
+      "set over two threads of its warm JVM.  Start-up: poisk is a fresh `searcher` process (exec, "
+      "open, one query; median of 5); the peers' figure is open + first query inside an already "
+      "started JVM / process.")
     w("")
     w("### Top-10 overlap with Lucene")
     w("")
@@ -472,6 +496,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "batch2tsv":
         batch2tsv(sys.argv[2], sys.argv[3])
+    elif cmd == "qps_warm":
+        qps_warm(int(sys.argv[2]), sys.argv[3:])
     elif cmd == "medtsv":
         medtsv(sys.argv[2], sys.argv[3:])
     elif cmd == "parts":
