@@ -424,6 +424,26 @@ void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_
     memcpy(out->dl, dl, out->n * sizeof *dl);
 }
 
+/* A full block whose ids are dense (docs/FORMAT.md §6.3, version 7): the ids as a bit set
+ * over [base, last], then the tfs as in a packed block.  Chosen when the bit set is no
+ * larger than the packed gaps, so a conjunction can test membership without a decode. */
+static void put_bitmap_block(poisk_plist_writer *w, uint32_t base, size_t bm,
+                             const uint32_t *tfm1, unsigned bt)
+{
+    if (poisk_buf_room(&w->blocks, 2 + bm + 16u * bt) != 0)
+        return;
+    uint8_t *o = w->blocks.data + w->blocks.len;
+    o[0] = POISK_BLOCK_BITMAP;
+    o[1] = (uint8_t)bt;
+    memset(o + 2, 0, bm);
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+        uint32_t r = w->docs[i] - base;
+        o[2 + r / 8] |= (uint8_t)(1u << (r % 8));
+    }
+    poisk_codec_pack128(tfm1, bt, o + 2 + bm);
+    w->blocks.len += 2 + bm + 16u * bt;
+}
+
 static void plist_flush_block(poisk_plist_writer *w)
 {
     if (w->n_entries == w->cap_entries) {
@@ -447,7 +467,11 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
         unsigned bd = poisk_codec_bits(gaps, POISK_BLOCK_SIZE);
         unsigned bt = poisk_codec_bits(tfm1, POISK_BLOCK_SIZE);
-        if (poisk_buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
+        uint32_t base = poisk_block_bitmap_base(w->n_entries == 0, w->prev_last);
+        size_t bm = poisk_block_bitmap_bytes(base, w->docs[POISK_BLOCK_SIZE - 1]);
+        if (bm <= 16u * bd) {
+            put_bitmap_block(w, base, bm, tfm1, bt);
+        } else if (poisk_buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
             uint8_t *o = w->blocks.data + w->blocks.len;
             o[0] = (uint8_t)bd;
             o[1] = (uint8_t)bt;
@@ -806,14 +830,133 @@ static int skip_jump(poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
     return 0;
 }
 
+/* tf - 1 of a full block: 128 values of bt bits at p.  @return : nonzero when a tf wraps */
+static inline __attribute__((always_inline)) uint32_t decode_tfs128(poisk_plist *c, const uint8_t *p, unsigned bt)
+{
+    uint32_t bad = 0;
+    if (bt == 0) {                      /* every tf is 1: no unpacking */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            c->tfs[i] = 1;
+        return 0;
+    }
+    poisk_codec_unpack128(p, bt, c->tfs);
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+        c->tfs[i] += 1;
+    if (bt == 32)                       /* only 32-bit values can wrap to tf 0 */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            bad |= c->tfs[i] == 0;
+    return bad;
+}
+
+/* The decoded block's bit set (a bitmap block, §6.3): where it is and its ids' base, after
+ * checking that it, the tf width and the packed tfs fit the block's bytes and that the last
+ * id's bit is set with none after it (so a scan from any id up to it ends inside the set).
+ * @return : 0, or -1 */
+static int bitmap_locate(poisk_plist *c, const uint8_t *p, const uint8_t *end)
+{
+    const poisk_skip_pos *d = &c->dec;
+    uint32_t base = poisk_block_bitmap_base(d->idx == 0, d->lprev);
+    if (d->llast < base || d->llast - base < POISK_BLOCK_SIZE - 1 || p[1] > 32)
+        return -1;
+    size_t bytes = poisk_block_bitmap_bytes(base, d->llast);
+    if ((size_t)(end - p) < 2 + bytes + 16u * p[1])
+        return -1;
+    uint32_t top = d->llast - base;     /* bit of the last id: the set's highest */
+    uint64_t w = poisk_load_u64(p + 2 + 8 * (top / 64));
+    if (w >> (top % 64) != 1)
+        return -1;
+    const uint8_t *tfs = p + 2 + bytes;
+    if (p[1] == 32)                     /* only 32-bit values can wrap to tf 0 */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            if (poisk_load_u32(tfs + 4 * i) == UINT32_MAX)
+                return -1;
+    c->bm = p + 2;
+    c->bm_base = base;
+    c->bm_tfs = tfs;
+    c->bm_bt = p[1];
+    return 0;
+}
+
+static inline uint32_t popcount64(uint64_t w)
+{
+    w -= (w >> 1) & 0x5555555555555555u;
+    w = (w & 0x3333333333333333u) + ((w >> 2) & 0x3333333333333333u);
+    w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (uint32_t)((w * 0x0101010101010101u) >> 56);
+}
+
+uint32_t poisk_plist_pending_tf(const poisk_plist *c)
+{
+    uint32_t r = c->doc - c->bm_base, rank = 0;    /* the posting's index: ids before it */
+    for (uint32_t k = 0; k < r / 64; k++)
+        rank += popcount64(poisk_load_u64(c->bm + 8 * k));
+    rank += popcount64(poisk_load_u64(c->bm + 8 * (r / 64)) & ((UINT64_C(1) << (r % 64)) - 1));
+    if (c->bm_bt == 0 || rank >= POISK_BLOCK_SIZE)  /* rank: only if the set is damaged */
+        return 1;
+    /* value rank of the LSB-first stream of 128 bt-bit values (16 bt bytes) */
+    size_t bit = (size_t)rank * c->bm_bt, at = bit / 8, size = 16u * c->bm_bt;
+    uint64_t v = 0;
+    if (at + 8 <= size)
+        v = poisk_load_u64(c->bm_tfs + at);
+    else
+        for (size_t i = 0; at + i < size; i++)
+            v |= (uint64_t)c->bm_tfs[at + i] << (8 * i);
+    v = (v >> (bit % 8)) & ((UINT64_C(1) << c->bm_bt) - 1);
+    return (uint32_t)v + 1;
+}
+
+/* The first id >= target of the located bit set (target <= its last id). */
+static inline uint32_t bitmap_next_geq(const poisk_plist *c, uint32_t target)
+{
+    uint32_t r = target > c->bm_base ? target - c->bm_base : 0;
+    uint32_t k = r / 64;
+    uint64_t w = poisk_load_u64(c->bm + 8 * k) & (~(uint64_t)0 << (r % 64));
+    while (w == 0)                      /* ends: the last id's bit is set */
+        w = poisk_load_u64(c->bm + 8 * ++k);
+    return c->bm_base + 64 * k + (uint32_t)__builtin_ctzll(w);
+}
+
+/* The located bit set's ids into docs.  @return : 0, or -1 unless it holds exactly 128 */
+static int bitmap_ids(poisk_plist *c)
+{
+    const poisk_skip_pos *d = &c->dec;
+    uint32_t words = (uint32_t)(poisk_block_bitmap_bytes(c->bm_base, d->llast) / 8), k = 0;
+    for (uint32_t i = 0; i < words; i++) {
+        uint64_t w = poisk_load_u64(c->bm + 8 * i);
+        if (k + popcount64(w) > POISK_BLOCK_SIZE)
+            return -1;
+        uint32_t at = c->bm_base + 64 * i;
+        for (; w; w &= w - 1)
+            c->docs[k++] = at + (uint32_t)__builtin_ctzll(w);
+    }
+    return k == POISK_BLOCK_SIZE ? 0 : -1;
+}
+
+/* Postings in dec's block: 128 but in the last block. */
+static inline uint32_t block_postings(const poisk_plist *c)
+{
+    return c->dec.idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
+                                        : POISK_BLOCK_SIZE;
+}
+static inline int block_full(const poisk_plist *c)
+{
+    return block_postings(c) == POISK_BLOCK_SIZE;
+}
+
 static int decode_block(poisk_plist *c)
 {
     const poisk_skip_pos *d = &c->dec;
-    uint32_t n = d->idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
-                                          : POISK_BLOCK_SIZE;
+    uint32_t n = block_postings(c);
     const uint8_t *p = c->blocks + d->blk_off, *end = p + d->blk_bytes;
     uint32_t prev = d->lprev;
-    if (n == POISK_BLOCK_SIZE) {
+    c->pend = 0;
+    if (n == POISK_BLOCK_SIZE && end - p >= 2 && p[0] == POISK_BLOCK_BITMAP) {
+        if (bitmap_locate(c, p, end) || bitmap_ids(c))
+            return -1;
+        size_t bytes = poisk_block_bitmap_bytes(c->bm_base, d->llast);
+        if (decode_tfs128(c, p + 2 + bytes, p[1]))
+            return -1;
+    } else if (n == POISK_BLOCK_SIZE) {
         if (end - p < 2 || p[0] > 32 || p[1] > 32 || (size_t)(end - p) < 2 + 16u * (p[0] + p[1]))
             return -1;
         unsigned bd = p[0], bt = p[1];
@@ -821,17 +964,7 @@ static int decode_block(poisk_plist *c)
         /* gaps >= 1 except the very first of the list; tf-1 < 2^32-1; sum == last doc */
         uint32_t bad = (uint32_t)-poisk_codec_gaps_to_docs128(c->docs, prev, d->idx == 0);
         uint32_t acc = c->docs[POISK_BLOCK_SIZE - 1];
-        if (bt == 0) {                  /* every tf is 1: no unpacking */
-            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                c->tfs[i] = 1;
-        } else {
-            poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
-            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                c->tfs[i] += 1;
-            if (bt == 32)               /* only 32-bit values can wrap to tf 0 */
-                for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                    bad |= c->tfs[i] == 0;
-        }
+        bad |= decode_tfs128(c, p + 2 + 16u * bd, bt);
         if (bad || acc != d->llast)
             return -1;
     } else {
@@ -959,10 +1092,24 @@ void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_le
     c->pos_len = pos_len;
 }
 
+/* A probed cursor (poisk_plist_probe) whose block is still a bit set: decoded now, on the
+ * posting it is on. */
+static int plist_settle(poisk_plist *c)
+{
+    uint32_t doc = c->doc;
+    if (decode_block(c))
+        return -1;
+    c->i = poisk_block_next_geq(c->docs, 0, doc);
+    c->doc = c->docs[c->i];
+    return 0;
+}
+
 int poisk_plist_next_block(poisk_plist *c)
 {
     if (c->doc == POISK_PLIST_END)
         return 0;
+    if (c->pend && plist_settle(c))
+        return -1;
     if (++c->i < c->n) {
         c->doc = c->docs[c->i];
         return 0;
@@ -977,29 +1124,46 @@ int poisk_plist_next_block(poisk_plist *c)
     return decode_block(c);
 }
 
+/* dec onto the block holding target, which is past the decoded (or probed) block.
+ * @return : 0, 1 past the last block (doc is then the end), or -1 */
+static int seek_block(poisk_plist *c, uint32_t target)
+{
+    int held = c->n || c->pend;
+    /* not held: lazily opened, dec is before block 0 (idx UINT32_MAX) */
+    if (!c->shallow_end && (!held || c->shallow.idx > c->dec.idx)
+        && (c->shallow.idx == 0 || c->shallow.prev_last < target))
+        c->dec = c->shallow;                /* jump to where shallow_advance already is */
+    if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
+        return -1;
+    for (int steps = 0; c->dec.last < target; steps++) {
+        if (c->dec.idx + 1 >= c->nblocks) {
+            c->doc = POISK_PLIST_END;
+            c->pend = 0;
+            return 1;
+        }
+        /* still short after one entry: a far target, whole groups may be passed */
+        if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
+            return -1;
+        if (skip_step(c, &c->dec))
+            return -1;
+    }
+    sync_shallow(c);
+    return 0;
+}
+
 int poisk_plist_advance(poisk_plist *c, uint32_t target)
 {
     if (c->doc == POISK_PLIST_END || (c->n && c->doc >= target))
         return 0;
-    if (!c->n || target > c->dec.last) {
-        /* n == 0: lazily opened, dec is before block 0 (idx UINT32_MAX) */
-        if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
-            && (c->shallow.idx == 0 || c->shallow.prev_last < target))
-            c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
+    if (c->pend && target <= c->dec.last) {
+        if (target < c->doc)            /* never back: no id between there and doc */
+            target = c->doc;
+        if (decode_block(c))
             return -1;
-        for (int steps = 0; c->dec.last < target; steps++) {
-            if (c->dec.idx + 1 >= c->nblocks) {
-                c->doc = POISK_PLIST_END;
-                return 0;
-            }
-            /* still short after one entry: a far target, whole groups may be passed */
-            if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
-                return -1;
-            if (skip_step(c, &c->dec))
-                return -1;
-        }
-        sync_shallow(c);
+    } else if (!c->n || target > c->dec.last) {
+        int r = seek_block(c, target);
+        if (r)
+            return r < 0 ? -1 : 0;
         if (decode_block(c))
             return -1;
     }
@@ -1007,6 +1171,31 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
     uint32_t i = poisk_block_next_geq(c->docs, c->i, target);
     c->i = i;
     c->doc = c->docs[i];
+    return 0;
+}
+
+int poisk_plist_probe(poisk_plist *c, uint32_t target)
+{
+    if (c->doc == POISK_PLIST_END || ((c->n || c->pend) && c->doc >= target))
+        return 0;
+    if (c->docmap || (c->n && target <= c->dec.last))
+        return poisk_plist_advance(c, target);
+    if (!c->pend || target > c->dec.last) {
+        int r = seek_block(c, target);
+        if (r)
+            return r < 0 ? -1 : 0;
+        const uint8_t *p = c->blocks + c->dec.blk_off;
+        if (c->dec.blk_bytes < 2 || p[0] != POISK_BLOCK_BITMAP || !block_full(c))
+            return decode_block(c) ? -1 : poisk_plist_advance(c, target);   /* as advance */
+        if (bitmap_locate(c, p, p + c->dec.blk_bytes))
+            return -1;
+        c->n = 0;
+        c->pend = 1;
+        c->pos_p = NULL;
+        c->pos_i = 0;
+        c->posbuf_for = UINT32_MAX;
+    }
+    c->doc = bitmap_next_geq(c, target);
     return 0;
 }
 
@@ -1126,7 +1315,7 @@ static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count
 
 int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
 {
-    if (c->doc == POISK_PLIST_END || !c->pos)
+    if (c->doc == POISK_PLIST_END || !c->pos || (c->pend && plist_settle(c)))
         return -1;
     if (c->posbuf_for == c->i) {
         *pos = c->posbuf;

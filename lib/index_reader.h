@@ -98,6 +98,12 @@ uint32_t poisk_postings_tf(const poisk_postings *c);
 int poisk_postings_next(poisk_postings *c, poisk_error *err);
 /*! Move to the first posting with doc >= target. */
 int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err);
+/*! advance() that may leave the block it lands in undecoded (a bitmap block, codec.h
+ *  poisk_plist_probe()): doc() is right, but tf(), positions and the block view are not
+ *  until an advance() to an id of that block.  @return : as advance(); *pend_last is the
+ *  undecoded block's last doc, 0 when the cursor is decoded (or at the end). */
+int poisk_postings_probe(poisk_postings *c, uint32_t target, uint32_t *pend_last,
+                         poisk_error *err);
 
 /* Block-max data: skip entries only, no block decoding.  shallow_advance moves the skip
  * pointer to the block that may contain target; block_last_doc/max_tf/impacts

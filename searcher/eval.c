@@ -81,6 +81,9 @@ struct scorer {
      * per posting; the cursor itself moves only to leave the block or to read positions */
     const uint32_t *bdocs, *btfs;
     uint32_t bn, bi;
+    /* probed (term_probe): doc is in a bitmap block not decoded (bn 0) ending at pend_last;
+     * 0: not probed.  The tf is read only after term_advance / term_settle decodes it */
+    uint32_t pend_last;
     /* sc_quick_bound by tf (1..QB_TFS) for the decoded block ending at qb_for (NaN: not
      * yet); UINT32_MAX: no block */
     uint32_t qb_for;
@@ -394,26 +397,47 @@ static inline int term_step_in_block(scorer *s, uint32_t target)
     return 1;
 }
 
-static inline void term_advance(ectx *e, scorer *s, uint32_t target)
+/* After the reader moved s (rc its result): doc and the block view. */
+static inline void term_moved(ectx *e, scorer *s, int rc)
 {
-    if (s->valid && term_step_in_block(s, target))
-        return;
-    int rc = poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
         s->bn = 0;
+        s->pend_last = 0;
         return;
     }
     s->doc = poisk_postings_doc(s->cur);
     s->bn = poisk_postings_block_view(s->cur, &s->bdocs, &s->btfs, &s->bi);
 }
 
+/* Move to the first posting >= target; a probed term (term_probe) already there stays
+ * probed, else its block is decoded. */
+static inline void term_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->valid && (s->pend_last ? s->doc >= target : term_step_in_block(s, target)))
+        return;
+    s->pend_last = 0;
+    term_moved(e, s, poisk_postings_advance(s->cur, target, e->err));
+}
+
+/* term_advance() for a conjunction's non-lead term (and_next): a bitmap block (docs/FORMAT.md
+ * §6.3) it lands in stays a bit set: the next targets in it are bit scans and a match's tf
+ * is read by rank (term_tf), nothing decoded.  Most candidates there are not in the term. */
+static inline void term_probe(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->doc >= target || (s->valid && !s->pend_last && term_step_in_block(s, target)))
+        return;
+    term_moved(e, s, poisk_postings_probe(s->cur, target, &s->pend_last, e->err));
+}
+
 /* The term's tf at its current doc. */
 static inline uint32_t term_tf(const scorer *s)
 {
-    return s->bn && s->doc != DOC_END ? s->btfs[s->bi] : 0;
+    if (s->bn && s->doc != DOC_END)
+        return s->btfs[s->bi];
+    return s->pend_last ? poisk_postings_tf(s->cur) : 0;      /* probed: by rank */
 }
 
 static int excluded(ectx *e, scorer *s, uint32_t d)
@@ -1721,10 +1745,12 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
  * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
 #define AND_NEXT_MAX 5
 
-/* Would advancing term s to d decode a block? (not within its decoded one) */
+/* Would advancing term s to d decode a block? (not within its decoded one, nor within the
+ * bit set it was probed in: a bit scan) */
 static inline int term_would_decode(const scorer *s, uint32_t d)
 {
-    return s->doc < d && !(s->valid && s->bn && d <= s->bdocs[s->bn - 1]);
+    return s->doc < d
+           && !(s->valid && ((s->bn && d <= s->bdocs[s->bn - 1]) || d <= s->pend_last));
 }
 
 /* The leapfrog of a conjunction of terms with a full top-k from the lead's candidate d
@@ -1767,7 +1793,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
                     break;
                 }
             }
-            term_advance(e, m, d);
+            term_probe(e, m, d);
             if (m->doc == DOC_END || e->rc)
                 return DOC_END;
             if (m->doc != d) {
