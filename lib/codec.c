@@ -870,62 +870,85 @@ static int bitmap_locate(poisk_plist *c, const uint8_t *p, const uint8_t *end)
         for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
             if (poisk_load_u32(tfs + 4 * i) == UINT32_MAX)
                 return -1;
-    c->bm = p + 2;
-    c->bm_base = base;
-    c->bm_tfs = tfs;
-    c->bm_bt = p[1];
+    c->bmv.bm = p + 2;
+    c->bmv.base = base;
+    c->bmv.last = d->llast;
+    c->bmv.tfs = tfs;
+    c->bmv.bt = p[1];
     return 0;
 }
 
+/* Bits set in w, without a libgcc call when the build does not assume popcnt. */
 static inline uint32_t popcount64(uint64_t w)
 {
+#if defined(__POPCNT__)
+    return (uint32_t)__builtin_popcountll(w);
+#else
     w -= (w >> 1) & 0x5555555555555555u;
     w = (w & 0x3333333333333333u) + ((w >> 2) & 0x3333333333333333u);
     w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fu;
     return (uint32_t)((w * 0x0101010101010101u) >> 56);
+#endif
+}
+
+/* Bits set below bit r of a bit set; hw: the popcnt instruction (a constant once inlined). */
+static inline __attribute__((always_inline))
+uint32_t bitmap_rank_body(const uint8_t *bm, uint32_t r, const int hw)
+{
+    uint32_t rank = 0;
+    uint64_t tail = poisk_load_u64(bm + 8 * (r / 64)) & ((UINT64_C(1) << (r % 64)) - 1);
+    for (uint32_t k = 0; k < r / 64; k++) {
+        uint64_t w = poisk_load_u64(bm + 8 * k);
+        rank += hw ? (uint32_t)__builtin_popcountll(w) : popcount64(w);
+    }
+    return rank + (hw ? (uint32_t)__builtin_popcountll(tail) : popcount64(tail));
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint32_t bitmap_rank_hw(const uint8_t *bm, uint32_t r)
+{
+    return bitmap_rank_body(bm, r, 1);
+}
+#define BITMAP_RANK(bm, r) \
+    (__builtin_cpu_supports("popcnt") ? bitmap_rank_hw(bm, r) : bitmap_rank_body(bm, r, 0))
+#else
+#define BITMAP_RANK(bm, r) bitmap_rank_body(bm, r, 0)
+#endif
+
+uint32_t poisk_bitmap_tf(const poisk_bitmap_view *v, uint32_t x)
+{
+    if (v->bt == 0)
+        return 1;
+    uint32_t rank = BITMAP_RANK(v->bm, x - v->base);
+    if (rank >= POISK_BLOCK_SIZE)       /* only if the set is damaged */
+        return 1;
+    /* value `rank` of the LSB-first stream of 128 bt-bit values (16 bt bytes) */
+    size_t bit = (size_t)rank * v->bt, at = bit / 8, size = 16u * v->bt;
+    uint64_t w = 0;
+    if (at + 8 <= size)
+        w = poisk_load_u64(v->tfs + at);
+    else
+        for (size_t i = 0; at + i < size; i++)
+            w |= (uint64_t)v->tfs[at + i] << (8 * i);
+    return (uint32_t)((w >> (bit % 8)) & ((UINT64_C(1) << v->bt) - 1)) + 1;
 }
 
 uint32_t poisk_plist_pending_tf(const poisk_plist *c)
 {
-    uint32_t r = c->doc - c->bm_base, rank = 0;    /* the posting's index: ids before it */
-    for (uint32_t k = 0; k < r / 64; k++)
-        rank += popcount64(poisk_load_u64(c->bm + 8 * k));
-    rank += popcount64(poisk_load_u64(c->bm + 8 * (r / 64)) & ((UINT64_C(1) << (r % 64)) - 1));
-    if (c->bm_bt == 0 || rank >= POISK_BLOCK_SIZE)  /* rank: only if the set is damaged */
-        return 1;
-    /* value rank of the LSB-first stream of 128 bt-bit values (16 bt bytes) */
-    size_t bit = (size_t)rank * c->bm_bt, at = bit / 8, size = 16u * c->bm_bt;
-    uint64_t v = 0;
-    if (at + 8 <= size)
-        v = poisk_load_u64(c->bm_tfs + at);
-    else
-        for (size_t i = 0; at + i < size; i++)
-            v |= (uint64_t)c->bm_tfs[at + i] << (8 * i);
-    v = (v >> (bit % 8)) & ((UINT64_C(1) << c->bm_bt) - 1);
-    return (uint32_t)v + 1;
-}
-
-/* The first id >= target of the located bit set (target <= its last id). */
-static inline uint32_t bitmap_next_geq(const poisk_plist *c, uint32_t target)
-{
-    uint32_t r = target > c->bm_base ? target - c->bm_base : 0;
-    uint32_t k = r / 64;
-    uint64_t w = poisk_load_u64(c->bm + 8 * k) & (~(uint64_t)0 << (r % 64));
-    while (w == 0)                      /* ends: the last id's bit is set */
-        w = poisk_load_u64(c->bm + 8 * ++k);
-    return c->bm_base + 64 * k + (uint32_t)__builtin_ctzll(w);
+    return poisk_bitmap_tf(&c->bmv, c->doc);
 }
 
 /* The located bit set's ids into docs.  @return : 0, or -1 unless it holds exactly 128 */
 static int bitmap_ids(poisk_plist *c)
 {
     const poisk_skip_pos *d = &c->dec;
-    uint32_t words = (uint32_t)(poisk_block_bitmap_bytes(c->bm_base, d->llast) / 8), k = 0;
+    uint32_t words = (uint32_t)(poisk_block_bitmap_bytes(c->bmv.base, d->llast) / 8), k = 0;
     for (uint32_t i = 0; i < words; i++) {
-        uint64_t w = poisk_load_u64(c->bm + 8 * i);
+        uint64_t w = poisk_load_u64(c->bmv.bm + 8 * i);
         if (k + popcount64(w) > POISK_BLOCK_SIZE)
             return -1;
-        uint32_t at = c->bm_base + 64 * i;
+        uint32_t at = c->bmv.base + 64 * i;
         for (; w; w &= w - 1)
             c->docs[k++] = at + (uint32_t)__builtin_ctzll(w);
     }
@@ -953,7 +976,7 @@ static int decode_block(poisk_plist *c)
     if (n == POISK_BLOCK_SIZE && end - p >= 2 && p[0] == POISK_BLOCK_BITMAP) {
         if (bitmap_locate(c, p, end) || bitmap_ids(c))
             return -1;
-        size_t bytes = poisk_block_bitmap_bytes(c->bm_base, d->llast);
+        size_t bytes = poisk_block_bitmap_bytes(c->bmv.base, d->llast);
         if (decode_tfs128(c, p + 2 + bytes, p[1]))
             return -1;
     } else if (n == POISK_BLOCK_SIZE) {
@@ -1195,7 +1218,7 @@ int poisk_plist_probe(poisk_plist *c, uint32_t target)
         c->pos_i = 0;
         c->posbuf_for = UINT32_MAX;
     }
-    c->doc = bitmap_next_geq(c, target);
+    c->doc = poisk_bitmap_next_geq(&c->bmv, target);
     return 0;
 }
 

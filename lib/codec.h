@@ -129,6 +129,29 @@ static inline size_t poisk_block_bitmap_bytes(uint32_t base, uint32_t last)
     return 8 * (((size_t)last - base + 1 + 63) / 64);
 }
 
+/* A bitmap block as its reader (and an evaluator scanning it in place) sees it. */
+typedef struct poisk_bitmap_view {
+    const uint8_t *bm;               /* the bit set: bit j = id base + j */
+    const uint8_t *tfs;              /* the packed tfs - 1, bt bits each */
+    uint32_t base, last, bt;         /* last: the block's last id (its highest bit) */
+} poisk_bitmap_view;
+
+/*! The first id >= target of a checked bit set (target <= v->last: its bit ends the scan). */
+static inline uint32_t poisk_bitmap_next_geq(const poisk_bitmap_view *v, uint32_t target)
+{
+    uint32_t r = target > v->base ? target - v->base : 0;
+    uint32_t k = r / 64;
+    uint64_t w = poisk_load_u64(v->bm + 8 * k) & (~(uint64_t)0 << (r % 64));
+    while (w == 0)
+        w = poisk_load_u64(v->bm + 8 * ++k);
+    return v->base + 64 * k + (uint32_t)__builtin_ctzll(w);
+}
+
+/*! The tf of id x of a checked bit set (x's bit set): its rank (the bits set below it)
+ *  picks its packed value.  Out of line: the rank uses the popcnt instruction when the CPU
+ *  has it (the build does not assume it). */
+uint32_t poisk_bitmap_tf(const poisk_bitmap_view *v, uint32_t x);
+
 /* ---- one term's postings: encoder ------------------------------------------------------ */
 
 /* A block's impacts: the Pareto frontier of its (tf, passage length) pairs -- no posting of
@@ -278,8 +301,7 @@ typedef struct poisk_plist {
                                       * of elided postings (set before open, kept) */
     int pend;                        /* probed: dec's block is a bit set not decoded (n 0),
                                       * doc one of its ids (poisk_plist_probe) */
-    const uint8_t *bm; uint32_t bm_base;         /* dec's bit set and the id of its bit 0 */
-    const uint8_t *bm_tfs; uint32_t bm_bt;       /* its packed tfs - 1 and their width */
+    poisk_bitmap_view bmv;           /* dec's bit set, when a bitmap block */
     const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
     uint32_t docmap_n;               /* stored ids must be < docmap_n (0: no bound) */
 } poisk_plist;
