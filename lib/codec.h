@@ -293,7 +293,8 @@ typedef struct poisk_plist {
     int shallow_end;                             /* shallow moved past the last block */
     uint32_t n, i;                               /* postings in the decoded block; current */
     uint32_t doc;                                /* current doc or UINT32_MAX */
-    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE];
+    uint32_t docs[POISK_BLOCK_SIZE + 8];         /* + 8: a bitmap block's decode overshoots */
+    uint32_t tfs[POISK_BLOCK_SIZE];
     const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
     uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
     uint64_t blocks_decoded;
