@@ -1535,6 +1535,7 @@ static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *
 /* The window [target, upto] of a root with one essential clause, cb[ne] (the last): it lies
  * inside that term's block (the window ends by every clause's block), so its postings are
  * walked in the decoded block, each bounded and probed as it comes -- no accumulator. */
+__attribute__((noinline))   /* its posting loop keeps its registers (inlined: or1 +2 %) */
 static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
                           const double *prefix, double *part, collector *c, uint32_t target,
                           uint32_t upto)
