@@ -424,6 +424,26 @@ void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_
     memcpy(out->dl, dl, out->n * sizeof *dl);
 }
 
+/* A full block whose ids are dense (docs/FORMAT.md §6.3, version 7): the ids as a bit set
+ * over [base, last], then the tfs as in a packed block.  Chosen when the bit set is no
+ * larger than the packed gaps, so a conjunction can test membership without a decode. */
+static void put_bitmap_block(poisk_plist_writer *w, uint32_t base, size_t bm,
+                             const uint32_t *tfm1, unsigned bt)
+{
+    if (poisk_buf_room(&w->blocks, 2 + bm + 16u * bt) != 0)
+        return;
+    uint8_t *o = w->blocks.data + w->blocks.len;
+    o[0] = POISK_BLOCK_BITMAP;
+    o[1] = (uint8_t)bt;
+    memset(o + 2, 0, bm);
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++) {
+        uint32_t r = w->docs[i] - base;
+        o[2 + r / 8] |= (uint8_t)(1u << (r % 8));
+    }
+    poisk_codec_pack128(tfm1, bt, o + 2 + bm);
+    w->blocks.len += 2 + bm + 16u * bt;
+}
+
 static void plist_flush_block(poisk_plist_writer *w)
 {
     if (w->n_entries == w->cap_entries) {
@@ -447,7 +467,11 @@ static void plist_flush_block(poisk_plist_writer *w)
         }
         unsigned bd = poisk_codec_bits(gaps, POISK_BLOCK_SIZE);
         unsigned bt = poisk_codec_bits(tfm1, POISK_BLOCK_SIZE);
-        if (poisk_buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
+        uint32_t base = poisk_block_bitmap_base(w->n_entries == 0, w->prev_last);
+        size_t bm = poisk_block_bitmap_bytes(base, w->docs[POISK_BLOCK_SIZE - 1]);
+        if (bm <= 16u * bd) {
+            put_bitmap_block(w, base, bm, tfm1, bt);
+        } else if (poisk_buf_room(&w->blocks, 2 + 16u * (bd + bt)) == 0) {
             uint8_t *o = w->blocks.data + w->blocks.len;
             o[0] = (uint8_t)bd;
             o[1] = (uint8_t)bt;
@@ -806,14 +830,237 @@ static int skip_jump(poisk_plist *c, poisk_skip_pos *sp, uint32_t target)
     return 0;
 }
 
+/* tf - 1 of a full block: 128 values of bt bits at p.  @return : nonzero when a tf wraps */
+static inline __attribute__((always_inline)) uint32_t decode_tfs128(poisk_plist *c, const uint8_t *p, unsigned bt)
+{
+    uint32_t bad = 0;
+    if (bt == 0) {                      /* every tf is 1: no unpacking */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            c->tfs[i] = 1;
+        return 0;
+    }
+    poisk_codec_unpack128(p, bt, c->tfs);
+    for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+        c->tfs[i] += 1;
+    if (bt == 32)                       /* only 32-bit values can wrap to tf 0 */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            bad |= c->tfs[i] == 0;
+    return bad;
+}
+
+/* The decoded block's bit set (a bitmap block, §6.3): where it is and its ids' base, after
+ * checking that it, the tf width and the packed tfs fit the block's bytes and that the last
+ * id's bit is set with none after it (so a scan from any id up to it ends inside the set).
+ * @return : 0, or -1 */
+static int bitmap_locate(poisk_plist *c, const uint8_t *p, const uint8_t *end)
+{
+    const poisk_skip_pos *d = &c->dec;
+    uint32_t base = poisk_block_bitmap_base(d->idx == 0, d->lprev);
+    if (d->llast < base || d->llast - base < POISK_BLOCK_SIZE - 1 || p[1] > 32)
+        return -1;
+    size_t bytes = poisk_block_bitmap_bytes(base, d->llast);
+    if ((size_t)(end - p) < 2 + bytes + 16u * p[1])
+        return -1;
+    uint32_t top = d->llast - base;     /* bit of the last id: the set's highest */
+    uint64_t w = poisk_load_u64(p + 2 + 8 * (top / 64));
+    if (w >> (top % 64) != 1)
+        return -1;
+    const uint8_t *tfs = p + 2 + bytes;
+    if (p[1] == 32)                     /* only 32-bit values can wrap to tf 0 */
+        for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
+            if (poisk_load_u32(tfs + 4 * i) == UINT32_MAX)
+                return -1;
+    c->bmv.bm = p + 2;
+    c->bmv.base = base;
+    c->bmv.last = d->llast;
+    c->bmv.tfs = tfs;
+    c->bmv.bt = p[1];
+    return 0;
+}
+
+/* Bits set in w, without a libgcc call when the build does not assume popcnt. */
+static inline uint32_t popcount64(uint64_t w)
+{
+#if defined(__POPCNT__)
+    return (uint32_t)__builtin_popcountll(w);
+#else
+    w -= (w >> 1) & 0x5555555555555555u;
+    w = (w & 0x3333333333333333u) + ((w >> 2) & 0x3333333333333333u);
+    w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (uint32_t)((w * 0x0101010101010101u) >> 56);
+#endif
+}
+
+/* Bits set below bit r of a bit set; hw: the popcnt instruction (a constant once inlined). */
+static inline __attribute__((always_inline))
+uint32_t bitmap_rank_body(const uint8_t *bm, uint32_t r, const int hw)
+{
+    uint32_t rank = 0;
+    uint64_t tail = poisk_load_u64(bm + 8 * (r / 64)) & ((UINT64_C(1) << (r % 64)) - 1);
+    for (uint32_t k = 0; k < r / 64; k++) {
+        uint64_t w = poisk_load_u64(bm + 8 * k);
+        rank += hw ? (uint32_t)__builtin_popcountll(w) : popcount64(w);
+    }
+    return rank + (hw ? (uint32_t)__builtin_popcountll(tail) : popcount64(tail));
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__POPCNT__)
+__attribute__((target("popcnt")))
+static uint32_t bitmap_rank_hw(const uint8_t *bm, uint32_t r)
+{
+    return bitmap_rank_body(bm, r, 1);
+}
+#define BITMAP_RANK(bm, r) \
+    (__builtin_cpu_supports("popcnt") ? bitmap_rank_hw(bm, r) : bitmap_rank_body(bm, r, 0))
+#else
+#define BITMAP_RANK(bm, r) bitmap_rank_body(bm, r, 0)
+#endif
+
+uint32_t poisk_bitmap_tf(const poisk_bitmap_view *v, uint32_t x)
+{
+    if (v->bt == 0)
+        return 1;
+    uint32_t rank = BITMAP_RANK(v->bm, x - v->base);
+    if (rank >= POISK_BLOCK_SIZE)       /* only if the set is damaged */
+        return 1;
+    /* value `rank` of the LSB-first stream of 128 bt-bit values (16 bt bytes) */
+    size_t bit = (size_t)rank * v->bt, at = bit / 8, size = 16u * v->bt;
+    uint64_t w = 0;
+    if (at + 8 <= size)
+        w = poisk_load_u64(v->tfs + at);
+    else
+        for (size_t i = 0; at + i < size; i++)
+            w |= (uint64_t)v->tfs[at + i] << (8 * i);
+    return (uint32_t)((w >> (bit % 8)) & ((UINT64_C(1) << v->bt) - 1)) + 1;
+}
+
+uint32_t poisk_plist_pending_tf(const poisk_plist *c)
+{
+    return poisk_bitmap_tf(&c->bmv, c->doc);
+}
+
+#if defined(__SSE2__)
+/* The set bits of a byte, one position a byte from the low end (the rest 0). */
+static const uint64_t byte_bits[256] = {
+    0, 0, 0x1u, 0x100u, 0x2u, 0x200u, 0x201u, 0x20100u,
+    0x3u, 0x300u, 0x301u, 0x30100u, 0x302u, 0x30200u, 0x30201u, 0x3020100u,
+    0x4u, 0x400u, 0x401u, 0x40100u, 0x402u, 0x40200u, 0x40201u, 0x4020100u,
+    0x403u, 0x40300u, 0x40301u, 0x4030100u, 0x40302u, 0x4030200u, 0x4030201u, 0x403020100u,
+    0x5u, 0x500u, 0x501u, 0x50100u, 0x502u, 0x50200u, 0x50201u, 0x5020100u,
+    0x503u, 0x50300u, 0x50301u, 0x5030100u, 0x50302u, 0x5030200u, 0x5030201u, 0x503020100u,
+    0x504u, 0x50400u, 0x50401u, 0x5040100u, 0x50402u, 0x5040200u, 0x5040201u, 0x504020100u,
+    0x50403u, 0x5040300u, 0x5040301u, 0x504030100u, 0x5040302u, 0x504030200u, 0x504030201u, 0x50403020100u,
+    0x6u, 0x600u, 0x601u, 0x60100u, 0x602u, 0x60200u, 0x60201u, 0x6020100u,
+    0x603u, 0x60300u, 0x60301u, 0x6030100u, 0x60302u, 0x6030200u, 0x6030201u, 0x603020100u,
+    0x604u, 0x60400u, 0x60401u, 0x6040100u, 0x60402u, 0x6040200u, 0x6040201u, 0x604020100u,
+    0x60403u, 0x6040300u, 0x6040301u, 0x604030100u, 0x6040302u, 0x604030200u, 0x604030201u, 0x60403020100u,
+    0x605u, 0x60500u, 0x60501u, 0x6050100u, 0x60502u, 0x6050200u, 0x6050201u, 0x605020100u,
+    0x60503u, 0x6050300u, 0x6050301u, 0x605030100u, 0x6050302u, 0x605030200u, 0x605030201u, 0x60503020100u,
+    0x60504u, 0x6050400u, 0x6050401u, 0x605040100u, 0x6050402u, 0x605040200u, 0x605040201u, 0x60504020100u,
+    0x6050403u, 0x605040300u, 0x605040301u, 0x60504030100u, 0x605040302u, 0x60504030200u, 0x60504030201u, 0x6050403020100u,
+    0x7u, 0x700u, 0x701u, 0x70100u, 0x702u, 0x70200u, 0x70201u, 0x7020100u,
+    0x703u, 0x70300u, 0x70301u, 0x7030100u, 0x70302u, 0x7030200u, 0x7030201u, 0x703020100u,
+    0x704u, 0x70400u, 0x70401u, 0x7040100u, 0x70402u, 0x7040200u, 0x7040201u, 0x704020100u,
+    0x70403u, 0x7040300u, 0x7040301u, 0x704030100u, 0x7040302u, 0x704030200u, 0x704030201u, 0x70403020100u,
+    0x705u, 0x70500u, 0x70501u, 0x7050100u, 0x70502u, 0x7050200u, 0x7050201u, 0x705020100u,
+    0x70503u, 0x7050300u, 0x7050301u, 0x705030100u, 0x7050302u, 0x705030200u, 0x705030201u, 0x70503020100u,
+    0x70504u, 0x7050400u, 0x7050401u, 0x705040100u, 0x7050402u, 0x705040200u, 0x705040201u, 0x70504020100u,
+    0x7050403u, 0x705040300u, 0x705040301u, 0x70504030100u, 0x705040302u, 0x70504030200u, 0x70504030201u, 0x7050403020100u,
+    0x706u, 0x70600u, 0x70601u, 0x7060100u, 0x70602u, 0x7060200u, 0x7060201u, 0x706020100u,
+    0x70603u, 0x7060300u, 0x7060301u, 0x706030100u, 0x7060302u, 0x706030200u, 0x706030201u, 0x70603020100u,
+    0x70604u, 0x7060400u, 0x7060401u, 0x706040100u, 0x7060402u, 0x706040200u, 0x706040201u, 0x70604020100u,
+    0x7060403u, 0x706040300u, 0x706040301u, 0x70604030100u, 0x706040302u, 0x70604030200u, 0x70604030201u, 0x7060403020100u,
+    0x70605u, 0x7060500u, 0x7060501u, 0x706050100u, 0x7060502u, 0x706050200u, 0x706050201u, 0x70605020100u,
+    0x7060503u, 0x706050300u, 0x706050301u, 0x70605030100u, 0x706050302u, 0x70605030200u, 0x70605030201u, 0x7060503020100u,
+    0x7060504u, 0x706050400u, 0x706050401u, 0x70605040100u, 0x706050402u, 0x70605040200u, 0x70605040201u, 0x7060504020100u,
+    0x706050403u, 0x70605040300u, 0x70605040301u, 0x7060504030100u, 0x70605040302u, 0x7060504030200u, 0x7060504030201u, 0x706050403020100u,
+};
+
+/* The bits set in a byte. */
+static const uint8_t byte_count[256] = {
+    0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7, 4, 5, 5, 6, 5, 6, 6, 7, 5, 6, 6, 7, 6, 7, 7, 8,
+};
+
+/* bitmap_ids() a byte at a time: the byte's positions widened and offset in two stores,
+ * the output pointer moved by its bit count (docs has room for the overshoot).  About 16
+ * instructions a byte against 6 an id for the bit-by-bit loop: used for sets of at most 48
+ * bytes (gaps of 3 on average or less: most bitmap blocks). */
+static int bitmap_ids_bytes(poisk_plist *c, uint32_t bytes)
+{
+    const uint8_t *bm = c->bmv.bm;
+    const __m128i zero = _mm_setzero_si128(), eight = _mm_set1_epi32(8);
+    __m128i at = _mm_set1_epi32((int)c->bmv.base);
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < bytes; j++) {
+        uint8_t b = bm[j];
+        __m128i p = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)&byte_bits[b]),
+                                      zero);
+        _mm_storeu_si128((__m128i *)(void *)(c->docs + k),
+                         _mm_add_epi32(_mm_unpacklo_epi16(p, zero), at));
+        _mm_storeu_si128((__m128i *)(void *)(c->docs + k + 4),
+                         _mm_add_epi32(_mm_unpackhi_epi16(p, zero), at));
+        k += byte_count[b];
+        if (k > POISK_BLOCK_SIZE)
+            return -1;
+        at = _mm_add_epi32(at, eight);
+    }
+    return k == POISK_BLOCK_SIZE ? 0 : -1;
+}
+#endif
+
+/* The located bit set's ids into docs.  @return : 0, or -1 unless it holds exactly 128 */
+static int bitmap_ids(poisk_plist *c)
+{
+    const poisk_skip_pos *d = &c->dec;
+    uint32_t words = (uint32_t)(poisk_block_bitmap_bytes(c->bmv.base, d->llast) / 8), k = 0;
+#if defined(__SSE2__)
+    if (words * 8 <= 48)
+        return bitmap_ids_bytes(c, words * 8);
+#endif
+    for (uint32_t i = 0; i < words; i++) {
+        uint64_t w = poisk_load_u64(c->bmv.bm + 8 * i);
+        /* a word adds at most 64 ids: counted only where they could pass the 128 */
+        if (k + 64 > POISK_BLOCK_SIZE && k + popcount64(w) > POISK_BLOCK_SIZE)
+            return -1;
+        uint32_t at = c->bmv.base + 64 * i;
+        for (; w; w &= w - 1)
+            c->docs[k++] = at + (uint32_t)__builtin_ctzll(w);
+    }
+    return k == POISK_BLOCK_SIZE ? 0 : -1;
+}
+
+/* Postings in dec's block: 128 but in the last block. */
+static inline uint32_t block_postings(const poisk_plist *c)
+{
+    return c->dec.idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
+                                        : POISK_BLOCK_SIZE;
+}
+static inline int block_full(const poisk_plist *c)
+{
+    return block_postings(c) == POISK_BLOCK_SIZE;
+}
+
 static int decode_block(poisk_plist *c)
 {
     const poisk_skip_pos *d = &c->dec;
-    uint32_t n = d->idx + 1 == c->nblocks ? c->df - POISK_BLOCK_SIZE * (c->nblocks - 1)
-                                          : POISK_BLOCK_SIZE;
+    uint32_t n = block_postings(c);
     const uint8_t *p = c->blocks + d->blk_off, *end = p + d->blk_bytes;
     uint32_t prev = d->lprev;
-    if (n == POISK_BLOCK_SIZE) {
+    c->pend = 0;
+    if (n == POISK_BLOCK_SIZE && end - p >= 2 && p[0] == POISK_BLOCK_BITMAP) {
+        if (bitmap_locate(c, p, end) || bitmap_ids(c))
+            return -1;
+        size_t bytes = poisk_block_bitmap_bytes(c->bmv.base, d->llast);
+        if (decode_tfs128(c, p + 2 + bytes, p[1]))
+            return -1;
+    } else if (n == POISK_BLOCK_SIZE) {
         if (end - p < 2 || p[0] > 32 || p[1] > 32 || (size_t)(end - p) < 2 + 16u * (p[0] + p[1]))
             return -1;
         unsigned bd = p[0], bt = p[1];
@@ -821,17 +1068,7 @@ static int decode_block(poisk_plist *c)
         /* gaps >= 1 except the very first of the list; tf-1 < 2^32-1; sum == last doc */
         uint32_t bad = (uint32_t)-poisk_codec_gaps_to_docs128(c->docs, prev, d->idx == 0);
         uint32_t acc = c->docs[POISK_BLOCK_SIZE - 1];
-        if (bt == 0) {                  /* every tf is 1: no unpacking */
-            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                c->tfs[i] = 1;
-        } else {
-            poisk_codec_unpack128(p + 2 + 16u * bd, bt, c->tfs);
-            for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                c->tfs[i] += 1;
-            if (bt == 32)               /* only 32-bit values can wrap to tf 0 */
-                for (unsigned i = 0; i < POISK_BLOCK_SIZE; i++)
-                    bad |= c->tfs[i] == 0;
-        }
+        bad |= decode_tfs128(c, p + 2 + 16u * bd, bt);
         if (bad || acc != d->llast)
             return -1;
     } else {
@@ -959,10 +1196,24 @@ void poisk_plist_set_positions(poisk_plist *c, const uint8_t *pos, size_t pos_le
     c->pos_len = pos_len;
 }
 
+/* A probed cursor (poisk_plist_probe) whose block is still a bit set: decoded now, on the
+ * posting it is on. */
+static int plist_settle(poisk_plist *c)
+{
+    uint32_t doc = c->doc;
+    if (decode_block(c))
+        return -1;
+    c->i = poisk_block_next_geq(c->docs, 0, doc);
+    c->doc = c->docs[c->i];
+    return 0;
+}
+
 int poisk_plist_next_block(poisk_plist *c)
 {
     if (c->doc == POISK_PLIST_END)
         return 0;
+    if (c->pend && plist_settle(c))
+        return -1;
     if (++c->i < c->n) {
         c->doc = c->docs[c->i];
         return 0;
@@ -977,29 +1228,46 @@ int poisk_plist_next_block(poisk_plist *c)
     return decode_block(c);
 }
 
+/* dec onto the block holding target, which is past the decoded (or probed) block.
+ * @return : 0, 1 past the last block (doc is then the end), or -1 */
+static int seek_block(poisk_plist *c, uint32_t target)
+{
+    int held = c->n || c->pend;
+    /* not held: lazily opened, dec is before block 0 (idx UINT32_MAX) */
+    if (!c->shallow_end && (!held || c->shallow.idx > c->dec.idx)
+        && (c->shallow.idx == 0 || c->shallow.prev_last < target))
+        c->dec = c->shallow;                /* jump to where shallow_advance already is */
+    if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
+        return -1;
+    for (int steps = 0; c->dec.last < target; steps++) {
+        if (c->dec.idx + 1 >= c->nblocks) {
+            c->doc = POISK_PLIST_END;
+            c->pend = 0;
+            return 1;
+        }
+        /* still short after one entry: a far target, whole groups may be passed */
+        if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
+            return -1;
+        if (skip_step(c, &c->dec))
+            return -1;
+    }
+    sync_shallow(c);
+    return 0;
+}
+
 int poisk_plist_advance(poisk_plist *c, uint32_t target)
 {
     if (c->doc == POISK_PLIST_END || (c->n && c->doc >= target))
         return 0;
-    if (!c->n || target > c->dec.last) {
-        /* n == 0: lazily opened, dec is before block 0 (idx UINT32_MAX) */
-        if (!c->shallow_end && (!c->n || c->shallow.idx > c->dec.idx)
-            && (c->shallow.idx == 0 || c->shallow.prev_last < target))
-            c->dec = c->shallow;                /* jump to where shallow_advance already is */
-        if (c->dec.idx == UINT32_MAX && skip_step(c, &c->dec))
+    if (c->pend && target <= c->dec.last) {
+        if (target < c->doc)            /* never back: no id between there and doc */
+            target = c->doc;
+        if (decode_block(c))
             return -1;
-        for (int steps = 0; c->dec.last < target; steps++) {
-            if (c->dec.idx + 1 >= c->nblocks) {
-                c->doc = POISK_PLIST_END;
-                return 0;
-            }
-            /* still short after one entry: a far target, whole groups may be passed */
-            if (steps == 1 && jump_may_pass(c, &c->dec, target) && skip_jump(c, &c->dec, target))
-                return -1;
-            if (skip_step(c, &c->dec))
-                return -1;
-        }
-        sync_shallow(c);
+    } else if (!c->n || target > c->dec.last) {
+        int r = seek_block(c, target);
+        if (r)
+            return r < 0 ? -1 : 0;
         if (decode_block(c))
             return -1;
     }
@@ -1007,6 +1275,31 @@ int poisk_plist_advance(poisk_plist *c, uint32_t target)
     uint32_t i = poisk_block_next_geq(c->docs, c->i, target);
     c->i = i;
     c->doc = c->docs[i];
+    return 0;
+}
+
+int poisk_plist_probe(poisk_plist *c, uint32_t target)
+{
+    if (c->doc == POISK_PLIST_END || ((c->n || c->pend) && c->doc >= target))
+        return 0;
+    if (c->docmap || (c->n && target <= c->dec.last))
+        return poisk_plist_advance(c, target);
+    if (!c->pend || target > c->dec.last) {
+        int r = seek_block(c, target);
+        if (r)
+            return r < 0 ? -1 : 0;
+        const uint8_t *p = c->blocks + c->dec.blk_off;
+        if (c->dec.blk_bytes < 2 || p[0] != POISK_BLOCK_BITMAP || !block_full(c))
+            return decode_block(c) ? -1 : poisk_plist_advance(c, target);   /* as advance */
+        if (bitmap_locate(c, p, p + c->dec.blk_bytes))
+            return -1;
+        c->n = 0;
+        c->pend = 1;
+        c->pos_p = NULL;
+        c->pos_i = 0;
+        c->posbuf_for = UINT32_MAX;
+    }
+    c->doc = poisk_bitmap_next_geq(&c->bmv, target);
     return 0;
 }
 
@@ -1126,7 +1419,7 @@ static int skip_positions(const uint8_t **pp, const uint8_t *end, uint64_t count
 
 int poisk_plist_positions(poisk_plist *c, const uint32_t **pos, uint32_t *n)
 {
-    if (c->doc == POISK_PLIST_END || !c->pos)
+    if (c->doc == POISK_PLIST_END || !c->pos || (c->pend && plist_settle(c)))
         return -1;
     if (c->posbuf_for == c->i) {
         *pos = c->posbuf;

@@ -113,6 +113,45 @@ void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out);
 /*! Unpacks 128 values of b bits (b <= 32) from 16*b bytes. */
 void poisk_codec_unpack128(const uint8_t *in, unsigned b, uint32_t *out);
 
+/* A full block's first byte when its ids are a bit set (docs/FORMAT.md §6.3, version 7);
+ * a packed block's first byte is its gap width, 0..32. */
+#define POISK_BLOCK_BITMAP 64u
+
+/*! The id of a bitmap block's bit 0: 0 for a list's first block (its first id may be 0),
+ *  else one past the previous block's last id. */
+static inline uint32_t poisk_block_bitmap_base(int first_block, uint32_t prev_last)
+{
+    return first_block ? 0 : prev_last + 1;
+}
+/*! Bytes of a bitmap block's bit set over ids [base, last]: whole 64-bit words. */
+static inline size_t poisk_block_bitmap_bytes(uint32_t base, uint32_t last)
+{
+    return 8 * (((size_t)last - base + 1 + 63) / 64);
+}
+
+/* A bitmap block as its reader (and an evaluator scanning it in place) sees it. */
+typedef struct poisk_bitmap_view {
+    const uint8_t *bm;               /* the bit set: bit j = id base + j */
+    const uint8_t *tfs;              /* the packed tfs - 1, bt bits each */
+    uint32_t base, last, bt;         /* last: the block's last id (its highest bit) */
+} poisk_bitmap_view;
+
+/*! The first id >= target of a checked bit set (target <= v->last: its bit ends the scan). */
+static inline uint32_t poisk_bitmap_next_geq(const poisk_bitmap_view *v, uint32_t target)
+{
+    uint32_t r = target > v->base ? target - v->base : 0;
+    uint32_t k = r / 64;
+    uint64_t w = poisk_load_u64(v->bm + 8 * k) & (~(uint64_t)0 << (r % 64));
+    while (w == 0)
+        w = poisk_load_u64(v->bm + 8 * ++k);
+    return v->base + 64 * k + (uint32_t)__builtin_ctzll(w);
+}
+
+/*! The tf of id x of a checked bit set (x's bit set): its rank (the bits set below it)
+ *  picks its packed value.  Out of line: the rank uses the popcnt instruction when the CPU
+ *  has it (the build does not assume it). */
+uint32_t poisk_bitmap_tf(const poisk_bitmap_view *v, uint32_t x);
+
 /* ---- one term's postings: encoder ------------------------------------------------------ */
 
 /* A block's impacts: the Pareto frontier of its (tf, passage length) pairs -- no posting of
@@ -254,12 +293,16 @@ typedef struct poisk_plist {
     int shallow_end;                             /* shallow moved past the last block */
     uint32_t n, i;                               /* postings in the decoded block; current */
     uint32_t doc;                                /* current doc or UINT32_MAX */
-    uint32_t docs[POISK_BLOCK_SIZE], tfs[POISK_BLOCK_SIZE];
+    uint32_t docs[POISK_BLOCK_SIZE + 8];         /* + 8: a bitmap block's decode overshoots */
+    uint32_t tfs[POISK_BLOCK_SIZE];
     const uint8_t *pos_p; uint32_t pos_i;        /* positions read up to posting pos_i */
     uint32_t *posbuf; uint32_t posbuf_cap, posbuf_n, posbuf_for;
     uint64_t blocks_decoded;
     int marked;                      /* exact list: positions end each block with a bitmap
                                       * of elided postings (set before open, kept) */
+    int pend;                        /* probed: dec's block is a bit set not decoded (n 0),
+                                      * doc one of its ids (poisk_plist_probe) */
+    poisk_bitmap_view bmv;           /* dec's bit set, when a bitmap block */
     const uint32_t *docmap;          /* stored (local) id -> reported id; NULL: identity */
     uint32_t docmap_n;               /* stored ids must be < docmap_n (0: no bound) */
 } poisk_plist;
@@ -328,6 +371,13 @@ static inline int poisk_plist_next(poisk_plist *c)
     return poisk_plist_next_block(c);
 }
 int  poisk_plist_advance(poisk_plist *c, uint32_t target);
+/*! poisk_plist_probe() : poisk_plist_advance() that leaves a bitmap block (docs/FORMAT.md
+ *  §6.3) undecoded: doc is then the first id >= target found by a bit scan, and the block is
+ *  decoded only by the next advance() past target or next() (the cursor is "pending": n ==
+ *  0, `pend` set; its tf is read by rank, its positions decode the block).  A conjunction's
+ *  candidates that are not in a term cost a bit scan instead of a block decode.  Without a
+ *  doc map only (with one, it is advance()). */
+int  poisk_plist_probe(poisk_plist *c, uint32_t target);
 int  poisk_plist_shallow_advance(poisk_plist *c, uint32_t target);
 /*! The coarse bound at target (docs/FORMAT.md §6.2): the group of the list holding the first
  *  block that may contain target -- its last doc and, when that is <= limit, its impacts
@@ -349,9 +399,14 @@ const poisk_impacts *poisk_plist_block_impacts(const poisk_plist *c);
 /*! The frontier of n (tf, dl) pairs, merged to at most POISK_IMPACTS_MAX (the writer's rule;
  *  exposed for tests).  tf and dl are scratch: reordered. */
 void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_t n);
+/*! A pending cursor's tf (poisk_plist_probe): its id's rank in the bit set picks its
+ *  value in the packed tfs, nothing decoded. */
+uint32_t poisk_plist_pending_tf(const poisk_plist *c);
 static inline uint32_t poisk_plist_tf(const poisk_plist *c)
 {
-    return c->doc == POISK_PLIST_END ? 0 : c->tfs[c->i];
+    if (c->doc == POISK_PLIST_END)
+        return 0;
+    return c->pend ? poisk_plist_pending_tf(c) : c->tfs[c->i];
 }
 /*! Marked (exact-form) list: see poisk_plist_writer_begin_marked().  Before open. */
 void poisk_plist_set_marked(poisk_plist *c, int marked);

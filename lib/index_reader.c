@@ -1068,6 +1068,17 @@ int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err)
     return poisk_plist_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;
 }
 
+int poisk_postings_probe(poisk_postings *c, uint32_t target, poisk_bitmap_view *v,
+                         poisk_error *err)
+{
+    if (poisk_plist_probe(&c->pl, target))
+        return cursor_corrupt(c, &c->d->post, err);
+    *v = c->pl.bmv;
+    if (!c->pl.pend)
+        v->last = 0;
+    return POISK_OK;
+}
+
 int poisk_postings_shallow_advance(poisk_postings *c, uint32_t target, poisk_error *err)
 {
     return poisk_plist_shallow_advance(&c->pl, target) ? cursor_corrupt(c, &c->d->post, err) : POISK_OK;

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include "poisk/index.h"
 
+struct poisk_bitmap_view;
+
 #define POISK_DOC_END UINT32_MAX
 
 typedef struct poisk_section_index poisk_section_index;
@@ -98,6 +100,13 @@ uint32_t poisk_postings_tf(const poisk_postings *c);
 int poisk_postings_next(poisk_postings *c, poisk_error *err);
 /*! Move to the first posting with doc >= target. */
 int poisk_postings_advance(poisk_postings *c, uint32_t target, poisk_error *err);
+/*! advance() that may leave the block it lands in undecoded (a bitmap block, codec.h
+ *  poisk_plist_probe()): doc() and tf() are right, the block view is empty.  *v is then the
+ *  block's bit set, which the caller may scan in place up to v->last (codec.h
+ *  poisk_bitmap_next_geq / poisk_bitmap_tf) without moving the cursor; v->last is 0 when the
+ *  cursor is decoded (or at the end).  @return : as advance() */
+int poisk_postings_probe(poisk_postings *c, uint32_t target, struct poisk_bitmap_view *v,
+                         poisk_error *err);
 
 /* Block-max data: skip entries only, no block decoding.  shallow_advance moves the skip
  * pointer to the block that may contain target; block_last_doc/max_tf/impacts

@@ -81,6 +81,10 @@ struct scorer {
      * per posting; the cursor itself moves only to leave the block or to read positions */
     const uint32_t *bdocs, *btfs;
     uint32_t bn, bi;
+    /* probed (term_probe): doc is in a bitmap block not decoded (bn 0), scanned here in
+     * place up to pend.last (0: not probed); ptf is the tf at ptf_doc */
+    poisk_bitmap_view pend;
+    uint32_t ptf_doc, ptf;
     /* sc_quick_bound by tf (1..QB_TFS) for the decoded block ending at qb_for (NaN: not
      * yet); UINT32_MAX: no block */
     uint32_t qb_for;
@@ -394,26 +398,74 @@ static inline int term_step_in_block(scorer *s, uint32_t target)
     return 1;
 }
 
-static inline void term_advance(ectx *e, scorer *s, uint32_t target)
+/* After the reader moved s (rc its result): doc and the block view. */
+static inline void term_moved(ectx *e, scorer *s, int rc)
 {
-    if (s->valid && term_step_in_block(s, target))
-        return;
-    int rc = poisk_postings_advance(s->cur, target, e->err);
     s->valid = 1;
     if (rc) {
         fail(e, rc);
         s->doc = DOC_END;
         s->bn = 0;
+        s->pend.last = 0;
         return;
     }
     s->doc = poisk_postings_doc(s->cur);
     s->bn = poisk_postings_block_view(s->cur, &s->bdocs, &s->btfs, &s->bi);
+    s->ptf_doc = DOC_END;
+}
+
+/* Move to the first posting >= target; a probed term (term_probe) already there stays
+ * probed, else its block is decoded. */
+static inline void term_advance(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->valid && (s->pend.last ? s->doc >= target : term_step_in_block(s, target)))
+        return;
+    s->pend.last = 0;
+    term_moved(e, s, poisk_postings_advance(s->cur, target, e->err));
+}
+
+/* term_advance() for a conjunction's non-lead term (and_next): a bitmap block (docs/FORMAT.md
+ * §6.3) it lands in stays a bit set: the next targets in it are bit scans and a match's tf
+ * is read by rank (term_tf), nothing decoded.  Most candidates there are not in the term. */
+static inline void term_probe(ectx *e, scorer *s, uint32_t target)
+{
+    if (s->valid && s->doc >= target)   /* not valid: not positioned yet (doc 0) */
+        return;
+    if (s->valid && s->pend.last && target <= s->pend.last)
+        s->doc = poisk_bitmap_next_geq(&s->pend, target);
+    else if (!(s->valid && !s->pend.last && term_step_in_block(s, target)))
+        term_moved(e, s, poisk_postings_probe(s->cur, target, &s->pend, e->err));
+}
+
+/* Would advancing term s to d decode a block? (not within its decoded one, nor within the
+ * bit set it was probed in: a bit scan) */
+static inline int term_would_decode(const scorer *s, uint32_t d)
+{
+    return s->doc < d
+           && !(s->valid && ((s->bn && d <= s->bdocs[s->bn - 1]) || d <= s->pend.last));
+}
+
+/* A term walked in its block view (bulk_term, single_window): a probed one decoded. */
+static inline void term_view(ectx *e, scorer *s)
+{
+    if (s->pend.last && s->doc != DOC_END) {
+        s->pend.last = 0;
+        term_moved(e, s, poisk_postings_advance(s->cur, s->doc, e->err));
+    }
 }
 
 /* The term's tf at its current doc. */
-static inline uint32_t term_tf(const scorer *s)
+static inline uint32_t term_tf(scorer *s)
 {
-    return s->bn && s->doc != DOC_END ? s->btfs[s->bi] : 0;
+    if (s->bn && s->doc != DOC_END)
+        return s->btfs[s->bi];
+    if (!s->pend.last)
+        return 0;
+    if (s->ptf_doc != s->doc) {     /* probed: by rank, once per posting (bounds ask again) */
+        s->ptf_doc = s->doc;
+        s->ptf = poisk_bitmap_tf(&s->pend, s->doc);
+    }
+    return s->ptf;
 }
 
 static int excluded(ectx *e, scorer *s, uint32_t d)
@@ -1397,6 +1449,7 @@ static inline void term_park(scorer *s, uint32_t j)
 static void bulk_term(ectx *e, scorer *s, uint32_t lo, uint32_t hi, bulk_buf *bb, size_t i)
 {
     sc_advance(e, s, lo);
+    term_view(e, s);
     bb->from[i] = bb->to[i] = 0;
     if (s->doc > hi || !s->bn || e->rc)
         return;
@@ -1458,7 +1511,8 @@ static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *
         if (cannot_enter(c, s + prefix[i + 1], d))
             return 0;
         scorer *t = cb[i].s;
-        if (!(t->valid && t->bn && d <= t->bdocs[t->bn - 1])) {
+        if (t->kind != SC_TERM ? !(t->valid && t->bn && d <= t->bdocs[t->bn - 1])
+                               : term_would_decode(t, d)) {
             /* the probe would decode a block: first bound the term at this passage's length
              * from the block's impacts */
             double nb = impact_bound_at(e, t, d, cb[i].b);
@@ -1469,7 +1523,10 @@ static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *
             if (cannot_enter(c, s + prefix[i] + nb, d))
                 return 0;
         }
-        sc_advance(e, t, d);
+        if (t->kind == SC_TERM)
+            term_probe(e, t, d);        /* a bitmap block stays a bit set */
+        else
+            sc_advance(e, t, d);
         s += part[cb[i].idx] = t->doc == d ? sc_score(e, t) : 0.0;
     }
     return 1;
@@ -1478,12 +1535,14 @@ static int probe_rest(ectx *e, const clause_bound *cb, size_t ne, const double *
 /* The window [target, upto] of a root with one essential clause, cb[ne] (the last): it lies
  * inside that term's block (the window ends by every clause's block), so its postings are
  * walked in the decoded block, each bounded and probed as it comes -- no accumulator. */
+__attribute__((noinline))   /* its posting loop keeps its registers (inlined: or1 +2 %) */
 static void single_window(ectx *e, scorer *root, clause_bound *cb, size_t ns, size_t ne,
                           const double *prefix, double *part, collector *c, uint32_t target,
                           uint32_t upto)
 {
     scorer *t = cb[ne].s;
     sc_advance(e, t, target);
+    term_view(e, t);
     if (t->doc == DOC_END || t->doc > upto || !t->bn || e->rc)
         return;
     const uint32_t *bd = t->bdocs, *bt = t->btfs;
@@ -1721,11 +1780,6 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
  * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
 #define AND_NEXT_MAX 5
 
-/* Would advancing term s to d decode a block? (not within its decoded one) */
-static inline int term_would_decode(const scorer *s, uint32_t d)
-{
-    return s->doc < d && !(s->valid && s->bn && d <= s->bdocs[s->bn - 1]);
-}
 
 /* The leapfrog of a conjunction of terms with a full top-k from the lead's candidate d
  * (and_lead_out let it in) to the next match in the window: bool_advance's walk, except
@@ -1767,7 +1821,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
                     break;
                 }
             }
-            term_advance(e, m, d);
+            term_probe(e, m, d);
             if (m->doc == DOC_END || e->rc)
                 return DOC_END;
             if (m->doc != d) {

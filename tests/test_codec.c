@@ -461,7 +461,9 @@ Test(codec, tf_widths_decode_and_32_bit_wrap_fails)
             cr_assert_eq(poisk_varint_decode(&p, post.data + post.len, &skip), 0);
             uint8_t *blk = post.data + (p - post.data) + skip;
             cr_assert_eq(blk[1], 32);
-            uint8_t *w = blk + 2 + 16u * blk[0] + 4 * 5;
+            size_t ids = blk[0] == POISK_BLOCK_BITMAP     /* dense ids: a bit set (v7) */
+                             ? poisk_block_bitmap_bytes(0, l.docs[127]) : 16u * blk[0];
+            uint8_t *w = blk + 2 + ids + 4 * 5;
             cr_assert_eq(poisk_load_u32(w), 0xfffffffeu);
             w[0] = 0xff;
             cr_assert_eq(poisk_plist_open(&c, post.data, post.len, 128), -1);
@@ -717,4 +719,150 @@ Test(codec, simd_widths_match_bit_stream)
             cr_assert_eq(memcmp(in, out, sizeof in), 0, "width %u round %d", b, round);
         }
     }
+}
+
+/* ---- bitmap blocks (version 7, docs/FORMAT.md §6.3) ------------------------------------- */
+
+/* The number of bitmap blocks of an encoded list (full blocks whose first byte says so). */
+static uint32_t bitmap_blocks(const poisk_buf *post, uint32_t n)
+{
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(poisk_plist_open_lazy(&c, post->data, post->len, n), 0);
+    uint32_t k = 0;
+    for (poisk_skip_pos sp = c.shallow; ; ) {
+        if ((sp.idx + 1 < c.nblocks || n % POISK_BLOCK_SIZE == 0)
+            && c.blocks[sp.blk_off] == POISK_BLOCK_BITMAP)
+            k++;
+        if (sp.idx + 1 >= c.nblocks || poisk_plist_shallow_advance(&c, sp.last + 1))
+            break;
+        sp = c.shallow;
+    }
+    poisk_plist_free(&c);
+    return k;
+}
+
+/* Random lists from dense (every id) to sparse round-trip, bitmap blocks or not. */
+Test(codec, bitmap_blocks_round_trip)
+{
+    static const uint32_t gaps[] = { 1, 2, 3, 5, 8, 40, 1000 };
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++)
+        for (uint32_t n = 127; n <= 1300; n += 391) {
+            check_roundtrip(n, gaps[g], 9, 1);
+            check_roundtrip(128 * (n / 128), gaps[g], 40, 0);
+        }
+    poisk_buf post, pos;
+    list_t l = encoded_list(1024, 2, 3, 0, &post, &pos);
+    cr_assert_eq(bitmap_blocks(&post, 1024), 8, "every block of a dense list is a bit set");
+    free_encoded(&l, &post, &pos);
+    l = encoded_list(1024, 1000, 3, 0, &post, &pos);
+    cr_assert_eq(bitmap_blocks(&post, 1024), 0, "no block of a sparse list is");
+    free_encoded(&l, &post, &pos);
+}
+
+/* probe() finds what advance() finds, leaves bitmap blocks pending with the right tf, and
+ * next()/advance()/positions after a probe go on exactly. */
+Test(codec, probe_matches_advance_across_bitmap_blocks)
+{
+    for (int round = 0; round < 40; round++) {
+        uint32_t n = 200 + (uint32_t)(rnd() % 3000), max_gap = 1 + (uint32_t)(rnd() % 6);
+        poisk_buf post, pos;
+        list_t l = encoded_list(n, max_gap, 30, 1, &post, &pos);
+        poisk_plist a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        cr_assert_eq(poisk_plist_open_lazy(&a, post.data, post.len, n), 0);
+        cr_assert_eq(poisk_plist_open_lazy(&b, post.data, post.len, n), 0);
+        poisk_plist_set_positions(&b, pos.data, pos.len);
+        uint32_t target = 0, pending = 0;
+        while (a.doc != POISK_PLIST_END) {
+            target += 1 + (uint32_t)(rnd() % (rnd() % 4 == 0 ? 400 : 6));
+            cr_assert_eq(poisk_plist_advance(&a, target), 0);
+            cr_assert_eq(poisk_plist_probe(&b, target), 0);
+            cr_assert_eq(b.doc, a.doc, "probe %u: %u, advance %u", target, b.doc, a.doc);
+            if (a.doc == POISK_PLIST_END)
+                break;
+            cr_assert_eq(poisk_plist_tf(&b), poisk_plist_tf(&a), "tf at %u", a.doc);
+            pending += b.pend;
+            if (rnd() % 8 == 0) {           /* leave the probe: next() or positions */
+                const uint32_t *p;
+                uint32_t np;
+                if (rnd() % 2)
+                    cr_assert_eq(poisk_plist_positions(&b, &p, &np), 0);
+                cr_assert_eq(poisk_plist_next(&a), 0);
+                cr_assert_eq(poisk_plist_next(&b), 0);
+                cr_assert_eq(b.doc, a.doc);
+                target = a.doc == POISK_PLIST_END ? target : a.doc;
+            }
+        }
+        cr_assert(max_gap > 3 || pending > 0, "some probes stayed in a bit set");
+        poisk_plist_free(&a);
+        poisk_plist_free(&b);
+        free_encoded(&l, &post, &pos);
+    }
+}
+
+/* A bit set's tf by rank (the evaluator scans the view in place) equals the decoded tf. */
+Test(codec, bitmap_view_tf_by_rank)
+{
+    poisk_buf post, pos;
+    list_t l = encoded_list(128 * 6, 2, 1000, 0, &post, &pos);   /* gaps <= 2: bit sets */
+    poisk_plist c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(poisk_plist_open_lazy(&c, post.data, post.len, l.n), 0);
+    for (uint32_t i = 0; i < l.n; i++) {
+        cr_assert_eq(poisk_plist_probe(&c, l.docs[i]), 0);
+        cr_assert(c.pend, "posting %u: a dense block stays a bit set", i);
+        cr_assert_eq(c.doc, l.docs[i]);
+        cr_assert_eq(poisk_bitmap_tf(&c.bmv, l.docs[i]), l.tfs[i], "tf of posting %u", i);
+        if (i + 1 < l.n && l.docs[i + 1] <= c.bmv.last)
+            cr_assert_eq(poisk_bitmap_next_geq(&c.bmv, l.docs[i] + 1), l.docs[i + 1]);
+    }
+    poisk_plist_free(&c);
+    free_encoded(&l, &post, &pos);
+}
+
+/* Damaged bitmap blocks (a bit cleared or added, the last id's bit gone, a truncated set)
+ * are refused by decode and probe, never read out of range. */
+Test(codec, damaged_bitmap_blocks_refused)
+{
+    poisk_buf post, pos;
+    list_t l = encoded_list(256, 2, 5, 0, &post, &pos);
+    const uint8_t *p = post.data;
+    uint64_t skip;
+    cr_assert_eq(poisk_varint_decode(&p, post.data + post.len, &skip), 0);
+    size_t blk = (size_t)(p - post.data) + skip;     /* the first block */
+    cr_assert_eq(post.data[blk], POISK_BLOCK_BITMAP);
+    uint32_t last = l.docs[127];
+    size_t bytes = poisk_block_bitmap_bytes(0, last);
+    for (int kind = 0; kind < 5; kind++) {
+        uint8_t *bad = malloc(post.len);
+        memcpy(bad, post.data, post.len);
+        size_t len = post.len;
+        uint8_t *bm = bad + blk + 2;
+        switch (kind) {
+        case 0: bm[l.docs[3] / 8] &= (uint8_t)~(1u << (l.docs[3] % 8)); break;   /* 127 ids */
+        case 1: bm[0] |= 0xff; bm[1] |= 0xff; bm[2] |= 0xff; break;              /* too many */
+        case 2: bm[last / 8] &= (uint8_t)~(1u << (last % 8)); break;             /* no last id */
+        case 3: bm[bytes - 1] |= 0x80; break;                                    /* past last */
+        default: len = blk + 2 + bytes / 2; break;                               /* truncated */
+        }
+        poisk_plist c;
+        memset(&c, 0, sizeof c);
+        int rc = poisk_plist_open(&c, bad, len, l.n);
+        if (kind != 1 || bm[0] != 0xff || rc == 0)   /* a filled byte may hold ids already */
+            cr_assert_eq(rc, -1, "damage %d decoded", kind);
+        memset(&c, 0, sizeof c);
+        int failed = poisk_plist_open_lazy(&c, bad, len, l.n) != 0;
+        for (uint32_t t = 1; !failed && c.doc != POISK_PLIST_END && t < 2 * last; t += 3) {
+            failed = poisk_plist_probe(&c, t) != 0;
+            if (!failed)
+                (void)poisk_plist_tf(&c);
+        }
+        if (kind >= 2)
+            cr_assert(failed, "damage %d probed", kind);
+        poisk_plist_free(&c);
+        free(bad);
+    }
+    free_encoded(&l, &post, &pos);
 }
