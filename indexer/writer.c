@@ -127,10 +127,11 @@ int poisk_writer_create(const char *dir, const poisk_writer_options *opts, poisk
     uint64_t cur = current_generation(dir);
     remove_stale(dir, cur);
     w->gen = cur + 1;
-    /* a quarter of the budget keeps the first records in memory: at the commit's start
-     * (when it is all resident) that is what the finished runs and the analyzers' caches
-     * take by its end, and it is given back as they grow */
-    int rc = poisk_spool_open(&w->spool, dir, w->gen, w->budget / 4, err);
+    /* a quarter of the budget, shared by the workers, keeps the first records in memory:
+     * at the commit's start, when it is all resident, that is about what the finished runs
+     * and the analyzers' caches hold at its end, and it is given back as they grow; with
+     * more workers more batches are in flight at the peak, so each gets a smaller share */
+    int rc = poisk_spool_open(&w->spool, dir, w->gen, w->budget / 4 / (size_t)w->threads, err);
     if (rc) {
         free(w);
         return rc;
