@@ -285,47 +285,61 @@ typedef struct feeder {
     int in_term;                    /* key is the term being read */
 } feeder;
 
-/* Decode one posting of the entry being read into *s and prefetch its doc_info.
- * @return : 0, or -1 when the run is malformed */
-static int decode_posting(kind_merge *k, feeder *f, staged *s)
+/* Decode the next n postings of the entry being read into ring[head..] (modulo its size)
+ * and prefetch their doc_info.  @return : 0, or -1 when the run is malformed */
+static int decode_postings(kind_merge *k, feeder *f, staged *ring, size_t head, uint32_t n)
 {
-    uint64_t delta, v, tf, plen;
-    if (poisk_varint_decode(&f->p, f->end, &delta) || poisk_varint_decode(&f->p, f->end, &v)
-        || delta >= (uint64_t)k->io.n_docs - f->doc)
-        return -1;
-    /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
-     * 0 (exact form: tf follows, no positions, they are its stem's) */
-    int elided = v == 0, bad = 0;
-    tf = plen = v >> 1;
-    if (elided)
-        bad = k->kind != POISK_DICT_EXACT || poisk_varint_decode(&f->p, f->end, &tf)
-              || tf > UINT32_MAX;
-    else if (!(v & 1))
-        bad = poisk_varint_decode(&f->p, f->end, &plen) || plen < tf;
-    /* tf >= 1; positions within the entry, their last varint complete */
-    if (bad || tf == 0 || plen > (uint64_t)(f->end - f->p) || plen > UINT32_MAX
-        || (plen && (f->p[plen - 1] & 0x80)))
-        return -1;
-    f->doc += (uint32_t)delta;
-    const doc_info *di = &k->docs[f->doc];
-    __builtin_prefetch(di);
-    s->doc = f->doc;
-    s->tf = (uint32_t)tf;
-    s->pos = elided ? NULL : f->p;
-    s->plen = (uint32_t)plen;
-    f->p += plen;
-    f->left--;
+    const uint8_t *p = f->p, *end = f->end;     /* in registers for the loop */
+    uint32_t doc = f->doc;
+    const doc_info *docs = k->docs;
+    uint64_t n_docs = k->io.n_docs;
+    int exact = k->kind == POISK_DICT_EXACT;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t delta, v, tf, plen;
+        if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &v)
+            || delta >= n_docs - doc)
+            return -1;
+        /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
+         * 0 (exact form: tf follows, no positions, they are its stem's) */
+        int elided = v == 0, bad = 0;
+        tf = plen = v >> 1;
+        if (elided)
+            bad = !exact || poisk_varint_decode(&p, end, &tf) || tf > UINT32_MAX;
+        else if (!(v & 1))
+            bad = poisk_varint_decode(&p, end, &plen) || plen < tf;
+        /* tf >= 1; positions within the entry, their last varint complete */
+        if (bad || tf == 0 || plen > (uint64_t)(end - p) || plen > UINT32_MAX
+            || (plen && (p[plen - 1] & 0x80)))
+            return -1;
+        doc += (uint32_t)delta;
+        __builtin_prefetch(&docs[doc]);
+        staged *s = &ring[(head + i) % MERGE_AHEAD];
+        s->doc = doc;
+        s->tf = (uint32_t)tf;
+        s->pos = elided ? NULL : p;
+        s->plen = (uint32_t)plen;
+        p += plen;
+    }
+    f->p = p;
+    f->doc = doc;
+    f->left -= n;
     return 0;
 }
 
-/* The next posting of the merge in *s, or the end of a term; runs' entries of one term come
- * in batch order (the heap's tie-break), which is passage-id order.
- * @return : 1 one in *s, 0 the merge is done, -1 a run is malformed */
-static int produce(kind_merge *k, feeder *f, staged *s)
+/* Fill the ring up to MERGE_AHEAD postings and term ends, in merge order: runs' entries of
+ * one term come in batch order (the heap's tie-break), which is passage-id order.
+ * @return : 1 more to come, 0 the merge is read to its end, -1 a run is malformed */
+static int produce(kind_merge *k, feeder *f, staged *ring, size_t *head, size_t tail)
 {
-    for (;;) {
-        if (f->left)
-            return decode_posting(k, f, s) ? -1 : 1;
+    while (*head - tail < MERGE_AHEAD) {
+        size_t room = MERGE_AHEAD - (*head - tail);
+        if (f->left) {
+            uint32_t n = f->left < room ? f->left : (uint32_t)room;
+            if (decode_postings(k, f, ring, *head, n))
+                return -1;
+            *head += n;
+            continue;
+        }
         if (f->c) {                 /* its entry is read: on to the cursor's next */
             run_cur *c = f->c;
             f->c = NULL;
@@ -341,11 +355,13 @@ static int produce(kind_merge *k, feeder *f, staged *s)
         if (f->in_term && (!top || top->key_len != f->key_len
                            || memcmp(top->key, f->key, f->key_len) != 0)) {
             /* key still points into a live run buffer (runs are never freed while merging) */
+            staged *s = &ring[*head % MERGE_AHEAD];
             s->pos = f->key;
             s->plen = (uint32_t)f->key_len;
             s->tf = 0;
+            ++*head;
             f->in_term = 0;
-            return 1;
+            continue;
         }
         if (!top)
             return 0;
@@ -360,6 +376,7 @@ static int produce(kind_merge *k, feeder *f, staged *s)
         f->doc = top->base;
         f->left = top->ndocs;
     }
+    return 1;
 }
 
 /* Hand one decoded posting to the encoder of its passage's section. */
@@ -444,25 +461,24 @@ static int merge_kind(kind_merge *k, poisk_error *err)
     }
     for (size_t i = h.n; i-- > 0;)
         heap_down(&h, i);
-    /* decode MERGE_AHEAD postings ahead of their encoding (see staged) */
+    /* decode MERGE_AHEAD postings ahead of their encoding (see staged): fill the ring,
+     * encode half of it, fill again */
     feeder f = { .h = h };
     staged ring[MERGE_AHEAD];
     size_t head = 0, tail = 0;
     int more = 1;
     while (!rc) {
-        while (more && head - tail < MERGE_AHEAD) {
-            int r = produce(k, &f, &ring[head % MERGE_AHEAD]);
-            if (r < 0)
-                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-            if (r <= 0)
-                more = 0;
-            else
-                head++;
-        }
-        if (rc || tail == head)
+        if (more && (more = produce(k, &f, ring, &head, tail)) < 0) {
+            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
             break;
-        const staged *s = &ring[tail++ % MERGE_AHEAD];
-        rc = s->tf ? feed_posting(k, s, err) : finish_term(k, s->pos, s->plen, err);
+        }
+        if (tail == head)
+            break;
+        size_t stop = more ? head - MERGE_AHEAD / 2 : head;
+        while (tail < stop && !rc) {
+            const staged *s = &ring[tail++ % MERGE_AHEAD];
+            rc = s->tf ? feed_posting(k, s, err) : finish_term(k, s->pos, s->plen, err);
+        }
     }
     for (unsigned s = 0; s < POISK_SECTION_COUNT; s++) {
         group *g = &k->g[s];
