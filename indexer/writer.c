@@ -1,6 +1,7 @@
 /*
  * writer.c: the index writer (stage: document model -> index files).  poisk_writer_add()
- * appends each passage to an unlinked spool file and keeps 16 bytes about it.  Commit
+ * appends each passage to the spool (writer_spool.c: memory, then an unlinked file) and
+ * keeps 16 bytes about it.  Commit
  * assigns passage ids in (region slug, order of addition), cuts the ids into store blocks
  * (compressing the first ones on a second thread while the caller's before_inversion hook,
  * the lexicon freeze, runs) and batches, lets N workers analyse and invert batches (each batch: compressed store
@@ -33,9 +34,9 @@
 #include "index_reader.h"
 #include "store.h"
 #include "writer_mem.h"
+#include "writer_spool.h"
 
 #define STORE_LEVEL 1                   /* libdeflate level of the byte-coded blocks: FORMAT.md §7 */
-#define SPOOL_FLUSH (4u << 20)
 
 typedef struct prec { uint64_t off; uint32_t len, region; } prec;
 
@@ -45,9 +46,7 @@ struct poisk_writer {
     size_t budget;
     int threads;
     uint64_t gen;
-    int spool_fd;
-    uint64_t spool_len;
-    poisk_buf spool_buf;
+    poisk_spool spool;              /* the passages' records until the commit */
     prec *recs; size_t n_recs, cap_recs;
     char **regions; size_t n_regions, cap_regions, last_region;
     uint64_t bytes_in;
@@ -128,39 +127,22 @@ int poisk_writer_create(const char *dir, const poisk_writer_options *opts, poisk
     uint64_t cur = current_generation(dir);
     remove_stale(dir, cur);
     w->gen = cur + 1;
-    /* the spool is unlinked at once: a crash can leave nothing behind */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/g%08llu.spool.tmp", dir, (unsigned long long)w->gen);
-    w->spool_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (w->spool_fd < 0) {
-        int rc = poisk_error_set(err, POISK_EIO, "cannot create %s: %s", path, strerror(errno));
+    /* a quarter of the budget, shared by the workers, keeps the first records in memory:
+     * at the commit's start, when it is all resident, that is about what the finished runs
+     * and the analyzers' caches hold at its end, and it is given back as they grow; with
+     * more workers more batches are in flight at the peak, so each gets a smaller share */
+    int rc = poisk_spool_open(&w->spool, dir, w->gen, w->budget / 4 / (size_t)w->threads, err);
+    if (rc) {
         free(w);
         return rc;
     }
-    unlink(path);
     *out = w;
     return POISK_OK;
 }
 
 static int spool_flush(poisk_writer *w, poisk_error *err)
 {
-    if (w->spool_buf.len == 0)
-        return POISK_OK;
-    fault_hook(w);
-    const uint8_t *p = w->spool_buf.data;
-    size_t n = w->spool_buf.len;
-    while (n) {
-        ssize_t k = write(w->spool_fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return poisk_error_set(err, POISK_EIO, "cannot write the spool file in %s: %s",
-                                   w->dir, strerror(errno));
-        p += k;
-        n -= (size_t)k;
-    }
-    w->spool_buf.len = 0;
-    return POISK_OK;
+    return poisk_spool_flush(&w->spool, fault_hook, w, w->dir, err);
 }
 
 static int region_index(poisk_writer *w, const char *slug, uint32_t *out)
@@ -208,19 +190,19 @@ int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
         w->recs = r;
         w->cap_recs = cap;
     }
-    size_t before = w->spool_buf.len;
-    poisk_store_record_encode(&w->spool_buf, p, 0);
-    if (w->spool_buf.failed) {
+    size_t before = w->spool.buf.len;
+    poisk_store_record_encode(&w->spool.buf, p, 0);
+    if (w->spool.buf.failed) {
         w->broken = 1;
         return poisk_error_set(err, POISK_ENOMEM, "out of memory");
     }
     prec *r = &w->recs[w->n_recs++];
-    r->off = w->spool_len;
-    r->len = (uint32_t)(w->spool_buf.len - before);
+    r->off = w->spool.len;
+    r->len = (uint32_t)(w->spool.buf.len - before);
     r->region = region;
-    w->spool_len += r->len;
+    w->spool.len += r->len;
     w->bytes_in += p->text_len;
-    if (w->spool_buf.len >= SPOOL_FLUSH) {
+    if (poisk_spool_full(&w->spool)) {
         int rc = spool_flush(w, err);
         if (rc)
             w->broken = 1;
@@ -233,9 +215,7 @@ void poisk_writer_free(poisk_writer *w)
 {
     if (!w)
         return;
-    if (w->spool_fd >= 0)
-        close(w->spool_fd);
-    poisk_buf_free(&w->spool_buf);
+    poisk_spool_close(&w->spool);
     free(w->recs);
     for (size_t i = 0; i < w->n_regions; i++)
         free(w->regions[i]);
@@ -302,7 +282,7 @@ static void progress(poisk_writer_ctx *c)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double s = (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
-    double mb = (double)c->bytes_done / 1e6, total = (double)c->w->spool_len / 1e6;
+    double mb = (double)c->bytes_done / 1e6, total = (double)c->w->spool.len / 1e6;
     double rate = s > 0 ? mb / s : 0;
     fprintf(stderr, "\rindexing: %.1f / %.1f MB, %u passages, %.1f MB/s, ETA %.0f s   ",
             mb, total, c->batches[c->store_next - 1].end_id, rate,
@@ -547,7 +527,7 @@ static int store_ahead_start(poisk_writer_ctx *c, store_ahead *sa)
     if (w->threads < 2 || !w->opts.before_inversion || c->n_blocks < 2)
         return 0;
     /* an eighth of the budget, within the compressed size of the whole store */
-    size_t cap = w->budget / 8, whole = (size_t)(w->spool_len / 2) + ((size_t)c->n_blocks << 10);
+    size_t cap = w->budget / 8, whole = (size_t)(w->spool.len / 2) + ((size_t)c->n_blocks << 10);
     if (cap > whole)
         cap = whole;
     if (cap >= UINT32_MAX)
@@ -718,7 +698,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     pthread_mutex_init(&c->lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     uint32_t N = (uint32_t)w->n_recs;
-    void *spool = mmap(NULL, w->spool_len, PROT_READ, MAP_PRIVATE, w->spool_fd, 0);
+    const uint8_t *spool = poisk_spool_map(&w->spool);
     uint32_t *order = malloc((size_t)N * sizeof *order);
     uint32_t *by_name = malloc(w->n_regions * sizeof *by_name);
     uint32_t *rank = malloc(w->n_regions * sizeof *rank);
@@ -731,9 +711,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     uint32_t *local = NULL;
     char **abbrevs = NULL;
     size_t n_abbrevs = 0;
-    if (spool == MAP_FAILED || !order || !by_name || !rank || !lo || !blk_first || !c->dl || !c->secs) {
-        if (spool == MAP_FAILED)
-            spool = NULL;
+    if (!spool || !order || !by_name || !rank || !lo || !blk_first || !c->dl || !c->secs) {
         rc = poisk_error_set(err, POISK_ENOMEM, "out of memory planning the index");
         goto done;
     }
@@ -795,13 +773,17 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
      * at the peak); the term tables persist per worker, so big batches are cheap; 4 per
      * worker at least keep the cores balanced */
     size_t base = poisk_mem_resident(), avail = w->budget / 4;
+    /* the spool's memory part is resident, but given back as the batches read it, as the
+     * file's pages are: a batch's text is counted in its share below */
+    size_t spool_mem = poisk_spool_memory(&w->spool);
+    base = base > spool_mem ? base - spool_mem : 0;
     if (base < w->budget - avail)
         avail = w->budget - base;       /* what the lexicon and tables leave of the budget */
     /* each worker's two analyzers: the share, and a quarter of it (writer_invert.c) */
     size_t caches = (size_t)w->threads * poisk_mem_form_cache_bytes(w->budget, w->threads)
                     / 4 * 5;
     avail = avail > caches + w->budget / 4 ? avail - caches : w->budget / 4;   /* analyzers' */
-    uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool_len);
+    uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool.len);
     /* a batch in flight adds its spool pages, its run, its store blocks, and at times a
      * doubling of the occurrence arrays: ~3 bytes per text byte over what stays resident */
     c->headroom = (size_t)(3 * batch_bytes * (unsigned)w->threads);
@@ -823,7 +805,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         if (!bp || bp->bytes >= cut) {
             if (bp)
                 cut_done += bp->bytes;
-            cut = poisk_mem_batch_cut(batch_bytes, w->spool_len - cut_done, w->threads);
+            cut = poisk_mem_batch_cut(batch_bytes, w->spool.len - cut_done, w->threads);
             bp = &c->batches[c->n_batches++];
             bp->first_block = k;
             bp->first_id = blk_first[k];
@@ -864,6 +846,10 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     for (int t = 1; t <= started; t++)
         pthread_join(wk[t].tid, NULL);
     free(wk);
+    /* every record is read: what the batches could not give back (pages shared by two
+     * batches' records) goes before the merge fills memory again */
+    poisk_spool_close(&w->spool);
+    c->spool = NULL;
     if (c->w->opts.progress)
         fputc('\n', stderr);
     if (c->rc) {
@@ -1050,8 +1036,7 @@ done:
     free(rank);
     free(lo);
     free(blk_first);
-    if (spool)
-        munmap(spool, w->spool_len);
+    poisk_spool_close(&w->spool);  /* its pages are given back: a commit is tried once */
     if (rc)
         w->broken = 1;
     return rc;

@@ -25,6 +25,7 @@
 #include "analyzer_scan.h"          /* poisk_form_eq */
 #include "exact_stem.h"
 #include "index_reader.h"
+#include "lexicon_mem.h"
 #include "writer_mem.h"
 
 /* 8 bytes: the flush's counts live apart (poisk_inverter.cnt), so that its two random
@@ -95,6 +96,74 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return poisk_array_reserve(p, cap, need, elem, 64);
 }
 
+/* What is probed or scattered into at random -- the tables' slots, the form records, the
+ * per-term arrays, the term bytes, the flush's scatter array -- reaches tens of MB at 1 GB,
+ * and in 4 KiB pages nearly every access also missed the TLB (add_pending's prefetches
+ * stalled on the page walks), so from BIG_TABLE on it lives in poisk_table_alloc() memory,
+ * huge pages (lexicon_mem.h); below, on the heap, where a table's last huge page, mostly
+ * empty, would cost more memory than its TLB misses cost time. */
+#define BIG_TABLE ((size_t)8 << 20)
+
+/* Zeroed memory for a table of bytes (big_free() releases it). */
+static void *big_alloc_zeroed(size_t bytes)
+{
+    return bytes < BIG_TABLE ? calloc(1, bytes) : poisk_table_alloc(bytes);
+}
+
+static void big_free(void *p, size_t cap, size_t elem)
+{
+    if (cap * elem < BIG_TABLE)
+        free(p);
+    else
+        poisk_table_free(p, cap * elem);
+}
+
+/* Grow *p to need elements by doubling; keep: its contents are kept (else unspecified);
+ * the new part is unspecified. */
+static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64, old = *cap * elem;
+    while (n < need)
+        n *= 2;
+    void *q;
+    if (n * elem < BIG_TABLE) {
+        q = realloc(*p, n * elem);
+    } else if (old < BIG_TABLE) {   /* from the heap to a table of its own */
+        if ((q = poisk_table_alloc(n * elem)) && keep && old)
+            memcpy(q, *p, old);
+        if (q)
+            free(*p);
+    } else {
+        q = poisk_table_resize(*p, old, keep ? old : 0, n * elem);
+    }
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* A byte arena (a poisk_buf whose data is big_grow()'s): room for n more bytes, made here
+ * so that poisk_buf_put() never reallocates it. */
+static int arena_room(poisk_buf *b, size_t n)
+{
+    if (b->cap - b->len >= n)
+        return 0;
+    if (b->len + n < n || big_grow((void **)&b->data, &b->cap, b->len + n, 1, 1)) {
+        b->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void arena_free(poisk_buf *b)
+{
+    big_free(b->data, b->cap, 1);
+    memset(b, 0, sizeof *b);
+}
+
 int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out)
 {
     poisk_inverter *inv = calloc(1, sizeof *inv);
@@ -150,21 +219,21 @@ static size_t table_memory(const poisk_inverter *inv)
  * bytes), so the tables can start afresh when they outgrow their share of the budget. */
 static void drop_tables(poisk_inverter *inv)
 {
-    poisk_buf_free(&inv->arena);
-    poisk_buf_free(&inv->forms);
-    free(inv->terms);
+    arena_free(&inv->arena);
+    arena_free(&inv->forms);
+    big_free(inv->terms, inv->cap_terms, sizeof *inv->terms);
     inv->terms = NULL;
     inv->n_terms = 0;
     inv->cap_terms = 0;
-    free(inv->cnt);
+    big_free(inv->cnt, inv->cap_cnt, sizeof *inv->cnt);
     inv->cnt = NULL;
     inv->cap_cnt = 0;
-    free(inv->pst);
+    big_free(inv->pst, inv->cap_pst, sizeof *inv->pst);
     inv->pst = NULL;
     inv->cap_pst = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
     for (int i = 0; i < 3; i++) {
-        free(t[i]->slot);
+        big_free(t[i]->slot, t[i]->cap, sizeof *t[i]->slot);
         t[i]->slot = NULL;
         t[i]->cap = t[i]->count = 0;
     }
@@ -178,21 +247,14 @@ void poisk_inverter_free(poisk_inverter *inv)
     for (size_t i = 0; i < inv->n_abbrevs; i++)
         free(inv->abbrevs[i]);
     free(inv->abbrevs);
-    poisk_buf_free(&inv->arena);
-    free(inv->terms);
-    free(inv->cnt);
-    free(inv->term_tab[0].slot);
-    free(inv->term_tab[1].slot);
-    poisk_buf_free(&inv->forms);
-    free(inv->form_tab.slot);
+    drop_tables(inv);
     free(inv->occ);
-    free(inv->scat);
+    big_free(inv->scat, inv->cap_scat, sizeof *inv->scat);
     free(inv->pend_tok);
     poisk_buf_free(&inv->scratch);
     poisk_buf_free(&inv->post);
     free(inv->pdoc);
     free(inv->pend);
-    free(inv->pst);
     free(inv->tall);
     free(inv->touched[0]);
     free(inv->touched[1]);
@@ -214,7 +276,7 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 static int table_grow(id_table *t)
 {
     size_t cap = t->cap ? t->cap * 2 : 1 << 12;
-    uint64_t *s = calloc(cap, sizeof *s);
+    uint64_t *s = big_alloc_zeroed(cap * sizeof *s);
     if (!s)
         return -1;
     for (size_t i = 0; i < t->cap; i++) {
@@ -227,7 +289,7 @@ static int table_grow(id_table *t)
             j = (j + 1) & (cap - 1);
         s[j] = v;
     }
-    free(t->slot);
+    big_free(t->slot, t->cap, sizeof *t->slot);
     t->slot = s;
     t->cap = cap;
     return 0;
@@ -256,7 +318,8 @@ static uint32_t term_get(poisk_inverter *inv, unsigned kind, const char *s, size
         if ((v & 0xFFFFFFFF00000000ull) == h && term_is(inv, (uint32_t)v - 1, s, len))
             return (uint32_t)v - 1;
     if (len > 0x7FFFFFFF || inv->arena.len > UINT32_MAX - len || inv->n_terms >= UINT32_MAX - 2
-        || grow((void **)&inv->terms, &inv->cap_terms, inv->n_terms + 1, sizeof *inv->terms))
+        || big_grow((void **)&inv->terms, &inv->cap_terms, inv->n_terms + 1, sizeof *inv->terms, 1)
+        || arena_room(&inv->arena, len))
         return UINT32_MAX;
     uint32_t id = inv->n_terms++;
     term_info *ti = &inv->terms[id];
@@ -298,6 +361,7 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
     }
     if (el > UINT16_MAX || sl > UINT16_MAX || inv->forms.len / 4 >= UINT32_MAX - 2)
         return NULL;
+    size_t pad_len = (4 - (el + sl) % 4) % 4;
     uint32_t e = term_get(inv, POISK_DICT_EXACT, tk->exact, el);
     uint32_t s = term_get(inv, POISK_DICT_STEM, tk->term, sl);
     if (e == UINT32_MAX || s == UINT32_MAX)
@@ -309,10 +373,12 @@ static const form_info *form_get(poisk_inverter *inv, const poisk_token *tk)
                      && cl == sl && memcmp(cs, tk->term, sl) == 0;
     form_info f = { e, s, (uint16_t)el, (uint16_t)sl, canon };
     static const uint8_t pad[4];
+    if (arena_room(&inv->forms, sizeof f + el + sl + pad_len))
+        return NULL;
     poisk_buf_put(&inv->forms, &f, sizeof f);
     poisk_buf_put(&inv->forms, tk->exact, el);
     poisk_buf_put(&inv->forms, tk->term, sl);
-    poisk_buf_put(&inv->forms, pad, (4 - (el + sl) % 4) % 4);
+    poisk_buf_put(&inv->forms, pad, pad_len);
     if (inv->forms.failed)
         return NULL;
     t->slot[i] = h | (off / 4 + 1);
@@ -472,7 +538,7 @@ static int mark_elided(poisk_inverter *inv, size_t start)
 {
     if (inv->cap_pst < inv->n_terms) {
         size_t old = inv->cap_pst;
-        if (grow((void **)&inv->pst, &inv->cap_pst, inv->n_terms, sizeof *inv->pst))
+        if (big_grow((void **)&inv->pst, &inv->cap_pst, inv->n_terms, sizeof *inv->pst, 1))
             return -1;
         memset(inv->pst + old, 0, (inv->cap_pst - old) * sizeof *inv->pst);
     }
@@ -777,10 +843,10 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
                          size_t *kind_off, char ***abbrevs, size_t *n_abbrevs)
 {
     sort_key *keys[2] = { NULL, NULL };
-    int failed = grow((void **)&inv->scat, &inv->cap_scat, inv->n_occ + 1, sizeof(uint64_t));
+    int failed = big_grow((void **)&inv->scat, &inv->cap_scat, inv->n_occ + 1, sizeof(uint64_t), 0);
     if (!failed && inv->cap_cnt < inv->n_terms) {
         size_t old = inv->cap_cnt;
-        failed = grow((void **)&inv->cnt, &inv->cap_cnt, inv->n_terms, sizeof(uint32_t));
+        failed = big_grow((void **)&inv->cnt, &inv->cap_cnt, inv->n_terms, sizeof(uint32_t), 1);
         if (!failed)
             memset(inv->cnt + old, 0, (inv->cap_cnt - old) * sizeof(uint32_t));
     }

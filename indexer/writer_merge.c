@@ -244,7 +244,12 @@ static int dict_add(group *g, const uint8_t *key, size_t len, uint32_t df, uint6
 
 /* What the merge needs of a passage, together: the postings visit passages in no order a
  * cache likes (a rare term's docs are far apart), and three arrays cost three misses. */
-typedef struct doc_info { uint32_t local, dl, section; } doc_info;
+typedef struct doc_info { uint32_t local, dl_sec; } doc_info;
+
+/* dl_sec: the passage's length << 4 | its section; a length too long for 28 bits is read
+ * from the full table (no real passage has one) */
+#define DL_CLAMP 0x0FFFFFFFu
+_Static_assert(POISK_SECTION_COUNT <= 16, "a section takes 4 bits of doc_info");
 
 /* The merge of one dictionary kind: every section's group of files. */
 typedef struct kind_merge {
@@ -258,52 +263,148 @@ typedef struct kind_merge {
     poisk_error err;
 } kind_merge;
 
-/* Feed one run entry's postings to the encoders of the passages' sections. */
-static int feed_postings(kind_merge *k, const run_cur *c, poisk_error *err)
+/* A posting decoded ahead of its use.  The merge's cost per posting was one cache miss, on
+ * its passage's doc_info (a rare term's passages are far apart, and the runs streaming
+ * through evict the table), and the next posting's passage is not known before this one's
+ * bytes are decoded; so the decoding runs MERGE_AHEAD postings ahead of the encoding and
+ * prefetches each posting's doc_info, and the misses of that many postings overlap. */
+typedef struct staged {
+    const uint8_t *pos;             /* the positions (NULL: elided); a term's end: its key */
+    uint32_t doc, tf, plen;         /* tf 0: the term ends here (plen: its key's length) */
+} staged;
+
+#define MERGE_AHEAD 32              /* a power of two: the ring's size */
+
+/* The decoding side: the heap of run cursors and the entry being read. */
+typedef struct feeder {
+    heap h;
+    run_cur *c;                     /* the heap's top, whose entry is being read; or NULL */
+    const uint8_t *p, *end;
+    uint32_t doc, left;             /* the last passage read, postings left in the entry */
+    const uint8_t *key; size_t key_len;
+    int in_term;                    /* key is the term being read */
+} feeder;
+
+/* Decode the next n postings of the entry being read into ring[head..] (modulo its size)
+ * and prefetch their doc_info.  @return : 0, or -1 when the run is malformed */
+static int decode_postings(kind_merge *k, feeder *f, staged *ring, size_t head, uint32_t n)
 {
-    const uint8_t *p = c->post, *end = c->post + c->post_len;
-    uint32_t doc = c->base;
-    for (uint32_t d = 0; d < c->ndocs; d++) {
+    const uint8_t *p = f->p, *end = f->end;     /* in registers for the loop */
+    uint32_t doc = f->doc;
+    const doc_info *docs = k->docs;
+    uint64_t n_docs = k->io.n_docs;
+    int exact = k->kind == POISK_DICT_EXACT;
+    for (uint32_t i = 0; i < n; i++) {
         uint64_t delta, v, tf, plen;
         if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &v)
-            || delta >= (uint64_t)k->io.n_docs - doc)
-            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            || delta >= n_docs - doc)
+            return -1;
         /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
          * 0 (exact form: tf follows, no positions, they are its stem's) */
         int elided = v == 0, bad = 0;
         tf = plen = v >> 1;
         if (elided)
-            bad = k->kind != POISK_DICT_EXACT || poisk_varint_decode(&p, end, &tf) || tf > UINT32_MAX;
+            bad = !exact || poisk_varint_decode(&p, end, &tf) || tf > UINT32_MAX;
         else if (!(v & 1))
             bad = poisk_varint_decode(&p, end, &plen) || plen < tf;
         /* tf >= 1; positions within the entry, their last varint complete */
-        if (bad || tf == 0 || plen > (uint64_t)(end - p) || (plen && (p[plen - 1] & 0x80)))
-            return poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+        if (bad || tf == 0 || plen > (uint64_t)(end - p) || plen > UINT32_MAX
+            || (plen && (p[plen - 1] & 0x80)))
+            return -1;
         doc += (uint32_t)delta;
-        const doc_info *di = &k->docs[doc];
-        unsigned s = di->section;
-        group *g = &k->g[s];
-        if (!g->active) {
-            int rc;
-            if (!g->open && (rc = group_open(g, &k->io, s, k->kind, err)))
-                return rc;
-            g->term_post.len = 0;
-            g->term_pos.len = 0;
-            if (k->kind == POISK_DICT_EXACT)
-                poisk_plist_writer_begin_marked(&g->pw, &g->term_pos);
-            else
-                poisk_plist_writer_begin(&g->pw, &g->term_pos);
-            g->active = 1;
-            k->touched[k->n_touched++] = s;
-        }
-        if (elided) {
-            poisk_plist_writer_add_elided(&g->pw, di->local, (uint32_t)tf, di->dl);
-            continue;
-        }
-        /* the run holds the positions as the positions file wants them: copy them */
-        poisk_plist_writer_add_raw(&g->pw, di->local, (uint32_t)tf, p, (size_t)plen, di->dl);
+        __builtin_prefetch(&docs[doc]);
+        staged *s = &ring[(head + i) % MERGE_AHEAD];
+        s->doc = doc;
+        s->tf = (uint32_t)tf;
+        s->pos = elided ? NULL : p;
+        s->plen = (uint32_t)plen;
         p += plen;
     }
+    f->p = p;
+    f->doc = doc;
+    f->left -= n;
+    return 0;
+}
+
+/* Fill the ring up to MERGE_AHEAD postings and term ends, in merge order: runs' entries of
+ * one term come in batch order (the heap's tie-break), which is passage-id order.
+ * @return : 1 more to come, 0 the merge is read to its end, -1 a run is malformed */
+static int produce(kind_merge *k, feeder *f, staged *ring, size_t *head, size_t tail)
+{
+    while (*head - tail < MERGE_AHEAD) {
+        size_t room = MERGE_AHEAD - (*head - tail);
+        if (f->left) {
+            uint32_t n = f->left < room ? f->left : (uint32_t)room;
+            if (decode_postings(k, f, ring, *head, n))
+                return -1;
+            *head += n;
+            continue;
+        }
+        if (f->c) {                 /* its entry is read: on to the cursor's next */
+            run_cur *c = f->c;
+            f->c = NULL;
+            int r = cur_next(c);
+            if (r < 0)
+                return -1;
+            if (r == 0)
+                f->h.v[0] = f->h.v[--f->h.n];
+            if (f->h.n)
+                heap_down(&f->h, 0);
+        }
+        const run_cur *top = f->h.n ? f->h.v[0] : NULL;
+        if (f->in_term && (!top || top->key_len != f->key_len
+                           || memcmp(top->key, f->key, f->key_len) != 0)) {
+            /* key still points into a live run buffer (runs are never freed while merging) */
+            staged *s = &ring[*head % MERGE_AHEAD];
+            s->pos = f->key;
+            s->plen = (uint32_t)f->key_len;
+            s->tf = 0;
+            ++*head;
+            f->in_term = 0;
+            continue;
+        }
+        if (!top)
+            return 0;
+        if (!f->in_term) {
+            f->key = top->key;
+            f->key_len = top->key_len;
+            f->in_term = 1;
+        }
+        f->c = f->h.v[0];
+        f->p = top->post;
+        f->end = top->post + top->post_len;
+        f->doc = top->base;
+        f->left = top->ndocs;
+    }
+    return 1;
+}
+
+/* Hand one decoded posting to the encoder of its passage's section. */
+static int feed_posting(kind_merge *k, const staged *s, poisk_error *err)
+{
+    const doc_info *di = &k->docs[s->doc];
+    unsigned sec = di->dl_sec & 15;
+    uint32_t dl = di->dl_sec >> 4;
+    if (dl == DL_CLAMP)
+        dl = k->io.dl[s->doc];
+    group *g = &k->g[sec];
+    if (!g->active) {
+        int rc;
+        if (!g->open && (rc = group_open(g, &k->io, sec, k->kind, err)))
+            return rc;
+        g->term_post.len = 0;
+        g->term_pos.len = 0;
+        if (k->kind == POISK_DICT_EXACT)
+            poisk_plist_writer_begin_marked(&g->pw, &g->term_pos);
+        else
+            poisk_plist_writer_begin(&g->pw, &g->term_pos);
+        g->active = 1;
+        k->touched[k->n_touched++] = sec;
+    }
+    if (!s->pos)
+        poisk_plist_writer_add_elided(&g->pw, di->local, s->tf, dl);
+    else        /* the run holds the positions as the positions file wants them: copy them */
+        poisk_plist_writer_add_raw(&g->pw, di->local, s->tf, s->pos, s->plen, dl);
     return POISK_OK;
 }
 
@@ -360,26 +461,24 @@ static int merge_kind(kind_merge *k, poisk_error *err)
     }
     for (size_t i = h.n; i-- > 0;)
         heap_down(&h, i);
-    while (h.n && !rc) {
-        /* gather every run's entry for this term, in batch order (the heap's tie-break) */
-        const uint8_t *key = h.v[0]->key;
-        size_t key_len = h.v[0]->key_len;
-        while (h.n && h.v[0]->key_len == key_len && memcmp(h.v[0]->key, key, key_len) == 0) {
-            run_cur *c = h.v[0];
-            if ((rc = feed_postings(k, c, err)))
-                break;
-            int r = cur_next(c);
-            if (r < 0) {
-                rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
-                break;
-            }
-            if (r == 0)
-                h.v[0] = h.v[--h.n];
-            if (h.n)
-                heap_down(&h, 0);
+    /* decode MERGE_AHEAD postings ahead of their encoding (see staged): fill the ring,
+     * encode half of it, fill again */
+    feeder f = { .h = h };
+    staged ring[MERGE_AHEAD];
+    size_t head = 0, tail = 0;
+    int more = 1;
+    while (!rc) {
+        if (more && (more = produce(k, &f, ring, &head, tail)) < 0) {
+            rc = poisk_error_set(err, POISK_EIO, "a sorted run of the build is damaged");
+            break;
         }
-        if (!rc)
-            rc = finish_term(k, key, key_len, err);
+        if (tail == head)
+            break;
+        size_t stop = more ? head - MERGE_AHEAD / 2 : head;
+        while (tail < stop && !rc) {
+            const staged *s = &ring[tail++ % MERGE_AHEAD];
+            rc = s->tf ? feed_posting(k, s, err) : finish_term(k, s->pos, s->plen, err);
+        }
     }
     for (unsigned s = 0; s < POISK_SECTION_COUNT; s++) {
         group *g = &k->g[s];
@@ -446,8 +545,7 @@ int poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_e
     }
     for (uint32_t d = 0; d < io->n_docs; d++) {
         docs[d].local = io->local[d];
-        docs[d].dl = io->dl[d];
-        docs[d].section = io->secs[d];
+        docs[d].dl_sec = (io->dl[d] < DL_CLAMP ? io->dl[d] : DL_CLAMP) << 4 | io->secs[d];
     }
     for (unsigned i = 0; i < 2; i++) {
         k[i].kind = i;

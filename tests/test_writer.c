@@ -1,12 +1,15 @@
 /* test_writer.c: the index writer's promises: a build that spills sorted runs and a build
  * on 2 threads are byte-identical to a one-thread in-memory build; a kill at any write,
  * fsync or rename leaves the previous index intact; only two generations are kept and no
- * temporary file survives. */
+ * temporary file survives; the spool gives back the bytes it was given whether they went
+ * to memory, to its file or to both. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include "test_index_util.h"
 #include "index_reader.h"
+#include "writer_mem.h"
+#include "writer_spool.h"
 
 Test(writer, spilled_and_threaded_builds_are_byte_identical)
 {
@@ -142,6 +145,50 @@ Test(writer, a_kill_at_any_io_point_leaves_the_previous_index_intact)
     free(dir);
     ti_corpus_free(&small);
     ti_corpus_free(&other);
+}
+
+static void count_write(void *ctx)
+{
+    ++*(int *)ctx;
+}
+
+/* Records of uneven lengths through a spool whose memory part takes none, part (not a
+ * whole number of flushes) or all of them: one range with the same bytes, written to the
+ * file only past the memory part; pages given back in the middle do not disturb the rest. */
+Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
+{
+    const size_t total = 3u << 20;
+    size_t caps[] = { 0, 4096, (1u << 20) + 12345, 8u << 20 };
+    char *dir = ti_mkdtemp();
+    for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
+        poisk_spool sp;
+        poisk_error err = { 0 };
+        int writes = 0;
+        cr_assert_eq(poisk_spool_open(&sp, dir, 1, caps[c], &err), 0, "%s", err.message);
+        uint32_t x = 12345;
+        for (size_t n = 0; n < total;) {
+            uint8_t rec[700];
+            size_t len = 1 + (x = x * 1103515245u + 12345u) % sizeof rec;
+            for (size_t i = 0; i < len; i++)
+                rec[i] = (uint8_t)((n + i) * 7 + (n + i) / 251);
+            poisk_buf_put(&sp.buf, rec, len);
+            sp.len += len;
+            n += len;
+            if (poisk_spool_full(&sp))
+                cr_assert_eq(poisk_spool_flush(&sp, count_write, &writes, dir, &err), 0);
+        }
+        cr_assert_eq(poisk_spool_flush(&sp, count_write, &writes, dir, &err), 0);
+        cr_assert_eq(writes == 0, caps[c] >= total, "cap %zu: %d writes", caps[c], writes);
+        const uint8_t *v = poisk_spool_map(&sp);
+        cr_assert(v != NULL);
+        poisk_mem_release(v + 100000, 200000);  /* a batch's pages, read already */
+        for (size_t i = 0; i < sp.len; i++)
+            if (i < 100000 || i >= 300000)
+                cr_assert_eq(v[i], (uint8_t)(i * 7 + i / 251), "cap %zu: byte %zu", caps[c], i);
+        poisk_spool_close(&sp);
+    }
+    tu_rmrf(dir);
+    free(dir);
 }
 
 Test(writer, nothing_to_index_is_an_error_and_publishes_nothing)
