@@ -1780,7 +1780,6 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
  * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
 #define AND_NEXT_MAX 5
 
-
 /* The leapfrog of a conjunction of terms with a full top-k from the lead's candidate d
  * (and_lead_out let it in) to the next match in the window: bool_advance's walk, except
  * that before a term decodes a block for a candidate, the candidate is bounded with the
