@@ -402,9 +402,10 @@ def targets(w, names, lat, speed, idx, qry):
         if a50 is None or not b50:
             continue
         goal50 = 0.33 if g in ("OR", "AND") else 0.5
-        check(f"{g} p50 latency, poisk ÷ Lucene", f"{a50 / b50:.2f}", a50 / b50 <= goal50, f"≤ {goal50}")
+        # three decimals: at two, a ratio just above its goal reads as the goal itself
+        check(f"{g} p50 latency, poisk ÷ Lucene", f"{a50 / b50:.3f}", a50 / b50 <= goal50, f"≤ {goal50}")
         if g in ("OR", "AND") and b99:
-            check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.2f}", a99 / b99 <= 0.5, "≤ 0.5")
+            check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.3f}", a99 / b99 <= 0.5, "≤ 0.5")
     base, ws = lat.get((n, "poisk"), []), lat.get((n, "lucene-ws"), [])
     if base and len(ws) == len(base):
         # Bag-of-words classes only: Lucene scores a phrase by its phrase frequency, poisk by
