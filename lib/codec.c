@@ -7,6 +7,7 @@
  */
 #include "codec.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -940,53 +941,24 @@ uint32_t poisk_plist_pending_tf(const poisk_plist *c)
 }
 
 #if defined(__SSE2__)
-/* The set bits of a byte, one position a byte from the low end (the rest 0). */
-static const uint64_t byte_bits[256] = {
-    0, 0, 0x1u, 0x100u, 0x2u, 0x200u, 0x201u, 0x20100u,
-    0x3u, 0x300u, 0x301u, 0x30100u, 0x302u, 0x30200u, 0x30201u, 0x3020100u,
-    0x4u, 0x400u, 0x401u, 0x40100u, 0x402u, 0x40200u, 0x40201u, 0x4020100u,
-    0x403u, 0x40300u, 0x40301u, 0x4030100u, 0x40302u, 0x4030200u, 0x4030201u, 0x403020100u,
-    0x5u, 0x500u, 0x501u, 0x50100u, 0x502u, 0x50200u, 0x50201u, 0x5020100u,
-    0x503u, 0x50300u, 0x50301u, 0x5030100u, 0x50302u, 0x5030200u, 0x5030201u, 0x503020100u,
-    0x504u, 0x50400u, 0x50401u, 0x5040100u, 0x50402u, 0x5040200u, 0x5040201u, 0x504020100u,
-    0x50403u, 0x5040300u, 0x5040301u, 0x504030100u, 0x5040302u, 0x504030200u, 0x504030201u, 0x50403020100u,
-    0x6u, 0x600u, 0x601u, 0x60100u, 0x602u, 0x60200u, 0x60201u, 0x6020100u,
-    0x603u, 0x60300u, 0x60301u, 0x6030100u, 0x60302u, 0x6030200u, 0x6030201u, 0x603020100u,
-    0x604u, 0x60400u, 0x60401u, 0x6040100u, 0x60402u, 0x6040200u, 0x6040201u, 0x604020100u,
-    0x60403u, 0x6040300u, 0x6040301u, 0x604030100u, 0x6040302u, 0x604030200u, 0x604030201u, 0x60403020100u,
-    0x605u, 0x60500u, 0x60501u, 0x6050100u, 0x60502u, 0x6050200u, 0x6050201u, 0x605020100u,
-    0x60503u, 0x6050300u, 0x6050301u, 0x605030100u, 0x6050302u, 0x605030200u, 0x605030201u, 0x60503020100u,
-    0x60504u, 0x6050400u, 0x6050401u, 0x605040100u, 0x6050402u, 0x605040200u, 0x605040201u, 0x60504020100u,
-    0x6050403u, 0x605040300u, 0x605040301u, 0x60504030100u, 0x605040302u, 0x60504030200u, 0x60504030201u, 0x6050403020100u,
-    0x7u, 0x700u, 0x701u, 0x70100u, 0x702u, 0x70200u, 0x70201u, 0x7020100u,
-    0x703u, 0x70300u, 0x70301u, 0x7030100u, 0x70302u, 0x7030200u, 0x7030201u, 0x703020100u,
-    0x704u, 0x70400u, 0x70401u, 0x7040100u, 0x70402u, 0x7040200u, 0x7040201u, 0x704020100u,
-    0x70403u, 0x7040300u, 0x7040301u, 0x704030100u, 0x7040302u, 0x704030200u, 0x704030201u, 0x70403020100u,
-    0x705u, 0x70500u, 0x70501u, 0x7050100u, 0x70502u, 0x7050200u, 0x7050201u, 0x705020100u,
-    0x70503u, 0x7050300u, 0x7050301u, 0x705030100u, 0x7050302u, 0x705030200u, 0x705030201u, 0x70503020100u,
-    0x70504u, 0x7050400u, 0x7050401u, 0x705040100u, 0x7050402u, 0x705040200u, 0x705040201u, 0x70504020100u,
-    0x7050403u, 0x705040300u, 0x705040301u, 0x70504030100u, 0x705040302u, 0x70504030200u, 0x70504030201u, 0x7050403020100u,
-    0x706u, 0x70600u, 0x70601u, 0x7060100u, 0x70602u, 0x7060200u, 0x7060201u, 0x706020100u,
-    0x70603u, 0x7060300u, 0x7060301u, 0x706030100u, 0x7060302u, 0x706030200u, 0x706030201u, 0x70603020100u,
-    0x70604u, 0x7060400u, 0x7060401u, 0x706040100u, 0x7060402u, 0x706040200u, 0x706040201u, 0x70604020100u,
-    0x7060403u, 0x706040300u, 0x706040301u, 0x70604030100u, 0x706040302u, 0x70604030200u, 0x70604030201u, 0x7060403020100u,
-    0x70605u, 0x7060500u, 0x7060501u, 0x706050100u, 0x7060502u, 0x706050200u, 0x706050201u, 0x70605020100u,
-    0x7060503u, 0x706050300u, 0x706050301u, 0x70605030100u, 0x706050302u, 0x70605030200u, 0x70605030201u, 0x7060503020100u,
-    0x7060504u, 0x706050400u, 0x706050401u, 0x70605040100u, 0x706050402u, 0x70605040200u, 0x70605040201u, 0x7060504020100u,
-    0x706050403u, 0x70605040300u, 0x70605040301u, 0x7060504030100u, 0x70605040302u, 0x7060504030200u, 0x7060504030201u, 0x706050403020100u,
-};
+/* Per byte value: its set bits' positions, one a byte from the low end (the rest 0), and
+ * their count.  Built once (bitmap_tables_init) from that rule. */
+static uint64_t byte_bits[256];
+static uint8_t byte_count[256];
+static pthread_once_t bitmap_tables_once = PTHREAD_ONCE_INIT;
 
-/* The bits set in a byte. */
-static const uint8_t byte_count[256] = {
-    0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
-    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
-    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
-    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
-    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
-    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
-    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
-    3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7, 4, 5, 5, 6, 5, 6, 6, 7, 5, 6, 6, 7, 6, 7, 7, 8,
-};
+static void bitmap_tables_init(void)
+{
+    for (unsigned b = 0; b < 256; b++) {
+        uint64_t v = 0;
+        unsigned n = 0;
+        for (unsigned i = 0; i < 8; i++)
+            if (b >> i & 1)
+                v |= (uint64_t)i << (8 * n++);
+        byte_bits[b] = v;
+        byte_count[b] = (uint8_t)n;
+    }
+}
 
 /* bitmap_ids() a byte at a time: the byte's positions widened and offset in two stores,
  * the output pointer moved by its bit count (docs has room for the overshoot).  About 16
@@ -998,6 +970,7 @@ static int bitmap_ids_bytes(poisk_plist *c, uint32_t bytes)
     const __m128i zero = _mm_setzero_si128(), eight = _mm_set1_epi32(8);
     __m128i at = _mm_set1_epi32((int)c->bmv.base);
     uint32_t k = 0;
+    pthread_once(&bitmap_tables_once, bitmap_tables_init);
     for (uint32_t j = 0; j < bytes; j++) {
         uint8_t b = bm[j];
         __m128i p = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)&byte_bits[b]),
