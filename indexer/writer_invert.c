@@ -99,23 +99,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 /* What is probed or scattered into at random -- the tables' slots, the form records, the
  * per-term arrays, the term bytes, the flush's scatter array -- reaches tens of MB at 1 GB,
  * and in 4 KiB pages nearly every access also missed the TLB (add_pending's prefetches
- * stalled on the page walks), so from BIG_TABLE on it lives in poisk_table_alloc() memory,
- * huge pages (lexicon_mem.h); below, on the heap, where a table's last huge page, mostly
- * empty, would cost more memory than its TLB misses cost time. */
+ * stalled on the page walks), so from BIG_TABLE on it lives in huge pages
+ * (lexicon_mem.h's tables, from that size); below, on the heap, where a table's last huge
+ * page, mostly empty, would cost more memory than its TLB misses cost time. */
 #define BIG_TABLE ((size_t)8 << 20)
 
 /* Zeroed memory for a table of bytes (big_free() releases it). */
 static void *big_alloc_zeroed(size_t bytes)
 {
-    return bytes < BIG_TABLE ? calloc(1, bytes) : poisk_table_alloc(bytes);
+    return poisk_table_alloc_from(bytes, BIG_TABLE);
 }
 
 static void big_free(void *p, size_t cap, size_t elem)
 {
-    if (cap * elem < BIG_TABLE)
-        free(p);
-    else
-        poisk_table_free(p, cap * elem);
+    poisk_table_free_from(p, cap * elem, BIG_TABLE);
 }
 
 /* Grow *p to need elements by doubling; keep: its contents are kept (else unspecified);
@@ -127,17 +124,7 @@ static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
     size_t n = *cap ? *cap : 64, old = *cap * elem;
     while (n < need)
         n *= 2;
-    void *q;
-    if (n * elem < BIG_TABLE) {
-        q = realloc(*p, n * elem);
-    } else if (old < BIG_TABLE) {   /* from the heap to a table of its own */
-        if ((q = poisk_table_alloc(n * elem)) && keep && old)
-            memcpy(q, *p, old);
-        if (q)
-            free(*p);
-    } else {
-        q = poisk_table_resize(*p, old, keep ? old : 0, n * elem);
-    }
+    void *q = poisk_table_resize_from(*p, old, keep ? old : 0, n * elem, BIG_TABLE);
     if (!q)
         return -1;
     *p = q;

@@ -4,7 +4,8 @@
  * form cache's 32-byte entries never cross a line); from 2 MiB on it is an
  * anonymous mapping of whole, aligned 2 MiB pages advised MADV_HUGEPAGE before its first
  * touch (a hint: without THP the pages are simply small).  The size tells the two apart,
- * which is why the owners pass it back.
+ * which is why the owners pass it back.  The _from variants move the 2 MiB line up for an
+ * owner that wants it elsewhere (the writer's inverter, writer_invert.c).
  */
 #include "lexicon_mem.h"
 
@@ -42,9 +43,9 @@ static void *huge_map(size_t bytes)
     return (void *)start;
 }
 
-void *poisk_table_alloc(size_t bytes)
+void *poisk_table_alloc_from(size_t bytes, size_t huge_from)
 {
-    if (bytes < HUGE_PAGE) {              /* cache-line aligned: entries never cross one */
+    if (bytes < huge_from) {                /* cache-line aligned: entries never cross one */
         size_t len = (bytes + 63) & ~(size_t)63;
         void *p = aligned_alloc(64, len ? len : 64);
         if (p)
@@ -54,31 +55,47 @@ void *poisk_table_alloc(size_t bytes)
     return huge_map(bytes);                 /* fresh anonymous pages are zero */
 }
 
-void poisk_table_free(void *p, size_t bytes)
+void poisk_table_free_from(void *p, size_t bytes, size_t huge_from)
 {
     if (!p)
         return;
-    if (bytes < HUGE_PAGE)
+    if (bytes < huge_from)
         free(p);
     else
         munmap(p, huge_round(bytes));
 }
 
-void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes)
+void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new_bytes,
+                              size_t huge_from)
 {
     if (!p)
         old_bytes = 0;
-    if (new_bytes < HUGE_PAGE && old_bytes < HUGE_PAGE)
+    if (new_bytes < huge_from && old_bytes < huge_from)
         return realloc(p, new_bytes ? new_bytes : 1);   /* arenas: no alignment wanted */
-    if (old_bytes >= HUGE_PAGE && huge_round(new_bytes) == huge_round(old_bytes))
+    if (old_bytes >= huge_from && huge_round(new_bytes) == huge_round(old_bytes))
         return p;                           /* the mapping already covers it */
-    void *q = poisk_table_alloc(new_bytes);
+    void *q = poisk_table_alloc_from(new_bytes, huge_from);
     if (!q)
         return NULL;
     if (keep > old_bytes)
         keep = old_bytes;
     if (keep)
         memcpy(q, p, keep < new_bytes ? keep : new_bytes);
-    poisk_table_free(p, old_bytes);
+    poisk_table_free_from(p, old_bytes, huge_from);
     return q;
+}
+
+void *poisk_table_alloc(size_t bytes)
+{
+    return poisk_table_alloc_from(bytes, HUGE_PAGE);
+}
+
+void poisk_table_free(void *p, size_t bytes)
+{
+    poisk_table_free_from(p, bytes, HUGE_PAGE);
+}
+
+void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes)
+{
+    return poisk_table_resize_from(p, old_bytes, keep, new_bytes, HUGE_PAGE);
 }

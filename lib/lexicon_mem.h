@@ -25,4 +25,13 @@ void poisk_table_free(void *p, size_t bytes);
  *  its first keep bytes kept, the rest unspecified.  NULL (p kept) when out of memory. */
 void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes);
 
+/*! The same three with the size from which a table gets huge pages (>= 2 MiB; the three
+ *  above use 2 MiB), for owners whose smaller tables are better off on the heap (the
+ *  writer's inverter: a mostly empty last huge page costs more than its TLB misses).
+ *  A table is freed and resized with the huge_from it was allocated with. */
+void *poisk_table_alloc_from(size_t bytes, size_t huge_from);
+void poisk_table_free_from(void *p, size_t bytes, size_t huge_from);
+void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new_bytes,
+                              size_t huge_from);
+
 #endif
