@@ -1020,6 +1020,15 @@ static inline int block_full(const poisk_plist *c)
     return block_postings(c) == POISK_BLOCK_SIZE;
 }
 
+/* A cursor entering a block (decoded or probed) reads that block's positions from their
+ * start, and nothing of the last block's is cached. */
+static inline void positions_restart(poisk_plist *c)
+{
+    c->pos_p = NULL;
+    c->pos_i = 0;
+    c->posbuf_for = UINT32_MAX;
+}
+
 static int decode_block(poisk_plist *c)
 {
     const poisk_skip_pos *d = &c->dec;
@@ -1069,9 +1078,7 @@ static int decode_block(poisk_plist *c)
     c->n = n;
     c->i = 0;
     c->doc = c->docs[0];
-    c->pos_p = NULL;
-    c->pos_i = 0;
-    c->posbuf_for = UINT32_MAX;
+    positions_restart(c);
     c->blocks_decoded++;
     return 0;
 }
@@ -1268,9 +1275,7 @@ int poisk_plist_probe(poisk_plist *c, uint32_t target)
             return -1;
         c->n = 0;
         c->pend = 1;
-        c->pos_p = NULL;
-        c->pos_i = 0;
-        c->posbuf_for = UINT32_MAX;
+        positions_restart(c);
     }
     c->doc = poisk_bitmap_next_geq(&c->bmv, target);
     return 0;
