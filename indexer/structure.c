@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"             /* poisk_array_reserve */
 #include "regions.h"
 #include "structure.h"
 #include "structure_model.h"
@@ -647,13 +648,9 @@ static int mark_boiler(parser *p, size_t t0, size_t t1)
 {
     for (size_t i = t0; i < t1 && i < p->n; i++) {
         if (F(p, i) & ST_BOILER) continue;
-        if (p->n_btok == p->cap_btok) {
-            size_t cap = p->cap_btok ? 2 * p->cap_btok : 256;
-            uint32_t *b = realloc(p->btok, cap * sizeof *b);
-            if (!b) return POISK_ENOMEM;
-            p->btok = b;
-            p->cap_btok = cap;
-        }
+        if (poisk_array_reserve((void **)&p->btok, &p->cap_btok, p->n_btok + 1,
+                                sizeof *p->btok, 256))
+            return POISK_ENOMEM;
         p->btok[p->n_btok++] = (uint32_t)i;
         st_set_flag(&p->t[i], ST_BOILER);
     }
@@ -1140,13 +1137,9 @@ static size_t advance_words(const parser *p, size_t t0, size_t t1, size_t words)
  * token array and the copies are never in memory at the same time. */
 static int plan_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
 {
-    if (p->n_plan == p->cap_plan) {
-        size_t cap = p->cap_plan ? 2 * p->cap_plan : 256;
-        planned *g = realloc(p->plan, cap * sizeof *g);
-        if (!g) return POISK_ENOMEM;
-        p->plan = g;
-        p->cap_plan = cap;
-    }
+    if (poisk_array_reserve((void **)&p->plan, &p->cap_plan, p->n_plan + 1, sizeof *p->plan,
+                            256))
+        return POISK_ENOMEM;
     p->plan[p->n_plan++] = (planned){ *u, a, b, project };
     return POISK_OK;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"             /* poisk_array_reserve */
 #include "structure_projects.h"
 
 extern const unsigned char poisk_projects_txt[];
@@ -90,11 +91,9 @@ st_projects *st_projects_load(void)
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
         if (len && s[0] != '#') {
-            if (lx->n == cap) {
-                cap = cap ? 2 * cap : 64;
-                entry *g = realloc(lx->e, cap * sizeof *g);
-                if (!g) { st_projects_free(lx); return NULL; }
-                lx->e = g;
+            if (poisk_array_reserve((void **)&lx->e, &cap, lx->n + 1, sizeof *lx->e, 64)) {
+                st_projects_free(lx);
+                return NULL;
             }
             entry *e = &lx->e[lx->n];
             e->key_len = make_key(s, len, e->key);
