@@ -4,7 +4,9 @@
  *
  * - a term table (bytes -> term id, per dictionary kind) and a form table ((surface form,
  *   stem) -> both term ids) that persist from batch to batch, so a token costs one probe of
- *   the form table once its form has been seen, and a term's bytes are stored once;
+ *   the form table once its form has been seen, and a term's bytes are stored once; and in
+ *   front of them an array by the analyzer's form id (poisk_token.form_id), so a token whose
+ *   form-cache entry was met before in the cache's epoch costs one array load, no hash;
  * - per batch, a flat array of occurrences (term id, position) in arrival order, the
  *   passages' boundaries, and a count per term;
  * - at the end of the batch, only the distinct terms of the batch are sorted (by kind, then
@@ -36,11 +38,14 @@ typedef struct term_info {
     uint32_t kind : 1;
 } term_info;
 
-/* A token of the passage being added, waiting for its form lookup (see add_pending). */
+/* A token of the passage being added, waiting for its form lookup (see add_pending); its
+ * two occurrences are kept in text order at occ[at], occ[at + 1] meanwhile. */
 typedef struct pending {
     uint64_t h;                     /* form hash, high 32 bits | its home slot */
     uint32_t eoff, soff, elen, slen;
     uint32_t pos, rec;              /* rec: candidate form record + 1, 0 none */
+    uint32_t form_id, form_epoch;   /* the token's (poisk_token), to learn its ids */
+    size_t at;
 } pending;
 
 /* A known (surface form, stem) pair in the form arena, 4-byte aligned:
@@ -73,6 +78,11 @@ struct poisk_inverter {
     id_table term_tab[2];           /* per dictionary kind */
     poisk_buf forms;                /* form records */
     id_table form_tab;
+    /* per analyzer form id (poisk_token.form_id - 1), for the analyzer's form_epoch:
+     * (stem id + 1) << 32 | exact id | canon << 31 of its (exact, stem) pair, 0 = not yet;
+     * a token whose form id is known here costs no hash, no probe and no compare */
+    uint64_t *form_ids; size_t cap_form_ids;
+    uint32_t form_epoch;
     /* the batch */
     uint64_t *occ; size_t n_occ, cap_occ;          /* (term id << 32) | position */
     uint64_t *scat; size_t cap_scat;                /* flush: occurrences by term */
@@ -199,7 +209,7 @@ static size_t table_memory(const poisk_inverter *inv)
     return inv->arena.cap + (size_t)inv->cap_terms * sizeof(term_info)
            + inv->cap_cnt * sizeof(uint32_t) + inv->cap_pst * sizeof(pstate)
            + (inv->term_tab[0].cap + inv->term_tab[1].cap + inv->form_tab.cap) * 8
-           + inv->forms.cap;
+           + inv->forms.cap + inv->cap_form_ids * sizeof *inv->form_ids;
 }
 
 /* Between batches, term ids mean nothing outside the inverter (runs are written by term
@@ -218,6 +228,9 @@ static void drop_tables(poisk_inverter *inv)
     big_free(inv->pst, inv->cap_pst, sizeof *inv->pst);
     inv->pst = NULL;
     inv->cap_pst = 0;
+    big_free(inv->form_ids, inv->cap_form_ids, sizeof *inv->form_ids);
+    inv->form_ids = NULL;
+    inv->cap_form_ids = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
     for (int i = 0; i < 3; i++) {
         big_free(t[i]->slot, t[i]->cap, sizeof *t[i]->slot);
@@ -423,6 +436,58 @@ static int add_abbrev(poisk_inverter *inv, const char *s, size_t len)
     return 0;
 }
 
+/* ---- tokens known by their form id --------------------------------------------------- */
+
+/* A form's entry in form_ids. */
+static inline uint64_t form_value(const form_info *f)
+{
+    return (uint64_t)(f->stem + 1) << 32 | f->exact | (f->canon ? 0x80000000u : 0);
+}
+
+/* The ids of a token with a form id, as form_value() put them, or 0 when not known yet.
+ * A new epoch of the analyzer's form cache (it grew or was emptied) forgets them all. */
+static inline uint64_t form_ids_of(poisk_inverter *inv, const poisk_token *t)
+{
+    if (t->form_epoch != inv->form_epoch) {
+        if (inv->cap_form_ids)
+            memset(inv->form_ids, 0, inv->cap_form_ids * sizeof *inv->form_ids);
+        inv->form_epoch = t->form_epoch;
+    }
+    return t->form_id <= inv->cap_form_ids ? inv->form_ids[t->form_id - 1] : 0;
+}
+
+/* The next tokens with pd's form id and epoch have f's ids (a cache: out of memory or
+ * with ids past 31 bits, they are looked up again). */
+static void learn_form(poisk_inverter *inv, const pending *pd, const form_info *f)
+{
+    if (!pd->form_id || pd->form_epoch != inv->form_epoch || f->exact >= 0x80000000u
+        || f->stem >= UINT32_MAX - 1)
+        return;
+    if (pd->form_id > inv->cap_form_ids) {
+        size_t old = inv->cap_form_ids;
+        if (big_grow((void **)&inv->form_ids, &inv->cap_form_ids, pd->form_id,
+                     sizeof *inv->form_ids, 1))
+            return;
+        memset(inv->form_ids + old, 0, (inv->cap_form_ids - old) * sizeof *inv->form_ids);
+    }
+    inv->form_ids[pd->form_id - 1] = form_value(f);
+}
+
+/* A token's two occurrences at occ[at]: stem, then exact form (canon: its positions may be
+ * elided). */
+static inline void put_pair(poisk_inverter *inv, size_t at, uint32_t stem, uint32_t exact,
+                            int canon, uint32_t pos)
+{
+    /* mark_elided counts this passage's terms once the passage is in */
+    if (exact < inv->cap_pst && stem < inv->cap_pst) {
+        __builtin_prefetch(&inv->pst[stem]);
+        __builtin_prefetch(&inv->pst[exact]);
+    }
+    inv->occ[at] = (uint64_t)stem << 32 | pos;
+    inv->occ[at + 1] = (uint64_t)exact << 32
+                       | pos | (canon && pos < OCC_ELIDED ? OCC_ELIDED : 0);
+}
+
 /* How many tokens ahead the form table's slot, then the record, is prefetched: enough to
  * cover a miss, few enough that the prefetches in flight do not queue behind each other
  * (prefetching a whole passage's slots first stalled on the full miss queue). */
@@ -455,9 +520,6 @@ static int add_pending(poisk_inverter *inv)
     pending *pd = inv->pend_tok;
     const uint8_t *sc = inv->scratch.data;
     if ((t->count + n + 1) * 2 > t->cap && table_grow(t))
-        return -1;
-    if (inv->n_occ + 2 * n > inv->cap_occ
-        && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2 * n, sizeof(uint64_t)))
         return -1;
     /* the table cannot grow below (room was made above): each token's home slot is
      * computed once, kept in the low half of its hash */
@@ -499,13 +561,8 @@ static int add_pending(poisk_inverter *inv)
             if (!(f = form_get(inv, &tk)))
                 return -1;
         }
-        /* mark_elided counts this passage's terms once the passage is in */
-        if (f->exact < inv->cap_pst && f->stem < inv->cap_pst) {
-            __builtin_prefetch(&inv->pst[f->stem]);
-            __builtin_prefetch(&inv->pst[f->exact]);
-        }
-        occur(inv, f->stem, pd[k].pos);
-        occur(inv, f->exact, pd[k].pos | (f->canon && pd[k].pos < OCC_ELIDED ? OCC_ELIDED : 0));
+        learn_form(inv, &pd[k], f);
+        put_pair(inv, pd[k].at, f->stem, f->exact, f->canon != 0, pd[k].pos);
     }
     inv->n_pend = 0;
     inv->scratch.len = 0;
@@ -612,6 +669,18 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
     while (!bad && poisk_analyzer_next(inv->an, &t)) {
         if (!(t.flags & POISK_TOKEN_SAME_POSITION))
             n++;
+        if (inv->n_occ + 2 > inv->cap_occ
+            && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 2, sizeof(uint64_t))) {
+            bad = 1;
+            break;
+        }
+        uint64_t ids = t.form_id ? form_ids_of(inv, &t) : 0;
+        if (ids) {                          /* the usual token: its ids are known */
+            put_pair(inv, inv->n_occ, (uint32_t)(ids >> 32) - 1, (uint32_t)ids & 0x7FFFFFFFu,
+                     (ids & 0x80000000u) != 0, t.position);
+            inv->n_occ += 2;
+            continue;
+        }
         if (t.kind == POISK_TOKEN_ABBREV)
             bad |= add_abbrev(inv, t.term, t.term_len);
         if (t.term_len && t.exact_len && t.term_len <= UINT16_MAX && t.exact_len <= UINT16_MAX) {
@@ -637,18 +706,18 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
             copy_token(sc->data + sc->len, t.term, t.term_len);
             sc->len += t.term_len;
             pd->pos = t.position;
+            pd->form_id = t.form_id;
+            pd->form_epoch = t.form_epoch;
+            pd->at = inv->n_occ;            /* its place in text order, filled by add_pending */
+            inv->n_occ += 2;
             if (inv->n_pend >= 4096 || inv->scratch.len >= (1u << 20))
                 bad |= add_pending(inv);
         } else if (t.term_len || t.exact_len) {
-            /* rare: one side empty, or absurdly long; order within a passage is kept by
-             * the stable scatter only per term, so flushing the pending tokens first
-             * is not needed for correctness, but keeps occurrences in text order */
-            bad |= add_pending(inv);
+            /* rare: one side empty, or absurdly long (room for it was made above) */
             unsigned kind = t.term_len ? POISK_DICT_STEM : POISK_DICT_EXACT;
             uint32_t id = t.term_len ? term_get(inv, kind, t.term, t.term_len)
                                      : term_get(inv, kind, t.exact, t.exact_len);
-            if (id == UINT32_MAX || (inv->n_occ + 1 > inv->cap_occ
-                && grow((void **)&inv->occ, &inv->cap_occ, inv->n_occ + 1, sizeof(uint64_t))))
+            if (id == UINT32_MAX)
                 bad = 1;
             else
                 occur(inv, id, t.position);

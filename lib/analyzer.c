@@ -171,12 +171,13 @@ static const char *scratch_copy(poisk_analyzer *a, const char *s, size_t len)
 
 /* term: stable bytes, or (term_off != 0) the offset of the term in the form cache's arena;
  * exact: stable bytes. */
-static void push_token(poisk_analyzer *a, const char *term, size_t term_len, uint32_t term_off,
-                       const char *exact, size_t exact_len, size_t start, size_t end,
-                       poisk_token_kind kind, int same_position)
+static poisk_token *push_token(poisk_analyzer *a, const char *term, size_t term_len,
+                               uint32_t term_off, const char *exact, size_t exact_len,
+                               size_t start, size_t end, poisk_token_kind kind,
+                               int same_position)
 {
     if (a->nout >= OUT_CAP || term_len == 0 || term_len > TERM_CAP || exact_len > TERM_CAP)
-        return;
+        return NULL;
     a->term_off[a->nout] = term_off;
     poisk_token *t = &a->out[a->nout++];
     t->term = term;
@@ -193,7 +194,17 @@ static void push_token(poisk_analyzer *a, const char *term, size_t term_len, uin
         t->flags = 0;
         t->position = a->next_position++;
     }
+    t->form_id = 0;
     a->group_emitted++;
+    return t;
+}
+
+/* The token's (exact, term) pair is the form of entry e and its cached stem: the entry's
+ * id says so (poisk_token.form_id). */
+static inline void set_form_id(const poisk_analyzer *a, poisk_token *t, const poisk_form *e)
+{
+    t->form_id = poisk_stemcache_id(a->stems, e);
+    t->form_epoch = poisk_stemcache_epoch(a->stems);
 }
 
 /* The word token of a form with cache entry e (stable form bytes). */
@@ -201,8 +212,10 @@ static void push_stemmed(poisk_analyzer *a, poisk_form *e, const char *form, siz
                          int latin, size_t start, size_t end, int same_position)
 {
     if (e && e->stem_off) {               /* the usual case: stemmed before */
-        push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end, POISK_TOKEN_WORD,
-                   same_position);
+        poisk_token *t = push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end,
+                                    POISK_TOKEN_WORD, same_position);
+        if (t)
+            set_form_id(a, t, e);
         return;
     }
     const char *stem;
@@ -211,8 +224,10 @@ static void push_stemmed(poisk_analyzer *a, poisk_form *e, const char *form, siz
         stem = form;                      /* out of memory: the form is a usable term */
         stem_len = len;
     } else if (e->stem_off) {
-        push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end, POISK_TOKEN_WORD,
-                   same_position);
+        poisk_token *t = push_token(a, NULL, e->stem_len, e->stem_off, form, len, start, end,
+                                    POISK_TOKEN_WORD, same_position);
+        if (t)
+            set_form_id(a, t, e);
         return;
     } else if (!(stem = scratch_copy(a, stem, stem_len))) {
         return;                           /* a stem the cache could not keep: copied */
@@ -318,6 +333,7 @@ static inline int emit_plain_word(poisk_analyzer *a, poisk_piece *p)
     t->kind = POISK_TOKEN_WORD;
     t->flags = 0;
     t->position = a->next_position++;
+    set_form_id(a, t, e);
     a->group_emitted++;
     return 1;
 }

@@ -131,6 +131,18 @@ static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const cha
     return poisk_stemcache_find_ref_slow(c, form, len, ref);
 }
 
+/*! poisk_stemcache_id() : the entry's id, slot + 1, valid while poisk_stemcache_epoch()
+ *  says the same (entries stay in their slots until the table grows or is emptied). */
+static inline uint32_t poisk_stemcache_id(const poisk_stemcache *c, const poisk_form *e)
+{
+    return (uint32_t)(e - ((const poisk_stemcache_view *)(const void *)c)->slots) + 1;
+}
+
+static inline uint32_t poisk_stemcache_epoch(const poisk_stemcache *c)
+{
+    return ((const poisk_stemcache_view *)(const void *)c)->gen;
+}
+
 void poisk_stemcache_clear(poisk_stemcache *c);
 
 /*! poisk_stemcache_trim() : empties the cache when it has passed its budget

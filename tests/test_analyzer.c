@@ -328,3 +328,80 @@ Test(analyzer, whole_seed_files_analyse_cleanly)
     cr_expect_eq(poisk_analyzer_invalid_sequences(a), 0);
     poisk_analyzer_free(a);
 }
+
+/* form_id (analyzer.h): within one epoch an id names one (exact, term) pair, for word
+ * tokens only; checked over a seed file with the default cache and one so small that it
+ * is emptied many times (new epochs reuse the ids). */
+typedef struct seen_form { uint32_t epoch; char *pair; } seen_form;
+
+static void check_form_ids(size_t cache_bytes)
+{
+    static const char *files[] = { "corpus/000_6d545a6ce98a1d7f.txt", "corpus/001_3861efe6e14c2db8.txt",
+                                   "corpus/002_9b4cadca6ea1cf96.txt", "corpus/003_1226d5db7793b8dd.txt",
+                                   "corpus/004_c48ce2c96f8ff17a.txt" };
+    poisk_analyzer_options o = { .form_cache_bytes = cache_bytes };
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(&o, &a), 0);
+    size_t cap = 0, words = 0, with_id = 0, repeats = 0;
+    uint32_t epochs = 0, last_epoch = 0;
+    seen_form *seen = NULL;
+    for (int f = 0; f < 5; f++) {
+        FILE *fp = fopen(files[f], "rb");
+        cr_assert(fp, "run from the repository root");
+        fseek(fp, 0, SEEK_END);
+        long n = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        char *buf = malloc((size_t)n);
+        cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+        fclose(fp);
+        poisk_analyzer_reset(a, buf, (size_t)n);
+        poisk_token t;
+        while (poisk_analyzer_next(a, &t)) {
+            words += t.kind == POISK_TOKEN_WORD;
+            if (!t.form_id)
+                continue;
+            cr_assert_eq(t.kind, POISK_TOKEN_WORD);
+            with_id++;
+            if (t.form_epoch != last_epoch) {
+                cr_assert_gt(t.form_epoch, last_epoch, "epochs only grow");
+                last_epoch = t.form_epoch;
+                epochs++;
+            }
+            if (t.form_id > cap) {
+                size_t c = cap ? cap : 1024;
+                while (c < t.form_id)
+                    c *= 2;
+                seen = realloc(seen, c * sizeof *seen);
+                memset(seen + cap, 0, (c - cap) * sizeof *seen);
+                cap = c;
+            }
+            char pair[1100];
+            snprintf(pair, sizeof pair, "%.*s|%.*s", (int)t.exact_len, t.exact, (int)t.term_len,
+                     t.term);
+            seen_form *s = &seen[t.form_id - 1];
+            if (s->pair && s->epoch == t.form_epoch) {
+                cr_assert_str_eq(s->pair, pair, "form id %u, epoch %u", t.form_id, t.form_epoch);
+                repeats++;
+            } else {
+                free(s->pair);
+                s->pair = strdup(pair);
+                s->epoch = t.form_epoch;
+            }
+        }
+        free(buf);
+    }
+    cr_expect_gt(with_id * 10, words * 9, "most word tokens carry an id");
+    cr_expect_gt(repeats * 2, with_id, "the ids repeat");
+    if (cache_bytes)
+        cr_expect_gt(epochs, 2, "the small cache was emptied (%u epochs)", epochs);
+    for (size_t i = 0; i < cap; i++)
+        free(seen[i].pair);
+    free(seen);
+    poisk_analyzer_free(a);
+}
+
+Test(analyzer, a_form_id_names_one_pair_per_epoch)
+{
+    check_form_ids(0);
+    check_form_ids(64 << 10);
+}

@@ -73,6 +73,12 @@ typedef struct poisk_token {
     size_t byte_start, byte_end;          /* surface form in the text given to reset, [start,end) */
     poisk_token_kind kind;
     unsigned flags;                       /* POISK_TOKEN_* flags */
+    /* The identity of the (exact, term) pair, so that a consumer can map a token to its own
+     * ids without hashing its bytes: two tokens of one analyzer with the same form_id != 0
+     * and the same form_epoch have the same exact and term bytes (kind WORD).  0 = none
+     * (numbers, abbreviations, a stem the analyzer could not keep); a new epoch means the
+     * ids of the old ones may now stand for other pairs. */
+    uint32_t form_id, form_epoch;
 } poisk_token;
 
 typedef struct poisk_analyzer_options {
