@@ -125,22 +125,32 @@ static void big_free(void *p, size_t cap, size_t elem)
     poisk_table_free_from(p, cap * elem, BIG_TABLE);
 }
 
-/* Grow *p to need elements by doubling; keep: its contents are kept (else unspecified);
- * the new part is unspecified. */
-static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
+/* Grow *p (huge pages from huge_from bytes) to need elements by doubling; keep: its
+ * contents are kept (else unspecified); the new part is unspecified. */
+static int grow_from(void **p, size_t *cap, size_t need, size_t elem, int keep, size_t huge_from)
 {
     if (need <= *cap)
         return 0;
     size_t n = *cap ? *cap : 64, old = *cap * elem;
     while (n < need)
         n *= 2;
-    void *q = poisk_table_resize_from(*p, old, keep ? old : 0, n * elem, BIG_TABLE);
+    void *q = poisk_table_resize_from(*p, old, keep ? old : 0, n * elem, huge_from);
     if (!q)
         return -1;
     *p = q;
     *cap = n;
     return 0;
 }
+
+static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
+{
+    return grow_from(p, cap, need, elem, keep, BIG_TABLE);
+}
+
+/* The form id array (poisk_inverter.form_ids) is read at every token at random, so it is
+ * in huge pages from the first one (in 4 KiB pages its load missed the TLB), and its last
+ * page is mostly used (ids are dense). */
+#define FORM_IDS_HUGE ((size_t)2 << 20)
 
 /* A byte arena (a poisk_buf whose data is big_grow()'s): room for n more bytes, made here
  * so that poisk_buf_put() never reallocates it. */
@@ -178,6 +188,9 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     co.lexicon = opts->lexicon;     /* its precomputed stems (no repair) */
     if (!rc)
         rc = poisk_analyzer_create(&co, &inv->canon_an);
+    if (!rc)                        /* form_ids' entries load before their tokens arrive */
+        poisk_analyzer_prefetch_form_ids(inv->an, (void *const *)&inv->form_ids,
+                                         &inv->cap_form_ids, sizeof *inv->form_ids);
     if (rc) {
         poisk_inverter_free(inv);
         return rc;
@@ -228,7 +241,8 @@ static void drop_tables(poisk_inverter *inv)
     big_free(inv->pst, inv->cap_pst, sizeof *inv->pst);
     inv->pst = NULL;
     inv->cap_pst = 0;
-    big_free(inv->form_ids, inv->cap_form_ids, sizeof *inv->form_ids);
+    poisk_table_free_from(inv->form_ids, inv->cap_form_ids * sizeof *inv->form_ids,
+                          FORM_IDS_HUGE);
     inv->form_ids = NULL;
     inv->cap_form_ids = 0;
     id_table *t[3] = { &inv->term_tab[0], &inv->term_tab[1], &inv->form_tab };
@@ -465,8 +479,8 @@ static void learn_form(poisk_inverter *inv, const pending *pd, const form_info *
         return;
     if (pd->form_id > inv->cap_form_ids) {
         size_t old = inv->cap_form_ids;
-        if (big_grow((void **)&inv->form_ids, &inv->cap_form_ids, pd->form_id,
-                     sizeof *inv->form_ids, 1))
+        if (grow_from((void **)&inv->form_ids, &inv->cap_form_ids, pd->form_id,
+                      sizeof *inv->form_ids, 1, FORM_IDS_HUGE))
             return;
         memset(inv->form_ids + old, 0, (inv->cap_form_ids - old) * sizeof *inv->form_ids);
     }

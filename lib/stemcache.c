@@ -51,6 +51,7 @@ int poisk_stemcache_create(const poisk_stopset *stop, const poisk_lexicon *lexic
     c->ru = sb_stemmer_new("russian", "UTF_8");
     c->en = sb_stemmer_new("english", "UTF_8");
     c->view.gen = 1;                          /* zeroed refs are never current */
+    c->view.epoch = 1;
     poisk_stemcache_set_budget(c, 0);
     c->nslots = 1u << 12;
     c->view.slots = poisk_table_alloc(c->nslots * sizeof *c->view.slots);
@@ -113,6 +114,7 @@ static void cache_clear(poisk_stemcache *c)
     c->view.full = 0;
     c->arena_len = 1;
     c->view.gen++;
+    c->view.epoch++;
 }
 
 static int cache_grow(poisk_stemcache *c)
@@ -225,7 +227,8 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
         return NULL;
     poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
-    e->tag = tag;
+    e->tag = tag & 0xFFFu;
+    e->id = c->used < POISK_FORM_ID_MAX ? (uint32_t)c->used + 1 : 0;
     e->off = (uint32_t)c->arena_len;
     e->len = (uint16_t)len;
     memcpy(c->view.arena + c->arena_len, form, len);

@@ -42,7 +42,9 @@ enum {
 /* 32 bytes, and the tables are 32-byte aligned, so an entry never crosses a cache line:
  * one line per probe (at 40 bytes half the entries crossed one, and the table was larger) */
 typedef struct poisk_form {
-    uint32_t tag;                    /* poisk_form_tag() of its hash, never 0; 0 = empty */
+    uint32_t tag : 12;               /* poisk_form_tag() of its hash, never 0; 0 = empty */
+    uint32_t id : 20;                /* the entry's number since the cache was last emptied,
+                                      * from 1; 0 past POISK_FORM_ID_MAX (poisk_stemcache_id) */
     uint32_t off, stem_off;          /* form and stem in the arena; stem_off 0 = not yet */
     uint16_t len, stem_len;
     uint16_t flags;                  /* POISK_FORM_* */
@@ -71,11 +73,15 @@ void poisk_stemcache_reserve(poisk_stemcache *c, size_t forms);
 /*! poisk_form_hash() : the key of a form (pieces keep it so it is computed once). */
 uint64_t poisk_form_hash(const char *form, size_t len);
 
-/* What an entry keeps of its form's hash: the bits above the slot index (a table of 2^24
- * slots uses bits 8..31), never 0.  Equal forms have equal tags; the form bytes decide. */
+#define POISK_FORM_ID_MAX ((1u << 20) - 1)
+
+/* What an entry keeps of its form's hash: 12 bits far above the slot index (a table of
+ * 2^24 slots uses bits 8..31), never 0.  Equal forms have equal tags; the form bytes
+ * decide (a tag matches another form's in 1 probe of 2048: a length test, rarely a
+ * compare). */
 static inline uint32_t poisk_form_tag(uint64_t hash)
 {
-    return (uint32_t)(hash >> 32) | 1;
+    return (uint32_t)(hash >> 52) | 1;
 }
 
 /*! poisk_stemcache_find() : the entry of a form, added when new (hash: poisk_form_hash()
@@ -90,6 +96,7 @@ typedef struct poisk_stemcache_view {
     size_t mask;                     /* slots - 1 */
     char *arena;                     /* the bytes that off / stem_off index (may move) */
     uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
+    uint32_t epoch;                  /* bumped whenever the cache is emptied */
     int full;                        /* past the budget: poisk_stemcache_trim() empties it */
     const poisk_lexicon *lexicon;    /* asked about every new form (may be NULL) */
 } poisk_stemcache_view;
@@ -131,16 +138,26 @@ static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const cha
     return poisk_stemcache_find_ref_slow(c, form, len, ref);
 }
 
-/*! poisk_stemcache_id() : the entry's id, slot + 1, valid while poisk_stemcache_epoch()
- *  says the same (entries stay in their slots until the table grows or is emptied). */
+/*! poisk_stemcache_id() : the entry's id, dense from 1 in the order entries were made,
+ *  valid while poisk_stemcache_epoch() says the same (the table's growth keeps them);
+ *  0 = none (more than POISK_FORM_ID_MAX entries since it was emptied). */
 static inline uint32_t poisk_stemcache_id(const poisk_stemcache *c, const poisk_form *e)
 {
-    return (uint32_t)(e - ((const poisk_stemcache_view *)(const void *)c)->slots) + 1;
+    (void)c;
+    return e->id;
 }
 
 static inline uint32_t poisk_stemcache_epoch(const poisk_stemcache *c)
 {
-    return ((const poisk_stemcache_view *)(const void *)c)->gen;
+    return ((const poisk_stemcache_view *)(const void *)c)->epoch;
+}
+
+/*! poisk_stemcache_ref_id() : poisk_stemcache_id() of the entry a ref points to, 0 when
+ *  the ref is not current. */
+static inline uint32_t poisk_stemcache_ref_id(const poisk_stemcache *c, const poisk_form_ref *ref)
+{
+    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
+    return ref->hash && ref->gen == v->gen ? v->slots[ref->slot].id : 0;
 }
 
 void poisk_stemcache_clear(poisk_stemcache *c);
