@@ -188,9 +188,6 @@ int poisk_inverter_create(const poisk_writer_options *opts, poisk_inverter **out
     co.lexicon = opts->lexicon;     /* its precomputed stems (no repair) */
     if (!rc)
         rc = poisk_analyzer_create(&co, &inv->canon_an);
-    if (!rc)                        /* form_ids' entries load before their tokens arrive */
-        poisk_analyzer_prefetch_form_ids(inv->an, (void *const *)&inv->form_ids,
-                                         &inv->cap_form_ids, sizeof *inv->form_ids);
     if (rc) {
         poisk_inverter_free(inv);
         return rc;

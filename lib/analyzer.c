@@ -49,10 +49,6 @@ struct poisk_analyzer {
     int group_emitted;                   /* tokens emitted by the current group */
     uint32_t next_position;
     uint32_t words_seen, stops_seen;     /* letter pieces / stop words in this text */
-    /* the consumer's array by form id (poisk_analyzer_prefetch_form_ids) */
-    void *const *ids_base;
-    const size_t *ids_count;
-    size_t ids_stride;
     size_t scratch_len;
     char scratch[SCRATCH_CAP];
 };
@@ -108,25 +104,6 @@ void poisk_analyzer_reset(poisk_analyzer *a, const char *text, size_t len)
     a->nout = a->iout = 0;
     a->next_position = 0;
     a->words_seen = a->stops_seen = 0;
-}
-
-void poisk_analyzer_prefetch_form_ids(poisk_analyzer *a, void *const *base, const size_t *count,
-                                      size_t stride)
-{
-    a->ids_base = base;
-    a->ids_count = count;
-    a->ids_stride = stride;
-}
-
-/* Starts loading the consumer's element for a piece whose entry repair just found: the
- * piece's token comes out a few groups later (the array is larger than the caches). */
-static inline void prefetch_form_id(const poisk_analyzer *a, const poisk_piece *p)
-{
-    if (!a->ids_base)
-        return;
-    uint32_t id = poisk_stemcache_ref_id(a->stems, &p->ref);
-    if (id && id <= *a->ids_count)
-        __builtin_prefetch((const char *)*a->ids_base + (size_t)(id - 1) * a->ids_stride);
 }
 
 uint64_t poisk_analyzer_invalid_sequences(const poisk_analyzer *a)
@@ -464,10 +441,8 @@ static int repair_group(poisk_analyzer *a)
     /* (the dictionary filter words and join slots the window's joins would read are not
      * prefetched: building and hashing the joins for it cost 10 % of the analyzer's
      * instructions and saved no CPU time, bench/RESULTS.md analyzer) */
-    for (unsigned i = a->qnoted; i < lim; i++) {
+    for (unsigned i = a->qnoted; i < lim; i++)
         poisk_repair_note(a->repair, win[i]);
-        prefetch_form_id(a, win[i]);
-    }
     if (a->qnoted < lim)
         a->qnoted = lim;
     avail = avail < POISK_REPAIR_WINDOW ? avail : POISK_REPAIR_WINDOW;

@@ -152,14 +152,6 @@ static inline uint32_t poisk_stemcache_epoch(const poisk_stemcache *c)
     return ((const poisk_stemcache_view *)(const void *)c)->epoch;
 }
 
-/*! poisk_stemcache_ref_id() : poisk_stemcache_id() of the entry a ref points to, 0 when
- *  the ref is not current. */
-static inline uint32_t poisk_stemcache_ref_id(const poisk_stemcache *c, const poisk_form_ref *ref)
-{
-    const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
-    return ref->hash && ref->gen == v->gen ? v->slots[ref->slot].id : 0;
-}
-
 void poisk_stemcache_clear(poisk_stemcache *c);
 
 /*! poisk_stemcache_trim() : empties the cache when it has passed its budget

@@ -106,14 +106,6 @@ void poisk_analyzer_reset(poisk_analyzer *a, const char *text, size_t len);
 /*! poisk_analyzer_next() : @return : 1 and fills *tok, or 0 at the end of the text */
 int  poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok);
 
-/*! poisk_analyzer_prefetch_form_ids() : for a consumer that reads an array at each word
- *  token's form_id - 1 (stride bytes an element; *base and *count are read at each use, so
- *  the array may move or grow): the analyzer starts loading a piece's element when it
- *  first finds the piece's form-cache entry, some pieces before its token is handed out
- *  (with repair on).  base NULL = none (the default). */
-void poisk_analyzer_prefetch_form_ids(poisk_analyzer *a, void *const *base, const size_t *count,
-                                      size_t stride);
-
 /*! Damaged UTF-8 sequences (invalid, overlong, surrogate, NUL) seen since create. */
 uint64_t poisk_analyzer_invalid_sequences(const poisk_analyzer *a);
 
