@@ -201,7 +201,7 @@ static poisk_token *push_token(poisk_analyzer *a, const char *term, size_t term_
 
 /* The token's (exact, term) pair is the form of entry e and its cached stem: the entry's
  * id says so (poisk_token.form_id). */
-static inline void set_form_id(const poisk_analyzer *a, poisk_token *t, const poisk_form *e)
+static inline void set_form_id(poisk_analyzer *a, poisk_token *t, poisk_form *e)
 {
     t->form_id = poisk_stemcache_id(a->stems, e);
     t->form_epoch = poisk_stemcache_epoch(a->stems);

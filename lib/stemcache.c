@@ -115,6 +115,7 @@ static void cache_clear(poisk_stemcache *c)
     c->arena_len = 1;
     c->view.gen++;
     c->view.epoch++;
+    c->view.ids = 0;
 }
 
 static int cache_grow(poisk_stemcache *c)
@@ -228,7 +229,6 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
     e->tag = tag & 0xFFFu;
-    e->id = c->used < POISK_FORM_ID_MAX ? (uint32_t)c->used + 1 : 0;
     e->off = (uint32_t)c->arena_len;
     e->len = (uint16_t)len;
     memcpy(c->view.arena + c->arena_len, form, len);

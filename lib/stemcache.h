@@ -43,8 +43,7 @@ enum {
  * one line per probe (at 40 bytes half the entries crossed one, and the table was larger) */
 typedef struct poisk_form {
     uint32_t tag : 12;               /* poisk_form_tag() of its hash, never 0; 0 = empty */
-    uint32_t id : 20;                /* the entry's number since the cache was last emptied,
-                                      * from 1; 0 past POISK_FORM_ID_MAX (poisk_stemcache_id) */
+    uint32_t id : 20;                /* poisk_stemcache_id(), 0 = not given yet */
     uint32_t off, stem_off;          /* form and stem in the arena; stem_off 0 = not yet */
     uint16_t len, stem_len;
     uint16_t flags;                  /* POISK_FORM_* */
@@ -97,6 +96,7 @@ typedef struct poisk_stemcache_view {
     char *arena;                     /* the bytes that off / stem_off index (may move) */
     uint32_t gen;                    /* bumped whenever entries move (grow, clear) */
     uint32_t epoch;                  /* bumped whenever the cache is emptied */
+    uint32_t ids;                    /* ids given out in this epoch (poisk_stemcache_id) */
     int full;                        /* past the budget: poisk_stemcache_trim() empties it */
     const poisk_lexicon *lexicon;    /* asked about every new form (may be NULL) */
 } poisk_stemcache_view;
@@ -138,12 +138,15 @@ static inline poisk_form *poisk_stemcache_find_ref(poisk_stemcache *c, const cha
     return poisk_stemcache_find_ref_slow(c, form, len, ref);
 }
 
-/*! poisk_stemcache_id() : the entry's id, dense from 1 in the order entries were made,
- *  valid while poisk_stemcache_epoch() says the same (the table's growth keeps them);
- *  0 = none (more than POISK_FORM_ID_MAX entries since it was emptied). */
-static inline uint32_t poisk_stemcache_id(const poisk_stemcache *c, const poisk_form *e)
+/*! poisk_stemcache_id() : the entry's id, valid while poisk_stemcache_epoch() says the
+ *  same (the table's growth keeps it): given at the first call, from 1, so the ids are
+ *  dense over the entries asked (the forms handed out as tokens, not the many joins repair
+ *  only looks up); 0 = none (POISK_FORM_ID_MAX given since the cache was emptied). */
+static inline uint32_t poisk_stemcache_id(poisk_stemcache *c, poisk_form *e)
 {
-    (void)c;
+    poisk_stemcache_view *v = (poisk_stemcache_view *)(void *)c;
+    if (!e->id && v->ids < POISK_FORM_ID_MAX)
+        e->id = ++v->ids & POISK_FORM_ID_MAX;
     return e->id;
 }
 
