@@ -147,9 +147,9 @@ static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
     return grow_from(p, cap, need, elem, keep, BIG_TABLE);
 }
 
-/* The form id array (poisk_inverter.form_ids) is read at every token at random, so it is
- * in huge pages from the first one (in 4 KiB pages its load missed the TLB), and its last
- * page is mostly used (ids are dense). */
+/* The form id array (poisk_inverter.form_ids) is read at every token at random, like the
+ * tables above, but from its first huge page on: its ids are dense, so that page is mostly
+ * used (1 MB at c100, ~2 M ids at most past the analyzer's budget). */
 #define FORM_IDS_HUGE ((size_t)2 << 20)
 
 /* A byte arena (a poisk_buf whose data is big_grow()'s): room for n more bytes, made here
