@@ -149,7 +149,7 @@ static int big_grow(void **p, size_t *cap, size_t need, size_t elem, int keep)
 
 /* The form id array (poisk_inverter.form_ids) is read at every token at random, like the
  * tables above, but from its first huge page on: its ids are dense, so that page is mostly
- * used (1 MB at c100, ~2 M ids at most past the analyzer's budget). */
+ * used (1 MB at c100; at most POISK_FORM_ID_MAX ids, 8 MB). */
 #define FORM_IDS_HUGE ((size_t)2 << 20)
 
 /* A byte arena (a poisk_buf whose data is big_grow()'s): room for n more bytes, made here
