@@ -1775,6 +1775,69 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
     return 1;
 }
 
+/* The lead's passage lengths are read by id at its candidates (bounds and scores), a cache
+ * miss each (a rare term's ids are far apart): prefetched PAIR_AHEAD postings ahead as the
+ * lead steps through its block; `last` is the block's last index. */
+#define PAIR_AHEAD 8
+static inline void lens_prefetch(const uint32_t *lens, const uint32_t *a, uint32_t i,
+                                 uint32_t last)
+{
+    __builtin_prefetch(&lens[a[i + PAIR_AHEAD < last ? i + PAIR_AHEAD : last]]);
+}
+
+/* and_next's leapfrog of the lead and its first other term m while both stay inside their
+ * blocks (decoded, or m's probed bit set) and the lead inside the window: the same
+ * candidates and the same stop as the general loop, with the two cursors in registers
+ * (most of and_next's candidates are a mismatch of these two).  Stops on a match, where m
+ * would leave its block (the general loop bounds the candidate before that), where the
+ * lead would, or past upto.  @return : the lead's doc (both cursors left consistent) */
+static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uint32_t upto)
+{
+    const uint32_t *a = lead->bdocs, *lens = e->lens;
+    uint32_t i = lead->bi, x = a[i], alast = a[lead->bn - 1], pmax = lead->bn - 1;
+    if (!m->valid || m->doc == DOC_END)
+        return x;
+    if (m->pend.last) {             /* a bit set: each lead posting's bit, no scan */
+        const poisk_bitmap_view *v = &m->pend;
+        uint32_t mlast = v->last;
+        if (x < m->doc)
+            return x;
+        for (;;) {
+            if (x > mlast || x > upto)
+                break;
+            uint32_t r = x - v->base;
+            if (v->bm[r >> 3] >> (r & 7) & 1) {
+                m->doc = x;
+                break;
+            }
+            if (x == alast)
+                break;
+            x = a[++i];
+            lens_prefetch(lens, a, i, pmax);
+        }
+    } else if (m->bn) {
+        const uint32_t *b = m->bdocs;
+        uint32_t j = m->bi, y = m->doc, mlast = b[m->bn - 1];
+        for (;;) {
+            if (x > mlast || x > upto)
+                break;
+            while (y < x)
+                y = b[++j];
+            if (y == x || y > alast)
+                break;
+            while (x < y) {
+                x = a[++i];
+                lens_prefetch(lens, a, i, pmax);
+            }
+        }
+        m->bi = j;
+        m->doc = y;
+    }
+    lead->bi = i;
+    lead->doc = x;
+    return x;
+}
+
 /* and_next pays on up to three terms (1 GB bench: and3 -10 % instructions, and2 -1 %);
  * on five it cost 7 % more while the frequent terms' blocks ended the windows, and saves
  * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
@@ -1802,6 +1865,8 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
         if (lead->doc == DOC_END || e->rc)
             return DOC_END;
         d = lead->doc;
+        if (lead->bn)
+            d = and_pair_walk(e, lead, root->must[1], upto);
         if (d > upto)
             return d;
         size_t i = 1;
