@@ -109,23 +109,32 @@ void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new
     return q;
 }
 
-static int slot_empty(const unsigned char *e, size_t elem)
+/* An entry is empty when its first 8 bytes are (poisk_table_double's contract). */
+static inline int slot_empty(const unsigned char *e)
 {
-    for (size_t i = 0; i < elem; i++)
-        if (e[i])
-            return 0;
-    return 1;
+    uint64_t w;
+    memcpy(&w, e, 8);
+    return w == 0;
+}
+
+/* Entries are whole 8-byte words (elem % 8 == 0, <= 64): copied and cleared as such, no
+ * call; s NULL clears d. */
+static inline void slot_copy(unsigned char *d, const unsigned char *s, size_t words)
+{
+    static const uint64_t zero;
+    for (size_t i = 0; i < words; i++)
+        memcpy(d + 8 * i, s ? s + 8 * i : (const unsigned char *)&zero, 8);
 }
 
 void *poisk_table_double_from(void *p, size_t n, size_t elem, size_t huge_from,
                               poisk_table_home_fn home, void *ctx)
 {
     unsigned char tmp[64];
-    if (elem > sizeof tmp || n < 2)
+    if (elem > sizeof tmp || elem % 8 || !elem || n < 2)
         return NULL;
     /* grown with its contents and the new half zero: moved when it is a mapping, which its
      * doubling leaves one (a fresh copy's pages would be cleared, then written) */
-    size_t old_bytes = n * elem;
+    size_t old_bytes = n * elem, words = elem / 8;
     unsigned char *t = old_bytes >= huge_from ? huge_move(p, old_bytes, 2 * old_bytes) : NULL;
     if (!t) {
         t = poisk_table_alloc_from(2 * old_bytes, huge_from);
@@ -141,21 +150,21 @@ void *poisk_table_double_from(void *p, size_t n, size_t elem, size_t huge_from,
      * each entry's probe meets only slots already done, the new half, or its own emptied
      * slot before any slot not yet done, so no later removal opens a hole in front of it. */
     size_t mask = 2 * n - 1, e = 0;
-    while (!slot_empty(t + e * elem, elem))
+    while (!slot_empty(t + e * elem))
         e++;                                /* the table was never full */
     for (size_t k = 1; k <= n; k++) {
         size_t i = (e + k) & (n - 1);
         unsigned char *s = t + i * elem;
-        if (slot_empty(s, elem))
+        if (slot_empty(s))
             continue;
         size_t j = home(s, mask, ctx);
         if (j == i)
             continue;                       /* it would land in its own slot again */
-        memcpy(tmp, s, elem);
-        memset(s, 0, elem);
-        while (!slot_empty(t + j * elem, elem))
+        slot_copy(tmp, s, words);
+        slot_copy(s, NULL, words);
+        while (!slot_empty(t + j * elem))
             j = (j + 1) & mask;
-        memcpy(t + j * elem, tmp, elem);
+        slot_copy(t + j * elem, tmp, words);
     }
     return t;
 }
