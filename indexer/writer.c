@@ -247,6 +247,9 @@ struct poisk_writer_ctx {
     poisk_fout store;
     uint32_t store_next;                /* next batch to append to the store */
     poisk_buf store_dir;
+    poisk_buf spare_store;              /* a batch's store bytes once appended, for the next
+                                         * batch to fill: its pages are not faulted in and
+                                         * cleared again (under lock) */
     size_t run_mem, run_budget;
     size_t headroom;                    /* what the workers' next batches may still add */
     uint8_t *kept;                      /* per batch: its run is finished and in memory */
@@ -310,11 +313,18 @@ static int store_append_ready(poisk_writer_ctx *c, poisk_error *err)
         if (c->store_dir.failed)
             return poisk_error_set(err, POISK_ENOMEM, "out of memory");
         c->bytes_done += c->batches[c->store_next].bytes;
+        if (!c->spare_store.data) {
+            c->spare_store = o->store;
+            c->spare_store.len = 0;
+            memset(&o->store, 0, sizeof o->store);
+        }
         poisk_buf_free(&o->store);
         poisk_buf_free(&o->store_dir);
         c->store_next++;
         progress(c);
     }
+    if (c->store_next == c->n_batches)
+        poisk_buf_free(&c->spare_store);    /* not through the merge */
     return POISK_OK;
 }
 
@@ -372,6 +382,12 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     poisk_batch_out *o = &c->outs[b];
     poisk_buf raw = { 0 }, code = { 0 };
     int rc = POISK_OK;
+    pthread_mutex_lock(&c->lock);
+    if (c->spare_store.data && !o->store.data) {
+        o->store = c->spare_store;
+        memset(&c->spare_store, 0, sizeof c->spare_store);
+    }
+    pthread_mutex_unlock(&c->lock);
     for (uint32_t k = bp->first_block; k < bp->first_block + bp->n_blocks && !rc; k++) {
         raw.len = 0;
         int ahead = k < c->ahead_done;  /* compressed already: only invert */
@@ -1021,6 +1037,7 @@ done:
     free(io.names);
     free(io.sizes);
     poisk_buf_free(&c->store_dir);
+    poisk_buf_free(&c->spare_store);
     store_ahead_free(c);
     free(c->batches);
     free(c->outs);

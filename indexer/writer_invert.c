@@ -284,31 +284,28 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 
 /* ---- tables ----------------------------------------------------------------------------- */
 
+/* The stored high hash bits spread as well as the full hash (table_home). */
+static size_t slot_home(const void *e, size_t mask, void *ctx)
+{
+    (void)ctx;
+    return (size_t)((*(const uint64_t *)e >> 32) * 0x9E3779B97F4A7C15ull >> 20) & mask;
+}
+
 static int table_grow(id_table *t)
 {
-    size_t cap = t->cap ? t->cap * 2 : 1 << 12;
-    uint64_t *s = big_alloc_zeroed(cap * sizeof *s);
+    uint64_t *s = t->cap ? poisk_table_double_from(t->slot, t->cap, sizeof *s, BIG_TABLE,
+                                                   slot_home, NULL)
+                         : big_alloc_zeroed(((size_t)1 << 12) * sizeof *s);
     if (!s)
         return -1;
-    for (size_t i = 0; i < t->cap; i++) {
-        uint64_t v = t->slot[i];
-        if (!v)
-            continue;
-        /* the stored high hash bits spread as well as the full hash */
-        size_t j = (size_t)((v >> 32) * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
-        while (s[j])
-            j = (j + 1) & (cap - 1);
-        s[j] = v;
-    }
-    big_free(t->slot, t->cap, sizeof *t->slot);
     t->slot = s;
-    t->cap = cap;
+    t->cap = t->cap ? t->cap * 2 : 1 << 12;
     return 0;
 }
 
 static inline size_t table_home(const id_table *t, uint64_t h)
 {
-    return (size_t)((h >> 32) * 0x9E3779B97F4A7C15ull >> 20) & (t->cap - 1);
+    return slot_home(&h, t->cap - 1, NULL);
 }
 
 static inline int term_is(const poisk_inverter *inv, uint32_t id, const char *s, size_t len)

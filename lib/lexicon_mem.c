@@ -5,7 +5,10 @@
  * anonymous mapping of whole, aligned 2 MiB pages advised MADV_HUGEPAGE before its first
  * touch (a hint: without THP the pages are simply small).  The size tells the two apart,
  * which is why the owners pass it back.  The _from variants move the 2 MiB line up for an
- * owner that wants it elsewhere (the writer's inverter, writer_invert.c).
+ * owner that wants it elsewhere (the writer's inverter, writer_invert.c).  A huge table
+ * that grows keeps its pages: they are moved (mremap) to the head of the bigger mapping,
+ * so growth neither copies them nor has the kernel clear as many fresh pages again, and
+ * hash tables double in place (poisk_table_double).
  */
 #include "lexicon_mem.h"
 
@@ -65,6 +68,22 @@ void poisk_table_free_from(void *p, size_t bytes, size_t huge_from)
         munmap(p, huge_round(bytes));
 }
 
+/* A huge table p of old_bytes moved, pages and all, to the head of a fresh mapping of
+ * new_bytes (> old_bytes): no copy, and its pages are not cleared a second time, as a new
+ * table's would be.  NULL (p kept) when it cannot be moved. */
+static void *huge_move(void *p, size_t old_bytes, size_t new_bytes)
+{
+    char *q = huge_map(new_bytes);
+    if (!q)
+        return NULL;
+    size_t len = huge_round(old_bytes);
+    if (mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
+        munmap(q, huge_round(new_bytes));
+        return NULL;
+    }
+    return q;
+}
+
 void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new_bytes,
                               size_t huge_from)
 {
@@ -74,6 +93,11 @@ void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new
         return realloc(p, new_bytes ? new_bytes : 1);   /* arenas: no alignment wanted */
     if (old_bytes >= huge_from && huge_round(new_bytes) == huge_round(old_bytes))
         return p;                           /* the mapping already covers it */
+    if (old_bytes >= huge_from && new_bytes > old_bytes) {
+        void *m = huge_move(p, old_bytes, new_bytes);
+        if (m)
+            return m;
+    }
     void *q = poisk_table_alloc_from(new_bytes, huge_from);
     if (!q)
         return NULL;
@@ -83,6 +107,66 @@ void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new
         memcpy(q, p, keep < new_bytes ? keep : new_bytes);
     poisk_table_free_from(p, old_bytes, huge_from);
     return q;
+}
+
+/* An entry is empty when its first 8 bytes are (poisk_table_double's contract). */
+static inline int slot_empty(const unsigned char *e)
+{
+    uint64_t w;
+    memcpy(&w, e, 8);
+    return w == 0;
+}
+
+/* Entries are whole 8-byte words (elem % 8 == 0, <= 64): copied and cleared as such, no
+ * call; s NULL clears d. */
+static inline void slot_copy(unsigned char *d, const unsigned char *s, size_t words)
+{
+    static const uint64_t zero;
+    for (size_t i = 0; i < words; i++)
+        memcpy(d + 8 * i, s ? s + 8 * i : (const unsigned char *)&zero, 8);
+}
+
+void *poisk_table_double_from(void *p, size_t n, size_t elem, size_t huge_from,
+                              poisk_table_home_fn home, void *ctx)
+{
+    unsigned char tmp[64];
+    if (elem > sizeof tmp || elem % 8 || !elem || n < 2)
+        return NULL;
+    /* grown with its contents and the new half zero: moved when it is a mapping, which its
+     * doubling leaves one (a fresh copy's pages would be cleared, then written) */
+    size_t old_bytes = n * elem, words = elem / 8;
+    unsigned char *t = old_bytes >= huge_from ? huge_move(p, old_bytes, 2 * old_bytes) : NULL;
+    if (!t) {
+        t = poisk_table_alloc_from(2 * old_bytes, huge_from);
+        if (t) {
+            memcpy(t, p, old_bytes);
+            poisk_table_free_from(p, old_bytes, huge_from);
+        }
+    }
+    if (!t)
+        return NULL;
+    /* Linear probing, home = hash & mask: an entry's new home is its old one or that plus
+     * n.  Taken out and put back one by one, in slot order from just past an empty slot,
+     * each entry's probe meets only slots already done, the new half, or its own emptied
+     * slot before any slot not yet done, so no later removal opens a hole in front of it. */
+    size_t mask = 2 * n - 1, e = 0;
+    while (!slot_empty(t + e * elem))
+        e++;                                /* the table was never full */
+    for (size_t k = 1; k <= n; k++) {
+        size_t i = (e + k) & (n - 1);
+        unsigned char *s = t + i * elem;
+        if (slot_empty(s))
+            continue;
+        size_t j = home(s, mask, ctx);
+        if (j == i)
+            continue;                       /* it would land in its own slot again */
+        slot_copy(tmp, s, words);
+        slot_copy(s, NULL, words);
+        while (!slot_empty(t + j * elem))
+            j = (j + 1) & mask;
+        slot_copy(t + j * elem, tmp, words);
+    }
+    return t;
 }
 
 void *poisk_table_alloc(size_t bytes)
@@ -98,4 +182,9 @@ void poisk_table_free(void *p, size_t bytes)
 void *poisk_table_resize(void *p, size_t old_bytes, size_t keep, size_t new_bytes)
 {
     return poisk_table_resize_from(p, old_bytes, keep, new_bytes, HUGE_PAGE);
+}
+
+void *poisk_table_double(void *p, size_t n, size_t elem, poisk_table_home_fn home, void *ctx)
+{
+    return poisk_table_double_from(p, n, elem, HUGE_PAGE, home, ctx);
 }

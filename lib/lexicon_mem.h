@@ -34,4 +34,17 @@ void poisk_table_free_from(void *p, size_t bytes, size_t huge_from);
 void *poisk_table_resize_from(void *p, size_t old_bytes, size_t keep, size_t new_bytes,
                               size_t huge_from);
 
+/*! The home slot of a table's entry e (not empty) in a table of mask + 1 slots. */
+typedef size_t (*poisk_table_home_fn)(const void *e, size_t mask, void *ctx);
+
+/*! poisk_table_double() : the open-addressing table p of n slots (a power of two, at
+ *  least one empty) of elem bytes (a multiple of 8, <= 64; an entry whose first 8 bytes
+ *  are zero is empty, and an empty slot is all zero) grown to 2n slots and its
+ *  entries rehashed, linear probing from home(); a huge table's pages are moved, not
+ *  copied, and its entries rehashed in place.  Slots may differ from a rehash into a new
+ *  table.  NULL (p kept) when out of memory. */
+void *poisk_table_double(void *p, size_t n, size_t elem, poisk_table_home_fn home, void *ctx);
+void *poisk_table_double_from(void *p, size_t n, size_t elem, size_t huge_from,
+                              poisk_table_home_fn home, void *ctx);
+
 #endif

@@ -118,25 +118,23 @@ static void cache_clear(poisk_stemcache *c)
     c->view.ids = 0;
 }
 
+/* An entry keeps only a tag of its hash: its form is hashed again. */
+static size_t entry_home(const void *e, size_t mask, void *ctx)
+{
+    const poisk_form *f = e;
+    const char *arena = ctx;
+    return (size_t)(poisk_form_hash(arena + f->off, f->len) >> 8) & mask;
+}
+
 static int cache_grow(poisk_stemcache *c)
 {
-    size_t n = c->nslots * 2;
-    poisk_form *s = poisk_table_alloc(n * sizeof *s);
+    poisk_form *s = poisk_table_double(c->view.slots, c->nslots, sizeof *s, entry_home,
+                                       c->view.arena);
     if (!s)
         return POISK_ENOMEM;
-    for (size_t i = 0; i < c->nslots; i++) {
-        const poisk_form *e = &c->view.slots[i];
-        if (!e->tag)
-            continue;                 /* an entry keeps only a tag: hash its form again */
-        size_t j = (size_t)(poisk_form_hash(c->view.arena + e->off, e->len) >> 8) & (n - 1);
-        while (s[j].tag)
-            j = (j + 1) & (n - 1);
-        s[j] = c->view.slots[i];
-    }
-    poisk_table_free(c->view.slots, c->nslots * sizeof *c->view.slots);
     c->view.slots = s;
-    c->nslots = n;
-    c->view.mask = n - 1;
+    c->nslots *= 2;
+    c->view.mask = c->nslots - 1;
     c->view.gen++;
     return POISK_OK;
 }

@@ -405,3 +405,56 @@ Test(analyzer, a_form_id_names_one_pair_per_epoch)
     check_form_ids(0);
     check_form_ids(64 << 10);
 }
+
+/* ---- lexicon_mem.c: poisk_table_double ------------------------------------------------ */
+
+#include "lexicon_mem.h"
+
+static size_t high_home(const void *e, size_t mask, void *ctx)
+{
+    (void)ctx;
+    return (size_t)(*(const uint64_t *)e >> 32) & mask;
+}
+
+/* n slots filled 7/8 with entries whose homes crowd the end (clusters wrap past the last
+ * slot), doubled, then every entry must be found by probing from its new home. */
+static void double_and_find(size_t n)
+{
+    uint64_t *t = poisk_table_alloc(n * sizeof *t);
+    cr_assert_not_null(t);
+    uint64_t x = 88172645463325252ull;
+    size_t count = n / 8 * 7;
+    for (size_t k = 0; k < count; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint32_t hi = (uint32_t)(x >> 32);
+        if (k % 3 == 0)
+            hi |= (uint32_t)(n - 1) & ~(uint32_t)7;   /* home near the end of n slots */
+        uint64_t v = (uint64_t)hi << 32 | (k + 1);
+        size_t i = high_home(&v, n - 1, NULL);
+        while (t[i])
+            i = (i + 1) & (n - 1);
+        t[i] = v;
+    }
+    uint64_t *d = poisk_table_double(t, n, sizeof *t, high_home, NULL);
+    cr_assert_not_null(d);
+    size_t seen = 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        if (!d[i])
+            continue;
+        seen++;
+        size_t j = high_home(&d[i], 2 * n - 1, NULL);
+        while (j != i) {
+            cr_assert(d[j], "a hole between an entry's home and its slot (n %zu)", n);
+            j = (j + 1) & (2 * n - 1);
+        }
+    }
+    cr_assert_eq(seen, count);
+    poisk_table_free(d, 2 * n * sizeof *d);
+}
+
+Test(table_mem, doubling_in_place_keeps_every_entry_reachable)
+{
+    double_and_find(64);                /* heap: copied, then rehashed */
+    double_and_find((size_t)1 << 18);   /* 2 MiB: a mapping, its pages moved */
+    double_and_find((size_t)1 << 19);
+}
