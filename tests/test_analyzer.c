@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "poisk/analyzer.h"
+#include "test_util.h"
 
 /* Tokens as "term@pos" (with '=' for SAME_POSITION, ':a' abbreviation, ':n' number). */
 static char *dump_opts(const char *text, size_t len, const poisk_analyzer_options *o)
@@ -305,21 +306,16 @@ Test(analyzer, whole_seed_files_analyse_cleanly)
     poisk_analyzer *a;
     cr_assert_eq(poisk_analyzer_create(NULL, &a), 0);
     for (int f = 0; f < 2; f++) {
-        FILE *fp = fopen(files[f], "rb");
-        cr_assert(fp, "run from the repository root");
-        fseek(fp, 0, SEEK_END);
-        long n = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        char *buf = malloc((size_t)n);
-        cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-        fclose(fp);
-        poisk_analyzer_reset(a, buf, (size_t)n);
+        size_t n;
+        char *buf = tu_read_file(files[f], &n);
+        cr_assert(buf, "run from the repository root");
+        poisk_analyzer_reset(a, buf, n);
         poisk_token t;
         size_t tokens = 0, abbrevs = 0;
         while (poisk_analyzer_next(a, &t)) {
             tokens++;
             abbrevs += t.kind == POISK_TOKEN_ABBREV;
-            cr_assert_leq(t.byte_end, (size_t)n);
+            cr_assert_leq(t.byte_end, n);
         }
         cr_expect_gt(tokens, 12000);
         cr_expect_gt(abbrevs, 200);
@@ -346,15 +342,10 @@ static void check_form_ids(size_t cache_bytes)
     uint32_t epochs = 0, last_epoch = 0;
     seen_form *seen = NULL;
     for (int f = 0; f < 5; f++) {
-        FILE *fp = fopen(files[f], "rb");
-        cr_assert(fp, "run from the repository root");
-        fseek(fp, 0, SEEK_END);
-        long n = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        char *buf = malloc((size_t)n);
-        cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-        fclose(fp);
-        poisk_analyzer_reset(a, buf, (size_t)n);
+        size_t n;
+        char *buf = tu_read_file(files[f], &n);
+        cr_assert(buf, "run from the repository root");
+        poisk_analyzer_reset(a, buf, n);
         poisk_token t;
         while (poisk_analyzer_next(a, &t)) {
             words += t.kind == POISK_TOKEN_WORD;
