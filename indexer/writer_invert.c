@@ -453,7 +453,7 @@ static inline uint64_t form_value(const form_info *f)
 }
 
 /* The ids of a token with a form id, as form_value() put them, or 0 when not known yet.
- * A new epoch of the analyzer's form cache (it grew or was emptied) forgets them all. */
+ * A new epoch (the analyzer emptied its form cache; growth keeps ids) forgets them all. */
 static inline uint64_t form_ids_of(poisk_inverter *inv, const poisk_token *t)
 {
     if (t->form_epoch != inv->form_epoch) {
