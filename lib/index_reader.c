@@ -123,6 +123,8 @@ int poisk_index_open(const char *dir, poisk_index **out, poisk_error *err)
 
 static void dict_files_close(poisk_dict_files *d)
 {
+    free((void *)d->first_key);
+    d->first_key = NULL;
     poisk_file_close(&d->dict);
     poisk_file_close(&d->post);
     poisk_file_close(&d->posn);
@@ -547,6 +549,8 @@ static int open_dict(poisk_index *idx, poisk_section_index *s, unsigned kind, po
         || (f->payload_len - 24 - d->index_off) % 8 || d->n_terms < d->n_blocks
         || d->n_terms > 16 * d->n_blocks)
         return sec_corrupt(err, f, "dictionary footer");
+    if (d->n_blocks && !(d->first_key = calloc(d->n_blocks, sizeof *d->first_key)))
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory opening a dictionary");
     d->present = 1;
     return POISK_OK;
 }
@@ -750,6 +754,8 @@ uint32_t poisk_section_global_id(const poisk_section_index *s, uint32_t local)
 
 /* ---- dictionary ------------------------------------------------------------------------- */
 
+#define DICT_TERM_INLINE 96
+
 typedef struct dict_iter {
     poisk_dict_files *d;
     uint64_t block;                 /* current block */
@@ -758,7 +764,23 @@ typedef struct dict_iter {
     uint32_t entry;                 /* entries read in the current block */
     char *term; size_t term_len, term_cap;
     uint64_t df, cf, post_off, post_len, pos_off, pos_len;
+    char inline_term[DICT_TERM_INLINE];     /* term's first buffer: a lookup allocates
+                                             * nothing unless a term is longer */
 } dict_iter;
+
+static void dict_iter_init(dict_iter *it, poisk_dict_files *d)
+{
+    it->d = d;
+    it->term = it->inline_term;
+    it->term_len = 0;
+    it->term_cap = sizeof it->inline_term;
+}
+
+static void dict_iter_free(dict_iter *it)
+{
+    if (it->term != it->inline_term)
+        free(it->term);
+}
 
 static int dict_block_range(dict_iter *it, uint64_t b, poisk_error *err)
 {
@@ -792,9 +814,12 @@ static int dict_next_in_block(dict_iter *it, poisk_error *err)
         goto bad;
     if (shared + suffix + 1 > it->term_cap) {
         size_t cap = (size_t)(shared + suffix + 64);
-        char *t = realloc(it->term, cap);
+        int was_inline = it->term == it->inline_term;
+        char *t = was_inline ? malloc(cap) : realloc(it->term, cap);
         if (!t)
             return -poisk_error_set(err, POISK_ENOMEM, "out of memory reading a dictionary");
+        if (was_inline)
+            memcpy(t, it->inline_term, it->term_len);
         it->term = t;
         it->term_cap = cap;
     }
@@ -848,21 +873,76 @@ static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return c ? c : (alen < blen ? -1 : alen > blen ? 1 : 0);
 }
 
+/* A term's sort key: its first 7 bytes big-endian (zero-padded), then min(length, 8).
+ * Keys order as term_cmp orders the terms, except that two terms of 8 bytes or more that
+ * share their first 7 compare equal (then the bytes decide).  0 is the empty term's key,
+ * which first_key also uses for "not read yet". */
+static uint64_t dict_term_key(const char *t, size_t len)
+{
+    uint64_t k = 0;
+    size_t n = len < 7 ? len : 7;
+    for (size_t i = 0; i < n; i++)
+        k |= (uint64_t)(uint8_t)t[i] << (56 - 8 * i);
+    return k | (len < 8 ? len : 8);
+}
+
+/* Block b's first term, read in place (the block's index entry and the entry's length
+ * fields checked; the rest of the entry is checked when a scan reads it). */
+static int dict_block_first(poisk_dict_files *d, uint64_t b, const char **term, size_t *len,
+                            poisk_error *err)
+{
+    dict_iter it = { .d = d };
+    int rc = dict_block_range(&it, b, err);
+    if (rc)
+        return rc;
+    uint64_t shared, suffix;
+    const uint8_t *p = it.p;
+    if (p == it.end)
+        return sec_corrupt(err, &d->dict, "empty dictionary block");
+    if (poisk_varint_decode(&p, it.end, &shared) || poisk_varint_decode(&p, it.end, &suffix)
+        || shared || suffix > (uint64_t)(it.end - p))
+        return sec_corrupt(err, &d->dict, "malformed dictionary entry");
+    *term = (const char *)p;
+    *len = (size_t)suffix;
+    return POISK_OK;
+}
+
+/* *cmp = term_cmp(block b's first term, key).  A lookup's binary search meets the same
+ * few blocks for every term, so each block's key is kept (first_key) once read: most
+ * probes then compare two integers instead of reading the block. */
+static int dict_cmp_first(poisk_dict_files *d, uint64_t b, const char *key, size_t len,
+                          uint64_t qkey, int *cmp, poisk_error *err)
+{
+    uint64_t k = atomic_load_explicit(&d->first_key[b], memory_order_relaxed);
+    if (k && k != qkey) {
+        *cmp = k < qkey ? -1 : 1;
+        return POISK_OK;
+    }
+    if (k && (k & 0xff) < 8) {
+        *cmp = 0;                               /* under 8 bytes the key is the term */
+        return POISK_OK;
+    }
+    const char *t = NULL;
+    size_t tlen = 0;
+    int rc = dict_block_first(d, b, &t, &tlen, err);
+    if (rc)
+        return rc;
+    if (!k)
+        atomic_store_explicit(&d->first_key[b], dict_term_key(t, tlen), memory_order_relaxed);
+    *cmp = term_cmp(t, tlen, key, len);
+    return POISK_OK;
+}
+
 /* Position it on the last block whose first term is <= key (block 0 if none). */
 static int dict_seek_block(dict_iter *it, const char *key, size_t len, poisk_error *err)
 {
-    uint64_t lo = 0, hi = it->d->n_blocks;
+    uint64_t lo = 0, hi = it->d->n_blocks, qkey = dict_term_key(key, len);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        int rc = dict_block_range(it, mid, err);
+        int c, rc = dict_cmp_first(it->d, mid, key, len, qkey, &c, err);
         if (rc)
             return rc;
-        int r = dict_next_in_block(it, err);
-        if (r < 0)
-            return -r;
-        if (r == 0)
-            return sec_corrupt(err, &it->d->dict, "empty dictionary block");
-        if (term_cmp(it->term, it->term_len, key, len) <= 0)
+        if (c <= 0)
             lo = mid;
         else
             hi = mid;
@@ -911,7 +991,8 @@ int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const c
     int rc = section_dict(sec, kind, &d, err);
     if (rc || !d)
         return rc;
-    dict_iter it = { .d = d };
+    dict_iter it;
+    dict_iter_init(&it, d);
     rc = dict_seek_block(&it, term, len, err);
     while (!rc) {
         int r = dict_next_in_block(&it, err);
@@ -929,7 +1010,7 @@ int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const c
         if (c >= 0)
             break;
     }
-    free(it.term);
+    dict_iter_free(&it);
     return rc;
 }
 
@@ -940,7 +1021,8 @@ int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind, const c
     int rc = section_dict(sec, kind, &d, err);
     if (rc || !d)
         return rc;
-    dict_iter it = { .d = d };
+    dict_iter it;
+    dict_iter_init(&it, d);
     rc = dict_seek_block(&it, prefix, len, err);
     while (!rc) {
         int r = dict_next_in_block(&it, err);
@@ -964,7 +1046,7 @@ int poisk_section_prefix(poisk_section_index *sec, poisk_dict_kind kind, const c
         if (visit(ctx, it.term, it.term_len, &info))
             break;
     }
-    free(it.term);
+    dict_iter_free(&it);
     return rc;
 }
 
@@ -1117,7 +1199,8 @@ static int canonical_stem(poisk_postings *c, char *out, size_t cap, size_t *out_
     if (c->info.dref == 0)
         return sec_corrupt(err, &c->d->posn, "elided positions without a dictionary entry");
     uint64_t b = (c->info.dref - 1) >> 5, e = (c->info.dref - 1) & 31;
-    dict_iter it = { .d = c->d };
+    dict_iter it;
+    dict_iter_init(&it, c->d);
     int rc = b < c->d->n_blocks ? dict_block_range(&it, b, err)
                                 : sec_corrupt(err, &c->d->dict, "dictionary entry reference");
     for (uint64_t k = 0; !rc && k <= e; k++) {
@@ -1134,7 +1217,7 @@ static int canonical_stem(poisk_postings *c, char *out, size_t cap, size_t *out_
             rc = sec_corrupt(err, &c->d->posn, "elided positions of a form without a stem");
         pthread_mutex_unlock(&idx->lock);
     }
-    free(it.term);
+    dict_iter_free(&it);
     return rc;
 }
 
