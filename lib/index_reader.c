@@ -549,7 +549,7 @@ static int open_dict(poisk_index *idx, poisk_section_index *s, unsigned kind, po
         || (f->payload_len - 24 - d->index_off) % 8 || d->n_terms < d->n_blocks
         || d->n_terms > 16 * d->n_blocks)
         return sec_corrupt(err, f, "dictionary footer");
-    if (d->n_blocks && !(d->first_key = calloc(d->n_blocks, sizeof *d->first_key)))
+    if (d->n_blocks && !(d->first_key = calloc(2 * d->n_blocks, sizeof *d->first_key)))
         return poisk_error_set(err, POISK_ENOMEM, "out of memory opening a dictionary");
     d->present = 1;
     return POISK_OK;
@@ -873,17 +873,27 @@ static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return c ? c : (alen < blen ? -1 : alen > blen ? 1 : 0);
 }
 
-/* A term's sort key: its first 7 bytes big-endian (zero-padded), then min(length, 8).
- * Keys order as term_cmp orders the terms, except that two terms of 8 bytes or more that
- * share their first 7 compare equal (then the bytes decide).  0 is the empty term's key,
- * which first_key also uses for "not read yet". */
-static uint64_t dict_term_key(const char *t, size_t len)
+/* A term's sort key, two words: its first 15 bytes big-endian (zero-padded), then
+ * min(length, 16) in the low byte.  Keys order as term_cmp orders the terms, except that
+ * two terms of 16 bytes or more that share their first 15 compare equal (then the bytes
+ * decide).  A key whose first word is 0 (an empty term) is also first_key's "not read". */
+typedef struct dict_key {
+    uint64_t hi, lo;
+} dict_key;
+
+static dict_key dict_term_key(const char *t, size_t len)
 {
-    uint64_t k = 0;
-    size_t n = len < 7 ? len : 7;
-    for (size_t i = 0; i < n; i++)
-        k |= (uint64_t)(uint8_t)t[i] << (56 - 8 * i);
-    return k | (len < 8 ? len : 8);
+    dict_key k = { 0, 0 };
+    size_t n = len < 15 ? len : 15;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = (uint8_t)t[i];
+        if (i < 8)
+            k.hi |= c << (56 - 8 * i);
+        else
+            k.lo |= c << (56 - 8 * (i - 8));
+    }
+    k.lo |= len < 16 ? len : 16;
+    return k;
 }
 
 /* Block b's first term, read in place (the block's index entry and the entry's length
@@ -907,47 +917,95 @@ static int dict_block_first(poisk_dict_files *d, uint64_t b, const char **term, 
     return POISK_OK;
 }
 
-/* *cmp = term_cmp(block b's first term, key).  A lookup's binary search meets the same
- * few blocks for every term, so each block's key is kept (first_key) once read: most
- * probes then compare two integers instead of reading the block. */
+/* *cmp = term_cmp(block b's first term, key), q being key's dict_term_key.  A lookup's
+ * binary search meets the same few blocks for every term, so each block's key is kept
+ * (first_key: hi, lo) once read: most probes then compare two integer pairs instead of
+ * reading the block. */
 static int dict_cmp_first(poisk_dict_files *d, uint64_t b, const char *key, size_t len,
-                          uint64_t qkey, int *cmp, poisk_error *err)
+                          dict_key q, int *cmp, poisk_error *err)
 {
-    uint64_t k = atomic_load_explicit(&d->first_key[b], memory_order_relaxed);
-    if (k && k != qkey) {
-        *cmp = k < qkey ? -1 : 1;
-        return POISK_OK;
-    }
-    if (k && (k & 0xff) < 8) {
-        *cmp = 0;                               /* under 8 bytes the key is the term */
-        return POISK_OK;
+    dict_key k = { atomic_load_explicit(&d->first_key[2 * b], memory_order_acquire), 0 };
+    if (k.hi) {
+        k.lo = atomic_load_explicit(&d->first_key[2 * b + 1], memory_order_relaxed);
+        if (k.hi != q.hi || k.lo != q.lo) {
+            *cmp = k.hi != q.hi ? (k.hi < q.hi ? -1 : 1) : (k.lo < q.lo ? -1 : 1);
+            return POISK_OK;
+        }
+        if ((k.lo & 0xff) < 16) {
+            *cmp = 0;                           /* under 16 bytes the key is the term */
+            return POISK_OK;
+        }
     }
     const char *t = NULL;
     size_t tlen = 0;
     int rc = dict_block_first(d, b, &t, &tlen, err);
     if (rc)
         return rc;
-    if (!k)
-        atomic_store_explicit(&d->first_key[b], dict_term_key(t, tlen), memory_order_relaxed);
+    if (!k.hi) {                                /* lo first: a reader seeing hi sees lo */
+        dict_key nk = dict_term_key(t, tlen);
+        atomic_store_explicit(&d->first_key[2 * b + 1], nk.lo, memory_order_relaxed);
+        atomic_store_explicit(&d->first_key[2 * b], nk.hi, memory_order_release);
+    }
     *cmp = term_cmp(t, tlen, key, len);
     return POISK_OK;
+}
+
+/* One lookup's binary search over its dictionary's blocks: [lo, hi) holds the last block
+ * whose first term is <= key (block 0 if none). */
+typedef struct dict_seek {
+    poisk_dict_files *d;                        /* NULL: nothing to look up */
+    const char *key;
+    size_t len;
+    dict_key q;
+    uint64_t lo, hi;
+} dict_seek;
+
+static void dict_seek_init(dict_seek *s, poisk_dict_files *d, const char *key, size_t len)
+{
+    s->d = d;
+    s->key = key;
+    s->len = len;
+    s->q = dict_term_key(key, len);
+    s->lo = 0;
+    s->hi = d ? d->n_blocks : 0;
+}
+
+/* The n binary searches advanced together, one probe each a round: each probe's key is
+ * prefetched before any is compared, so their cache misses overlap (a query looks every
+ * term up in every section's dictionary, ~10 dependent misses a search). */
+static int dict_seek_many(dict_seek *s, size_t n, poisk_error *err)
+{
+    for (;;) {
+        int active = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i].d && s[i].hi - s[i].lo > 1) {
+                __builtin_prefetch(&s[i].d->first_key[2 * (s[i].lo + (s[i].hi - s[i].lo) / 2)]);
+                active = 1;
+            }
+        if (!active)
+            return POISK_OK;
+        for (size_t i = 0; i < n; i++) {
+            if (!s[i].d || s[i].hi - s[i].lo <= 1)
+                continue;
+            uint64_t mid = s[i].lo + (s[i].hi - s[i].lo) / 2;
+            int c, rc = dict_cmp_first(s[i].d, mid, s[i].key, s[i].len, s[i].q, &c, err);
+            if (rc)
+                return rc;
+            if (c <= 0)
+                s[i].lo = mid;
+            else
+                s[i].hi = mid;
+        }
+    }
 }
 
 /* Position it on the last block whose first term is <= key (block 0 if none). */
 static int dict_seek_block(dict_iter *it, const char *key, size_t len, poisk_error *err)
 {
-    uint64_t lo = 0, hi = it->d->n_blocks, qkey = dict_term_key(key, len);
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        int c, rc = dict_cmp_first(it->d, mid, key, len, qkey, &c, err);
-        if (rc)
-            return rc;
-        if (c <= 0)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return dict_block_range(it, lo, err);
+    dict_seek s;
+    dict_seek_init(&s, it->d, key, len);
+    int rc = dict_seek_many(&s, 1, err);
+    return rc ? rc : dict_block_range(it, s.lo, err);
 }
 
 /* A dictionary kind's dictionary and postings files, opened and size-checked by the first
@@ -982,35 +1040,81 @@ static int section_dict(poisk_section_index *s, poisk_dict_kind kind, poisk_dict
     return POISK_OK;
 }
 
-int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const char *term,
-                         size_t len, poisk_term_info *info, int *found, poisk_error *err)
+/* Scan it's block for term (dict_seek_block put it there). */
+static int dict_scan_exact(dict_iter *it, const char *term, size_t len, poisk_term_info *info,
+                           int *found, poisk_error *err)
 {
-    *found = 0;
-    memset(info, 0, sizeof *info);
-    poisk_dict_files *d;
-    int rc = section_dict(sec, kind, &d, err);
-    if (rc || !d)
-        return rc;
-    dict_iter it;
-    dict_iter_init(&it, d);
-    rc = dict_seek_block(&it, term, len, err);
-    while (!rc) {
-        int r = dict_next_in_block(&it, err);
-        if (r < 0) {
-            rc = -r;
-            break;
-        }
-        if (r == 0)
-            break;
-        int c = term_cmp(it.term, it.term_len, term, len);
+    for (;;) {
+        int r = dict_next_in_block(it, err);
+        if (r <= 0)
+            return -r;
+        int c = term_cmp(it->term, it->term_len, term, len);
         if (c == 0) {
-            dict_fill_info(&it, info);
+            dict_fill_info(it, info);
             *found = 1;
         }
         if (c >= 0)
-            break;
+            return POISK_OK;
     }
-    dict_iter_free(&it);
+}
+
+#define LOOKUP_CHUNK 64
+
+/* Up to LOOKUP_CHUNK lookups: their binary searches together (dict_seek_many), then their
+ * last blocks' index entries and bytes prefetched before any is scanned. */
+static int lookup_chunk(poisk_lookup *l, size_t n, poisk_error *err)
+{
+    dict_seek s[LOOKUP_CHUNK];
+    for (size_t i = 0; i < n; i++) {
+        poisk_dict_files *d;
+        l[i].found = 0;
+        memset(&l[i].info, 0, sizeof l[i].info);
+        int rc = section_dict(l[i].sec, l[i].kind, &d, err);
+        if (rc)
+            return rc;
+        dict_seek_init(&s[i], d, l[i].term, l[i].len);
+    }
+    int rc = dict_seek_many(s, n, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].d)
+            __builtin_prefetch(s[i].d->dict.payload + s[i].d->index_off + 8 * s[i].lo);
+    dict_iter it[LOOKUP_CHUNK];
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].d)
+            continue;
+        dict_iter_init(&it[i], s[i].d);
+        if ((rc = dict_block_range(&it[i], s[i].lo, err)))
+            return rc;
+        __builtin_prefetch(it[i].p);
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!s[i].d)
+            continue;
+        rc = dict_scan_exact(&it[i], l[i].term, l[i].len, &l[i].info, &l[i].found, err);
+        dict_iter_free(&it[i]);
+    }
+    return rc;
+}
+
+int poisk_section_lookup_many(poisk_lookup *l, size_t n, poisk_error *err)
+{
+    for (size_t at = 0; at < n; at += LOOKUP_CHUNK) {
+        int rc = lookup_chunk(l + at, n - at < LOOKUP_CHUNK ? n - at : LOOKUP_CHUNK, err);
+        if (rc)
+            return rc;
+    }
+    return POISK_OK;
+}
+
+int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind, const char *term,
+                         size_t len, poisk_term_info *info, int *found, poisk_error *err)
+{
+    poisk_lookup l = { .sec = sec, .kind = kind, .term = term, .len = len };
+    int rc = lookup_chunk(&l, 1, err);
+    *info = l.info;
+    *found = l.found;
     return rc;
 }
 

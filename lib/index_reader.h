@@ -49,6 +49,21 @@ int poisk_section_lookup(poisk_section_index *sec, poisk_dict_kind kind,
                          const char *term, size_t len, poisk_term_info *info, int *found,
                          poisk_error *err);
 
+/*! One exact lookup of poisk_section_lookup_many(). */
+typedef struct poisk_lookup {
+    poisk_section_index *sec;           /* NULL: not found */
+    poisk_dict_kind kind;
+    const char *term;
+    size_t len;
+    poisk_term_info info;               /* out */
+    int found;                          /* out */
+} poisk_lookup;
+
+/*! n exact lookups, each as poisk_section_lookup() would make it, advanced together so
+ *  that their cache misses overlap (a query looks each term up in every section).
+ *  @return : POISK_OK, or the first error (the lookups' results are then unspecified). */
+int poisk_section_lookup_many(poisk_lookup *l, size_t n, poisk_error *err);
+
 /*! Prefix enumeration in sorted order; the callback returns non-zero to stop early. */
 typedef int (*poisk_term_visit)(void *ctx, const char *term, size_t len,
                                 const poisk_term_info *info);

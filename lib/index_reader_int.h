@@ -20,8 +20,8 @@ typedef struct poisk_dict_files {
     atomic_int posn_opened;
     uint64_t posn_len;                  /* posn's payload length (from the manifest size) */
     uint64_t n_terms, n_blocks, index_off;
-    _Atomic(uint64_t) *first_key;       /* n_blocks: each block's first term as a sort key
-                                         * (dict_term_key), 0 until a lookup first reads it */
+    _Atomic(uint64_t) *first_key;       /* 2 x n_blocks: each block's first term as a sort
+                                         * key (dict_term_key), 0 until a lookup reads it */
 } poisk_dict_files;
 
 #define SELECT_STEP 64                  /* local ids per select sample */

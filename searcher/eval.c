@@ -2471,27 +2471,37 @@ static __attribute__((noinline)) void filters_local(const filters *f, const pois
     }
 }
 
+/* Terms looked up together (poisk_section_lookup_many): each in every section */
+#define LOOKUP_TERMS 6
+
 static int lookup_terms(poisk_index *idx, const poisk_query *q, uint64_t n_docs, term_stat *ts,
                         poisk_error *err)
 {
+    poisk_section_index *sec[POISK_SECTION_COUNT];
     for (int s = 0; s < POISK_SECTION_COUNT; s++) {
-        poisk_section_index *sec;
-        int rc = poisk_index_section(idx, (poisk_section)s, &sec, err);
+        int rc = poisk_index_section(idx, (poisk_section)s, &sec[s], err);
         if (rc)
             return rc;
-        if (!sec)
-            continue;
-        for (size_t t = 0; t < q->n_terms; t++) {
-            rc = poisk_section_lookup(sec, q->terms[t].exact ? POISK_DICT_EXACT : POISK_DICT_STEM,
-                                      q->terms[t].text, q->terms[t].len, &ts[t].info[s],
-                                      &ts[t].found[s], err);
-            if (rc)
-                return rc;
-            if (ts[t].found[s] && ts[t].info[s].df == 0)
-                ts[t].found[s] = 0;
-            if (ts[t].found[s])
-                ts[t].df += ts[t].info[s].df;
-        }
+    }
+    poisk_lookup l[LOOKUP_TERMS * POISK_SECTION_COUNT];
+    for (size_t t0 = 0; t0 < q->n_terms; t0 += LOOKUP_TERMS) {
+        size_t nt = q->n_terms - t0 < LOOKUP_TERMS ? q->n_terms - t0 : LOOKUP_TERMS, n = 0;
+        for (size_t t = t0; t < t0 + nt; t++)
+            for (int s = 0; s < POISK_SECTION_COUNT; s++)
+                l[n++] = (poisk_lookup){ .sec = sec[s],
+                                         .kind = q->terms[t].exact ? POISK_DICT_EXACT
+                                                                   : POISK_DICT_STEM,
+                                         .term = q->terms[t].text, .len = q->terms[t].len };
+        int rc = poisk_section_lookup_many(l, n, err);
+        if (rc)
+            return rc;
+        for (size_t t = t0, k = 0; t < t0 + nt; t++)
+            for (int s = 0; s < POISK_SECTION_COUNT; s++, k++) {
+                ts[t].info[s] = l[k].info;
+                ts[t].found[s] = l[k].found && l[k].info.df != 0;
+                if (ts[t].found[s])
+                    ts[t].df += ts[t].info[s].df;
+            }
     }
     for (size_t t = 0; t < q->n_terms; t++)
         ts[t].idf = poisk_bm25_idf(n_docs, ts[t].df);

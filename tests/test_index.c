@@ -1,7 +1,7 @@
 /* test_index.c: the seed corpus, written by the writer and read back by the reader, gives
  * exactly the terms, frequencies, positions, lengths and passages of an in-memory reference
- * built here from the analyzer; a section reads alone; damaged files fail cleanly, naming
- * the file. */
+ * built here from the analyzer; batched lookups find what a scan of the dictionaries has; a
+ * section reads alone; damaged files fail cleanly, naming the file. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +210,122 @@ Test(index, seed_corpus_reads_back_like_the_reference)
     poisk_index_close(idx);
     ref_free(&r);
     cr_assert_eq(poisk_index_verify(dir, &err), 0, "%s", err.message);
+}
+
+/* ---- batched lookups: every term, and near misses, as a scan of the dictionary finds ---- */
+
+typedef struct dict_terms { char **t; size_t *len; poisk_term_info *info; size_t n, cap; } dict_terms;
+
+static int collect_term(void *ctx, const char *t, size_t l, const poisk_term_info *i)
+{
+    dict_terms *d = ctx;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 256;
+        d->t = realloc(d->t, d->cap * sizeof *d->t);
+        d->len = realloc(d->len, d->cap * sizeof *d->len);
+        d->info = realloc(d->info, d->cap * sizeof *d->info);
+    }
+    d->t[d->n] = malloc(l + 1);
+    memcpy(d->t[d->n], t, l);
+    d->len[d->n] = l;
+    d->info[d->n++] = *i;
+    return 0;
+}
+
+/* The enumerated term equal to (t, l), or -1 (the enumeration is in bytewise order). */
+static long dict_terms_find(const dict_terms *d, const char *t, size_t l)
+{
+    size_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, n = d->len[mid] < l ? d->len[mid] : l;
+        int c = n ? memcmp(d->t[mid], t, n) : 0;
+        if (!c)
+            c = d->len[mid] < l ? -1 : d->len[mid] > l;
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Each term of every section's dictionaries, the term without its last byte and with one
+ * more (a two-byte letter, 0x01, 0xff), looked up in batches mixing sections and kinds, twice
+ * (the first pass reads the blocks' first terms, the second compares their kept keys):
+ * found exactly when the enumeration has it, with its entry. */
+Test(index, batched_lookups_find_what_the_enumeration_has)
+{
+    poisk_index *idx;
+    poisk_error err = { 0 };
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    static const char *const tails[] = { "", "\xd1\x8f", "\x01", "\xff" };
+    enum { BATCH = 77 };            /* not a multiple of the reader's chunk */
+    for (int pass = 0; pass < 2; pass++) {
+        poisk_lookup l[BATCH];
+        char *keys[BATCH];
+        const dict_terms *of[BATCH];
+        size_t n = 0, checked = 0;
+        dict_terms all[POISK_SECTION_COUNT][2] = { { { 0 } } };
+        for (int s = 0; s < POISK_SECTION_COUNT; s++) {
+            poisk_section_index *sec;
+            cr_assert_eq(poisk_index_section(idx, s, &sec, &err), 0);
+            for (int k = 0; sec && k < 2; k++)
+                cr_assert_eq(poisk_section_prefix(sec, k, "", 0, collect_term, &all[s][k], &err), 0);
+        }
+        size_t most = 0;
+        for (int s = 0; s < POISK_SECTION_COUNT; s++)
+            for (int k = 0; k < 2; k++)
+                most = all[s][k].n > most ? all[s][k].n : most;
+        /* round-robin over the dictionaries, so a batch mixes them */
+        for (size_t i = 0; i <= most; i++)
+            for (int s = 0; s < POISK_SECTION_COUNT; s++)
+                for (int k = 0; k < 2; k++)
+                    for (size_t v = 0; v < 5; v++) {
+                        const dict_terms *d = &all[s][k];
+                        if (i < d->n) {
+                            size_t l0 = d->len[i], tl = v < 4 ? strlen(tails[v]) : 0;
+                            if (v == 4 && l0 == 0)
+                                continue;
+                            char *key = malloc(l0 + tl + 1);
+                            memcpy(key, d->t[i], l0);
+                            memcpy(key + l0, v < 4 ? tails[v] : "", tl);
+                            size_t kl = v == 4 ? l0 - 1 : l0 + tl;
+                            poisk_section_index *sec;
+                            cr_assert_eq(poisk_index_section(idx, s, &sec, &err), 0);
+                            keys[n] = key;
+                            of[n] = d;
+                            l[n++] = (poisk_lookup){ .sec = sec, .kind = k, .term = key, .len = kl };
+                        }
+                        if (n == BATCH || (n && i == most && s == POISK_SECTION_COUNT - 1 && k == 1
+                                           && v == 4)) {
+                            cr_assert_eq(poisk_section_lookup_many(l, n, &err), 0, "%s", err.message);
+                            for (size_t j = 0; j < n; j++) {
+                                long at = dict_terms_find(of[j], l[j].term, l[j].len);
+                                cr_assert_eq(l[j].found, at >= 0, "%.*s", (int)l[j].len, l[j].term);
+                                const poisk_term_info *w = at >= 0 ? &of[j]->info[at] : NULL;
+                                if (w)
+                                    cr_assert(l[j].info.df == w->df && l[j].info.cf == w->cf
+                                              && l[j].info.dref == w->dref
+                                              && !memcmp(l[j].info.ref, w->ref, sizeof w->ref));
+                                free(keys[j]);
+                            }
+                            checked += n;
+                            n = 0;
+                        }
+                    }
+        cr_assert_gt(checked, 1000);
+        for (int s = 0; s < POISK_SECTION_COUNT; s++)
+            for (int k = 0; k < 2; k++) {
+                for (size_t i = 0; i < all[s][k].n; i++)
+                    free(all[s][k].t[i]);
+                free(all[s][k].t);
+                free(all[s][k].len);
+                free(all[s][k].info);
+            }
+    }
+    poisk_index_close(idx);
 }
 
 Test(index, a_section_reads_without_the_other_sections_files)
