@@ -1691,6 +1691,17 @@ static inline double and_impact_at(ectx *e, const scorer *m, uint32_t d)
     return m->loose ? m->cap : impact_bound_at(e, m, d, INFINITY);
 }
 
+/* and_lead_out's walk of the lead's decoded block by passage length reads one length per
+ * posting, a cache miss each where the ids are far apart: the one WALK_AHEAD postings on is
+ * prefetched.  No clamp to the block (a clamp cost and2 +6 % instructions): the index wraps
+ * inside the 128-slot array (POISK_BLOCK_SIZE, a power of two), whose slots past the block's
+ * end hold stale ids; their prefetch is only wasted. */
+#define WALK_AHEAD 8
+static inline void walk_prefetch(const uint32_t *lens, const uint32_t *bd, uint32_t i)
+{
+    __builtin_prefetch(&lens[bd[(i + WALK_AHEAD) & (POISK_BLOCK_SIZE - 1)]]);
+}
+
 /* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
  * bounded by its exact score and the others' impacts at d's length (their blocks' skip
  * entries: nothing decoded).  Summed in the scoring order, each part >= its score, so a
@@ -1752,6 +1763,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
         for (; i < n && bd[i] <= hold; i++) {
             uint32_t di = bd[i], t = dl_slot(bt[i]), dl = lens[di];
+            walk_prefetch(lens, bd, i);
             if (dl > l->lim[t] || dl_out_fill(e, l, lead, t, dl))    /* no score computed */
                 continue;
             double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
@@ -1767,6 +1779,8 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
                     break;
             }
         }
+        if (i < n)                  /* the next call's first length */
+            __builtin_prefetch(&lens[bd[i]]);
         lead->bi = i - 1;
         lead->doc = lead->bdocs[i - 1];
         d = lead->doc;
@@ -1857,8 +1871,10 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
 {
     size_t n = root->n_must;
     /* and_lead_out let d in with the bound the first check would compute (the lead's exact
-     * score, the rest's impacts at d): not computed again */
+     * score, the rest's impacts at d): not computed again.  A top-k still filling bounds
+     * nothing (every match enters). */
     uint32_t bounded = d;
+    int full = c->cut != -INFINITY || c->tie != -INFINITY;
     while (d <= upto && !e->rc) {
         scorer *lead = root->must[0];
         term_advance(e, lead, d);
@@ -1873,7 +1889,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
         uint32_t next = d;
         for (; i < n; i++) {
             scorer *m = root->must[i];
-            if (term_would_decode(m, d) && (i > 1 || d != bounded)) {
+            if (full && term_would_decode(m, d) && (i > 1 || d != bounded)) {
                 double b = 0;
                 for (size_t k = 0; k < n; k++) {
                     scorer *o = root->must[k];
@@ -1984,8 +2000,11 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         }
         if (root->n_must) {
             for (;;) {
-                if (and_pre && (c->cut != -INFINITY || c->tie != -INFINITY)) {
-                    int r = and_lead_out(e, root, c, should_b, &target, upto);
+                if (and_pre) {
+                    /* while the top-k fills, every match enters: and_next's leapfrog
+                     * without its bounds */
+                    int full = c->cut != -INFINITY || c->tie != -INFINITY;
+                    int r = full ? and_lead_out(e, root, c, should_b, &target, upto) : 0;
                     if (r < 0)
                         goto done;
                     if (r > 0) {            /* skipped; past the window: the next one */
