@@ -1095,12 +1095,9 @@ static int lookup_chunk(poisk_lookup *l, size_t n, poisk_error *err)
         rc = dict_scan_exact(&it[i], l[i].term, l[i].len, &l[i].info, &l[i].found, err);
         dict_iter_free(&it[i]);
         /* a found term's postings are opened next, their head read first (skip entries):
-         * fetched now, together with the other lookups' */
-        if (l[i].found && l[i].info.ref[0] < s[i].d->post.payload_len) {
-            const uint8_t *head = s[i].d->post.payload + l[i].info.ref[0];
-            __builtin_prefetch(head);
-            __builtin_prefetch(head + 64);
-        }
+         * its first line fetched now, together with the other lookups' */
+        if (l[i].found && l[i].info.ref[0] < s[i].d->post.payload_len)
+            __builtin_prefetch(s[i].d->post.payload + l[i].info.ref[0]);
     }
     return rc;
 }
