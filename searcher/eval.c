@@ -1857,8 +1857,9 @@ static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uin
  * 17 % since and_loose bounds those terms by their caps instead (not measured beyond five) */
 #define AND_NEXT_MAX 5
 
-/* The leapfrog of a conjunction of terms with a full top-k from the lead's candidate d
- * (and_lead_out let it in) to the next match in the window: bool_advance's walk, except
+/* The leapfrog of a conjunction of terms from the lead's candidate d (and_lead_out let it
+ * in; or any d while the top-k fills) to the next match in the window: bool_advance's walk
+ * (with and_pair_walk's tight loop for the first two terms), except
  * that before a term decodes a block for a candidate, the candidate is bounded with the
  * exact scores of the terms before it (all at d) and the impacts of the rest at d's length,
  * summed in the scoring order; a candidate that cannot enter moves on without the decode.
