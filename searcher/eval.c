@@ -1691,15 +1691,16 @@ static inline double and_impact_at(ectx *e, const scorer *m, uint32_t d)
     return m->loose ? m->cap : impact_bound_at(e, m, d, INFINITY);
 }
 
-/* and_lead_out's walk of the lead's decoded block by passage length reads one length per
- * posting, a cache miss each where the ids are far apart: the one WALK_AHEAD postings on is
- * prefetched.  No clamp to the block (a clamp cost and2 +6 % instructions): the index wraps
- * inside the 128-slot array (POISK_BLOCK_SIZE, a power of two), whose slots past the block's
- * end hold stale ids; their prefetch is only wasted. */
-#define WALK_AHEAD 8
-static inline void walk_prefetch(const uint32_t *lens, const uint32_t *bd, uint32_t i)
+/* The lead's passage lengths are read by id as it steps through its decoded block
+ * (and_lead_out's walk by length, and_pair_walk's candidates), a cache miss each where the
+ * ids are far apart: the one LENS_AHEAD postings on is prefetched.  No clamp to the block (a clamp cost
+ * and2 +6 % instructions in the walk): the index wraps inside the block's 128-slot array
+ * (POISK_BLOCK_SIZE, a power of two), whose slots past the block's end hold stale ids,
+ * their prefetch only wasted. */
+#define LENS_AHEAD 8
+static inline void lens_prefetch(const uint32_t *lens, const uint32_t *ids, uint32_t i)
 {
-    __builtin_prefetch(&lens[bd[(i + WALK_AHEAD) & (POISK_BLOCK_SIZE - 1)]]);
+    __builtin_prefetch(&lens[ids[(i + LENS_AHEAD) & (POISK_BLOCK_SIZE - 1)]]);
 }
 
 /* A conjunction of terms with a full top-k: its rarest term's next passage d >= *target,
@@ -1763,7 +1764,7 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
         const uint32_t *bd = lead->bdocs, *bt = lead->btfs, *lens = e->lens;
         for (; i < n && bd[i] <= hold; i++) {
             uint32_t di = bd[i], t = dl_slot(bt[i]), dl = lens[di];
-            walk_prefetch(lens, bd, i);
+            lens_prefetch(lens, bd, i);
             if (dl > l->lim[t] || dl_out_fill(e, l, lead, t, dl))    /* no score computed */
                 continue;
             double lv = bulk_score(e, lead, di, lead->btfs[i]), v = lv;
@@ -1789,16 +1790,6 @@ static int and_lead_out(ectx *e, scorer *root, collector *c, double should_b,
     return 1;
 }
 
-/* The lead's passage lengths are read by id at its candidates (bounds and scores), a cache
- * miss each (a rare term's ids are far apart): prefetched PAIR_AHEAD postings ahead as the
- * lead steps through its block; `last` is the block's last index. */
-#define PAIR_AHEAD 8
-static inline void lens_prefetch(const uint32_t *lens, const uint32_t *a, uint32_t i,
-                                 uint32_t last)
-{
-    __builtin_prefetch(&lens[a[i + PAIR_AHEAD < last ? i + PAIR_AHEAD : last]]);
-}
-
 /* and_next's leapfrog of the lead and its first other term m while both stay inside their
  * blocks (decoded, or m's probed bit set) and the lead inside the window: the same
  * candidates and the same stop as the general loop, with the two cursors in registers
@@ -1808,7 +1799,7 @@ static inline void lens_prefetch(const uint32_t *lens, const uint32_t *a, uint32
 static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uint32_t upto)
 {
     const uint32_t *a = lead->bdocs, *lens = e->lens;
-    uint32_t i = lead->bi, x = a[i], alast = a[lead->bn - 1], pmax = lead->bn - 1;
+    uint32_t i = lead->bi, x = a[i], alast = a[lead->bn - 1];
     if (!m->valid || m->doc == DOC_END)
         return x;
     if (m->pend.last) {             /* a bit set: each lead posting's bit, no scan */
@@ -1827,7 +1818,7 @@ static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uin
             if (x == alast)
                 break;
             x = a[++i];
-            lens_prefetch(lens, a, i, pmax);
+            lens_prefetch(lens, a, i);
         }
     } else if (m->bn) {
         const uint32_t *b = m->bdocs;
@@ -1841,7 +1832,7 @@ static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uin
                 break;
             while (x < y) {
                 x = a[++i];
-                lens_prefetch(lens, a, i, pmax);
+                lens_prefetch(lens, a, i);
             }
         }
         m->bi = j;
