@@ -1,7 +1,9 @@
 /*
  * lexicon.c: corpus statistics for split-word repair (see lexicon.h).  The first pass runs
- * every input text through the analyzer's tokenizer and counts each letter piece; the
- * table is an open-addressing hash keyed by XXH3 over an arena of forms.  After freeze the
+ * every input text through the analyzer's tokenizer (its first-pass entry, which reads the
+ * usual word straight from the text) and counts each letter piece in a compact table of
+ * its own (pass_*); the freeze moves the counts into the lookup table, an open-addressing
+ * hash keyed by XXH3 (the form cache's hash) over an arena of forms.  After freeze the
  * table is read-only, so any number of analyzers (threads) may share it.
  */
 #include "lexicon.h"
@@ -31,6 +33,13 @@
 #define LEX_FORM_AHEAD 8     /* pieces between prefetching a slot and the form it holds */
 #define LEX_COUNT_AHEAD 16   /* pieces between prefetching a slot and counting there */
 
+/* The first pass's count table (below): 16 bytes a slot. */
+typedef struct {
+    uint32_t tag;             /* pass_tag() of the form's pass_hash(); 0 = empty */
+    uint32_t off;             /* its record in the pass arena */
+    uint32_t count, caps;     /* as in poisk_lexicon_entry */
+} pass_slot;
+
 typedef struct {
     uint64_t hash;            /* 0 = empty */
     uint32_t off;             /* form in the arena */
@@ -50,7 +59,12 @@ struct poisk_lexicon {
      * its form LEX_FORM_AHEAD pieces later, and it is counted LEX_COUNT_AHEAD pieces later,
      * so the table's cache misses overlap with scanning */
     poisk_piece batch[LEX_RING];
-    uint64_t batch_hash[LEX_RING];
+    uint32_t batch_tag[LEX_RING];
+    /* the first pass counts here (until freeze moves the counts into slots/arena) */
+    pass_slot *pass;
+    size_t npass;
+    char *pass_arena;         /* per form: a length byte, the form; PASS_SLACK bytes after */
+    size_t pass_len, pass_cap;
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
     /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
      * of their forms (built at freeze): "a form of this word was seen whole" */
@@ -86,9 +100,16 @@ int poisk_lexicon_create(poisk_lexicon **out)
     lx->slots = poisk_table_alloc(lx->nslots * sizeof *lx->slots);
     lx->arena_cap = 1u << 18;
     lx->arena = poisk_table_alloc(lx->arena_cap);
-    if (!lx->slots || !lx->arena || pthread_mutex_init(&lx->dict_lock, NULL)) {
+    lx->npass = 1u << 14;
+    lx->pass = poisk_table_alloc(lx->npass * sizeof *lx->pass);
+    lx->pass_cap = 1u << 18;
+    lx->pass_arena = poisk_table_alloc(lx->pass_cap);
+    if (!lx->slots || !lx->arena || !lx->pass || !lx->pass_arena
+        || pthread_mutex_init(&lx->dict_lock, NULL)) {
         poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
         poisk_table_free(lx->arena, lx->arena_cap);
+        poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+        poisk_table_free(lx->pass_arena, lx->pass_cap);
         free(lx);
         return POISK_ENOMEM;
     }
@@ -136,36 +157,156 @@ static inline __attribute__((always_inline)) lex_slot *lex_find(const poisk_lexi
     return &lx->slots[i];
 }
 
-static int lex_count(poisk_lexicon *lx, const poisk_piece *p, uint64_t h)
+/* A new entry for the form (not in the table) with its counts: the table grows at 3/4
+ * full, the form is appended to the arena.  The order of these calls decides the table's
+ * layout and the arena's, never what a lookup answers. */
+static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t h,
+                      uint32_t count, uint32_t caps)
 {
-    lex_slot *s = lex_find(lx, p->form, p->len, h);
-    if (!s->hash) {
-        if ((lx->used + 1) * 4 > lx->nslots * 3) {
-            if (lex_grow(lx))
-                return POISK_ENOMEM;
-            s = lex_find(lx, p->form, p->len, h);
-        }
-        if (lx->arena_len + p->len > lx->arena_cap) {
-            size_t cap = lx->arena_cap * 2;
-            char *a = poisk_table_resize(lx->arena, lx->arena_cap, lx->arena_len, cap);
-            if (!a)
-                return POISK_ENOMEM;
-            lx->arena = a;
-            lx->arena_cap = cap;
-        }
-        if (lx->arena_len + p->len > UINT32_MAX)
+    if ((lx->used + 1) * 4 > lx->nslots * 3 && lex_grow(lx))
+        return POISK_ENOMEM;
+    lex_slot *s = lex_find(lx, form, len, h);
+    if (lx->arena_len + len > lx->arena_cap) {
+        size_t cap = lx->arena_cap * 2;
+        char *a = poisk_table_resize(lx->arena, lx->arena_cap, lx->arena_len, cap);
+        if (!a)
             return POISK_ENOMEM;
-        memcpy(lx->arena + lx->arena_len, p->form, p->len);
-        s->hash = h;
-        s->off = (uint32_t)lx->arena_len;
-        s->len = p->len;
-        lx->arena_len += p->len;
-        lx->used++;
+        lx->arena = a;
+        lx->arena_cap = cap;
     }
-    if (s->e.count < UINT32_MAX)
-        s->e.count++;
-    if (p->caps && s->e.caps < UINT32_MAX)
-        s->e.caps++;
+    if (lx->arena_len + len > UINT32_MAX)
+        return POISK_ENOMEM;
+    memcpy(lx->arena + lx->arena_len, form, len);
+    s->hash = h;
+    s->off = (uint32_t)lx->arena_len;
+    s->len = (uint16_t)len;
+    s->e.count = count;
+    s->e.caps = caps;
+    lx->arena_len += len;
+    lx->used++;
+    return POISK_OK;
+}
+
+/* ---- The first pass's own count table ----
+ * Counting needs no XXH3 (the form cache's hash, which the lookups use) and no room for
+ * the freeze's marks: its slots are 16 bytes (four to a cache line) and its hash of the
+ * usual form (<= 32 bytes) is two masked 16-byte loads and two multiplies, no branch on
+ * the length.  Each form is kept once in its own arena, a length byte and the bytes, in
+ * the order of first sight; pass_settle() then builds the lookup table from them in that
+ * order, which is the order the first pass used to insert them in (same table). */
+
+static const unsigned char pass_keep[64] = {   /* 32 x FF then 32 x 00: a length mask */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
+};
+
+#define PASS_SHORT 32         /* forms up to this long take the masked, branch-free path */
+#define PASS_SLACK 32         /* readable bytes past the pass arena's last form */
+
+/* The form's first PASS_SHORT bytes with those past len zeroed (len <= PASS_SHORT; 32
+ * bytes readable at f). */
+static inline void pass_load(const char *f, size_t len, uint64_t w[4])
+{
+    uint64_t k[4];
+    memcpy(w, f, 32);
+    memcpy(k, pass_keep + PASS_SHORT - len, 32);
+    for (int i = 0; i < 4; i++)
+        w[i] &= k[i];
+}
+
+static inline uint64_t pass_mix(uint64_t a, uint64_t b)
+{
+    __uint128_t m = (__uint128_t)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* The pass's hash of a form whose PASS_SHORT bytes are readable at f. */
+static inline uint64_t pass_hash(const char *f, size_t len)
+{
+    if (len > PASS_SHORT)
+        return XXH3_64bits(f, len);
+    uint64_t w[4];
+    pass_load(f, len, w);
+    return pass_mix(w[0] ^ 0xA0761D6478BD642Full, w[1] ^ 0xE7037ED1A0B428DBull ^ len)
+           ^ pass_mix(w[2] ^ 0x8EBC6AF09C88C6E3ull, w[3] ^ 0x589965CC75374CC3ull);
+}
+
+static inline uint32_t pass_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1;
+}
+
+static size_t pass_home(const void *e, size_t mask, void *ctx)
+{
+    (void)ctx;
+    return (size_t)(((const pass_slot *)e)->tag >> 1) & mask;
+}
+
+/* Is the pass arena's record at rec (length byte, form) the form f of len bytes?  (32
+ * bytes readable at f and after rec's form) */
+static inline int pass_same(const unsigned char *rec, const char *f, size_t len)
+{
+    if (rec[0] != len)
+        return 0;
+    if (len > PASS_SHORT)
+        return !memcmp(rec + 1, f, len);
+    uint64_t x[4], y[4];
+    pass_load((const char *)rec + 1, len, x);
+    pass_load(f, len, y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+static inline pass_slot *pass_find(const poisk_lexicon *lx, const char *f, size_t len,
+                                   uint32_t tag)
+{
+    size_t mask = lx->npass - 1;
+    for (size_t i = (size_t)(tag >> 1) & mask;; i = (i + 1) & mask) {
+        pass_slot *s = &lx->pass[i];
+        if (!s->tag || (s->tag == tag
+                        && pass_same((const unsigned char *)lx->pass_arena + s->off, f, len)))
+            return s;
+    }
+}
+
+static int pass_new(poisk_lexicon *lx, pass_slot **sp, const char *f, size_t len,
+                    uint32_t tag)
+{
+    if ((lx->used + 1) * 4 > lx->npass * 3) {
+        pass_slot *t = poisk_table_double(lx->pass, lx->npass, sizeof *t, pass_home, NULL);
+        if (!t)
+            return POISK_ENOMEM;
+        lx->pass = t;
+        lx->npass *= 2;
+        *sp = pass_find(lx, f, len, tag);
+    }
+    if (lx->pass_len + 1 + len + PASS_SLACK > lx->pass_cap) {
+        size_t cap = lx->pass_cap * 2;
+        char *a = poisk_table_resize(lx->pass_arena, lx->pass_cap, lx->pass_len, cap);
+        if (!a)
+            return POISK_ENOMEM;
+        lx->pass_arena = a;
+        lx->pass_cap = cap;
+    }
+    if (lx->pass_len + 1 + len > UINT32_MAX)
+        return POISK_ENOMEM;
+    pass_slot *s = *sp;
+    s->tag = tag;
+    s->off = (uint32_t)lx->pass_len;
+    lx->pass_arena[lx->pass_len] = (char)len;
+    memcpy(lx->pass_arena + lx->pass_len + 1, f, len);
+    memset(lx->pass_arena + lx->pass_len + 1 + len, 0, PASS_SLACK);
+    lx->pass_len += 1 + len;
+    lx->used++;
+    return POISK_OK;
+}
+
+static inline int pass_count(poisk_lexicon *lx, const poisk_piece *p, uint32_t tag)
+{
+    pass_slot *s = pass_find(lx, p->form, p->len, tag);
+    if (!s->tag && pass_new(lx, &s, p->form, p->len, tag))
+        return POISK_ENOMEM;
+    s->count += s->count < UINT32_MAX;
+    s->caps += p->caps && s->caps < UINT32_MAX;
     return POISK_OK;
 }
 
@@ -175,34 +316,58 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
         return POISK_EINVAL;
     poisk_scanner_reset(&lx->scan, text, len);
     size_t w = 0, c = 0;                  /* pieces read (not digits), pieces counted */
+    size_t mask = lx->npass - 1;
     int more = 1;
     while (more || c < w) {
         if (more && w - c < LEX_COUNT_AHEAD) {
             poisk_piece *p = &lx->batch[w & (LEX_RING - 1)];
-            if (!poisk_scanner_next(&lx->scan, p)) {
+            if (!poisk_scanner_next_form(&lx->scan, p)) {
                 more = 0;
                 continue;
             }
             if (p->digit)
                 continue;
-            uint64_t h = lex_hash(p->form, p->len);
-            lx->batch_hash[w & (LEX_RING - 1)] = h;
-            __builtin_prefetch(&lx->slots[(h >> 8) & (lx->nslots - 1)]);
+            uint32_t tag = pass_tag(pass_hash(p->form, p->len));
+            lx->batch_tag[w & (LEX_RING - 1)] = tag;
+            __builtin_prefetch(&lx->pass[(tag >> 1) & mask]);
             if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
-                uint64_t hq = lx->batch_hash[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
-                const lex_slot *s = &lx->slots[(hq >> 8) & (lx->nslots - 1)];
-                if (s->hash == hq)
-                    __builtin_prefetch(lx->arena + s->off);
+                uint32_t tq = lx->batch_tag[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
+                const pass_slot *s = &lx->pass[(tq >> 1) & mask];
+                if (s->tag == tq)
+                    __builtin_prefetch(lx->pass_arena + s->off);
             }
             w++;
             continue;
         }
-        int rc = lex_count(lx, &lx->batch[c & (LEX_RING - 1)],
-                           lx->batch_hash[c & (LEX_RING - 1)]);
-        if (rc)
-            return rc;
+        if (pass_count(lx, &lx->batch[c & (LEX_RING - 1)], lx->batch_tag[c & (LEX_RING - 1)]))
+            return POISK_ENOMEM;
+        mask = lx->npass - 1;             /* the table may have grown */
         c++;
     }
+    return POISK_OK;
+}
+
+/* The lookup table from the pass's forms in the order they were first seen; the pass's
+ * table and arena are released. */
+static int pass_settle(poisk_lexicon *lx)
+{
+    size_t forms = lx->used;
+    lx->used = 0;
+    for (size_t off = 0; off < lx->pass_len;) {
+        const char *f = lx->pass_arena + off + 1;
+        size_t len = (unsigned char)lx->pass_arena[off];
+        const pass_slot *s = pass_find(lx, f, len, pass_tag(pass_hash(f, len)));
+        if (lex_insert(lx, f, len, lex_hash(f, len), s->count, s->caps)) {
+            lx->used = forms;
+            return POISK_ENOMEM;
+        }
+        off += 1 + len;
+    }
+    poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+    poisk_table_free(lx->pass_arena, lx->pass_cap);
+    lx->pass = NULL;
+    lx->pass_arena = NULL;
+    lx->npass = lx->pass_len = lx->pass_cap = 0;
     return POISK_OK;
 }
 
@@ -551,6 +716,8 @@ int poisk_lexicon_freeze(poisk_lexicon *lx)
     if (!lx)
         return POISK_EINVAL;
     if (!lx->frozen) {
+        if (pass_settle(lx))
+            return POISK_ENOMEM;
         mark_prefixes(lx);
         build_form_bloom(lx);
         build_stems(lx);
@@ -578,6 +745,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
     poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     poisk_table_free(lx->arena, lx->arena_cap);
+    poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+    poisk_table_free(lx->pass_arena, lx->pass_cap);
     free(lx);
 }
 
