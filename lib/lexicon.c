@@ -351,6 +351,8 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
  * table and arena are released. */
 static int pass_settle(poisk_lexicon *lx)
 {
+    if (!lx->pass)
+        return POISK_OK;                  /* settled already (a freeze that failed later) */
     size_t forms = lx->used;
     lx->used = 0;
     for (size_t off = 0; off < lx->pass_len;) {
@@ -654,61 +656,116 @@ static void build_stems(poisk_lexicon *lx)
 /* Marks every form that is a proper prefix or a proper suffix of a longer form: two
  * pieces glued can be a corpus word only when the first is such a prefix and the second
  * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
- * for nearly every pair of ordinary words. */
-#define SUFFIX_BLOOM_SEED 0x9E3779B97F4A7C15ull   /* FNV-1a over the bytes read backwards */
+ * for nearly every pair of ordinary words.
+ *
+ * In byte order the forms that start with a form F come right after it, so F is a proper
+ * prefix of some form exactly when the next form in that order starts with F; reading the
+ * forms backwards gives the suffixes.  (Forms are whole UTF-8 characters, so the rest of
+ * a longer form starts on a character boundary.)  Two sorts of the forms, instead of one
+ * table lookup per prefix and suffix of every form: in this corpus most of those are forms
+ * too, each an XXH3 and a probe that misses the cache. */
+typedef struct {
+    uint64_t k0, k1;          /* the first 16 bytes, big-endian, zero-padded (no form has 0) */
+    const unsigned char *f;
+    lex_slot *s;
+} mark_key;
 
-/* Nearly every prefix and suffix of a form is no form (the table probe of an absent key
- * walks a cluster), so a Bloom filter of the forms, hashed byte by byte forwards and
- * backwards so that all prefixes and suffixes of a form hash in one pass each, answers
- * first; only its "maybe"s are looked up.  Without memory for it every one is looked up. */
-static void mark_prefixes(poisk_lexicon *lx)
+static int mark_cmp(const void *pa, const void *pb)
 {
-    size_t bits = 1u << 12;
-    while (bits < lx->used * 32)
-        bits <<= 1;
-    uint64_t *bloom = calloc(bits / 64, sizeof *bloom);
-    size_t mask = bits - 1;
-    for (size_t i = 0; bloom && i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
-        if (!s->hash)
+    const mark_key *a = pa, *b = pb;
+    if (a->k0 != b->k0)
+        return a->k0 < b->k0 ? -1 : 1;
+    if (a->k1 != b->k1)
+        return a->k1 < b->k1 ? -1 : 1;
+    size_t la = a->s->len, lb = b->s->len, m = la < lb ? la : lb;
+    int c = m > 16 ? memcmp(a->f + 16, b->f + 16, m - 16) : 0;   /* equal keys: both >= 16 */
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* keys (n >= 1) sorted by k0 (least significant byte first, a pass skipped when all keys
+ * share its byte, as the D0/D1 lead bytes of Cyrillic letters do), then each run of equal
+ * k0 by mark_cmp(): the bulk of the sort without a comparison.  tmp: room for n keys. */
+static void mark_sort(mark_key *keys, mark_key *tmp, size_t n)
+{
+    mark_key *a = keys, *b = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = { 0 }, at = 0;
+        for (size_t i = 0; i < n; i++)
+            count[a[i].k0 >> shift & 255]++;
+        if (count[a[0].k0 >> shift & 255] == n)
             continue;
-        const unsigned char *f = (const unsigned char *)lx->arena + s->off;
-        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
-        for (size_t k = 0; k < s->len; k++) {
-            h = stem_bloom_step(h, f[k]);
-            r = stem_bloom_step(r, f[s->len - 1 - k]);
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
         }
-        bloom_test(bloom, mask, h, 1);
-        bloom_test(bloom, mask, r, 1);
+        for (size_t i = 0; i < n; i++)
+            b[count[a[i].k0 >> shift & 255]++] = a[i];
+        mark_key *t = a;
+        a = b;
+        b = t;
     }
-    uint64_t back[POISK_PIECE_MAX_BYTES]; /* back[k]: backward hash of f[k..len) */
+    if (a != keys)
+        memcpy(keys, a, n * sizeof *keys);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && keys[j].k0 == keys[i].k0; j++)
+            ;
+        if (j - i > 1)
+            qsort(keys + i, j - i, sizeof *keys, mark_cmp);
+    }
+}
+
+/* Sorts the n forms (bytes at text + each slot's off) and marks (suffix 0: prefix, 1:
+ * suffix) each one the next starts with. */
+static void mark_sorted(mark_key *keys, mark_key *tmp, size_t n, const char *text, int suffix)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b[16] = { 0 };
+        keys[i].f = (const unsigned char *)text + keys[i].s->off;
+        memcpy(b, keys[i].f, keys[i].s->len < 16 ? keys[i].s->len : 16);
+        uint64_t w[2];
+        memcpy(w, b, 16);
+        keys[i].k0 = __builtin_bswap64(w[0]);
+        keys[i].k1 = __builtin_bswap64(w[1]);
+    }
+    if (n)
+        mark_sort(keys, tmp, n);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const mark_key *a = &keys[i], *b = &keys[i + 1];
+        if (a->s->len < b->s->len && !memcmp(a->f, b->f, a->s->len)) {
+            if (suffix)
+                a->s->e.suffix = 1;
+            else
+                a->s->e.prefix = 1;
+        }
+    }
+}
+
+static int mark_prefixes(poisk_lexicon *lx)
+{
+    mark_key *keys = malloc((lx->used ? lx->used : 1) * 2 * sizeof *keys);
+    char *rev = malloc(lx->arena_len ? lx->arena_len : 1);
+    if (!keys || !rev) {
+        free(keys);
+        free(rev);
+        return POISK_ENOMEM;
+    }
+    mark_key *tmp = keys + (lx->used ? lx->used : 1);
+    size_t n = 0;
     for (size_t i = 0; i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
+        lex_slot *s = &lx->slots[i];
         if (!s->hash)
             continue;
+        keys[n++].s = s;
         const char *f = lx->arena + s->off;
-        const unsigned char *u = (const unsigned char *)f;
-        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
-        int filter = bloom && s->len <= POISK_PIECE_MAX_BYTES;   /* pieces never are longer */
-        for (size_t k = s->len; filter && k-- > 1;)
-            back[k] = r = stem_bloom_step(r, u[k]);
-        for (size_t k = 1; k < s->len; k++) {
-            h = stem_bloom_step(h, u[k - 1]);
-            if ((u[k] & 0xC0) == 0x80)
-                continue;                 /* not a character boundary */
-            if (!filter || bloom_test(bloom, mask, h, 0)) {
-                lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
-                if (p->hash)
-                    p->e.prefix = 1;
-            }
-            if (!filter || bloom_test(bloom, mask, back[k], 0)) {
-                lex_slot *p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
-                if (p->hash)
-                    p->e.suffix = 1;
-            }
-        }
+        for (size_t k = 0; k < s->len; k++)
+            rev[s->off + k] = f[s->len - 1 - k];
     }
-    free(bloom);
+    mark_sorted(keys, tmp, n, lx->arena, 0);
+    mark_sorted(keys, tmp, n, rev, 1);
+    free(rev);
+    free(keys);
+    return POISK_OK;
 }
 
 int poisk_lexicon_freeze(poisk_lexicon *lx)
@@ -716,9 +773,8 @@ int poisk_lexicon_freeze(poisk_lexicon *lx)
     if (!lx)
         return POISK_EINVAL;
     if (!lx->frozen) {
-        if (pass_settle(lx))
+        if (pass_settle(lx) || mark_prefixes(lx))
             return POISK_ENOMEM;
-        mark_prefixes(lx);
         build_form_bloom(lx);
         build_stems(lx);
         load_dictionary(lx);
