@@ -33,6 +33,14 @@
 #define LEX_FORM_AHEAD 8     /* pieces between prefetching a slot and the form it holds */
 #define LEX_COUNT_AHEAD 16   /* pieces between prefetching a slot and counting there */
 
+/* A form's first 32 bytes, zero past its length (pass_key_of()). */
+#ifdef __SSE2__
+#include <emmintrin.h>
+typedef struct { __m128i lo, hi; } pass_key;
+#else
+typedef struct { uint64_t w[4]; } pass_key;
+#endif
+
 /* The first pass's count table (below): 16 bytes a slot. */
 typedef struct {
     uint32_t tag;             /* pass_tag() of the form's pass_hash(); 0 = empty */
@@ -59,6 +67,7 @@ struct poisk_lexicon {
      * its form LEX_FORM_AHEAD pieces later, and it is counted LEX_COUNT_AHEAD pieces later,
      * so the table's cache misses overlap with scanning */
     poisk_piece batch[LEX_RING];
+    pass_key batch_key[LEX_RING];  /* their pass keys and tags */
     uint32_t batch_tag[LEX_RING];
     /* the first pass counts here (until freeze moves the counts into slots/arena) */
     pass_slot *pass;
@@ -203,16 +212,54 @@ static const unsigned char pass_keep[64] = {   /* 32 x FF then 32 x 00: a length
 #define PASS_SHORT 32         /* forms up to this long take the masked, branch-free path */
 #define PASS_SLACK 32         /* readable bytes past the pass arena's last form */
 
-/* The form's first PASS_SHORT bytes with those past len zeroed (len <= PASS_SHORT; 32
- * bytes readable at f). */
-static inline void pass_load(const char *f, size_t len, uint64_t w[4])
+/* A form's first PASS_SHORT bytes with those past its length zeroed: what the pass
+ * hashes and compares when the form is no longer (SSE2: two registers). */
+#ifdef __SSE2__
+static inline pass_key pass_key_of(const char *f, size_t len)   /* 32 bytes readable at f */
 {
-    uint64_t k[4];
-    memcpy(w, f, 32);
-    memcpy(k, pass_keep + PASS_SHORT - len, 32);
-    for (int i = 0; i < 4; i++)
-        w[i] &= k[i];
+    const __m128i *m = (const __m128i *)(const void *)(pass_keep + PASS_SHORT - len);
+    pass_key k;
+    k.lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)f), _mm_loadu_si128(m));
+    k.hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(f + 16)),
+                         _mm_loadu_si128(m + 1));
+    return k;
 }
+
+static inline void pass_key_words(const pass_key *k, uint64_t w[4])
+{
+    w[0] = (uint64_t)_mm_cvtsi128_si64(k->lo);
+    w[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(k->lo, k->lo));
+    w[2] = (uint64_t)_mm_cvtsi128_si64(k->hi);
+    w[3] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(k->hi, k->hi));
+}
+
+static inline int pass_key_eq(const pass_key *a, const pass_key *b)
+{
+    __m128i x = _mm_or_si128(_mm_xor_si128(a->lo, b->lo), _mm_xor_si128(a->hi, b->hi));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) == 0xFFFF;
+}
+#else
+static inline pass_key pass_key_of(const char *f, size_t len)
+{
+    pass_key k;
+    uint64_t m[4];
+    memcpy(k.w, f, 32);
+    memcpy(m, pass_keep + PASS_SHORT - len, 32);
+    for (int i = 0; i < 4; i++)
+        k.w[i] &= m[i];
+    return k;
+}
+
+static inline void pass_key_words(const pass_key *k, uint64_t w[4])
+{
+    memcpy(w, k->w, 32);
+}
+
+static inline int pass_key_eq(const pass_key *a, const pass_key *b)
+{
+    return !memcmp(a->w, b->w, 32);
+}
+#endif
 
 static inline uint64_t pass_mix(uint64_t a, uint64_t b)
 {
@@ -220,13 +267,13 @@ static inline uint64_t pass_mix(uint64_t a, uint64_t b)
     return (uint64_t)m ^ (uint64_t)(m >> 64);
 }
 
-/* The pass's hash of a form whose PASS_SHORT bytes are readable at f. */
-static inline uint64_t pass_hash(const char *f, size_t len)
+/* The pass's hash of the form f (k: its pass_key_of() when len <= PASS_SHORT). */
+static inline uint64_t pass_hash(const char *f, size_t len, const pass_key *k)
 {
     if (len > PASS_SHORT)
         return XXH3_64bits(f, len);
     uint64_t w[4];
-    pass_load(f, len, w);
+    pass_key_words(k, w);
     return pass_mix(w[0] ^ 0xA0761D6478BD642Full, w[1] ^ 0xE7037ED1A0B428DBull ^ len)
            ^ pass_mix(w[2] ^ 0x8EBC6AF09C88C6E3ull, w[3] ^ 0x589965CC75374CC3ull);
 }
@@ -242,34 +289,33 @@ static size_t pass_home(const void *e, size_t mask, void *ctx)
     return (size_t)(((const pass_slot *)e)->tag >> 1) & mask;
 }
 
-/* Is the pass arena's record at rec (length byte, form) the form f of len bytes?  (32
- * bytes readable at f and after rec's form) */
-static inline int pass_same(const unsigned char *rec, const char *f, size_t len)
+/* Is the pass arena's record at rec (length byte, form) the form f of len bytes (k: as
+ * for pass_hash())?  (PASS_SLACK bytes readable after rec's form) */
+static inline int pass_same(const unsigned char *rec, const char *f, size_t len,
+                            const pass_key *k)
 {
     if (rec[0] != len)
         return 0;
     if (len > PASS_SHORT)
         return !memcmp(rec + 1, f, len);
-    uint64_t x[4], y[4];
-    pass_load((const char *)rec + 1, len, x);
-    pass_load(f, len, y);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+    pass_key r = pass_key_of((const char *)rec + 1, len);
+    return pass_key_eq(&r, k);
 }
 
 static inline pass_slot *pass_find(const poisk_lexicon *lx, const char *f, size_t len,
-                                   uint32_t tag)
+                                   const pass_key *k, uint32_t tag)
 {
     size_t mask = lx->npass - 1;
     for (size_t i = (size_t)(tag >> 1) & mask;; i = (i + 1) & mask) {
         pass_slot *s = &lx->pass[i];
         if (!s->tag || (s->tag == tag
-                        && pass_same((const unsigned char *)lx->pass_arena + s->off, f, len)))
+                        && pass_same((const unsigned char *)lx->pass_arena + s->off, f, len, k)))
             return s;
     }
 }
 
 static int pass_new(poisk_lexicon *lx, pass_slot **sp, const char *f, size_t len,
-                    uint32_t tag)
+                    const pass_key *k, uint32_t tag)
 {
     if ((lx->used + 1) * 4 > lx->npass * 3) {
         pass_slot *t = poisk_table_double(lx->pass, lx->npass, sizeof *t, pass_home, NULL);
@@ -277,7 +323,7 @@ static int pass_new(poisk_lexicon *lx, pass_slot **sp, const char *f, size_t len
             return POISK_ENOMEM;
         lx->pass = t;
         lx->npass *= 2;
-        *sp = pass_find(lx, f, len, tag);
+        *sp = pass_find(lx, f, len, k, tag);
     }
     if (lx->pass_len + 1 + len + PASS_SLACK > lx->pass_cap) {
         size_t cap = lx->pass_cap * 2;
@@ -300,10 +346,11 @@ static int pass_new(poisk_lexicon *lx, pass_slot **sp, const char *f, size_t len
     return POISK_OK;
 }
 
-static inline int pass_count(poisk_lexicon *lx, const poisk_piece *p, uint32_t tag)
+static inline int pass_count(poisk_lexicon *lx, const poisk_piece *p, const pass_key *k,
+                             uint32_t tag)
 {
-    pass_slot *s = pass_find(lx, p->form, p->len, tag);
-    if (!s->tag && pass_new(lx, &s, p->form, p->len, tag))
+    pass_slot *s = pass_find(lx, p->form, p->len, k, tag);
+    if (!s->tag && pass_new(lx, &s, p->form, p->len, k, tag))
         return POISK_ENOMEM;
     s->count += s->count < UINT32_MAX;
     s->caps += p->caps && s->caps < UINT32_MAX;
@@ -327,7 +374,9 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
             }
             if (p->digit)
                 continue;
-            uint32_t tag = pass_tag(pass_hash(p->form, p->len));
+            pass_key *k = &lx->batch_key[w & (LEX_RING - 1)];
+            *k = pass_key_of(p->form, p->len <= PASS_SHORT ? p->len : PASS_SHORT);
+            uint32_t tag = pass_tag(pass_hash(p->form, p->len, k));
             lx->batch_tag[w & (LEX_RING - 1)] = tag;
             __builtin_prefetch(&lx->pass[(tag >> 1) & mask]);
             if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
@@ -339,7 +388,8 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
             w++;
             continue;
         }
-        if (pass_count(lx, &lx->batch[c & (LEX_RING - 1)], lx->batch_tag[c & (LEX_RING - 1)]))
+        if (pass_count(lx, &lx->batch[c & (LEX_RING - 1)], &lx->batch_key[c & (LEX_RING - 1)],
+                       lx->batch_tag[c & (LEX_RING - 1)]))
             return POISK_ENOMEM;
         mask = lx->npass - 1;             /* the table may have grown */
         c++;
@@ -358,7 +408,8 @@ static int pass_settle(poisk_lexicon *lx)
     for (size_t off = 0; off < lx->pass_len;) {
         const char *f = lx->pass_arena + off + 1;
         size_t len = (unsigned char)lx->pass_arena[off];
-        const pass_slot *s = pass_find(lx, f, len, pass_tag(pass_hash(f, len)));
+        pass_key k = pass_key_of(f, len <= PASS_SHORT ? len : PASS_SHORT);
+        const pass_slot *s = pass_find(lx, f, len, &k, pass_tag(pass_hash(f, len, &k)));
         if (lex_insert(lx, f, len, lex_hash(f, len), s->count, s->caps)) {
             lx->used = forms;
             return POISK_ENOMEM;
