@@ -518,11 +518,23 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
 
 /* ---- The lexicon's first pass: forms only ---- */
 
-/* An ASCII byte that is neither a letter nor a digit: every path of the scanner takes it
- * for a separator (poisk_char_classify()), and it ends a run (ends_run()). */
-static inline int ascii_sep(unsigned b)
+/* Bytes by kind for the first-pass entry: 1 = an ASCII byte that is neither a letter nor a
+ * digit (every path of the scanner takes it for a separator, poisk_char_classify(), and
+ * it ends a run, ends_run()), 2 = an ASCII digit, 0 = anything else.  One load a byte. */
+static const uint8_t ascii_kind[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline int ascii_sep(unsigned char b)
 {
-    return b < 0x80 && b - '0' >= 10u && (b | 0x20) - 'a' >= 26u;
+    return ascii_kind[b] == 1;
 }
 
 /* The plain word at t (33 bytes readable): 1..16 basic Russian letters, lower case but
@@ -555,9 +567,9 @@ int poisk_scanner_next_form(poisk_scanner *s, poisk_piece *out)
             i++;
         if (i + 32 >= n)
             break;                        /* near the end: the scanner knows its bounds */
-        if (t[i] - (unsigned)'0' < 10u) {  /* a run of digits: no form to count */
+        if (ascii_kind[t[i]] == 2) {      /* a run of digits: no form to count */
             size_t d = i + 1;
-            while (d < n && t[d] - (unsigned)'0' < 10u)
+            while (d < n && ascii_kind[t[d]] == 2)
                 d++;
             if (d == n || !ascii_sep(t[d]))
                 break;
