@@ -168,7 +168,8 @@ static inline __attribute__((always_inline)) lex_slot *lex_find(const poisk_lexi
 
 /* A new entry for the form (not in the table) with its counts: the table grows at 3/4
  * full, the form is appended to the arena.  The order of these calls decides the table's
- * layout and the arena's, never what a lookup answers. */
+ * layout and the arena's, never what a lookup answers (with two parsing threads the first
+ * pass always counted texts in no fixed order, and the index stayed the same). */
 static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t h,
                       uint32_t count, uint32_t caps)
 {
@@ -202,7 +203,7 @@ static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t 
  * usual form (<= 32 bytes) is two masked 16-byte loads and two multiplies, no branch on
  * the length.  Each form is kept once in its own arena, a length byte and the bytes, in
  * the order of first sight; pass_settle() then builds the lookup table from them in that
- * order, which is the order the first pass used to insert them in (same table). */
+ * order (the same arena as when the first pass counted in the lookup table itself). */
 
 static const unsigned char pass_keep[64] = {   /* 32 x FF then 32 x 00: a length mask */
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
@@ -397,13 +398,35 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
     return POISK_OK;
 }
 
-/* The lookup table from the pass's forms in the order they were first seen; the pass's
- * table and arena are released. */
+/* The lookup table from the pass's forms in the order they were first seen (the arena
+ * then starts with the most frequent forms, as the first pass used to leave it); the
+ * pass's table and arena are released.  Called on an empty lookup table. */
 static int pass_settle(poisk_lexicon *lx)
 {
     if (!lx->pass)
         return POISK_OK;                  /* settled already (a freeze that failed later) */
-    size_t forms = lx->used;
+    size_t forms = lx->used, n = lx->nslots, cap = lx->arena_cap;
+    /* the sizes that inserting them one by one would grow the table and arena to, at once:
+     * no rehash on the way (the slots then differ, which no lookup can tell) */
+    while (forms * 4 > n * 3)
+        n *= 2;
+    while (cap < lx->pass_len - forms)
+        cap *= 2;
+    if (n != lx->nslots || cap != lx->arena_cap) {
+        lex_slot *t = poisk_table_alloc(n * sizeof *t);
+        char *a = poisk_table_alloc(cap);
+        if (!t || !a) {
+            poisk_table_free(t, n * sizeof *t);
+            poisk_table_free(a, cap);
+            return POISK_ENOMEM;
+        }
+        poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
+        poisk_table_free(lx->arena, lx->arena_cap);
+        lx->slots = t;
+        lx->nslots = n;
+        lx->arena = a;
+        lx->arena_cap = cap;
+    }
     lx->used = 0;
     for (size_t off = 0; off < lx->pass_len;) {
         const char *f = lx->pass_arena + off + 1;
