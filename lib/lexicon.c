@@ -126,26 +126,6 @@ int poisk_lexicon_create(poisk_lexicon **out)
     return POISK_OK;
 }
 
-static int lex_grow(poisk_lexicon *lx)
-{
-    size_t n = lx->nslots * 2;
-    lex_slot *s = poisk_table_alloc(n * sizeof *s);
-    if (!s)
-        return POISK_ENOMEM;
-    for (size_t i = 0; i < lx->nslots; i++) {
-        if (!lx->slots[i].hash)
-            continue;
-        size_t j = (size_t)(lx->slots[i].hash >> 8) & (n - 1);
-        while (s[j].hash)
-            j = (j + 1) & (n - 1);
-        s[j] = lx->slots[i];
-    }
-    poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
-    lx->slots = s;
-    lx->nslots = n;
-    return POISK_OK;
-}
-
 /* The same as poisk_form_hash(): the analyzer prefetches a new form's slot with it. */
 static uint64_t lex_hash(const char *form, size_t len)
 {
@@ -166,26 +146,17 @@ static inline __attribute__((always_inline)) lex_slot *lex_find(const poisk_lexi
     return &lx->slots[i];
 }
 
-/* A new entry for the form (not in the table) with its counts: the table grows at 3/4
- * full, the form is appended to the arena.  The order of these calls decides the table's
- * layout and the arena's, never what a lookup answers (with two parsing threads the first
- * pass always counted texts in no fixed order, and the index stayed the same). */
+/* A new entry for the form (not in the table) with its counts, its bytes appended to the
+ * arena; pass_settle() has made room for every form.  The order of these calls decides
+ * the table's layout and the arena's, never what a lookup answers (with two parsing
+ * threads the first pass always counted texts in no fixed order, and the index stayed
+ * the same). */
 static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t h,
                       uint32_t count, uint32_t caps)
 {
-    if ((lx->used + 1) * 4 > lx->nslots * 3 && lex_grow(lx))
-        return POISK_ENOMEM;
-    lex_slot *s = lex_find(lx, form, len, h);
-    if (lx->arena_len + len > lx->arena_cap) {
-        size_t cap = lx->arena_cap * 2;
-        char *a = poisk_table_resize(lx->arena, lx->arena_cap, lx->arena_len, cap);
-        if (!a)
-            return POISK_ENOMEM;
-        lx->arena = a;
-        lx->arena_cap = cap;
-    }
     if (lx->arena_len + len > UINT32_MAX)
         return POISK_ENOMEM;
+    lex_slot *s = lex_find(lx, form, len, h);
     memcpy(lx->arena + lx->arena_len, form, len);
     s->hash = h;
     s->off = (uint32_t)lx->arena_len;
@@ -406,8 +377,8 @@ static int pass_settle(poisk_lexicon *lx)
     if (!lx->pass)
         return POISK_OK;                  /* settled already (a freeze that failed later) */
     size_t forms = lx->used, n = lx->nslots, cap = lx->arena_cap;
-    /* the sizes that inserting them one by one would grow the table and arena to, at once:
-     * no rehash on the way (the slots then differ, which no lookup can tell) */
+    /* the table at most 3/4 full and the arena as they would have grown to, allocated at
+     * once: no rehash on the way */
     while (forms * 4 > n * 3)
         n *= 2;
     while (cap < lx->pass_len - forms)
