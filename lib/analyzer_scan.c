@@ -311,8 +311,6 @@ static inline int lower_first(const unsigned char *t)
     return (t[0] == 0xD0 && (t[1] & 0xF0) == 0xB0) || (t[0] == 0xD1 && (t[1] & 0xF0) == 0x80);
 }
 
-/* The same over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for the
- * usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
 /* Which of the 8 two-byte lanes at t hold a basic lower-case letter (а-я but ё, D0 B0..BF,
  * D1 80..8F): bit 2l and 2l+1 set for lane l. */
 static inline unsigned lower_lanes16(const unsigned char *t)
@@ -332,6 +330,8 @@ static inline unsigned lower_lanes16(const unsigned char *t)
 #endif
 }
 
+/* lower_prefix() over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for
+ * the usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
 static unsigned lower_prefix16(const unsigned char *t)
 {
     unsigned bad = ~lower_lanes16(t) & 0xFFFFu;

@@ -183,6 +183,7 @@ static const unsigned char pass_keep[64] = {   /* 32 x FF then 32 x 00: a length
 
 #define PASS_SHORT 32         /* forms up to this long take the masked, branch-free path */
 #define PASS_SLACK 32         /* readable bytes past the pass arena's last form */
+_Static_assert(POISK_PIECE_MAX_BYTES <= 255, "a pass record's length is one byte");
 
 /* A form's first PASS_SHORT bytes with those past its length zeroed: what the pass
  * hashes and compares when the form is no longer (SSE2: two registers). */
