@@ -311,21 +311,31 @@ static inline int lower_first(const unsigned char *t)
     return (t[0] == 0xD0 && (t[1] & 0xF0) == 0xB0) || (t[0] == 0xD1 && (t[1] & 0xF0) == 0x80);
 }
 
-/* The same over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for the
- * usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
-static unsigned lower_prefix16(const unsigned char *t)
+/* Which of the 8 two-byte lanes at t hold a basic lower-case letter (а-я but ё, D0 B0..BF,
+ * D1 80..8F): bit 2l and 2l+1 set for lane l. */
+static inline unsigned lower_lanes16(const unsigned char *t)
 {
 #ifdef __SSE2__
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)t);
     __m128i m = _mm_and_si128(x, _mm_set1_epi16((short)0xF0FF));
     __m128i ok = _mm_or_si128(_mm_cmpeq_epi16(m, _mm_set1_epi16((short)0xB0D0)),
                               _mm_cmpeq_epi16(m, _mm_set1_epi16((short)0x80D1)));
-    unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xFFFFu;
-    return bad ? (unsigned)__builtin_ctz(bad) >> 1 : 8;
+    return (unsigned)_mm_movemask_epi8(ok);
 #else
-    unsigned k = lower_prefix(t);
-    return k < 4 ? k : 4 + lower_prefix(t + 8);
+    unsigned ok = 0;
+    for (int l = 0; l < 8; l++)
+        if (lower_first(t + 2 * l))
+            ok |= 3u << (2 * l);
+    return ok;
 #endif
+}
+
+/* lower_prefix() over the 16 bytes at t: 0..8 letters, one step of the lower-case loop for
+ * the usual 5-8 letter word instead of two (SSE2 compares the 8 lanes at once). */
+static unsigned lower_prefix16(const unsigned char *t)
+{
+    unsigned bad = ~lower_lanes16(t) & 0xFFFFu;
+    return bad ? (unsigned)__builtin_ctz(bad) >> 1 : 8;
 }
 
 /* Folded entry of the basic Russian letter at t[i] (0 when it is not one). */
@@ -504,4 +514,79 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
         s->pos = from;                    /* not a simple run: start again, slowly */
     }
     return scan_general(s, out);
+}
+
+/* ---- The lexicon's first pass: forms only ---- */
+
+/* Bytes by kind for the first-pass entry: 1 = an ASCII byte that is neither a letter nor a
+ * digit (every path of the scanner takes it for a separator, poisk_char_classify(), and
+ * it ends a run, ends_run()), 2 = an ASCII digit, 0 = anything else.  One load a byte. */
+static const uint8_t ascii_kind[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline int ascii_sep(unsigned char b)
+{
+    return ascii_kind[b] == 1;
+}
+
+/* The plain word at t (33 bytes readable): 1..16 basic Russian letters, lower case but
+ * for maybe the first (Title), no ё, then an ASCII separator.  fast_run() reads such a run
+ * as exactly this piece: its bytes, the first letter folded, caps 0.  Copies the form
+ * into p (32 bytes written).  @return : its length in bytes, 0 when it is no plain word */
+static inline size_t plain_word(const unsigned char *t, poisk_piece *p)
+{
+    unsigned ok = lower_lanes16(t) | lower_lanes16(t + 16) << 16;
+    memcpy(p->form, t, 32);
+    if (!(ok & 1)) {
+        uint16_t e = russian_at(t, 0, 2);
+        if (!(e >> 15))
+            return 0;                     /* not a letter, or a lower-case ё */
+        put_letter(p, 0, e);              /* Title: its first letter folded */
+        ok |= 3;
+    }
+    size_t len = ~ok ? (size_t)__builtin_ctz(~ok) : 32;
+    return ascii_sep(t[len]) ? len : 0;
+}
+
+int poisk_scanner_next_form(poisk_scanner *s, poisk_piece *out)
+{
+    if (s->ipend < s->npend)
+        return poisk_scanner_next(s, out);
+    const unsigned char *t = s->text;
+    size_t i = s->pos, n = s->len;
+    for (;;) {
+        while (i < n && ascii_sep(t[i]))
+            i++;
+        if (i + 32 >= n)
+            break;                        /* near the end: the scanner knows its bounds */
+        if (ascii_kind[t[i]] == 2) {      /* a run of digits: no form to count */
+            size_t d = i + 1;
+            while (d < n && ascii_kind[t[d]] == 2)
+                d++;
+            if (d == n || !ascii_sep(t[d]))
+                break;
+            s->pos = i = d;               /* a run boundary, as after any run */
+            s->have_prev = 1;
+            continue;
+        }
+        size_t len = plain_word(t + i, out);
+        if (!len)
+            break;
+        out->len = (uint16_t)len;
+        out->digit = 0;
+        out->caps = 0;
+        s->pos = i + len;
+        s->have_prev = 1;
+        s->cut = 0;
+        return 1;
+    }
+    return poisk_scanner_next(s, out);   /* from s->pos, a run boundary */
 }

@@ -98,4 +98,12 @@ void poisk_scanner_reset(poisk_scanner *s, const char *text, size_t len);
 /*! poisk_scanner_next() : @return : 1 and fills *out, or 0 at the end of the text */
 int  poisk_scanner_next(poisk_scanner *s, poisk_piece *out);
 
+/*! poisk_scanner_next_form() : the lexicon's first pass: the same letter pieces as
+ *  poisk_scanner_next() in the same order, but only form, len, digit and caps are set
+ *  (the other fields are left as they were or unset), and runs of digits may be skipped
+ *  (never a letter piece).  Plain lower-case and Title words (the usual word) are read
+ *  straight from the text without the general machinery.
+ *  @return : 1 and fills *out, or 0 at the end of the text */
+int  poisk_scanner_next_form(poisk_scanner *s, poisk_piece *out);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * lexicon.c: corpus statistics for split-word repair (see lexicon.h).  The first pass runs
- * every input text through the analyzer's tokenizer and counts each letter piece; the
- * table is an open-addressing hash keyed by XXH3 over an arena of forms.  After freeze the
+ * every input text through the analyzer's tokenizer (its first-pass entry, which reads the
+ * usual word straight from the text) and counts each letter piece in a compact table of
+ * its own (pass_*); the freeze moves the counts into the lookup table, an open-addressing
+ * hash keyed by XXH3 (the form cache's hash) over an arena of forms.  After freeze the
  * table is read-only, so any number of analyzers (threads) may share it.
  */
 #include "lexicon.h"
@@ -31,6 +33,21 @@
 #define LEX_FORM_AHEAD 8     /* pieces between prefetching a slot and the form it holds */
 #define LEX_COUNT_AHEAD 16   /* pieces between prefetching a slot and counting there */
 
+/* A form's first 32 bytes, zero past its length (pass_key_of()). */
+#ifdef __SSE2__
+#include <emmintrin.h>
+typedef struct { __m128i lo, hi; } pass_key;
+#else
+typedef struct { uint64_t w[4]; } pass_key;
+#endif
+
+/* The first pass's count table (below): 16 bytes a slot. */
+typedef struct {
+    uint32_t tag;             /* pass_tag() of the form's pass_hash(); 0 = empty */
+    uint32_t off;             /* its record in the pass arena */
+    uint32_t count, caps;     /* as in poisk_lexicon_entry */
+} pass_slot;
+
 typedef struct {
     uint64_t hash;            /* 0 = empty */
     uint32_t off;             /* form in the arena */
@@ -50,7 +67,13 @@ struct poisk_lexicon {
      * its form LEX_FORM_AHEAD pieces later, and it is counted LEX_COUNT_AHEAD pieces later,
      * so the table's cache misses overlap with scanning */
     poisk_piece batch[LEX_RING];
-    uint64_t batch_hash[LEX_RING];
+    pass_key batch_key[LEX_RING];  /* their pass keys and tags */
+    uint32_t batch_tag[LEX_RING];
+    /* the first pass counts here (until freeze moves the counts into slots/arena) */
+    pass_slot *pass;
+    size_t npass;
+    char *pass_arena;         /* per form: a length byte, the form; PASS_SLACK bytes after */
+    size_t pass_len, pass_cap;
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
     /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
      * of their forms (built at freeze): "a form of this word was seen whole" */
@@ -86,33 +109,20 @@ int poisk_lexicon_create(poisk_lexicon **out)
     lx->slots = poisk_table_alloc(lx->nslots * sizeof *lx->slots);
     lx->arena_cap = 1u << 18;
     lx->arena = poisk_table_alloc(lx->arena_cap);
-    if (!lx->slots || !lx->arena || pthread_mutex_init(&lx->dict_lock, NULL)) {
+    lx->npass = 1u << 14;
+    lx->pass = poisk_table_alloc(lx->npass * sizeof *lx->pass);
+    lx->pass_cap = 1u << 18;
+    lx->pass_arena = poisk_table_alloc(lx->pass_cap);
+    if (!lx->slots || !lx->arena || !lx->pass || !lx->pass_arena
+        || pthread_mutex_init(&lx->dict_lock, NULL)) {
         poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
         poisk_table_free(lx->arena, lx->arena_cap);
+        poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+        poisk_table_free(lx->pass_arena, lx->pass_cap);
         free(lx);
         return POISK_ENOMEM;
     }
     *out = lx;
-    return POISK_OK;
-}
-
-static int lex_grow(poisk_lexicon *lx)
-{
-    size_t n = lx->nslots * 2;
-    lex_slot *s = poisk_table_alloc(n * sizeof *s);
-    if (!s)
-        return POISK_ENOMEM;
-    for (size_t i = 0; i < lx->nslots; i++) {
-        if (!lx->slots[i].hash)
-            continue;
-        size_t j = (size_t)(lx->slots[i].hash >> 8) & (n - 1);
-        while (s[j].hash)
-            j = (j + 1) & (n - 1);
-        s[j] = lx->slots[i];
-    }
-    poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
-    lx->slots = s;
-    lx->nslots = n;
     return POISK_OK;
 }
 
@@ -136,36 +146,187 @@ static inline __attribute__((always_inline)) lex_slot *lex_find(const poisk_lexi
     return &lx->slots[i];
 }
 
-static int lex_count(poisk_lexicon *lx, const poisk_piece *p, uint64_t h)
+/* A new entry for the form (not in the table) with its counts, its bytes appended to the
+ * arena; pass_settle() has made room for every form.  The order of these calls decides
+ * the table's layout and the arena's, never what a lookup answers (with two parsing
+ * threads the first pass always counted texts in no fixed order, and the index stayed
+ * the same). */
+static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t h,
+                      uint32_t count, uint32_t caps)
 {
-    lex_slot *s = lex_find(lx, p->form, p->len, h);
-    if (!s->hash) {
-        if ((lx->used + 1) * 4 > lx->nslots * 3) {
-            if (lex_grow(lx))
-                return POISK_ENOMEM;
-            s = lex_find(lx, p->form, p->len, h);
-        }
-        if (lx->arena_len + p->len > lx->arena_cap) {
-            size_t cap = lx->arena_cap * 2;
-            char *a = poisk_table_resize(lx->arena, lx->arena_cap, lx->arena_len, cap);
-            if (!a)
-                return POISK_ENOMEM;
-            lx->arena = a;
-            lx->arena_cap = cap;
-        }
-        if (lx->arena_len + p->len > UINT32_MAX)
-            return POISK_ENOMEM;
-        memcpy(lx->arena + lx->arena_len, p->form, p->len);
-        s->hash = h;
-        s->off = (uint32_t)lx->arena_len;
-        s->len = p->len;
-        lx->arena_len += p->len;
-        lx->used++;
+    if (lx->arena_len + len > UINT32_MAX)
+        return POISK_ENOMEM;
+    lex_slot *s = lex_find(lx, form, len, h);
+    memcpy(lx->arena + lx->arena_len, form, len);
+    s->hash = h;
+    s->off = (uint32_t)lx->arena_len;
+    s->len = (uint16_t)len;
+    s->e.count = count;
+    s->e.caps = caps;
+    lx->arena_len += len;
+    lx->used++;
+    return POISK_OK;
+}
+
+/* ---- The first pass's own count table ----
+ * Counting needs no XXH3 (the form cache's hash, which the lookups use) and no room for
+ * the freeze's marks: its slots are 16 bytes (four to a cache line) and its hash of the
+ * usual form (<= 32 bytes) is two masked 16-byte loads and two multiplies, no branch on
+ * the length.  Each form is kept once in its own arena, a length byte and the bytes, in
+ * the order of first sight; pass_settle() then builds the lookup table from them in that
+ * order (the same arena as when the first pass counted in the lookup table itself). */
+
+static const unsigned char pass_keep[64] = {   /* 32 x FF then 32 x 00: a length mask */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
+};
+
+#define PASS_SHORT 32         /* forms up to this long take the masked, branch-free path */
+#define PASS_SLACK 32         /* readable bytes past the pass arena's last form */
+_Static_assert(POISK_PIECE_MAX_BYTES <= 255, "a pass record's length is one byte");
+
+/* A form's first PASS_SHORT bytes with those past its length zeroed: what the pass
+ * hashes and compares when the form is no longer (SSE2: two registers). */
+#ifdef __SSE2__
+static inline pass_key pass_key_of(const char *f, size_t len)   /* 32 bytes readable at f */
+{
+    const __m128i *m = (const __m128i *)(const void *)(pass_keep + PASS_SHORT - len);
+    pass_key k;
+    k.lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)f), _mm_loadu_si128(m));
+    k.hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(f + 16)),
+                         _mm_loadu_si128(m + 1));
+    return k;
+}
+
+static inline void pass_key_words(const pass_key *k, uint64_t w[4])
+{
+    w[0] = (uint64_t)_mm_cvtsi128_si64(k->lo);
+    w[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(k->lo, k->lo));
+    w[2] = (uint64_t)_mm_cvtsi128_si64(k->hi);
+    w[3] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(k->hi, k->hi));
+}
+
+static inline int pass_key_eq(const pass_key *a, const pass_key *b)
+{
+    __m128i x = _mm_or_si128(_mm_xor_si128(a->lo, b->lo), _mm_xor_si128(a->hi, b->hi));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) == 0xFFFF;
+}
+#else
+static inline pass_key pass_key_of(const char *f, size_t len)
+{
+    pass_key k;
+    uint64_t m[4];
+    memcpy(k.w, f, 32);
+    memcpy(m, pass_keep + PASS_SHORT - len, 32);
+    for (int i = 0; i < 4; i++)
+        k.w[i] &= m[i];
+    return k;
+}
+
+static inline void pass_key_words(const pass_key *k, uint64_t w[4])
+{
+    memcpy(w, k->w, 32);
+}
+
+static inline int pass_key_eq(const pass_key *a, const pass_key *b)
+{
+    return !memcmp(a->w, b->w, 32);
+}
+#endif
+
+static inline uint64_t pass_mix(uint64_t a, uint64_t b)
+{
+    __uint128_t m = (__uint128_t)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* The pass's hash of the form f (k: its pass_key_of() when len <= PASS_SHORT). */
+static inline uint64_t pass_hash(const char *f, size_t len, const pass_key *k)
+{
+    if (len > PASS_SHORT)
+        return XXH3_64bits(f, len);
+    uint64_t w[4];
+    pass_key_words(k, w);
+    return pass_mix(w[0] ^ 0xA0761D6478BD642Full, w[1] ^ 0xE7037ED1A0B428DBull ^ len)
+           ^ pass_mix(w[2] ^ 0x8EBC6AF09C88C6E3ull, w[3] ^ 0x589965CC75374CC3ull);
+}
+
+static inline uint32_t pass_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1;
+}
+
+static size_t pass_home(const void *e, size_t mask, void *ctx)
+{
+    (void)ctx;
+    return (size_t)(((const pass_slot *)e)->tag >> 1) & mask;
+}
+
+/* Is the pass arena's record at rec (length byte, form) the form f of len bytes (k: as
+ * for pass_hash())?  (PASS_SLACK bytes readable after rec's form) */
+static inline int pass_same(const unsigned char *rec, const char *f, size_t len,
+                            const pass_key *k)
+{
+    if (rec[0] != len)
+        return 0;
+    if (len > PASS_SHORT)
+        return !memcmp(rec + 1, f, len);
+    pass_key r = pass_key_of((const char *)rec + 1, len);
+    return pass_key_eq(&r, k);
+}
+
+static inline pass_slot *pass_find(const poisk_lexicon *lx, const char *f, size_t len,
+                                   const pass_key *k, uint32_t tag)
+{
+    size_t mask = lx->npass - 1;
+    for (size_t i = (size_t)(tag >> 1) & mask;; i = (i + 1) & mask) {
+        pass_slot *s = &lx->pass[i];
+        if (!s->tag || (s->tag == tag
+                        && pass_same((const unsigned char *)lx->pass_arena + s->off, f, len, k)))
+            return s;
     }
-    if (s->e.count < UINT32_MAX)
-        s->e.count++;
-    if (p->caps && s->e.caps < UINT32_MAX)
-        s->e.caps++;
+}
+
+static int pass_new(poisk_lexicon *lx, pass_slot **sp, const char *f, size_t len,
+                    const pass_key *k, uint32_t tag)
+{
+    if ((lx->used + 1) * 4 > lx->npass * 3) {
+        pass_slot *t = poisk_table_double(lx->pass, lx->npass, sizeof *t, pass_home, NULL);
+        if (!t)
+            return POISK_ENOMEM;
+        lx->pass = t;
+        lx->npass *= 2;
+        *sp = pass_find(lx, f, len, k, tag);
+    }
+    if (lx->pass_len + 1 + len + PASS_SLACK > lx->pass_cap) {
+        size_t cap = lx->pass_cap * 2;
+        char *a = poisk_table_resize(lx->pass_arena, lx->pass_cap, lx->pass_len, cap);
+        if (!a)
+            return POISK_ENOMEM;
+        lx->pass_arena = a;
+        lx->pass_cap = cap;
+    }
+    if (lx->pass_len + 1 + len > UINT32_MAX)
+        return POISK_ENOMEM;
+    pass_slot *s = *sp;
+    s->tag = tag;
+    s->off = (uint32_t)lx->pass_len;
+    lx->pass_arena[lx->pass_len] = (char)len;
+    memcpy(lx->pass_arena + lx->pass_len + 1, f, len);
+    memset(lx->pass_arena + lx->pass_len + 1 + len, 0, PASS_SLACK);
+    lx->pass_len += 1 + len;
+    lx->used++;
+    return POISK_OK;
+}
+
+static inline int pass_count(poisk_lexicon *lx, const poisk_piece *p, const pass_key *k,
+                             uint32_t tag)
+{
+    pass_slot *s = pass_find(lx, p->form, p->len, k, tag);
+    if (!s->tag && pass_new(lx, &s, p->form, p->len, k, tag))
+        return POISK_ENOMEM;
+    s->count += s->count < UINT32_MAX;
+    s->caps += p->caps && s->caps < UINT32_MAX;
     return POISK_OK;
 }
 
@@ -175,34 +336,86 @@ int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
         return POISK_EINVAL;
     poisk_scanner_reset(&lx->scan, text, len);
     size_t w = 0, c = 0;                  /* pieces read (not digits), pieces counted */
+    size_t mask = lx->npass - 1;
     int more = 1;
     while (more || c < w) {
         if (more && w - c < LEX_COUNT_AHEAD) {
             poisk_piece *p = &lx->batch[w & (LEX_RING - 1)];
-            if (!poisk_scanner_next(&lx->scan, p)) {
+            if (!poisk_scanner_next_form(&lx->scan, p)) {
                 more = 0;
                 continue;
             }
             if (p->digit)
                 continue;
-            uint64_t h = lex_hash(p->form, p->len);
-            lx->batch_hash[w & (LEX_RING - 1)] = h;
-            __builtin_prefetch(&lx->slots[(h >> 8) & (lx->nslots - 1)]);
+            pass_key *k = &lx->batch_key[w & (LEX_RING - 1)];
+            *k = pass_key_of(p->form, p->len <= PASS_SHORT ? p->len : PASS_SHORT);
+            uint32_t tag = pass_tag(pass_hash(p->form, p->len, k));
+            lx->batch_tag[w & (LEX_RING - 1)] = tag;
+            __builtin_prefetch(&lx->pass[(tag >> 1) & mask]);
             if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
-                uint64_t hq = lx->batch_hash[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
-                const lex_slot *s = &lx->slots[(hq >> 8) & (lx->nslots - 1)];
-                if (s->hash == hq)
-                    __builtin_prefetch(lx->arena + s->off);
+                uint32_t tq = lx->batch_tag[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
+                const pass_slot *s = &lx->pass[(tq >> 1) & mask];
+                if (s->tag == tq)
+                    __builtin_prefetch(lx->pass_arena + s->off);
             }
             w++;
             continue;
         }
-        int rc = lex_count(lx, &lx->batch[c & (LEX_RING - 1)],
-                           lx->batch_hash[c & (LEX_RING - 1)]);
-        if (rc)
-            return rc;
+        if (pass_count(lx, &lx->batch[c & (LEX_RING - 1)], &lx->batch_key[c & (LEX_RING - 1)],
+                       lx->batch_tag[c & (LEX_RING - 1)]))
+            return POISK_ENOMEM;
+        mask = lx->npass - 1;             /* the table may have grown */
         c++;
     }
+    return POISK_OK;
+}
+
+/* The lookup table from the pass's forms in the order they were first seen (the arena
+ * then starts with the most frequent forms, as the first pass used to leave it); the
+ * pass's table and arena are released.  Called on an empty lookup table. */
+static int pass_settle(poisk_lexicon *lx)
+{
+    if (!lx->pass)
+        return POISK_OK;                  /* settled already (a freeze that failed later) */
+    size_t forms = lx->used, n = lx->nslots, cap = lx->arena_cap;
+    /* the table at most 3/4 full and the arena as they would have grown to, allocated at
+     * once: no rehash on the way */
+    while (forms * 4 > n * 3)
+        n *= 2;
+    while (cap < lx->pass_len - forms)
+        cap *= 2;
+    if (n != lx->nslots || cap != lx->arena_cap) {
+        lex_slot *t = poisk_table_alloc(n * sizeof *t);
+        char *a = poisk_table_alloc(cap);
+        if (!t || !a) {
+            poisk_table_free(t, n * sizeof *t);
+            poisk_table_free(a, cap);
+            return POISK_ENOMEM;
+        }
+        poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
+        poisk_table_free(lx->arena, lx->arena_cap);
+        lx->slots = t;
+        lx->nslots = n;
+        lx->arena = a;
+        lx->arena_cap = cap;
+    }
+    lx->used = 0;
+    for (size_t off = 0; off < lx->pass_len;) {
+        const char *f = lx->pass_arena + off + 1;
+        size_t len = (unsigned char)lx->pass_arena[off];
+        pass_key k = pass_key_of(f, len <= PASS_SHORT ? len : PASS_SHORT);
+        const pass_slot *s = pass_find(lx, f, len, &k, pass_tag(pass_hash(f, len, &k)));
+        if (lex_insert(lx, f, len, lex_hash(f, len), s->count, s->caps)) {
+            lx->used = forms;
+            return POISK_ENOMEM;
+        }
+        off += 1 + len;
+    }
+    poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+    poisk_table_free(lx->pass_arena, lx->pass_cap);
+    lx->pass = NULL;
+    lx->pass_arena = NULL;
+    lx->npass = lx->pass_len = lx->pass_cap = 0;
     return POISK_OK;
 }
 
@@ -489,61 +702,116 @@ static void build_stems(poisk_lexicon *lx)
 /* Marks every form that is a proper prefix or a proper suffix of a longer form: two
  * pieces glued can be a corpus word only when the first is such a prefix and the second
  * such a suffix, so repair asks for the glued form only then, which spares a hash lookup
- * for nearly every pair of ordinary words. */
-#define SUFFIX_BLOOM_SEED 0x9E3779B97F4A7C15ull   /* FNV-1a over the bytes read backwards */
+ * for nearly every pair of ordinary words.
+ *
+ * In byte order the forms that start with a form F come right after it, so F is a proper
+ * prefix of some form exactly when the next form in that order starts with F; reading the
+ * forms backwards gives the suffixes.  (Forms are whole UTF-8 characters, so the rest of
+ * a longer form starts on a character boundary.)  Two sorts of the forms, instead of one
+ * table lookup per prefix and suffix of every form: in this corpus most of those are forms
+ * too, each an XXH3 and a probe that misses the cache. */
+typedef struct {
+    uint64_t k0, k1;          /* the first 16 bytes, big-endian, zero-padded (no form has 0) */
+    const unsigned char *f;
+    lex_slot *s;
+} mark_key;
 
-/* Nearly every prefix and suffix of a form is no form (the table probe of an absent key
- * walks a cluster), so a Bloom filter of the forms, hashed byte by byte forwards and
- * backwards so that all prefixes and suffixes of a form hash in one pass each, answers
- * first; only its "maybe"s are looked up.  Without memory for it every one is looked up. */
-static void mark_prefixes(poisk_lexicon *lx)
+static int mark_cmp(const void *pa, const void *pb)
 {
-    size_t bits = 1u << 12;
-    while (bits < lx->used * 32)
-        bits <<= 1;
-    uint64_t *bloom = calloc(bits / 64, sizeof *bloom);
-    size_t mask = bits - 1;
-    for (size_t i = 0; bloom && i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
-        if (!s->hash)
+    const mark_key *a = pa, *b = pb;
+    if (a->k0 != b->k0)
+        return a->k0 < b->k0 ? -1 : 1;
+    if (a->k1 != b->k1)
+        return a->k1 < b->k1 ? -1 : 1;
+    size_t la = a->s->len, lb = b->s->len, m = la < lb ? la : lb;
+    int c = m > 16 ? memcmp(a->f + 16, b->f + 16, m - 16) : 0;   /* equal keys: both >= 16 */
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* keys (n >= 1) sorted by k0 (least significant byte first, a pass skipped when all keys
+ * share its byte, as the D0/D1 lead bytes of Cyrillic letters do), then each run of equal
+ * k0 by mark_cmp(): the bulk of the sort without a comparison.  tmp: room for n keys. */
+static void mark_sort(mark_key *keys, mark_key *tmp, size_t n)
+{
+    mark_key *a = keys, *b = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = { 0 }, at = 0;
+        for (size_t i = 0; i < n; i++)
+            count[a[i].k0 >> shift & 255]++;
+        if (count[a[0].k0 >> shift & 255] == n)
             continue;
-        const unsigned char *f = (const unsigned char *)lx->arena + s->off;
-        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
-        for (size_t k = 0; k < s->len; k++) {
-            h = stem_bloom_step(h, f[k]);
-            r = stem_bloom_step(r, f[s->len - 1 - k]);
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
         }
-        bloom_test(bloom, mask, h, 1);
-        bloom_test(bloom, mask, r, 1);
+        for (size_t i = 0; i < n; i++)
+            b[count[a[i].k0 >> shift & 255]++] = a[i];
+        mark_key *t = a;
+        a = b;
+        b = t;
     }
-    uint64_t back[POISK_PIECE_MAX_BYTES]; /* back[k]: backward hash of f[k..len) */
+    if (a != keys)
+        memcpy(keys, a, n * sizeof *keys);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && keys[j].k0 == keys[i].k0; j++)
+            ;
+        if (j - i > 1)
+            qsort(keys + i, j - i, sizeof *keys, mark_cmp);
+    }
+}
+
+/* Sorts the n forms (bytes at text + each slot's off) and marks (suffix 0: prefix, 1:
+ * suffix) each one the next starts with. */
+static void mark_sorted(mark_key *keys, mark_key *tmp, size_t n, const char *text, int suffix)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b[16] = { 0 };
+        keys[i].f = (const unsigned char *)text + keys[i].s->off;
+        memcpy(b, keys[i].f, keys[i].s->len < 16 ? keys[i].s->len : 16);
+        uint64_t w[2];
+        memcpy(w, b, 16);
+        keys[i].k0 = __builtin_bswap64(w[0]);
+        keys[i].k1 = __builtin_bswap64(w[1]);
+    }
+    if (n)
+        mark_sort(keys, tmp, n);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const mark_key *a = &keys[i], *b = &keys[i + 1];
+        if (a->s->len < b->s->len && !memcmp(a->f, b->f, a->s->len)) {
+            if (suffix)
+                a->s->e.suffix = 1;
+            else
+                a->s->e.prefix = 1;
+        }
+    }
+}
+
+static int mark_prefixes(poisk_lexicon *lx)
+{
+    mark_key *keys = malloc((lx->used ? lx->used : 1) * 2 * sizeof *keys);
+    char *rev = malloc(lx->arena_len ? lx->arena_len : 1);
+    if (!keys || !rev) {
+        free(keys);
+        free(rev);
+        return POISK_ENOMEM;
+    }
+    mark_key *tmp = keys + (lx->used ? lx->used : 1);
+    size_t n = 0;
     for (size_t i = 0; i < lx->nslots; i++) {
-        const lex_slot *s = &lx->slots[i];
+        lex_slot *s = &lx->slots[i];
         if (!s->hash)
             continue;
+        keys[n++].s = s;
         const char *f = lx->arena + s->off;
-        const unsigned char *u = (const unsigned char *)f;
-        uint64_t h = STEM_BLOOM_SEED, r = SUFFIX_BLOOM_SEED;
-        int filter = bloom && s->len <= POISK_PIECE_MAX_BYTES;   /* pieces never are longer */
-        for (size_t k = s->len; filter && k-- > 1;)
-            back[k] = r = stem_bloom_step(r, u[k]);
-        for (size_t k = 1; k < s->len; k++) {
-            h = stem_bloom_step(h, u[k - 1]);
-            if ((u[k] & 0xC0) == 0x80)
-                continue;                 /* not a character boundary */
-            if (!filter || bloom_test(bloom, mask, h, 0)) {
-                lex_slot *p = lex_find(lx, f, k, lex_hash(f, k));
-                if (p->hash)
-                    p->e.prefix = 1;
-            }
-            if (!filter || bloom_test(bloom, mask, back[k], 0)) {
-                lex_slot *p = lex_find(lx, f + k, s->len - k, lex_hash(f + k, s->len - k));
-                if (p->hash)
-                    p->e.suffix = 1;
-            }
-        }
+        for (size_t k = 0; k < s->len; k++)
+            rev[s->off + k] = f[s->len - 1 - k];
     }
-    free(bloom);
+    mark_sorted(keys, tmp, n, lx->arena, 0);
+    mark_sorted(keys, tmp, n, rev, 1);
+    free(rev);
+    free(keys);
+    return POISK_OK;
 }
 
 int poisk_lexicon_freeze(poisk_lexicon *lx)
@@ -551,7 +819,8 @@ int poisk_lexicon_freeze(poisk_lexicon *lx)
     if (!lx)
         return POISK_EINVAL;
     if (!lx->frozen) {
-        mark_prefixes(lx);
+        if (pass_settle(lx) || mark_prefixes(lx))
+            return POISK_ENOMEM;
         build_form_bloom(lx);
         build_stems(lx);
         load_dictionary(lx);
@@ -578,6 +847,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
     poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     poisk_table_free(lx->arena, lx->arena_cap);
+    poisk_table_free(lx->pass, lx->npass * sizeof *lx->pass);
+    poisk_table_free(lx->pass_arena, lx->pass_cap);
     free(lx);
 }
 

@@ -397,6 +397,89 @@ Test(analyzer, a_form_id_names_one_pair_per_epoch)
     check_form_ids(64 << 10);
 }
 
+/* ---- analyzer_scan.c: the lexicon's first-pass entry ---------------------------------- */
+
+#include "analyzer_scan.h"
+
+/* The letter pieces (form, caps) of poisk_scanner_next_form() are those of
+ * poisk_scanner_next(), in order.  @return : letter pieces compared */
+static size_t same_letter_pieces(const char *text, size_t len)
+{
+    static poisk_scanner a, b;
+    poisk_piece pa, pb;
+    size_t n = 0;
+    poisk_scanner_reset(&a, text, len);
+    poisk_scanner_reset(&b, text, len);
+    for (;;) {
+        int ra, rb;
+        do
+            ra = poisk_scanner_next(&a, &pa);
+        while (ra && pa.digit);
+        do
+            rb = poisk_scanner_next_form(&b, &pb);
+        while (rb && pb.digit);
+        cr_assert_eq(ra, rb, "piece %zu: one entry ended first", n);
+        if (!ra)
+            return n;
+        cr_assert(pa.len == pb.len && !memcmp(pa.form, pb.form, pa.len) && pa.caps == pb.caps,
+                  "piece %zu at byte %zu: '%.*s' vs '%.*s'", n, pa.start, (int)pa.len, pa.form,
+                  (int)pb.len, pb.form);
+        n++;
+    }
+}
+
+/* Plain words of every length around the shortcut's 16 letters, Title, CAPS, ё, digits,
+ * with every kind of neighbour, and a seed file with bytes that leave the shortcut
+ * (marks, soft hyphens, dashes, quotes, NBSP, damaged UTF-8, Latin, NUL) sprinkled in. */
+Test(scanner, first_pass_entry_reads_the_same_letter_pieces)
+{
+    static const char *heads[] = { "", "П", "Ё", "ё", "ИТ", "5", "a" };
+    static const char *tails[] = { " ", ", ", ".\n", "-", "\xC2\xAB", "\xC2\xBB", "\xC2\xA0",
+                                   "\xC2\xAD", "\xCC\x81", "5", "x", "Я", "ё", "\0", "\xFF" };
+    char text[4096];
+    size_t compared = 0;
+    for (size_t h = 0; h < sizeof heads / sizeof *heads; h++)
+        for (size_t t = 0; t < sizeof tails / sizeof *tails; t++)
+            for (int letters = 0; letters <= 40; letters++) {
+                size_t o = 0;
+                o += (size_t)sprintf(text + o, "%s", "начало 2024 ");
+                o += (size_t)sprintf(text + o, "%s", heads[h]);
+                for (int i = 0; i < letters; i++)
+                    o += (size_t)sprintf(text + o, "%s", "ж");
+                size_t tl = tails[t][0] ? strlen(tails[t]) : 1;
+                memcpy(text + o, tails[t], tl);
+                o += tl;
+                o += (size_t)sprintf(text + o, "%s", " конец текста, длинный хвост здесь 77 да");
+                for (size_t cut = o - 50; cut <= o; cut += 7)   /* near the end, too */
+                    compared += same_letter_pieces(text, cut);
+            }
+    cr_expect_gt(compared, 10000);
+
+    size_t n;
+    char *buf = tu_read_file("corpus/000_6d545a6ce98a1d7f.txt", &n);
+    cr_assert(buf, "run from the repository root");
+    cr_expect_gt(same_letter_pieces(buf, n), 12000);
+    static const char *odd[] = { "\xC2\xAD", "\xCC\x81", "\xD1\x91", "\xD0\x81", "-", "\xC2\xAB",
+                                 "\xC2\xA0", "7", "Q", "\xFF", "\xD0", "\xD0\x9F", "\xE2\x80\x94" };
+    char *m = malloc(n + 4096);
+    cr_assert(m);
+    unsigned seed = 7;
+    size_t ml = n;
+    memcpy(m, buf, n);
+    for (int k = 0; k < 1000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t at = (seed >> 8) % ml;
+        const char *ins = odd[(seed >> 4) % (sizeof odd / sizeof *odd)];
+        size_t il = strlen(ins);
+        memmove(m + at + il, m + at, ml - at);
+        memcpy(m + at, ins, il);
+        ml += il;
+    }
+    cr_expect_gt(same_letter_pieces(m, ml), 12000);
+    free(m);
+    free(buf);
+}
+
 /* ---- lexicon_mem.c: poisk_table_double ------------------------------------------------ */
 
 #include "lexicon_mem.h"
