@@ -867,14 +867,32 @@ int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
     return POISK_OK;
 }
 
-int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
+const uint64_t poisk_bloom_all_set = ~0ull, poisk_bloom_none_set = 0;
+
+static poisk_bloom_probe probe_of(const uint64_t *bloom, size_t a, size_t b)
+{
+    return (poisk_bloom_probe){ &bloom[a / 64], 1ull << (a % 64) | 1ull << (b % 64) };
+}
+
+poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len)
 {
     if (!d || !len || len + AFFIX_MAX > 512)
-        return 0;                             /* poisk_dict_check() refuses these */
+        return POISK_BLOOM_NO;                /* poisk_dict_check() refuses these */
     size_t digits = 0;
     while (digits < len && (unsigned)word[digits] - '0' < 10u)
         digits++;
-    return digits == len || may_have_stem(d, word, len);   /* a stem itself passes too */
+    size_t k = filter_keep(d, word, len);
+    if (digits == len || !k)
+        return POISK_BLOOM_MAYBE;             /* a number, or too short for the filter; a
+                                               * stem itself passes the filter too */
+    size_t a, b;                              /* may_have_stem()'s question */
+    pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
+    return probe_of(d->pbloom, a, b);
+}
+
+int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
+{
+    return poisk_bloom_probe_maybe(poisk_dict_may_check_probe(d, word, len));
 }
 
 int poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len)
