@@ -72,6 +72,10 @@ struct poisk_lexicon {
      * whole?" without a probe of the (large) form table */
     uint64_t *form_bloom;
     size_t form_bloom_mask;
+    /* the same (same size) over the forms seen whole twice or more in any case: repair's
+     * "+both" rule joins two words only when the corpus has the join that often, and most
+     * pairs it asks about were never seen glued */
+    uint64_t *twice_bloom;
     void *hun;                /* libhunspell handle when dict cannot read the files */
     pthread_mutex_t dict_lock;  /* guards hun */
 };
@@ -342,14 +346,19 @@ static void build_form_bloom(poisk_lexicon *lx)
     while (bits < lx->used * 16)
         bits <<= 1;
     lx->form_bloom = poisk_table_alloc(bits / 8);
+    lx->twice_bloom = lx->form_bloom ? poisk_table_alloc(bits / 8) : NULL;
     if (!lx->form_bloom)
         return;                           /* then every question answers "maybe" */
     lx->form_bloom_mask = bits - 1;
     for (size_t i = 0; i < lx->nslots; i++) {
         const lex_slot *s = &lx->slots[i];
-        if (s->hash && s->e.count > s->e.caps)
-            bloom_test(lx->form_bloom, lx->form_bloom_mask,
-                       bloom_hash(lx->arena + s->off, s->len), 1);
+        if (!s->hash || (s->e.count == s->e.caps && (s->e.count < 2 || !lx->twice_bloom)))
+            continue;
+        uint64_t h = bloom_hash(lx->arena + s->off, s->len);
+        if (s->e.count > s->e.caps)
+            bloom_test(lx->form_bloom, lx->form_bloom_mask, h, 1);
+        if (s->e.count >= 2 && lx->twice_bloom)
+            bloom_test(lx->twice_bloom, lx->form_bloom_mask, h, 1);
     }
 }
 
@@ -363,6 +372,12 @@ static poisk_bloom_probe lower_probe(const poisk_lexicon *lx, uint64_t h)
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len)
 {
     return lx && poisk_bloom_probe_maybe(lower_probe(lx, bloom_hash(form, len)));
+}
+
+int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    return lx && (!lx->twice_bloom
+                  || bloom_test(lx->twice_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0));
 }
 
 /* The stem-prefix filter (pre_bloom); without memory for it the walk never stops early. */
@@ -619,6 +634,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
         poisk_table_free(lx->pre_bloom, (lx->pre_bloom_mask + 1) / 8);
     if (lx->form_bloom)
         poisk_table_free(lx->form_bloom, (lx->form_bloom_mask + 1) / 8);
+    if (lx->twice_bloom)
+        poisk_table_free(lx->twice_bloom, (lx->form_bloom_mask + 1) / 8);
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
     poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     poisk_table_free(lx->arena, lx->arena_cap);

@@ -64,6 +64,10 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
  *  case (count - caps of its entry is 0). */
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_may_have_twice() : 0 only when the form was seen whole less than twice (in
+ *  any case: the count of its entry is 0 or 1). */
+int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size_t len);
+
 /* The filters poisk_lexicon_join_maybe() is asked about */
 enum {
     POISK_JOIN_LOWER = 1,   /* poisk_lexicon_may_have_lower(form, len) */

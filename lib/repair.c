@@ -390,8 +390,11 @@ static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keep
     }
     if (n != 2 || !r->dict || !(p[0]->r_bits & R_PREFIX) || !(p[1]->r_bits & R_SUFFIX))
         return 0;                         /* the usual case: two words, nothing to build */
-    /* +both: two words that are also one word, when the corpus says so */
+    /* +both: two words that are also one word, when the corpus says so (most pairs asked
+     * were never seen glued: the filter answers them without a form cache probe) */
     make_join(j, p, n);
+    if (!poisk_lexicon_may_have_twice(r->lx, j->form, j->len))
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     uint32_t c = e ? e->count : 0;
     if (!(c >= 3 || (c >= 2 && (p[0]->nchars <= 4 || p[1]->nchars <= 3))))
@@ -411,8 +414,15 @@ static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_jo
         || !(b0 & R_PREFIX) || !(b0 & R_OE) || p[1]->nchars < 4)
         return 0;                         /* the glued pair cannot be a corpus form */
     make_join(j, p, 2);
+    /* neither seen whole in lower case nor other forms of its word: no cache entry needed */
+    unsigned maybe = poisk_lexicon_join_maybe(r->lx, j->form, j->len, p[0]->len,
+                                              join_asks(r, p, 2, 1)
+                                              & (POISK_JOIN_LOWER | POISK_JOIN_STEM), 0);
+    if (!maybe)
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
-    if ((!e || e->count - e->caps == 0) && !stem_evidence(r, j, p, 2, 0))
+    if ((!e || e->count - e->caps == 0)
+        && !stem_evidence(r, j, p, 2, maybe == POISK_JOIN_STEM))
         return 0;
     j->compound = 1;
     return 1;
