@@ -54,7 +54,7 @@ static inline int poisk_bloom_probe_maybe(poisk_bloom_probe p)
 }
 
 /*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
- *  probe of the stem-prefix filter, no suffix rule tried). */
+ *  probe of a Bloom filter of every word it accepts, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_check_probe() : the same question as a probe (its word not loaded yet). */
 poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len);
