@@ -770,6 +770,8 @@ static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, 
             q[1] = POISK_BLOOM_MAYBE;     /* too long to tell here */
         return;
     }
+    if (poisk_dict_may_check_any_case(lx->dict))
+        return;                           /* the same question */
     if (upper_cyrillic_first(u)) {        /* А-Я: its lower case */
         memcpy(w, form, len);
         w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);

@@ -684,12 +684,36 @@ static int check_cands(const poisk_dict *d, const char *word, size_t len, char *
     return 0;
 }
 
+/* wbloom's key: the word with its first letter in lower case (A-Z, А-Я, Ё), so that one
+ * probe answers for the word, its Capitalised form and its lower-case form (hunspell's
+ * case variants that split-word repair asks about). */
 static uint64_t word_hash(const char *s, size_t len)
 {
-    return XXH3_64bits_withSeed(s, len, 0x776f7264);
+    const unsigned char *u = (const unsigned char *)s;
+    char w[512];
+    if (len < 1 || len > sizeof w)
+        return XXH3_64bits_withSeed(s, len, 0x776f7264);
+    if (u[0] >= 'A' && u[0] <= 'Z') {
+        memcpy(w, s, len);
+        w[0] = (char)(u[0] + 0x20);
+    } else if (len >= 2 && u[0] == 0xD0 && u[1] >= 0x80 && u[1] <= 0xAF) {
+        memcpy(w, s, len);
+        if (u[1] < 0x90) {                        /* Ѐ-Џ -> ѐ-џ */
+            w[0] = (char)0xD1;
+            w[1] = (char)(u[1] + 0x10);
+        } else if (u[1] < 0xA0)                   /* А-П -> а-п */
+            w[1] = (char)(u[1] + 0x20);
+        else {                                    /* Р-Я -> р-я */
+            w[0] = (char)0xD1;
+            w[1] = (char)(u[1] - 0x20);
+        }
+    } else
+        return XXH3_64bits_withSeed(s, len, 0x776f7264);
+    return XXH3_64bits_withSeed(w, len, 0x776f7264);
 }
 
-/* Might poisk_dict_check() accept the word (not a number)?  No false "no". */
+/* Might poisk_dict_check() accept the word (not a number), or the word with its first
+ * letter in the other case?  No false "no". */
 static int wbloom_has(const poisk_dict *d, const char *word, size_t len)
 {
     size_t a, b;
@@ -819,7 +843,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
  * the system dictionary once (tools/dictgen.c) and embeds the tables (lexicon_blob.c); an
  * indexer that finds the same files (size and mtime of .aff and .dic) uses them in place. */
 
-#define BLOB_MAGIC "PDICT06"
+#define BLOB_MAGIC "PDICT07"
 #define BLOB_ALIGN 64
 
 typedef struct {
@@ -1001,6 +1025,11 @@ poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *wo
 int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
 {
     return poisk_bloom_probe_maybe(poisk_dict_may_check_probe(d, word, len));
+}
+
+int poisk_dict_may_check_any_case(const poisk_dict *d)
+{
+    return d && d->wbloom;
 }
 
 int poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len)

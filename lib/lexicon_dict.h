@@ -56,6 +56,9 @@ static inline int poisk_bloom_probe_maybe(poisk_bloom_probe p)
 /*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
  *  probe of a Bloom filter of every word it accepts, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_may_check_any_case() : 1 when poisk_dict_may_check() answers the same for the
+ *  word with its first letter in either case (then one question covers both). */
+int  poisk_dict_may_check_any_case(const poisk_dict *d);
 /*! poisk_dict_may_check_probe() : the same question as a probe (its word not loaded yet). */
 poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
