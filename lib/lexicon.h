@@ -90,8 +90,8 @@ int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size
 /*! poisk_lexicon_may_start_spell() : 0 only when poisk_lexicon_spell() refuses every form
  *  that starts with this lower-case one (capitalised 1: with it Capitalised, as
  *  poisk_lexicon_may_spell() asks for title 1) and is poisk_lexicon_spell_max_add() bytes
- *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: its
- *  filter tests a longer prefix.) */
+ *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: it is
+ *  a Bloom filter.) */
 int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, size_t len,
                                   int capitalised);
 

@@ -326,7 +326,8 @@ static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece
  *  - seen whole in lower case: the lexicon's filter of such forms;
  *  - other forms of its word: none of the join's prefixes that reach the last piece (its
  *    Snowball stem is one of them) is a corpus stem;
- *  - the dictionary: its stem-prefix filter refuses the join (and the Capitalised join).
+ *  - the dictionary: its filter of the words it accepts refuses the join (and the
+ *    Capitalised join).
  * *stem_tested: for stem_evidence(). */
 static int cannot_be_known(poisk_repair *r, const poisk_repair_join *j, int title,
                            poisk_piece *const *p, unsigned n, unsigned ask, int *stem_tested)
