@@ -95,6 +95,10 @@ struct poisk_lexicon {
      * whole?" without a probe of the (large) form table */
     uint64_t *form_bloom;
     size_t form_bloom_mask;
+    /* the same (same size) over the forms seen whole twice or more in any case: repair's
+     * "+both" rule joins two words only when the corpus has the join that often, and most
+     * pairs it asks about were never seen glued */
+    uint64_t *twice_bloom;
     void *hun;                /* libhunspell handle when dict cannot read the files */
     pthread_mutex_t dict_lock;  /* guards hun */
 };
@@ -500,13 +504,19 @@ static inline uint64_t stem_bloom_step(uint64_t h, unsigned char c)
     return (h ^ c) * 1099511628211ull;
 }
 
-static inline int bloom_test(uint64_t *bloom, size_t mask, uint64_t h, int set)
+/* The running hash's final mix (fmix64), before its bits are used. */
+static inline uint64_t bloom_mix(uint64_t h)
 {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
+    return h ^ (h >> 33);
+}
+
+static inline int bloom_test(uint64_t *bloom, size_t mask, uint64_t h, int set)
+{
+    h = bloom_mix(h);
     size_t word = (size_t)(h >> 20) & (mask >> 6);     /* both bits in one word */
     size_t a = word * 64 + (h & 63), b = word * 64 + (h >> 6 & 63);
     if (set) {
@@ -522,12 +532,25 @@ static inline int stem_bloom_test(const poisk_lexicon *lx, uint64_t h, int set)
     return bloom_test(lx->stem_bloom, lx->stem_bloom_mask, h, set);
 }
 
-static uint64_t bloom_hash(const char *s, size_t len)
+/* The running hash h of some bytes continued over s[0..len). */
+static inline uint64_t bloom_hash_on(uint64_t h, const char *s, size_t len)
 {
-    uint64_t h = STEM_BLOOM_SEED;
     for (size_t k = 0; k < len; k++)
         h = stem_bloom_step(h, (unsigned char)s[k]);
     return h;
+}
+
+static uint64_t bloom_hash(const char *s, size_t len)
+{
+    return bloom_hash_on(STEM_BLOOM_SEED, s, len);
+}
+
+/* bloom_test()'s question (set 0) as a probe, its word not loaded yet. */
+static inline poisk_bloom_probe bloom_probe(const uint64_t *bloom, size_t mask, uint64_t h)
+{
+    h = bloom_mix(h);
+    size_t word = (size_t)(h >> 20) & (mask >> 6);
+    return (poisk_bloom_probe){ &bloom[word], 1ull << (h & 63) | 1ull << (h >> 6 & 63) };
 }
 
 static void build_form_bloom(poisk_lexicon *lx)
@@ -536,23 +559,38 @@ static void build_form_bloom(poisk_lexicon *lx)
     while (bits < lx->used * 16)
         bits <<= 1;
     lx->form_bloom = poisk_table_alloc(bits / 8);
+    lx->twice_bloom = lx->form_bloom ? poisk_table_alloc(bits / 8) : NULL;
     if (!lx->form_bloom)
         return;                           /* then every question answers "maybe" */
     lx->form_bloom_mask = bits - 1;
     for (size_t i = 0; i < lx->nslots; i++) {
         const lex_slot *s = &lx->slots[i];
-        if (s->hash && s->e.count > s->e.caps)
-            bloom_test(lx->form_bloom, lx->form_bloom_mask,
-                       bloom_hash(lx->arena + s->off, s->len), 1);
+        if (!s->hash || (s->e.count == s->e.caps && (s->e.count < 2 || !lx->twice_bloom)))
+            continue;
+        uint64_t h = bloom_hash(lx->arena + s->off, s->len);
+        if (s->e.count > s->e.caps)
+            bloom_test(lx->form_bloom, lx->form_bloom_mask, h, 1);
+        if (s->e.count >= 2 && lx->twice_bloom)
+            bloom_test(lx->twice_bloom, lx->form_bloom_mask, h, 1);
     }
+}
+
+/* poisk_lexicon_may_have_lower()'s question about the form whose bloom_hash() is h. */
+static poisk_bloom_probe lower_probe(const poisk_lexicon *lx, uint64_t h)
+{
+    return lx->form_bloom ? bloom_probe(lx->form_bloom, lx->form_bloom_mask, h)
+                          : POISK_BLOOM_MAYBE;
 }
 
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    if (!lx)
-        return 0;
-    return !lx->form_bloom
-           || bloom_test(lx->form_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0);
+    return lx && poisk_bloom_probe_maybe(lower_probe(lx, bloom_hash(form, len)));
+}
+
+int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size_t len)
+{
+    return lx && (!lx->twice_bloom
+                  || bloom_test(lx->twice_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0));
 }
 
 /* The stem-prefix filter (pre_bloom); without memory for it the walk never stops early. */
@@ -604,6 +642,38 @@ static void build_stem_bloom(poisk_lexicon *lx)
     build_pre_bloom(lx);
 }
 
+/* The first prefix poisk_lexicon_may_stem() tests: min_len (>= 1) bytes or more, up to a
+ * character boundary or the end. */
+static inline size_t stem_walk_start(const unsigned char *f, size_t len, size_t min_len)
+{
+    size_t k = min_len;
+    while (k < len && (f[k] & 0xC0) == 0x80)
+        k++;
+    return k;
+}
+
+/* poisk_lexicon_may_stem()'s walk (a stem filter exists) from the prefix form[0..k) of
+ * bloom_hash() h, k at a character boundary or len, over every longer such prefix. */
+static int stem_walk(const poisk_lexicon *lx, const char *form, size_t len, size_t k,
+                     uint64_t h)
+{
+    const unsigned char *f = (const unsigned char *)form;
+    for (;;) {
+        if (lx->pre_bloom
+            && !bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 0))
+            return 0;                     /* no stem starts so: none is longer either */
+        /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
+         * caller a form cache entry, a dictionary check and a Snowball stem of the join */
+        if (stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k))
+            return 1;
+        if (k >= len)
+            return 0;
+        do
+            h = stem_bloom_step(h, f[k++]);
+        while (k < len && (f[k] & 0xC0) == 0x80);
+    }
+}
+
 int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len,
                            size_t min_len)
 {
@@ -613,21 +683,10 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
         return 1;
     if (min_len < 1)
         min_len = 1;
-    const unsigned char *f = (const unsigned char *)form;
-    uint64_t h = STEM_BLOOM_SEED;
-    for (size_t k = 0; k < len; k++) {
-        h = stem_bloom_step(h, f[k]);
-        /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
-         * caller a form cache entry, a dictionary check and a Snowball stem of the join */
-        if (k + 1 >= min_len && (k + 1 == len || (f[k + 1] & 0xC0) != 0x80)) {
-            if (lx->pre_bloom
-                && !bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 0))
-                return 0;                 /* no stem starts so: none is longer either */
-            if (stem_bloom_test(lx, h, 0) && poisk_lexicon_stem_count(lx, form, k + 1))
-                return 1;
-        }
-    }
-    return 0;
+    if (min_len > len)
+        return 0;
+    size_t k = stem_walk_start((const unsigned char *)form, len, min_len);
+    return stem_walk(lx, form, len, k, bloom_hash(form, k));
 }
 
 /* The stem table was sized for one stem per form; there are ~5x fewer (a word's forms share
@@ -844,6 +903,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
         poisk_table_free(lx->pre_bloom, (lx->pre_bloom_mask + 1) / 8);
     if (lx->form_bloom)
         poisk_table_free(lx->form_bloom, (lx->form_bloom_mask + 1) / 8);
+    if (lx->twice_bloom)
+        poisk_table_free(lx->twice_bloom, (lx->form_bloom_mask + 1) / 8);
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
     poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     poisk_table_free(lx->arena, lx->arena_cap);
@@ -959,30 +1020,87 @@ static int capitalise_first(const unsigned char *u, size_t len, char *w)
     return 1;
 }
 
-int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
+/* poisk_lexicon_may_spell()'s questions: maybe when either probe says so. */
+static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, int title,
+                         poisk_bloom_probe q[2])
 {
+    q[0] = q[1] = POISK_BLOOM_NO;
     if (!lx || !(lx->dict || lx->hun))
-        return 0;
-    if (!lx->dict)
-        return 1;
-    if (poisk_dict_may_check(lx->dict, form, len))
-        return 1;
+        return;
+    if (!lx->dict) {
+        q[0] = POISK_BLOOM_MAYBE;
+        return;
+    }
+    q[0] = poisk_dict_may_check_probe(lx->dict, form, len);
     /* poisk_lexicon_spell() also tries a Capitalised word in lower case, and the caller
      * may ask about the form Capitalised: those must be refused too */
     const unsigned char *u = (const unsigned char *)form;
     char w[512];
-    if (len < 2 || len > sizeof w)
-        return len > sizeof w;            /* too long to tell here: maybe */
-    int upper = upper_cyrillic_first(u);
-    if (!upper && !title)
-        return 0;                         /* the usual case: nothing else to ask */
-    if (upper) {                          /* А-Я: its lower case */
+    if (len < 2 || len > sizeof w) {
+        if (len > sizeof w)
+            q[1] = POISK_BLOOM_MAYBE;     /* too long to tell here */
+        return;
+    }
+    if (poisk_dict_may_check_any_case(lx->dict))
+        return;                           /* the same question */
+    if (upper_cyrillic_first(u)) {        /* А-Я: its lower case */
         memcpy(w, form, len);
         w[0] = (char)(u[1] < 0xA0 ? 0xD0 : 0xD1);
         w[1] = (char)(u[1] < 0xA0 ? u[1] + 0x20 : u[1] - 0x20);
-        return poisk_dict_may_check(lx->dict, w, len);
+        q[1] = poisk_dict_may_check_probe(lx->dict, w, len);
+    } else if (title && capitalise_first(u, len, w))
+        q[1] = poisk_dict_may_check_probe(lx->dict, w, len);
+    /* else the usual case: nothing else to ask */
+}
+
+int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
+{
+    poisk_bloom_probe q[2];
+    spell_probes(lx, form, len, title, q);
+    return poisk_bloom_probe_maybe(q[0]) || poisk_bloom_probe_maybe(q[1]);
+}
+
+unsigned poisk_lexicon_join_maybe(const poisk_lexicon *lx, const char *form, size_t len,
+                                  size_t min_len, unsigned ask, int title)
+{
+    if (!lx)
+        return 0;                         /* every filter says no */
+    if ((ask & POISK_JOIN_STEM) && lx->stems && (!lx->stem_bloom || !lx->pre_bloom)) {
+        ask &= ~(unsigned)POISK_JOIN_STEM;   /* short of memory at freeze: no early probe */
+        if (poisk_lexicon_may_stem(lx, form, len, min_len))
+            return POISK_JOIN_STEM;
     }
-    return capitalise_first(u, len, w) && poisk_dict_may_check(lx->dict, w, len);
+    if (min_len < 1)
+        min_len = 1;
+    if (!lx->stems || min_len > len)
+        ask &= ~(unsigned)POISK_JOIN_STEM;   /* poisk_lexicon_may_stem() says 0 */
+    /* one pass of the running hash gives the stem walk's first prefix and the whole form */
+    size_t k = 0;
+    uint64_t h = STEM_BLOOM_SEED;
+    poisk_bloom_probe lower = POISK_BLOOM_NO, pre = POISK_BLOOM_NO, spell[2];
+    if (ask & POISK_JOIN_STEM) {
+        k = stem_walk_start((const unsigned char *)form, len, min_len);
+        h = bloom_hash(form, k);
+        pre = bloom_probe(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT);
+        poisk_bloom_probe_load(pre);
+    }
+    if (ask & POISK_JOIN_LOWER) {
+        lower = lower_probe(lx, bloom_hash_on(h, form + k, len - k));
+        poisk_bloom_probe_load(lower);
+    }
+    spell[0] = spell[1] = POISK_BLOOM_NO;
+    if (ask & POISK_JOIN_SPELL) {
+        spell_probes(lx, form, len, title, spell);
+        poisk_bloom_probe_load(spell[0]);
+        poisk_bloom_probe_load(spell[1]);
+    }
+    if (poisk_bloom_probe_maybe(lower))
+        return POISK_JOIN_LOWER;
+    if (poisk_bloom_probe_maybe(pre) && stem_walk(lx, form, len, k, h))
+        return POISK_JOIN_STEM;
+    if (poisk_bloom_probe_maybe(spell[0]) || poisk_bloom_probe_maybe(spell[1]))
+        return POISK_JOIN_SPELL;
+    return 0;
 }
 
 int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size_t len)

@@ -64,6 +64,24 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
  *  case (count - caps of its entry is 0). */
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len);
 
+/*! poisk_lexicon_may_have_twice() : 0 only when the form was seen whole less than twice (in
+ *  any case: the count of its entry is 0 or 1). */
+int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size_t len);
+
+/* The filters poisk_lexicon_join_maybe() is asked about */
+enum {
+    POISK_JOIN_LOWER = 1,   /* poisk_lexicon_may_have_lower(form, len) */
+    POISK_JOIN_STEM = 2,    /* poisk_lexicon_may_stem(form, len, min_len) */
+    POISK_JOIN_SPELL = 4    /* poisk_lexicon_may_spell(form, len, title) */
+};
+
+/*! poisk_lexicon_join_maybe() : the asked filters (POISK_JOIN_*) of the form, in that order,
+ *  computed in one pass over its bytes with their filter words loaded together, so that
+ *  their cache misses overlap.  @return : the first of them that says maybe, 0 when all
+ *  say no */
+unsigned poisk_lexicon_join_maybe(const poisk_lexicon *lx, const char *form, size_t len,
+                                  size_t min_len, unsigned ask, int title);
+
 /*! poisk_lexicon_may_start_stem() : 0 only when no stem of the stem table starts with the
  *  form (the stem-prefix filter): then poisk_lexicon_may_stem() is 0 for every longer form
  *  starting with it, with a min_len of len or more. */
@@ -72,8 +90,8 @@ int poisk_lexicon_may_start_stem(const poisk_lexicon *lx, const char *form, size
 /*! poisk_lexicon_may_start_spell() : 0 only when poisk_lexicon_spell() refuses every form
  *  that starts with this lower-case one (capitalised 1: with it Capitalised, as
  *  poisk_lexicon_may_spell() asks for title 1) and is poisk_lexicon_spell_max_add() bytes
- *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: its
- *  filter tests a longer prefix.) */
+ *  longer or more.  (poisk_lexicon_may_spell() of such a form may still say maybe: it is
+ *  a Bloom filter.) */
 int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, size_t len,
                                   int capitalised);
 

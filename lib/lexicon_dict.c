@@ -72,6 +72,13 @@ struct poisk_dict {
      * without trying each suffix rule. */
     uint64_t *pbloom;
     size_t pbloom_mask;   /* bits - 1 */
+    /* Bloom filter over every word the check accepts but numbers (each stem and each of
+     * its suffixed forms, wbloom_build()): split-word repair asks about many joins of 11
+     * letters or fewer, too short for the prefix filter to tell anything (it tests the
+     * word less the longest suffix), and nearly all of them are no word: one probe says
+     * so, where the check would try every ending. */
+    uint64_t *wbloom;
+    size_t wbloom_mask;   /* bits - 1, 0 = none */
     size_t str_len;       /* bytes of dic (a compact stem area when from a blob) */
     int borrowed;         /* arrays point into a precomputed blob: not freed */
 };
@@ -80,6 +87,7 @@ struct poisk_dict {
 
 static int bloom_build(poisk_dict *d);
 static int pbloom_build(poisk_dict *d);
+static int wbloom_build(poisk_dict *d);
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -431,6 +439,8 @@ int poisk_dict_load(const char *aff_path, const char *dic_path, poisk_dict **out
         rc = bloom_build(d);
     if (!rc)
         rc = pbloom_build(d);
+    if (!rc)
+        rc = wbloom_build(d);
     d->str_len = dic_len;
     if (rc) {
         poisk_dict_free(d);
@@ -449,6 +459,7 @@ void poisk_dict_free(poisk_dict *d)
         free(d->stems);
         free(d->bloom);
         free(d->pbloom);
+        free(d->wbloom);
         free(d->rules);
         free(d->adds);
     }
@@ -673,6 +684,112 @@ static int check_cands(const poisk_dict *d, const char *word, size_t len, char *
     return 0;
 }
 
+/* wbloom's key: the word with its first letter in lower case (A-Z, А-Я, Ё), so that one
+ * probe answers for the word, its Capitalised form and its lower-case form (hunspell's
+ * case variants that split-word repair asks about). */
+static uint64_t word_hash(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    char w[512];
+    if (len < 1 || len > sizeof w)
+        return XXH3_64bits_withSeed(s, len, 0x776f7264);
+    if (u[0] >= 'A' && u[0] <= 'Z') {
+        memcpy(w, s, len);
+        w[0] = (char)(u[0] + 0x20);
+    } else if (len >= 2 && u[0] == 0xD0 && u[1] >= 0x80 && u[1] <= 0xAF) {
+        memcpy(w, s, len);
+        if (u[1] < 0x90) {                        /* Ѐ-Џ -> ѐ-џ */
+            w[0] = (char)0xD1;
+            w[1] = (char)(u[1] + 0x10);
+        } else if (u[1] < 0xA0)                   /* А-П -> а-п */
+            w[1] = (char)(u[1] + 0x20);
+        else {                                    /* Р-Я -> р-я */
+            w[0] = (char)0xD1;
+            w[1] = (char)(u[1] - 0x20);
+        }
+    } else
+        return XXH3_64bits_withSeed(s, len, 0x776f7264);
+    return XXH3_64bits_withSeed(w, len, 0x776f7264);
+}
+
+/* Might poisk_dict_check() accept the word (not a number), or the word with its first
+ * letter in the other case?  No false "no". */
+static int wbloom_has(const poisk_dict *d, const char *word, size_t len)
+{
+    size_t a, b;
+    pbloom_bits(word_hash(word, len), d->wbloom_mask, &a, &b);
+    return (d->wbloom[a / 64] >> (a % 64) & 1) && (d->wbloom[b / 64] >> (b % 64) & 1);
+}
+
+/* Puts a word into wbloom (when there is one yet).  @return : 1 */
+static size_t word_put(poisk_dict *d, const char *w, size_t len)
+{
+    if (d->wbloom) {
+        size_t a, b;
+        pbloom_bits(word_hash(w, len), d->wbloom_mask, &a, &b);
+        d->wbloom[a / 64] |= 1ull << (a % 64);
+        d->wbloom[b / 64] |= 1ull << (b % 64);
+    }
+    return 1;
+}
+
+/* Every word poisk_dict_check() accepts but numbers: each stem, and each stem less a rule's
+ * strip plus its add, where the stem carries the rule's flag, ends with the strip with
+ * something before it, and meets the rule's condition (the check's candidate stem of that
+ * word is then this stem).  Counted, and put into wbloom when there is one.  by_flag[f]:
+ * the rules of flag letter f, ending with -1.  @return : words */
+static size_t each_word(poisk_dict *d, int32_t *const by_flag[26])
+{
+    char w[512];
+    size_t n = 0;
+    for (size_t i = 0; i < d->nstems_slots; i++) {
+        const stem_slot *e = &d->stems[i];
+        if (!e->hash)
+            continue;
+        const char *s = d->dic + e->off;
+        n += word_put(d, s, e->len);
+        for (uint32_t fl = e->flags; fl; fl &= fl - 1)
+            for (const int32_t *k = by_flag[__builtin_ctz(fl)]; *k >= 0; k++) {
+                const sfx_rule *r = &d->rules[*k];
+                if (r->strip_len >= e->len || e->len - r->strip_len + r->add_len > sizeof w
+                    || !same_bytes(s + e->len - r->strip_len, r->strip, r->strip_len)
+                    || !cond_matches(r, s, e->len))
+                    continue;
+                size_t keep = e->len - r->strip_len;
+                memcpy(w, s, keep);
+                memcpy(w + keep, r->add, r->add_len);
+                n += word_put(d, w, keep + r->add_len);
+            }
+    }
+    return n;
+}
+
+/* wbloom, 16 bits a word (its words counted first). */
+static int wbloom_build(poisk_dict *d)
+{
+    int32_t *lists = malloc((d->nrules + 26) * sizeof *lists), *by_flag[26];
+    if (!lists)
+        return POISK_ENOMEM;
+    size_t o = 0;
+    for (int f = 0; f < 26; f++) {
+        by_flag[f] = lists + o;
+        for (size_t i = 0; i < d->nrules; i++)
+            if (d->rules[i].flag == 1u << f)
+                lists[o++] = (int32_t)i;
+        lists[o++] = -1;
+    }
+    size_t words = each_word(d, by_flag), bits = 1u << 16;
+    while (bits < words * 16)
+        bits <<= 1;
+    d->wbloom = calloc(bits / 64, sizeof *d->wbloom);
+    if (d->wbloom) {
+        d->wbloom_mask = bits - 1;
+        each_word(d, by_flag);
+    }
+    free(lists);
+    return d->wbloom ? POISK_OK : POISK_ENOMEM;
+}
+
 int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
 {
     char stem[512];
@@ -685,7 +802,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
         digits++;
     if (digits == len)
         return 1;                                 /* hunspell accepts numbers */
-    if (!may_have_stem(d, word, len))
+    if (d->wbloom ? !wbloom_has(d, word, len) : !may_have_stem(d, word, len))
         return 0;
     size_t max_keep = stem_prefix_end(d, word, len);
     dict_cand cand[DICT_CANDS];
@@ -726,7 +843,7 @@ int poisk_dict_check(const poisk_dict *d, const char *word, size_t len)
  * the system dictionary once (tools/dictgen.c) and embeds the tables (lexicon_blob.c); an
  * indexer that finds the same files (size and mtime of .aff and .dic) uses them in place. */
 
-#define BLOB_MAGIC "PDICT05"
+#define BLOB_MAGIC "PDICT07"
 #define BLOB_ALIGN 64
 
 typedef struct {
@@ -734,6 +851,7 @@ typedef struct {
     uint64_t aff_size, aff_mtime, dic_size, dic_mtime;
     uint64_t sizes[4];                /* of stem_slot, sfx_rule, add_slot, the header */
     uint64_t nstems_slots, nrules, nadds_slots, max_add, bloom_mask, pbloom_mask, str_len;
+    uint64_t wbloom_mask;
 } blob_header;
 
 static size_t blob_pad(size_t n)
@@ -770,12 +888,16 @@ static int blob_header_of(const poisk_dict *d, const char *aff_path, const char 
         h->max_add = d->max_add;
         h->bloom_mask = d->bloom_mask;
         h->pbloom_mask = d->pbloom_mask;
+        h->wbloom_mask = d->wbloom_mask;
     }
     return POISK_OK;
 }
 
-/* Section sizes in blob order: stems, rules, adds, bloom, prefix bloom, stem bytes. */
-static void blob_sections(const blob_header *h, size_t sz[6])
+#define BLOB_SECTIONS 7
+
+/* Section sizes in blob order: stems, rules, adds, bloom, prefix bloom, stem bytes, word
+ * bloom. */
+static void blob_sections(const blob_header *h, size_t sz[BLOB_SECTIONS])
 {
     sz[0] = h->nstems_slots * sizeof(stem_slot);
     sz[1] = h->nrules * sizeof(sfx_rule);
@@ -783,6 +905,7 @@ static void blob_sections(const blob_header *h, size_t sz[6])
     sz[3] = (h->bloom_mask + 1) / 8;
     sz[4] = (h->pbloom_mask + 1) / 8;
     sz[5] = h->str_len;
+    sz[6] = (h->wbloom_mask + 1) / 8;
 }
 
 static int write_padded(FILE *f, const void *p, size_t n)
@@ -797,7 +920,7 @@ static int write_padded(FILE *f, const void *p, size_t n)
 int poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_path, FILE *out)
 {
     blob_header h;
-    if (!d || !d->pbloom || blob_header_of(d, aff_path, dic_path, &h))
+    if (!d || !d->pbloom || !d->wbloom || blob_header_of(d, aff_path, dic_path, &h))
         return POISK_EINVAL;
     /* the stems' bytes, compacted (the .dic buffer also holds flags and morphology) */
     stem_slot *stems = malloc(d->nstems_slots * sizeof *stems);
@@ -813,12 +936,13 @@ int poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_p
         o += stems[i].len;
     }
     h.str_len = o;
-    size_t sz[6];
+    size_t sz[BLOB_SECTIONS];
     blob_sections(&h, sz);
-    const void *sec[6] = { stems, d->rules, d->adds, d->bloom, d->pbloom, str };
+    const void *sec[BLOB_SECTIONS] = { stems, d->rules, d->adds, d->bloom, d->pbloom, str,
+                                       d->wbloom };
     if (!rc)
         rc = write_padded(out, &h, sizeof h);
-    for (int i = 0; i < 6 && !rc; i++)
+    for (int i = 0; i < BLOB_SECTIONS && !rc; i++)
         rc = write_padded(out, sec[i], sz[i]);
     free(stems);
     free(str);
@@ -837,10 +961,10 @@ int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
         || h->aff_size != want.aff_size || h->aff_mtime != want.aff_mtime
         || h->dic_size != want.dic_size || h->dic_mtime != want.dic_mtime)
         return POISK_EINVAL;                      /* none, or not for these files */
-    size_t sz[6], total = blob_pad(sizeof *h);
+    size_t sz[BLOB_SECTIONS], total = blob_pad(sizeof *h);
     blob_sections(h, sz);
-    const char *sec[6];
-    for (int i = 0; i < 6; i++) {
+    const char *sec[BLOB_SECTIONS];
+    for (int i = 0; i < BLOB_SECTIONS; i++) {
         sec[i] = (const char *)blob + total;
         total += blob_pad(sz[i]);
     }
@@ -861,20 +985,51 @@ int poisk_dict_open_blob(const void *blob, size_t len, const char *aff_path,
     d->pbloom = (uint64_t *)(uintptr_t)sec[4];
     d->pbloom_mask = h->pbloom_mask;
     d->dic = (char *)(uintptr_t)sec[5];
+    d->wbloom = (uint64_t *)(uintptr_t)sec[6];
+    d->wbloom_mask = h->wbloom_mask;
     d->str_len = h->str_len;
     d->max_add = h->max_add;
     *out = d;
     return POISK_OK;
 }
 
-int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
+const uint64_t poisk_bloom_all_set = ~0ull, poisk_bloom_none_set = 0;
+
+static poisk_bloom_probe probe_of(const uint64_t *bloom, size_t a, size_t b)
+{
+    return (poisk_bloom_probe){ &bloom[a / 64], 1ull << (a % 64) | 1ull << (b % 64) };
+}
+
+poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len)
 {
     if (!d || !len || len + AFFIX_MAX > 512)
-        return 0;                             /* poisk_dict_check() refuses these */
+        return POISK_BLOOM_NO;                /* poisk_dict_check() refuses these */
     size_t digits = 0;
     while (digits < len && (unsigned)word[digits] - '0' < 10u)
         digits++;
-    return digits == len || may_have_stem(d, word, len);   /* a stem itself passes too */
+    size_t a, b;
+    if (digits == len)
+        return POISK_BLOOM_MAYBE;             /* a number */
+    if (d->wbloom) {                          /* the word itself */
+        pbloom_bits(word_hash(word, len), d->wbloom_mask, &a, &b);
+        return probe_of(d->wbloom, a, b);
+    }
+    size_t k = filter_keep(d, word, len);
+    if (!k)
+        return POISK_BLOOM_MAYBE;             /* too short for the filter; a stem itself
+                                               * passes the filter too */
+    pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);   /* may_have_stem()'s */
+    return probe_of(d->pbloom, a, b);
+}
+
+int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
+{
+    return poisk_bloom_probe_maybe(poisk_dict_may_check_probe(d, word, len));
+}
+
+int poisk_dict_may_check_any_case(const poisk_dict *d)
+{
+    return d && d->wbloom;
 }
 
 int poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len)

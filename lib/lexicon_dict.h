@@ -15,6 +15,7 @@
 #define POISK_LEXICON_DICT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct poisk_dict poisk_dict;
@@ -29,9 +30,37 @@ void poisk_dict_free(poisk_dict *d);
  *  accepts a Capitalised word when the word or its lower-case form is accepted. */
 int  poisk_dict_check(const poisk_dict *d, const char *word, size_t len);
 
+/* One question to a Bloom filter that keeps a key's bits in one 64-bit word: the answer is
+ * maybe when all of bits are set in *word.  Split from the test so that a caller with
+ * several questions computes them all, loads their words together (their cache misses
+ * overlap instead of following each other) and then tests them. */
+typedef struct poisk_bloom_probe {
+    const uint64_t *word;
+    uint64_t bits;
+} poisk_bloom_probe;
+
+extern const uint64_t poisk_bloom_all_set, poisk_bloom_none_set;
+#define POISK_BLOOM_MAYBE ((poisk_bloom_probe){ &poisk_bloom_all_set, 1 })   /* no filter */
+#define POISK_BLOOM_NO ((poisk_bloom_probe){ &poisk_bloom_none_set, 1 })     /* known no */
+
+static inline void poisk_bloom_probe_load(poisk_bloom_probe p)
+{
+    __builtin_prefetch(p.word);
+}
+
+static inline int poisk_bloom_probe_maybe(poisk_bloom_probe p)
+{
+    return (*p.word & p.bits) == p.bits;
+}
+
 /*! poisk_dict_may_check() : 0 only when poisk_dict_check() certainly refuses the word (one
- *  probe of the stem-prefix filter, no suffix rule tried). */
+ *  probe of a Bloom filter of every word it accepts, no suffix rule tried). */
 int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_may_check_any_case() : 1 when poisk_dict_may_check() answers the same for the
+ *  word with its first letter in either case (then one question covers both). */
+int  poisk_dict_may_check_any_case(const poisk_dict *d);
+/*! poisk_dict_may_check_probe() : the same question as a probe (its word not loaded yet). */
+poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
  *  character boundary): then poisk_dict_check() refuses every word of len + max_add bytes
  *  or more that starts with it (max_add: poisk_dict_max_add()). */

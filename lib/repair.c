@@ -178,35 +178,42 @@ static unsigned start_facts(poisk_repair *r, poisk_form *e, const poisk_piece *f
     return f;
 }
 
-/* 1 only when known_join() (by_stem, base rule) would say 0 for the join of p[0..n-1]
- * (n 2 or 3), told from the pieces' bits and lengths and the first piece's start facts,
- * before the join is built or hashed: it cannot be a corpus form seen whole (the first is
- * no corpus form's start or the last no end), no corpus stem starts with the first piece,
- * and no dictionary stem does while the later pieces hold the longest suffix a rule adds
- * (so every candidate stem of the join starts with the whole first piece).  Where this
- * says 1, cannot_be_known() says 1 too, or lets the join pass its Bloom filters falsely
- * and the word list and the corpus counts then refuse it.  Four in ten of the joins asked
- * on c20 are refused here. */
-static inline int join_refused(poisk_repair *r, poisk_piece *const *p, unsigned n)
+/* Which ways the join of p[0..n-1] (n 2 or 3) could be known (POISK_JOIN_* of the filters
+ * that must refuse it, else known_join() asks further), told from the pieces' bits and
+ * lengths and the first piece's start facts, before the join is built or hashed; 0: it
+ * cannot be known, known_join() says 0.  Exact:
+ *  - seen whole in lower case: a corpus form starting with the first piece and ending
+ *    with the last would have marked them (R_PREFIX, R_SUFFIX) at freeze, if they are
+ *    corpus forms;
+ *  - other forms of its word (by_stem): a stem of the join is a prefix of it that holds
+ *    the first piece, so some corpus stem must start with the first piece;
+ *  - the dictionary: when the later pieces hold the longest suffix a rule adds, every
+ *    candidate stem of the join starts with the whole first piece, so some dictionary stem
+ *    must (Capitalised too for a Title piece).
+ * Four in ten of the joins asked on c20 are refused here, before they are built. */
+static unsigned join_asks(poisk_repair *r, poisk_piece *const *p, unsigned n, int by_stem)
 {
     poisk_piece *first = p[0];
     const poisk_piece *last = p[n - 1];
-    if (!((first->r_count && !(first->r_bits & R_PREFIX))
-          || (last->r_count && !(last->r_bits & R_SUFFIX))))
-        return 0;                         /* may be a corpus form: its filter decides */
-    poisk_form *e = piece_form(r, first);
+    unsigned ask = (first->r_count && !(first->r_bits & R_PREFIX))
+                   || (last->r_count && !(last->r_bits & R_SUFFIX)) ? 0 : POISK_JOIN_LOWER;
+    if (by_stem && (first->r_bits & R_PREFIX))
+        ask |= POISK_JOIN_STEM;
+    if (r->dict)
+        ask |= POISK_JOIN_SPELL;
+    poisk_form *e = ask & (POISK_JOIN_STEM | POISK_JOIN_SPELL) ? piece_form(r, first) : NULL;
     if (!e)
-        return 0;
+        return ask;
     unsigned f = e->flags;
     if (!(f & POISK_FORM_START_DONE) || (first->title && !(f & POISK_FORM_CAP_START_DONE)))
         f = start_facts(r, e, first);
-    if ((first->r_bits & R_PREFIX) && (f & POISK_FORM_STEM_START))
-        return 0;
-    if (!r->dict)
-        return 1;
+    if (!(f & POISK_FORM_STEM_START))
+        ask &= ~(unsigned)POISK_JOIN_STEM;
     size_t rest = last->len + (n > 2 ? p[1]->len : 0);
-    return rest >= r->spell_tail && !(f & POISK_FORM_SPELL_START)
-           && !(first->title && (f & POISK_FORM_CAP_SPELL_START));
+    if (rest >= r->spell_tail && !(f & POISK_FORM_SPELL_START)
+        && !(first->title && (f & POISK_FORM_CAP_SPELL_START)))
+        ask &= ~(unsigned)POISK_JOIN_SPELL;
+    return ask;
 }
 
 /* Appends the piece's form at dst: 16-byte steps, no library call (joins are built ~2 M
@@ -274,16 +281,19 @@ static int blocked(poisk_repair *r, poisk_piece *const *p, unsigned n, uint32_t 
 /* Lower-case occurrences in the corpus of the forms of the join's word (those with its
  * Snowball stem), less those of the window's own pieces: a fragment such as
  * информационнокоммуникацион, stemmed to itself, is no evidence for its join.
- * stem_tested: poisk_lexicon_may_stem() already said yes for this join.  Otherwise it is
- * asked before a first Snowball stem of the join (~1.6 k instructions, nearly every join
- * asked is new): the stem is a prefix of the join that reaches the last piece, so when no
- * such prefix is a corpus stem the count is 0 without stemming. */
+ * stem_tested: 1 when poisk_lexicon_may_stem() already said yes for this join, -1 when it
+ * is known to say no (then so is this).  Otherwise (0) it is asked before a first Snowball
+ * stem of the join (~1.6 k instructions, nearly every join asked is new): the stem is a
+ * prefix of the join that reaches the last piece, so when no such prefix is a corpus stem
+ * the count is 0 without stemming. */
 static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece *const *p,
                               unsigned n, int stem_tested)
 {
     char stem[sizeof j->form];
     const char *st;
     size_t len;
+    if (stem_tested < 0)
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (!e || (!stem_tested && !e->stem_off
                && !poisk_lexicon_may_stem(r->lx, j->form, j->len, j->len - p[n - 1]->len)))
@@ -312,28 +322,26 @@ static uint32_t stem_evidence(poisk_repair *r, poisk_repair_join *j, poisk_piece
 /* Most joins asked about are no word at all (a fragment beside the next word): refuse
  * them from filters and the pieces' bits, before the join gets a form cache entry, a
  * dictionary check and a Snowball stem.  Exact: 1 only when known_join() would say 0.
- *  - the dictionary: its stem-prefix filter refuses the join (and the Capitalised join);
- *  - seen whole in lower case: a corpus form starting with the first piece and ending
- *    with the last would have marked them (R_PREFIX, R_SUFFIX) at freeze, if they are
- *    corpus forms, and the lexicon's filter of such forms must let the join pass;
+ * ask: join_asks(), the ways it may be known, each of which its filter must refuse:
+ *  - seen whole in lower case: the lexicon's filter of such forms;
  *  - other forms of its word: none of the join's prefixes that reach the last piece (its
- *    Snowball stem is one of them) is a corpus stem. */
+ *    Snowball stem is one of them) is a corpus stem;
+ *  - the dictionary: its filter of the words it accepts refuses the join (and the
+ *    Capitalised join).
+ * *stem_tested: for stem_evidence(). */
 static int cannot_be_known(poisk_repair *r, const poisk_repair_join *j, int title,
-                           poisk_piece *const *p, unsigned n, int by_stem, int *stem_tested)
+                           poisk_piece *const *p, unsigned n, unsigned ask, int *stem_tested)
 {
-    const poisk_piece *first = p[0], *last = p[n - 1];
-    int whole = !((first->r_count && !(first->r_bits & R_PREFIX))
-                  || (last->r_count && !(last->r_bits & R_SUFFIX)));
-    *stem_tested = 0;
-    if (whole && poisk_lexicon_may_have_lower(r->lx, j->form, j->len))
-        return 0;
-    if (by_stem && (first->r_bits & R_PREFIX)
-        && poisk_lexicon_may_stem(r->lx, j->form, j->len, j->len - last->len)) {
-        *stem_tested = 1;
-        return 0;
-    }
-    return !(r->dict && poisk_lexicon_may_spell(r->lx, j->form, j->len, title));
+    unsigned maybe = ask ? poisk_lexicon_join_maybe(r->lx, j->form, j->len,
+                                                    j->len - p[n - 1]->len, ask, title)
+                         : 0;
+    *stem_tested = maybe == POISK_JOIN_STEM ? 1 : !(ask & POISK_JOIN_STEM) ? -1 : 0;
+    return !maybe;
 }
+
+/* known_join() of a join whose join_asks() is ask. */
+static int known_join_asked(poisk_repair *r, poisk_repair_join *j, int title,
+                            poisk_piece *const *p, unsigned n, int by_stem, unsigned ask);
 
 /* Is the joined form a known word?  The dictionary's word is enough.  A form known only
  * from the corpus must have been seen whole in lower case (ЕГРЗАГС does not make егр загс
@@ -343,8 +351,14 @@ static int cannot_be_known(poisk_repair *r, const poisk_repair_join *j, int titl
 static int known_join(poisk_repair *r, poisk_repair_join *j, int title,
                       poisk_piece *const *p, unsigned n, int by_stem)
 {
+    return known_join_asked(r, j, title, p, n, by_stem, join_asks(r, p, n, by_stem));
+}
+
+static int known_join_asked(poisk_repair *r, poisk_repair_join *j, int title,
+                            poisk_piece *const *p, unsigned n, int by_stem, unsigned ask)
+{
     int stem_tested;
-    if (cannot_be_known(r, j, title, p, n, by_stem, &stem_tested))
+    if (cannot_be_known(r, j, title, p, n, ask, &stem_tested))
         return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     if (entry_spelled(r, e, j->form, j->len, title))
@@ -369,15 +383,19 @@ static int try_join(poisk_repair *r, poisk_piece *const *p, unsigned n, int keep
         any |= b;
     }
     if (any & R_BAD) {
-        if (join_refused(r, p, n))
+        unsigned ask = join_asks(r, p, n, 1);
+        if (!ask)
             return 0;
         make_join(j, p, n);
-        return known_join(r, j, p[0]->title, p, n, 1);
+        return known_join_asked(r, j, p[0]->title, p, n, 1, ask);
     }
     if (n != 2 || !r->dict || !(p[0]->r_bits & R_PREFIX) || !(p[1]->r_bits & R_SUFFIX))
         return 0;                         /* the usual case: two words, nothing to build */
-    /* +both: two words that are also one word, when the corpus says so */
+    /* +both: two words that are also one word, when the corpus says so (most pairs asked
+     * were never seen glued: the filter answers them without a form cache probe) */
     make_join(j, p, n);
+    if (!poisk_lexicon_may_have_twice(r->lx, j->form, j->len))
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
     uint32_t c = e ? e->count : 0;
     if (!(c >= 3 || (c >= 2 && (p[0]->nchars <= 4 || p[1]->nchars <= 3))))
@@ -397,8 +415,15 @@ static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_jo
         || !(b0 & R_PREFIX) || !(b0 & R_OE) || p[1]->nchars < 4)
         return 0;                         /* the glued pair cannot be a corpus form */
     make_join(j, p, 2);
+    /* neither seen whole in lower case nor other forms of its word: no cache entry needed */
+    unsigned maybe = poisk_lexicon_join_maybe(r->lx, j->form, j->len, p[0]->len,
+                                              join_asks(r, p, 2, 1)
+                                              & (POISK_JOIN_LOWER | POISK_JOIN_STEM), 0);
+    if (!maybe)
+        return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);
-    if ((!e || e->count - e->caps == 0) && !stem_evidence(r, j, p, 2, 0))
+    if ((!e || e->count - e->caps == 0)
+        && !stem_evidence(r, j, p, 2, maybe == POISK_JOIN_STEM))
         return 0;
     j->compound = 1;
     return 1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexicon.h"
 #include "poisk/analyzer.h"
 #include "poisk/poisk.h"
 #include "test_util.h"
@@ -303,6 +304,75 @@ Test(repair, a_tiny_form_cache_changes_no_token)
         poisk_analyzer_free(a[0]);
         poisk_analyzer_free(a[1]);
     }
+    poisk_lexicon_free(lx);
+    free_seeds();
+}
+
+/* What poisk_lexicon_join_maybe() answers for a join (first part part bytes), given each
+ * filter's own answer in its order. */
+static unsigned filters_in_order(const poisk_lexicon *lx, const char *j, size_t len,
+                                 size_t part, unsigned ask, int title)
+{
+    if ((ask & POISK_JOIN_LOWER) && poisk_lexicon_may_have_lower(lx, j, len))
+        return POISK_JOIN_LOWER;
+    if ((ask & POISK_JOIN_STEM) && poisk_lexicon_may_stem(lx, j, len, part))
+        return POISK_JOIN_STEM;
+    if ((ask & POISK_JOIN_SPELL) && poisk_lexicon_may_spell(lx, j, len, title))
+        return POISK_JOIN_SPELL;
+    return 0;
+}
+
+/* Repair asks a join's filters together (poisk_lexicon_join_maybe, one hash pass, their
+ * words loaded at once) and the "+both" rule a filter of forms seen twice: the same answers
+ * as the filters one by one, and no form seen twice refused, on the seeds' word pairs and
+ * triples. */
+Test(repair, a_join_is_asked_like_each_filter)
+{
+    poisk_lexicon *lx = seed_lexicon();
+    poisk_analyzer *a;
+    poisk_analyzer_options o = { .lexicon = lx };
+    cr_assert_eq(poisk_analyzer_create(&o, &a), POISK_OK);
+    poisk_analyzer_reset(a, seed_text[0], seed_len[0]);
+    char prev[2][128], j[400];
+    size_t pl[2] = { 0, 0 };
+    long asked = 0, maybe = 0, twice = 0;
+    poisk_token t;
+    while (poisk_analyzer_next(a, &t)) {
+        if (t.exact_len >= 128 || t.kind != POISK_TOKEN_WORD)
+            continue;
+        if (poisk_lexicon_lookup(lx, t.exact, t.exact_len).count >= 2) {
+            cr_assert(poisk_lexicon_may_have_twice(lx, t.exact, t.exact_len), "%.*s",
+                      (int)t.exact_len, t.exact);
+            twice++;
+        }
+        for (int n = 1; n <= 2; n++) {            /* the previous n words + this one */
+            size_t part = 0;
+            for (int k = 2 - n; k < 2; k++) {
+                memcpy(j + part, prev[k], pl[k]);
+                part += pl[k];
+            }
+            if (!pl[0] || !pl[1])
+                continue;
+            memcpy(j + part, t.exact, t.exact_len);
+            size_t len = part + t.exact_len;
+            for (unsigned ask = 1; ask < 8; ask++)
+                for (int title = 0; title < 2; title++) {
+                    unsigned want = filters_in_order(lx, j, len, part, ask, title);
+                    cr_assert_eq(poisk_lexicon_join_maybe(lx, j, len, part, ask, title), want,
+                                 "%.*s (%zu) ask %u title %d", (int)len, j, part, ask, title);
+                    asked++;
+                    maybe += want != 0;
+                }
+        }
+        memcpy(prev[0], prev[1], pl[1]);
+        pl[0] = pl[1];
+        memcpy(prev[1], t.exact, t.exact_len);
+        pl[1] = t.exact_len;
+    }
+    cr_expect(asked > 100000 && maybe > asked / 20 && maybe < asked * 19 / 20,
+              "%ld asked, %ld maybe: the sample must mix", asked, maybe);
+    cr_expect_gt(twice, 1000);
+    poisk_analyzer_free(a);
     poisk_lexicon_free(lx);
     free_seeds();
 }

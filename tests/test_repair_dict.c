@@ -135,7 +135,7 @@ Test(repair_dict, answers_like_libhunspell_on_a_seed)
     Hunspell_destroy(p.h);
 }
 
-/* Split-word repair refuses a join from its first piece alone (repair.c join_refused) when
+/* Split-word repair refuses a join from its first piece alone (repair.c join_asks) when
  * no stem starts with that piece and the rest holds the longest added suffix: then the
  * word list must refuse the join, whatever follows (its filter, a Bloom filter, may still
  * let the join pass; repair then asks the word list, which refuses it). */
