@@ -408,13 +408,15 @@ static uint32_t impacts_cap(uint32_t *tf, uint32_t *dl, uint32_t n)
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
-/* The largest of v[0..n): four running maxima, not one chain of compares. */
+/* The largest of v[0..n): a full block's in four running maxima, not one chain of
+ * compares; a small block's (most calls) in one. */
 static uint32_t max_u32(const uint32_t *v, uint32_t n)
 {
     uint32_t m[4] = { 0, 0, 0, 0 }, i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (unsigned j = 0; j < 4; j++)
-            m[j] = v[i + j] > m[j] ? v[i + j] : m[j];
+    if (n == POISK_BLOCK_SIZE)
+        for (; i < POISK_BLOCK_SIZE; i += 4)
+            for (unsigned j = 0; j < 4; j++)
+                m[j] = v[i + j] > m[j] ? v[i + j] : m[j];
     for (; i < n; i++)
         m[0] = v[i] > m[0] ? v[i] : m[0];
     m[0] = m[1] > m[0] ? m[1] : m[0];
