@@ -106,16 +106,20 @@ unsigned poisk_codec_bits(const uint32_t *v, size_t n)
     return acc ? 32u - (unsigned)__builtin_clz(acc) : 0u;
 }
 
-void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out)
+/* 32 values of B bits into B consecutive words, the bit stream in order: a 64-bit
+ * accumulator emits each 32-bit word once it is full (32 * B bits are B whole words, so
+ * nothing is left at the end).  With B a constant and the loop unrolled, every shift and
+ * store below is a constant: no chain of fill counts and no branch per value.  The bits
+ * above B of a value, which the caller never has, would spill into the next value's. */
+static inline __attribute__((always_inline))
+void pack32(const uint32_t *in, uint8_t *out, const unsigned B)
 {
-    /* a 64-bit accumulator emits each 32-bit word once it is full: 128 * b bits are 4 * b
-     * whole words, so nothing is left at the end (the bits above b of a value, which the
-     * caller never has, would spill into the next value's as before) */
     uint64_t acc = 0;
     unsigned fill = 0;
-    for (unsigned i = 0; i < POISK_BLOCK_SIZE && b; i++) {
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < 32; i++) {
         acc |= (uint64_t)in[i] << fill;
-        fill += b;
+        fill += B;
         if (fill >= 32) {
             uint32_t w = (uint32_t)acc;
             memcpy(out, &w, 4);
@@ -124,6 +128,37 @@ void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out)
             fill -= 32;
         }
     }
+}
+
+#define PACK_FN(B) \
+    static void pack128_##B(const uint32_t *in, uint8_t *out) \
+    { \
+        for (unsigned g = 0; g < POISK_BLOCK_SIZE / 32; g++) \
+            pack32(in + 32 * g, out + 4 * (B) * g, (B)); \
+    }
+PACK_FN(1) PACK_FN(2) PACK_FN(3) PACK_FN(4) PACK_FN(5) PACK_FN(6) PACK_FN(7) PACK_FN(8)
+PACK_FN(9) PACK_FN(10) PACK_FN(11) PACK_FN(12) PACK_FN(13) PACK_FN(14) PACK_FN(15)
+PACK_FN(16) PACK_FN(17) PACK_FN(18) PACK_FN(19) PACK_FN(20) PACK_FN(21) PACK_FN(22)
+PACK_FN(23) PACK_FN(24) PACK_FN(25) PACK_FN(26) PACK_FN(27) PACK_FN(28) PACK_FN(29)
+PACK_FN(30) PACK_FN(31) PACK_FN(32)
+
+static void pack128_0(const uint32_t *in, uint8_t *out)
+{
+    (void)in;
+    (void)out;
+}
+
+static void (*const packers[33])(const uint32_t *, uint8_t *) = {
+    pack128_0, pack128_1, pack128_2, pack128_3, pack128_4, pack128_5, pack128_6, pack128_7,
+    pack128_8, pack128_9, pack128_10, pack128_11, pack128_12, pack128_13, pack128_14,
+    pack128_15, pack128_16, pack128_17, pack128_18, pack128_19, pack128_20, pack128_21,
+    pack128_22, pack128_23, pack128_24, pack128_25, pack128_26, pack128_27, pack128_28,
+    pack128_29, pack128_30, pack128_31, pack128_32,
+};
+
+void poisk_codec_pack128(const uint32_t *in, unsigned b, uint8_t *out)
+{
+    packers[b > 32 ? 32 : b](in, out);
 }
 
 /* 32 values of B bits from B consecutive words: with B a constant and the loop unrolled,
@@ -368,11 +403,61 @@ static uint32_t impacts_cap(uint32_t *tf, uint32_t *dl, uint32_t n)
     return n;
 }
 
+/* A block whose tfs are all at most this finds its frontier without a sort. */
+#define IMPACTS_SMALL_TF 64
+
+static inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+/* The largest of v[0..n): a full block's in four running maxima, not one chain of
+ * compares; a small block's (most calls) in one. */
+static uint32_t max_u32(const uint32_t *v, uint32_t n)
+{
+    uint32_t m[4] = { 0, 0, 0, 0 }, i = 0;
+    if (n == POISK_BLOCK_SIZE)
+        for (; i < POISK_BLOCK_SIZE; i += 4)
+            for (unsigned j = 0; j < 4; j++)
+                m[j] = v[i + j] > m[j] ? v[i + j] : m[j];
+    for (; i < n; i++)
+        m[0] = v[i] > m[0] ? v[i] : m[0];
+    m[0] = m[1] > m[0] ? m[1] : m[0];
+    m[2] = m[3] > m[2] ? m[3] : m[2];
+    return m[2] > m[0] ? m[2] : m[0];
+}
+
+/* mind[t] = the shortest length of the postings of tf t (UINT32_MAX: none), t <= max_tf.
+ * Most tfs of a block are equal (1): in one table every posting's min would wait on the
+ * store of the one before, so a full block's postings go to four tables, i % 4, merged at
+ * the end (four short chains interleaved).  Small blocks: one table, less to clear. */
+static void shortest_per_tf(uint32_t *mind, const uint32_t *tf, const uint32_t *dl,
+                            uint32_t n, uint32_t max_tf)
+{
+    enum { SPLIT_FROM = 16 };
+    for (uint32_t t = 0; t <= max_tf; t++)
+        mind[t] = UINT32_MAX;
+    uint32_t i = 0;
+    if (n >= SPLIT_FROM) {
+        uint32_t m1[IMPACTS_SMALL_TF + 1], m2[IMPACTS_SMALL_TF + 1],
+                 m3[IMPACTS_SMALL_TF + 1];
+        for (uint32_t t = 0; t <= max_tf; t++)
+            m1[t] = m2[t] = m3[t] = UINT32_MAX;
+        for (; i + 4 <= n; i += 4) {
+            uint32_t t0 = tf[i], t1 = tf[i + 1], t2 = tf[i + 2], t3 = tf[i + 3];
+            mind[t0] = min_u32(dl[i], mind[t0]);
+            m1[t1] = min_u32(dl[i + 1], m1[t1]);
+            m2[t2] = min_u32(dl[i + 2], m2[t2]);
+            m3[t3] = min_u32(dl[i + 3], m3[t3]);
+        }
+        for (uint32_t t = 0; t <= max_tf; t++)
+            mind[t] = min_u32(min_u32(mind[t], m1[t]), min_u32(m2[t], m3[t]));
+    }
+    for (; i < n; i++)
+        mind[tf[i]] = min_u32(dl[i], mind[tf[i]]);
+}
+
 void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_t n)
 {
     /* walk tf downwards: a pair is on the frontier when its dl is below every dl of a
      * higher tf (the shortest passage of each tf is the only candidate of that tf) */
-    enum { SMALL_TF = 64 };
     uint32_t ftf[POISK_BLOCK_SIZE], fdl[POISK_BLOCK_SIZE];      /* descending tf */
     uint32_t m = 0, max_tf = 0, best = UINT32_MAX;
     if (n > POISK_BLOCK_SIZE)
@@ -383,14 +468,10 @@ void poisk_impacts_build(poisk_impacts *out, uint32_t *tf, uint32_t *dl, uint32_
         out->dl[0] = dl[0];
         return;
     }
-    for (uint32_t i = 0; i < n; i++)
-        max_tf = tf[i] > max_tf ? tf[i] : max_tf;
-    if (max_tf <= SMALL_TF) {          /* the common case: shortest passage per tf, no sort */
-        uint32_t mind[SMALL_TF + 1];
-        for (uint32_t t = 0; t <= max_tf; t++)
-            mind[t] = UINT32_MAX;
-        for (uint32_t i = 0; i < n; i++)
-            mind[tf[i]] = dl[i] < mind[tf[i]] ? dl[i] : mind[tf[i]];
+    max_tf = max_u32(tf, n);
+    if (max_tf <= IMPACTS_SMALL_TF) {      /* the common case: shortest length per tf, no sort */
+        uint32_t mind[IMPACTS_SMALL_TF + 1];
+        shortest_per_tf(mind, tf, dl, n, max_tf);
         for (uint32_t t = max_tf; t >= 1; t--)
             if (mind[t] != UINT32_MAX && (m == 0 || mind[t] < best)) {
                 best = mind[t];
