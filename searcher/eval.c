@@ -1179,6 +1179,13 @@ typedef struct collector {
     uint32_t kth_from;
 } collector;
 
+/* Is c's top-k still filling (cut and tie -INFINITY: every match enters, so bounding a
+ * candidate is wasted work)? */
+static inline int collector_filling(const collector *c)
+{
+    return c->cut == -INFINITY && c->tie == -INFINITY;
+}
+
 static void collector_refresh(collector *c)
 {
     if (!c->prune || c->top.cap == 0 || c->top.n < c->top.cap) {
@@ -1287,7 +1294,7 @@ static int gate_out(ectx *e, double score, uint32_t d)
  * wasted work: the rare phrases whose matches never fill it check every co-occurrence. */
 static inline int gate_open(const ectx *e)
 {
-    return e->gate_c->cut == -INFINITY && e->gate_c->tie == -INFINITY;
+    return collector_filling(e->gate_c);
 }
 
 /* The gate's k-th score (what a passage must exceed to enter). */
@@ -1866,7 +1873,7 @@ static uint32_t and_next(ectx *e, scorer *root, collector *c, double should_b, u
      * score, the rest's impacts at d): not computed again.  A top-k still filling bounds
      * nothing (every match enters). */
     uint32_t bounded = d;
-    int full = c->cut != -INFINITY || c->tie != -INFINITY;
+    int full = !collector_filling(c);
     while (d <= upto && !e->rc) {
         scorer *lead = root->must[0];
         term_advance(e, lead, d);
@@ -1995,8 +2002,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                 if (and_pre) {
                     /* while the top-k fills, every match enters: and_next's leapfrog
                      * without its bounds */
-                    int full = c->cut != -INFINITY || c->tie != -INFINITY;
-                    int r = full ? and_lead_out(e, root, c, should_b, &target, upto) : 0;
+                    int r = collector_filling(c)
+                                ? 0 : and_lead_out(e, root, c, should_b, &target, upto);
                     if (r < 0)
                         goto done;
                     if (r > 0) {            /* skipped; past the window: the next one */
