@@ -234,6 +234,25 @@ static void split_run(poisk_scanner *s, const run_buf *r, poisk_glue first_glue)
     make_piece(&s->pend[s->npend++], r, from, r->n, from ? POISK_GLUE_CASE : first_glue);
 }
 
+/* Bytes by kind: 1 = an ASCII byte that is neither a letter nor a digit (every path of the
+ * scanner takes it for a separator, poisk_char_classify(): it ends a run), 2 = an ASCII
+ * digit, 0 = anything else.  One load a byte. */
+static const uint8_t ascii_kind[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline int ascii_sep(unsigned char b)
+{
+    return ascii_kind[b] == 1;
+}
+
 /* Can the byte at t[i] (i < n) follow a run without continuing it?  Only bytes known to
  * be separators: ASCII other than letters and digits, «, », NBSP.  Anything else sends the
  * run to the general path, which knows about marks, invisible characters and dashes. */
@@ -241,8 +260,8 @@ static inline __attribute__((always_inline)) int ends_run(const unsigned char *t
                                                         size_t n)
 {
     unsigned b = t[i];
-    if (b < 0x80)                         /* the usual end: inlined, one range test */
-        return b < '0' || (b > '9' && (b | 0x20) - 'a' >= 26u);
+    if (b < 0x80)                         /* the usual end: inlined, one load */
+        return ascii_sep((unsigned char)b);
     return b == 0xC2 && i + 1 < n && (t[i + 1] == 0xAB || t[i + 1] == 0xBB || t[i + 1] == 0xA0);
 }
 
@@ -517,25 +536,6 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
 }
 
 /* ---- The lexicon's first pass: forms only ---- */
-
-/* Bytes by kind for the first-pass entry: 1 = an ASCII byte that is neither a letter nor a
- * digit (every path of the scanner takes it for a separator, poisk_char_classify(), and
- * it ends a run, ends_run()), 2 = an ASCII digit, 0 = anything else.  One load a byte. */
-static const uint8_t ascii_kind[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-
-static inline int ascii_sep(unsigned char b)
-{
-    return ascii_kind[b] == 1;
-}
 
 /* The plain word at t (33 bytes readable): 1..16 basic Russian letters, lower case but
  * for maybe the first (Title), no ё, then an ASCII separator.  fast_run() reads such a run
