@@ -491,6 +491,18 @@ static void bloom_bits(uint32_t h, size_t mask, size_t *a, size_t *b)
     *b = w * 64 + (h >> 20 & 63);
 }
 
+/* A 2-bit filter's bits a and b (bloom_bits(), pbloom_bits()): set them, or are both set? */
+static inline void bits_put(uint64_t *bloom, size_t a, size_t b)
+{
+    bloom[a / 64] |= 1ull << (a % 64);
+    bloom[b / 64] |= 1ull << (b % 64);
+}
+
+static inline int bits_have(const uint64_t *bloom, size_t a, size_t b)
+{
+    return (bloom[a / 64] >> (a % 64) & 1) && (bloom[b / 64] >> (b % 64) & 1);
+}
+
 static int bloom_build(poisk_dict *d)
 {
     size_t bits = d->nstems_slots * 8;
@@ -503,8 +515,7 @@ static int bloom_build(poisk_dict *d)
             continue;
         size_t a, b;
         bloom_bits(d->stems[i].hash, d->bloom_mask, &a, &b);
-        d->bloom[a / 64] |= 1ull << (a % 64);
-        d->bloom[b / 64] |= 1ull << (b % 64);
+        bits_put(d->bloom, a, b);
     }
     return POISK_OK;
 }
@@ -543,21 +554,18 @@ static int pbloom_build(poisk_dict *d)
                 continue;                         /* not a character boundary */
             size_t a, b;
             pbloom_bits(prefix_hash((const char *)s, k), d->pbloom_mask, &a, &b);
-            d->pbloom[a / 64] |= 1ull << (a % 64);
-            d->pbloom[b / 64] |= 1ull << (b % 64);
+            bits_put(d->pbloom, a, b);
         }
     }
     return POISK_OK;
 }
 
-/* Can some stem start with word[0..len - max_add)?  (Every candidate stem does: it is the
- * word less at most max_add bytes of suffix, plus a strip.)  No false "no". */
 /* May some stem start with word[0..k)?  (k at a character boundary, >= PREFIX_MIN.) */
 static inline int pbloom_has(const poisk_dict *d, const char *word, size_t k)
 {
     size_t a, b;
     pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);
-    return (d->pbloom[a / 64] >> (a % 64) & 1) && (d->pbloom[b / 64] >> (b % 64) & 1);
+    return bits_have(d->pbloom, a, b);
 }
 
 /* The shortest keep of any candidate stem of the word (len - max_add), back to a character
@@ -573,6 +581,8 @@ static size_t filter_keep(const poisk_dict *d, const char *word, size_t len)
     return k < PREFIX_MIN ? 0 : k;
 }
 
+/* Can some stem start with word[0..len - max_add)?  (Every candidate stem does: it is the
+ * word less at most max_add bytes of suffix, plus a strip.)  No false "no". */
 static int may_have_stem(const poisk_dict *d, const char *word, size_t len)
 {
     size_t k = filter_keep(d, word, len);
@@ -607,7 +617,7 @@ static const stem_slot *stem_lookup(const poisk_dict *d, const char *s, size_t l
     uint32_t h = stem_hash(s, len);
     size_t a, b;
     bloom_bits(h, d->bloom_mask, &a, &b);
-    if (!(d->bloom[a / 64] >> (a % 64) & 1) || !(d->bloom[b / 64] >> (b % 64) & 1))
+    if (!bits_have(d->bloom, a, b))
         return NULL;
     const stem_slot *e = stem_find(d, s, len, h);
     return e->hash ? e : NULL;
@@ -665,7 +675,7 @@ static int check_cands(const poisk_dict *d, const char *word, size_t len, char *
     for (unsigned k = 0; k < n; k++) {
         size_t a, b;
         bloom_bits(c[k].hash, d->bloom_mask, &a, &b);
-        if (!(d->bloom[a / 64] >> (a % 64) & 1) || !(d->bloom[b / 64] >> (b % 64) & 1))
+        if (!bits_have(d->bloom, a, b))
             continue;
         int32_t i = c[k].first;
         const sfx_rule *g = &d->rules[i];
@@ -718,7 +728,7 @@ static int wbloom_has(const poisk_dict *d, const char *word, size_t len)
 {
     size_t a, b;
     pbloom_bits(word_hash(word, len), d->wbloom_mask, &a, &b);
-    return (d->wbloom[a / 64] >> (a % 64) & 1) && (d->wbloom[b / 64] >> (b % 64) & 1);
+    return bits_have(d->wbloom, a, b);
 }
 
 /* Puts a word into wbloom (when there is one yet).  @return : 1 */
@@ -727,8 +737,7 @@ static size_t word_put(poisk_dict *d, const char *w, size_t len)
     if (d->wbloom) {
         size_t a, b;
         pbloom_bits(word_hash(w, len), d->wbloom_mask, &a, &b);
-        d->wbloom[a / 64] |= 1ull << (a % 64);
-        d->wbloom[b / 64] |= 1ull << (b % 64);
+        bits_put(d->wbloom, a, b);
     }
     return 1;
 }
