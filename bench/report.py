@@ -245,6 +245,24 @@ def render(kind, results, md_path, plotdir):
           f"{fmt(r['input_bytes'] / 1e6 / cpu, 1) if cpu else '–'} | {r.get('load', '–')} | {fmt(max(r['rss_kb']) / 1024)} | "
           f"{r['index_bytes'] / 1e6:.1f} | {100.0 * r['index_bytes'] / r['input_bytes']:.1f} % | {rel} |")
     w("")
+    pairs = [r for r in recs if r["type"] == "index_pair"]
+    if pairs:
+        w("Two one-thread poisk builds of the same corpus at once (one run): the two cores' own ceiling for a "
+          "two-thread build, which shares nothing here but the hardware.  CPU is each build's user + system "
+          "time; \"each costs\" compares it with the one-thread build's median above.")
+        w("")
+        for r in pairs:
+            together = 2 * r["input_bytes"] / 1e6 / max(r["secs"])
+            one = next((x for x in idx if x["corpus"] == r["corpus"] and x["engine"] == "poisk"
+                        and x["threads"] == 1), None)
+            two = speed.get((r["corpus"], "poisk", 2))
+            alone = median(one.get("cpu_s", [])) if one else None
+            extra = (f"; each costs {100.0 * (median(r['cpu_s']) / alone - 1):+.0f} % CPU over a lone build"
+                     if alone else "")
+            vs2 = f"; the two-thread build reaches {100.0 * two / together:.0f} % of it" if two else ""
+            w(f"- {r['corpus']}: {' / '.join(f'{x:.2f}' for x in r['secs'])} s, "
+              f"{together:.1f} MB/s together{extra}{vs2}")
+        w("")
     pp = [r for r in idx if r["engine"] == "poisk" and r.get("parts") and r["threads"] == 1]
     if pp:
         w("poisk index by file kind (share of input):")
