@@ -582,22 +582,27 @@ static void find_sector_headings(parser *p)
 
 /* ---- 6: boilerplate ------------------------------------------------------------------- */
 
-static const char *const header_words[] = { "пп", "п", "задача", "задачи", "отрасли",
-    "наименование", "проекта", "проектов", "бенефициар", "бенефициара", "бенефициаров",
-    "выгоды", "цель", "срок", "реализации", "краткое", "описание", "финансирование", "роль",
-    "региона", "ответственный", "роив", "показателя", "показатели", "единица", "измерения",
-    "значения", "значение", "годам", "по", "для", "в", "базовое", 0 };
-static const char *const header_distinct[] = { "наименование", "бенефициар", "бенефициара",
-    "бенефициаров", "выгоды", "финансирование", "ответственный", "единица", "задачи",
-    "задача", "описание", "роив", 0 };
+/* The words of table headers; distinct: a distinctive one (at least two per header). */
+typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
+#define HW(w, d) { w, sizeof w - 1, d }
+static const header_word header_words[] = { HW("пп", 0), HW("п", 0), HW("задача", 1),
+    HW("задачи", 1), HW("отрасли", 0), HW("наименование", 1), HW("проекта", 0),
+    HW("проектов", 0), HW("бенефициар", 1), HW("бенефициара", 1), HW("бенефициаров", 1),
+    HW("выгоды", 1), HW("цель", 0), HW("срок", 0), HW("реализации", 0), HW("краткое", 0),
+    HW("описание", 1), HW("финансирование", 1), HW("роль", 0), HW("региона", 0),
+    HW("ответственный", 1), HW("роив", 1), HW("показателя", 0), HW("показатели", 0),
+    HW("единица", 1), HW("измерения", 0), HW("значения", 0), HW("значение", 0),
+    HW("годам", 0), HW("по", 0), HW("для", 0), HW("в", 0), HW("базовое", 0), { 0, 0, 0 } };
+#undef HW
 
-/* Asked for most words of table-header candidates: the first two bytes (the first
- * Cyrillic letter) are compared inline before a strcmp call.  The words are not empty. */
-static int in_list(const char *const *list, const char *w)
+/* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
+ * the length and the first two bytes (the first Cyrillic letter) are compared inline. */
+static const header_word *header_lookup(const char *w, size_t wl)
 {
-    for (int i = 0; list[i]; i++)
-        if (list[i][0] == w[0] && list[i][1] == w[1] && !strcmp(list[i], w)) return 1;
-    return 0;
+    for (const header_word *h = header_words; h->w; h++)
+        if (h->len == wl && h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
+            return h;
+    return NULL;
 }
 
 /* How many tokens from i form one header word (1, or 2 for a split word); 0 if none.
@@ -607,25 +612,24 @@ static int header_word_at(const parser *p, size_t i, int *distinct)
     if (!is_word_tok(p, i)) return 0;
     char w[160];
     size_t wl = st_norm(p->src, &p->t[i], w, 128);
-    if (in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 1; }
+    const header_word *h = header_lookup(w, wl);
+    if (h) { *distinct = h->distinct; return 1; }
     if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
         char w2[128];
         size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
         if (wl + l2 < sizeof w) {
             memcpy(w + wl, w2, l2 + 1);
-            if (wl >= 4 && in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 2; }
+            if (wl >= 4 && (h = header_lookup(w, wl + l2))) { *distinct = h->distinct; return 2; }
             w[wl] = 0;
         }
     }
     /* a lost final letter at a cell edge: "отрасл" */
     if (wl >= 10)
-        for (int k = 0; header_words[k]; k++) {
-            size_t hl = strlen(header_words[k]);
-            if (hl == wl + 2 && !memcmp(header_words[k], w, wl)) {
-                *distinct = in_list(header_distinct, header_words[k]);
+        for (h = header_words; h->w; h++)
+            if (h->len == wl + 2 && !memcmp(h->w, w, wl)) {
+                *distinct = h->distinct;
                 return 1;
             }
-        }
     return 0;
 }
 
