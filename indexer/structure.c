@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "codec.h"             /* poisk_array_reserve */
 #include "regions.h"
@@ -829,23 +832,52 @@ static size_t words_back(const parser *p, size_t t0, size_t t1, size_t cap)
     return w;
 }
 
+/* Only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-U+205F:
+ * E2; U+3000: E3; U+FEFF: EF) can start a space.  @return : how many bytes from s[i]
+ * (i < n) are none of those: plain text, copied as it is */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n)
+{
+    size_t i0 = i;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2),
+                  e2 = _mm_set1_epi8((char)0xE2), e3 = _mm_set1_epi8((char)0xE3),
+                  ef = _mm_set1_epi8((char)0xEF);
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                              _mm_cmpeq_epi8(x, c2)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_cmpeq_epi8(x, e3)),
+                                              _mm_cmpeq_epi8(x, ef)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return i + (size_t)__builtin_ctz(bits) - i0;
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] > 0x20 && s[i] != 0xC2 && s[i] != 0xE2 && s[i] != 0xE3 && s[i] != 0xEF)
+        i++;
+    return i - i0;
+}
+
 /* Copy of bytes [a, b) with white-space runs collapsed to one space (project names). */
 static const char *collapsed_copy(parser *p, size_t a, size_t b)
 {
     char *out = poisk_document_alloc(p->doc, b - a + 1);
     if (!out) return NULL;
+    const unsigned char *s = (const unsigned char *)p->src;
     size_t o = 0;
     int space = 0;
     for (size_t i = a; i < b;) {
-        /* only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-
-         * U+205F: E2; U+3000: E3; U+FEFF: EF) can start a space: test the rest inline */
-        unsigned char c = (unsigned char)p->src[i];
-        size_t sl = c > 0x20 && c != 0xC2 && c != 0xE2 && c != 0xE3 && c != 0xEF
-                    ? 0 : st_space_len(p->src, b, i);
-        if (sl) { space = 1; i += sl; continue; }
+        size_t k = plain_run(s, i, b);
+        if (!k) {
+            size_t sl = st_space_len(p->src, b, i);
+            if (sl) { space = 1; i += sl; continue; }
+            k = 1;                       /* a lead byte of something else */
+        }
         if (space && o) out[o++] = ' ';
         space = 0;
-        out[o++] = p->src[i++];
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
     }
     out[o] = 0;
     return out;
@@ -1228,6 +1260,7 @@ static const char *heading_title(parser *p, size_t tok, size_t limit)
     int quoted = 0;
     while (b < max) {
         unsigned char c = (unsigned char)p->src[b];
+        if (c >= 0x80 && c != 0xC2) { b++; continue; }     /* (no test below can hold) */
         if (c == '\n' || c == '\r') break;
         if (!memcmp(p->src + b, "«", 2)) quoted = 1;
         if (!memcmp(p->src + b, "»", 2)) { b += 2; break; }
