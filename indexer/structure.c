@@ -86,6 +86,8 @@ typedef struct parser {
     size_t len;
     st_tok *t;
     size_t n;
+    const uint32_t *dig;     /* the digit tokens (st_tokens.digits), ascending */
+    size_t n_dig;
     int line_based;
     int joiners;             /* st_tokens.joiners: a token may be longer than its word */
     poisk_document *doc;
@@ -151,6 +153,17 @@ static int dotted_second(const parser *p, size_t i)
            !(F(p, i) & ST_NL_BEFORE) && p->t[i].start - st_end(&p->t[i - 1]) <= 2;
 }
 
+/* Index into p->dig of the first digit token at or after token i. */
+static size_t dig_from(const parser *p, size_t i)
+{
+    size_t lo = 0, hi = p->n_dig;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->dig[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 static void mark_heading(parser *p, size_t t0, size_t t1)
 {
     for (size_t i = t0; i < t1 && i < p->n; i++)
@@ -162,6 +175,21 @@ static void mark_heading(parser *p, size_t t0, size_t t1)
 static const char *const title_word[9] = { 0, "основн", "карточк", "приоритет", "проблем",
     "взаимосвяз", "проект", "показател", "ресурс" };
 
+/* The section number of a heading candidate at token pair (i, i + 1), or -1. */
+static long candidate_at(const parser *p, size_t i)
+{
+    /* "N Раздел", "N. Раздел", "NРаздел" */
+    if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
+        !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
+        return tok_value(p, i);
+    /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
+    if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
+        tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
+        !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
+        return tok_value(p, i + 1);
+    return -1;
+}
+
 static int find_candidates(parser *p)
 {
     size_t cap = 64;
@@ -169,35 +197,28 @@ static int find_candidates(parser *p)
     p->cand_k = malloc(cap * sizeof *p->cand_k);
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
-    const st_tok *t = p->t;
-    for (size_t i = 0, n = p->n; i + 1 < n; i++) {
-        /* both rules need a digit token at i or i + 1: most pairs are two words */
-        if (!((st_flags(&t[i]) | st_flags(&t[i + 1])) & ST_DIGIT))
-            continue;
-        long k = -1;
-        size_t at = i;
-        /* "N Раздел", "N. Раздел", "NРаздел" */
-        if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
-            !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
-            k = tok_value(p, i);
-        /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
-        else if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
-                 tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
-                 !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
-            k = tok_value(p, i + 1);
-        if (k < 1 || k > 8)
-            continue;
-        if (p->n_cands == cap) {
-            cap *= 2;
-            size_t *c = realloc(p->cands, cap * sizeof *c);
-            if (!c) return POISK_ENOMEM;
-            p->cands = c;
-            int *ck = realloc(p->cand_k, cap * sizeof *ck);
-            if (!ck) return POISK_ENOMEM;
-            p->cand_k = ck;
+    /* both rules need a digit token at i or i + 1: the pairs (d - 1, d) and (d, d + 1) of
+     * each digit token d, in order, each once */
+    size_t next = 0;                     /* the pairs before it are done */
+    for (size_t q = 0; q < p->n_dig; q++) {
+        size_t d = p->dig[q];
+        for (size_t i = d > next ? d - 1 : next; i <= d && i + 1 < p->n; i++) {
+            next = i + 1;
+            long k = candidate_at(p, i);
+            if (k < 1 || k > 8)
+                continue;
+            if (p->n_cands == cap) {
+                cap *= 2;
+                size_t *c = realloc(p->cands, cap * sizeof *c);
+                if (!c) return POISK_ENOMEM;
+                p->cands = c;
+                int *ck = realloc(p->cand_k, cap * sizeof *ck);
+                if (!ck) return POISK_ENOMEM;
+                p->cand_k = ck;
+            }
+            p->cands[p->n_cands] = i;
+            p->cand_k[p->n_cands++] = (int)k;
         }
-        p->cands[p->n_cands] = at;
-        p->cand_k[p->n_cands++] = (int)k;
     }
     return POISK_OK;
 }
@@ -339,8 +360,8 @@ static void find_subsections(parser *p)
         if (p->sec_tok[k] == NONE) continue;
         size_t i = p->sec_tok[k] + 2, end = section_end_tok(p, p->sec_tok[k]);
         for (int j = 1; j <= plan[s][1]; j++) {
-            for (size_t x = i; x < end; x++) {
-                size_t nx;
+            for (size_t q = dig_from(p, i); q < p->n_dig && p->dig[q] < end; q++) {
+                size_t x = p->dig[q], nx;       /* (prints_pair needs a digit token) */
                 if (!prints_pair(p, x, k, j, &nx) || nx >= p->n) continue;
                 int ok = 0;
                 for (int w = 0; sub_words[w] && !ok; w++)
@@ -566,8 +587,8 @@ static void find_sector_headings(parser *p)
             continue;
         }
         for (int k = k0; k < p->n_sectors && p->n_heads < MAX_HEADS; k++) {
-            for (size_t i = from; i < end; i++) {
-                size_t name, e;
+            for (size_t q = dig_from(p, from); q < p->n_dig && p->dig[q] < end; q++) {
+                size_t i = p->dig[q], name, e;  /* (prints_ordinal needs a digit token) */
                 if (!prints_ordinal(p, i, s, k + 1, &name)) continue;
                 e = name_matches(p, name, p->sectors[k].key, p->sectors[k].key_len);
                 if (!e) continue;
@@ -761,7 +782,7 @@ static int find_table_headers(parser *p)
  * boilerplate span. */
 static int find_page_numbers(parser *p)
 {
-    if (st_pages_find(p->src, p->t, p->n, p->line_based, &p->pages))
+    if (st_pages_find(p->src, p->t, p->n, p->dig, p->n_dig, p->line_based, &p->pages))
         return POISK_ENOMEM;
     for (size_t k = 0; k < p->pages.n; k++) {
         size_t i = p->pages.m[k].tok;
@@ -1520,6 +1541,8 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
+    p.dig = tk.digits;
+    p.n_dig = tk.n_digits;
     tk_count = tk.n;
     p.joiners = tk.joiners;
     p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
@@ -1539,6 +1562,8 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
     p.t = NULL;
     p.n = 0;
+    p.dig = NULL;
+    p.n_dig = 0;
     for (size_t k = 0; k < p.n_plan && rc == POISK_OK; k++)
         rc = emit_passage(&p, &p.plan[k].u, p.plan[k].a, p.plan[k].b, p.plan[k].project);
     if (rc) goto fail;

@@ -178,7 +178,8 @@ static void mark_lists(cand *c, size_t nc, size_t near)
     }
 }
 
-int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, st_pages *out)
+int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *digits,
+                  size_t n_digits, int line_based, st_pages *out)
 {
     out->m = NULL;
     out->n = 0;
@@ -188,9 +189,8 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     dp w = { 0 };
     int rc = -1;
     if (!c) return -1;
-    for (size_t i = 0; i < n; i++) {
-        while (i < n && !(st_flags(&t[i]) & ST_DIGIT)) i++;   /* words */
-        if (i >= n) break;
+    for (size_t q = 0; q < n_digits; q++) {
+        size_t i = digits[q];
         if (!is_candidate(text, t, n, i, line_based)) continue;
         if (nc == cap) {
             cand *g = realloc(c, 2 * cap * sizeof *c);

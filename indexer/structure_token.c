@@ -115,6 +115,21 @@ static inline int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned fla
     return 0;
 }
 
+/* Note the token just pushed (a digit run) in tk->digits. */
+static int push_digit(st_tokens *tk)
+{
+    if (tk->n_digits == tk->cap_digits) {
+        size_t cap = tk->cap_digits ? tk->cap_digits * 2 : 256;
+        uint32_t *d = realloc(tk->digits, cap * sizeof *d);
+        if (!d)
+            return -1;
+        tk->digits = d;
+        tk->cap_digits = cap;
+    }
+    tk->digits[tk->n_digits++] = (uint32_t)(tk->n - 1);
+    return 0;
+}
+
 /* ASCII classes: 2 digit, 1 letter, 0 other. */
 static const unsigned char ascii_kind[128] = {
     ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
@@ -272,7 +287,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int glued = 0;
         if (kind) {                /* close the open token */
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
+                (kind == 2 && push_digit(tk)))
                 return -1;
             glued = k != 0;
             kind = 0;
@@ -306,7 +322,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     }
     if (kind) {
         if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-        if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+        if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
+            (kind == 2 && push_digit(tk)))
             return -1;
     }
     return 0;
@@ -315,6 +332,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
 void st_tokens_free(st_tokens *tk)
 {
     free(tk->t);
+    free(tk->digits);
     memset(tk, 0, sizeof *tk);
 }
 

@@ -60,6 +60,9 @@ typedef struct st_tokens {
     int joiners;              /* some token holds a character st_norm drops (soft hyphen,
                                  zero-width, combining acute): only then can a token's
                                  normalised form be shorter than the token */
+    uint32_t *digits;         /* indexes of the ST_DIGIT tokens, ascending: the rules that
+                                 look for numbers walk these, not every token */
+    size_t n_digits, cap_digits;
 } st_tokens;
 
 /*! st_tokenize() : tokens of text[0,len) (len < 4 GiB).  @return : 0, or -1 on ENOMEM */

@@ -10,6 +10,7 @@
 
 #include "test_util.h"
 #include "structure.h"
+#include "structure_token.h"
 #include "input.h"
 
 typedef struct seed {
@@ -742,4 +743,31 @@ Test(structure, fifty_megabytes_single_line_bounded_memory, .timeout = 120)
     unlink(path);
     unlink(out);
     rmdir(dir);
+}
+
+/* st_tokens.digits lists exactly the ST_DIGIT tokens, in order: glued to words on either
+ * side, at the start and the end of the text, after other separators. */
+Test(structure, token_digit_list)
+{
+    static const char *texts[] = {
+        "12 Раздел 8Раздел 20222024 годам «3» 4.5. и ЕГИСЗ2 7",
+        "Раздел",
+        "1",
+        " 2 3\n4;5 слово 6",
+    };
+    static const size_t want[] = { 8, 0, 1, 5 };
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(texts[k], strlen(texts[k]), &tk), 0);
+        size_t q = 0;
+        for (size_t i = 0; i < tk.n; i++)
+            if (st_flags(&tk.t[i]) & ST_DIGIT) {
+                cr_assert_lt(q, tk.n_digits, "text %zu: token %zu not listed", k, i);
+                cr_assert_eq(tk.digits[q], i, "text %zu: digit %zu", k, q);
+                q++;
+            }
+        cr_assert_eq(q, tk.n_digits, "text %zu: extra entries", k);
+        cr_assert_eq(tk.n_digits, want[k], "text %zu: %zu digit tokens", k, tk.n_digits);
+        st_tokens_free(&tk);
+    }
 }
