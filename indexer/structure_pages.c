@@ -65,8 +65,9 @@ static int is_candidate(const char *text, const st_tok *t, size_t n, size_t i, i
     return v >= 1 && v <= MAX_VALUE;
 }
 
-typedef struct dp {           /* per candidate: 16 bytes */
+typedef struct dp {           /* per candidate: 20 bytes */
     float *best;
+    float *cmax;             /* the best of this candidate and the older ones of its value */
     uint32_t *prev, *same, *len;
     uint32_t *head;          /* per value: its latest candidate */
 } dp;
@@ -94,7 +95,10 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
                 if (gap > max_gap * (size_t)d) break;
                 if (gap < MIN_GAP * (size_t)d) continue;
                 /* the step's score without its irregularity is an upper bound (rounding
-                 * is monotone): most steps cannot win, and then need no log() */
+                 * is monotone): most steps cannot win, and then need no log(); with the
+                 * best of q and the older candidates (cmax) in place of q's own, it bounds
+                 * them all, and once that cannot win, no step from this value can */
+                if ((double)w->cmax[q] + 1 - own - SKIP_COST * (double)(d - 1) <= w->best[k]) break;
                 double base = w->best[q] + 1 - own;        /* (the float sum, as before) */
                 if (base - SKIP_COST * (double)(d - 1) <= w->best[k]) continue;
                 double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
@@ -104,6 +108,8 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
             }
         }
         w->same[k] = w->head[c[k].v];
+        w->cmax[k] = w->same[k] != NIL && w->cmax[w->same[k]] > w->best[k] ? w->cmax[w->same[k]]
+                                                                          : w->best[k];
         w->head[c[k].v] = (uint32_t)k;
         if (top == NONE || w->best[k] > w->best[top]) top = k;
     }
@@ -210,11 +216,12 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *d
     if (nc < 3) goto out;
     rc = -1;
     w.best = malloc(nc * sizeof *w.best);
+    w.cmax = malloc(nc * sizeof *w.cmax);
     w.prev = malloc(nc * sizeof *w.prev);
     w.same = malloc(nc * sizeof *w.same);
     w.len = malloc(nc * sizeof *w.len);
     w.head = malloc((MAX_VALUE + 1) * sizeof *w.head);
-    if (!w.best || !w.prev || !w.same || !w.len || !w.head) goto out;
+    if (!w.best || !w.cmax || !w.prev || !w.same || !w.len || !w.head) goto out;
     rc = 0;
     size_t top = chain(c, nc, 0, &w), first = top;
     if (w.len[top] < 3) goto out;
@@ -239,7 +246,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *d
         out->page_len = (out->m[out->n - 1].byte - out->m[0].byte) /
                         (size_t)(out->m[out->n - 1].value - out->m[0].value);
 out:
-    free(c); free(w.best); free(w.prev); free(w.same); free(w.len); free(w.head);
+    free(c); free(w.best); free(w.cmax); free(w.prev); free(w.same); free(w.len); free(w.head);
     return rc;
 }
 
