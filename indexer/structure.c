@@ -691,10 +691,36 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sort p->btok (table headers' tokens, then page numbers'). */
-static void btok_sort(parser *p)
+static size_t key_u32(const void *e) { return *(const uint32_t *)e; }
+static size_t key_span(const void *e) { return ((const bspan *)e)->start; }
+
+/* Merge the ascending runs x[0, m) and x[m, n) of elements of `size` bytes by key (the
+ * left run first on ties); 0 when they are not both ascending or there is no memory, and
+ * the caller sorts instead.  Table headers and page numbers are each found in text order,
+ * nearly always, so two runs replace a sort. */
+static int merge_runs(void *x, size_t m, size_t n, size_t size, size_t (*key)(const void *))
 {
-    if (p->n_btok > 1)                   /* (btok is NULL when nothing was marked) */
+    char *out = x;
+    for (size_t i = 1; i < n; i++)
+        if (i != m && key(out + (i - 1) * size) > key(out + i * size)) return 0;
+    if (m == 0 || m >= n || key(out + (m - 1) * size) <= key(out + m * size)) return 1;
+    char *tmp = malloc(m * size);
+    if (!tmp) return 0;
+    memcpy(tmp, x, m * size);
+    size_t a = 0, b = m, o = 0;            /* o = a + (b - m) <= b: out never overtakes b */
+    while (a < m && b < n) {
+        if (key(tmp + a * size) <= key(out + b * size)) memcpy(out + o++ * size, tmp + a++ * size, size);
+        else memcpy(out + o++ * size, out + b++ * size, size);
+    }
+    memcpy(out + o * size, tmp + a * size, (m - a) * size);
+    free(tmp);
+    return 1;
+}
+
+/* Sort p->btok (table headers' tokens, p->btok[0, m), then page numbers'). */
+static void btok_sort(parser *p, size_t m)
+{
+    if (p->n_btok > 1 && !merge_runs(p->btok, m, p->n_btok, sizeof *p->btok, key_u32))
         qsort(p->btok, p->n_btok, sizeof *p->btok, cmp_u32);
 }
 
@@ -798,10 +824,13 @@ static int cmp_bspan(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void boiler_sort(parser *p)
+/* Sort the boilerplate spans (table headers', p->boiler[0, m), then page numbers') and
+ * join those that overlap (in any order among equal starts). */
+static void boiler_sort(parser *p, size_t m)
 {
     if (!p->n_boiler) return;
-    qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
+    if (!merge_runs(p->boiler, m, p->n_boiler, sizeof *p->boiler, key_span))
+        qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
     size_t o = 0;
     for (size_t i = 0; i < p->n_boiler; i++) {
         if (o && p->boiler[i].start <= p->boiler[o - 1].end) {
@@ -1554,9 +1583,10 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_subsections(&p);
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
+    size_t header_btok = p.n_btok, header_spans = p.n_boiler;
     if ((rc = find_page_numbers(&p))) goto fail;
-    btok_sort(&p);
-    boiler_sort(&p);
+    btok_sort(&p, header_btok);
+    boiler_sort(&p, header_spans);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
     st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
