@@ -239,31 +239,46 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             tok_start = i + 1;
             spaces = 0;
 #ifdef __SSE2__
-            if (i + 33 <= len) {
+            int done = 0;
+            while (i + 33 <= len) {
                 /* the new word's first sixteen letters at once (run_on's test); lane 0, its
                  * first letter, passed the test above */
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
                 __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
                 uint32_t good = sse_cyr_letters(x) | (uint32_t)sse_cyr_letters(y) << 16;
                 unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
-                letters = nb;
-                if (!(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF)) {     /* U+0400-U+042F */
-                    flags = 0;
-                    lower = 1;             /* a lower-case first letter: not all capitals */
-                } else {
+                size_t e = i + 1 + 2 * (size_t)nb;
+                unsigned f = 0, low = 1;   /* a lower-case first letter: not all capitals */
+                if (s[i + 1] == 0xD0 && s[i + 2] <= 0xAF) {         /* U+0400-U+042F */
                     uint32_t lowm = sse_cyr_not_capitals(x) | (uint32_t)sse_cyr_not_capitals(y) << 16;
-                    flags = ST_UPPER;
-                    lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                    f = ST_UPPER;
+                    low = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
                 }
-                i += 1 + 2 * (size_t)nb;
-                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
-                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1) {
-                    tok_end = i;
+                /* a whole word, then the common separator again: the word is a token, and
+                 * the next one is taken right here, without the loop's other tests */
+                if (nb < 16 && s[e] == ' ' && e + 2 < len && (s[e + 1] & 0xFE) == 0xD0 &&
+                    (s[e + 2] & 0xC0) == 0x80) {
+                    if (nb >= 2 && !low) f |= ST_ALLCAPS;
+                    if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f))
+                        return -1;
+                    i = e;
+                    tok_start = i + 1;
                     continue;
                 }
-                tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
-                continue;
+                letters = nb;
+                lower = low;
+                flags = f;
+                i = e;
+                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
+                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1)
+                    tok_end = i;
+                else
+                    tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
+                done = 1;
+                break;
             }
+            if (done)
+                continue;
 #endif
             letters = 1;
             lower = !(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF);     /* U+0400-U+042F */
