@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_rng.h"
 #include "test_util.h"
 #include "structure.h"
 #include "structure_token.h"
@@ -770,4 +771,147 @@ Test(structure, token_digit_list)
         cr_assert_eq(tk.n_digits, want[k], "text %zu: %zu digit tokens", k, tk.n_digits);
         st_tokens_free(&tk);
     }
+}
+
+/* ---- st_tokenize against a plain reference ------------------------------------------- */
+
+/* The rules of structure_token.h one code point at a time, without any fast path. */
+static uint32_t ref_decode(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned c = s[*i];
+    if (c < 0x80) { (*i)++; return c; }
+    if (c >= 0xC2 && c < 0xE0 && *i + 1 < len && (s[*i + 1] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x1Fu) << 6) | (s[*i + 1] & 0x3Fu);
+        *i += 2;
+        return cp;
+    }
+    if ((c & 0xF0) == 0xE0 && *i + 2 < len && (s[*i + 1] & 0xC0) == 0x80 && (s[*i + 2] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x0Fu) << 12) | ((s[*i + 1] & 0x3Fu) << 6) | (s[*i + 2] & 0x3Fu);
+        *i += 3;
+        return cp < 0x800 ? 0xFFFD : cp;
+    }
+    if ((c & 0xF8) == 0xF0 && *i + 3 < len && (s[*i + 1] & 0xC0) == 0x80 &&
+        (s[*i + 2] & 0xC0) == 0x80 && (s[*i + 3] & 0xC0) == 0x80) {
+        *i += 4;
+        return 0x10000;
+    }
+    (*i)++;
+    return 0xFFFD;
+}
+
+static int ref_kind(uint32_t cp)           /* 1 letter, 2 digit, 0 other */
+{
+    if (cp >= '0' && cp <= '9') return 2;
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x400 && cp <= 0x52F);
+}
+
+static int ref_upper(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 0x400 && cp <= 0x42F) || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7);
+}
+
+static int ref_space(uint32_t cp)
+{
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0xFEFF ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+static int ref_joiner(uint32_t cp)
+{
+    return cp == 0xAD || cp == 0x301 || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060;
+}
+
+/* Tokens as (start, len_flags) pairs into out (room for len + 1); @return : their count */
+static size_t ref_tokenize(const char *text, size_t len, st_tok *out)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, i = 0, start = 0, end = 0;
+    int kind = 0;
+    unsigned pending = 0, flags = 0, spaces = 0, letters = 0, lower = 0;
+    while (i < len) {
+        size_t at = i;
+        uint32_t cp = ref_decode(s, len, &i);
+        int k = ref_kind(cp);
+        if (!k && kind && ref_joiner(cp)) { end = i; continue; }
+        if (k && k == kind) {
+            end = i;
+            if (k == 1) { letters++; lower |= !ref_upper(cp); }
+            continue;
+        }
+        int glued = 0;
+        if (kind) {
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
+            out[n].start = (uint32_t)start;
+            out[n++].len_flags = (uint32_t)(end - start) | flags << 19;
+            glued = k != 0;
+            kind = 0;
+        }
+        if (k) {
+            kind = k;
+            start = at;
+            end = i;
+            flags = pending | (glued ? ST_GLUED : 0) | (k == 2 ? ST_DIGIT : 0);
+            letters = k == 1;
+            lower = k == 1 && !ref_upper(cp);
+            if (k == 1 && !lower) flags |= ST_UPPER;
+            pending = spaces = 0;
+            continue;
+        }
+        if (cp == '\n') pending |= ST_NL_BEFORE;
+        if (ref_space(cp)) { if (++spaces >= 2) pending |= ST_WIDE_BEFORE; }
+        else if (cp == '.') pending |= ST_DOT_BEFORE | ST_PUNCT_BEFORE;
+        else if (cp == ';') pending |= ST_SEMI_BEFORE | ST_PUNCT_BEFORE;
+        else pending |= ST_PUNCT_BEFORE;
+    }
+    if (kind) {
+        if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
+        out[n].start = (uint32_t)start;
+        out[n++].len_flags = (uint32_t)(end - start) | flags << 19;
+    }
+    return n;
+}
+
+/* Random texts, mostly Cyrillic words between single spaces (the tokenizer's fast paths)
+ * with every other kind of character mixed in at varying rates, tokenized both ways. */
+Test(structure, tokenize_matches_reference)
+{
+    static const char *const pieces[] = { "а", "б", "я", "п", "р", "ё", "А", "Б", "Я", "П",
+        "Р", "Ё", "Ѐ", "ѐ", "Ѣ", "ѣ", "Ӂ", "z", "Q", "é", "É", "×", "0", "7", " ", " ", " ",
+        "  ", "\n", ".", ";", "«", "»", "-", "\xC2\xAD", "\xC2\xA0", "\xE2\x80\x8B",
+        "\xCC\x81", "\xEF\xBB\xBF", "\xE2\x80\x94", "\xF0\x9F\x98\x80", "\xD0",
+        "\xD1", "\x80", "\xFF", "\xE0\x80\x80", "\r", "\t" };
+    const size_t np = sizeof pieces / sizeof *pieces;
+    uint64_t rng = 0x5eed5eedULL;
+    char *buf = malloc(8192);
+    st_tok *want = malloc(8193 * sizeof *want);
+    cr_assert(buf && want);
+    for (int round = 0; round < 3000; round++) {
+        unsigned rare = 1 + (unsigned)(test_xorshift64(&rng) % 40);   /* 1 in rare: any piece */
+        size_t len = 0, target = (size_t)(test_xorshift64(&rng) % 4000);
+        while (len < target) {
+            uint64_t r = test_xorshift64(&rng);
+            const char *piece;
+            if (r % rare == 0) piece = pieces[(r >> 8) % np];
+            else if ((r >> 8) % 7 == 0) piece = " ";
+            else if ((r >> 32) % 9 == 0) piece = pieces[6 + (r >> 44) % 6];    /* capitals */
+            else piece = pieces[(r >> 16) % 6];
+            size_t pl = strlen(piece);
+            memcpy(buf + len, piece, pl);
+            len += pl;
+        }
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(buf, len, &tk), 0);
+        size_t n = ref_tokenize(buf, len, want);
+        cr_assert_eq(tk.n, n, "round %d: %zu tokens, want %zu", round, tk.n, n);
+        for (size_t k = 0; k < n; k++)
+            cr_assert(tk.t[k].start == want[k].start && tk.t[k].len_flags == want[k].len_flags,
+                      "round %d token %zu: start %u len %u flags %#x, want %u %u %#x", round, k,
+                      tk.t[k].start, st_len(&tk.t[k]), st_flags(&tk.t[k]), want[k].start,
+                      st_len(&want[k]), st_flags(&want[k]));
+        st_tokens_free(&tk);
+    }
+    free(buf);
+    free(want);
 }
