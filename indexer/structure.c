@@ -742,10 +742,8 @@ static int find_table_headers(parser *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
-            const st_tok *t = p->t;
-            size_t n = p->n;
-            while (i < n && st_len(&t[i]) != 4) i++;
-            if (i >= n) break;
+            i = st_find_len(p->t, i, p->n, 4);
+            if (i >= p->n) break;
         }
         if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
         if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
