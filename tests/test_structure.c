@@ -915,3 +915,24 @@ Test(structure, tokenize_matches_reference)
     free(buf);
     free(want);
 }
+
+/* st_find_len: the first token of the length asked for, at odd and even places, at the last
+ * token and not at all. */
+Test(structure, find_token_by_length)
+{
+    const char *text = "а бб вв г дддд е жж ззззз и";
+    st_tokens tk;
+    cr_assert_eq(st_tokenize(text, strlen(text), &tk), 0);
+    cr_assert_eq(tk.n, 9);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 4), 1);
+    cr_assert_eq(st_find_len(tk.t, 2, tk.n, 4), 2);
+    cr_assert_eq(st_find_len(tk.t, 3, tk.n, 4), 6);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 8), 4);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 10), 7);
+    cr_assert_eq(st_find_len(tk.t, 1, tk.n, 2), 3);
+    cr_assert_eq(st_find_len(tk.t, 4, tk.n, 2), 5);
+    cr_assert_eq(st_find_len(tk.t, 6, tk.n, 2), 8);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 6), tk.n);
+    cr_assert_eq(st_find_len(tk.t, 0, 6, 10), 6);
+    st_tokens_free(&tk);
+}
