@@ -936,3 +936,51 @@ Test(structure, find_token_by_length)
     cr_assert_eq(st_find_len(tk.t, 0, 6, 10), 6);
     st_tokens_free(&tk);
 }
+
+/* st_norm against st_fold one code point at a time (joiners dropped, a character that would
+ * not fit whole left out), on the tokens of random texts, at every output size. */
+Test(structure, norm_matches_reference)
+{
+    static const char *const letters[] = { "а", "п", "р", "я", "ё", "А", "П", "Р", "Я", "Ё",
+        "Ѐ", "ѐ", "Ѣ", "ѣ", "Ӂ", "z", "Q", "é", "É", "0", "\xC2\xAD", "\xE2\x80\x8B",
+        "\xCC\x81", "б", "в", "о", "с", "т", "ю", "э" };
+    const size_t nl = sizeof letters / sizeof *letters;
+    uint64_t rng = 0x40c0ffeeULL;
+    char text[512], got[128], want[160];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, words = 1 + test_xorshift64(&rng) % 4;
+        unsigned rare = 1 + (unsigned)(test_xorshift64(&rng) % 30);
+        for (size_t w = 0; w < words; w++) {
+            size_t n = 1 + test_xorshift64(&rng) % 30;
+            for (size_t k = 0; k < n; k++) {
+                uint64_t r = test_xorshift64(&rng);
+                const char *l = r % rare == 0 ? letters[(r >> 8) % nl] : letters[23 + (r >> 8) % 7];
+                memcpy(text + len, l, strlen(l));
+                len += strlen(l);
+            }
+            text[len++] = ' ';
+        }
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(text, len, &tk), 0);
+        for (size_t i = 0; i < tk.n; i++) {
+            size_t cap = 1 + test_xorshift64(&rng) % sizeof got, o = 0;
+            const unsigned char *s = (const unsigned char *)text + tk.t[i].start;
+            for (size_t j = 0; j < st_len(&tk.t[i]);) {
+                uint32_t cp = ref_decode(s, st_len(&tk.t[i]), &j);
+                if (ref_joiner(cp)) continue;
+                cp = st_fold(cp);
+                size_t cl = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+                if (o + cl >= cap) break;
+                if (cl == 1) want[o++] = (char)cp;
+                else if (cl == 2) { want[o++] = (char)(0xC0 | cp >> 6); want[o++] = (char)(0x80 | (cp & 0x3F)); }
+                else { want[o++] = (char)(0xE0 | cp >> 12); want[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+                       want[o++] = (char)(0x80 | (cp & 0x3F)); }
+            }
+            want[o] = 0;
+            size_t n = st_norm(text, &tk.t[i], got, cap);
+            cr_assert(n == o && !strcmp(got, want), "round %d token %zu cap %zu: '%s', want '%s'",
+                      round, i, cap, got, want);
+        }
+        st_tokens_free(&tk);
+    }
+}
