@@ -249,17 +249,18 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
                 unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
                 size_t e = i + 1 + 2 * (size_t)nb;
                 unsigned f = 0, low = 1;   /* a lower-case first letter: not all capitals */
+                unsigned caps = 0;         /* ST_ALLCAPS if the word ends after these letters */
                 if (s[i + 1] == 0xD0 && s[i + 2] <= 0xAF) {         /* U+0400-U+042F */
                     uint32_t lowm = sse_cyr_not_capitals(x) | (uint32_t)sse_cyr_not_capitals(y) << 16;
                     f = ST_UPPER;
                     low = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                    caps = nb >= 2 && !low ? ST_ALLCAPS : 0;
                 }
                 /* a whole word, then the common separator again: the word is a token, and
                  * the next one is taken right here, without the loop's other tests */
                 if (nb < 16 && s[e] == ' ' && e + 2 < len && (s[e + 1] & 0xFE) == 0xD0 &&
                     (s[e + 2] & 0xC0) == 0x80) {
-                    if (nb >= 2 && !low) f |= ST_ALLCAPS;
-                    if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f))
+                    if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f | caps))
                         return -1;
                     i = e;
                     tok_start = i + 1;
