@@ -158,10 +158,15 @@ static double page_length(const cand *c, const dp *w, size_t top)
         len = SAMPLE;
     }
     long span = c[e[len - 1]].v - c[e[0]].v, far = span / 4 > 5 ? span / 4 : 5;
-    for (size_t i = 0; i < len; i++)
-        for (size_t j = i + 1; j < len; j++)
-            if (c[e[j]].v - c[e[i]].v >= far && m < np)
-                s[m++] = (double)(c[e[j]].pos - c[e[i]].pos) / (double)(c[e[j]].v - c[e[i]].v);
+    /* values rise along the chain: the pairs of i are those from its first j far enough,
+     * which never moves back as i grows */
+    size_t j0 = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (j0 <= i) j0 = i + 1;
+        while (j0 < len && c[e[j0]].v - c[e[i]].v < far) j0++;
+        for (size_t j = j0; j < len && m < np; j++)
+            s[m++] = (double)(c[e[j]].pos - c[e[i]].pos) / (double)(c[e[j]].v - c[e[i]].v);
+    }
     if (m) {
         L = select_kth(s, m, m / 2);
     } else {
