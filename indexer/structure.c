@@ -976,10 +976,13 @@ static __attribute__((noinline)) int recommended_rest(const parser *p, size_t i)
  * character), and only Р (D0 A0) and р (D1 80) fold to р. */
 static inline __attribute__((always_inline)) int recommended_at(const parser *p, size_t i)
 {
+    if (__builtin_expect(st_len(&p->t[i]) < sizeof "рекомендо" - 1, 1))
+        return 0;
     const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
-    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
-           ((s[0] == 0xD1 && s[1] == 0x80) || (s[0] == 0xD0 && s[1] == 0xA0)) &&
-           recommended_rest(p, i);
+    /* the first two bytes as one little-endian load: р is D1 80, Р is D0 A0 */
+    uint16_t b;
+    memcpy(&b, s, 2);
+    return (b == 0x80D1 || b == 0xA0D0) && recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
