@@ -240,7 +240,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             spaces = 0;
 #ifdef __SSE2__
             int done = 0;
-            while (i + 33 <= len) {
+            while (i + 35 <= len) {        /* (32 bytes from i + 1; 4 from the word's end) */
                 /* the new word's first sixteen letters at once (run_on's test); lane 0, its
                  * first letter, passed the test above */
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
@@ -258,8 +258,10 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
                 }
                 /* a whole word, then the common separator again: the word is a token, and
                  * the next one is taken right here, without the loop's other tests */
-                if (nb < 16 && s[e] == ' ' && e + 2 < len && (s[e + 1] & 0xFE) == 0xD0 &&
-                    (s[e + 2] & 0xC0) == 0x80) {
+                uint32_t sep = 0;          /* s[e, e + 4): a space, then a lead D0/D1 and a 10xxxxxx */
+                if (nb < 16)               /* (then e + 4 <= i + 35) */
+                    memcpy(&sep, s + e, 4);
+                if ((sep & 0x00C0FEFFu) == 0x0080D020u) {
                     if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f | caps))
                         return -1;
                     i = e;
