@@ -606,17 +606,20 @@ static void find_sector_headings(parser *p)
 
 /* ---- 6: boilerplate ------------------------------------------------------------------- */
 
-/* The words of table headers; distinct: a distinctive one (at least two per header). */
+/* The words of table headers; distinct: a distinctive one (at least two per header).  The
+ * commonest first: a lookup is a scan, and the words are distinct, so order decides nothing
+ * else (a word with a lost last letter may fit two, "задач", but then both agree). */
 typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
 #define HW(w, d) { w, sizeof w - 1, d }
-static const header_word header_words[] = { HW("пп", 0), HW("п", 0), HW("задача", 1),
-    HW("задачи", 1), HW("отрасли", 0), HW("наименование", 1), HW("проекта", 0),
-    HW("проектов", 0), HW("бенефициар", 1), HW("бенефициара", 1), HW("бенефициаров", 1),
-    HW("выгоды", 1), HW("цель", 0), HW("срок", 0), HW("реализации", 0), HW("краткое", 0),
-    HW("описание", 1), HW("финансирование", 1), HW("роль", 0), HW("региона", 0),
-    HW("ответственный", 1), HW("роив", 1), HW("показателя", 0), HW("показатели", 0),
-    HW("единица", 1), HW("измерения", 0), HW("значения", 0), HW("значение", 0),
-    HW("годам", 0), HW("по", 0), HW("для", 0), HW("в", 0), HW("базовое", 0), { 0, 0, 0 } };
+static const header_word header_words[] = { HW("проекта", 0), HW("наименование", 1),
+    HW("показателя", 0), HW("реализации", 0), HW("цель", 0), HW("срок", 0),
+    HW("краткое", 0), HW("описание", 1), HW("финансирование", 1), HW("роль", 0),
+    HW("региона", 0), HW("задачи", 1), HW("отрасли", 0), HW("бенефициар", 1),
+    HW("выгоды", 1), HW("ответственный", 1), HW("роив", 1), HW("единица", 1),
+    HW("измерения", 0), HW("значения", 0), HW("по", 0), HW("годам", 0), HW("пп", 0),
+    HW("п", 0), HW("задача", 1), HW("проектов", 0), HW("бенефициара", 1),
+    HW("бенефициаров", 1), HW("показатели", 0), HW("значение", 0), HW("для", 0), HW("в", 0),
+    HW("базовое", 0), { 0, 0, 0 } };
 #undef HW
 
 /* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
