@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "codec.h"             /* poisk_array_reserve */
 #include "regions.h"
@@ -83,6 +86,8 @@ typedef struct parser {
     size_t len;
     st_tok *t;
     size_t n;
+    const uint32_t *dig;     /* the digit tokens (st_tokens.digits), ascending */
+    size_t n_dig;
     int line_based;
     int joiners;             /* st_tokens.joiners: a token may be longer than its word */
     poisk_document *doc;
@@ -148,6 +153,17 @@ static int dotted_second(const parser *p, size_t i)
            !(F(p, i) & ST_NL_BEFORE) && p->t[i].start - st_end(&p->t[i - 1]) <= 2;
 }
 
+/* Index into p->dig of the first digit token at or after token i. */
+static size_t dig_from(const parser *p, size_t i)
+{
+    size_t lo = 0, hi = p->n_dig;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->dig[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 static void mark_heading(parser *p, size_t t0, size_t t1)
 {
     for (size_t i = t0; i < t1 && i < p->n; i++)
@@ -159,6 +175,21 @@ static void mark_heading(parser *p, size_t t0, size_t t1)
 static const char *const title_word[9] = { 0, "основн", "карточк", "приоритет", "проблем",
     "взаимосвяз", "проект", "показател", "ресурс" };
 
+/* The section number of a heading candidate at token pair (i, i + 1), or -1. */
+static long candidate_at(const parser *p, size_t i)
+{
+    /* "N Раздел", "N. Раздел", "NРаздел" */
+    if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
+        !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
+        return tok_value(p, i);
+    /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
+    if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
+        tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
+        !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
+        return tok_value(p, i + 1);
+    return -1;
+}
+
 static int find_candidates(parser *p)
 {
     size_t cap = 64;
@@ -166,35 +197,28 @@ static int find_candidates(parser *p)
     p->cand_k = malloc(cap * sizeof *p->cand_k);
     if (!p->cands || !p->cand_k)
         return POISK_ENOMEM;
-    const st_tok *t = p->t;
-    for (size_t i = 0, n = p->n; i + 1 < n; i++) {
-        /* both rules need a digit token at i or i + 1: most pairs are two words */
-        if (!((st_flags(&t[i]) | st_flags(&t[i + 1])) & ST_DIGIT))
-            continue;
-        long k = -1;
-        size_t at = i;
-        /* "N Раздел", "N. Раздел", "NРаздел" */
-        if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
-            !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
-            k = tok_value(p, i);
-        /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
-        else if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
-                 tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
-                 !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
-            k = tok_value(p, i + 1);
-        if (k < 1 || k > 8)
-            continue;
-        if (p->n_cands == cap) {
-            cap *= 2;
-            size_t *c = realloc(p->cands, cap * sizeof *c);
-            if (!c) return POISK_ENOMEM;
-            p->cands = c;
-            int *ck = realloc(p->cand_k, cap * sizeof *ck);
-            if (!ck) return POISK_ENOMEM;
-            p->cand_k = ck;
+    /* both rules need a digit token at i or i + 1: the pairs (d - 1, d) and (d, d + 1) of
+     * each digit token d, in order, each once */
+    size_t next = 0;                     /* the pairs before it are done */
+    for (size_t q = 0; q < p->n_dig; q++) {
+        size_t d = p->dig[q];
+        for (size_t i = d > next ? d - 1 : next; i <= d && i + 1 < p->n; i++) {
+            next = i + 1;
+            long k = candidate_at(p, i);
+            if (k < 1 || k > 8)
+                continue;
+            if (p->n_cands == cap) {
+                cap *= 2;
+                size_t *c = realloc(p->cands, cap * sizeof *c);
+                if (!c) return POISK_ENOMEM;
+                p->cands = c;
+                int *ck = realloc(p->cand_k, cap * sizeof *ck);
+                if (!ck) return POISK_ENOMEM;
+                p->cand_k = ck;
+            }
+            p->cands[p->n_cands] = i;
+            p->cand_k[p->n_cands++] = (int)k;
         }
-        p->cands[p->n_cands] = at;
-        p->cand_k[p->n_cands++] = (int)k;
     }
     return POISK_OK;
 }
@@ -336,8 +360,8 @@ static void find_subsections(parser *p)
         if (p->sec_tok[k] == NONE) continue;
         size_t i = p->sec_tok[k] + 2, end = section_end_tok(p, p->sec_tok[k]);
         for (int j = 1; j <= plan[s][1]; j++) {
-            for (size_t x = i; x < end; x++) {
-                size_t nx;
+            for (size_t q = dig_from(p, i); q < p->n_dig && p->dig[q] < end; q++) {
+                size_t x = p->dig[q], nx;       /* (prints_pair needs a digit token) */
                 if (!prints_pair(p, x, k, j, &nx) || nx >= p->n) continue;
                 int ok = 0;
                 for (int w = 0; sub_words[w] && !ok; w++)
@@ -563,8 +587,8 @@ static void find_sector_headings(parser *p)
             continue;
         }
         for (int k = k0; k < p->n_sectors && p->n_heads < MAX_HEADS; k++) {
-            for (size_t i = from; i < end; i++) {
-                size_t name, e;
+            for (size_t q = dig_from(p, from); q < p->n_dig && p->dig[q] < end; q++) {
+                size_t i = p->dig[q], name, e;  /* (prints_ordinal needs a digit token) */
                 if (!prints_ordinal(p, i, s, k + 1, &name)) continue;
                 e = name_matches(p, name, p->sectors[k].key, p->sectors[k].key_len);
                 if (!e) continue;
@@ -582,22 +606,30 @@ static void find_sector_headings(parser *p)
 
 /* ---- 6: boilerplate ------------------------------------------------------------------- */
 
-static const char *const header_words[] = { "пп", "п", "задача", "задачи", "отрасли",
-    "наименование", "проекта", "проектов", "бенефициар", "бенефициара", "бенефициаров",
-    "выгоды", "цель", "срок", "реализации", "краткое", "описание", "финансирование", "роль",
-    "региона", "ответственный", "роив", "показателя", "показатели", "единица", "измерения",
-    "значения", "значение", "годам", "по", "для", "в", "базовое", 0 };
-static const char *const header_distinct[] = { "наименование", "бенефициар", "бенефициара",
-    "бенефициаров", "выгоды", "финансирование", "ответственный", "единица", "задачи",
-    "задача", "описание", "роив", 0 };
+/* The words of table headers; distinct: a distinctive one (at least two per header).  The
+ * commonest first: a lookup is a scan, and the words are distinct, so order decides nothing
+ * else (a word with a lost last letter may fit two, "задач", but then both agree). */
+typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
+#define HW(w, d) { w, sizeof w - 1, d }
+static const header_word header_words[] = { HW("проекта", 0), HW("наименование", 1),
+    HW("показателя", 0), HW("реализации", 0), HW("цель", 0), HW("срок", 0),
+    HW("краткое", 0), HW("описание", 1), HW("финансирование", 1), HW("роль", 0),
+    HW("региона", 0), HW("задачи", 1), HW("отрасли", 0), HW("бенефициар", 1),
+    HW("выгоды", 1), HW("ответственный", 1), HW("роив", 1), HW("единица", 1),
+    HW("измерения", 0), HW("значения", 0), HW("по", 0), HW("годам", 0), HW("пп", 0),
+    HW("п", 0), HW("задача", 1), HW("проектов", 0), HW("бенефициара", 1),
+    HW("бенефициаров", 1), HW("показатели", 0), HW("значение", 0), HW("для", 0), HW("в", 0),
+    HW("базовое", 0), { 0, 0, 0 } };
+#undef HW
 
-/* Asked for most words of table-header candidates: the first two bytes (the first
- * Cyrillic letter) are compared inline before a strcmp call.  The words are not empty. */
-static int in_list(const char *const *list, const char *w)
+/* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
+ * the length and the first two bytes (the first Cyrillic letter) are compared inline. */
+static const header_word *header_lookup(const char *w, size_t wl)
 {
-    for (int i = 0; list[i]; i++)
-        if (list[i][0] == w[0] && list[i][1] == w[1] && !strcmp(list[i], w)) return 1;
-    return 0;
+    for (const header_word *h = header_words; h->w; h++)
+        if (h->len == wl && h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
+            return h;
+    return NULL;
 }
 
 /* How many tokens from i form one header word (1, or 2 for a split word); 0 if none.
@@ -607,25 +639,24 @@ static int header_word_at(const parser *p, size_t i, int *distinct)
     if (!is_word_tok(p, i)) return 0;
     char w[160];
     size_t wl = st_norm(p->src, &p->t[i], w, 128);
-    if (in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 1; }
+    const header_word *h = header_lookup(w, wl);
+    if (h) { *distinct = h->distinct; return 1; }
     if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
         char w2[128];
         size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
         if (wl + l2 < sizeof w) {
             memcpy(w + wl, w2, l2 + 1);
-            if (wl >= 4 && in_list(header_words, w)) { *distinct = in_list(header_distinct, w); return 2; }
+            if (wl >= 4 && (h = header_lookup(w, wl + l2))) { *distinct = h->distinct; return 2; }
             w[wl] = 0;
         }
     }
     /* a lost final letter at a cell edge: "отрасл" */
     if (wl >= 10)
-        for (int k = 0; header_words[k]; k++) {
-            size_t hl = strlen(header_words[k]);
-            if (hl == wl + 2 && !memcmp(header_words[k], w, wl)) {
-                *distinct = in_list(header_distinct, header_words[k]);
+        for (h = header_words; h->w; h++)
+            if (h->len == wl + 2 && !memcmp(h->w, w, wl)) {
+                *distinct = h->distinct;
                 return 1;
             }
-        }
     return 0;
 }
 
@@ -663,10 +694,36 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sort p->btok (table headers' tokens, then page numbers'). */
-static void btok_sort(parser *p)
+static size_t key_u32(const void *e) { return *(const uint32_t *)e; }
+static size_t key_span(const void *e) { return ((const bspan *)e)->start; }
+
+/* Merge the ascending runs x[0, m) and x[m, n) of elements of `size` bytes by key (the
+ * left run first on ties); 0 when they are not both ascending or there is no memory, and
+ * the caller sorts instead.  Table headers and page numbers are each found in text order,
+ * nearly always, so two runs replace a sort. */
+static int merge_runs(void *x, size_t m, size_t n, size_t size, size_t (*key)(const void *))
 {
-    if (p->n_btok > 1)                   /* (btok is NULL when nothing was marked) */
+    char *out = x;
+    for (size_t i = 1; i < n; i++)
+        if (i != m && key(out + (i - 1) * size) > key(out + i * size)) return 0;
+    if (m == 0 || m >= n || key(out + (m - 1) * size) <= key(out + m * size)) return 1;
+    char *tmp = malloc(m * size);
+    if (!tmp) return 0;
+    memcpy(tmp, x, m * size);
+    size_t a = 0, b = m, o = 0;            /* o = a + (b - m) <= b: out never overtakes b */
+    while (a < m && b < n) {
+        if (key(tmp + a * size) <= key(out + b * size)) memcpy(out + o++ * size, tmp + a++ * size, size);
+        else memcpy(out + o++ * size, out + b++ * size, size);
+    }
+    memcpy(out + o * size, tmp + a * size, (m - a) * size);
+    free(tmp);
+    return 1;
+}
+
+/* Sort p->btok (table headers' tokens, p->btok[0, m), then page numbers'). */
+static void btok_sort(parser *p, size_t m)
+{
+    if (p->n_btok > 1 && !merge_runs(p->btok, m, p->n_btok, sizeof *p->btok, key_u32))
         qsort(p->btok, p->n_btok, sizeof *p->btok, cmp_u32);
 }
 
@@ -688,10 +745,8 @@ static int find_table_headers(parser *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
-            const st_tok *t = p->t;
-            size_t n = p->n;
-            while (i < n && st_len(&t[i]) != 4) i++;
-            if (i >= n) break;
+            i = st_find_len(p->t, i, p->n, 4);
+            if (i >= p->n) break;
         }
         if (!tok_is(p, i, "пп") || (F(p, i) & ST_GLUED)) continue;
         if (p->toc_end && p->t[i].start >= p->toc_start && p->t[i].start < p->toc_end) continue;
@@ -754,7 +809,7 @@ static int find_table_headers(parser *p)
  * boilerplate span. */
 static int find_page_numbers(parser *p)
 {
-    if (st_pages_find(p->src, p->t, p->n, p->line_based, &p->pages))
+    if (st_pages_find(p->src, p->t, p->n, p->dig, p->n_dig, p->line_based, &p->pages))
         return POISK_ENOMEM;
     for (size_t k = 0; k < p->pages.n; k++) {
         size_t i = p->pages.m[k].tok;
@@ -770,10 +825,13 @@ static int cmp_bspan(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void boiler_sort(parser *p)
+/* Sort the boilerplate spans (table headers', p->boiler[0, m), then page numbers') and
+ * join those that overlap (in any order among equal starts). */
+static void boiler_sort(parser *p, size_t m)
 {
     if (!p->n_boiler) return;
-    qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
+    if (!merge_runs(p->boiler, m, p->n_boiler, sizeof *p->boiler, key_span))
+        qsort(p->boiler, p->n_boiler, sizeof *p->boiler, cmp_bspan);
     size_t o = 0;
     for (size_t i = 0; i < p->n_boiler; i++) {
         if (o && p->boiler[i].start <= p->boiler[o - 1].end) {
@@ -825,23 +883,52 @@ static size_t words_back(const parser *p, size_t t0, size_t t1, size_t cap)
     return w;
 }
 
+/* Only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-U+205F:
+ * E2; U+3000: E3; U+FEFF: EF) can start a space.  @return : how many bytes from s[i]
+ * (i < n) are none of those: plain text, copied as it is */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n)
+{
+    size_t i0 = i;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(0x20), c2 = _mm_set1_epi8((char)0xC2),
+                  e2 = _mm_set1_epi8((char)0xE2), e3 = _mm_set1_epi8((char)0xE3),
+                  ef = _mm_set1_epi8((char)0xEF);
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                              _mm_cmpeq_epi8(x, c2)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_cmpeq_epi8(x, e3)),
+                                              _mm_cmpeq_epi8(x, ef)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return i + (size_t)__builtin_ctz(bits) - i0;
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] > 0x20 && s[i] != 0xC2 && s[i] != 0xE2 && s[i] != 0xE3 && s[i] != 0xEF)
+        i++;
+    return i - i0;
+}
+
 /* Copy of bytes [a, b) with white-space runs collapsed to one space (project names). */
 static const char *collapsed_copy(parser *p, size_t a, size_t b)
 {
     char *out = poisk_document_alloc(p->doc, b - a + 1);
     if (!out) return NULL;
+    const unsigned char *s = (const unsigned char *)p->src;
     size_t o = 0;
     int space = 0;
     for (size_t i = a; i < b;) {
-        /* only a control/space byte or one of 4 lead bytes (U+0085, U+00A0: C2; U+2000-
-         * U+205F: E2; U+3000: E3; U+FEFF: EF) can start a space: test the rest inline */
-        unsigned char c = (unsigned char)p->src[i];
-        size_t sl = c > 0x20 && c != 0xC2 && c != 0xE2 && c != 0xE3 && c != 0xEF
-                    ? 0 : st_space_len(p->src, b, i);
-        if (sl) { space = 1; i += sl; continue; }
+        size_t k = plain_run(s, i, b);
+        if (!k) {
+            size_t sl = st_space_len(p->src, b, i);
+            if (sl) { space = 1; i += sl; continue; }
+            k = 1;                       /* a lead byte of something else */
+        }
         if (space && o) out[o++] = ' ';
         space = 0;
-        out[o++] = p->src[i++];
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
     }
     out[o] = 0;
     return out;
@@ -892,10 +979,13 @@ static __attribute__((noinline)) int recommended_rest(const parser *p, size_t i)
  * character), and only Р (D0 A0) and р (D1 80) fold to р. */
 static inline __attribute__((always_inline)) int recommended_at(const parser *p, size_t i)
 {
+    if (__builtin_expect(st_len(&p->t[i]) < sizeof "рекомендо" - 1, 1))
+        return 0;
     const unsigned char *s = (const unsigned char *)p->src + p->t[i].start;
-    return st_len(&p->t[i]) >= sizeof "рекомендо" - 1 &&
-           ((s[0] == 0xD1 && s[1] == 0x80) || (s[0] == 0xD0 && s[1] == 0xA0)) &&
-           recommended_rest(p, i);
+    /* the first two bytes as one little-endian load: р is D1 80, Р is D0 A0 */
+    uint16_t b;
+    memcpy(&b, s, 2);
+    return (b == 0x80D1 || b == 0xA0D0) && recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
@@ -1224,6 +1314,7 @@ static const char *heading_title(parser *p, size_t tok, size_t limit)
     int quoted = 0;
     while (b < max) {
         unsigned char c = (unsigned char)p->src[b];
+        if (c >= 0x80 && c != 0xC2) { b++; continue; }     /* (no test below can hold) */
         if (c == '\n' || c == '\r') break;
         if (!memcmp(p->src + b, "«", 2)) quoted = 1;
         if (!memcmp(p->src + b, "»", 2)) { b += 2; break; }
@@ -1483,6 +1574,8 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     if (st_tokenize(p.src, len, &tk)) goto fail;
     p.t = tk.t;
     p.n = tk.n;
+    p.dig = tk.digits;
+    p.n_dig = tk.n_digits;
     tk_count = tk.n;
     p.joiners = tk.joiners;
     p.line_based = continued(&p) ? carry->line_based : tk.newlines > 20 && tk.newlines * 40 > tk.n;
@@ -1494,14 +1587,17 @@ static int parse(const char *path, const char *text, size_t len, uint64_t base, 
     find_subsections(&p);
     find_sector_headings(&p);
     if ((rc = find_table_headers(&p))) goto fail;
+    size_t header_btok = p.n_btok, header_spans = p.n_boiler;
     if ((rc = find_page_numbers(&p))) goto fail;
-    btok_sort(&p);
-    boiler_sort(&p);
+    btok_sort(&p, header_btok);
+    boiler_sort(&p, header_spans);
     detect_region(&p);
     if ((rc = build_model(&p))) goto fail;
     st_tokens_free(&tk);                 /* not needed to emit: frees ~8 bytes per token */
     p.t = NULL;
     p.n = 0;
+    p.dig = NULL;
+    p.n_dig = 0;
     for (size_t k = 0; k < p.n_plan && rc == POISK_OK; k++)
         rc = emit_passage(&p, &p.plan[k].u, p.plan[k].a, p.plan[k].b, p.plan[k].project);
     if (rc) goto fail;

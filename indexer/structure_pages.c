@@ -65,8 +65,9 @@ static int is_candidate(const char *text, const st_tok *t, size_t n, size_t i, i
     return v >= 1 && v <= MAX_VALUE;
 }
 
-typedef struct dp {           /* per candidate: 16 bytes */
+typedef struct dp {           /* per candidate: 20 bytes */
     float *best;
+    float *cmax;             /* the best of this candidate and the older ones of its value */
     uint32_t *prev, *same, *len;
     uint32_t *head;          /* per value: its latest candidate */
 } dp;
@@ -94,7 +95,10 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
                 if (gap > max_gap * (size_t)d) break;
                 if (gap < MIN_GAP * (size_t)d) continue;
                 /* the step's score without its irregularity is an upper bound (rounding
-                 * is monotone): most steps cannot win, and then need no log() */
+                 * is monotone): most steps cannot win, and then need no log(); with the
+                 * best of q and the older candidates (cmax) in place of q's own, it bounds
+                 * them all, and once that cannot win, no step from this value can */
+                if ((double)w->cmax[q] + 1 - own - SKIP_COST * (double)(d - 1) <= w->best[k]) break;
                 double base = w->best[q] + 1 - own;        /* (the float sum, as before) */
                 if (base - SKIP_COST * (double)(d - 1) <= w->best[k]) continue;
                 double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
@@ -104,6 +108,8 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
             }
         }
         w->same[k] = w->head[c[k].v];
+        w->cmax[k] = w->same[k] != NIL && w->cmax[w->same[k]] > w->best[k] ? w->cmax[w->same[k]]
+                                                                          : w->best[k];
         w->head[c[k].v] = (uint32_t)k;
         if (top == NONE || w->best[k] > w->best[top]) top = k;
     }
@@ -152,10 +158,15 @@ static double page_length(const cand *c, const dp *w, size_t top)
         len = SAMPLE;
     }
     long span = c[e[len - 1]].v - c[e[0]].v, far = span / 4 > 5 ? span / 4 : 5;
-    for (size_t i = 0; i < len; i++)
-        for (size_t j = i + 1; j < len; j++)
-            if (c[e[j]].v - c[e[i]].v >= far && m < np)
-                s[m++] = (double)(c[e[j]].pos - c[e[i]].pos) / (double)(c[e[j]].v - c[e[i]].v);
+    /* values rise along the chain: the pairs of i are those from its first j far enough,
+     * which never moves back as i grows */
+    size_t j0 = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (j0 <= i) j0 = i + 1;
+        while (j0 < len && c[e[j0]].v - c[e[i]].v < far) j0++;
+        for (size_t j = j0; j < len && m < np; j++)
+            s[m++] = (double)(c[e[j]].pos - c[e[i]].pos) / (double)(c[e[j]].v - c[e[i]].v);
+    }
     if (m) {
         L = select_kth(s, m, m / 2);
     } else {
@@ -178,7 +189,8 @@ static void mark_lists(cand *c, size_t nc, size_t near)
     }
 }
 
-int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, st_pages *out)
+int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *digits,
+                  size_t n_digits, int line_based, st_pages *out)
 {
     out->m = NULL;
     out->n = 0;
@@ -188,9 +200,8 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     dp w = { 0 };
     int rc = -1;
     if (!c) return -1;
-    for (size_t i = 0; i < n; i++) {
-        while (i < n && !(st_flags(&t[i]) & ST_DIGIT)) i++;   /* words */
-        if (i >= n) break;
+    for (size_t q = 0; q < n_digits; q++) {
+        size_t i = digits[q];
         if (!is_candidate(text, t, n, i, line_based)) continue;
         if (nc == cap) {
             cand *g = realloc(c, 2 * cap * sizeof *c);
@@ -210,11 +221,12 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
     if (nc < 3) goto out;
     rc = -1;
     w.best = malloc(nc * sizeof *w.best);
+    w.cmax = malloc(nc * sizeof *w.cmax);
     w.prev = malloc(nc * sizeof *w.prev);
     w.same = malloc(nc * sizeof *w.same);
     w.len = malloc(nc * sizeof *w.len);
     w.head = malloc((MAX_VALUE + 1) * sizeof *w.head);
-    if (!w.best || !w.prev || !w.same || !w.len || !w.head) goto out;
+    if (!w.best || !w.cmax || !w.prev || !w.same || !w.len || !w.head) goto out;
     rc = 0;
     size_t top = chain(c, nc, 0, &w), first = top;
     if (w.len[top] < 3) goto out;
@@ -239,7 +251,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, s
         out->page_len = (out->m[out->n - 1].byte - out->m[0].byte) /
                         (size_t)(out->m[out->n - 1].value - out->m[0].value);
 out:
-    free(c); free(w.best); free(w.prev); free(w.same); free(w.len); free(w.head);
+    free(c); free(w.best); free(w.cmax); free(w.prev); free(w.same); free(w.len); free(w.head);
     return rc;
 }
 

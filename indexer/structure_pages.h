@@ -26,14 +26,16 @@ typedef struct st_pages {
     size_t page_len;          /* typical page length in bytes (0: no pages) */
 } st_pages;
 
-/*! st_pages_find() : the page chain of tokens t[0, n) of text.  Candidates are bare
+/*! st_pages_find() : the page chain of tokens t[0, n) of text, whose ST_DIGIT tokens are
+ *  digits[0, n_digits) (st_tokens.digits).  Candidates are bare
  *  numbers not flagged ST_HEADING nor ST_BOILER (except ST_IN_HEADER: a page number inside
  *  a table header split across pages), alone on their line when line_based.  Numbers of a
  *  table of contents are candidates too (the page number printed on the TOC's last page
  *  is a page); the TOC's entry numbers stand too close together to form a chain.
  *  ST_SECTION on the token after a number marks a section start, which begins a new page:
  *  the page before it may be short.  @return : 0, or -1 on ENOMEM (out is then empty) */
-int st_pages_find(const char *text, const st_tok *t, size_t n, int line_based, st_pages *out);
+int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *digits,
+                  size_t n_digits, int line_based, st_pages *out);
 
 /*! st_pages_range() : the printed pages bytes [a, b) lie on.
  *  @return : 1 and *first <= *last, or 0 when no page is known there */

@@ -50,8 +50,10 @@ static uint32_t prefix4(const char *s, size_t len)
 static const char *const function_words[] = { "и", "в", "во", "на", "для", "по", "с", "со",
     "о", "об", "к", "от", "из", "за", "до", "при", 0 };
 
-static int function_word(const char *w)
+static int function_word(const char *w, size_t wl)
 {
+    if (wl > 6)                          /* (the longest, "для" and "при", are 6 bytes) */
+        return 0;
     for (int k = 0; function_words[k]; k++)
         if (!strcmp(w, function_words[k])) return 1;
     return 0;
@@ -72,7 +74,7 @@ static size_t make_key(const char *line, size_t len, char *key)
     for (size_t i = 0; i < tk.n; i++) {
         char w[128];
         size_t wl = st_norm(line, &tk.t[i], w, sizeof w);
-        if (function_word(w) || kl + wl >= KEY_MAX) continue;
+        if (function_word(w, wl) || kl + wl >= KEY_MAX) continue;
         memcpy(key + kl, w, wl);
         kl += wl;
     }
@@ -162,11 +164,26 @@ static const char *cached_word(word_cache *wc, size_t j, size_t *wl, int *functi
     while (wc->filled <= k) {
         size_t f = wc->filled++;
         wc->word[f].wl = st_norm(wc->text, &wc->t[wc->i + f], wc->word[f].w, sizeof wc->word[f].w);
-        wc->word[f].function = f > 0 && function_word(wc->word[f].w);
+        wc->word[f].function = f > 0 && function_word(wc->word[f].w, wc->word[f].wl);
     }
     *wl = wc->word[k].wl;
     *function = wc->word[k].function;
     return wc->word[k].w;
+}
+
+/* How many of the first n bytes of a and b are equal: 8 bytes a step. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + c, 8);
+        memcpy(&y, b + c, 8);
+        if (x != y)
+            return c + (size_t)__builtin_ctzll(x ^ y) / 8;      /* (little-endian) */
+    }
+    while (c < n && a[c] == b[c]) c++;
+    return c;
 }
 
 /* Does the text from token i spell key?  @return : the token after it, or 0 */
@@ -178,8 +195,7 @@ static size_t match_key(const entry *e, word_cache *wc)
         int function;
         const char *w = cached_word(wc, j, &wl, &function);
         if (function) continue;
-        size_t c = 0;
-        while (c < wl && got + c < e->key_len && w[c] == e->key[got + c]) c++;
+        size_t c = common_prefix(w, e->key + got, wl < e->key_len - got ? wl : e->key_len - got);
         if (got + c == e->key_len)                      /* the whole name */
             return wl - c <= SLACK ? j + 1 : 0;
         if (c == 0 && j > i && got * 5 >= e->key_len * 4)

@@ -115,6 +115,21 @@ static inline int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned fla
     return 0;
 }
 
+/* Note the token just pushed (a digit run) in tk->digits. */
+static int push_digit(st_tokens *tk)
+{
+    if (tk->n_digits == tk->cap_digits) {
+        size_t cap = tk->cap_digits ? tk->cap_digits * 2 : 256;
+        uint32_t *d = realloc(tk->digits, cap * sizeof *d);
+        if (!d)
+            return -1;
+        tk->digits = d;
+        tk->cap_digits = cap;
+    }
+    tk->digits[tk->n_digits++] = (uint32_t)(tk->n - 1);
+    return 0;
+}
+
 /* ASCII classes: 2 digit, 1 letter, 0 other. */
 static const unsigned char ascii_kind[128] = {
     ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
@@ -224,31 +239,49 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             tok_start = i + 1;
             spaces = 0;
 #ifdef __SSE2__
-            if (i + 33 <= len) {
+            int done = 0;
+            while (i + 35 <= len) {        /* (32 bytes from i + 1; 4 from the word's end) */
                 /* the new word's first sixteen letters at once (run_on's test); lane 0, its
                  * first letter, passed the test above */
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
                 __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 17));
                 uint32_t good = sse_cyr_letters(x) | (uint32_t)sse_cyr_letters(y) << 16;
                 unsigned nb = good == 0xFFFFFFFFu ? 16 : (unsigned)__builtin_ctz(~good) >> 1;
-                letters = nb;
-                if (!(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF)) {     /* U+0400-U+042F */
-                    flags = 0;
-                    lower = 1;             /* a lower-case first letter: not all capitals */
-                } else {
+                size_t e = i + 1 + 2 * (size_t)nb;
+                unsigned f = 0, low = 1;   /* a lower-case first letter: not all capitals */
+                unsigned caps = 0;         /* ST_ALLCAPS if the word ends after these letters */
+                if (s[i + 1] == 0xD0 && s[i + 2] <= 0xAF) {         /* U+0400-U+042F */
                     uint32_t lowm = sse_cyr_not_capitals(x) | (uint32_t)sse_cyr_not_capitals(y) << 16;
-                    flags = ST_UPPER;
-                    lower = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                    f = ST_UPPER;
+                    low = nb == 16 ? lowm != 0 : (lowm & ((1u << (2 * nb)) - 1)) != 0;
+                    caps = nb >= 2 && !low ? ST_ALLCAPS : 0;
                 }
-                i += 1 + 2 * (size_t)nb;
-                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
-                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1) {
-                    tok_end = i;
+                /* a whole word, then the common separator again: the word is a token, and
+                 * the next one is taken right here, without the loop's other tests */
+                uint32_t sep = 0;          /* s[e, e + 4): a space, then a lead D0/D1 and a 10xxxxxx */
+                if (nb < 16)               /* (then e + 4 <= i + 35) */
+                    memcpy(&sep, s + e, 4);
+                if ((sep & 0x00C0FEFFu) == 0x0080D020u) {
+                    if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f | caps))
+                        return -1;
+                    i = e;
+                    tok_start = i + 1;
                     continue;
                 }
-                tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
-                continue;
+                letters = nb;
+                lower = low;
+                flags = f;
+                i = e;
+                /* a partial run ended by an ASCII non-letter (a space, mostly) is whole */
+                if (nb < 16 && s[i] < 0x80 && ascii_kind[s[i]] != 1)
+                    tok_end = i;
+                else
+                    tok_end = i = run_on(s, len, i, tok_start, 1, &letters, &lower);
+                done = 1;
+                break;
             }
+            if (done)
+                continue;
 #endif
             letters = 1;
             lower = !(s[i + 1] == 0xD0 && s[i + 2] <= 0xAF);     /* U+0400-U+042F */
@@ -272,7 +305,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int glued = 0;
         if (kind) {                /* close the open token */
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
+                (kind == 2 && push_digit(tk)))
                 return -1;
             glued = k != 0;
             kind = 0;
@@ -306,7 +340,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     }
     if (kind) {
         if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-        if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
+        if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
+            (kind == 2 && push_digit(tk)))
             return -1;
     }
     return 0;
@@ -315,6 +350,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
 void st_tokens_free(st_tokens *tk)
 {
     free(tk->t);
+    free(tk->digits);
     memset(tk, 0, sizeof *tk);
 }
 
@@ -339,6 +375,22 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
+        /* four lower-case letters а-п, р-я (not ё) at once: already their own folding.  Per
+         * 16-bit lane (lead byte low): lead D0/D1, second 10xxxxxx with bits 5 and 4 both
+         * set after D0 (B0-BF), both clear after D1 (80-8F) */
+        while (i + 8 <= len && o + 8 < cap) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            const uint64_t ones = 0x0001000100010001ull;
+            if ((x & 0xC0FEC0FEC0FEC0FEull) != 0x80D080D080D080D0ull ||
+                (((x >> 13) ^ (x >> 12)) & ones) || (((x >> 13) ^ x) & ones) != ones)
+                break;
+            memcpy(out + o, &x, 8);
+            i += 8;
+            o += 8;
+        }
+        if (i >= len)
+            break;
         unsigned c = s[i];
         /* two-byte Cyrillic (U+0400-U+047F: no joiner there) and ASCII inline */
         if ((c & 0xFE) == 0xD0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum {
     ST_DIGIT      = 1 << 0,   /* digits only */
@@ -60,6 +63,9 @@ typedef struct st_tokens {
     int joiners;              /* some token holds a character st_norm drops (soft hyphen,
                                  zero-width, combining acute): only then can a token's
                                  normalised form be shorter than the token */
+    uint32_t *digits;         /* indexes of the ST_DIGIT tokens, ascending: the rules that
+                                 look for numbers walk these, not every token */
+    size_t n_digits, cap_digits;
 } st_tokens;
 
 /*! st_tokenize() : tokens of text[0,len) (len < 4 GiB).  @return : 0, or -1 on ENOMEM */
@@ -129,6 +135,26 @@ static inline int st_starts(const char *text, const st_tok *t, const char *prefi
 {
     return st_starts_n(text, t, prefix, strlen(prefix));
 }
+/*! The first token of t[i, n) exactly len bytes long; n if none.  A rule that looks for one
+ *  short word walks every token: two tokens a step (SSE2). */
+static inline size_t st_find_len(const st_tok *t, size_t i, size_t n, uint32_t len)
+{
+#ifdef __SSE2__
+    const __m128i lmask = _mm_set_epi32(ST_MAX_TOKEN_LEN, 0, ST_MAX_TOKEN_LEN, 0),
+                  want = _mm_set_epi32((int)len, -1, (int)len, -1);
+    for (; i + 2 <= n; i += 2) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(x, lmask), want));
+        if (m)
+            return i + (m & 0xF0u ? 0 : 1);
+    }
+#endif
+    for (; i < n; i++)
+        if ((t[i].len_flags & ST_MAX_TOKEN_LEN) == len)
+            return i;
+    return n;
+}
+
 /*! Value of a digit token of at most 9 digits; -1 otherwise. */
 long st_value(const char *text, const st_tok *t);
 

@@ -52,16 +52,24 @@ typedef struct region_entry {
     int n_variants;
 } region_entry;
 
-#define BUCKETS 64
+#define BUCKETS   512
+#define KEY_BYTES 6            /* a bucket key: a word's first three Cyrillic letters */
 
 static struct {
     char text[16384];          /* copy of the TSV with tabs and newlines turned into NULs */
     region_entry regions[MAX_REGIONS];
     size_t count;
-    /* regions by the first two bytes of a name's first word (bucket_of): scanning a text
-     * tries only the regions whose name can start with the word at hand, in table order */
+    /* regions by the first KEY_BYTES bytes of a name's first word (bucket_of): scanning a
+     * text tries only the regions whose name can start with the word at hand, in table
+     * order.  A name whose first stem is shorter than that is in every bucket and in the
+     * short list, the candidates for a word shorter than a key. */
     unsigned char bucket[BUCKETS][MAX_REGIONS];
     size_t bucket_n[BUCKETS];
+    unsigned char short_list[MAX_REGIONS];
+    size_t short_n;
+    /* fold() of U+0400-U+04FF (lead D0-D3, index ((lead & 3) << 6) | (second & 0x3F)) as
+     * its two UTF-8 bytes, lead in the low half: next_word's letters without branches */
+    uint16_t fold2[256];
 } table;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
@@ -141,6 +149,22 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
     if (i >= len) { *pos = len; return 0; }
     size_t o = 0;
     while (i < len) {
+        /* four lower-case letters а-п, р-я (not ё) at once: already their own folding.  Per
+         * 16-bit lane (lead byte low): lead D0/D1, second 10xxxxxx with bits 5 and 4 both
+         * set after D0 (B0-BF), both clear after D1 (80-8F) */
+        while (i + 8 <= len && o + 8 < cap) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            const uint64_t ones = 0x0001000100010001ull;
+            if ((x & 0xC0FEC0FEC0FEC0FEull) != 0x80D080D080D080D0ull ||
+                (((x >> 13) ^ (x >> 12)) & ones) || (((x >> 13) ^ x) & ones) != ones)
+                break;
+            memcpy(out + o, &x, 8);
+            i += 8;
+            o += 8;
+        }
+        if (i >= len)
+            break;
         unsigned c = u[i];
         if (c < 0x80) {
             if ((unsigned)((c | 0x20) - 'a') >= 26u) break;
@@ -149,7 +173,11 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
             continue;
         }
         if ((c & 0xFC) == 0xD0 && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
-            o = put_utf8(out, o, cap, fold(((c & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu)));
+            if (o + 2 < cap) {
+                uint16_t f = table.fold2[((c & 3u) << 6) | (u[i + 1] & 0x3Fu)];
+                out[o++] = (char)(f & 0xFF);
+                out[o++] = (char)(f >> 8);
+            }
             i += 2;
             continue;
         }
@@ -295,6 +323,10 @@ static void buckets_build(void);
 
 static void table_build(void)
 {
+    for (uint32_t k = 0; k < 256; k++) {      /* first: next_word() reads it below */
+        uint32_t f = fold(0x400 + k);          /* stays in U+0400-U+04FF: two bytes */
+        table.fold2[k] = (uint16_t)((0xC0 | f >> 6) | (0x80 | (f & 0x3F)) << 8);
+    }
     size_t n = poisk_regions_tsv_len < sizeof table.text - 1 ? poisk_regions_tsv_len
                                                               : sizeof table.text - 1;
     memcpy(table.text, poisk_regions_tsv, n);
@@ -330,13 +362,16 @@ static void table_build(void)
     buckets_build();
 }
 
+/* w has at least KEY_BYTES bytes. */
 static size_t bucket_of(const char *w)
 {
-    return ((unsigned char)w[0] * 31u + (unsigned char)w[1]) % BUCKETS;
+    uint32_t h = 0;
+    for (int i = 0; i < KEY_BYTES; i++) h = h * 131u + (unsigned char)w[i];
+    return (h ^ h >> 11) % BUCKETS;
 }
 
-/* A region goes into every bucket its first words can start with (all of them when a
- * stem is shorter than two bytes). */
+/* A region goes into every bucket its first words can start with (all of them, and the
+ * short list, when a stem is shorter than a key). */
 static void buckets_build(void)
 {
     for (size_t i = 0; i < table.count; i++) {
@@ -345,9 +380,11 @@ static void buckets_build(void)
         for (int v = 0; v < r->n_variants; v++) {
             const word_spec *ws = &r->variants[v].words[0];
             if (r->variants[v].n == 0) continue;
-            if (ws->stem_len < 2) memset(in, 1, sizeof in);
+            if (ws->stem_len < KEY_BYTES) memset(in, 1, sizeof in);
             else in[bucket_of(ws->stem)] = 1;
         }
+        if (memchr(in, 0, sizeof in) == NULL)
+            table.short_list[table.short_n++] = (unsigned char)i;
         for (size_t b = 0; b < BUCKETS; b++)
             if (in[b]) table.bucket[b][table.bucket_n[b]++] = (unsigned char)i;
     }
@@ -544,11 +581,13 @@ const poisk_region *poisk_region_find_in_text(const char *text, size_t len)
         if (win.n == 0)
             break;
         int consumed = 1;
-        int any = win.len[0] < 2;
-        const unsigned char *cand = any ? NULL : table.bucket[bucket_of(win.w[0])];
-        size_t nc = any ? table.count : table.bucket_n[bucket_of(win.w[0])];
+        /* (a word shorter than a key can only match a stem shorter than a key) */
+        int shrt = win.len[0] < KEY_BYTES;
+        size_t b = shrt ? 0 : bucket_of(win.w[0]);
+        const unsigned char *cand = shrt ? table.short_list : table.bucket[b];
+        size_t nc = shrt ? table.short_n : table.bucket_n[b];
         for (size_t c = 0; c < nc; c++) {
-            size_t i = any ? c : cand[c];
+            size_t i = cand[c];
             int m = 0;
             for (int v = 0; v < table.regions[i].n_variants && !m; v++)
                 m = pattern_match_refs(&table.regions[i].variants[v], &win);

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_rng.h"
 #include "test_util.h"
 #include "structure.h"
+#include "structure_token.h"
 #include "input.h"
 
 typedef struct seed {
@@ -742,4 +744,243 @@ Test(structure, fifty_megabytes_single_line_bounded_memory, .timeout = 120)
     unlink(path);
     unlink(out);
     rmdir(dir);
+}
+
+/* st_tokens.digits lists exactly the ST_DIGIT tokens, in order: glued to words on either
+ * side, at the start and the end of the text, after other separators. */
+Test(structure, token_digit_list)
+{
+    static const char *texts[] = {
+        "12 Раздел 8Раздел 20222024 годам «3» 4.5. и ЕГИСЗ2 7",
+        "Раздел",
+        "1",
+        " 2 3\n4;5 слово 6",
+    };
+    static const size_t want[] = { 8, 0, 1, 5 };
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(texts[k], strlen(texts[k]), &tk), 0);
+        size_t q = 0;
+        for (size_t i = 0; i < tk.n; i++)
+            if (st_flags(&tk.t[i]) & ST_DIGIT) {
+                cr_assert_lt(q, tk.n_digits, "text %zu: token %zu not listed", k, i);
+                cr_assert_eq(tk.digits[q], i, "text %zu: digit %zu", k, q);
+                q++;
+            }
+        cr_assert_eq(q, tk.n_digits, "text %zu: extra entries", k);
+        cr_assert_eq(tk.n_digits, want[k], "text %zu: %zu digit tokens", k, tk.n_digits);
+        st_tokens_free(&tk);
+    }
+}
+
+/* ---- st_tokenize against a plain reference ------------------------------------------- */
+
+/* The rules of structure_token.h one code point at a time, without any fast path. */
+static uint32_t ref_decode(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned c = s[*i];
+    if (c < 0x80) { (*i)++; return c; }
+    if (c >= 0xC2 && c < 0xE0 && *i + 1 < len && (s[*i + 1] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x1Fu) << 6) | (s[*i + 1] & 0x3Fu);
+        *i += 2;
+        return cp;
+    }
+    if ((c & 0xF0) == 0xE0 && *i + 2 < len && (s[*i + 1] & 0xC0) == 0x80 && (s[*i + 2] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x0Fu) << 12) | ((s[*i + 1] & 0x3Fu) << 6) | (s[*i + 2] & 0x3Fu);
+        *i += 3;
+        return cp < 0x800 ? 0xFFFD : cp;
+    }
+    if ((c & 0xF8) == 0xF0 && *i + 3 < len && (s[*i + 1] & 0xC0) == 0x80 &&
+        (s[*i + 2] & 0xC0) == 0x80 && (s[*i + 3] & 0xC0) == 0x80) {
+        *i += 4;
+        return 0x10000;
+    }
+    (*i)++;
+    return 0xFFFD;
+}
+
+static int ref_kind(uint32_t cp)           /* 1 letter, 2 digit, 0 other */
+{
+    if (cp >= '0' && cp <= '9') return 2;
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x400 && cp <= 0x52F);
+}
+
+static int ref_upper(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 0x400 && cp <= 0x42F) || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7);
+}
+
+static int ref_space(uint32_t cp)
+{
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0xFEFF ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+static int ref_joiner(uint32_t cp)
+{
+    return cp == 0xAD || cp == 0x301 || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060;
+}
+
+/* Tokens as (start, len_flags) pairs into out (room for len + 1); @return : their count */
+static size_t ref_tokenize(const char *text, size_t len, st_tok *out)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, i = 0, start = 0, end = 0;
+    int kind = 0;
+    unsigned pending = 0, flags = 0, spaces = 0, letters = 0, lower = 0;
+    while (i < len) {
+        size_t at = i;
+        uint32_t cp = ref_decode(s, len, &i);
+        int k = ref_kind(cp);
+        if (!k && kind && ref_joiner(cp)) { end = i; continue; }
+        if (k && k == kind) {
+            end = i;
+            if (k == 1) { letters++; lower |= !ref_upper(cp); }
+            continue;
+        }
+        int glued = 0;
+        if (kind) {
+            if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
+            out[n].start = (uint32_t)start;
+            out[n++].len_flags = (uint32_t)(end - start) | flags << 19;
+            glued = k != 0;
+            kind = 0;
+        }
+        if (k) {
+            kind = k;
+            start = at;
+            end = i;
+            flags = pending | (glued ? ST_GLUED : 0) | (k == 2 ? ST_DIGIT : 0);
+            letters = k == 1;
+            lower = k == 1 && !ref_upper(cp);
+            if (k == 1 && !lower) flags |= ST_UPPER;
+            pending = spaces = 0;
+            continue;
+        }
+        if (cp == '\n') pending |= ST_NL_BEFORE;
+        if (ref_space(cp)) { if (++spaces >= 2) pending |= ST_WIDE_BEFORE; }
+        else if (cp == '.') pending |= ST_DOT_BEFORE | ST_PUNCT_BEFORE;
+        else if (cp == ';') pending |= ST_SEMI_BEFORE | ST_PUNCT_BEFORE;
+        else pending |= ST_PUNCT_BEFORE;
+    }
+    if (kind) {
+        if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
+        out[n].start = (uint32_t)start;
+        out[n++].len_flags = (uint32_t)(end - start) | flags << 19;
+    }
+    return n;
+}
+
+/* Random texts, mostly Cyrillic words between single spaces (the tokenizer's fast paths)
+ * with every other kind of character mixed in at varying rates, tokenized both ways. */
+Test(structure, tokenize_matches_reference)
+{
+    static const char *const pieces[] = { "а", "б", "я", "п", "р", "ё", "А", "Б", "Я", "П",
+        "Р", "Ё", "Ѐ", "ѐ", "Ѣ", "ѣ", "Ӂ", "z", "Q", "é", "É", "×", "0", "7", " ", " ", " ",
+        "  ", "\n", ".", ";", "«", "»", "-", "\xC2\xAD", "\xC2\xA0", "\xE2\x80\x8B",
+        "\xCC\x81", "\xEF\xBB\xBF", "\xE2\x80\x94", "\xF0\x9F\x98\x80", "\xD0",
+        "\xD1", "\x80", "\xFF", "\xE0\x80\x80", "\r", "\t" };
+    const size_t np = sizeof pieces / sizeof *pieces;
+    uint64_t rng = 0x5eed5eedULL;
+    char *buf = malloc(8192);
+    st_tok *want = malloc(8193 * sizeof *want);
+    cr_assert(buf && want);
+    for (int round = 0; round < 3000; round++) {
+        unsigned rare = 1 + (unsigned)(test_xorshift64(&rng) % 40);   /* 1 in rare: any piece */
+        size_t len = 0, target = (size_t)(test_xorshift64(&rng) % 4000);
+        while (len < target) {
+            uint64_t r = test_xorshift64(&rng);
+            const char *piece;
+            if (r % rare == 0) piece = pieces[(r >> 8) % np];
+            else if ((r >> 8) % 7 == 0) piece = " ";
+            else if ((r >> 32) % 9 == 0) piece = pieces[6 + (r >> 44) % 6];    /* capitals */
+            else piece = pieces[(r >> 16) % 6];
+            size_t pl = strlen(piece);
+            memcpy(buf + len, piece, pl);
+            len += pl;
+        }
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(buf, len, &tk), 0);
+        size_t n = ref_tokenize(buf, len, want);
+        cr_assert_eq(tk.n, n, "round %d: %zu tokens, want %zu", round, tk.n, n);
+        for (size_t k = 0; k < n; k++)
+            cr_assert(tk.t[k].start == want[k].start && tk.t[k].len_flags == want[k].len_flags,
+                      "round %d token %zu: start %u len %u flags %#x, want %u %u %#x", round, k,
+                      tk.t[k].start, st_len(&tk.t[k]), st_flags(&tk.t[k]), want[k].start,
+                      st_len(&want[k]), st_flags(&want[k]));
+        st_tokens_free(&tk);
+    }
+    free(buf);
+    free(want);
+}
+
+/* st_find_len: the first token of the length asked for, at odd and even places, at the last
+ * token and not at all. */
+Test(structure, find_token_by_length)
+{
+    const char *text = "а бб вв г дддд е жж ззззз и";
+    st_tokens tk;
+    cr_assert_eq(st_tokenize(text, strlen(text), &tk), 0);
+    cr_assert_eq(tk.n, 9);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 4), 1);
+    cr_assert_eq(st_find_len(tk.t, 2, tk.n, 4), 2);
+    cr_assert_eq(st_find_len(tk.t, 3, tk.n, 4), 6);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 8), 4);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 10), 7);
+    cr_assert_eq(st_find_len(tk.t, 1, tk.n, 2), 3);
+    cr_assert_eq(st_find_len(tk.t, 4, tk.n, 2), 5);
+    cr_assert_eq(st_find_len(tk.t, 6, tk.n, 2), 8);
+    cr_assert_eq(st_find_len(tk.t, 0, tk.n, 6), tk.n);
+    cr_assert_eq(st_find_len(tk.t, 0, 6, 10), 6);
+    st_tokens_free(&tk);
+}
+
+/* st_norm against st_fold one code point at a time (joiners dropped, a character that would
+ * not fit whole left out), on the tokens of random texts, at every output size. */
+Test(structure, norm_matches_reference)
+{
+    static const char *const letters[] = { "а", "п", "р", "я", "ё", "А", "П", "Р", "Я", "Ё",
+        "Ѐ", "ѐ", "Ѣ", "ѣ", "Ӂ", "z", "Q", "é", "É", "0", "\xC2\xAD", "\xE2\x80\x8B",
+        "\xCC\x81", "б", "в", "о", "с", "т", "ю", "э" };
+    const size_t nl = sizeof letters / sizeof *letters;
+    uint64_t rng = 0x40c0ffeeULL;
+    char text[512], got[128], want[160];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, words = 1 + test_xorshift64(&rng) % 4;
+        unsigned rare = 1 + (unsigned)(test_xorshift64(&rng) % 30);
+        for (size_t w = 0; w < words; w++) {
+            size_t n = 1 + test_xorshift64(&rng) % 30;
+            for (size_t k = 0; k < n; k++) {
+                uint64_t r = test_xorshift64(&rng);
+                const char *l = r % rare == 0 ? letters[(r >> 8) % nl] : letters[23 + (r >> 8) % 7];
+                memcpy(text + len, l, strlen(l));
+                len += strlen(l);
+            }
+            text[len++] = ' ';
+        }
+        st_tokens tk;
+        cr_assert_eq(st_tokenize(text, len, &tk), 0);
+        for (size_t i = 0; i < tk.n; i++) {
+            size_t cap = 1 + test_xorshift64(&rng) % sizeof got, o = 0;
+            const unsigned char *s = (const unsigned char *)text + tk.t[i].start;
+            for (size_t j = 0; j < st_len(&tk.t[i]);) {
+                uint32_t cp = ref_decode(s, st_len(&tk.t[i]), &j);
+                if (ref_joiner(cp)) continue;
+                cp = st_fold(cp);
+                size_t cl = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+                if (o + cl >= cap) break;
+                if (cl == 1) want[o++] = (char)cp;
+                else if (cl == 2) { want[o++] = (char)(0xC0 | cp >> 6); want[o++] = (char)(0x80 | (cp & 0x3F)); }
+                else { want[o++] = (char)(0xE0 | cp >> 12); want[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+                       want[o++] = (char)(0x80 | (cp & 0x3F)); }
+            }
+            want[o] = 0;
+            size_t n = st_norm(text, &tk.t[i], got, cap);
+            cr_assert(n == o && !strcmp(got, want), "round %d token %zu cap %zu: '%s', want '%s'",
+                      round, i, cap, got, want);
+        }
+        st_tokens_free(&tk);
+    }
 }
