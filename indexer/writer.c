@@ -172,6 +172,17 @@ static int region_index(poisk_writer *w, const char *slug, uint32_t *out)
     return 0;
 }
 
+/* The most bytes poisk_store_record_encode() writes for p: its strings, and 10 bytes for
+ * each varint (eleven, and one a page). */
+static size_t record_bound(const poisk_passage *p)
+{
+    const char *s[5] = { p->id, p->sector, p->subsection, p->project, p->file };
+    size_t n = p->text_len + 10 * (11 + p->n_pages);
+    for (unsigned i = 0; i < 5; i++)
+        n += s[i] ? strlen(s[i]) : 0;
+    return n;
+}
+
 int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
 {
     if ((unsigned)p->section >= POISK_SECTION_COUNT || (!p->text && p->text_len))
@@ -190,15 +201,21 @@ int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
         w->recs = r;
         w->cap_recs = cap;
     }
-    size_t before = w->spool.buf.len;
-    poisk_store_record_encode(&w->spool.buf, p, 0);
-    if (w->spool.buf.failed) {
+    /* while the spool's memory part has room, the record is encoded there, not staged */
+    poisk_buf view, *b = poisk_spool_direct(&w->spool, record_bound(p), &view);
+    if (!b)
+        b = &w->spool.buf;
+    size_t before = b->len;
+    poisk_store_record_encode(b, p, 0);
+    if (b->failed) {
         w->broken = 1;
         return poisk_error_set(err, POISK_ENOMEM, "out of memory");
     }
+    if (b == &view)
+        poisk_spool_direct_done(&w->spool, &view);
     prec *r = &w->recs[w->n_recs++];
     r->off = w->spool.len;
-    r->len = (uint32_t)(w->spool.buf.len - before);
+    r->len = (uint32_t)(b->len - before);
     r->region = region;
     w->spool.len += r->len;
     w->bytes_in += p->text_len;

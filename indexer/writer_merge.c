@@ -108,7 +108,10 @@ typedef struct group {
     uint64_t *block_offs; size_t n_blocks, cap_blocks;
     uint64_t n_terms;
     char *prev; size_t prev_len, prev_cap;
+    /* the postings and positions of the group's last terms, written out together (a
+     * write per term cost more than the copy); the current term's start at *_start */
     poisk_buf term_post, term_pos;
+    size_t post_start, pos_start;
     poisk_plist_writer pw;
     int active;                     /* has postings of the current term */
 } group;
@@ -124,6 +127,8 @@ static int group_open(group *g, poisk_merge_io *io, unsigned section, unsigned k
     g->n_terms = 0;
     g->block.len = 0;
     g->prev_len = 0;
+    g->term_post.len = 0;
+    g->term_pos.len = 0;
     poisk_name_dict_file(name, sizeof name, io->gen, section, kind, POISK_KIND_DICT);
     int rc = poisk_fout_open(&g->dict, io->dir, name, POISK_KIND_DICT, io->gen, section, kind,
                              io->hook, io->hook_ctx, err);
@@ -167,9 +172,24 @@ static int flush_dict_block(group *g, poisk_error *err)
     return rc;
 }
 
+#define TERMS_FLUSH (256u << 10)    /* pending postings or positions written past this */
+
+/* Write the group's pending postings and positions (between terms). */
+static int group_flush_terms(group *g, poisk_error *err)
+{
+    int rc = poisk_fout_write(&g->post, g->term_post.data, g->term_post.len, err);
+    if (!rc)
+        rc = poisk_fout_write(&g->posn, g->term_pos.data, g->term_pos.len, err);
+    g->term_post.len = 0;
+    g->term_pos.len = 0;
+    return rc;
+}
+
 static int group_close(group *g, poisk_merge_io *io, poisk_error *err)
 {
-    int rc = flush_dict_block(g, err);
+    int rc = group_flush_terms(g, err);
+    if (!rc)
+        rc = flush_dict_block(g, err);
     uint64_t index_off = poisk_fout_offset(&g->dict);
     poisk_buf tail = { 0 };
     for (size_t i = 0; i < g->n_blocks; i++)
@@ -283,8 +303,35 @@ typedef struct feeder {
     const uint8_t *p, *end;
     uint32_t doc, left;             /* the last passage read, postings left in the entry */
     const uint8_t *key; size_t key_len;
+    uint64_t prefix;                /* key's (run_cur.prefix) */
     int in_term;                    /* key is the term being read */
 } feeder;
+
+/* Whether the cursor's entry is of f's term: the prefixes decide most without a call. */
+static inline int same_term(const feeder *f, const run_cur *c)
+{
+    return c->prefix == f->prefix && c->key_len == f->key_len
+           && (f->key_len <= 8 || memcmp(c->key + 8, f->key + 8, f->key_len - 8) == 0);
+}
+
+/* A varint read: the position past it (NULL: malformed or cut short) and its value,
+ * returned in registers so that the decoding loop's pointer never goes through memory. */
+typedef struct vread { const uint8_t *p; uint64_t v; } vread;
+
+static __attribute__((noinline)) vread varint_slow(const uint8_t *p, const uint8_t *end)
+{
+    vread r = { NULL, 0 };
+    if (poisk_varint_decode_long(&p, end, &r.v) == 0)
+        r.p = p;
+    return r;
+}
+
+static inline vread varint_at(const uint8_t *p, const uint8_t *end)
+{
+    if (p < end && *p < 0x80)
+        return (vread){ p + 1, *p };
+    return varint_slow(p, end);
+}
 
 /* Decode the next n postings of the entry being read into ring[head..] (modulo its size)
  * and prefetch their doc_info.  @return : 0, or -1 when the run is malformed */
@@ -296,28 +343,40 @@ static int decode_postings(kind_merge *k, feeder *f, staged *ring, size_t head, 
     uint64_t n_docs = k->io.n_docs;
     int exact = k->kind == POISK_DICT_EXACT;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t delta, v, tf, plen;
-        if (poisk_varint_decode(&p, end, &delta) || poisk_varint_decode(&p, end, &v)
-            || delta >= n_docs - doc)
+        vread d = varint_at(p, end);
+        if (!d.p || d.v >= n_docs - doc)
             return -1;
+        vread v = varint_at(d.p, end);
+        if (!v.p)
+            return -1;
+        p = v.p;
         /* v: tf << 1 | 1 (tf bytes of positions), tf << 1 (their byte count follows), or
          * 0 (exact form: tf follows, no positions, they are its stem's) */
-        int elided = v == 0, bad = 0;
-        tf = plen = v >> 1;
-        if (elided)
-            bad = !exact || poisk_varint_decode(&p, end, &tf) || tf > UINT32_MAX;
-        else if (!(v & 1))
-            bad = poisk_varint_decode(&p, end, &plen) || plen < tf;
+        uint64_t tf = v.v >> 1, plen = tf;
+        if (v.v == 0) {
+            vread t = varint_at(p, end);
+            if (!exact || !t.p || t.v > UINT32_MAX)
+                return -1;
+            p = t.p;
+            tf = t.v;
+            plen = 0;
+        } else if (!(v.v & 1)) {
+            vread l = varint_at(p, end);
+            if (!l.p || l.v < tf)
+                return -1;
+            p = l.p;
+            plen = l.v;
+        }
         /* tf >= 1; positions within the entry, their last varint complete */
-        if (bad || tf == 0 || plen > (uint64_t)(end - p) || plen > UINT32_MAX
+        if (tf == 0 || plen > (uint64_t)(end - p) || plen > UINT32_MAX
             || (plen && (p[plen - 1] & 0x80)))
             return -1;
-        doc += (uint32_t)delta;
+        doc += (uint32_t)d.v;
         __builtin_prefetch(&docs[doc]);
         staged *s = &ring[(head + i) % MERGE_AHEAD];
         s->doc = doc;
         s->tf = (uint32_t)tf;
-        s->pos = elided ? NULL : p;
+        s->pos = v.v == 0 ? NULL : p;
         s->plen = (uint32_t)plen;
         p += plen;
     }
@@ -353,8 +412,7 @@ static int produce(kind_merge *k, feeder *f, staged *ring, size_t *head, size_t 
                 heap_down(&f->h, 0);
         }
         const run_cur *top = f->h.n ? f->h.v[0] : NULL;
-        if (f->in_term && (!top || top->key_len != f->key_len
-                           || memcmp(top->key, f->key, f->key_len) != 0)) {
+        if (f->in_term && (!top || !same_term(f, top))) {
             /* key still points into a live run buffer (runs are never freed while merging) */
             staged *s = &ring[*head % MERGE_AHEAD];
             s->pos = f->key;
@@ -369,6 +427,7 @@ static int produce(kind_merge *k, feeder *f, staged *ring, size_t *head, size_t 
         if (!f->in_term) {
             f->key = top->key;
             f->key_len = top->key_len;
+            f->prefix = top->prefix;
             f->in_term = 1;
         }
         f->c = f->h.v[0];
@@ -381,7 +440,7 @@ static int produce(kind_merge *k, feeder *f, staged *ring, size_t *head, size_t 
 }
 
 /* Hand one decoded posting to the encoder of its passage's section. */
-static int feed_posting(kind_merge *k, const staged *s, poisk_error *err)
+static inline int feed_posting(kind_merge *k, const staged *s, poisk_error *err)
 {
     const doc_info *di = &k->docs[s->doc];
     unsigned sec = di->dl_sec & 15;
@@ -393,8 +452,8 @@ static int feed_posting(kind_merge *k, const staged *s, poisk_error *err)
         int rc;
         if (!g->open && (rc = group_open(g, &k->io, sec, k->kind, err)))
             return rc;
-        g->term_post.len = 0;
-        g->term_pos.len = 0;
+        g->post_start = g->term_post.len;
+        g->pos_start = g->term_pos.len;
         if (k->kind == POISK_DICT_EXACT)
             poisk_plist_writer_begin_marked(&g->pw, &g->term_pos);
         else
@@ -419,13 +478,14 @@ static int finish_term(kind_merge *k, const uint8_t *key, size_t key_len, poisk_
         poisk_plist_writer_finish(&g->pw, &g->term_post);
         if (g->pw.failed || g->term_post.failed)
             return poisk_error_set(err, POISK_ENOMEM, "out of memory merging runs");
-        uint64_t post_off = poisk_fout_offset(&g->post), pos_off = poisk_fout_offset(&g->posn);
-        if ((rc = poisk_fout_write(&g->post, g->term_post.data, g->term_post.len, err))
-            || (rc = poisk_fout_write(&g->posn, g->term_pos.data, g->term_pos.len, err)))
-            break;
+        uint64_t post_off = poisk_fout_offset(&g->post) + g->post_start;
+        uint64_t pos_off = poisk_fout_offset(&g->posn) + g->pos_start;
         /* key still points into a live run buffer (runs are never freed while merging) */
-        rc = dict_add(g, key, key_len, g->pw.df, g->pw.cf, post_off, g->term_post.len, pos_off,
-                      g->term_pos.len, err);
+        rc = dict_add(g, key, key_len, g->pw.df, g->pw.cf, post_off,
+                      g->term_post.len - g->post_start, pos_off, g->term_pos.len - g->pos_start,
+                      err);
+        if (!rc && (g->term_post.len >= TERMS_FLUSH || g->term_pos.len >= TERMS_FLUSH))
+            rc = group_flush_terms(g, err);
     }
     k->n_touched = 0;
     return rc;

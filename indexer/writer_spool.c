@@ -2,8 +2,9 @@
  * writer_spool.c: the index writer's spool (writer_spool.h).  The passages' records are
  * about the size of the input (1.08 GB for the 1 GB corpus), and written to a file they are
  * copied into the page cache, given blocks, written back and faulted in again at commit:
- * that was most of the build's disk writes.  So the first mem_cap bytes are copied into an
- * anonymous mapping instead, reserved up front and touched only as it fills; the writer
+ * that was most of the build's disk writes.  So the first mem_cap bytes go to an anonymous
+ * mapping instead, reserved up front and touched only as it fills (a record is encoded
+ * straight into it when nothing is staged, poisk_spool_direct; else copied); the writer
  * sizes mem_cap from its budget, and the workers give the pages back batch by batch
  * (poisk_mem_release), as they do the file's.  When the memory part is full (its length
  * then is whole pages), the rest goes to the file; at commit the memory part is moved in
@@ -77,6 +78,21 @@ int poisk_spool_flush(poisk_spool *s, void (*hook)(void *), void *ctx, const cha
     }
     s->buf.len = 0;
     return POISK_OK;
+}
+
+poisk_buf *poisk_spool_direct(poisk_spool *s, size_t bound, poisk_buf *view)
+{
+    if (s->buf.len || !s->mem || s->mem_cap - s->mem_len < bound)
+        return NULL;
+    memset(view, 0, sizeof *view);
+    view->data = s->mem + s->mem_len;
+    view->cap = s->mem_cap - s->mem_len;
+    return view;
+}
+
+void poisk_spool_direct_done(poisk_spool *s, const poisk_buf *view)
+{
+    s->mem_len += view->len;
 }
 
 const uint8_t *poisk_spool_map(poisk_spool *s)

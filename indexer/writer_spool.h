@@ -33,6 +33,14 @@ int  poisk_spool_full(const poisk_spool *s);
  *  called before each write to the file (crash tests).  @return : POISK_OK or POISK_EIO */
 int  poisk_spool_flush(poisk_spool *s, void (*hook)(void *), void *ctx, const char *dir,
                        poisk_error *err);
+/*! A buffer over the memory part's free room for the next record, when nothing waits in
+ *  buf and the room holds at least bound bytes (the record's most): writing there saves
+ *  the flush's copy.  The caller keeps its appends within bound (poisk_buf_reserve() would
+ *  realloc() the mapping) and hands the buffer to poisk_spool_direct_done().
+ *  @return : view, or NULL (append to buf) */
+poisk_buf *poisk_spool_direct(poisk_spool *s, size_t bound, poisk_buf *view);
+/*! The record written into poisk_spool_direct()'s view is in the memory part now. */
+void poisk_spool_direct_done(poisk_spool *s, const poisk_buf *view);
 /*! The whole spool as one read-only range (after the last flush); valid until
  *  poisk_spool_close().  @return : NULL when it cannot be mapped */
 const uint8_t *poisk_spool_map(poisk_spool *s);

@@ -577,9 +577,8 @@ static void plist_flush_block(poisk_plist_writer *w)
     }
     poisk_skip_entry *e = &w->entries[w->n_entries++];
     e->last = w->docs[w->n - 1];
-    uint32_t tfs[POISK_BLOCK_SIZE];
-    memcpy(tfs, w->tfs, w->n * sizeof *tfs);
-    poisk_impacts_build(&e->imp, tfs, w->dls, w->n);
+    /* the block is encoded: its tfs and lengths are scratch now */
+    poisk_impacts_build(&e->imp, w->tfs, w->dls, w->n);
     if (w->marked) {                /* the block's elision bitmap ends its positions */
         poisk_buf_put(w->pos, w->elided, (w->n + 7) / 8);
         memset(w->elided, 0, sizeof w->elided);

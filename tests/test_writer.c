@@ -153,8 +153,10 @@ static void count_write(void *ctx)
 }
 
 /* Records of uneven lengths through a spool whose memory part takes none, part (not a
- * whole number of flushes) or all of them: one range with the same bytes, written to the
- * file only past the memory part; pages given back in the middle do not disturb the rest. */
+ * whole number of flushes) or all of them, every other one offered straight to the memory
+ * part (poisk_spool_direct: taken only while nothing is staged and the room holds it): one
+ * range with the same bytes, written to the file only past the memory part; pages given
+ * back in the middle do not disturb the rest. */
 Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
 {
     const size_t total = 3u << 20;
@@ -163,7 +165,7 @@ Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
     for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
         poisk_spool sp;
         poisk_error err = { 0 };
-        int writes = 0;
+        int writes = 0, direct = 0;
         cr_assert_eq(poisk_spool_open(&sp, dir, 1, caps[c], &err), 0, "%s", err.message);
         uint32_t x = 12345;
         for (size_t n = 0; n < total;) {
@@ -171,7 +173,16 @@ Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
             size_t len = 1 + (x = x * 1103515245u + 12345u) % sizeof rec;
             for (size_t i = 0; i < len; i++)
                 rec[i] = (uint8_t)((n + i) * 7 + (n + i) / 251);
-            poisk_buf_put(&sp.buf, rec, len);
+            poisk_buf view, *b = (x & 1) ? poisk_spool_direct(&sp, len, &view) : NULL;
+            if (b) {
+                cr_assert_eq(sp.buf.len, 0);
+                cr_assert_geq(view.cap, len);
+                poisk_buf_put(b, rec, len);
+                poisk_spool_direct_done(&sp, &view);
+                direct++;
+            } else {
+                poisk_buf_put(&sp.buf, rec, len);
+            }
             sp.len += len;
             n += len;
             if (poisk_spool_full(&sp))
@@ -179,6 +190,7 @@ Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
         }
         cr_assert_eq(poisk_spool_flush(&sp, count_write, &writes, dir, &err), 0);
         cr_assert_eq(writes == 0, caps[c] >= total, "cap %zu: %d writes", caps[c], writes);
+        cr_assert_eq(direct > 0, caps[c] > 4096, "cap %zu: %d direct", caps[c], direct);
         const uint8_t *v = poisk_spool_map(&sp);
         cr_assert(v != NULL);
         poisk_mem_release(v + 100000, 200000);  /* a batch's pages, read already */
