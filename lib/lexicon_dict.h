@@ -61,6 +61,14 @@ int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
 int  poisk_dict_may_check_any_case(const poisk_dict *d);
 /*! poisk_dict_may_check_probe() : the same question as a probe (its word not loaded yet). */
 poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_word_key() : the hash the word filter keys a word by (XXH3 of the word with
+ *  its first letter in lower case); needs no dictionary, so that the lexicon's filters of
+ *  joins key by it too and a join is hashed once for all of them. */
+uint64_t poisk_dict_word_key(const char *word, size_t len);
+/*! poisk_dict_may_check_probe_key() : poisk_dict_may_check_probe() of a word whose
+ *  poisk_dict_word_key() the caller has computed. */
+poisk_bloom_probe poisk_dict_may_check_probe_key(const poisk_dict *d, const char *word,
+                                                 size_t len, uint64_t key);
 /*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
  *  character boundary): then poisk_dict_check() refuses every word of len + max_add bytes
  *  or more that starts with it (max_add: poisk_dict_max_add()). */
