@@ -1038,6 +1038,18 @@ poisk_bloom_probe poisk_dict_may_check_probe_key(const poisk_dict *d, const char
     return probe_of(d->pbloom, a, b);
 }
 
+const uint64_t *poisk_dict_word_filter(const poisk_dict *d, size_t *bytes)
+{
+    *bytes = d && d->wbloom ? (d->wbloom_mask + 1) / 8 : 0;
+    return *bytes ? d->wbloom : NULL;
+}
+
+void poisk_dict_use_word_filter(poisk_dict *d, uint64_t *copy)
+{
+    if (d && d->borrowed && d->wbloom && copy)
+        d->wbloom = copy;
+}
+
 int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)
 {
     return poisk_bloom_probe_maybe(poisk_dict_may_check_probe(d, word, len));

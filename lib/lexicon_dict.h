@@ -77,6 +77,13 @@ int  poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len);
  *  stem-prefix filter. */
 size_t poisk_dict_max_add(const poisk_dict *d);
 
+/*! poisk_dict_word_filter() : the word filter's bits (*bytes of them), NULL when none. */
+const uint64_t *poisk_dict_word_filter(const poisk_dict *d, size_t *bytes);
+/*! poisk_dict_use_word_filter() : a dictionary opened from a blob probes copy (the bits of
+ *  poisk_dict_word_filter(), kept alive by the caller, not owned) instead of the blob's
+ *  own; ignored for a loaded dictionary. */
+void poisk_dict_use_word_filter(poisk_dict *d, uint64_t *copy);
+
 /*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
  *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */
 int  poisk_dict_save(const poisk_dict *d, const char *aff_path, const char *dic_path, FILE *out);
