@@ -99,6 +99,8 @@ struct poisk_lexicon {
      * "+both" rule joins two words only when the corpus has the join that often, and most
      * pairs it asks about were never seen glued */
     uint64_t *twice_bloom;
+    uint64_t *dict_words;     /* the dictionary's word filter moved onto huge pages */
+    size_t dict_words_bytes;
     void *hun;                /* libhunspell handle when dict cannot read the files */
     pthread_mutex_t dict_lock;  /* guards hun */
 };
@@ -446,8 +448,20 @@ static void load_dictionary(poisk_lexicon *lx)
     /* the tables `make` precomputed from these very files, when it did */
     if (!strcmp(base, DEFAULT_DICT)
         && poisk_dict_open_blob(poisk_dict_blob, (size_t)(poisk_dict_blob_end - poisk_dict_blob),
-                                aff, dic, &lx->dict) == POISK_OK)
+                                aff, dic, &lx->dict) == POISK_OK) {
+        /* the blob's pages are the binary's, 4 KB each: the word filter (4 MB), probed
+         * for nearly every join repair asks about, is copied onto huge pages, so that a
+         * probe no longer also misses the TLB (the copy: a few ms at freeze) */
+        size_t n;
+        const uint64_t *w = poisk_dict_word_filter(lx->dict, &n);
+        lx->dict_words = w ? poisk_table_alloc(n) : NULL;
+        if (lx->dict_words) {
+            memcpy(lx->dict_words, w, n);
+            lx->dict_words_bytes = n;
+            poisk_dict_use_word_filter(lx->dict, lx->dict_words);
+        }
         return;
+    }
     /* our reader first: 4x faster to load, ~10x faster per word, nothing to tear down */
     if (poisk_dict_load(aff, dic, &lx->dict) == POISK_EINVAL && Hunspell_create)
         lx->hun = Hunspell_create(aff, dic);   /* features it does not implement */
@@ -567,7 +581,7 @@ static void build_form_bloom(poisk_lexicon *lx)
         const lex_slot *s = &lx->slots[i];
         if (!s->hash || (s->e.count == s->e.caps && (s->e.count < 2 || !lx->twice_bloom)))
             continue;
-        uint64_t h = bloom_hash(lx->arena + s->off, s->len);
+        uint64_t h = poisk_dict_word_key(lx->arena + s->off, s->len);
         if (s->e.count > s->e.caps)
             bloom_test(lx->form_bloom, lx->form_bloom_mask, h, 1);
         if (s->e.count >= 2 && lx->twice_bloom)
@@ -575,7 +589,10 @@ static void build_form_bloom(poisk_lexicon *lx)
     }
 }
 
-/* poisk_lexicon_may_have_lower()'s question about the form whose bloom_hash() is h. */
+/* poisk_lexicon_may_have_lower()'s question about the form whose poisk_dict_word_key() is
+ * h: the form filters key forms as the dictionary's word filter does, so that a join asked
+ * of both is hashed once (bloom_test() mixes the key: the bits differ from the word
+ * filter's). */
 static poisk_bloom_probe lower_probe(const poisk_lexicon *lx, uint64_t h)
 {
     return lx->form_bloom ? bloom_probe(lx->form_bloom, lx->form_bloom_mask, h)
@@ -584,13 +601,14 @@ static poisk_bloom_probe lower_probe(const poisk_lexicon *lx, uint64_t h)
 
 int poisk_lexicon_may_have_lower(const poisk_lexicon *lx, const char *form, size_t len)
 {
-    return lx && poisk_bloom_probe_maybe(lower_probe(lx, bloom_hash(form, len)));
+    return lx && poisk_bloom_probe_maybe(lower_probe(lx, poisk_dict_word_key(form, len)));
 }
 
 int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size_t len)
 {
     return lx && (!lx->twice_bloom
-                  || bloom_test(lx->twice_bloom, lx->form_bloom_mask, bloom_hash(form, len), 0));
+                  || bloom_test(lx->twice_bloom, lx->form_bloom_mask,
+                                poisk_dict_word_key(form, len), 0));
 }
 
 /* The stem-prefix filter (pre_bloom); without memory for it the walk never stops early. */
@@ -652,14 +670,24 @@ static inline size_t stem_walk_start(const unsigned char *f, size_t len, size_t 
     return k;
 }
 
+/* The end of the character of form[0..len) that starts at k (k < len). */
+static inline size_t next_boundary(const unsigned char *f, size_t len, size_t k)
+{
+    do
+        k++;
+    while (k < len && (f[k] & 0xC0) == 0x80);
+    return k;
+}
+
 /* poisk_lexicon_may_stem()'s walk (a stem filter exists) from the prefix form[0..k) of
- * bloom_hash() h, k at a character boundary or len, over every longer such prefix. */
+ * bloom_hash() h, k at a character boundary or len, over every longer such prefix.
+ * started: the stem-prefix filter is known to pass form[0..k). */
 static int stem_walk(const poisk_lexicon *lx, const char *form, size_t len, size_t k,
-                     uint64_t h)
+                     uint64_t h, int started)
 {
     const unsigned char *f = (const unsigned char *)form;
-    for (;;) {
-        if (lx->pre_bloom
+    for (;; started = 0) {
+        if (!started && lx->pre_bloom
             && !bloom_test(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT, 0))
             return 0;                     /* no stem starts so: none is longer either */
         /* a filter hit is confirmed in the stem table: a false "maybe" would cost the
@@ -668,9 +696,9 @@ static int stem_walk(const poisk_lexicon *lx, const char *form, size_t len, size
             return 1;
         if (k >= len)
             return 0;
-        do
-            h = stem_bloom_step(h, f[k++]);
-        while (k < len && (f[k] & 0xC0) == 0x80);
+        size_t end = next_boundary(f, len, k);
+        h = bloom_hash_on(h, form + k, end - k);
+        k = end;
     }
 }
 
@@ -686,7 +714,7 @@ int poisk_lexicon_may_stem(const poisk_lexicon *lx, const char *form, size_t len
     if (min_len > len)
         return 0;
     size_t k = stem_walk_start((const unsigned char *)form, len, min_len);
-    return stem_walk(lx, form, len, k, bloom_hash(form, k));
+    return stem_walk(lx, form, len, k, bloom_hash(form, k), 0);
 }
 
 /* The stem table was sized for one stem per form; there are ~5x fewer (a word's forms share
@@ -893,6 +921,7 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     if (!lx)
         return;
     poisk_dict_free(lx->dict);
+    poisk_table_free(lx->dict_words, lx->dict_words_bytes);
     if (lx->hun)
         Hunspell_destroy(lx->hun);
     pthread_mutex_destroy(&lx->dict_lock);
@@ -1020,9 +1049,10 @@ static int capitalise_first(const unsigned char *u, size_t len, char *w)
     return 1;
 }
 
-/* poisk_lexicon_may_spell()'s questions: maybe when either probe says so. */
-static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, int title,
-                         poisk_bloom_probe q[2])
+/* poisk_lexicon_may_spell()'s questions: maybe when either probe says so.  key: the form's
+ * poisk_dict_word_key(). */
+static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, uint64_t key,
+                         int title, poisk_bloom_probe q[2])
 {
     q[0] = q[1] = POISK_BLOOM_NO;
     if (!lx || !(lx->dict || lx->hun))
@@ -1031,7 +1061,7 @@ static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, 
         q[0] = POISK_BLOOM_MAYBE;
         return;
     }
-    q[0] = poisk_dict_may_check_probe(lx->dict, form, len);
+    q[0] = poisk_dict_may_check_probe_key(lx->dict, form, len, key);
     /* poisk_lexicon_spell() also tries a Capitalised word in lower case, and the caller
      * may ask about the form Capitalised: those must be refused too */
     const unsigned char *u = (const unsigned char *)form;
@@ -1056,7 +1086,7 @@ static void spell_probes(const poisk_lexicon *lx, const char *form, size_t len, 
 int poisk_lexicon_may_spell(const poisk_lexicon *lx, const char *form, size_t len, int title)
 {
     poisk_bloom_probe q[2];
-    spell_probes(lx, form, len, title, q);
+    spell_probes(lx, form, len, poisk_dict_word_key(form, len), title, q);
     return poisk_bloom_probe_maybe(q[0]) || poisk_bloom_probe_maybe(q[1]);
 }
 
@@ -1074,29 +1104,46 @@ unsigned poisk_lexicon_join_maybe(const poisk_lexicon *lx, const char *form, siz
         min_len = 1;
     if (!lx->stems || min_len > len)
         ask &= ~(unsigned)POISK_JOIN_STEM;   /* poisk_lexicon_may_stem() says 0 */
-    /* one pass of the running hash gives the stem walk's first prefix and the whole form */
+    /* the stem walk's running hash covers its first prefix only; the whole form is keyed
+     * once (XXH3, several bytes a step) for the form and word filters */
     size_t k = 0;
-    uint64_t h = STEM_BLOOM_SEED;
+    uint64_t h = STEM_BLOOM_SEED, key = 0;
     poisk_bloom_probe lower = POISK_BLOOM_NO, pre = POISK_BLOOM_NO, spell[2];
     if (ask & POISK_JOIN_STEM) {
         k = stem_walk_start((const unsigned char *)form, len, min_len);
         h = bloom_hash(form, k);
-        pre = bloom_probe(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT);
-        poisk_bloom_probe_load(pre);
+        if (ask & POISK_JOIN_STEM_STARTS)
+            pre = POISK_BLOOM_MAYBE;
+        else {
+            pre = bloom_probe(lx->pre_bloom, lx->pre_bloom_mask, h ^ PRE_BLOOM_SALT);
+            poisk_bloom_probe_load(pre);
+        }
+        /* the walk's next two questions, usually its last (is the first prefix a stem;
+         * does a stem start with one letter more), loaded now rather than one after the
+         * other */
+        poisk_bloom_probe_load(bloom_probe(lx->stem_bloom, lx->stem_bloom_mask, h));
+        if (k < len) {
+            size_t end = next_boundary((const unsigned char *)form, len, k);
+            poisk_bloom_probe_load(bloom_probe(lx->pre_bloom, lx->pre_bloom_mask,
+                                               bloom_hash_on(h, form + k, end - k)
+                                               ^ PRE_BLOOM_SALT));
+        }
     }
+    if (ask & (POISK_JOIN_LOWER | POISK_JOIN_SPELL))
+        key = poisk_dict_word_key(form, len);
     if (ask & POISK_JOIN_LOWER) {
-        lower = lower_probe(lx, bloom_hash_on(h, form + k, len - k));
+        lower = lower_probe(lx, key);
         poisk_bloom_probe_load(lower);
     }
     spell[0] = spell[1] = POISK_BLOOM_NO;
     if (ask & POISK_JOIN_SPELL) {
-        spell_probes(lx, form, len, title, spell);
+        spell_probes(lx, form, len, key, title, spell);
         poisk_bloom_probe_load(spell[0]);
         poisk_bloom_probe_load(spell[1]);
     }
     if (poisk_bloom_probe_maybe(lower))
         return POISK_JOIN_LOWER;
-    if (poisk_bloom_probe_maybe(pre) && stem_walk(lx, form, len, k, h))
+    if (poisk_bloom_probe_maybe(pre) && stem_walk(lx, form, len, k, h, 1))
         return POISK_JOIN_STEM;
     if (poisk_bloom_probe_maybe(spell[0]) || poisk_bloom_probe_maybe(spell[1]))
         return POISK_JOIN_SPELL;

@@ -72,7 +72,10 @@ int poisk_lexicon_may_have_twice(const poisk_lexicon *lx, const char *form, size
 enum {
     POISK_JOIN_LOWER = 1,   /* poisk_lexicon_may_have_lower(form, len) */
     POISK_JOIN_STEM = 2,    /* poisk_lexicon_may_stem(form, len, min_len) */
-    POISK_JOIN_SPELL = 4    /* poisk_lexicon_may_spell(form, len, title) */
+    POISK_JOIN_SPELL = 4,   /* poisk_lexicon_may_spell(form, len, title) */
+    /* with POISK_JOIN_STEM: poisk_lexicon_may_start_stem(form, min_len) is known to be 1
+     * (min_len at a character boundary), so its filter is not asked again */
+    POISK_JOIN_STEM_STARTS = 8
 };
 
 /*! poisk_lexicon_join_maybe() : the asked filters (POISK_JOIN_*) of the form, in that order,

@@ -697,7 +697,7 @@ static int check_cands(const poisk_dict *d, const char *word, size_t len, char *
 /* wbloom's key: the word with its first letter in lower case (A-Z, А-Я, Ё), so that one
  * probe answers for the word, its Capitalised form and its lower-case form (hunspell's
  * case variants that split-word repair asks about). */
-static uint64_t word_hash(const char *s, size_t len)
+uint64_t poisk_dict_word_key(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
     char w[512];
@@ -727,7 +727,7 @@ static uint64_t word_hash(const char *s, size_t len)
 static int wbloom_has(const poisk_dict *d, const char *word, size_t len)
 {
     size_t a, b;
-    pbloom_bits(word_hash(word, len), d->wbloom_mask, &a, &b);
+    pbloom_bits(poisk_dict_word_key(word, len), d->wbloom_mask, &a, &b);
     return bits_have(d->wbloom, a, b);
 }
 
@@ -736,7 +736,7 @@ static size_t word_put(poisk_dict *d, const char *w, size_t len)
 {
     if (d->wbloom) {
         size_t a, b;
-        pbloom_bits(word_hash(w, len), d->wbloom_mask, &a, &b);
+        pbloom_bits(poisk_dict_word_key(w, len), d->wbloom_mask, &a, &b);
         bits_put(d->wbloom, a, b);
     }
     return 1;
@@ -1011,6 +1011,13 @@ static poisk_bloom_probe probe_of(const uint64_t *bloom, size_t a, size_t b)
 
 poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len)
 {
+    return poisk_dict_may_check_probe_key(d, word, len,
+                                          d && d->wbloom ? poisk_dict_word_key(word, len) : 0);
+}
+
+poisk_bloom_probe poisk_dict_may_check_probe_key(const poisk_dict *d, const char *word,
+                                                 size_t len, uint64_t key)
+{
     if (!d || !len || len + AFFIX_MAX > 512)
         return POISK_BLOOM_NO;                /* poisk_dict_check() refuses these */
     size_t digits = 0;
@@ -1020,7 +1027,7 @@ poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *wo
     if (digits == len)
         return POISK_BLOOM_MAYBE;             /* a number */
     if (d->wbloom) {                          /* the word itself */
-        pbloom_bits(word_hash(word, len), d->wbloom_mask, &a, &b);
+        pbloom_bits(key, d->wbloom_mask, &a, &b);
         return probe_of(d->wbloom, a, b);
     }
     size_t k = filter_keep(d, word, len);
@@ -1029,6 +1036,18 @@ poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *wo
                                                * passes the filter too */
     pbloom_bits(prefix_hash(word, k), d->pbloom_mask, &a, &b);   /* may_have_stem()'s */
     return probe_of(d->pbloom, a, b);
+}
+
+const uint64_t *poisk_dict_word_filter(const poisk_dict *d, size_t *bytes)
+{
+    *bytes = d && d->wbloom ? (d->wbloom_mask + 1) / 8 : 0;
+    return *bytes ? d->wbloom : NULL;
+}
+
+void poisk_dict_use_word_filter(poisk_dict *d, uint64_t *copy)
+{
+    if (d && d->borrowed && d->wbloom && copy)
+        d->wbloom = copy;
 }
 
 int poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len)

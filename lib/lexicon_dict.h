@@ -61,6 +61,14 @@ int  poisk_dict_may_check(const poisk_dict *d, const char *word, size_t len);
 int  poisk_dict_may_check_any_case(const poisk_dict *d);
 /*! poisk_dict_may_check_probe() : the same question as a probe (its word not loaded yet). */
 poisk_bloom_probe poisk_dict_may_check_probe(const poisk_dict *d, const char *word, size_t len);
+/*! poisk_dict_word_key() : the hash the word filter keys a word by (XXH3 of the word with
+ *  its first letter in lower case); needs no dictionary, so that the lexicon's filters of
+ *  joins key by it too and a join is hashed once for all of them. */
+uint64_t poisk_dict_word_key(const char *word, size_t len);
+/*! poisk_dict_may_check_probe_key() : poisk_dict_may_check_probe() of a word whose
+ *  poisk_dict_word_key() the caller has computed. */
+poisk_bloom_probe poisk_dict_may_check_probe_key(const poisk_dict *d, const char *word,
+                                                 size_t len, uint64_t key);
 /*! poisk_dict_may_start() : 0 only when no stem starts with the word (the word ends on a
  *  character boundary): then poisk_dict_check() refuses every word of len + max_add bytes
  *  or more that starts with it (max_add: poisk_dict_max_add()). */
@@ -68,6 +76,13 @@ int  poisk_dict_may_start(const poisk_dict *d, const char *word, size_t len);
 /*! poisk_dict_max_add() : the longest suffix a rule adds (bytes), SIZE_MAX without the
  *  stem-prefix filter. */
 size_t poisk_dict_max_add(const poisk_dict *d);
+
+/*! poisk_dict_word_filter() : the word filter's bits (*bytes of them), NULL when none. */
+const uint64_t *poisk_dict_word_filter(const poisk_dict *d, size_t *bytes);
+/*! poisk_dict_use_word_filter() : a dictionary opened from a blob probes copy (the bits of
+ *  poisk_dict_word_filter(), kept alive by the caller, not owned) instead of the blob's
+ *  own; ignored for a loaded dictionary. */
+void poisk_dict_use_word_filter(poisk_dict *d, uint64_t *copy);
 
 /*! poisk_dict_save() : writes the loaded dictionary's tables as one blob (tools/dictgen.c,
  *  at build time), stamped with the size and mtime of the two files.  @return : poisk_rc */

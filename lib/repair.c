@@ -209,6 +209,8 @@ static unsigned join_asks(poisk_repair *r, poisk_piece *const *p, unsigned n, in
         f = start_facts(r, e, first);
     if (!(f & POISK_FORM_STEM_START))
         ask &= ~(unsigned)POISK_JOIN_STEM;
+    else if (n == 2 && (ask & POISK_JOIN_STEM))
+        ask |= POISK_JOIN_STEM_STARTS;    /* the walk's first prefix is the first piece */
     size_t rest = last->len + (n > 2 ? p[1]->len : 0);
     if (rest >= r->spell_tail && !(f & POISK_FORM_SPELL_START)
         && !(first->title && (f & POISK_FORM_CAP_SPELL_START)))
@@ -418,7 +420,7 @@ static int compound_link(poisk_repair *r, poisk_piece *const *p, poisk_repair_jo
     /* neither seen whole in lower case nor other forms of its word: no cache entry needed */
     unsigned maybe = poisk_lexicon_join_maybe(r->lx, j->form, j->len, p[0]->len,
                                               join_asks(r, p, 2, 1)
-                                              & (POISK_JOIN_LOWER | POISK_JOIN_STEM), 0);
+                                              & ~(unsigned)POISK_JOIN_SPELL, 0);
     if (!maybe)
         return 0;
     poisk_form *e = poisk_stemcache_find_ref(r->forms, j->form, j->len, &j->ref);

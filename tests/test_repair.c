@@ -335,7 +335,7 @@ Test(repair, a_join_is_asked_like_each_filter)
     poisk_analyzer_reset(a, seed_text[0], seed_len[0]);
     char prev[2][128], j[400];
     size_t pl[2] = { 0, 0 };
-    long asked = 0, maybe = 0, twice = 0;
+    long asked = 0, maybe = 0, twice = 0, started = 0;
     poisk_token t;
     while (poisk_analyzer_next(a, &t)) {
         if (t.exact_len >= 128 || t.kind != POISK_TOKEN_WORD)
@@ -360,6 +360,16 @@ Test(repair, a_join_is_asked_like_each_filter)
                     unsigned want = filters_in_order(lx, j, len, part, ask, title);
                     cr_assert_eq(poisk_lexicon_join_maybe(lx, j, len, part, ask, title), want,
                                  "%.*s (%zu) ask %u title %d", (int)len, j, part, ask, title);
+                    /* told that the stem walk's first prefix passes its filter (repair
+                     * knows so of a pair's first piece), it answers the same */
+                    if ((ask & POISK_JOIN_STEM) && poisk_lexicon_may_start_stem(lx, j, part)) {
+                        cr_assert_eq(poisk_lexicon_join_maybe(lx, j, len, part,
+                                                              ask | POISK_JOIN_STEM_STARTS,
+                                                              title),
+                                     want, "%.*s (%zu) ask %u title %d, stem starts",
+                                     (int)len, j, part, ask, title);
+                        started++;
+                    }
                     asked++;
                     maybe += want != 0;
                 }
@@ -372,6 +382,7 @@ Test(repair, a_join_is_asked_like_each_filter)
     cr_expect(asked > 100000 && maybe > asked / 20 && maybe < asked * 19 / 20,
               "%ld asked, %ld maybe: the sample must mix", asked, maybe);
     cr_expect_gt(twice, 1000);
+    cr_expect_gt(started, asked / 20);
     poisk_analyzer_free(a);
     poisk_lexicon_free(lx);
     free_seeds();

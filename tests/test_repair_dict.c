@@ -87,6 +87,15 @@ Test(repair_dict, answers_like_libhunspell_on_a_seed)
     cr_assert_eq(poisk_dict_load(AFF, DIC, &p.d), POISK_OK);
     void *blob_mem;
     p.blob = via_blob(p.d, &blob_mem);
+    /* the lexicon probes a copy of the blob's word filter (on huge pages): so do we */
+    size_t wn;
+    const uint64_t *w = poisk_dict_word_filter(p.blob, &wn);
+    cr_assert(w && wn >= 8);
+    uint64_t *words = malloc(wn);
+    cr_assert(words);
+    memcpy(words, w, wn);
+    poisk_dict_use_word_filter(p.blob, words);
+    cr_assert_eq(poisk_dict_word_filter(p.blob, &wn), words);
     size_t len;
     char *text = tu_read_file("corpus/000_6d545a6ce98a1d7f.txt", &len);
     cr_assert(text, "run the tests from the repository root");
@@ -131,8 +140,36 @@ Test(repair_dict, answers_like_libhunspell_on_a_seed)
     free(text);
     poisk_dict_free(p.d);
     poisk_dict_free(p.blob);
+    free(words);
     free(blob_mem);
     Hunspell_destroy(p.h);
+}
+
+/* The word filter a blob's dictionary probes is the copy it was given, not the blob's. */
+Test(repair_dict, a_blob_probes_the_word_filter_it_is_given)
+{
+    if (access(AFF, R_OK) || access(DIC, R_OK))
+        cr_skip_test("hunspell-ru is not installed");
+    poisk_dict *d, *b;
+    cr_assert_eq(poisk_dict_load(AFF, DIC, &d), POISK_OK);
+    void *mem;
+    b = via_blob(d, &mem);
+    const char *junk = "щъыщъызкщ";
+    size_t wn;
+    cr_assert(poisk_dict_word_filter(b, &wn));
+    cr_assert(!poisk_dict_may_check(b, junk, strlen(junk)), "the filter refuses it");
+    uint64_t *all = malloc(wn);
+    cr_assert(all);
+    memset(all, 0xFF, wn);
+    poisk_dict_use_word_filter(b, all);
+    cr_assert(poisk_dict_may_check(b, junk, strlen(junk)), "an all-ones copy lets it pass");
+    cr_assert(!poisk_dict_check(b, junk, strlen(junk)), "and the check still refuses it");
+    poisk_dict_use_word_filter(d, all);           /* a loaded dictionary keeps its own */
+    cr_assert_eq(poisk_dict_word_filter(d, &wn) != all, 1);
+    poisk_dict_free(b);
+    poisk_dict_free(d);
+    free(all);
+    free(mem);
 }
 
 /* Split-word repair refuses a join from its first piece alone (repair.c join_asks) when
