@@ -16,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_CAP   16    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window */
+#define QUEUE_CAP   32    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window, and
+                           * the pieces read ahead (read in batches, up to a full queue) */
 #define OUT_CAP     64    /* tokens of one group */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define NOTE_AHEAD  2     /* pieces noted before they enter repair's window */
-#define FORM_BEHIND 4     /* pieces between prefetching a slot and the form it holds */
+#define FORM_AHEAD  6     /* the piece whose form is prefetched: its slot was a batch ago */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
 #define READ_AHEAD  8     /* pieces read before they are needed: their cache slots load */
 #define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one group: never full */
@@ -118,9 +119,11 @@ static poisk_piece *queue_at(poisk_analyzer *a, unsigned i)
     return &a->queue[(a->qhead + i) & (QUEUE_CAP - 1)];
 }
 
-static unsigned queue_read(poisk_analyzer *a, unsigned n)
+/* Reads pieces until the queue is full (one call per batch, not one per piece: the
+ * analyzer asks for a piece or two a group). */
+static unsigned queue_read(poisk_analyzer *a)
 {
-    while (a->qcount < n && !a->eof) {
+    while (a->qcount < QUEUE_CAP && !a->eof) {
         poisk_piece *p = queue_at(a, a->qcount);
         if (!poisk_scanner_next(&a->scan, p)) {
             a->eof = 1;
@@ -132,11 +135,6 @@ static unsigned queue_read(poisk_analyzer *a, unsigned n)
             p->ref.gen = 0;               /* the slot is not known yet */
             poisk_stemcache_prefetch(a->stems, p->ref.hash);
         }
-        if (a->qcount >= FORM_BEHIND + 1) {   /* and the form of one read a few pieces ago */
-            const poisk_piece *q = queue_at(a, a->qcount - FORM_BEHIND - 1);
-            if (!q->digit && q->ref.hash)
-                poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
-        }
     }
     return a->qcount;
 }
@@ -145,7 +143,7 @@ static unsigned queue_read(poisk_analyzer *a, unsigned n)
  * pieces available */
 static inline unsigned queue_fill(poisk_analyzer *a, unsigned n)
 {
-    return a->qcount >= n ? a->qcount : queue_read(a, n);
+    return a->qcount >= n ? a->qcount : queue_read(a);
 }
 
 static void queue_pop(poisk_analyzer *a, unsigned n)
@@ -454,6 +452,11 @@ static int analyze_group(poisk_analyzer *a)
 {
     if (!queue_fill(a, a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD))
         return 0;
+    if (a->qcount > FORM_AHEAD) {         /* the form bytes of a piece needed a few groups on */
+        const poisk_piece *q = queue_at(a, FORM_AHEAD);
+        if (!q->digit)
+            poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
+    }
     a->group_emitted = 0;
     if (a->repair && repair_group(a))
         return 1;
