@@ -311,14 +311,23 @@ Test(analyzer, whole_seed_files_analyse_cleanly)
         cr_assert(buf, "run from the repository root");
         poisk_analyzer_reset(a, buf, n);
         poisk_token t;
-        size_t tokens = 0, abbrevs = 0;
+        size_t tokens = 0, abbrevs = 0, words = 0, as_written = 0;
         while (poisk_analyzer_next(a, &t)) {
             tokens++;
             abbrevs += t.kind == POISK_TOKEN_ABBREV;
             cr_assert_leq(t.byte_end, n);
+            /* the exact form stays readable until the next call (tokens are made a few
+             * groups at a time): most words are written in lower case as they are */
+            if (t.kind == POISK_TOKEN_WORD) {
+                words++;
+                as_written += t.exact_len == t.byte_end - t.byte_start
+                              && !memcmp(t.exact, buf + t.byte_start, t.exact_len);
+            }
         }
         cr_expect_gt(tokens, 12000);
         cr_expect_gt(abbrevs, 200);
+        cr_expect_gt(as_written * 10, words * 8, "%zu of %zu words as written", as_written,
+                     words);
         free(buf);
     }
     cr_expect_eq(poisk_analyzer_invalid_sequences(a), 0);
