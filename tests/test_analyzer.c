@@ -557,7 +557,7 @@ Test(stemcache, refs_find_the_entry_of_their_form)
     poisk_stemcache *c;
     cr_assert_eq(poisk_stemcache_create(&stop, NULL, &c), 0);
     enum { N = 20000 };
-    static char forms[N][12];
+    static char forms[N][16];
     static poisk_form_ref old[N];
     for (int i = 0; i < N; i++) {
         snprintf(forms[i], sizeof forms[i], "ф%05dz", i);
