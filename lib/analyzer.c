@@ -3,7 +3,8 @@
  * indexer and the query parser.  Pieces come from the tokenizer (analyzer_scan.c); this
  * file groups them (hyphen and case-change compounds, glued year ranges, split words
  * rejoined by repair.c), drops stop words, stems through the per-form cache (stemcache.c,
- * which also holds what repair knows about each form) and assigns positions.  Tokens of one group are produced together into a small queue.
+ * which also holds what repair knows about each form) and assigns positions.  The tokens
+ * of a few groups are produced together into a small array, handed out one by one.
  */
 #include "poisk/analyzer.h"
 #include "poisk/poisk.h"
@@ -16,14 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_CAP   16    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window */
-#define OUT_CAP     64    /* tokens of one group */
+#define QUEUE_CAP   32    /* pieces: a compound (<= CHAIN_MAX + 1) or repair's window, and
+                           * the pieces read ahead (read in batches, up to a full queue) */
+#define OUT_CAP     64    /* tokens of one batch of groups */
+#define BATCH_TOKENS 16   /* a batch takes no more groups once it has this many tokens */
 #define TERM_CAP    512   /* longest term or exact form; longer compound wholes are skipped */
 #define NOTE_AHEAD  2     /* pieces noted before they enter repair's window */
-#define FORM_BEHIND 4     /* pieces between prefetching a slot and the form it holds */
+#define FORM_AHEAD  6     /* the piece whose form is prefetched: its slot was a batch ago */
 #define CHAIN_MAX   8     /* parts of one hyphen compound */
 #define READ_AHEAD  8     /* pieces read before they are needed: their cache slots load */
-#define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one group: never full */
+#define SCRATCH_CAP (2 * TERM_CAP * OUT_CAP)   /* built strings of one batch: never full */
 
 struct poisk_analyzer {
     poisk_analyzer_options opts;
@@ -38,8 +41,8 @@ struct poisk_analyzer {
      * head, without building an array of pointers each group */
     poisk_piece *qptr[2 * QUEUE_CAP];
     int eof;
-    /* The tokens of one group, handed out as they are.  Their strings point into the
-     * pieces of the queue (a piece's slot is not reused before the next group), into
+    /* The tokens of one batch of groups, handed out as they are.  Their strings point into
+     * the pieces of the queue (a piece's slot is not reused before the next batch), into
      * scratch (strings built here: compound wholes, joins), or into the form cache's
      * arena: that may move while the group is built, so those terms are kept as offsets
      * (term_off, 0 = none) and pointed to as they are handed out. */
@@ -118,9 +121,11 @@ static poisk_piece *queue_at(poisk_analyzer *a, unsigned i)
     return &a->queue[(a->qhead + i) & (QUEUE_CAP - 1)];
 }
 
-static unsigned queue_read(poisk_analyzer *a, unsigned n)
+/* Reads pieces until the queue is full (one call per batch, not one per piece: the
+ * analyzer asks for a piece or two a group). */
+static unsigned queue_read(poisk_analyzer *a)
 {
-    while (a->qcount < n && !a->eof) {
+    while (a->qcount < QUEUE_CAP && !a->eof) {
         poisk_piece *p = queue_at(a, a->qcount);
         if (!poisk_scanner_next(&a->scan, p)) {
             a->eof = 1;
@@ -132,11 +137,6 @@ static unsigned queue_read(poisk_analyzer *a, unsigned n)
             p->ref.gen = 0;               /* the slot is not known yet */
             poisk_stemcache_prefetch(a->stems, p->ref.hash);
         }
-        if (a->qcount >= FORM_BEHIND + 1) {   /* and the form of one read a few pieces ago */
-            const poisk_piece *q = queue_at(a, a->qcount - FORM_BEHIND - 1);
-            if (!q->digit && q->ref.hash)
-                poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
-        }
     }
     return a->qcount;
 }
@@ -145,7 +145,7 @@ static unsigned queue_read(poisk_analyzer *a, unsigned n)
  * pieces available */
 static inline unsigned queue_fill(poisk_analyzer *a, unsigned n)
 {
-    return a->qcount >= n ? a->qcount : queue_read(a, n);
+    return a->qcount >= n ? a->qcount : queue_read(a);
 }
 
 static void queue_pop(poisk_analyzer *a, unsigned n)
@@ -157,8 +157,8 @@ static void queue_pop(poisk_analyzer *a, unsigned n)
 
 /* ---- emitting tokens ------------------------------------------------------------------ */
 
-/* A copy of s that stays valid until the next group (scratch never fills: a group has at
- * most OUT_CAP tokens of at most 2 * TERM_CAP bytes each). */
+/* A copy of s that stays valid until the next batch (scratch never fills: a group copies
+ * at most 2 * TERM_CAP bytes, and a batch takes no group once it is half full). */
 static const char *scratch_copy(poisk_analyzer *a, const char *s, size_t len)
 {
     if (len > TERM_CAP || a->scratch_len + len > SCRATCH_CAP)
@@ -288,7 +288,7 @@ static void emit_word(poisk_analyzer *a, const char *form, size_t len, int caps,
         const poisk_token *t = &a->out[a->nout - 1];
         const char *term = a->term_off[a->nout - 1]
                            ? poisk_stemcache_arena(a->stems) + a->term_off[a->nout - 1] : t->term;
-        if (a->nout >= 2 && t->term_len == len && !memcmp(term, form, len)) {
+        if (a->group_emitted >= 2 && t->term_len == len && !memcmp(term, form, len)) {
             a->nout--;                    /* the stem is the form itself: no alternative */
             a->group_emitted--;
         }
@@ -454,6 +454,11 @@ static int analyze_group(poisk_analyzer *a)
 {
     if (!queue_fill(a, a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD))
         return 0;
+    if (a->qcount > FORM_AHEAD) {         /* the form bytes of a piece needed a few groups on */
+        const poisk_piece *q = queue_at(a, FORM_AHEAD);
+        if (!q->digit)
+            poisk_stemcache_prefetch_form(a->stems, q->ref.hash);
+    }
     a->group_emitted = 0;
     if (a->repair && repair_group(a))
         return 1;
@@ -470,23 +475,33 @@ static int analyze_group(poisk_analyzer *a)
     return 1;
 }
 
-/* Analyses the next group into out[]; @return : 0 at the end of the text */
-static int next_group(poisk_analyzer *a)
+/* Analyses the next groups into out[]: as many as fit (a group emits at most ~26 tokens:
+ * 8 chained parts of up to 3, and the whole) without reading pieces, which would reuse the
+ * queue slots that the tokens' exact forms point into.  One call per batch saves the
+ * per-group call and the check that the form cache needs emptying (it may pass its
+ * budget by a batch).  @return : 0 at the end of the text */
+__attribute__((noinline)) static int next_batch(poisk_analyzer *a)
 {
     a->nout = a->iout = 0;
     a->scratch_len = 0;
     poisk_stemcache_trim(a->stems);       /* between groups: no term points into it */
-    return analyze_group(a);
+    unsigned want = a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD;
+    do {
+        if (!analyze_group(a))
+            return a->nout > 0;
+    } while (a->nout < BATCH_TOKENS && a->scratch_len <= SCRATCH_CAP / 2
+             && (a->qcount >= want || a->eof));
+    return 1;
 }
 
 int poisk_analyzer_next(poisk_analyzer *a, poisk_token *tok)
 {
     while (a->iout >= a->nout)
-        if (!next_group(a))
+        if (!next_batch(a))
             return 0;
     int i = a->iout++;
     *tok = a->out[i];
-    /* the arena stays put from the end of a group to the start of the next one */
+    /* the arena stays put from the end of a batch to the start of the next one */
     if (a->term_off[i])
         tok->term = poisk_stemcache_arena(a->stems) + a->term_off[i];
     return 1;

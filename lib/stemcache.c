@@ -200,24 +200,16 @@ static void form_facts(poisk_stemcache *c, poisk_form *e, const char *form, size
     }
 }
 
-/* The entry of the form with hash h, added when new (inlined into both finds). */
-static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemcache *c, const char *form, size_t len,
-                                     uint64_t h)
+/* Adds the form with hash h at slot i, the empty slot its probe ended at (out of line:
+ * the probe that finds the entry, nearly every call, saves no registers for this). */
+__attribute__((noinline)) static poisk_form *add_entry(poisk_stemcache *c, const char *form,
+                                                       size_t len, uint64_t h, size_t i)
 {
-    if (len > UINT16_MAX)
-        return NULL;
-    size_t mask = c->nslots - 1, i = (size_t)(h >> 8) & mask;
-    uint32_t tag = poisk_form_tag(h);
-    for (; c->view.slots[i].tag; i = (i + 1) & mask) {
-        poisk_form *e = &c->view.slots[i];
-        if (e->tag == tag && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
-            return e;
-    }
     if ((c->used + 1) * 2 > c->nslots
         && (c->nslots < c->max_slots || (c->used + 1) * 8 > c->nslots * 7)) {
         if (cache_grow(c))
             return NULL;
-        mask = c->nslots - 1;
+        size_t mask = c->nslots - 1;
         i = (size_t)(h >> 8) & mask;
         while (c->view.slots[i].tag)
             i = (i + 1) & mask;
@@ -226,7 +218,7 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
         return NULL;
     poisk_form *e = &c->view.slots[i];
     memset(e, 0, sizeof *e);
-    e->tag = tag & 0xFFFu;
+    e->tag = poisk_form_tag(h) & 0xFFFu;
     e->off = (uint32_t)c->arena_len;
     e->len = (uint16_t)len;
     memcpy(c->view.arena + c->arena_len, form, len);
@@ -235,6 +227,24 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     form_facts(c, e, form, len, h);   /* the lexicon hashes forms as poisk_form_hash() */
     c->view.full = c->used >= c->max_entries || c->arena_len > c->max_arena;
     return e;
+}
+
+/* The entry of the form with hash h, added when new (inlined into both finds). */
+static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemcache *c,
+                                                                    const char *form,
+                                                                    size_t len, uint64_t h)
+{
+    if (len > UINT16_MAX)
+        return NULL;
+    poisk_form *slots = c->view.slots;
+    size_t mask = c->view.mask, i = (size_t)(h >> 8) & mask;
+    uint32_t tag = poisk_form_tag(h);
+    for (; slots[i].tag; i = (i + 1) & mask) {
+        poisk_form *e = &slots[i];
+        if (e->tag == tag && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
+            return e;
+    }
+    return add_entry(c, form, len, h, i);
 }
 
 void poisk_stemcache_clear(poisk_stemcache *c)

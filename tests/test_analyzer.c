@@ -311,14 +311,23 @@ Test(analyzer, whole_seed_files_analyse_cleanly)
         cr_assert(buf, "run from the repository root");
         poisk_analyzer_reset(a, buf, n);
         poisk_token t;
-        size_t tokens = 0, abbrevs = 0;
+        size_t tokens = 0, abbrevs = 0, words = 0, as_written = 0;
         while (poisk_analyzer_next(a, &t)) {
             tokens++;
             abbrevs += t.kind == POISK_TOKEN_ABBREV;
             cr_assert_leq(t.byte_end, n);
+            /* the exact form stays readable until the next call (tokens are made a few
+             * groups at a time): most words are written in lower case as they are */
+            if (t.kind == POISK_TOKEN_WORD) {
+                words++;
+                as_written += t.exact_len == t.byte_end - t.byte_start
+                              && !memcmp(t.exact, buf + t.byte_start, t.exact_len);
+            }
         }
         cr_expect_gt(tokens, 12000);
         cr_expect_gt(abbrevs, 200);
+        cr_expect_gt(as_written * 10, words * 8, "%zu of %zu words as written", as_written,
+                     words);
         free(buf);
     }
     cr_expect_eq(poisk_analyzer_invalid_sequences(a), 0);
@@ -531,4 +540,45 @@ Test(table_mem, doubling_in_place_keeps_every_entry_reachable)
     double_and_find(64);                /* heap: copied, then rehashed */
     double_and_find((size_t)1 << 18);   /* 2 MiB: a mapping, its pages moved */
     double_and_find((size_t)1 << 19);
+}
+
+/* ---- stemcache.c: lookups by ref ------------------------------------------------------ */
+
+#include "stemcache.h"
+
+/* Many forms (the table grows, and many are displaced from their home slot), then every
+ * form is looked up three ways: poisk_stemcache_find(), a fresh ref (the home-slot look
+ * or the general probe), and a ref of an older table generation.  All must name the one
+ * entry that holds the form's bytes. */
+Test(stemcache, refs_find_the_entry_of_their_form)
+{
+    poisk_stopset stop;
+    poisk_stopset_init(&stop);
+    poisk_stemcache *c;
+    cr_assert_eq(poisk_stemcache_create(&stop, NULL, &c), 0);
+    enum { N = 20000 };
+    static char forms[N][16];
+    static poisk_form_ref old[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(forms[i], sizeof forms[i], "ф%05dz", i);
+        size_t len = strlen(forms[i]);
+        old[i].hash = 0;
+        cr_assert_not_null(poisk_stemcache_find_ref(c, forms[i], len, &old[i]));
+    }
+    size_t in_home = 0;
+    for (int i = 0; i < N; i++) {
+        size_t len = strlen(forms[i]);
+        poisk_form *e = poisk_stemcache_find(c, forms[i], len, 0);
+        cr_assert_not_null(e);
+        cr_assert_eq(e->len, len);
+        cr_assert(!memcmp(poisk_stemcache_arena(c) + e->off, forms[i], len), "form %d", i);
+        poisk_form_ref fresh = { poisk_form_hash(forms[i], len), 0, 0 };
+        cr_assert_eq(poisk_stemcache_find_ref(c, forms[i], len, &fresh), e, "form %d", i);
+        cr_assert_eq(poisk_stemcache_find_ref(c, forms[i], len, &fresh), e, "again, %d", i);
+        cr_assert_eq(poisk_stemcache_find_ref(c, forms[i], len, &old[i]), e, "old ref %d", i);
+        const poisk_stemcache_view *v = (const poisk_stemcache_view *)(const void *)c;
+        in_home += fresh.slot == ((fresh.hash >> 8) & v->mask);
+    }
+    cr_expect(in_home > N / 2 && in_home < N, "home slots %zu of %d", in_home, N);
+    poisk_stemcache_free(c);
 }
