@@ -153,15 +153,21 @@ static int dotted_second(const parser *p, size_t i)
            !(F(p, i) & ST_NL_BEFORE) && p->t[i].start - st_end(&p->t[i - 1]) <= 2;
 }
 
+/* How many of the n ascending token indexes in a are below token i. */
+static size_t below(const uint32_t *a, size_t n, size_t i)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 /* Index into p->dig of the first digit token at or after token i. */
 static size_t dig_from(const parser *p, size_t i)
 {
-    size_t lo = 0, hi = p->n_dig;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p->dig[mid] < i) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return below(p->dig, p->n_dig, i);
 }
 
 static void mark_heading(parser *p, size_t t0, size_t t1)
@@ -730,12 +736,7 @@ static void btok_sort(parser *p, size_t m)
 /* How many entries of the sorted p->btok are below token i. */
 static size_t btok_below(const parser *p, size_t i)
 {
-    size_t lo = 0, hi = p->n_btok;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p->btok[mid] < i) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return below(p->btok, p->n_btok, i);
 }
 
 /* Table headers: "пп" followed by header words (split words and a lost last letter

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "structure_token.h"
+#include "utf8.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -375,20 +376,7 @@ size_t st_norm(const char *text, const st_tok *t, char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)text + t->start;
     size_t len = st_len(t), i = 0, o = 0;
     while (i < len) {
-        /* four lower-case letters а-п, р-я (not ё) at once: already their own folding.  Per
-         * 16-bit lane (lead byte low): lead D0/D1, second 10xxxxxx with bits 5 and 4 both
-         * set after D0 (B0-BF), both clear after D1 (80-8F) */
-        while (i + 8 <= len && o + 8 < cap) {
-            uint64_t x;
-            memcpy(&x, s + i, 8);
-            const uint64_t ones = 0x0001000100010001ull;
-            if ((x & 0xC0FEC0FEC0FEC0FEull) != 0x80D080D080D080D0ull ||
-                (((x >> 13) ^ (x >> 12)) & ones) || (((x >> 13) ^ x) & ones) != ones)
-                break;
-            memcpy(out + o, &x, 8);
-            i += 8;
-            o += 8;
-        }
+        poisk_utf8_copy_lower4(s, len, &i, out, cap, &o);   /* а-п, р-я: their own folding */
         if (i >= len)
             break;
         unsigned c = s[i];

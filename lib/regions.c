@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "regions.h"
+#include "utf8.h"
 
 extern const unsigned char poisk_regions_tsv[];
 extern const size_t poisk_regions_tsv_len;
@@ -149,20 +150,7 @@ static int next_word(const char *s, size_t len, size_t *pos, char *out, size_t c
     if (i >= len) { *pos = len; return 0; }
     size_t o = 0;
     while (i < len) {
-        /* four lower-case letters а-п, р-я (not ё) at once: already their own folding.  Per
-         * 16-bit lane (lead byte low): lead D0/D1, second 10xxxxxx with bits 5 and 4 both
-         * set after D0 (B0-BF), both clear after D1 (80-8F) */
-        while (i + 8 <= len && o + 8 < cap) {
-            uint64_t x;
-            memcpy(&x, u + i, 8);
-            const uint64_t ones = 0x0001000100010001ull;
-            if ((x & 0xC0FEC0FEC0FEC0FEull) != 0x80D080D080D080D0ull ||
-                (((x >> 13) ^ (x >> 12)) & ones) || (((x >> 13) ^ x) & ones) != ones)
-                break;
-            memcpy(out + o, &x, 8);
-            i += 8;
-            o += 8;
-        }
+        poisk_utf8_copy_lower4(u, len, &i, out, cap, &o);   /* а-п, р-я: their own folding */
         if (i >= len)
             break;
         unsigned c = u[i];

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define POISK_UTF8_BAD 0xFFFFFFFFu
 
@@ -73,5 +74,26 @@ static inline size_t poisk_utf8_encode(uint32_t cp, char *out)
 
 /*! poisk_utf8_count_bad() : damaged sequences in s[0..n) (tests, diagnostics). */
 size_t poisk_utf8_count_bad(const char *s, size_t n);
+
+/*! poisk_utf8_copy_lower4() : copies s[*i..len) to out[*o..) four letters (8 bytes) at a
+ *  time while they are lower-case а-п, р-я (not ё), which case folding leaves as they
+ *  are, and 8 bytes fit before cap with one to spare; advances *i and *o.  The test, per
+ *  16-bit lane (lead byte low): lead D0/D1, second 10xxxxxx with bits 5 and 4 both set
+ *  after D0 (B0-BF), both clear after D1 (80-8F). */
+static inline void poisk_utf8_copy_lower4(const unsigned char *s, size_t len, size_t *i,
+                                          char *out, size_t cap, size_t *o)
+{
+    const uint64_t ones = 0x0001000100010001ull;
+    while (*i + 8 <= len && *o + 8 < cap) {
+        uint64_t x;
+        memcpy(&x, s + *i, 8);
+        if ((x & 0xC0FEC0FEC0FEC0FEull) != 0x80D080D080D080D0ull ||
+            (((x >> 13) ^ (x >> 12)) & ones) || (((x >> 13) ^ x) & ones) != ones)
+            return;
+        memcpy(out + *o, &x, 8);
+        *i += 8;
+        *o += 8;
+    }
+}
 
 #endif
