@@ -141,6 +141,13 @@ static unsigned queue_read(poisk_analyzer *a)
     return a->qcount;
 }
 
+/* The pieces a group may look at: repair's window, and those read ahead so that their
+ * cache slots have loaded by the time they are used. */
+static inline unsigned pieces_wanted(const poisk_analyzer *a)
+{
+    return a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD;
+}
+
 /* Makes at least n (<= QUEUE_CAP) pieces available when the text has them; @return :
  * pieces available */
 static inline unsigned queue_fill(poisk_analyzer *a, unsigned n)
@@ -452,7 +459,7 @@ static int repair_group(poisk_analyzer *a)
 /* Emits the tokens of the next group of pieces; @return : 0 at the end of the text */
 static int analyze_group(poisk_analyzer *a)
 {
-    if (!queue_fill(a, a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD))
+    if (!queue_fill(a, pieces_wanted(a)))
         return 0;
     if (a->qcount > FORM_AHEAD) {         /* the form bytes of a piece needed a few groups on */
         const poisk_piece *q = queue_at(a, FORM_AHEAD);
@@ -485,7 +492,7 @@ __attribute__((noinline)) static int next_batch(poisk_analyzer *a)
     a->nout = a->iout = 0;
     a->scratch_len = 0;
     poisk_stemcache_trim(a->stems);       /* between groups: no term points into it */
-    unsigned want = a->repair ? POISK_REPAIR_WINDOW + READ_AHEAD : READ_AHEAD;
+    unsigned want = pieces_wanted(a);
     do {
         if (!analyze_group(a))
             return a->nout > 0;

@@ -241,7 +241,7 @@ static inline __attribute__((always_inline)) poisk_form *find_entry(poisk_stemca
     uint32_t tag = poisk_form_tag(h);
     for (; slots[i].tag; i = (i + 1) & mask) {
         poisk_form *e = &slots[i];
-        if (e->tag == tag && e->len == len && poisk_form_eq(c->view.arena + e->off, form, len))
+        if (poisk_stemcache_holds(&c->view, e, tag, form, len))
             return e;
     }
     return add_entry(c, form, len, h, i);

@@ -101,6 +101,14 @@ typedef struct poisk_stemcache_view {
     const poisk_lexicon *lexicon;    /* asked about every new form (may be NULL) */
 } poisk_stemcache_view;
 
+/* Is entry e of view v the form (tag: poisk_form_tag() of its hash)?  The tag and length
+ * decide nearly every miss without touching the arena. */
+static inline int poisk_stemcache_holds(const poisk_stemcache_view *v, const poisk_form *e,
+                                        uint32_t tag, const char *form, size_t len)
+{
+    return e->tag == tag && e->len == len && poisk_form_eq(v->arena + e->off, form, len);
+}
+
 poisk_form *poisk_stemcache_find_ref_slow(poisk_stemcache *c, const char *form, size_t len,
                                           poisk_form_ref *ref);
 
@@ -141,8 +149,7 @@ poisk_stemcache_find_ref(poisk_stemcache *c, const char *form, size_t len, poisk
     if (ref->hash) {                      /* the usual first look: in the home slot */
         size_t i = (size_t)(ref->hash >> 8) & v->mask;
         poisk_form *e = &v->slots[i];
-        if (e->tag == poisk_form_tag(ref->hash) && e->len == len
-            && poisk_form_eq(v->arena + e->off, form, len)) {
+        if (poisk_stemcache_holds(v, e, poisk_form_tag(ref->hash), form, len)) {
             ref->slot = (uint32_t)i;
             ref->gen = v->gen;
             return e;
