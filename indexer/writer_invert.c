@@ -489,11 +489,12 @@ static void learn_form(poisk_inverter *inv, const pending *pd, const form_info *
 static inline void put_pair(poisk_inverter *inv, size_t at, uint32_t stem, uint32_t exact,
                             int canon, uint32_t pos)
 {
-    /* mark_elided counts this passage's terms once the passage is in */
-    if (exact < inv->cap_pst && stem < inv->cap_pst) {
-        __builtin_prefetch(&inv->pst[stem]);
-        __builtin_prefetch(&inv->pst[exact]);
-    }
+    /* mark_elided counts this passage's terms once the passage is in; a prefetch never
+     * faults, so a new term's entry past the array (grown there) needs no test here, and
+     * the address is formed as an integer so that it is no out-of-bounds pointer */
+    uintptr_t pst = (uintptr_t)inv->pst;
+    __builtin_prefetch((const void *)(pst + (uintptr_t)stem * sizeof(pstate)));
+    __builtin_prefetch((const void *)(pst + (uintptr_t)exact * sizeof(pstate)));
     inv->occ[at] = (uint64_t)stem << 32 | pos;
     inv->occ[at + 1] = (uint64_t)exact << 32
                        | pos | (canon && pos < OCC_ELIDED ? OCC_ELIDED : 0);
