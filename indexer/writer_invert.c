@@ -10,7 +10,7 @@
  * - per batch, a flat array of occurrences (term id, position) in arrival order, the
  *   passages' boundaries, and a count per term;
  * - at the end of the batch, only the distinct terms of the batch are sorted (by kind, then
- *   bytes, with an 8-byte big-endian prefix as the first key), a counting sort scatters the
+ *   bytes, with a 16-byte big-endian prefix as the first keys), a counting sort scatters the
  *   occurrences into sorted-term order (stable, so each term's postings stay in (doc,
  *   position) order), and the run is serialised (writer_int.h).
  *
@@ -93,6 +93,7 @@ struct poisk_inverter {
     pstate *pst; size_t cap_pst;    /* mark_elided: per term (persistent, like terms) */
     uint32_t pstamp;                /* the passage's stamp in pst */
     uint32_t *tall; size_t n_tall, cap_tall;        /* the batch's terms (bcount > 0) */
+    uint32_t *elid; size_t cap_elid;    /* mark_elided: the passage's OCC_ELIDED occurrences */
     uint32_t *touched[2]; size_t n_touched[2], cap_touched[2];
     char **abbrevs; size_t n_abbrevs, cap_abbrevs;
     uint64_t *abbrev_hashes;        /* set over abbrevs: hash high 32 bits | index + 1 */
@@ -267,6 +268,7 @@ void poisk_inverter_free(poisk_inverter *inv)
     free(inv->pdoc);
     free(inv->pend);
     free(inv->tall);
+    free(inv->elid);
     free(inv->touched[0]);
     free(inv->touched[1]);
     poisk_analyzer_free(inv->an);
@@ -278,7 +280,8 @@ size_t poisk_inverter_memory(const poisk_inverter *inv)
 {
     return table_memory(inv) + (inv->cap_occ + inv->cap_scat) * 8
            + inv->cap_pend * sizeof(pending) + inv->scratch.cap + inv->post.cap
-           + (inv->cap_touched[0] + inv->cap_touched[1] + inv->cap_tall) * sizeof(uint32_t)
+           + (inv->cap_touched[0] + inv->cap_touched[1] + inv->cap_tall + inv->cap_elid)
+              * sizeof(uint32_t)
            + inv->cap_pass * (sizeof(uint32_t) + sizeof(size_t));
 }
 
@@ -486,11 +489,12 @@ static void learn_form(poisk_inverter *inv, const pending *pd, const form_info *
 static inline void put_pair(poisk_inverter *inv, size_t at, uint32_t stem, uint32_t exact,
                             int canon, uint32_t pos)
 {
-    /* mark_elided counts this passage's terms once the passage is in */
-    if (exact < inv->cap_pst && stem < inv->cap_pst) {
-        __builtin_prefetch(&inv->pst[stem]);
-        __builtin_prefetch(&inv->pst[exact]);
-    }
+    /* mark_elided counts this passage's terms once the passage is in; a prefetch never
+     * faults, so a new term's entry past the array (grown there) needs no test here, and
+     * the address is formed as an integer so that it is no out-of-bounds pointer */
+    uintptr_t pst = (uintptr_t)inv->pst;
+    __builtin_prefetch((const void *)(pst + (uintptr_t)stem * sizeof(pstate)));
+    __builtin_prefetch((const void *)(pst + (uintptr_t)exact * sizeof(pstate)));
     inv->occ[at] = (uint64_t)stem << 32 | pos;
     inv->occ[at + 1] = (uint64_t)exact << 32
                        | pos | (canon && pos < OCC_ELIDED ? OCC_ELIDED : 0);
@@ -601,35 +605,40 @@ static int mark_elided(poisk_inverter *inv, size_t start)
     if (grow((void **)&inv->tall, &inv->cap_tall, inv->n_tall + (inv->n_occ - start) + 1,
              sizeof *inv->tall))
         return -1;
-    uint32_t cur = inv->pstamp, prev = UINT32_MAX;
+    size_t n = inv->n_occ - start;
+    if (n > UINT32_MAX || grow((void **)&inv->elid, &inv->cap_elid, n + 1, sizeof *inv->elid))
+        return -1;
+    uint32_t cur = inv->pstamp, n_elid = 0, *elid = inv->elid;
     pstate *t = inv->pst;
-    uint64_t *occ = inv->occ;
-    for (size_t o = start; o < inv->n_occ; o++) {
+    uint64_t *occ = inv->occ + start;
+    for (size_t o = 0; o < n; o++) {
         uint32_t id = (uint32_t)(occ[o] >> 32);
+        /* want: the stem all the form's occurrences came with (a stem's is never read);
+         * an OCC_ELIDED occurrence's stem is the one just before it (put_pair) */
+        uint32_t want = UINT32_MAX;
+        if ((uint32_t)occ[o] & OCC_ELIDED) {
+            want = o ? (uint32_t)(occ[o - 1] >> 32) : UINT32_MAX;
+            elid[n_elid++] = (uint32_t)o;
+        }
         pstate *p = &t[id];
         if (p->stamp != cur) {
             p->stamp = cur;
             p->count = 0;
+            p->want = want;
             if (p->bcount == 0)     /* the flush's list of the batch's terms */
                 inv->tall[inv->n_tall++] = id;
+        } else if (p->want != want) {
+            p->want = UINT32_MAX;
         }
         p->count++;
         p->bcount++;
-        /* want: the stem all the form's occurrences came with (a stem's is never read) */
-        if (o == start || !((uint32_t)occ[o] & OCC_ELIDED))
-            p->want = UINT32_MAX;
-        else if (p->count == 1)
-            p->want = prev;
-        else if (p->want != prev)
-            p->want = UINT32_MAX;
-        prev = id;
     }
-    for (size_t o = start; o < inv->n_occ; o++) {
-        if (!((uint32_t)occ[o] & OCC_ELIDED))
-            continue;
-        const pstate *p = &t[(uint32_t)(occ[o] >> 32)];
+    /* only the OCC_ELIDED occurrences (the pass above listed them) are looked at again */
+    for (uint32_t i = 0; i < n_elid; i++) {
+        uint64_t *v = &occ[elid[i]];
+        const pstate *p = &t[(uint32_t)(*v >> 32)];
         if (p->want == UINT32_MAX || t[p->want].count != p->count)
-            occ[o] &= ~(uint64_t)OCC_ELIDED;
+            *v &= ~(uint64_t)OCC_ELIDED;
     }
     return 0;
 }
@@ -743,29 +752,36 @@ int poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, cons
 
 /* ---- flushing: sort distinct terms, scatter, serialise ---------------------------------- */
 
-typedef struct sort_key { uint64_t prefix; uint32_t id, pad; } sort_key;
+/* A term's first 16 bytes as two big-endian integers: with Cyrillic's two bytes a letter,
+ * 8 bytes left a tie (and a trip to the arena) in a large part of the comparisons. */
+typedef struct sort_key { uint64_t p0, p1; uint32_t id, pad; } sort_key;
 
-/* Bytewise order of two distinct terms whose first 8 bytes (the prefix) are equal. */
+/* Bytewise order of two distinct terms whose first 16 bytes (the prefix) are equal. */
 static int tail_cmp(const poisk_inverter *inv, uint32_t a, uint32_t b)
 {
     const term_info *s = &inv->terms[a], *t = &inv->terms[b];
     size_t n = s->len < t->len ? s->len : t->len;
-    int c = n > 8 ? memcmp(inv->arena.data + s->off + 8, inv->arena.data + t->off + 8, n - 8) : 0;
+    int c = n > 16 ? memcmp(inv->arena.data + s->off + 16, inv->arena.data + t->off + 16, n - 16)
+                   : 0;
     return c ? c : (s->len < t->len ? -1 : s->len > t->len);
 }
 
 static inline int key_less(const poisk_inverter *inv, const sort_key *x, const sort_key *y)
 {
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix;
+    if (x->p0 != y->p0)
+        return x->p0 < y->p0;
+    if (x->p1 != y->p1)
+        return x->p1 < y->p1;
     return tail_cmp(inv, x->id, y->id) < 0;
 }
 
 static int key_cmp(const void *a, const void *b, void *ctx)
 {
     const sort_key *x = a, *y = b;
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix ? -1 : 1;
+    if (x->p0 != y->p0)
+        return x->p0 < y->p0 ? -1 : 1;
+    if (x->p1 != y->p1)
+        return x->p1 < y->p1 ? -1 : 1;
     return tail_cmp(ctx, x->id, y->id);
 }
 
@@ -817,7 +833,7 @@ static void sort_keys(const poisk_inverter *inv, sort_key *k, size_t n, unsigned
     }
 }
 
-/* The batch's terms of one kind, sorted bytewise (the first 8 bytes as one integer). */
+/* The batch's terms of one kind, sorted bytewise (the first 16 bytes as two integers). */
 static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
 {
     size_t n = inv->n_touched[kind];
@@ -826,11 +842,12 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const term_info *ti = &inv->terms[inv->touched[kind][i]];
-        const uint8_t *p = inv->arena.data + ti->off;
-        uint64_t v = 0;
-        for (unsigned j = 0; j < 8; j++)
-            v = v << 8 | (j < ti->len ? p[j] : 0);
-        k[i].prefix = v;
+        uint8_t b[16] = { 0 };
+        uint64_t w[2];
+        memcpy(b, inv->arena.data + ti->off, ti->len < 16 ? ti->len : 16);
+        memcpy(w, b, 16);
+        k[i].p0 = __builtin_bswap64(w[0]);      /* little-endian host (codec.c) */
+        k[i].p1 = __builtin_bswap64(w[1]);
         k[i].id = inv->touched[kind][i];
         k[i].pad = 0;
     }
