@@ -237,41 +237,47 @@ static inline int pass_count(poisk_lexpass *lp, const poisk_piece *p, const pass
     return POISK_OK;
 }
 
+/* Counts the piece at ring position c (read LEX_COUNT_AHEAD pieces ago). */
+static inline int count_at(poisk_lexpass *lp, size_t c)
+{
+    return pass_count(lp, &lp->batch[c & (LEX_RING - 1)], &lp->batch_key[c & (LEX_RING - 1)],
+                      lp->batch_tag[c & (LEX_RING - 1)]);
+}
+
 int poisk_lexpass_add_text(poisk_lexpass *lp, const char *text, size_t len)
 {
     poisk_scanner_reset(&lp->scan, text, len);
     size_t w = 0, c = 0;                  /* pieces read (not digits), pieces counted */
     size_t mask = lp->npass - 1;
-    int more = 1;
-    while (more || c < w) {
-        if (more && w - c < LEX_COUNT_AHEAD) {
-            poisk_piece *p = &lp->batch[w & (LEX_RING - 1)];
-            if (!poisk_scanner_next_form(&lp->scan, p)) {
-                more = 0;
-                continue;
-            }
-            if (p->digit)
-                continue;
-            pass_key *k = &lp->batch_key[w & (LEX_RING - 1)];
-            *k = pass_key_of(p->form, p->len <= PASS_SHORT ? p->len : PASS_SHORT);
-            uint32_t tag = pass_tag(pass_hash(p->form, p->len, k));
-            lp->batch_tag[w & (LEX_RING - 1)] = tag;
-            __builtin_prefetch(&lp->pass[(tag >> 1) & mask]);
-            if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
-                uint32_t tq = lp->batch_tag[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
-                const pass_slot *s = &lp->pass[(tq >> 1) & mask];
-                if (s->tag == tq)
-                    __builtin_prefetch(lp->pass_arena + s->off);
-            }
-            w++;
+    /* one piece read, then (once LEX_COUNT_AHEAD are in flight) the oldest counted: one
+     * test a piece for the ring's state instead of one per read and per count */
+    for (;;) {
+        poisk_piece *p = &lp->batch[w & (LEX_RING - 1)];
+        if (!poisk_scanner_next_form(&lp->scan, p))
+            break;
+        if (p->digit)
             continue;
+        pass_key *k = &lp->batch_key[w & (LEX_RING - 1)];
+        *k = pass_key_of(p->form, p->len <= PASS_SHORT ? p->len : PASS_SHORT);
+        uint32_t tag = pass_tag(pass_hash(p->form, p->len, k));
+        lp->batch_tag[w & (LEX_RING - 1)] = tag;
+        __builtin_prefetch(&lp->pass[(tag >> 1) & mask]);
+        if (w >= LEX_FORM_AHEAD && w - LEX_FORM_AHEAD >= c) {   /* its slot has come */
+            uint32_t tq = lp->batch_tag[(w - LEX_FORM_AHEAD) & (LEX_RING - 1)];
+            const pass_slot *s = &lp->pass[(tq >> 1) & mask];
+            if (s->tag == tq)
+                __builtin_prefetch(lp->pass_arena + s->off);
         }
-        if (pass_count(lp, &lp->batch[c & (LEX_RING - 1)], &lp->batch_key[c & (LEX_RING - 1)],
-                       lp->batch_tag[c & (LEX_RING - 1)]))
-            return POISK_ENOMEM;
-        mask = lp->npass - 1;             /* the table may have grown */
-        c++;
+        w++;
+        if (w - c == LEX_COUNT_AHEAD) {
+            if (count_at(lp, c++))
+                return POISK_ENOMEM;
+            mask = lp->npass - 1;         /* the table may have grown */
+        }
     }
+    while (c < w)
+        if (count_at(lp, c++))
+            return POISK_ENOMEM;
     return POISK_OK;
 }
 

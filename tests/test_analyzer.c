@@ -489,6 +489,52 @@ Test(scanner, first_pass_entry_reads_the_same_letter_pieces)
     free(buf);
 }
 
+/* The piece that starts at byte `at` of text[0, len) (its fields, zeroed when none). */
+static poisk_piece piece_at(const char *text, size_t len, size_t at)
+{
+    static poisk_scanner s;
+    poisk_piece p;
+    poisk_scanner_reset(&s, text, len);
+    while (poisk_scanner_next(&s, &p))
+        if (p.start == at)
+            return p;
+    memset(&p, 0, sizeof p);
+    return p;
+}
+
+/* poisk_scanner_next() reads the plain word (33 bytes readable) through a shortcut and the
+ * same word near the end of the text through fast_run() or the general path: every field
+ * of the piece must agree. */
+Test(scanner, plain_word_shortcut_fills_the_piece_as_the_slow_paths_do)
+{
+    static const char *heads[] = { "", "П", "Ё", "ё", "ИТ", "Я", "д" };
+    static const char *tails[] = { " ", ", ", ".\n", "-", "\xC2\xAB", "\xC2\xA0", "5", "x", "ё" };
+    char text[512];
+    int checked = 0;
+    for (size_t h = 0; h < sizeof heads / sizeof *heads; h++)
+        for (size_t t = 0; t < sizeof tails / sizeof *tails; t++)
+            for (int letters = 0; letters <= 20; letters++) {
+                size_t o = (size_t)sprintf(text, "%s", "начало, ");
+                size_t at = o;
+                o += (size_t)sprintf(text + o, "%s", heads[h]);
+                for (int i = 0; i < letters; i++)
+                    o += (size_t)sprintf(text + o, "%s", i % 3 ? "ж" : "п");
+                if (o == at)
+                    continue;
+                o += (size_t)sprintf(text + o, "%s", tails[t]);
+                size_t cut = o;
+                o += (size_t)sprintf(text + o, "%s", " конец текста, длинный хвост здесь и там");
+                poisk_piece a = piece_at(text, o, at), b = piece_at(text, cut, at);
+                cr_assert(a.len && a.len == b.len && !memcmp(a.form, b.form, a.len)
+                          && a.nchars == b.nchars && a.end == b.end && a.digit == b.digit
+                          && a.caps == b.caps && a.title == b.title && a.latin == b.latin
+                          && a.glue == b.glue && a.r_bits == b.r_bits && !a.ref.hash
+                          && !b.ref.hash, "'%.*s'", (int)(cut - at), text + at);
+                checked++;
+            }
+    cr_expect_gt(checked, 1000);
+}
+
 /* ---- lexicon_mem.c: poisk_table_double ------------------------------------------------ */
 
 #include "lexicon_mem.h"
