@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "writer.h"
 #include "codec.h"
 #include "format.h"
@@ -76,5 +77,20 @@ typedef struct poisk_merge_io {
 
 int  poisk_merge_runs(poisk_run *runs, size_t n_runs, poisk_merge_io *io, poisk_error *err);
 int  poisk_merge_add_file(poisk_merge_io *io, const char *name, uint64_t size);
+
+/* A term's bytes from p (len of them) as the big-endian integer of their first 8, zero
+ * past len: the sort key's head, the same for the inverter's sort of a batch's terms and
+ * the merge's order of runs, so that both order terms bytewise alike. */
+static inline uint64_t poisk_term_prefix(const uint8_t *p, size_t len)
+{
+    uint8_t b[8] = { 0 };
+    uint64_t v;
+    memcpy(b, p, len < 8 ? len : 8);
+    memcpy(&v, b, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 
 #endif

@@ -842,12 +842,9 @@ static int sort_terms(poisk_inverter *inv, unsigned kind, sort_key **out)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const term_info *ti = &inv->terms[inv->touched[kind][i]];
-        uint8_t b[16] = { 0 };
-        uint64_t w[2];
-        memcpy(b, inv->arena.data + ti->off, ti->len < 16 ? ti->len : 16);
-        memcpy(w, b, 16);
-        k[i].p0 = __builtin_bswap64(w[0]);      /* little-endian host (codec.c) */
-        k[i].p1 = __builtin_bswap64(w[1]);
+        const uint8_t *t = inv->arena.data + ti->off;
+        k[i].p0 = poisk_term_prefix(t, ti->len);
+        k[i].p1 = ti->len > 8 ? poisk_term_prefix(t + 8, ti->len - 8) : 0;
         k[i].id = inv->touched[kind][i];
         k[i].pad = 0;
     }

@@ -47,10 +47,7 @@ static int cur_next(run_cur *c)
         return -1;
     c->key = c->p;
     c->key_len = (size_t)klen;
-    uint64_t pf = 0;
-    for (unsigned j = 0; j < 8; j++)
-        pf = pf << 8 | (j < klen ? c->p[j] : 0);
-    c->prefix = pf;
+    c->prefix = poisk_term_prefix(c->p, (size_t)klen);
     c->p += klen;
     if (poisk_varint_decode(&c->p, c->end, &nd) || poisk_varint_decode(&c->p, c->end, &plen)
         || plen > (uint64_t)(c->end - c->p) || nd > UINT32_MAX)

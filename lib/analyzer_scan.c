@@ -371,6 +371,28 @@ static void put_letter(poisk_piece *p, size_t o, uint16_t e)
     p->form[o + 1] = (char)(e & 0xFF);
 }
 
+/* The piece the fast paths read from s->pos to end (len bytes of form, nch letters, no
+ * Latin): its fields, and the scanner moved past it with nothing pending. */
+static inline void fast_piece_end(poisk_scanner *s, poisk_piece *p, size_t len, unsigned nch,
+                                  size_t end, unsigned digit, unsigned caps, unsigned title,
+                                  poisk_glue glue)
+{
+    p->len = (uint16_t)len;
+    p->nchars = (uint16_t)nch;
+    p->start = s->pos;
+    p->end = end;
+    p->digit = (uint8_t)digit;
+    p->caps = (uint8_t)caps;
+    p->title = (uint8_t)title;
+    p->latin = 0;
+    p->glue = (uint8_t)glue;
+    p->r_bits = 0;
+    p->ref.hash = 0;
+    s->pos = end;
+    s->cut = 0;
+    s->npend = s->ipend = 0;
+}
+
 /* Fast path for the common run: basic Russian letters (with ё) or ASCII digits, no case
  * change inside (lower case, Title case or ALL CAPS), ended by a plain separator.  Writes
  * the piece straight into *p.  @return : 0 when the run needs the general path (nothing
@@ -448,20 +470,7 @@ static inline __attribute__((always_inline)) int fast_run(poisk_scanner *s, pois
     }
     if (!nch || nch == POISK_PIECE_MAX_CP || (i < n && !ends_run(t, i, n)))
         return 0;
-    p->len = (uint16_t)o;
-    p->nchars = (uint16_t)nch;
-    p->start = s->pos;
-    p->end = i;
-    p->digit = (uint8_t)digit;
-    p->caps = (uint8_t)(caps && nch >= 2);
-    p->title = (uint8_t)up0;
-    p->latin = 0;
-    p->glue = (uint8_t)glue;
-    p->r_bits = 0;
-    p->ref.hash = 0;
-    s->pos = i;
-    s->cut = 0;
-    s->npend = s->ipend = 0;
+    fast_piece_end(s, p, o, (unsigned)nch, i, digit, caps && nch >= 2, up0, glue);
     return 1;
 }
 
@@ -552,18 +561,8 @@ int poisk_scanner_next(poisk_scanner *s, poisk_piece *out)
     if (s->have_prev && fast_separators(s, &glue)) {
         size_t i = s->pos, len;
         if (i + 32 < s->len && (len = plain_word(s->text + i, out)) != 0) {
-            out->len = (uint16_t)len;
-            out->nchars = (uint16_t)(len / 2);
-            out->start = i;
-            out->end = s->pos = i + len;
-            out->digit = 0;
-            out->caps = 0;
-            out->latin = 0;
-            out->glue = (uint8_t)glue;
-            out->r_bits = 0;
-            out->ref.hash = 0;
-            s->cut = 0;
-            return 1;                     /* npend, ipend: 0 or equal, as after fast_run() */
+            fast_piece_end(s, out, len, (unsigned)(len / 2), i + len, 0, 0, out->title, glue);
+            return 1;
         }
         if (fast_run(s, glue, out))
             return 1;
