@@ -101,8 +101,17 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
                 if ((double)w->cmax[q] + 1 - own - SKIP_COST * (double)(d - 1) <= w->best[k]) break;
                 double base = w->best[q] + 1 - own;        /* (the float sum, as before) */
                 if (base - SKIP_COST * (double)(d - 1) <= w->best[k]) continue;
-                double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
-                if (irr < 0 && c[k].section_next) irr = 0;
+                /* the page-length ratio r costs |log r|, except a short page before a
+                 * section (no log() then); |log r| >= 2 |r - 1| / (r + 1), and when even
+                 * that bound makes the step lose (by more than rounding could change),
+                 * the log() is not needed either */
+                double irr = 0, r = L > 0 ? (double)gap / ((double)d * L) : 1;
+                if (L > 0 && !(r < 1 && c[k].section_next)) {
+                    double lb = 2 * fabs(r - 1) / (r + 1);
+                    if (LAMBDA * lb > base - SKIP_COST * (double)(d - 1) - w->best[k] + 1e-9)
+                        continue;
+                    irr = log(r);
+                }
                 double s = base - LAMBDA * fabs(irr) - SKIP_COST * (double)(d - 1);
                 if (s > w->best[k]) { w->best[k] = (float)s; w->prev[k] = q; w->len[k] = w->len[q] + 1; }
             }
