@@ -90,6 +90,7 @@ typedef struct parser {
     size_t n_dig;
     int line_based;
     int joiners;             /* st_tokens.joiners: a token may be longer than its word */
+    uint64_t header_by_len[32];  /* bit k: header_words[k] is that many bytes long */
     poisk_document *doc;
     size_t *cands;           /* token index of each section candidate */
     int *cand_k;
@@ -616,7 +617,8 @@ static void find_sector_headings(parser *p)
  * commonest first: a lookup is a scan, and the words are distinct, so order decides nothing
  * else (a word with a lost last letter may fit two, "задач", but then both agree). */
 typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
-#define HW(w, d) { w, sizeof w - 1, d }
+/* (each under 32 bytes: header_lookup() indexes the words by length) */
+#define HW(w, d) { w, sizeof w - 1 + 0 * sizeof(char[sizeof w <= 32 ? 1 : -1]), d }
 static const header_word header_words[] = { HW("проекта", 0), HW("наименование", 1),
     HW("показателя", 0), HW("реализации", 0), HW("цель", 0), HW("срок", 0),
     HW("краткое", 0), HW("описание", 1), HW("финансирование", 1), HW("роль", 0),
@@ -629,12 +631,15 @@ static const header_word header_words[] = { HW("проекта", 0), HW("наи�
 #undef HW
 
 /* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
- * the length and the first two bytes (the first Cyrillic letter) are compared inline. */
-static const header_word *header_lookup(const char *w, size_t wl)
+ * only the words of its length are compared (the words are distinct, so which of them is
+ * tried first decides nothing). */
+static const header_word *header_lookup(const parser *p, const char *w, size_t wl)
 {
-    for (const header_word *h = header_words; h->w; h++)
-        if (h->len == wl && h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
+    for (uint64_t m = wl < 32 ? p->header_by_len[wl] : 0; m; m &= m - 1) {
+        const header_word *h = &header_words[__builtin_ctzll(m)];
+        if (h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
             return h;
+    }
     return NULL;
 }
 
@@ -645,14 +650,14 @@ static int header_word_at(const parser *p, size_t i, int *distinct)
     if (!is_word_tok(p, i)) return 0;
     char w[160];
     size_t wl = st_norm(p->src, &p->t[i], w, 128);
-    const header_word *h = header_lookup(w, wl);
+    const header_word *h = header_lookup(p, w, wl);
     if (h) { *distinct = h->distinct; return 1; }
     if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
         char w2[128];
         size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
         if (wl + l2 < sizeof w) {
             memcpy(w + wl, w2, l2 + 1);
-            if (wl >= 4 && (h = header_lookup(w, wl + l2))) { *distinct = h->distinct; return 2; }
+            if (wl >= 4 && (h = header_lookup(p, w, wl + l2))) { *distinct = h->distinct; return 2; }
             w[wl] = 0;
         }
     }
@@ -744,6 +749,10 @@ static size_t btok_below(const parser *p, size_t i)
  * the column-number row "1 2 3 4 5" of line-based exports. */
 static int find_table_headers(parser *p)
 {
+    memset(p->header_by_len, 0, sizeof p->header_by_len);
+    _Static_assert(sizeof header_words / sizeof *header_words <= 65, "one bit per word");
+    for (size_t k = 0; header_words[k].w; k++)
+        p->header_by_len[header_words[k].len] |= (uint64_t)1 << k;
     for (size_t i = 0; i < p->n; i++) {
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
             i = st_find_len(p->t, i, p->n, 4);
