@@ -995,7 +995,13 @@ static inline __attribute__((always_inline)) int recommended_at(const parser *p,
     /* the first two bytes as one little-endian load: р is D1 80, Р is D0 A0 */
     uint16_t b;
     memcpy(&b, s, 2);
-    return (b == 0x80D1 || b == 0xA0D0) && recommended_rest(p, i);
+    if (b != 0x80D1 && b != 0xA0D0)
+        return 0;
+    /* "р" then two plain letters that are not "ек" ("реализации", "региональный"): no
+     * call (not_rek() with its first letter known) */
+    if ((s[2] & 0xFE) == 0xD0 && (s[4] & 0xFE) == 0xD0 && (fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A))
+        return 0;
+    return recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
