@@ -930,6 +930,7 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     for (size_t i = a; i < b;) {
         size_t k = plain_run(s, i, b);
         if (!k) {
+            if (s[i] == ' ') { space = 1; i++; continue; }     /* (the common space) */
             size_t sl = st_space_len(p->src, b, i);
             if (sl) { space = 1; i += sl; continue; }
             k = 1;                       /* a lead byte of something else */
@@ -1329,6 +1330,16 @@ static const char *heading_title(parser *p, size_t tok, size_t limit)
     size_t max = a + 200 < limit ? a + 200 : limit;
     int quoted = 0;
     while (b < max) {
+#ifdef __SSE2__
+        if (b + 16 <= max) {       /* to the next ASCII or C2 byte, 16 bytes a step */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p->src + b));
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2))));
+            if (!m) { b += 16; continue; }
+            b += (size_t)__builtin_ctz(m);
+        }
+#endif
         unsigned char c = (unsigned char)p->src[b];
         if (c >= 0x80 && c != 0xC2) { b++; continue; }     /* (no test below can hold) */
         if (c == '\n' || c == '\r') break;
