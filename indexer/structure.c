@@ -211,6 +211,11 @@ static int find_candidates(parser *p)
         size_t d = p->dig[q];
         for (size_t i = d > next ? d - 1 : next; i <= d && i + 1 < p->n; i++) {
             next = i + 1;
+            /* (both rules need a one-digit token at i or i + 1: most digit tokens are
+             * longer, and are rejected here without the call) */
+            if (!(is_digit_tok(p, i) && st_len(&p->t[i]) == 1) &&
+                !(is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1))
+                continue;
             long k = candidate_at(p, i);
             if (k < 1 || k > 8)
                 continue;
@@ -500,10 +505,11 @@ static int prints_ordinal_rest(const parser *p, size_t i, int s, long n, size_t 
     return v >= 10 && lead >= 4 && lead <= 7 && rest == n && (n < 10 || v >= 100);
 }
 
-/* Asked of every token of the headings' search: most are words, rejected inline. */
+/* Asked of every token of the headings' search: most are words or numbers of more than
+ * three digits (years), rejected inline. */
 static inline int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name)
 {
-    return is_digit_tok(p, i) && prints_ordinal_rest(p, i, s, n, name);
+    return is_digit_tok(p, i) && st_len(&p->t[i]) <= 3 && prints_ordinal_rest(p, i, s, n, name);
 }
 
 /* Do the tokens from i spell key (ignoring «и», tolerating words split by wrapping)?
