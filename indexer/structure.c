@@ -90,6 +90,7 @@ typedef struct parser {
     size_t n_dig;
     int line_based;
     int joiners;             /* st_tokens.joiners: a token may be longer than its word */
+    uint64_t header_by_len[32];  /* bit k: header_words[k] is that many bytes long */
     poisk_document *doc;
     size_t *cands;           /* token index of each section candidate */
     int *cand_k;
@@ -210,6 +211,11 @@ static int find_candidates(parser *p)
         size_t d = p->dig[q];
         for (size_t i = d > next ? d - 1 : next; i <= d && i + 1 < p->n; i++) {
             next = i + 1;
+            /* (both rules need a one-digit token at i or i + 1: most digit tokens are
+             * longer, and are rejected here without the call) */
+            if (!(is_digit_tok(p, i) && st_len(&p->t[i]) == 1) &&
+                !(is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1))
+                continue;
             long k = candidate_at(p, i);
             if (k < 1 || k > 8)
                 continue;
@@ -499,10 +505,11 @@ static int prints_ordinal_rest(const parser *p, size_t i, int s, long n, size_t 
     return v >= 10 && lead >= 4 && lead <= 7 && rest == n && (n < 10 || v >= 100);
 }
 
-/* Asked of every token of the headings' search: most are words, rejected inline. */
+/* Asked of every token of the headings' search: most are words or numbers of more than
+ * three digits (years), rejected inline. */
 static inline int prints_ordinal(const parser *p, size_t i, int s, long n, size_t *name)
 {
-    return is_digit_tok(p, i) && prints_ordinal_rest(p, i, s, n, name);
+    return is_digit_tok(p, i) && st_len(&p->t[i]) <= 3 && prints_ordinal_rest(p, i, s, n, name);
 }
 
 /* Do the tokens from i spell key (ignoring «и», tolerating words split by wrapping)?
@@ -616,7 +623,8 @@ static void find_sector_headings(parser *p)
  * commonest first: a lookup is a scan, and the words are distinct, so order decides nothing
  * else (a word with a lost last letter may fit two, "задач", but then both agree). */
 typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
-#define HW(w, d) { w, sizeof w - 1, d }
+/* (each under 32 bytes: header_lookup() indexes the words by length) */
+#define HW(w, d) { w, sizeof w - 1 + 0 * sizeof(char[sizeof w <= 32 ? 1 : -1]), d }
 static const header_word header_words[] = { HW("проекта", 0), HW("наименование", 1),
     HW("показателя", 0), HW("реализации", 0), HW("цель", 0), HW("срок", 0),
     HW("краткое", 0), HW("описание", 1), HW("финансирование", 1), HW("роль", 0),
@@ -629,12 +637,15 @@ static const header_word header_words[] = { HW("проекта", 0), HW("наи�
 #undef HW
 
 /* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
- * the length and the first two bytes (the first Cyrillic letter) are compared inline. */
-static const header_word *header_lookup(const char *w, size_t wl)
+ * only the words of its length are compared (the words are distinct, so which of them is
+ * tried first decides nothing). */
+static const header_word *header_lookup(const parser *p, const char *w, size_t wl)
 {
-    for (const header_word *h = header_words; h->w; h++)
-        if (h->len == wl && h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
+    for (uint64_t m = wl < 32 ? p->header_by_len[wl] : 0; m; m &= m - 1) {
+        const header_word *h = &header_words[__builtin_ctzll(m)];
+        if (h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
             return h;
+    }
     return NULL;
 }
 
@@ -645,14 +656,14 @@ static int header_word_at(const parser *p, size_t i, int *distinct)
     if (!is_word_tok(p, i)) return 0;
     char w[160];
     size_t wl = st_norm(p->src, &p->t[i], w, 128);
-    const header_word *h = header_lookup(w, wl);
+    const header_word *h = header_lookup(p, w, wl);
     if (h) { *distinct = h->distinct; return 1; }
     if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
         char w2[128];
         size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
         if (wl + l2 < sizeof w) {
             memcpy(w + wl, w2, l2 + 1);
-            if (wl >= 4 && (h = header_lookup(w, wl + l2))) { *distinct = h->distinct; return 2; }
+            if (wl >= 4 && (h = header_lookup(p, w, wl + l2))) { *distinct = h->distinct; return 2; }
             w[wl] = 0;
         }
     }
@@ -744,6 +755,10 @@ static size_t btok_below(const parser *p, size_t i)
  * the column-number row "1 2 3 4 5" of line-based exports. */
 static int find_table_headers(parser *p)
 {
+    memset(p->header_by_len, 0, sizeof p->header_by_len);
+    _Static_assert(sizeof header_words / sizeof *header_words <= 65, "one bit per word");
+    for (size_t k = 0; header_words[k].w; k++)
+        p->header_by_len[header_words[k].len] |= (uint64_t)1 << k;
     for (size_t i = 0; i < p->n; i++) {
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
             i = st_find_len(p->t, i, p->n, 4);
@@ -921,6 +936,7 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     for (size_t i = a; i < b;) {
         size_t k = plain_run(s, i, b);
         if (!k) {
+            if (s[i] == ' ') { space = 1; i++; continue; }     /* (the common space) */
             size_t sl = st_space_len(p->src, b, i);
             if (sl) { space = 1; i += sl; continue; }
             k = 1;                       /* a lead byte of something else */
@@ -986,7 +1002,13 @@ static inline __attribute__((always_inline)) int recommended_at(const parser *p,
     /* the first two bytes as one little-endian load: р is D1 80, Р is D0 A0 */
     uint16_t b;
     memcpy(&b, s, 2);
-    return (b == 0x80D1 || b == 0xA0D0) && recommended_rest(p, i);
+    if (b != 0x80D1 && b != 0xA0D0)
+        return 0;
+    /* "р" then two plain letters that are not "ек" ("реализации", "региональный"): no
+     * call (not_rek() with its first letter known) */
+    if ((s[2] & 0xFE) == 0xD0 && (s[4] & 0xFE) == 0xD0 && (fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A))
+        return 0;
+    return recommended_rest(p, i);
 }
 
 typedef struct seg { size_t t0; const char *project; } seg;
@@ -1314,6 +1336,16 @@ static const char *heading_title(parser *p, size_t tok, size_t limit)
     size_t max = a + 200 < limit ? a + 200 : limit;
     int quoted = 0;
     while (b < max) {
+#ifdef __SSE2__
+        if (b + 16 <= max) {       /* to the next ASCII or C2 byte, 16 bytes a step */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p->src + b));
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2))));
+            if (!m) { b += 16; continue; }
+            b += (size_t)__builtin_ctz(m);
+        }
+#endif
         unsigned char c = (unsigned char)p->src[b];
         if (c >= 0x80 && c != 0xC2) { b++; continue; }     /* (no test below can hold) */
         if (c == '\n' || c == '\r') break;

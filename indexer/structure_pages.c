@@ -48,7 +48,8 @@ static int dotted_second(const st_tok *t, size_t n, size_t i)
            t[i].start - st_end(&t[i - 1]) <= 2;
 }
 
-static int is_candidate(const char *text, const st_tok *t, size_t n, size_t i, int line_based)
+/* Is token i a page-number candidate?  @return : its value, or 0 */
+static long candidate_value(const char *text, const st_tok *t, size_t n, size_t i, int line_based)
 {
     unsigned f = fl(t, n, i);
     if (!(f & ST_DIGIT) || (f & (ST_GLUED | ST_HEADING)) || st_len(&t[i]) > 4)
@@ -62,7 +63,7 @@ static int is_candidate(const char *text, const st_tok *t, size_t n, size_t i, i
     if (line_based && (!(f & ST_NL_BEFORE) || (i + 1 < n && !(fl(t, n, i + 1) & ST_NL_BEFORE))))
         return 0;
     long v = st_value(text, &t[i]);
-    return v >= 1 && v <= MAX_VALUE;
+    return v >= 1 && v <= MAX_VALUE ? v : 0;
 }
 
 typedef struct dp {           /* per candidate: 20 bytes */
@@ -101,8 +102,17 @@ static size_t chain(const cand *c, size_t nc, double L, dp *w)
                 if ((double)w->cmax[q] + 1 - own - SKIP_COST * (double)(d - 1) <= w->best[k]) break;
                 double base = w->best[q] + 1 - own;        /* (the float sum, as before) */
                 if (base - SKIP_COST * (double)(d - 1) <= w->best[k]) continue;
-                double irr = L > 0 ? log((double)gap / ((double)d * L)) : 0;
-                if (irr < 0 && c[k].section_next) irr = 0;
+                /* the page-length ratio r costs |log r|, except a short page before a
+                 * section (no log() then); |log r| >= 2 |r - 1| / (r + 1), and when even
+                 * that bound makes the step lose (by more than rounding could change),
+                 * the log() is not needed either */
+                double irr = 0, r = L > 0 ? (double)gap / ((double)d * L) : 1;
+                if (L > 0 && !(r < 1 && c[k].section_next)) {
+                    double lb = 2 * fabs(r - 1) / (r + 1);
+                    if (LAMBDA * lb > base - SKIP_COST * (double)(d - 1) - w->best[k] + 1e-9)
+                        continue;
+                    irr = log(r);
+                }
                 double s = base - LAMBDA * fabs(irr) - SKIP_COST * (double)(d - 1);
                 if (s > w->best[k]) { w->best[k] = (float)s; w->prev[k] = q; w->len[k] = w->len[q] + 1; }
             }
@@ -202,7 +212,8 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *d
     if (!c) return -1;
     for (size_t q = 0; q < n_digits; q++) {
         size_t i = digits[q];
-        if (!is_candidate(text, t, n, i, line_based)) continue;
+        long v = candidate_value(text, t, n, i, line_based);
+        if (!v) continue;
         if (nc == cap) {
             cand *g = realloc(c, 2 * cap * sizeof *c);
             if (!g) goto out;
@@ -211,7 +222,7 @@ int st_pages_find(const char *text, const st_tok *t, size_t n, const uint32_t *d
         }
         c[nc].tok = (uint32_t)i;
         c[nc].pos = t[i].start;
-        c[nc].v = (uint16_t)st_value(text, &t[i]);
+        c[nc].v = (uint16_t)v;
         c[nc].section_next = (fl(t, n, i + 1) & ST_SECTION) != 0;
         c[nc].item = i + 1 < n && !(fl(t, n, i + 1) & ST_DIGIT) && (fl(t, n, i + 1) & ST_UPPER);
         c[nc].list = 0;

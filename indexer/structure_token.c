@@ -100,24 +100,36 @@ size_t st_space_len(const char *text, size_t len, size_t i)
     return is_space(cp) ? j - i : 0;
 }
 
-static inline int push(st_tokens *tk, uint32_t start, uint32_t len, unsigned flags)
+/* Room for more tokens (tk->n of them so far): the slow half of PUSH. */
+static __attribute__((noinline)) int grow(st_tokens *tk)
 {
-    if (tk->n == tk->cap) {
-        size_t cap = tk->cap ? tk->cap + tk->cap / 2 : 1024;
-        st_tok *t = realloc(tk->t, cap * sizeof *t);
-        if (!t)
-            return -1;
-        tk->t = t;
-        tk->cap = cap;
-    }
-    tk->t[tk->n].start = start;
-    tk->t[tk->n].len_flags = len | ((uint32_t)flags << 19);
-    tk->n++;
+    size_t cap = tk->cap ? tk->cap + tk->cap / 2 : 1024;
+    st_tok *t = realloc(tk->t, cap * sizeof *t);
+    if (!t)
+        return -1;
+    tk->t = t;
+    tk->cap = cap;
     return 0;
 }
 
-/* Note the token just pushed (a digit run) in tk->digits. */
-static int push_digit(st_tokens *tk)
+/* Append a token.  The array, its count and capacity live in st_tokenize's locals T, n and
+ * cap (in registers, not reloaded through tk after each store); tk is updated on growth. */
+#define PUSH(at, size, fl)                                                          \
+    do {                                                                            \
+        if (n == cap) {                                                             \
+            tk->n = n;                                                              \
+            if (grow(tk))                                                           \
+                return -1;                                                          \
+            T = tk->t;                                                              \
+            cap = tk->cap;                                                          \
+        }                                                                           \
+        T[n].start = (uint32_t)(at);                                                \
+        T[n].len_flags = (uint32_t)(size) | ((uint32_t)(fl) << 19);                 \
+        n++;                                                                        \
+    } while (0)
+
+/* Note token idx (a digit run) in tk->digits. */
+static int push_digit(st_tokens *tk, size_t idx)
 {
     if (tk->n_digits == tk->cap_digits) {
         size_t cap = tk->cap_digits ? tk->cap_digits * 2 : 256;
@@ -127,7 +139,7 @@ static int push_digit(st_tokens *tk)
         tk->digits = d;
         tk->cap_digits = cap;
     }
-    tk->digits[tk->n_digits++] = (uint32_t)(tk->n - 1);
+    tk->digits[tk->n_digits++] = (uint32_t)idx;
     return 0;
 }
 
@@ -222,6 +234,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     tk->t = malloc(tk->cap * sizeof *tk->t);
     if (!tk->t)
         return -1;
+    st_tok *T = tk->t;
+    size_t n = 0, cap = tk->cap, newlines = 0;
     size_t i = 0, tok_start = 0, tok_end = 0;
     int kind = 0;                  /* of the open token: 0 none, 1 letters, 2 digits */
     unsigned pending = 0, flags = 0;
@@ -235,8 +249,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
             (s[i + 2] & 0xC0) == 0x80) {
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags))
-                return -1;
+            PUSH(tok_start, tok_end - tok_start, flags);
             tok_start = i + 1;
             spaces = 0;
 #ifdef __SSE2__
@@ -263,8 +276,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
                 if (nb < 16)               /* (then e + 4 <= i + 35) */
                     memcpy(&sep, s + e, 4);
                 if ((sep & 0x00C0FEFFu) == 0x0080D020u) {
-                    if (push(tk, (uint32_t)tok_start, (uint32_t)(e - tok_start), f | caps))
-                        return -1;
+                    PUSH(tok_start, e - tok_start, f | caps);
                     i = e;
                     tok_start = i + 1;
                     continue;
@@ -306,8 +318,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int glued = 0;
         if (kind) {                /* close the open token */
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
-                (kind == 2 && push_digit(tk)))
+            PUSH(tok_start, tok_end - tok_start, flags);
+            if (kind == 2 && push_digit(tk, n - 1))
                 return -1;
             glued = k != 0;
             kind = 0;
@@ -328,7 +340,7 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
             tok_end = i = run_on(s, len, i, tok_start, k, &letters, &lower);
             continue;
         }
-        if (cp == '\n') { pending |= ST_NL_BEFORE; tk->newlines++; }
+        if (cp == '\n') { pending |= ST_NL_BEFORE; newlines++; }
         if (is_space(cp)) {
             if (++spaces >= 2) pending |= ST_WIDE_BEFORE;
         } else if (cp == '.') {
@@ -341,12 +353,16 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     }
     if (kind) {
         if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-        if (push(tk, (uint32_t)tok_start, (uint32_t)(tok_end - tok_start), flags) ||
-            (kind == 2 && push_digit(tk)))
+        PUSH(tok_start, tok_end - tok_start, flags);
+        if (kind == 2 && push_digit(tk, n - 1))
             return -1;
     }
+    tk->n = n;
+    tk->newlines = newlines;
     return 0;
 }
+
+#undef PUSH
 
 void st_tokens_free(st_tokens *tk)
 {
