@@ -1004,9 +1004,9 @@ static inline __attribute__((always_inline)) int recommended_at(const parser *p,
     memcpy(&b, s, 2);
     if (b != 0x80D1 && b != 0xA0D0)
         return 0;
-    /* "р" then two plain letters that are not "ек" ("реализации", "региональный"): no
-     * call (not_rek() with its first letter known) */
-    if ((s[2] & 0xFE) == 0xD0 && (s[4] & 0xFE) == 0xD0 && (fold2(s + 2) != 0x435 || fold2(s + 4) != 0x43A))
+    /* "р" then two plain letters that are not "ек" ("реализации", "региональный"):
+     * recommended_rest() would say no, without the call */
+    if (not_rek(s))
         return 0;
     return recommended_rest(p, i);
 }
