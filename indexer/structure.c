@@ -21,6 +21,7 @@
  * The file name is never used for meaning; it only goes into passage ids.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,6 @@ typedef struct parser {
     size_t n_dig;
     int line_based;
     int joiners;             /* st_tokens.joiners: a token may be longer than its word */
-    uint64_t header_by_len[32];  /* bit k: header_words[k] is that many bytes long */
     poisk_document *doc;
     size_t *cands;           /* token index of each section candidate */
     int *cand_k;
@@ -182,19 +182,31 @@ static void mark_heading(parser *p, size_t t0, size_t t1)
 static const char *const title_word[9] = { 0, "основн", "карточк", "приоритет", "проблем",
     "взаимосвяз", "проект", "показател", "ресурс" };
 
-/* The section number of a heading candidate at token pair (i, i + 1), or -1. */
-static long candidate_at(const parser *p, size_t i)
+static inline int one_digit(const parser *p, size_t i)
+{
+    return is_digit_tok(p, i) && st_len(&p->t[i]) == 1;
+}
+
+/* candidate_at() past its one-digit test. */
+static __attribute__((noinline)) long candidate_rules(const parser *p, size_t i)
 {
     /* "N Раздел", "N. Раздел", "NРаздел" */
-    if (is_digit_tok(p, i) && st_len(&p->t[i]) == 1 && !(F(p, i) & ST_GLUED) &&
-        !dotted_second(p, i) && tok_is(p, i + 1, "раздел"))
+    if (one_digit(p, i) && !(F(p, i) & ST_GLUED) && !dotted_second(p, i) &&
+        tok_is(p, i + 1, "раздел"))
         return tok_value(p, i);
     /* "Раздел N" (other exports); the next token's flags first, the word test is dearer */
-    if (is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1 &&
-        tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
+    if (one_digit(p, i + 1) && tok_is(p, i, "раздел") && !is_digit_tok(p, i - (i > 0)) &&
         !(F(p, i + 2) & ST_GLUED && is_digit_tok(p, i + 2)))
         return tok_value(p, i + 1);
     return -1;
+}
+
+/* The section number of a heading candidate at token pair (i, i + 1), or -1.  Both rules
+ * need a one-digit token at i or i + 1: most digit tokens asked (years, sums) are longer,
+ * and are rejected inline. */
+static inline long candidate_at(const parser *p, size_t i)
+{
+    return one_digit(p, i) || one_digit(p, i + 1) ? candidate_rules(p, i) : -1;
 }
 
 static int find_candidates(parser *p)
@@ -211,11 +223,6 @@ static int find_candidates(parser *p)
         size_t d = p->dig[q];
         for (size_t i = d > next ? d - 1 : next; i <= d && i + 1 < p->n; i++) {
             next = i + 1;
-            /* (both rules need a one-digit token at i or i + 1: most digit tokens are
-             * longer, and are rejected here without the call) */
-            if (!(is_digit_tok(p, i) && st_len(&p->t[i]) == 1) &&
-                !(is_digit_tok(p, i + 1) && st_len(&p->t[i + 1]) == 1))
-                continue;
             long k = candidate_at(p, i);
             if (k < 1 || k > 8)
                 continue;
@@ -619,11 +626,11 @@ static void find_sector_headings(parser *p)
 
 /* ---- 6: boilerplate ------------------------------------------------------------------- */
 
-/* The words of table headers; distinct: a distinctive one (at least two per header).  The
- * commonest first: a lookup is a scan, and the words are distinct, so order decides nothing
- * else (a word with a lost last letter may fit two, "задач", but then both agree). */
+/* The words of table headers; distinct: a distinctive one (at least two per header).  At
+ * most 64 words, each under 32 bytes: header_lookup() indexes them by length.  The words
+ * are distinct, so their order decides nothing (a word with a lost last letter may fit
+ * two, "задач", but then both agree). */
 typedef struct header_word { const char *w; unsigned char len, distinct; } header_word;
-/* (each under 32 bytes: header_lookup() indexes the words by length) */
 #define HW(w, d) { w, sizeof w - 1 + 0 * sizeof(char[sizeof w <= 32 ? 1 : -1]), d }
 static const header_word header_words[] = { HW("проекта", 0), HW("наименование", 1),
     HW("показателя", 0), HW("реализации", 0), HW("цель", 0), HW("срок", 0),
@@ -636,12 +643,23 @@ static const header_word header_words[] = { HW("проекта", 0), HW("наи�
     HW("базовое", 0), { 0, 0, 0 } };
 #undef HW
 
+/* header_lookup()'s index, built once for every parser */
+static uint64_t header_by_len[32];       /* bit k: header_words[k] is that many bytes long */
+static pthread_once_t header_by_len_once = PTHREAD_ONCE_INIT;
+
+static void header_by_len_init(void)
+{
+    _Static_assert(sizeof header_words / sizeof *header_words <= 65, "one bit per word");
+    for (size_t k = 0; header_words[k].w; k++)
+        header_by_len[header_words[k].len] |= (uint64_t)1 << k;
+}
+
 /* The header word w (wl bytes), or NULL.  Asked for most words of table-header candidates:
  * only the words of its length are compared (the words are distinct, so which of them is
  * tried first decides nothing). */
-static const header_word *header_lookup(const parser *p, const char *w, size_t wl)
+static const header_word *header_lookup(const char *w, size_t wl)
 {
-    for (uint64_t m = wl < 32 ? p->header_by_len[wl] : 0; m; m &= m - 1) {
+    for (uint64_t m = wl < 32 ? header_by_len[wl] : 0; m; m &= m - 1) {
         const header_word *h = &header_words[__builtin_ctzll(m)];
         if (h->w[0] == w[0] && (wl < 2 || h->w[1] == w[1]) && !memcmp(h->w, w, wl))
             return h;
@@ -656,14 +674,14 @@ static int header_word_at(const parser *p, size_t i, int *distinct)
     if (!is_word_tok(p, i)) return 0;
     char w[160];
     size_t wl = st_norm(p->src, &p->t[i], w, 128);
-    const header_word *h = header_lookup(p, w, wl);
+    const header_word *h = header_lookup(w, wl);
     if (h) { *distinct = h->distinct; return 1; }
     if (is_word_tok(p, i + 1) && !(F(p, i + 1) & ST_NL_BEFORE && p->line_based)) {
         char w2[128];
         size_t l2 = st_norm(p->src, &p->t[i + 1], w2, sizeof w2);
         if (wl + l2 < sizeof w) {
             memcpy(w + wl, w2, l2 + 1);
-            if (wl >= 4 && (h = header_lookup(p, w, wl + l2))) { *distinct = h->distinct; return 2; }
+            if (wl >= 4 && (h = header_lookup(w, wl + l2))) { *distinct = h->distinct; return 2; }
             w[wl] = 0;
         }
     }
@@ -755,10 +773,7 @@ static size_t btok_below(const parser *p, size_t i)
  * the column-number row "1 2 3 4 5" of line-based exports. */
 static int find_table_headers(parser *p)
 {
-    memset(p->header_by_len, 0, sizeof p->header_by_len);
-    _Static_assert(sizeof header_words / sizeof *header_words <= 65, "one bit per word");
-    for (size_t k = 0; header_words[k].w; k++)
-        p->header_by_len[header_words[k].len] |= (uint64_t)1 << k;
+    pthread_once(&header_by_len_once, header_by_len_init);
     for (size_t i = 0; i < p->n; i++) {
         if (!p->joiners) {               /* then "пп" is a 4-byte token: skip the others */
             i = st_find_len(p->t, i, p->n, 4);
@@ -936,7 +951,6 @@ static const char *collapsed_copy(parser *p, size_t a, size_t b)
     for (size_t i = a; i < b;) {
         size_t k = plain_run(s, i, b);
         if (!k) {
-            if (s[i] == ' ') { space = 1; i++; continue; }     /* (the common space) */
             size_t sl = st_space_len(p->src, b, i);
             if (sl) { space = 1; i += sl; continue; }
             k = 1;                       /* a lead byte of something else */

@@ -93,14 +93,15 @@ static int is_space(uint32_t cp)
            cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-size_t st_space_len(const char *text, size_t len, size_t i)
+/* st_space_len() past its ASCII test. */
+size_t st_space_len_wide(const char *text, size_t len, size_t i)
 {
     size_t j = i;
     uint32_t cp = decode((const unsigned char *)text, len, &j);
     return is_space(cp) ? j - i : 0;
 }
 
-/* Room for more tokens (tk->n of them so far): the slow half of PUSH. */
+/* Room for more tokens: the slow half of push(). */
 static __attribute__((noinline)) int grow(st_tokens *tk)
 {
     size_t cap = tk->cap ? tk->cap + tk->cap / 2 : 1024;
@@ -112,21 +113,25 @@ static __attribute__((noinline)) int grow(st_tokens *tk)
     return 0;
 }
 
-/* Append a token.  The array, its count and capacity live in st_tokenize's locals T, n and
- * cap (in registers, not reloaded through tk after each store); tk is updated on growth. */
-#define PUSH(at, size, fl)                                                          \
-    do {                                                                            \
-        if (n == cap) {                                                             \
-            tk->n = n;                                                              \
-            if (grow(tk))                                                           \
-                return -1;                                                          \
-            T = tk->t;                                                              \
-            cap = tk->cap;                                                          \
-        }                                                                           \
-        T[n].start = (uint32_t)(at);                                                \
-        T[n].len_flags = (uint32_t)(size) | ((uint32_t)(fl) << 19);                 \
-        n++;                                                                        \
-    } while (0)
+/* The token array while st_tokenize fills it: a local whose address never escapes, so
+ * the array, count and capacity stay in registers across the calls in the loop (through
+ * tk they were reloaded after each); tk->t and tk->cap are kept in step on growth. */
+typedef struct tok_out { st_tok *t; size_t n, cap; } tok_out;
+
+static inline __attribute__((always_inline)) int push(st_tokens *tk, tok_out *o, size_t at,
+                                                     size_t size, unsigned flags)
+{
+    if (o->n == o->cap) {
+        if (grow(tk))
+            return -1;
+        o->t = tk->t;
+        o->cap = tk->cap;
+    }
+    o->t[o->n].start = (uint32_t)at;
+    o->t[o->n].len_flags = (uint32_t)size | ((uint32_t)flags << 19);
+    o->n++;
+    return 0;
+}
 
 /* Note token idx (a digit run) in tk->digits. */
 static int push_digit(st_tokens *tk, size_t idx)
@@ -234,8 +239,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     tk->t = malloc(tk->cap * sizeof *tk->t);
     if (!tk->t)
         return -1;
-    st_tok *T = tk->t;
-    size_t n = 0, cap = tk->cap, newlines = 0;
+    tok_out o = { tk->t, 0, tk->cap };
+    size_t newlines = 0;
     size_t i = 0, tok_start = 0, tok_end = 0;
     int kind = 0;                  /* of the open token: 0 none, 1 letters, 2 digits */
     unsigned pending = 0, flags = 0;
@@ -249,7 +254,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         if (kind == 1 && i + 2 < len && s[i] == ' ' && (s[i + 1] & 0xFE) == 0xD0 &&
             (s[i + 2] & 0xC0) == 0x80) {
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            PUSH(tok_start, tok_end - tok_start, flags);
+            if (push(tk, &o, tok_start, tok_end - tok_start, flags))
+                return -1;
             tok_start = i + 1;
             spaces = 0;
 #ifdef __SSE2__
@@ -276,7 +282,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
                 if (nb < 16)               /* (then e + 4 <= i + 35) */
                     memcpy(&sep, s + e, 4);
                 if ((sep & 0x00C0FEFFu) == 0x0080D020u) {
-                    PUSH(tok_start, e - tok_start, f | caps);
+                    if (push(tk, &o, tok_start, e - tok_start, f | caps))
+                        return -1;
                     i = e;
                     tok_start = i + 1;
                     continue;
@@ -318,8 +325,8 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
         int glued = 0;
         if (kind) {                /* close the open token */
             if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-            PUSH(tok_start, tok_end - tok_start, flags);
-            if (kind == 2 && push_digit(tk, n - 1))
+            if (push(tk, &o, tok_start, tok_end - tok_start, flags) ||
+                (kind == 2 && push_digit(tk, o.n - 1)))
                 return -1;
             glued = k != 0;
             kind = 0;
@@ -353,16 +360,14 @@ int st_tokenize(const char *text, size_t len, st_tokens *tk)
     }
     if (kind) {
         if (letters >= 2 && !lower) flags |= ST_ALLCAPS;
-        PUSH(tok_start, tok_end - tok_start, flags);
-        if (kind == 2 && push_digit(tk, n - 1))
+        if (push(tk, &o, tok_start, tok_end - tok_start, flags) ||
+            (kind == 2 && push_digit(tk, o.n - 1)))
             return -1;
     }
-    tk->n = n;
+    tk->n = o.n;
     tk->newlines = newlines;
     return 0;
 }
-
-#undef PUSH
 
 void st_tokens_free(st_tokens *tk)
 {

@@ -158,8 +158,17 @@ static inline size_t st_find_len(const st_tok *t, size_t i, size_t n, uint32_t l
 /*! Value of a digit token of at most 9 digits; -1 otherwise. */
 long st_value(const char *text, const st_tok *t);
 
-/*! Is the byte at text[i] the start of white space (ASCII, NBSP, BOM, Unicode spaces)?
+size_t st_space_len_wide(const char *text, size_t len, size_t i);
+
+/*! Is the byte at text[i] (i < len) the start of white space (ASCII, NBSP, BOM, Unicode
+ *  spaces)?  An ASCII byte is answered inline (most are: the common space).
  *  @return : its length in bytes, or 0 */
-size_t st_space_len(const char *text, size_t len, size_t i);
+static inline size_t st_space_len(const char *text, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c < 0x80)
+        return c == ' ' || (c >= 0x09 && c <= 0x0D);
+    return st_space_len_wide(text, len, i);
+}
 
 #endif
