@@ -88,7 +88,7 @@ static int is_joiner(uint32_t cp)
 
 static int is_space(uint32_t cp)
 {
-    return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
+    return st_is_ascii_space(cp) || cp == 0x85 || cp == 0xA0 ||
            cp == 0xFEFF || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
            cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }

@@ -158,6 +158,13 @@ static inline size_t st_find_len(const st_tok *t, size_t i, size_t n, uint32_t l
 /*! Value of a digit token of at most 9 digits; -1 otherwise. */
 long st_value(const char *text, const st_tok *t);
 
+/*! Is the code point c ASCII white space (space, tab, line feed, VT, FF, CR)? */
+static inline int st_is_ascii_space(uint32_t c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0D);
+}
+
+/*! st_space_len()'s out-of-line half, for a byte >= 0x80 (it decodes the character). */
 size_t st_space_len_wide(const char *text, size_t len, size_t i);
 
 /*! Is the byte at text[i] (i < len) the start of white space (ASCII, NBSP, BOM, Unicode
@@ -167,7 +174,7 @@ static inline size_t st_space_len(const char *text, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)text[i];
     if (c < 0x80)
-        return c == ' ' || (c >= 0x09 && c <= 0x0D);
+        return st_is_ascii_space(c);
     return st_space_len_wide(text, len, i);
 }
 
