@@ -397,7 +397,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
 {
     const batch_plan *bp = &c->batches[b];
     poisk_batch_out *o = &c->outs[b];
-    poisk_buf raw = { 0 }, code = { 0 };
+    poisk_store_block blk = { 0 };
     int rc = POISK_OK;
     pthread_mutex_lock(&c->lock);
     if (c->spare_store.data && !o->store.data) {
@@ -406,7 +406,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     }
     pthread_mutex_unlock(&c->lock);
     for (uint32_t k = bp->first_block; k < bp->first_block + bp->n_blocks && !rc; k++) {
-        raw.len = 0;
+        poisk_store_block_reset(&blk);
         int ahead = k < c->ahead_done;  /* compressed already: only invert */
         uint32_t first = c->blk_first[k], end = c->blk_first[k + 1];
         for (uint32_t id = first; id < end && !rc; id++) {
@@ -418,7 +418,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 break;
             }
             if (!ahead)
-                poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
+                poisk_store_block_add(&blk, &rec, c->region_rank[r->region]);
             c->secs[id] = (uint8_t)rec.section;
             rc = poisk_inverter_add(inv, id, rec.section, rec.text.ptr, rec.text.len, &c->dl[id]);
             if (rc)
@@ -437,23 +437,22 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 break;
             }
         } else {
-            size_t bound = poisk_store_block_bound(comp, raw.len);
-            if (raw.failed || poisk_buf_reserve(&o->store, bound)
-                || (clen = poisk_store_block_compress(comp, raw.data, raw.len, &code,
-                                                      o->store.data + o->store.len, bound)) == 0) {
+            size_t bound = poisk_store_block_bound(comp, &blk);
+            if (!bound || poisk_buf_reserve(&o->store, bound)
+                || (clen = poisk_store_block_compress(comp, &blk, o->store.data + o->store.len,
+                                                      bound)) == 0) {
                 rc = poisk_error_set(err, POISK_ENOMEM, "out of memory compressing the store");
                 break;
             }
             o->store.len += clen;
-            rlen = raw.len;
+            rlen = poisk_store_block_raw_len(&blk);
         }
         poisk_buf_put_u32(&o->store_dir, first);
         poisk_buf_put_u32(&o->store_dir, end - first);
         poisk_buf_put_u32(&o->store_dir, (uint32_t)clen);
         poisk_buf_put_u32(&o->store_dir, (uint32_t)rlen);
     }
-    poisk_buf_free(&raw);
-    poisk_buf_free(&code);
+    poisk_store_block_free(&blk);
     if (rc)
         return rc;
     spool_release(c, bp);
@@ -519,10 +518,10 @@ static void *store_ahead_main(void *arg)
     store_ahead *sa = arg;
     poisk_writer_ctx *c = sa->c;
     struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
-    poisk_buf raw = { 0 }, code = { 0 };
+    poisk_store_block blk = { 0 };
     size_t off = 0;
     for (uint32_t k = 0; comp && k < c->n_blocks && !atomic_load(&sa->stop); k++) {
-        raw.len = 0;
+        poisk_store_block_reset(&blk);
         int bad = 0;
         for (uint32_t id = c->blk_first[k]; id < c->blk_first[k + 1] && !bad; id++) {
             const prec *r = &c->w->recs[c->order[id]];
@@ -530,24 +529,20 @@ static void *store_ahead_main(void *arg)
             poisk_store_rec rec;
             bad = poisk_store_record_decode(&p, p + r->len, &rec) != 0;
             if (!bad)
-                poisk_store_record_reencode(&raw, &rec, c->region_rank[r->region]);
+                poisk_store_block_add(&blk, &rec, c->region_rank[r->region]);
         }
-        if (bad || raw.failed || raw.len > UINT32_MAX)
+        size_t bound = poisk_store_block_bound(comp, &blk), rlen = poisk_store_block_raw_len(&blk);
+        if (bad || !bound || rlen > UINT32_MAX || bound > c->ahead_cap - off)
             break;
-        size_t bound = poisk_store_block_bound(comp, raw.len);
-        if (bound > c->ahead_cap - off)
-            break;
-        size_t clen = poisk_store_block_compress(comp, raw.data, raw.len, &code, c->ahead + off,
-                                                 bound);
+        size_t clen = poisk_store_block_compress(comp, &blk, c->ahead + off, bound);
         if (clen == 0)
             break;
         off += clen;
         c->ahead_off[k + 1] = (uint32_t)off;
-        c->ahead_raw[k] = (uint32_t)raw.len;
+        c->ahead_raw[k] = (uint32_t)rlen;
         c->ahead_done = k + 1;          /* read by the caller only after the join */
     }
-    poisk_buf_free(&raw);
-    poisk_buf_free(&code);
+    poisk_store_block_free(&blk);
     if (comp)
         libdeflate_free_compressor(comp);
     return NULL;

@@ -103,6 +103,13 @@ static inline uint64_t poisk_load_u64(const uint8_t *p)
 {
     return (uint64_t)poisk_load_u32(p) | (uint64_t)poisk_load_u32(p + 4) << 32;
 }
+static inline void poisk_store_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
 
 /* ---- 128-value bit-packed blocks ------------------------------------------------------ */
 

@@ -166,6 +166,11 @@ void poisk_passage_buf_free(poisk_passage_buf *buf);
 /*! Read passage `doc` (metadata and text) into *out, backed by *buf. */
 int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err);
+/*! The same without the text (out->text NULL, text_len 0): only the block's metadata
+ *  stream is inflated, a few KiB instead of the block's text (hits without snippets,
+ *  sector filters). */
+int poisk_index_passage_meta(poisk_index *idx, uint32_t doc, poisk_passage *out,
+                             poisk_passage_buf *buf, poisk_error *err);
 
 /*! poisk_index_attachment() : per-index state of a higher layer (the searcher's analyzer
  *  pool), made by make(idx) on first call (thread-safe, once) and freed by drop() at

@@ -50,13 +50,15 @@ struct poisk_section_index {
 
 /* Recently inflated store blocks and idle decompressors, shared by the handle's threads
  * under store_lock: a query's hits often share a block, and a libdeflate decompressor is
- * worth reusing (allocating one costs more than inflating a small block). */
+ * worth reusing (allocating one costs more than inflating a small block).  A block's text
+ * is inflated only when a passage's text is asked for. */
 #define POISK_STORE_CACHE_SLOTS 16
 #define POISK_STORE_INFLATERS 4
 typedef struct poisk_store_slot {
-    uint8_t *raw;                       /* NULL: empty slot */
+    uint8_t *meta;                      /* the metadata stream; NULL: empty slot */
+    uint8_t *text;                      /* the text stream; NULL: not inflated */
     uint64_t block;
-    uint32_t len;
+    uint32_t meta_len, text_len;
     uint64_t used;                      /* LRU clock */
 } poisk_store_slot;
 

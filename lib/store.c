@@ -1,8 +1,10 @@
 /*
  * store.c: the passage store (docs/FORMAT.md §7): record encoding and block compression
- * for the writer, and poisk_index_passage() for the reader: binary search of the block
- * directory, inflate the block (libdeflate, zlib format) and undo the byte code
- * (store_code.h), decode the record, copy it NUL-terminated into the caller's buffer.
+ * for the writer (a block's metadata and texts as two streams), and poisk_index_passage()
+ * for the reader: binary search of the block directory, inflate the metadata stream, and
+ * the text stream only when the text is asked for (libdeflate, zlib format), undo the
+ * byte code (store_code.h), decode the record, copy it NUL-terminated into the caller's
+ * buffer.
  * Every offset and length read from the file is checked.
  */
 #include "store.h"
@@ -49,22 +51,6 @@ void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t re
     put_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
 }
 
-void poisk_store_record_reencode(poisk_buf *b, const poisk_store_rec *r, uint32_t region)
-{
-    put_str(b, r->id.ptr, r->id.len);
-    poisk_buf_put_varint(b, region);
-    poisk_buf_put_varint(b, r->section);
-    put_ostr(b, r->sector.ptr, r->sector.len);
-    put_ostr(b, r->subsection.ptr, r->subsection.len);
-    put_ostr(b, r->project.ptr, r->project.len);
-    poisk_buf_put_varint(b, r->n_pages);
-    poisk_buf_put(b, r->pages, r->pages_len);
-    put_str(b, r->file.ptr, r->file.len);
-    poisk_buf_put_varint(b, r->byte_start);
-    poisk_buf_put_varint(b, r->byte_end);
-    put_str(b, r->text.ptr, r->text.len);
-}
-
 static int get_str(const uint8_t **p, const uint8_t *end, poisk_store_str *s, int optional)
 {
     uint64_t n;
@@ -95,7 +81,8 @@ static int get_u32(const uint8_t **p, const uint8_t *end, uint32_t *v)
     return 0;
 }
 
-int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
+/* The metadata every record starts with, up to byte_end. */
+static int decode_head(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
 {
     const uint8_t *p = *pp;
     if (get_str(&p, end, &r->id, 0) || get_u32(&p, end, &r->region) || get_u32(&p, end, &r->section)
@@ -111,21 +98,42 @@ int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_stor
     }
     r->pages_len = (size_t)(p - r->pages);
     if (get_str(&p, end, &r->file, 0) || poisk_varint_decode(&p, end, &r->byte_start)
-        || poisk_varint_decode(&p, end, &r->byte_end) || get_str(&p, end, &r->text, 0))
+        || poisk_varint_decode(&p, end, &r->byte_end))
         return -1;
     *pp = p;
     return 0;
 }
 
-/* ---- blocks ----------------------------------------------------------------------------- */
+int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
+{
+    const uint8_t *p = *pp;
+    if (decode_head(&p, end, r) || get_str(&p, end, &r->text, 0))
+        return -1;
+    *pp = p;
+    return 0;
+}
 
-size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n)
+int poisk_store_meta_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
+{
+    const uint8_t *p = *pp;
+    uint32_t text_len;
+    if (decode_head(&p, end, r) || get_u32(&p, end, &text_len))
+        return -1;
+    r->text.ptr = NULL;
+    r->text.len = text_len;
+    *pp = p;
+    return 0;
+}
+
+/* ---- streams ---------------------------------------------------------------------------- */
+
+size_t poisk_store_stream_bound(struct libdeflate_compressor *c, size_t n)
 {
     return libdeflate_zlib_compress_bound(c, poisk_store_code_bound(n));
 }
 
-size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
-                                  poisk_buf *code, uint8_t *out, size_t out_cap)
+size_t poisk_store_stream_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
+                                   poisk_buf *code, uint8_t *out, size_t out_cap)
 {
     code->len = 0;
     if (poisk_buf_reserve(code, poisk_store_code_bound(n) + 1))
@@ -134,8 +142,8 @@ size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t
     return libdeflate_zlib_compress(c, code->data, code->len, out, out_cap);
 }
 
-int poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
-                              size_t comp_len, uint8_t *raw, size_t raw_len)
+int poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
+                               size_t comp_len, uint8_t *raw, size_t raw_len)
 {
     /* the code of raw_len bytes takes at most twice as many */
     size_t cap = poisk_store_code_bound(raw_len), got = 0;
@@ -146,6 +154,89 @@ int poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *
              && poisk_store_code_decode(code, got, raw, raw_len) == 0;
     free(code);
     return ok ? 0 : -1;
+}
+
+/* ---- blocks ----------------------------------------------------------------------------- */
+
+void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region)
+{
+    poisk_buf *m = &b->meta;
+    put_str(m, r->id.ptr, r->id.len);
+    poisk_buf_put_varint(m, region);
+    poisk_buf_put_varint(m, r->section);
+    put_ostr(m, r->sector.ptr, r->sector.len);
+    put_ostr(m, r->subsection.ptr, r->subsection.len);
+    put_ostr(m, r->project.ptr, r->project.len);
+    poisk_buf_put_varint(m, r->n_pages);
+    poisk_buf_put(m, r->pages, r->pages_len);
+    put_str(m, r->file.ptr, r->file.len);
+    poisk_buf_put_varint(m, r->byte_start);
+    poisk_buf_put_varint(m, r->byte_end);
+    poisk_buf_put_varint(m, r->text.len);
+    poisk_buf_put(&b->text, r->text.ptr, r->text.len);
+}
+
+size_t poisk_store_block_raw_len(const poisk_store_block *b)
+{
+    return b->meta.len + b->text.len;
+}
+
+void poisk_store_block_reset(poisk_store_block *b)
+{
+    b->meta.len = b->text.len = 0;
+}
+
+void poisk_store_block_free(poisk_store_block *b)
+{
+    poisk_buf_free(&b->meta);
+    poisk_buf_free(&b->text);
+    poisk_buf_free(&b->code);
+}
+
+size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b)
+{
+    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text.len > UINT32_MAX)
+        return 0;
+    return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(c, b->meta.len)
+           + poisk_store_stream_bound(c, b->text.len);
+}
+
+size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_block *b,
+                                  uint8_t *out, size_t out_cap)
+{
+    const size_t h = POISK_STORE_BLOCK_HEAD;
+    if (out_cap < h)
+        return 0;
+    size_t mc = poisk_store_stream_compress(c, b->meta.data, b->meta.len, &b->code, out + h,
+                                            out_cap - h);
+    if (mc == 0 || mc > UINT32_MAX)
+        return 0;
+    size_t tc = poisk_store_stream_compress(c, b->text.data, b->text.len, &b->code, out + h + mc,
+                                            out_cap - h - mc);
+    if (tc == 0)
+        return 0;
+    poisk_store_u32(out, (uint32_t)b->meta.len);
+    poisk_store_u32(out + 4, (uint32_t)mc);
+    poisk_store_u32(out + 8, (uint32_t)b->text.len);
+    return h + mc + tc;
+}
+
+int poisk_store_block_parse(const uint8_t *comp, size_t comp_len, uint32_t raw_len,
+                            poisk_store_block_view *v)
+{
+    if (comp_len < POISK_STORE_BLOCK_HEAD)
+        return -1;
+    v->meta_raw = poisk_load_u32(comp);
+    v->text_raw = poisk_load_u32(comp + 8);
+    uint32_t mc = poisk_load_u32(comp + 4);
+    size_t rest = comp_len - POISK_STORE_BLOCK_HEAD;
+    if (mc > rest || (uint64_t)v->meta_raw + v->text_raw != raw_len)
+        return -1;
+    v->meta = comp + POISK_STORE_BLOCK_HEAD;
+    v->meta_len = mc;
+    v->text = v->meta + mc;
+    v->text_len = rest - mc;
+    return 0;
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -218,28 +309,53 @@ static int record_to_passage(const poisk_store_rec *r, const poisk_index *idx, p
     return 0;
 }
 
-/* Decode records first..doc of an inflated block and copy doc's into buf. */
-static int block_record(const poisk_index *idx, const poisk_file *f, const uint8_t *raw,
-                        uint32_t raw_len, uint32_t first, uint32_t doc, poisk_passage *out,
+/* Every metadata record of an inflated block decodes, exactly fills its stream, and
+ * their texts add up to the text stream's size: checked once per inflated block. */
+static int block_meta_ok(const uint8_t *meta, uint32_t meta_len, uint32_t n_docs,
+                         uint32_t text_raw)
+{
+    const uint8_t *p = meta, *end = meta + meta_len;
+    uint64_t text = 0;
+    for (uint32_t i = 0; i < n_docs; i++) {
+        poisk_store_rec r;
+        if (poisk_store_meta_decode(&p, end, &r))
+            return 0;
+        text += r.text.len;
+    }
+    return p == end && text == text_raw;
+}
+
+/* Decode the metadata records first..doc of an inflated block (checked by block_meta_ok)
+ * and copy doc's into buf, with its text when with_text (sl holds the block's text then). */
+static int block_record(const poisk_index *idx, const poisk_file *f, const poisk_store_slot *sl,
+                        uint32_t first, uint32_t doc, int with_text, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err)
 {
-    const uint8_t *p = raw, *end = raw + raw_len;
+    const uint8_t *p = sl->meta, *end = sl->meta + sl->meta_len;
     poisk_store_rec r;
-    for (uint32_t i = first; i <= doc; i++)
-        if (poisk_store_record_decode(&p, end, &r))
+    uint64_t at = 0;
+    for (uint32_t i = first;; i++) {
+        if (poisk_store_meta_decode(&p, end, &r))
             return store_corrupt(err, f, "malformed passage record");
+        if (i == doc)
+            break;
+        at += r.text.len;
+    }
+    if (with_text && sl->text && at + r.text.len <= sl->text_len)
+        r.text.ptr = (const char *)sl->text + at;
+    else
+        r.text.len = 0;
     if (record_to_passage(&r, idx, out, buf))
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     return POISK_OK;
 }
 
-int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
-                        poisk_passage_buf *buf, poisk_error *err)
+/* The directory entry of the block holding doc (the last whose first_doc <= doc). */
+typedef struct store_entry { uint64_t block, off; uint32_t first, n_docs, comp_len, raw_len; } store_entry;
+
+static int find_block(poisk_index *idx, poisk_file *f, uint32_t doc, store_entry *b,
+                      poisk_error *err)
 {
-    poisk_file *f;
-    int rc = poisk_index_store_file(idx, &f, err);
-    if (rc)
-        return rc;
     if (doc >= idx->store_passages)
         return poisk_error_set(err, POISK_EINVAL, "passage %u does not exist (the index has %llu)",
                                doc, (unsigned long long)idx->store_passages);
@@ -247,7 +363,6 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
                                           idx->store_n_blocks * POISK_STORE_DIR_ENTRY, err);
     if (!dir)
         return POISK_ECORRUPT;
-    /* last block whose first_doc <= doc */
     uint64_t lo = 0, hi = idx->store_n_blocks;
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
@@ -257,78 +372,136 @@ int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
             hi = mid;
     }
     const uint8_t *e = dir + lo * POISK_STORE_DIR_ENTRY;
-    uint32_t first = poisk_load_u32(e), n_docs = poisk_load_u32(e + 4);
-    uint64_t off = poisk_load_u64(e + 8);
-    uint32_t comp_len = poisk_load_u32(e + 16), raw_len = poisk_load_u32(e + 20);
-    if (doc < first || doc - first >= n_docs || off > idx->store_dir_off
-        || comp_len > idx->store_dir_off - off || raw_len > (64u << 20))
+    *b = (store_entry){ lo, poisk_load_u64(e + 8), poisk_load_u32(e), poisk_load_u32(e + 4),
+                        poisk_load_u32(e + 16), poisk_load_u32(e + 20) };
+    if (doc < b->first || doc - b->first >= b->n_docs || b->off > idx->store_dir_off
+        || b->comp_len > idx->store_dir_off - b->off || b->raw_len > (64u << 20))
         return store_corrupt(err, f, "block directory entry out of range");
+    return POISK_OK;
+}
+
+/* Inflate block b's metadata, and its text when with_text, into sl (sl->block set). */
+static int inflate_block(poisk_file *f, struct libdeflate_decompressor *d, const store_entry *b,
+                         int with_text, poisk_store_slot *sl, poisk_error *err)
+{
+    const uint8_t *comp = poisk_file_range(f, b->off, b->comp_len, err);
+    if (!comp)
+        return POISK_ECORRUPT;
+    poisk_store_block_view v;
+    if (poisk_store_block_parse(comp, b->comp_len, b->raw_len, &v))
+        return store_corrupt(err, f, "a block's header disagrees with the directory");
+    sl->block = b->block;
+    sl->meta_len = v.meta_raw;
+    sl->meta = malloc(v.meta_raw ? v.meta_raw : 1);
+    if (with_text) {
+        sl->text_len = v.text_raw;
+        sl->text = malloc(v.text_raw ? v.text_raw : 1);
+    }
+    if (!sl->meta || (with_text && !sl->text))
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    int st = poisk_store_stream_inflate(d, v.meta, v.meta_len, sl->meta, v.meta_raw);
+    if (!st && with_text)
+        st = poisk_store_stream_inflate(d, v.text, v.text_len, sl->text, v.text_raw);
+    if (st == -2)
+        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    if (st)
+        return store_corrupt(err, f, "a compressed block does not inflate");
+    if (!block_meta_ok(sl->meta, sl->meta_len, b->n_docs, v.text_raw))
+        return store_corrupt(err, f, "malformed passage record");
+    return POISK_OK;
+}
+
+static void slot_free(poisk_store_slot *sl)
+{
+    free(sl->meta);
+    free(sl->text);
+    memset(sl, 0, sizeof *sl);
+}
+
+/* Keep a freshly inflated block, unless a slot holds as much of it already; evicts the
+ * least recently used slot.  Under store_lock; takes sl's memory or frees it. */
+static void cache_keep(poisk_index *idx, poisk_store_slot *sl)
+{
+    poisk_store_slot *victim = &idx->store_cache[0];
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
+        poisk_store_slot *c = &idx->store_cache[i];
+        if (c->meta && c->block == sl->block) {   /* another call inflated it meanwhile */
+            victim = c->text || !sl->text ? NULL : c;
+            break;
+        }
+        if (!c->meta || (victim->meta && c->used < victim->used))
+            victim = c;
+    }
+    if (!victim) {
+        slot_free(sl);
+        return;
+    }
+    slot_free(victim);
+    *victim = *sl;
+    victim->used = ++idx->store_clock;
+    memset(sl, 0, sizeof *sl);
+}
+
+static int read_passage(poisk_index *idx, uint32_t doc, int with_text, poisk_passage *out,
+                        poisk_passage_buf *buf, poisk_error *err)
+{
+    poisk_file *f;
+    store_entry b = { 0 };
+    int rc = poisk_index_store_file(idx, &f, err);
+    if (!rc)
+        rc = find_block(idx, f, doc, &b, err);
+    if (rc)
+        return rc;
     /* a cached block: decode the record and copy it out under the lock */
     pthread_mutex_lock(&idx->store_lock);
     for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
         poisk_store_slot *sl = &idx->store_cache[i];
-        if (sl->raw && sl->block == lo) {
+        if (sl->meta && sl->block == b.block && (sl->text || !with_text)) {
             sl->used = ++idx->store_clock;
-            rc = block_record(idx, f, sl->raw, sl->len, first, doc, out, buf, err);
+            rc = block_record(idx, f, sl, b.first, doc, with_text, out, buf, err);
             pthread_mutex_unlock(&idx->store_lock);
             return rc;
         }
     }
     struct libdeflate_decompressor *d = idx->n_inflaters ? idx->inflaters[--idx->n_inflaters] : NULL;
     pthread_mutex_unlock(&idx->store_lock);
-    const uint8_t *comp = poisk_file_range(f, off, comp_len, err);
-    if (!comp) {
-        libdeflate_free_decompressor(d);
-        return POISK_ECORRUPT;
-    }
-    uint8_t *raw = malloc(raw_len ? raw_len : 1);
     if (!d)
         d = libdeflate_alloc_decompressor();
-    int st = raw && d ? poisk_store_block_inflate(d, comp, comp_len, raw, raw_len) : -2;
-    if (st == -2) {
-        free(raw);
-        libdeflate_free_decompressor(d);
-        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
-    }
-    if (st) {
-        free(raw);
-        libdeflate_free_decompressor(d);
-        return store_corrupt(err, f, "a compressed block does not inflate");
-    }
-    rc = block_record(idx, f, raw, raw_len, first, doc, out, buf, err);
-    /* keep the block (evicting the least recently used) and the decompressor */
+    poisk_store_slot sl = { 0 };
+    rc = d ? inflate_block(f, d, &b, with_text, &sl, err)
+           : poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    if (!rc)
+        rc = block_record(idx, f, &sl, b.first, doc, with_text, out, buf, err);
+    /* keep the block and the decompressor */
     pthread_mutex_lock(&idx->store_lock);
-    poisk_store_slot *victim = &idx->store_cache[0];
-    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
-        poisk_store_slot *sl = &idx->store_cache[i];
-        if (sl->raw && sl->block == lo) {       /* another thread inflated it meanwhile */
-            victim = NULL;
-            break;
-        }
-        if (!sl->raw || (victim->raw && sl->used < victim->used))
-            victim = sl;
-    }
-    if (victim && !rc) {
-        free(victim->raw);
-        *victim = (poisk_store_slot){ raw, lo, raw_len, ++idx->store_clock };
-        raw = NULL;
-    }
-    if (idx->n_inflaters < POISK_STORE_INFLATERS) {
+    if (!rc)
+        cache_keep(idx, &sl);
+    if (d && idx->n_inflaters < POISK_STORE_INFLATERS) {
         idx->inflaters[idx->n_inflaters++] = d;
         d = NULL;
     }
     pthread_mutex_unlock(&idx->store_lock);
-    free(raw);
+    slot_free(&sl);
     libdeflate_free_decompressor(d);
     return rc;
 }
 
+int poisk_index_passage(poisk_index *idx, uint32_t doc, poisk_passage *out,
+                        poisk_passage_buf *buf, poisk_error *err)
+{
+    return read_passage(idx, doc, 1, out, buf, err);
+}
+
+int poisk_index_passage_meta(poisk_index *idx, uint32_t doc, poisk_passage *out,
+                             poisk_passage_buf *buf, poisk_error *err)
+{
+    return read_passage(idx, doc, 0, out, buf, err);
+}
+
 void poisk_store_cache_free(poisk_index *idx)
 {
-    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
-        free(idx->store_cache[i].raw);
-        idx->store_cache[i].raw = NULL;
-    }
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++)
+        slot_free(&idx->store_cache[i]);
     for (size_t i = 0; i < idx->n_inflaters; i++)
         libdeflate_free_decompressor(idx->inflaters[i]);
     idx->n_inflaters = 0;

@@ -1,8 +1,10 @@
 /*
  * store.h: the passage store (docs/FORMAT.md §7): one record per passage (metadata and
- * original text), grouped by consecutive ids into blocks of about 64 KiB compressed in
- * the zlib format.  The writer encodes records and blocks; the reader finds the block of a
- * passage, inflates it and decodes the record (poisk_index_passage in index_reader.h).
+ * original text), grouped by consecutive ids into blocks of about 64 KiB.  A block keeps
+ * its records' metadata and their texts in two compressed streams, so that a hit's
+ * metadata costs a few KiB of inflating, not the block's text.  The writer encodes records
+ * and blocks; the reader finds the block of a passage, inflates what it needs and decodes
+ * the record (poisk_index_passage and poisk_index_passage_meta in index_reader.h).
  */
 #ifndef POISK_STORE_H
 #define POISK_STORE_H
@@ -14,9 +16,11 @@
 
 #define POISK_STORE_BLOCK_RAW (64u * 1024u)      /* a block closes at this raw size */
 #define POISK_STORE_DIR_ENTRY 24u
+#define POISK_STORE_BLOCK_HEAD 12u   /* u32 meta_raw, u32 meta_comp, u32 text_raw */
 
 /* A decoded record: strings point into the raw block, not NUL-terminated; an optional
- * string absent in the passage has ptr NULL. */
+ * string absent in the passage has ptr NULL.  A metadata record (a store block's first
+ * stream) has no text bytes: text.ptr is NULL and text.len the text's length. */
 typedef struct poisk_store_str { const char *ptr; size_t len; } poisk_store_str;
 typedef struct poisk_store_rec {
     poisk_store_str id, sector, subsection, project, file, text;
@@ -25,27 +29,62 @@ typedef struct poisk_store_rec {
     uint64_t byte_start, byte_end;
 } poisk_store_rec;
 
+/* ---- records: the writer's spool holds one per passage, metadata then text ---- */
+
 /*! Append a passage's record; region is its index in the region table. */
 void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region);
-/*! Append a decoded record again, with another region index. */
-void poisk_store_record_reencode(poisk_buf *b, const poisk_store_rec *r, uint32_t region);
 /*! Decode one record from [*p, end).  @return : 0, or -1 when malformed */
 int  poisk_store_record_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
+/*! Decode one metadata record (a block's first stream) from [*p, end).
+ *  @return : 0, or -1 when malformed */
+int  poisk_store_meta_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
 
 struct libdeflate_compressor;
 struct libdeflate_decompressor;
 
-/*! Most bytes a block of n raw bytes compresses to (poisk_store_block_compress). */
-size_t poisk_store_block_bound(struct libdeflate_compressor *c, size_t n);
-/*! Compress a block's records raw[0..n): the store's byte code (store_code.h), then the
- *  zlib format, into out (room for poisk_store_block_bound(n) bytes); code is scratch, and
- *  holds the block's code afterwards.
+/* ---- streams: the byte code (store_code.h), then the zlib format ---- */
+
+/*! Most bytes a stream of n raw bytes compresses to (poisk_store_stream_compress). */
+size_t poisk_store_stream_bound(struct libdeflate_compressor *c, size_t n);
+/*! Compress raw[0..n): the store's byte code, then the zlib format, into out (room for
+ *  poisk_store_stream_bound(n) bytes); code is scratch, and holds the code afterwards.
  *  @return : the compressed length, 0 when out of memory */
-size_t poisk_store_block_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
-                                  poisk_buf *code, uint8_t *out, size_t out_cap);
-/*! Inflate and decode a compressed block into raw, which it must fill exactly.
- *  @return : 0, -1 when the block is damaged, -2 when out of memory */
-int  poisk_store_block_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
-                               size_t comp_len, uint8_t *raw, size_t raw_len);
+size_t poisk_store_stream_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
+                                   poisk_buf *code, uint8_t *out, size_t out_cap);
+/*! Inflate and decode a compressed stream into raw, which it must fill exactly.
+ *  @return : 0, -1 when the stream is damaged, -2 when out of memory */
+int  poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
+                                size_t comp_len, uint8_t *raw, size_t raw_len);
+
+/* ---- blocks: the records' metadata and their texts as two streams ---- */
+
+/* A block being built (writer): the metadata records and the texts, apart. */
+typedef struct poisk_store_block { poisk_buf meta, text, code; } poisk_store_block;
+
+/*! Append a decoded record to the block, with region as its region index. */
+void   poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region);
+/*! The block's raw size (metadata and text bytes): the directory's raw_len. */
+size_t poisk_store_block_raw_len(const poisk_store_block *b);
+/*! Empty the block for the next one, keeping its memory. */
+void   poisk_store_block_reset(poisk_store_block *b);
+void   poisk_store_block_free(poisk_store_block *b);
+/*! Most bytes the block compresses to; 0 when an append ran out of memory. */
+size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b);
+/*! Compress the block (header and both streams) into out (room for
+ *  poisk_store_block_bound() bytes).  @return : the length, 0 when out of memory */
+size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_block *b,
+                                  uint8_t *out, size_t out_cap);
+
+/* A stored block's parts, as poisk_store_block_parse() finds them. */
+typedef struct poisk_store_block_view {
+    const uint8_t *meta, *text;             /* the two compressed streams */
+    size_t meta_len, text_len;
+    uint32_t meta_raw, text_raw;            /* their raw sizes */
+} poisk_store_block_view;
+
+/*! Split a stored block of comp_len bytes whose directory raw_len is raw_len.
+ *  @return : 0, or -1 when its header disagrees with them */
+int poisk_store_block_parse(const uint8_t *comp, size_t comp_len, uint32_t raw_len,
+                            poisk_store_block_view *v);
 
 #endif

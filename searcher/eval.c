@@ -1214,7 +1214,7 @@ static int sector_ok(collector *c, uint32_t doc, int *ok, poisk_error *err)
     if (!f->n_in && !f->n_out)
         return POISK_OK;
     poisk_passage p;
-    int rc = poisk_index_passage(c->idx, doc, &p, &c->buf, err);
+    int rc = poisk_index_passage_meta(c->idx, doc, &p, &c->buf, err);
     if (rc)
         return rc;
     int in = f->n_in == 0;

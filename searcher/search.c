@@ -105,7 +105,10 @@ static int fill_hit(fill_ctx *c, const poisk_eval_hit *eh, unsigned rank, poisk_
     h->rank = rank;
     h->score = eh->score;
     h->doc = eh->doc;
-    int rc = poisk_index_passage(c->idx, eh->doc, &h->passage, &st->buf, c->err);
+    /* without a snippet the text is never read: only the block's metadata is inflated */
+    int rc = c->o->no_snippets
+                 ? poisk_index_passage_meta(c->idx, eh->doc, &h->passage, &st->buf, c->err)
+                 : poisk_index_passage(c->idx, eh->doc, &h->passage, &st->buf, c->err);
     if (rc)
         return rc;
     const poisk_region *reg = h->passage.region

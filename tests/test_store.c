@@ -237,41 +237,41 @@ static size_t make_block(uint8_t *b, size_t cap)
     return n;
 }
 
-Test(store_block, compress_inflate_round_trip)
+Test(store_stream, compress_inflate_round_trip)
 {
     static uint8_t raw[70000], back[70000];
     size_t n = make_block(raw, sizeof raw);
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     poisk_buf code = { 0 };
-    size_t bound = poisk_store_block_bound(c, n);
+    size_t bound = poisk_store_stream_bound(c, n);
     uint8_t *comp = malloc(bound);
-    size_t cl = poisk_store_block_compress(c, raw, n, &code, comp, bound);
+    size_t cl = poisk_store_stream_compress(c, raw, n, &code, comp, bound);
     cr_assert_gt(cl, 0);
     cr_assert_lt(cl, n / 3);
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n), 0);
+    cr_assert_eq(poisk_store_stream_inflate(d, comp, cl, back, n), 0);
     cr_assert_eq(memcmp(raw, back, n), 0);
     /* a wrong raw length is an error */
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n - 1), -1);
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl, back, n + 1), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, comp, cl, back, n - 1), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, comp, cl, back, n + 1), -1);
     /* a truncated block */
-    cr_assert_eq(poisk_store_block_inflate(d, comp, cl / 2, back, n), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, comp, cl / 2, back, n), -1);
     free(comp);
     poisk_buf_free(&code);
     libdeflate_free_compressor(c);
     libdeflate_free_decompressor(d);
 }
 
-Test(store_block, damaged_blocks_give_an_error_not_a_crash)
+Test(store_stream, damaged_streams_give_an_error_not_a_crash)
 {
     static uint8_t raw[40000];
     size_t n = make_block(raw, sizeof raw);
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(2);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     poisk_buf code = { 0 };
-    size_t bound = poisk_store_block_bound(c, n);
+    size_t bound = poisk_store_stream_bound(c, n);
     uint8_t *comp = malloc(bound), *bad = malloc(bound);
-    size_t cl = poisk_store_block_compress(c, raw, n, &code, comp, bound);
+    size_t cl = poisk_store_stream_compress(c, raw, n, &code, comp, bound);
     cr_assert_gt(cl, 0);
     int failed = 0;
     for (int it = 0; it < 300; it++) {
@@ -279,7 +279,7 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
         for (int k = 0; k <= it % 3; k++)
             bad[rnd() % cl] ^= (uint8_t)(1u << (rnd() % 8));
         uint8_t *out = malloc(n);   /* exact size: ASan catches any overrun */
-        int st = poisk_store_block_inflate(d, bad, cl, out, n);
+        int st = poisk_store_stream_inflate(d, bad, cl, out, n);
         cr_assert(st == 0 || st == -1);
         failed += st != 0;
         free(out);
@@ -289,12 +289,12 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
     const uint8_t notcode[] = { 'a', 'b', 0xE0 };
     size_t nl = libdeflate_zlib_compress(c, notcode, sizeof notcode, bad, bound);
     uint8_t out[8];
-    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 3), -1);
-    cr_assert_eq(poisk_store_block_inflate(d, bad, nl, out, 2), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, bad, nl, out, 3), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, bad, nl, out, 2), -1);
     /* garbage */
     for (size_t i = 0; i < 64; i++)
         bad[i] = (uint8_t)rnd();
-    cr_assert_eq(poisk_store_block_inflate(d, bad, 64, out, 8), -1);
+    cr_assert_eq(poisk_store_stream_inflate(d, bad, 64, out, 8), -1);
     free(comp);
     free(bad);
     poisk_buf_free(&code);
@@ -302,8 +302,131 @@ Test(store_block, damaged_blocks_give_an_error_not_a_crash)
     libdeflate_free_decompressor(d);
 }
 
-/* A real index whose store's first block is replaced, checksums and sizes kept right, by a
- * zlib stream (one stored deflate block, same length) of bytes that are no code. */
+static poisk_store_rec rec_of(const char *id, const char *sector, const char *text)
+{
+    static const uint8_t pages[] = { 3, 4 };
+    poisk_store_rec r = { 0 };
+    r.id = (poisk_store_str){ id, strlen(id) };
+    r.sector = (poisk_store_str){ sector, sector ? strlen(sector) : 0 };
+    r.file = (poisk_store_str){ "a.txt", 5 };
+    r.text = (poisk_store_str){ text, strlen(text) };
+    r.section = 5;
+    r.n_pages = 2;
+    r.pages = pages;
+    r.pages_len = 2;
+    r.byte_start = 100;
+    r.byte_end = 100 + strlen(text);
+    return r;
+}
+
+/* A block keeps the records' metadata and texts as two streams: each inflates on its own,
+ * the metadata records carry their texts' lengths, and the header agrees with raw_len. */
+Test(store_block, metadata_and_text_streams_round_trip)
+{
+    const char *texts[] = { "цифровая платформа региона", "", "телемедицина «Ёлка» — 2030" };
+    poisk_store_block blk = { 0 };
+    for (int i = 0; i < 3; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "a.txt:%d", i);
+        poisk_store_rec r = rec_of(id, i == 1 ? NULL : "health", texts[i]);
+        poisk_store_block_add(&blk, &r, (uint32_t)i);
+    }
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t bound = poisk_store_block_bound(c, &blk), raw_len = poisk_store_block_raw_len(&blk);
+    cr_assert_gt(bound, 0);
+    uint8_t *comp = malloc(bound);
+    size_t cl = poisk_store_block_compress(c, &blk, comp, bound);
+    cr_assert_gt(cl, POISK_STORE_BLOCK_HEAD);
+    poisk_store_block_view v;
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
+    cr_assert_eq(v.meta_raw, blk.meta.len);
+    cr_assert_eq(v.text_raw, blk.text.len);
+    cr_assert_eq(v.meta_len + v.text_len + POISK_STORE_BLOCK_HEAD, cl);
+    /* a header that disagrees with the directory, or a block cut short */
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len + 1, &v), -1);
+    cr_assert_eq(poisk_store_block_parse(comp, POISK_STORE_BLOCK_HEAD - 1, (uint32_t)raw_len, &v), -1);
+    cr_assert_eq(poisk_store_block_parse(comp, POISK_STORE_BLOCK_HEAD + 2, (uint32_t)raw_len, &v), -1);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
+    uint8_t *meta = malloc(v.meta_raw), *text = malloc(v.text_raw);
+    cr_assert_eq(poisk_store_stream_inflate(d, v.meta, v.meta_len, meta, v.meta_raw), 0);
+    cr_assert_eq(poisk_store_stream_inflate(d, v.text, v.text_len, text, v.text_raw), 0);
+    const uint8_t *p = meta, *end = meta + v.meta_raw;
+    size_t at = 0;
+    for (int i = 0; i < 3; i++) {
+        poisk_store_rec r;
+        cr_assert_eq(poisk_store_meta_decode(&p, end, &r), 0);
+        cr_assert_null(r.text.ptr);
+        cr_assert_eq(r.text.len, strlen(texts[i]));
+        cr_assert_eq(memcmp(text + at, texts[i], r.text.len), 0);
+        at += r.text.len;
+        cr_assert_eq(r.region, (uint32_t)i);
+        cr_assert_eq(r.section, 5);
+        cr_assert_eq(r.n_pages, 2);
+        cr_assert_eq(r.byte_end, 100 + strlen(texts[i]));
+        cr_assert_eq(i == 1, r.sector.ptr == NULL);
+    }
+    cr_assert_eq(p, end);
+    cr_assert_eq(at, v.text_raw);
+    /* a metadata record cut anywhere is malformed, never read past its end */
+    for (size_t cut = 0; cut < v.meta_raw / 3; cut++) {
+        uint8_t *part = malloc(cut ? cut : 1);
+        memcpy(part, meta, cut);
+        const uint8_t *q = part;
+        poisk_store_rec r;
+        cr_assert_eq(poisk_store_meta_decode(&q, part + cut, &r), -1, "cut at %zu", cut);
+        free(part);
+    }
+    free(meta);
+    free(text);
+    free(comp);
+    poisk_store_block_free(&blk);
+    libdeflate_free_compressor(c);
+    libdeflate_free_decompressor(d);
+}
+
+/* A hit's metadata alone (poisk_index_passage_meta) is the same as with its text. */
+Test(store_block, metadata_only_reads_agree_with_full_reads)
+{
+    poisk_error err = { 0 };
+    char *dir = rc_mkdtemp("storemeta");
+    cr_assert_eq(rc_build_index(dir, 2, 60000, 1, &err), 0, "%s", err.message);
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    cr_assert_gt(st.passages, 2);
+    poisk_passage_buf b1 = { 0 }, b2 = { 0 };
+    /* metadata first, then the text of the same block, then metadata from the cache */
+    for (int round = 0; round < 2; round++)
+        for (uint32_t d = 0; d < st.passages; d++) {
+            poisk_passage m, p;
+            cr_assert_eq(poisk_index_passage_meta(idx, d, &m, &b1, &err), 0, "%s", err.message);
+            cr_assert_null(m.text);
+            cr_assert_eq(m.text_len, 0);
+            cr_assert_eq(poisk_index_passage(idx, d, &p, &b2, &err), 0, "%s", err.message);
+            cr_assert_not_null(p.text);
+            cr_assert_str_eq(m.id, p.id);
+            cr_assert_str_eq(m.file, p.file);
+            cr_assert_str_eq(m.region, p.region);
+            cr_assert_eq(m.section, p.section);
+            cr_assert_eq(m.byte_start, p.byte_start);
+            cr_assert_eq(m.byte_end, p.byte_end);
+            cr_assert_eq(m.n_pages, p.n_pages);
+            cr_assert_eq(!m.sector, !p.sector);
+            if (m.sector)
+                cr_assert_str_eq(m.sector, p.sector);
+        }
+    poisk_passage_buf_free(&b1);
+    poisk_passage_buf_free(&b2);
+    poisk_index_close(idx);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* A real index whose store's first block has its metadata stream replaced, checksums and
+ * sizes kept right, by a zlib stream (one stored deflate block, same length) of bytes that
+ * are no code. */
 Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
 {
     poisk_error err = { 0 };
@@ -325,10 +448,10 @@ Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
     cr_assert_geq(nb, 2, "the test wants two blocks");
     const uint8_t *e = pay + dir_off;
     uint64_t off = poisk_load_u64(e + 8);
-    uint32_t clen = poisk_load_u32(e + 16);
+    uint32_t clen = poisk_load_u32(pay + off + 4);      /* the metadata stream's length */
     cr_assert(clen > 20 && clen - 11 <= 65535);
     uint32_t L = clen - 11;
-    uint8_t *b = pay + off;
+    uint8_t *b = pay + off + POISK_STORE_BLOCK_HEAD;
     b[0] = 0x78;                        /* zlib header, then one final stored block */
     b[1] = 0x01;
     b[2] = 0x01;
@@ -358,6 +481,7 @@ Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
     poisk_passage_buf buf = { 0 };
     cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
     cr_assert(strstr(err.message, "does not inflate"), "%s", err.message);
+    cr_assert_eq(poisk_index_passage_meta(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
     poisk_index_stats st;
     poisk_index_get_stats(idx, &st);
     cr_assert_eq(poisk_index_passage(idx, (uint32_t)st.passages - 1, &p, &buf, &err), 0,

@@ -95,15 +95,17 @@ static void mode_store(const uint8_t *p, size_t n)
         FUZZ_CHECK(r.section < POISK_SECTION_COUNT);
         FUZZ_CHECK(r.text.ptr + r.text.len <= (const char *)end);
         FUZZ_CHECK(r.id.ptr + r.id.len <= (const char *)end);
-        /* re-encoding a decoded record gives a record that decodes the same */
-        poisk_buf b = { 0 };
-        poisk_store_record_reencode(&b, &r, r.region);
-        const uint8_t *bq = b.data;
+        /* a decoded record put in a store block gives a metadata record that decodes the
+         * same, and its text in the block's text */
+        poisk_store_block b = { 0 };
+        poisk_store_block_add(&b, &r, r.region);
+        const uint8_t *bq = b.meta.data;
         poisk_store_rec r2;
-        FUZZ_CHECK(poisk_store_record_decode(&bq, b.data + b.len, &r2) == 0);
-        FUZZ_CHECK(bq == b.data + b.len && r2.text.len == r.text.len && r2.n_pages == r.n_pages
-                   && r2.byte_start == r.byte_start && r2.byte_end == r.byte_end);
-        poisk_buf_free(&b);
+        FUZZ_CHECK(poisk_store_meta_decode(&bq, b.meta.data + b.meta.len, &r2) == 0);
+        FUZZ_CHECK(bq == b.meta.data + b.meta.len && r2.text.len == r.text.len
+                   && r2.n_pages == r.n_pages && r2.byte_start == r.byte_start
+                   && r2.byte_end == r.byte_end && b.text.len == r.text.len);
+        poisk_store_block_free(&b);
     }
     free(copy);
 }
