@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include <libdeflate.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,11 +82,11 @@ static int get_u32(const uint8_t **p, const uint8_t *end, uint32_t *v)
     return 0;
 }
 
-/* The metadata every record starts with, up to byte_end. */
-static int decode_head(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
+/* The metadata fields between the id and the file. */
+static int decode_middle(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
 {
     const uint8_t *p = *pp;
-    if (get_str(&p, end, &r->id, 0) || get_u32(&p, end, &r->region) || get_u32(&p, end, &r->section)
+    if (get_u32(&p, end, &r->region) || get_u32(&p, end, &r->section)
         || r->section >= POISK_SECTION_COUNT || get_str(&p, end, &r->sector, 1)
         || get_str(&p, end, &r->subsection, 1) || get_str(&p, end, &r->project, 1)
         || get_u32(&p, end, &r->n_pages) || r->n_pages > (uint64_t)(end - p))
@@ -97,9 +98,6 @@ static int decode_head(const uint8_t **pp, const uint8_t *end, poisk_store_rec *
             return -1;
     }
     r->pages_len = (size_t)(p - r->pages);
-    if (get_str(&p, end, &r->file, 0) || poisk_varint_decode(&p, end, &r->byte_start)
-        || poisk_varint_decode(&p, end, &r->byte_end))
-        return -1;
     *pp = p;
     return 0;
 }
@@ -107,7 +105,9 @@ static int decode_head(const uint8_t **pp, const uint8_t *end, poisk_store_rec *
 int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
 {
     const uint8_t *p = *pp;
-    if (decode_head(&p, end, r) || get_str(&p, end, &r->text, 0))
+    if (get_str(&p, end, &r->id, 0) || decode_middle(&p, end, r) || get_str(&p, end, &r->file, 0)
+        || poisk_varint_decode(&p, end, &r->byte_start)
+        || poisk_varint_decode(&p, end, &r->byte_end) || get_str(&p, end, &r->text, 0))
         return -1;
     *pp = p;
     return 0;
@@ -116,9 +116,15 @@ int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_stor
 int poisk_store_meta_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
 {
     const uint8_t *p = *pp;
+    poisk_store_str file;
     uint32_t text_len;
-    if (decode_head(&p, end, r) || get_u32(&p, end, &text_len))
+    /* id and file: 0 for "<file>:<byte_start>" and for the previous record's file */
+    if (get_str(&p, end, &r->id, 1) || decode_middle(&p, end, r) || get_str(&p, end, &file, 1)
+        || (!file.ptr && !r->file.ptr) || poisk_varint_decode(&p, end, &r->byte_start)
+        || poisk_varint_decode(&p, end, &r->byte_end) || get_u32(&p, end, &text_len))
         return -1;
+    if (file.ptr)
+        r->file = file;
     r->text.ptr = NULL;
     r->text.len = text_len;
     *pp = p;
@@ -158,10 +164,37 @@ int poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t 
 
 /* ---- blocks ----------------------------------------------------------------------------- */
 
+/* Is the id "<file>:<byte_start>", as the indexer makes it for a text file's passages? */
+static int id_is_derived(const poisk_store_rec *r)
+{
+    char tail[24];
+    size_t f = r->file.len, n = (size_t)snprintf(tail, sizeof tail, ":%llu",
+                                                 (unsigned long long)r->byte_start);
+    return r->id.len == f + n && memcmp(r->id.ptr, r->file.ptr, f) == 0
+           && memcmp(r->id.ptr + f, tail, n) == 0;
+}
+
+/* The file, or 0 when it is the previous record's (most of a block's passages share it). */
+static void put_file(poisk_store_block *b, const poisk_store_rec *r)
+{
+    if (b->has_file && b->last_file.len == r->file.len
+        && (r->file.len == 0 || memcmp(b->last_file.data, r->file.ptr, r->file.len) == 0)) {
+        poisk_buf_put_varint(&b->meta, 0);
+        return;
+    }
+    put_ostr(&b->meta, r->file.ptr, r->file.len);
+    b->last_file.len = 0;
+    poisk_buf_put(&b->last_file, r->file.ptr, r->file.len);
+    b->has_file = 1;
+}
+
 void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region)
 {
     poisk_buf *m = &b->meta;
-    put_str(m, r->id.ptr, r->id.len);
+    if (id_is_derived(r))
+        poisk_buf_put_varint(m, 0);
+    else
+        put_ostr(m, r->id.ptr, r->id.len);
     poisk_buf_put_varint(m, region);
     poisk_buf_put_varint(m, r->section);
     put_ostr(m, r->sector.ptr, r->sector.len);
@@ -169,7 +202,7 @@ void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint3
     put_ostr(m, r->project.ptr, r->project.len);
     poisk_buf_put_varint(m, r->n_pages);
     poisk_buf_put(m, r->pages, r->pages_len);
-    put_str(m, r->file.ptr, r->file.len);
+    put_file(b, r);
     poisk_buf_put_varint(m, r->byte_start);
     poisk_buf_put_varint(m, r->byte_end);
     poisk_buf_put_varint(m, r->text.len);
@@ -184,6 +217,7 @@ size_t poisk_store_block_raw_len(const poisk_store_block *b)
 void poisk_store_block_reset(poisk_store_block *b)
 {
     b->meta.len = b->text.len = 0;
+    b->has_file = 0;
 }
 
 void poisk_store_block_free(poisk_store_block *b)
@@ -191,11 +225,13 @@ void poisk_store_block_free(poisk_store_block *b)
     poisk_buf_free(&b->meta);
     poisk_buf_free(&b->text);
     poisk_buf_free(&b->code);
+    poisk_buf_free(&b->last_file);
 }
 
 size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b)
 {
-    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text.len > UINT32_MAX)
+    if (b->meta.failed || b->text.failed || b->last_file.failed || b->meta.len > UINT32_MAX
+        || b->text.len > UINT32_MAX)
         return 0;
     return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(c, b->meta.len)
            + poisk_store_stream_bound(c, b->text.len);
@@ -255,11 +291,26 @@ static int store_corrupt(poisk_error *err, const poisk_file *f, const char *what
                            f->path, what);
 }
 
+/* Copy the record's id into o, NUL-terminated ("<file>:<byte_start>" when id.ptr is NULL);
+ * returns the end of the copy. */
+static char *put_id(char *o, const poisk_store_rec *r)
+{
+    const poisk_store_str *id = r->id.ptr ? &r->id : &r->file;
+    if (id->len)
+        memcpy(o, id->ptr, id->len);
+    o += id->len;
+    if (!r->id.ptr)
+        return o + sprintf(o, ":%llu", (unsigned long long)r->byte_start) + 1;
+    *o = 0;
+    return o + 1;
+}
+
 /* Copy the record's strings, NUL-terminated, into buf and point *out at them. */
 static int record_to_passage(const poisk_store_rec *r, const poisk_index *idx, poisk_passage *out,
                              poisk_passage_buf *buf)
 {
-    size_t need = r->id.len + r->sector.len + r->subsection.len + r->project.len + r->file.len
+    size_t id_len = r->id.ptr ? r->id.len : r->file.len + 21;
+    size_t need = id_len + r->sector.len + r->subsection.len + r->project.len + r->file.len
                   + r->text.len + 6;
     if (need > buf->cap) {
         char *d = realloc(buf->data, need);
@@ -275,11 +326,11 @@ static int record_to_passage(const poisk_store_rec *r, const poisk_index *idx, p
         buf->pages = pg;
         buf->pages_cap = r->n_pages;
     }
-    char *o = buf->data;
-    const poisk_store_str *src[6] = { &r->id, &r->sector, &r->subsection, &r->project, &r->file,
+    char *o = put_id(buf->data, r);
+    const poisk_store_str *src[6] = { NULL, &r->sector, &r->subsection, &r->project, &r->file,
                                       &r->text };
-    const char *dst[6];
-    for (int i = 0; i < 6; i++) {
+    const char *dst[6] = { buf->data };
+    for (int i = 1; i < 6; i++) {
         dst[i] = src[i]->ptr ? o : NULL;
         if (src[i]->len)
             memcpy(o, src[i]->ptr, src[i]->len);
@@ -316,8 +367,8 @@ static int block_meta_ok(const uint8_t *meta, uint32_t meta_len, uint32_t n_docs
 {
     const uint8_t *p = meta, *end = meta + meta_len;
     uint64_t text = 0;
+    poisk_store_rec r = { 0 };
     for (uint32_t i = 0; i < n_docs; i++) {
-        poisk_store_rec r;
         if (poisk_store_meta_decode(&p, end, &r))
             return 0;
         text += r.text.len;
@@ -332,7 +383,7 @@ static int block_record(const poisk_index *idx, const poisk_file *f, const poisk
                         poisk_passage_buf *buf, poisk_error *err)
 {
     const uint8_t *p = sl->meta, *end = sl->meta + sl->meta_len;
-    poisk_store_rec r;
+    poisk_store_rec r = { 0 };
     uint64_t at = 0;
     for (uint32_t i = first;; i++) {
         if (poisk_store_meta_decode(&p, end, &r))

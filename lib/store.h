@@ -20,7 +20,8 @@
 
 /* A decoded record: strings point into the raw block, not NUL-terminated; an optional
  * string absent in the passage has ptr NULL.  A metadata record (a store block's first
- * stream) has no text bytes: text.ptr is NULL and text.len the text's length. */
+ * stream) has no text bytes: text.ptr is NULL and text.len the text's length; its id.ptr
+ * is NULL when the id is "<file>:<byte_start>" (FORMAT.md §7.1). */
 typedef struct poisk_store_str { const char *ptr; size_t len; } poisk_store_str;
 typedef struct poisk_store_rec {
     poisk_store_str id, sector, subsection, project, file, text;
@@ -35,8 +36,9 @@ typedef struct poisk_store_rec {
 void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region);
 /*! Decode one record from [*p, end).  @return : 0, or -1 when malformed */
 int  poisk_store_record_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
-/*! Decode one metadata record (a block's first stream) from [*p, end).
- *  @return : 0, or -1 when malformed */
+/*! Decode one metadata record (a block's first stream) from [*p, end).  On entry r->file
+ *  must be the block's previous record's file (zeroed *r before the first record): a
+ *  record may say "the same file".  @return : 0, or -1 when malformed */
 int  poisk_store_meta_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
 
 struct libdeflate_compressor;
@@ -58,8 +60,12 @@ int  poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t
 
 /* ---- blocks: the records' metadata and their texts as two streams ---- */
 
-/* A block being built (writer): the metadata records and the texts, apart. */
-typedef struct poisk_store_block { poisk_buf meta, text, code; } poisk_store_block;
+/* A block being built (writer): the metadata records and the texts, apart; last_file is
+ * the previous record's file (valid when has_file). */
+typedef struct poisk_store_block {
+    poisk_buf meta, text, code, last_file;
+    int has_file;
+} poisk_store_block;
 
 /*! Append a decoded record to the block, with region as its region index. */
 void   poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region);

@@ -183,6 +183,7 @@ Test(index, seed_corpus_reads_back_like_the_reference)
         cr_assert_eq(poisk_section_doc_length(sec, id), r.dl[id]);
         cr_assert_eq(poisk_index_passage(idx, id, &got, &buf, &err), 0, "%s", err.message);
         cr_assert_str_eq(got.id, want.id);
+        cr_assert_str_eq(got.file, want.file);
         cr_assert_str_eq(got.region, want.region);
         cr_assert_eq(got.section, want.section);
         cr_assert_eq(got.text_len, want.text_len);

@@ -302,33 +302,37 @@ Test(store_stream, damaged_streams_give_an_error_not_a_crash)
     libdeflate_free_decompressor(d);
 }
 
-static poisk_store_rec rec_of(const char *id, const char *sector, const char *text)
+static poisk_store_rec rec_of(const char *id, const char *file, uint64_t start,
+                              const char *sector, const char *text)
 {
     static const uint8_t pages[] = { 3, 4 };
     poisk_store_rec r = { 0 };
     r.id = (poisk_store_str){ id, strlen(id) };
     r.sector = (poisk_store_str){ sector, sector ? strlen(sector) : 0 };
-    r.file = (poisk_store_str){ "a.txt", 5 };
+    r.file = (poisk_store_str){ file, strlen(file) };
     r.text = (poisk_store_str){ text, strlen(text) };
     r.section = 5;
     r.n_pages = 2;
     r.pages = pages;
     r.pages_len = 2;
-    r.byte_start = 100;
-    r.byte_end = 100 + strlen(text);
+    r.byte_start = start;
+    r.byte_end = start + strlen(text);
     return r;
 }
 
 /* A block keeps the records' metadata and texts as two streams: each inflates on its own,
- * the metadata records carry their texts' lengths, and the header agrees with raw_len. */
+ * the metadata records carry their texts' lengths, and the header agrees with raw_len.  An
+ * id "<file>:<byte_start>" and a file equal to the previous record's are not repeated. */
 Test(store_block, metadata_and_text_streams_round_trip)
 {
-    const char *texts[] = { "цифровая платформа региона", "", "телемедицина «Ёлка» — 2030" };
+    const char *texts[] = { "цифровая платформа региона", "", "телемедицина «Ёлка» — 2030",
+                            "ИТ" };
+    const char *ids[] = { "a.txt:100", "a.txt:7", "custom-id", "b.txt:100" };
+    const char *files[] = { "a.txt", "a.txt", "a.txt", "b.txt" };
+    const int derived[] = { 1, 0, 0, 1 };
     poisk_store_block blk = { 0 };
-    for (int i = 0; i < 3; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "a.txt:%d", i);
-        poisk_store_rec r = rec_of(id, i == 1 ? NULL : "health", texts[i]);
+    for (int i = 0; i < 4; i++) {
+        poisk_store_rec r = rec_of(ids[i], files[i], 100, i == 1 ? NULL : "health", texts[i]);
         poisk_store_block_add(&blk, &r, (uint32_t)i);
     }
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
@@ -353,9 +357,13 @@ Test(store_block, metadata_and_text_streams_round_trip)
     cr_assert_eq(poisk_store_stream_inflate(d, v.text, v.text_len, text, v.text_raw), 0);
     const uint8_t *p = meta, *end = meta + v.meta_raw;
     size_t at = 0;
-    for (int i = 0; i < 3; i++) {
-        poisk_store_rec r;
+    poisk_store_rec r = { 0 };
+    for (int i = 0; i < 4; i++) {
         cr_assert_eq(poisk_store_meta_decode(&p, end, &r), 0);
+        cr_assert_eq(r.id.ptr == NULL, derived[i], "record %d", i);
+        if (!derived[i])
+            cr_assert(r.id.len == strlen(ids[i]) && !memcmp(r.id.ptr, ids[i], r.id.len));
+        cr_assert(r.file.len == strlen(files[i]) && !memcmp(r.file.ptr, files[i], r.file.len));
         cr_assert_null(r.text.ptr);
         cr_assert_eq(r.text.len, strlen(texts[i]));
         cr_assert_eq(memcmp(text + at, texts[i], r.text.len), 0);
@@ -368,13 +376,20 @@ Test(store_block, metadata_and_text_streams_round_trip)
     }
     cr_assert_eq(p, end);
     cr_assert_eq(at, v.text_raw);
+    /* the second record says "the previous file": alone, with no previous one, it is
+     * malformed */
+    const uint8_t *second = meta;
+    poisk_store_rec first = { 0 }, alone = { 0 };
+    cr_assert_eq(poisk_store_meta_decode(&second, end, &first), 0);
+    const uint8_t *q = second;
+    cr_assert_eq(poisk_store_meta_decode(&q, end, &alone), -1);
     /* a metadata record cut anywhere is malformed, never read past its end */
-    for (size_t cut = 0; cut < v.meta_raw / 3; cut++) {
+    for (size_t cut = 0; cut < (size_t)(second - meta); cut++) {
         uint8_t *part = malloc(cut ? cut : 1);
         memcpy(part, meta, cut);
-        const uint8_t *q = part;
-        poisk_store_rec r;
-        cr_assert_eq(poisk_store_meta_decode(&q, part + cut, &r), -1, "cut at %zu", cut);
+        const uint8_t *pq = part;
+        poisk_store_rec pr = { 0 };
+        cr_assert_eq(poisk_store_meta_decode(&pq, part + cut, &pr), -1, "cut at %zu", cut);
         free(part);
     }
     free(meta);

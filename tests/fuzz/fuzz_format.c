@@ -100,7 +100,7 @@ static void mode_store(const uint8_t *p, size_t n)
         poisk_store_block b = { 0 };
         poisk_store_block_add(&b, &r, r.region);
         const uint8_t *bq = b.meta.data;
-        poisk_store_rec r2;
+        poisk_store_rec r2 = { 0 };
         FUZZ_CHECK(poisk_store_meta_decode(&bq, b.meta.data + b.meta.len, &r2) == 0);
         FUZZ_CHECK(bq == b.meta.data + b.meta.len && r2.text.len == r.text.len
                    && r2.n_pages == r.n_pages && r2.byte_start == r.byte_start
