@@ -439,10 +439,12 @@ Test(store_block, metadata_only_reads_agree_with_full_reads)
     free(dir);
 }
 
-/* A real index whose store's first block has its metadata stream replaced, checksums and
- * sizes kept right, by a zlib stream (one stored deflate block, same length) of bytes that
- * are no code. */
-Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
+/* Builds a real index in a new directory, lets damage() change its store's first block
+ * (at block, its directory entry at entry), then rewrites the file with its checksums and
+ * sizes right, so that only the store's own checks can catch the damage. */
+typedef void (*block_damage)(uint8_t *block, const uint8_t *entry);
+
+static char *index_with_damaged_block(block_damage damage)
 {
     poisk_error err = { 0 };
     char *dir = rc_mkdtemp("store");
@@ -462,11 +464,51 @@ Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
     uint64_t nb = poisk_load_u64(pay + plen - 24), dir_off = poisk_load_u64(pay + plen - 16);
     cr_assert_geq(nb, 2, "the test wants two blocks");
     const uint8_t *e = pay + dir_off;
-    uint64_t off = poisk_load_u64(e + 8);
-    uint32_t clen = poisk_load_u32(pay + off + 4);      /* the metadata stream's length */
+    damage(pay + poisk_load_u64(e + 8), e);
+    poisk_fout f;
+    cr_assert_eq(poisk_fout_open(&f, dir, names[si], poisk_load_u32(file + 4),
+                                 poisk_load_u64(file + 16), poisk_load_u32(file + 24),
+                                 poisk_load_u32(file + 28), NULL, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(poisk_fout_write(&f, pay, plen, &err), 0);
+    cr_assert_eq(poisk_fout_close(&f, &err), 0);
+    cr_assert_eq(f.final_size, flen);
+    free(file);
+    return dir;
+}
+
+/* The first passage reads as damaged, with (or without) its text, naming what; the last
+ * block still reads; --check fails. */
+static void expect_first_block_corrupt(char *dir, const char *what)
+{
+    poisk_error err = { 0 };
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_passage p;
+    poisk_passage_buf buf = { 0 };
+    cr_assert_eq(poisk_index_passage_meta(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
+    cr_assert(strstr(err.message, what), "%s", err.message);
+    cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
+    cr_assert(strstr(err.message, what), "%s", err.message);
+    poisk_index_stats st;
+    poisk_index_get_stats(idx, &st);
+    cr_assert_eq(poisk_index_passage(idx, (uint32_t)st.passages - 1, &p, &buf, &err), 0,
+                 "another block still reads: %s", err.message);
+    cr_assert_eq(poisk_index_verify(dir, &err), POISK_ECORRUPT, "--check: %s", err.message);
+    poisk_passage_buf_free(&buf);
+    poisk_index_close(idx);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* The metadata stream becomes a zlib stream (one stored deflate block, same length) of
+ * bytes that are no code. */
+static void meta_no_code(uint8_t *block, const uint8_t *entry)
+{
+    (void)entry;
+    uint32_t clen = poisk_load_u32(block + 4);
     cr_assert(clen > 20 && clen - 11 <= 65535);
     uint32_t L = clen - 11;
-    uint8_t *b = pay + off + POISK_STORE_BLOCK_HEAD;
+    uint8_t *b = block + POISK_STORE_BLOCK_HEAD;
     b[0] = 0x78;                        /* zlib header, then one final stored block */
     b[1] = 0x01;
     b[2] = 0x01;
@@ -481,29 +523,42 @@ Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
     b[8 + L] = (uint8_t)(ad >> 16);
     b[9 + L] = (uint8_t)(ad >> 8);
     b[10 + L] = (uint8_t)ad;
-    poisk_fout f;
-    cr_assert_eq(poisk_fout_open(&f, dir, names[si], poisk_load_u32(file + 4),
-                                 poisk_load_u64(file + 16), poisk_load_u32(file + 24),
-                                 poisk_load_u32(file + 28), NULL, NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(poisk_fout_write(&f, pay, plen, &err), 0);
-    cr_assert_eq(poisk_fout_close(&f, &err), 0);
-    cr_assert_eq(f.final_size, flen);
-    free(file);
+}
 
-    poisk_index *idx;
-    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
-    poisk_passage p;
-    poisk_passage_buf buf = { 0 };
-    cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
-    cr_assert(strstr(err.message, "does not inflate"), "%s", err.message);
-    cr_assert_eq(poisk_index_passage_meta(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
-    poisk_index_stats st;
-    poisk_index_get_stats(idx, &st);
-    cr_assert_eq(poisk_index_passage(idx, (uint32_t)st.passages - 1, &p, &buf, &err), 0,
-                 "another block still reads: %s", err.message);
-    cr_assert_eq(poisk_index_verify(dir, &err), POISK_ECORRUPT, "--check: %s", err.message);
-    poisk_passage_buf_free(&buf);
-    poisk_index_close(idx);
-    tu_rmrf(dir);
-    free(dir);
+Test(store_block, a_block_that_is_no_code_is_corrupt_in_an_index)
+{
+    expect_first_block_corrupt(index_with_damaged_block(meta_no_code), "does not inflate");
+}
+
+/* The header's raw sizes no longer add up to the directory's raw_len. */
+static void header_sum_off(uint8_t *block, const uint8_t *entry)
+{
+    (void)entry;
+    poisk_store_u32(block, poisk_load_u32(block) + 1);
+}
+
+/* The header's metadata stream reaches past the block. */
+static void header_meta_too_long(uint8_t *block, const uint8_t *entry)
+{
+    poisk_store_u32(block + 4, poisk_load_u32(entry + 16));
+}
+
+Test(store_block, a_header_that_disagrees_with_the_directory_is_corrupt)
+{
+    expect_first_block_corrupt(index_with_damaged_block(header_sum_off), "header disagrees");
+    expect_first_block_corrupt(index_with_damaged_block(header_meta_too_long), "header disagrees");
+}
+
+/* Raw sizes moved from the text stream to the metadata stream, their sum kept: the
+ * metadata stream no longer inflates to its (wrong) size. */
+static void header_sizes_moved(uint8_t *block, const uint8_t *entry)
+{
+    (void)entry;
+    poisk_store_u32(block, poisk_load_u32(block) + 3);
+    poisk_store_u32(block + 8, poisk_load_u32(block + 8) - 3);
+}
+
+Test(store_block, raw_sizes_moved_between_the_streams_are_corrupt)
+{
+    expect_first_block_corrupt(index_with_damaged_block(header_sizes_moved), "does not inflate");
 }
