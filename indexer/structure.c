@@ -1158,19 +1158,6 @@ static const char *doc_copy(parser *p, const char **slot, const char *s)
     return *slot;
 }
 
-/* ":<offset>" in decimal into buf (at least 22 bytes), as snprintf's ":%llu".
- * @return : its length */
-static int id_suffix(char *buf, uint64_t v)
-{
-    char d[20];
-    int n = 0;
-    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    buf[0] = ':';
-    for (int k = 0; k < n; k++) buf[1 + k] = d[n - 1 - k];
-    buf[n + 1] = 0;
-    return n + 1;
-}
-
 static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char *project)
 {
     for (;;) {                                         /* trim the front */
@@ -1193,11 +1180,11 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
     poisk_passage ps = { 0 };
     char idbuf[32];
     size_t pl = strlen(poisk_document_path(p->doc));
-    int il = id_suffix(idbuf, p->base + a);
-    char *id = poisk_document_alloc(p->doc, pl + (size_t)il + 1);
+    size_t il = poisk_passage_id_suffix(idbuf, p->base + a);
+    char *id = poisk_document_alloc(p->doc, pl + il + 1);
     if (!id) return POISK_ENOMEM;
     memcpy(id, poisk_document_path(p->doc), pl);
-    memcpy(id + pl, idbuf, (size_t)il + 1);
+    memcpy(id + pl, idbuf, il + 1);
     ps.id = id;
     ps.region = poisk_document_region(p->doc);
     ps.section = (poisk_section)u->section;

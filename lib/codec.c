@@ -58,7 +58,8 @@ int poisk_buf_reserve(poisk_buf *b, size_t n)
 
 void poisk_buf_put_u32(poisk_buf *b, uint32_t v)
 {
-    uint8_t t[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+    uint8_t t[4];
+    poisk_store_u32(t, v);
     poisk_buf_put(b, t, 4);
 }
 

@@ -10,7 +10,6 @@
 #include "store.h"
 
 #include <libdeflate.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,8 +167,7 @@ int poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t 
 static int id_is_derived(const poisk_store_rec *r)
 {
     char tail[24];
-    size_t f = r->file.len, n = (size_t)snprintf(tail, sizeof tail, ":%llu",
-                                                 (unsigned long long)r->byte_start);
+    size_t f = r->file.len, n = poisk_passage_id_suffix(tail, r->byte_start);
     return r->id.len == f + n && memcmp(r->id.ptr, r->file.ptr, f) == 0
            && memcmp(r->id.ptr + f, tail, n) == 0;
 }
@@ -177,15 +175,12 @@ static int id_is_derived(const poisk_store_rec *r)
 /* The file, or 0 when it is the previous record's (most of a block's passages share it). */
 static void put_file(poisk_store_block *b, const poisk_store_rec *r)
 {
-    if (b->has_file && b->last_file.len == r->file.len
-        && (r->file.len == 0 || memcmp(b->last_file.data, r->file.ptr, r->file.len) == 0)) {
+    const poisk_store_str *last = &b->last_file;
+    if (last->ptr && last->len == r->file.len && memcmp(last->ptr, r->file.ptr, r->file.len) == 0)
         poisk_buf_put_varint(&b->meta, 0);
-        return;
-    }
-    put_ostr(&b->meta, r->file.ptr, r->file.len);
-    b->last_file.len = 0;
-    poisk_buf_put(&b->last_file, r->file.ptr, r->file.len);
-    b->has_file = 1;
+    else
+        put_ostr(&b->meta, r->file.ptr, r->file.len);
+    b->last_file = r->file;
 }
 
 void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region)
@@ -217,7 +212,7 @@ size_t poisk_store_block_raw_len(const poisk_store_block *b)
 void poisk_store_block_reset(poisk_store_block *b)
 {
     b->meta.len = b->text.len = 0;
-    b->has_file = 0;
+    b->last_file.ptr = NULL;
 }
 
 void poisk_store_block_free(poisk_store_block *b)
@@ -225,13 +220,11 @@ void poisk_store_block_free(poisk_store_block *b)
     poisk_buf_free(&b->meta);
     poisk_buf_free(&b->text);
     poisk_buf_free(&b->code);
-    poisk_buf_free(&b->last_file);
 }
 
 size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b)
 {
-    if (b->meta.failed || b->text.failed || b->last_file.failed || b->meta.len > UINT32_MAX
-        || b->text.len > UINT32_MAX)
+    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text.len > UINT32_MAX)
         return 0;
     return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(c, b->meta.len)
            + poisk_store_stream_bound(c, b->text.len);
@@ -300,7 +293,7 @@ static char *put_id(char *o, const poisk_store_rec *r)
         memcpy(o, id->ptr, id->len);
     o += id->len;
     if (!r->id.ptr)
-        return o + sprintf(o, ":%llu", (unsigned long long)r->byte_start) + 1;
+        return o + poisk_passage_id_suffix(o, r->byte_start) + 1;
     *o = 0;
     return o + 1;
 }

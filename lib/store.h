@@ -61,13 +61,15 @@ int  poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t
 /* ---- blocks: the records' metadata and their texts as two streams ---- */
 
 /* A block being built (writer): the metadata records and the texts, apart; last_file is
- * the previous record's file (valid when has_file). */
+ * the previous record's file (ptr NULL before the first). */
 typedef struct poisk_store_block {
-    poisk_buf meta, text, code, last_file;
-    int has_file;
+    poisk_buf meta, text, code;
+    poisk_store_str last_file;
 } poisk_store_block;
 
-/*! Append a decoded record to the block, with region as its region index. */
+/*! Append a decoded record to the block, with region as its region index.  The record's
+ *  file bytes must stay put until the block is reset (the next record compares its file
+ *  with them); the writer's records stay in its spool until their batch is done. */
 void   poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region);
 /*! The block's raw size (metadata and text bytes): the directory's raw_len. */
 size_t poisk_store_block_raw_len(const poisk_store_block *b);

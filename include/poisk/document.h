@@ -47,4 +47,22 @@ typedef struct poisk_passage {
     size_t text_len;
 } poisk_passage;
 
+/*! The tail of a text file's passage id, ":<byte_start>" in decimal, into buf (room for 22
+ *  bytes), NUL-terminated: the indexer makes ids with it, and the store leaves out the ids
+ *  it would make.  @return : its length */
+static inline size_t poisk_passage_id_suffix(char *buf, uint64_t byte_start)
+{
+    char d[20];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + byte_start % 10);
+        byte_start /= 10;
+    } while (byte_start);
+    buf[0] = ':';
+    for (size_t k = 0; k < n; k++)
+        buf[1 + k] = d[n - 1 - k];
+    buf[n + 1] = 0;
+    return n + 1;
+}
+
 #endif
