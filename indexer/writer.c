@@ -38,7 +38,9 @@
 
 #define STORE_LEVEL 1                   /* libdeflate level of the byte-coded blocks: FORMAT.md §7 */
 
-typedef struct prec { uint64_t off; uint32_t len, region; } prec;
+/* A passage's record in the spool: where, its length there, its region, and its size
+ * uncoded (poisk_store_record_encode()), by which store blocks and batches are cut. */
+typedef struct prec { uint64_t off; uint32_t len, region, raw; } prec;
 
 struct poisk_writer {
     char dir[4096];
@@ -48,6 +50,7 @@ struct poisk_writer {
     uint64_t gen;
     poisk_spool spool;              /* the passages' records until the commit */
     prec *recs; size_t n_recs, cap_recs;
+    uint64_t raw_len;                   /* the records' sizes uncoded (prec.raw), summed */
     char **regions; size_t n_regions, cap_regions, last_region;
     uint64_t bytes_in;
     long long fault_at;
@@ -172,17 +175,6 @@ static int region_index(poisk_writer *w, const char *slug, uint32_t *out)
     return 0;
 }
 
-/* The most bytes poisk_store_record_encode() writes for p: its strings, and 10 bytes for
- * each varint (eleven, and one a page). */
-static size_t record_bound(const poisk_passage *p)
-{
-    const char *s[5] = { p->id, p->sector, p->subsection, p->project, p->file };
-    size_t n = p->text_len + 10 * (11 + p->n_pages);
-    for (unsigned i = 0; i < 5; i++)
-        n += s[i] ? strlen(s[i]) : 0;
-    return n;
-}
-
 int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
 {
     if ((unsigned)p->section >= POISK_SECTION_COUNT || (!p->text && p->text_len))
@@ -190,6 +182,9 @@ int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
                                p->id ? p->id : "?");
     if (w->n_recs >= UINT32_MAX - 1)
         return poisk_error_set(err, POISK_ETOOLONG, "more than 2^32-2 passages in one index");
+    if (p->text_len > UINT32_MAX / 4)     /* its record's sizes (prec) stay 32-bit */
+        return poisk_error_set(err, POISK_ETOOLONG, "passage %s: text over 1 GiB",
+                               p->id ? p->id : "?");
     uint32_t region;
     if (region_index(w, p->region && *p->region ? p->region : "unknown", &region))
         return poisk_error_set(err, POISK_ENOMEM, "out of memory");
@@ -202,11 +197,10 @@ int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
         w->cap_recs = cap;
     }
     /* while the spool's memory part has room, the record is encoded there, not staged */
-    poisk_buf view, *b = poisk_spool_direct(&w->spool, record_bound(p), &view);
+    poisk_buf view, *b = poisk_spool_direct(&w->spool, poisk_store_record_bound(p), &view);
     if (!b)
         b = &w->spool.buf;
-    size_t before = b->len;
-    poisk_store_record_encode(b, p, 0);
+    size_t before = b->len, raw = poisk_store_record_encode(b, p, 0);
     if (b->failed) {
         w->broken = 1;
         return poisk_error_set(err, POISK_ENOMEM, "out of memory");
@@ -216,8 +210,10 @@ int poisk_writer_add(poisk_writer *w, const poisk_passage *p, poisk_error *err)
     prec *r = &w->recs[w->n_recs++];
     r->off = w->spool.len;
     r->len = (uint32_t)(b->len - before);
+    r->raw = (uint32_t)raw;
     r->region = region;
     w->spool.len += r->len;
+    w->raw_len += raw;
     w->bytes_in += p->text_len;
     if (poisk_spool_full(&w->spool)) {
         int rc = spool_flush(w, err);
@@ -302,7 +298,7 @@ static void progress(poisk_writer_ctx *c)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double s = (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
-    double mb = (double)c->bytes_done / 1e6, total = (double)c->w->spool.len / 1e6;
+    double mb = (double)c->bytes_done / 1e6, total = (double)c->w->raw_len / 1e6;
     double rate = s > 0 ? mb / s : 0;
     fprintf(stderr, "\rindexing: %.1f / %.1f MB, %u passages, %.1f MB/s, ETA %.0f s   ",
             mb, total, c->batches[c->store_next - 1].end_id, rate,
@@ -398,6 +394,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
     const batch_plan *bp = &c->batches[b];
     poisk_batch_out *o = &c->outs[b];
     poisk_store_block blk = { 0 };
+    poisk_buf text = { 0 };             /* a record's text, decoded for the inverter */
     int rc = POISK_OK;
     pthread_mutex_lock(&c->lock);
     if (c->spare_store.data && !o->store.data) {
@@ -413,7 +410,12 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
             const prec *r = &c->w->recs[c->order[id]];
             const uint8_t *p = c->spool + r->off;
             poisk_store_rec rec;
-            if (poisk_store_record_decode(&p, p + r->len, &rec)) {
+            int bad = poisk_store_record_decode(&p, p + r->len, &rec);
+            if (!bad && (bad = poisk_store_record_text(&rec, &text)) == -2) {
+                rc = poisk_error_set(err, POISK_ENOMEM, "out of memory while inverting");
+                break;
+            }
+            if (bad) {
                 rc = poisk_error_set(err, POISK_EIO, "the spool file in %s is damaged", c->w->dir);
                 break;
             }
@@ -453,6 +455,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
         poisk_buf_put_u32(&o->store_dir, (uint32_t)rlen);
     }
     poisk_store_block_free(&blk);
+    poisk_buf_free(&text);
     if (rc)
         return rc;
     spool_release(c, bp);
@@ -555,7 +558,7 @@ static int store_ahead_start(poisk_writer_ctx *c, store_ahead *sa)
     if (w->threads < 2 || !w->opts.before_inversion || c->n_blocks < 2)
         return 0;
     /* an eighth of the budget, within the compressed size of the whole store */
-    size_t cap = w->budget / 8, whole = (size_t)(w->spool.len / 2) + ((size_t)c->n_blocks << 10);
+    size_t cap = w->budget / 8, whole = (size_t)(w->raw_len / 2) + ((size_t)c->n_blocks << 10);
     if (cap > whole)
         cap = whole;
     if (cap >= UINT32_MAX)
@@ -775,7 +778,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     for (uint32_t id = 0; id < N; id++) {
         if (acc == 0)
             blk_first[nb++] = id;
-        acc += w->recs[order[id]].len;
+        acc += w->recs[order[id]].raw;
         if (acc >= POISK_STORE_BLOCK_RAW)
             acc = 0;
     }
@@ -811,7 +814,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     size_t caches = (size_t)w->threads * poisk_mem_form_cache_bytes(w->budget, w->threads)
                     / 4 * 5;
     avail = avail > caches + w->budget / 4 ? avail - caches : w->budget / 4;   /* analyzers' */
-    uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->spool.len);
+    uint64_t batch_bytes = poisk_mem_batch_bytes(avail, w->threads, w->raw_len);
     /* a batch in flight adds its spool pages, its run, its store blocks, and at times a
      * doubling of the occurrence arrays: ~3 bytes per text byte over what stays resident */
     c->headroom = (size_t)(3 * batch_bytes * (unsigned)w->threads);
@@ -833,7 +836,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         if (!bp || bp->bytes >= cut) {
             if (bp)
                 cut_done += bp->bytes;
-            cut = poisk_mem_batch_cut(batch_bytes, w->spool.len - cut_done, w->threads);
+            cut = poisk_mem_batch_cut(batch_bytes, w->raw_len - cut_done, w->threads);
             bp = &c->batches[c->n_batches++];
             bp->first_block = k;
             bp->first_id = blk_first[k];
@@ -841,7 +844,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         bp->n_blocks++;
         bp->end_id = blk_first[k + 1];
         for (uint32_t id = blk_first[k]; id < blk_first[k + 1]; id++)
-            bp->bytes += w->recs[order[id]].len;
+            bp->bytes += w->recs[order[id]].raw;
     }
     c->run_budget = w->budget / 2;
     /* the store is written in batch order while the workers run */

@@ -34,8 +34,37 @@ static void put_ostr(poisk_buf *b, const char *s, size_t n)
     poisk_buf_put(b, s, n);
 }
 
-void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region)
+size_t poisk_store_record_bound(const poisk_passage *p)
 {
+    const char *s[5] = { p->id, p->sector, p->subsection, p->project, p->file };
+    /* the strings with a varint each, the text's code, and 10 bytes for each other varint
+     * (region, section, page count, pages, byte range, text length) */
+    size_t n = poisk_store_code_bound(p->text_len) + 10 * (12 + p->n_pages);
+    for (unsigned i = 0; i < 5; i++)
+        n += s[i] ? strlen(s[i]) : 0;
+    return n;
+}
+
+/* The text's length, then its code (the code's length, the bytes): the code is written in
+ * place, after room for its length's varint, and moved up when the varint is shorter.
+ * @return : the bytes the code took, its length's varint included (0 when out of memory) */
+static size_t put_coded(poisk_buf *b, const char *text, size_t n)
+{
+    poisk_buf_put_varint(b, n);
+    size_t bound = poisk_store_code_bound(n);
+    if (poisk_buf_room(b, 10 + bound) != 0)
+        return 0;
+    uint8_t *at = b->data + b->len;
+    size_t clen = poisk_store_code_encode((const uint8_t *)text, n, at + 10);
+    size_t vlen = poisk_varint_encode(at, clen);
+    memmove(at + vlen, at + 10, clen);
+    b->len += vlen + clen;
+    return vlen + clen;
+}
+
+size_t poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region)
+{
+    size_t start = b->len;
     put_str(b, p->id ? p->id : "", p->id ? strlen(p->id) : 0);
     poisk_buf_put_varint(b, region);
     poisk_buf_put_varint(b, (uint64_t)p->section);
@@ -48,7 +77,8 @@ void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t re
     put_str(b, p->file ? p->file : "", p->file ? strlen(p->file) : 0);
     poisk_buf_put_varint(b, p->byte_start);
     poisk_buf_put_varint(b, p->byte_end);
-    put_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+    size_t n = p->text ? p->text_len : 0, coded = put_coded(b, p->text ? p->text : "", n);
+    return b->len - start - coded + n;      /* the text's length is written either way */
 }
 
 static int get_str(const uint8_t **p, const uint8_t *end, poisk_store_str *s, int optional)
@@ -104,11 +134,31 @@ static int decode_middle(const uint8_t **pp, const uint8_t *end, poisk_store_rec
 int poisk_store_record_decode(const uint8_t **pp, const uint8_t *end, poisk_store_rec *r)
 {
     const uint8_t *p = *pp;
+    uint64_t text_len;
     if (get_str(&p, end, &r->id, 0) || decode_middle(&p, end, r) || get_str(&p, end, &r->file, 0)
         || poisk_varint_decode(&p, end, &r->byte_start)
-        || poisk_varint_decode(&p, end, &r->byte_end) || get_str(&p, end, &r->text, 0))
+        || poisk_varint_decode(&p, end, &r->byte_end) || poisk_varint_decode(&p, end, &text_len)
+        || get_str(&p, end, &r->code, 0))
         return -1;
+    /* a code byte stands for at most 3 bytes of text, and a byte of text takes at most 2 */
+    if (text_len > 3 * (uint64_t)r->code.len || r->code.len > 2 * text_len)
+        return -1;
+    r->text.ptr = NULL;
+    r->text.len = (size_t)text_len;
     *pp = p;
+    return 0;
+}
+
+int poisk_store_record_text(poisk_store_rec *r, poisk_buf *buf)
+{
+    buf->len = 0;
+    if (poisk_buf_reserve(buf, r->text.len + 1))
+        return -2;
+    if (poisk_store_code_decode((const uint8_t *)r->code.ptr, r->code.len, buf->data,
+                                r->text.len))
+        return -1;
+    buf->len = r->text.len;
+    r->text.ptr = (const char *)buf->data;
     return 0;
 }
 
@@ -201,17 +251,24 @@ void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint3
     poisk_buf_put_varint(m, r->byte_start);
     poisk_buf_put_varint(m, r->byte_end);
     poisk_buf_put_varint(m, r->text.len);
-    poisk_buf_put(&b->text, r->text.ptr, r->text.len);
+    b->text_raw += r->text.len;
+    if (r->code.ptr) {
+        poisk_buf_put(&b->text, r->code.ptr, r->code.len);
+        return;
+    }
+    if (poisk_buf_room(&b->text, poisk_store_code_bound(r->text.len)) == 0)
+        b->text.len += poisk_store_code_encode((const uint8_t *)r->text.ptr, r->text.len,
+                                               b->text.data + b->text.len);
 }
 
 size_t poisk_store_block_raw_len(const poisk_store_block *b)
 {
-    return b->meta.len + b->text.len;
+    return b->meta.len + b->text_raw;
 }
 
 void poisk_store_block_reset(poisk_store_block *b)
 {
-    b->meta.len = b->text.len = 0;
+    b->meta.len = b->text.len = b->text_raw = 0;
     b->last_file.ptr = NULL;
 }
 
@@ -224,10 +281,10 @@ void poisk_store_block_free(poisk_store_block *b)
 
 size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b)
 {
-    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text.len > UINT32_MAX)
+    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text_raw > UINT32_MAX)
         return 0;
     return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(c, b->meta.len)
-           + poisk_store_stream_bound(c, b->text.len);
+           + libdeflate_zlib_compress_bound(c, b->text.len);
 }
 
 size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_block *b,
@@ -240,13 +297,14 @@ size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_b
                                             out_cap - h);
     if (mc == 0 || mc > UINT32_MAX)
         return 0;
-    size_t tc = poisk_store_stream_compress(c, b->text.data, b->text.len, &b->code, out + h + mc,
-                                            out_cap - h - mc);
+    /* the texts are coded already */
+    size_t tc = libdeflate_zlib_compress(c, b->text.data, b->text.len, out + h + mc,
+                                         out_cap - h - mc);
     if (tc == 0)
         return 0;
     poisk_store_u32(out, (uint32_t)b->meta.len);
     poisk_store_u32(out + 4, (uint32_t)mc);
-    poisk_store_u32(out + 8, (uint32_t)b->text.len);
+    poisk_store_u32(out + 8, (uint32_t)b->text_raw);
     return h + mc + tc;
 }
 

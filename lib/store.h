@@ -21,21 +21,36 @@
 /* A decoded record: strings point into the raw block, not NUL-terminated; an optional
  * string absent in the passage has ptr NULL.  A metadata record (a store block's first
  * stream) has no text bytes: text.ptr is NULL and text.len the text's length; its id.ptr
- * is NULL when the id is "<file>:<byte_start>" (FORMAT.md §7.1). */
+ * is NULL when the id is "<file>:<byte_start>" (FORMAT.md §7.1).  A spool record holds its
+ * text in the byte code (store_code.h): code is that, text.len the text's length and
+ * text.ptr NULL until the caller decodes it (poisk_store_record_text()); elsewhere code.ptr
+ * is NULL. */
 typedef struct poisk_store_str { const char *ptr; size_t len; } poisk_store_str;
 typedef struct poisk_store_rec {
-    poisk_store_str id, sector, subsection, project, file, text;
+    poisk_store_str id, sector, subsection, project, file, text, code;
     uint32_t region, section, n_pages;
     const uint8_t *pages; size_t pages_len;    /* n_pages varints */
     uint64_t byte_start, byte_end;
 } poisk_store_rec;
 
-/* ---- records: the writer's spool holds one per passage, metadata then text ---- */
+/* ---- records: the writer's spool holds one per passage, metadata then text ----
+ * The text goes into the spool in the byte code already: with plain texts the spool was
+ * about the size of the input (1.07 GB for the 1 GB corpus), coded it is 0.61 GB; the store
+ * block takes the code as it is, and the inverter decodes it (~9 GB/s, one core) into a
+ * buffer of its own. */
 
-/*! Append a passage's record; region is its index in the region table. */
-void poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region);
-/*! Decode one record from [*p, end).  @return : 0, or -1 when malformed */
+/*! Most bytes poisk_store_record_encode() appends for p. */
+size_t poisk_store_record_bound(const poisk_passage *p);
+/*! Append a passage's record; region is its index in the region table.
+ *  @return : the record's size were its text not coded (its metadata, the text's length
+ *  and the text): how much of a store block and of a batch's work it is */
+size_t poisk_store_record_encode(poisk_buf *b, const poisk_passage *p, uint32_t region);
+/*! Decode one record from [*p, end); its text stays coded (r->code).
+ *  @return : 0, or -1 when malformed */
 int  poisk_store_record_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
+/*! Decode a spool record's text into buf (its contents replaced) and point r->text at it.
+ *  @return : 0, -1 when the code is damaged, -2 when out of memory */
+int  poisk_store_record_text(poisk_store_rec *r, poisk_buf *buf);
 /*! Decode one metadata record (a block's first stream) from [*p, end).  On entry r->file
  *  must be the block's previous record's file (zeroed *r before the first record): a
  *  record may say "the same file".  @return : 0, or -1 when malformed */
@@ -60,14 +75,17 @@ int  poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t
 
 /* ---- blocks: the records' metadata and their texts as two streams ---- */
 
-/* A block being built (writer): the metadata records and the texts, apart; last_file is
- * the previous record's file (ptr NULL before the first). */
+/* A block being built (writer): the metadata records and the texts, apart, the texts in
+ * the byte code already (text_raw: their raw length); last_file is the previous record's
+ * file (ptr NULL before the first). */
 typedef struct poisk_store_block {
     poisk_buf meta, text, code;
+    size_t text_raw;
     poisk_store_str last_file;
 } poisk_store_block;
 
-/*! Append a decoded record to the block, with region as its region index.  The record's
+/*! Append a decoded record to the block, with region as its region index: its coded text
+ *  (a spool record's code) when it has one, else its text, coded here.  The record's
  *  file bytes must stay put until the block is reset (the next record compares its file
  *  with them); the writer's records stay in its spool until their batch is done. */
 void   poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region);

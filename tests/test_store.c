@@ -1,10 +1,12 @@
-/* test_store.c: the passage store's byte code (lib/store_code.h) and block compression
- * (format version 6): the code is lossless for any bytes (random bytes, random mixtures of
- * the bytes UTF-8 Cyrillic is made of, every pair of bytes, every character the code has a
- * byte for, cut and malformed sequences, NUL); it halves Russian text; the decoder rejects
- * what no encoder writes and never writes past its output; a damaged compressed block
- * gives an error, never a crash; in a real index, a block that inflates (checksums and
- * all right) to no code is POISK_ECORRUPT for its passages and for --check's verify. */
+/* test_store.c: the passage store's byte code (lib/store_code.h), the writer's spooled
+ * records (their texts coded) and block compression (format version 8): the code is
+ * lossless for any bytes (random bytes, random mixtures of the bytes UTF-8 Cyrillic is made
+ * of, every pair of bytes, every character the code has a byte for, cut and malformed
+ * sequences, NUL); it halves Russian text; the decoder rejects what no encoder writes and
+ * never writes past its output; a spooled record decodes back to its text, and a block of
+ * them is the block of the plain texts; a damaged compressed block gives an error, never a
+ * crash; in a real index, a block that inflates (checksums and all right) to no code is
+ * POISK_ECORRUPT for its passages and for --check's verify. */
 #include <criterion/criterion.h>
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -345,7 +347,7 @@ Test(store_block, metadata_and_text_streams_round_trip)
     poisk_store_block_view v;
     cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
     cr_assert_eq(v.meta_raw, blk.meta.len);
-    cr_assert_eq(v.text_raw, blk.text.len);
+    cr_assert_eq(v.text_raw, blk.text_raw);
     cr_assert_eq(v.meta_len + v.text_len + POISK_STORE_BLOCK_HEAD, cl);
     /* a header that disagrees with the directory, or a block cut short */
     cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len + 1, &v), -1);
@@ -398,6 +400,134 @@ Test(store_block, metadata_and_text_streams_round_trip)
     poisk_store_block_free(&blk);
     libdeflate_free_compressor(c);
     libdeflate_free_decompressor(d);
+}
+
+/* A passage as the writer spools it. */
+static poisk_passage passage_of(const char *id, const char *file, uint64_t start,
+                                const char *sector, const char *text)
+{
+    static const uint32_t pages[] = { 3, 4 };
+    poisk_passage p = { 0 };
+    p.id = id;
+    p.region = "stavropol";
+    p.section = POISK_SECTION_PROEKTY;
+    p.sector = sector;
+    p.pages = pages;
+    p.n_pages = 2;
+    p.file = file;
+    p.byte_start = start;
+    p.byte_end = start + strlen(text);
+    p.text = text;
+    p.text_len = strlen(text);
+    return p;
+}
+
+/* The writer's spool keeps a record's text in the byte code: it decodes back to the text,
+ * the record is smaller than its text for Russian (one byte longer for ASCII: the code's
+ * length), and the size it reports is the record's with the text uncoded. */
+Test(store_record, spooled_text_is_coded_and_decodes_back)
+{
+    const char *texts[] = { "", "ascii only 2030", "цифровая платформа «Ёлка» — телемедицина",
+                            "\xD0" /* a cut character: escaped */ };
+    poisk_buf text = { 0 };
+    for (int i = 0; i < 4; i++) {
+        poisk_passage p = passage_of("a.txt:5", "a.txt", 5, i ? "health" : NULL, texts[i]);
+        poisk_buf b = { 0 };
+        size_t raw = poisk_store_record_encode(&b, &p, 7);
+        cr_assert(!b.failed);
+        cr_assert_leq(b.len, poisk_store_record_bound(&p));
+        size_t n = strlen(texts[i]);
+        if (i <= 1)
+            cr_assert_eq(b.len, raw + 1, "text %d", i);
+        else if (i == 2)
+            cr_assert_lt(b.len + n / 3, raw, "Russian codes to about half");
+        const uint8_t *q = b.data;
+        poisk_store_rec r = { 0 };
+        cr_assert_eq(poisk_store_record_decode(&q, b.data + b.len, &r), 0);
+        cr_assert_eq(q, b.data + b.len);
+        cr_assert_null(r.text.ptr);
+        cr_assert_eq(r.text.len, n);
+        cr_assert_eq(r.region, 7);
+        cr_assert_eq(poisk_store_record_text(&r, &text), 0);
+        cr_assert(r.text.ptr && r.text.len == n && memcmp(r.text.ptr, texts[i], n) == 0);
+        /* cut anywhere, the record is malformed and never read past its end */
+        for (size_t cut = 0; cut < b.len; cut++) {
+            uint8_t *part = malloc(cut ? cut : 1);
+            memcpy(part, b.data, cut);
+            const uint8_t *pq = part;
+            poisk_store_rec pr = { 0 };
+            cr_assert_eq(poisk_store_record_decode(&pq, part + cut, &pr), -1, "cut at %zu", cut);
+            free(part);
+        }
+        poisk_buf_free(&b);
+    }
+    poisk_buf_free(&text);
+}
+
+/* A code that no encoder writes (an escape at its end) or that decodes to another length
+ * is refused: the writer reports the spool damaged rather than indexing other text. */
+Test(store_record, a_damaged_spooled_code_is_refused)
+{
+    poisk_passage p = passage_of("a.txt:5", "a.txt", 5, NULL, "телемедицина");
+    poisk_buf b = { 0 }, text = { 0 };
+    poisk_store_record_encode(&b, &p, 0);
+    const uint8_t *q = b.data;
+    poisk_store_rec r = { 0 };
+    cr_assert_eq(poisk_store_record_decode(&q, b.data + b.len, &r), 0);
+    b.data[b.len - 1] = 0xE0;             /* the last letter's code: now an escape, at the end */
+    cr_assert_eq(poisk_store_record_text(&r, &text), -1);
+    b.data[b.len - 1] = 'x';              /* a 1-byte character for a 2-byte letter */
+    cr_assert_eq(poisk_store_record_text(&r, &text), -1);
+    b.data[b.len - 1] = 0x90;             /* А for а: the same length, so it decodes */
+    cr_assert_eq(poisk_store_record_text(&r, &text), 0);
+    cr_assert(memcmp(r.text.ptr, "телемедицинА", r.text.len) == 0);
+    r.text.len++;                         /* a length the code does not decode to */
+    cr_assert_eq(poisk_store_record_text(&r, &text), -1);
+    poisk_buf_free(&b);
+    poisk_buf_free(&text);
+}
+
+/* A block made of spooled records (texts coded already) is the same bytes as one made of
+ * the same records with plain texts (coded by the block): the store does not depend on
+ * where the code was made. */
+Test(store_block, coded_and_plain_records_make_the_same_block)
+{
+    const char *texts[] = { "цифровая платформа региона", "", "телемедицина «Ёлка» — 2030",
+                            "ИТ специалисты" };
+    const char *ids[] = { "a.txt:100", "a.txt:7", "custom-id", "b.txt:100" };
+    const char *files[] = { "a.txt", "a.txt", "a.txt", "b.txt" };
+    poisk_store_block plain = { 0 }, coded = { 0 };
+    poisk_buf spool = { 0 };
+    size_t offs[5] = { 0 };
+    for (int i = 0; i < 4; i++) {
+        poisk_passage p = passage_of(ids[i], files[i], 100, i == 1 ? NULL : "health", texts[i]);
+        poisk_store_record_encode(&spool, &p, 0);
+        offs[i + 1] = spool.len;
+    }
+    for (int i = 0; i < 4; i++) {
+        const uint8_t *q = spool.data + offs[i];
+        poisk_store_rec r = { 0 };
+        cr_assert_eq(poisk_store_record_decode(&q, spool.data + offs[i + 1], &r), 0);
+        poisk_store_block_add(&coded, &r, (uint32_t)i);
+        poisk_store_rec pr = r;
+        pr.text = (poisk_store_str){ texts[i], strlen(texts[i]) };
+        pr.code = (poisk_store_str){ NULL, 0 };
+        poisk_store_block_add(&plain, &pr, (uint32_t)i);
+    }
+    cr_assert_eq(poisk_store_block_raw_len(&coded), poisk_store_block_raw_len(&plain));
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+    size_t bound = poisk_store_block_bound(c, &plain);
+    cr_assert_eq(poisk_store_block_bound(c, &coded), bound);
+    uint8_t *a = malloc(bound), *b = malloc(bound);
+    size_t la = poisk_store_block_compress(c, &plain, a, bound);
+    size_t lb = poisk_store_block_compress(c, &coded, b, bound);
+    cr_assert(la > 0 && la == lb && memcmp(a, b, la) == 0);
+    free(a);
+    free(b);
+    poisk_buf_free(&spool);
+    poisk_store_block_free(&plain);
+    poisk_store_block_free(&coded);
+    libdeflate_free_compressor(c);
 }
 
 /* A hit's metadata alone (poisk_index_passage_meta) is the same as with its text. */

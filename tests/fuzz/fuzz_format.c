@@ -90,13 +90,14 @@ static void mode_store(const uint8_t *p, size_t n)
     memcpy(copy, p, n);
     const uint8_t *q = copy, *end = copy + n;
     poisk_store_rec r;
+    poisk_buf text = { 0 };
     while (q < end && poisk_store_record_decode(&q, end, &r) == 0) {
         FUZZ_CHECK(q <= end);
         FUZZ_CHECK(r.section < POISK_SECTION_COUNT);
-        FUZZ_CHECK(r.text.ptr + r.text.len <= (const char *)end);
+        FUZZ_CHECK(r.code.ptr + r.code.len <= (const char *)end);
         FUZZ_CHECK(r.id.ptr + r.id.len <= (const char *)end);
         /* a decoded record put in a store block gives a metadata record that decodes the
-         * same, and its text in the block's text */
+         * same, and its code in the block's text */
         poisk_store_block b = { 0 };
         poisk_store_block_add(&b, &r, r.region);
         const uint8_t *bq = b.meta.data;
@@ -104,9 +105,15 @@ static void mode_store(const uint8_t *p, size_t n)
         FUZZ_CHECK(poisk_store_meta_decode(&bq, b.meta.data + b.meta.len, &r2) == 0);
         FUZZ_CHECK(bq == b.meta.data + b.meta.len && r2.text.len == r.text.len
                    && r2.n_pages == r.n_pages && r2.byte_start == r.byte_start
-                   && r2.byte_end == r.byte_end && b.text.len == r.text.len);
+                   && r2.byte_end == r.byte_end && b.text.len == r.code.len
+                   && poisk_store_block_raw_len(&b) == b.meta.len + r.text.len);
         poisk_store_block_free(&b);
+        /* the code decodes to exactly the text's length, or is refused */
+        int rc = poisk_store_record_text(&r, &text);
+        FUZZ_CHECK(rc == 0 || rc == -1);
+        FUZZ_CHECK(rc || (r.text.ptr && text.len == r.text.len));
     }
+    poisk_buf_free(&text);
     free(copy);
 }
 
