@@ -1178,7 +1178,7 @@ static int emit_passage(parser *p, const unit *u, size_t a, size_t b, const char
         break;
     }
     poisk_passage ps = { 0 };
-    char idbuf[32];
+    char idbuf[POISK_PASSAGE_ID_SUFFIX_MAX];
     size_t pl = strlen(poisk_document_path(p->doc));
     size_t il = poisk_passage_id_suffix(idbuf, p->base + a);
     char *id = poisk_document_alloc(p->doc, pl + il + 1);

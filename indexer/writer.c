@@ -391,6 +391,17 @@ static void spool_release(poisk_writer_ctx *c, const batch_plan *bp)
         poisk_mem_release(c->spool + lo, (size_t)(hi - lo));
 }
 
+/* Decode passage id's spool record (its text still coded) and its region's rank.
+ * @return : 0, or -1 when the record is malformed */
+static int spool_record(const poisk_writer_ctx *c, uint32_t id, poisk_store_rec *rec,
+                        uint32_t *rank)
+{
+    const prec *r = &c->w->recs[c->order[id]];
+    const uint8_t *p = c->spool + r->off;
+    *rank = c->region_rank[r->region];
+    return poisk_store_record_decode(&p, p + r->len, rec);
+}
+
 static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                          struct libdeflate_compressor *comp, uint32_t b, poisk_error *err)
 {
@@ -410,10 +421,9 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
         int ahead = k < c->ahead_done;  /* compressed already: only invert */
         uint32_t first = c->blk_first[k], end = c->blk_first[k + 1];
         for (uint32_t id = first; id < end && !rc; id++) {
-            const prec *r = &c->w->recs[c->order[id]];
-            const uint8_t *p = c->spool + r->off;
             poisk_store_rec rec;
-            int bad = poisk_store_record_decode(&p, p + r->len, &rec);
+            uint32_t rank;
+            int bad = spool_record(c, id, &rec, &rank);
             if (!bad && (bad = poisk_store_record_text(&rec, &text)) == -2) {
                 rc = poisk_error_set(err, POISK_ENOMEM, "out of memory while inverting");
                 break;
@@ -423,7 +433,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 break;
             }
             if (!ahead)
-                poisk_store_block_add(&blk, &rec, c->region_rank[r->region]);
+                poisk_store_block_add(&blk, &rec, rank);
             c->secs[id] = (uint8_t)rec.section;
             rc = poisk_inverter_add(inv, id, rec.section, rec.text.ptr, rec.text.len, &c->dl[id]);
             if (rc)
@@ -530,12 +540,11 @@ static void *store_ahead_main(void *arg)
         poisk_store_block_reset(&blk);
         int bad = 0;
         for (uint32_t id = c->blk_first[k]; id < c->blk_first[k + 1] && !bad; id++) {
-            const prec *r = &c->w->recs[c->order[id]];
-            const uint8_t *p = c->spool + r->off;
             poisk_store_rec rec;
-            bad = poisk_store_record_decode(&p, p + r->len, &rec) != 0;
+            uint32_t rank;
+            bad = spool_record(c, id, &rec, &rank) != 0;
             if (!bad)
-                poisk_store_block_add(&blk, &rec, c->region_rank[r->region]);
+                poisk_store_block_add(&blk, &rec, rank);
         }
         size_t bound = poisk_store_block_bound(comp, &blk), rlen = poisk_store_block_raw_len(&blk);
         if (bad || !bound || rlen > UINT32_MAX || bound > c->ahead_cap - off)

@@ -45,20 +45,37 @@ size_t poisk_store_record_bound(const poisk_passage *p)
     return n;
 }
 
+/* Append the byte code of raw[0..n) to b (which then has data, even for no bytes).
+ * @return : its length (0 when out of memory) */
+static size_t put_code(poisk_buf *b, const void *raw, size_t n)
+{
+    if (poisk_buf_room(b, poisk_store_code_bound(n) + 1) != 0)
+        return 0;
+    size_t clen = poisk_store_code_encode(raw, n, b->data + b->len);
+    b->len += clen;
+    return clen;
+}
+
 /* The text's length, then its code (the code's length, the bytes): the code is written in
- * place, after room for its length's varint, and moved up when the varint is shorter.
+ * place, after room for the varint of its bound, and moved up only when its own length's
+ * varint is shorter (rarely: the code of a text over 64 bytes is more than a third of it).
  * @return : the bytes the code took, its length's varint included (0 when out of memory) */
 static size_t put_coded(poisk_buf *b, const char *text, size_t n)
 {
     poisk_buf_put_varint(b, n);
-    size_t bound = poisk_store_code_bound(n);
-    if (poisk_buf_room(b, 10 + bound) != 0)
+    uint8_t room[10];
+    size_t gap = poisk_varint_encode(room, poisk_store_code_bound(n));
+    if (poisk_buf_room(b, gap) != 0)
         return 0;
-    uint8_t *at = b->data + b->len;
-    size_t clen = poisk_store_code_encode((const uint8_t *)text, n, at + 10);
-    size_t vlen = poisk_varint_encode(at, clen);
-    memmove(at + vlen, at + 10, clen);
-    b->len += vlen + clen;
+    size_t at = b->len;
+    b->len += gap;
+    size_t clen = put_code(b, text, n);
+    if (b->failed)
+        return 0;
+    size_t vlen = poisk_varint_encode(b->data + at, clen);
+    if (vlen < gap)
+        memmove(b->data + at + vlen, b->data + at + gap, clen);
+    b->len = at + vlen + clen;
     return vlen + clen;
 }
 
@@ -191,9 +208,9 @@ size_t poisk_store_stream_compress(struct libdeflate_compressor *c, const uint8_
                                    poisk_buf *code, uint8_t *out, size_t out_cap)
 {
     code->len = 0;
-    if (poisk_buf_reserve(code, poisk_store_code_bound(n) + 1))
+    put_code(code, raw, n);
+    if (code->failed)
         return 0;
-    code->len = poisk_store_code_encode(raw, n, code->data);
     return libdeflate_zlib_compress(c, code->data, code->len, out, out_cap);
 }
 
@@ -216,7 +233,7 @@ int poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t 
 /* Is the id "<file>:<byte_start>", as the indexer makes it for a text file's passages? */
 static int id_is_derived(const poisk_store_rec *r)
 {
-    char tail[24];
+    char tail[POISK_PASSAGE_ID_SUFFIX_MAX];
     size_t f = r->file.len, n = poisk_passage_id_suffix(tail, r->byte_start);
     return r->id.len == f + n && memcmp(r->id.ptr, r->file.ptr, f) == 0
            && memcmp(r->id.ptr + f, tail, n) == 0;
@@ -256,9 +273,7 @@ void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint3
         poisk_buf_put(&b->text, r->code.ptr, r->code.len);
         return;
     }
-    if (poisk_buf_room(&b->text, poisk_store_code_bound(r->text.len)) == 0)
-        b->text.len += poisk_store_code_encode((const uint8_t *)r->text.ptr, r->text.len,
-                                               b->text.data + b->text.len);
+    put_code(&b->text, r->text.ptr, r->text.len);
 }
 
 size_t poisk_store_block_raw_len(const poisk_store_block *b)
@@ -360,7 +375,7 @@ static char *put_id(char *o, const poisk_store_rec *r)
 static int record_to_passage(const poisk_store_rec *r, const poisk_index *idx, poisk_passage *out,
                              poisk_passage_buf *buf)
 {
-    size_t id_len = r->id.ptr ? r->id.len : r->file.len + 21;
+    size_t id_len = r->id.ptr ? r->id.len : r->file.len + POISK_PASSAGE_ID_SUFFIX_MAX - 1;
     size_t need = id_len + r->sector.len + r->subsection.len + r->project.len + r->file.len
                   + r->text.len + 6;
     if (need > buf->cap) {

@@ -47,9 +47,12 @@ typedef struct poisk_passage {
     size_t text_len;
 } poisk_passage;
 
-/*! The tail of a text file's passage id, ":<byte_start>" in decimal, into buf (room for 22
- *  bytes), NUL-terminated: the indexer makes ids with it, and the store leaves out the ids
- *  it would make.  @return : its length */
+/* Room for poisk_passage_id_suffix(): ':', up to 20 digits and the NUL. */
+#define POISK_PASSAGE_ID_SUFFIX_MAX 22
+
+/*! The tail of a text file's passage id, ":<byte_start>" in decimal, into buf (room for
+ *  POISK_PASSAGE_ID_SUFFIX_MAX bytes), NUL-terminated: the indexer makes ids with it, and
+ *  the store leaves out the ids it would make.  @return : its length */
 static inline size_t poisk_passage_id_suffix(char *buf, uint64_t byte_start)
 {
     char d[20];
