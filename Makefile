@@ -25,7 +25,10 @@ WARN     := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iindexer -Isearcher \
                -Ibuild/gen $(PKG_CFLAGS) -DPOISK_MHD_SONAME='"$(MHD_SONAME)"' -MMD -MP
 LDLIBS   := $(ENGINE_LIBS) $(shell pkg-config --libs hunspell 2>/dev/null)
-REPAIR_LDLIBS   := $(ENGINE_LIBS) $(HUNSPELL_LIBS)
+# ISA-L compresses the store's text (lib/deflater.c): the writer's, never a query's.
+WRITER_LIBS     := $(shell pkg-config --libs libisal 2>/dev/null || echo -lisal)
+LDLIBS   += $(WRITER_LIBS)
+REPAIR_LDLIBS   := $(ENGINE_LIBS) $(WRITER_LIBS) $(HUNSPELL_LIBS)
 SEARCHER_LDLIBS := $(ENGINE_LIBS)
 
 REL_CFLAGS  := -O2 -g $(BASE_CFLAGS)
@@ -43,7 +46,7 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress
+.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress store-huffman
 all: bin/indexer bin/searcher lib/libpoisk.a lib/libpoisk.so build/examples/search_example build/examples/ndcg
 
 # ---- embedded reference data (stop list, regions, project names) -------------------------
@@ -61,6 +64,13 @@ build/gen/ru_dict.bin: tools/dictgen.c lib/lexicon_dict.c lib/lexicon_dict.h lib
 	$(CC) -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib $(PKG_CFLAGS) -o build/gen/dictgen \
 	  tools/dictgen.c lib/lexicon_dict.c $(PKG_LIBS)
 	build/gen/dictgen $(DICT_BASE) $@
+
+# ---- the store text's Huffman code (lib/deflater.c): regenerated on purpose only --------
+store-huffman:
+	@mkdir -p build/gen
+	$(CC) -O2 -std=c11 $(WARN) -D_GNU_SOURCE -Ilib -o build/gen/store_huffman \
+	  tools/store_huffman.c lib/store_code.c $(WRITER_LIBS)
+	build/gen/store_huffman corpus/*.txt > lib/store_huffman.h
 
 # ---- per-mode object trees: build/rel and build/asan --------------------------------------
 define MODE_RULES

@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,8 +34,6 @@
 #include "store.h"
 #include "writer_mem.h"
 #include "writer_spool.h"
-
-#define STORE_LEVEL 1                   /* libdeflate level of the byte-coded blocks: FORMAT.md §7 */
 
 /* A passage's record in the spool: where, its length there, its region, and its size
  * uncoded (poisk_store_record_encode()), by which store blocks and batches are cut. */
@@ -403,7 +400,7 @@ static int spool_record(const poisk_writer_ctx *c, uint32_t id, poisk_store_rec 
 }
 
 static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
-                         struct libdeflate_compressor *comp, uint32_t b, poisk_error *err)
+                         poisk_deflater *comp, uint32_t b, poisk_error *err)
 {
     const batch_plan *bp = &c->batches[b];
     poisk_batch_out *o = &c->outs[b];
@@ -452,7 +449,7 @@ static int process_batch(poisk_writer_ctx *c, poisk_inverter *inv,
                 break;
             }
         } else {
-            size_t bound = poisk_store_block_bound(comp, &blk);
+            size_t bound = poisk_store_block_bound(&blk);
             if (!bound || poisk_buf_reserve(&o->store, bound)
                 || (clen = poisk_store_block_compress(comp, &blk, o->store.data + o->store.len,
                                                       bound)) == 0) {
@@ -533,7 +530,7 @@ static void *store_ahead_main(void *arg)
 {
     store_ahead *sa = arg;
     poisk_writer_ctx *c = sa->c;
-    struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    poisk_deflater *comp = poisk_deflater_new();
     poisk_store_block blk = { 0 };
     size_t off = 0;
     for (uint32_t k = 0; comp && k < c->n_blocks && !atomic_load(&sa->stop); k++) {
@@ -546,7 +543,7 @@ static void *store_ahead_main(void *arg)
             if (!bad)
                 poisk_store_block_add(&blk, &rec, rank);
         }
-        size_t bound = poisk_store_block_bound(comp, &blk), rlen = poisk_store_block_raw_len(&blk);
+        size_t bound = poisk_store_block_bound(&blk), rlen = poisk_store_block_raw_len(&blk);
         if (bad || !bound || rlen > UINT32_MAX || bound > c->ahead_cap - off)
             break;
         size_t clen = poisk_store_block_compress(comp, &blk, c->ahead + off, bound);
@@ -559,7 +556,7 @@ static void *store_ahead_main(void *arg)
     }
     poisk_store_block_free(&blk);
     if (comp)
-        libdeflate_free_compressor(comp);
+        poisk_deflater_free(comp);
     return NULL;
 }
 
@@ -608,7 +605,7 @@ static void *worker_main(void *arg)
     worker *wk = arg;
     poisk_writer_ctx *c = wk->c;
     poisk_inverter *inv = NULL;
-    struct libdeflate_compressor *comp = libdeflate_alloc_compressor(STORE_LEVEL);
+    poisk_deflater *comp = poisk_deflater_new();
     poisk_error err = { 0 };
     int rc = poisk_inverter_create(&c->w->opts, &inv);
     if (!rc)
@@ -635,7 +632,7 @@ static void *worker_main(void *arg)
     }
     poisk_inverter_free(inv);
     if (comp)
-        libdeflate_free_compressor(comp);
+        poisk_deflater_free(comp);
     return NULL;
 }
 

@@ -1,10 +1,10 @@
 /*
- * store.c: the passage store (docs/FORMAT.md §7): record encoding and block compression
- * for the writer (a block's metadata and texts as two streams), and poisk_index_passage()
- * for the reader: binary search of the block directory, inflate the metadata stream, and
- * the text stream only when the text is asked for (libdeflate, zlib format), undo the
- * byte code (store_code.h), decode the record, copy it NUL-terminated into the caller's
- * buffer.
+ * store.c: the passage store (docs/FORMAT.md §7): record encoding and block building for
+ * the writer (a block's metadata and texts as two streams; store_pack.c compresses them),
+ * and poisk_index_passage() for the reader: binary search of the block directory, inflate the metadata stream, and
+ * the text stream only when the text is asked for (zlib format: deflater.c writes it,
+ * libdeflate inflates it), undo the byte code (store_code.h), decode the record, copy it
+ * NUL-terminated into the caller's buffer.
  * Every offset and length read from the file is checked.
  */
 #include "store.h"
@@ -45,9 +45,7 @@ size_t poisk_store_record_bound(const poisk_passage *p)
     return n;
 }
 
-/* Append the byte code of raw[0..n) to b (which then has data, even for no bytes).
- * @return : its length (0 when out of memory) */
-static size_t put_code(poisk_buf *b, const void *raw, size_t n)
+size_t poisk_store_put_code(poisk_buf *b, const void *raw, size_t n)
 {
     if (poisk_buf_room(b, poisk_store_code_bound(n) + 1) != 0)
         return 0;
@@ -69,7 +67,7 @@ static size_t put_coded(poisk_buf *b, const char *text, size_t n)
         return 0;
     size_t at = b->len;
     b->len += gap;
-    size_t clen = put_code(b, text, n);
+    size_t clen = poisk_store_put_code(b, text, n);
     if (b->failed)
         return 0;
     size_t vlen = poisk_varint_encode(b->data + at, clen);
@@ -197,22 +195,7 @@ int poisk_store_meta_decode(const uint8_t **pp, const uint8_t *end, poisk_store_
     return 0;
 }
 
-/* ---- streams ---------------------------------------------------------------------------- */
-
-size_t poisk_store_stream_bound(struct libdeflate_compressor *c, size_t n)
-{
-    return libdeflate_zlib_compress_bound(c, poisk_store_code_bound(n));
-}
-
-size_t poisk_store_stream_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
-                                   poisk_buf *code, uint8_t *out, size_t out_cap)
-{
-    code->len = 0;
-    put_code(code, raw, n);
-    if (code->failed)
-        return 0;
-    return libdeflate_zlib_compress(c, code->data, code->len, out, out_cap);
-}
+/* ---- streams (the compressing side is store_pack.c) ---------------------------------- */
 
 int poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t *comp,
                                size_t comp_len, uint8_t *raw, size_t raw_len)
@@ -273,7 +256,7 @@ void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint3
         poisk_buf_put(&b->text, r->code.ptr, r->code.len);
         return;
     }
-    put_code(&b->text, r->text.ptr, r->text.len);
+    poisk_store_put_code(&b->text, r->text.ptr, r->text.len);
 }
 
 size_t poisk_store_block_raw_len(const poisk_store_block *b)
@@ -292,35 +275,6 @@ void poisk_store_block_free(poisk_store_block *b)
     poisk_buf_free(&b->meta);
     poisk_buf_free(&b->text);
     poisk_buf_free(&b->code);
-}
-
-size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b)
-{
-    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text_raw > UINT32_MAX)
-        return 0;
-    return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(c, b->meta.len)
-           + libdeflate_zlib_compress_bound(c, b->text.len);
-}
-
-size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_block *b,
-                                  uint8_t *out, size_t out_cap)
-{
-    const size_t h = POISK_STORE_BLOCK_HEAD;
-    if (out_cap < h)
-        return 0;
-    size_t mc = poisk_store_stream_compress(c, b->meta.data, b->meta.len, &b->code, out + h,
-                                            out_cap - h);
-    if (mc == 0 || mc > UINT32_MAX)
-        return 0;
-    /* the texts are coded already */
-    size_t tc = libdeflate_zlib_compress(c, b->text.data, b->text.len, out + h + mc,
-                                         out_cap - h - mc);
-    if (tc == 0)
-        return 0;
-    poisk_store_u32(out, (uint32_t)b->meta.len);
-    poisk_store_u32(out + 4, (uint32_t)mc);
-    poisk_store_u32(out + 8, (uint32_t)b->text_raw);
-    return h + mc + tc;
 }
 
 int poisk_store_block_parse(const uint8_t *comp, size_t comp_len, uint32_t raw_len,

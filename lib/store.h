@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "poisk/document.h"
 #include "codec.h"
+#include "deflater.h"
 
 #define POISK_STORE_BLOCK_RAW (64u * 1024u)      /* a block closes at this raw size */
 #define POISK_STORE_DIR_ENTRY 24u
@@ -56,17 +57,21 @@ int  poisk_store_record_text(poisk_store_rec *r, poisk_buf *buf);
  *  record may say "the same file".  @return : 0, or -1 when malformed */
 int  poisk_store_meta_decode(const uint8_t **p, const uint8_t *end, poisk_store_rec *r);
 
-struct libdeflate_compressor;
 struct libdeflate_decompressor;
 
 /* ---- streams: the byte code (store_code.h), then the zlib format ---- */
 
+/*! Append the byte code of raw[0..n) to b (which then has data, even for no bytes): a
+ *  block's texts, a stream's scratch, a spool record's text.  @return : its length (0 when
+ *  out of memory) */
+size_t poisk_store_put_code(poisk_buf *b, const void *raw, size_t n);
+
 /*! Most bytes a stream of n raw bytes compresses to (poisk_store_stream_compress). */
-size_t poisk_store_stream_bound(struct libdeflate_compressor *c, size_t n);
+size_t poisk_store_stream_bound(size_t n);
 /*! Compress raw[0..n): the store's byte code, then the zlib format, into out (room for
  *  poisk_store_stream_bound(n) bytes); code is scratch, and holds the code afterwards.
  *  @return : the compressed length, 0 when out of memory */
-size_t poisk_store_stream_compress(struct libdeflate_compressor *c, const uint8_t *raw, size_t n,
+size_t poisk_store_stream_compress(poisk_deflater *c, const uint8_t *raw, size_t n,
                                    poisk_buf *code, uint8_t *out, size_t out_cap);
 /*! Inflate and decode a compressed stream into raw, which it must fill exactly.
  *  @return : 0, -1 when the stream is damaged, -2 when out of memory */
@@ -95,10 +100,10 @@ size_t poisk_store_block_raw_len(const poisk_store_block *b);
 void   poisk_store_block_reset(poisk_store_block *b);
 void   poisk_store_block_free(poisk_store_block *b);
 /*! Most bytes the block compresses to; 0 when an append ran out of memory. */
-size_t poisk_store_block_bound(struct libdeflate_compressor *c, const poisk_store_block *b);
+size_t poisk_store_block_bound(const poisk_store_block *b);
 /*! Compress the block (header and both streams) into out (room for
  *  poisk_store_block_bound() bytes).  @return : the length, 0 when out of memory */
-size_t poisk_store_block_compress(struct libdeflate_compressor *c, poisk_store_block *b,
+size_t poisk_store_block_compress(poisk_deflater *c, poisk_store_block *b,
                                   uint8_t *out, size_t out_cap);
 
 /* A stored block's parts, as poisk_store_block_parse() finds them. */

@@ -1,0 +1,54 @@
+/*
+ * store_pack.c: the writer's side of the store's compression (store.h): a stream is the
+ * byte code of its bytes (store.c) deflated in the zlib format, and a block is its header,
+ * its metadata stream and its text stream (docs/FORMAT.md §7, §7.1).  Apart from store.c
+ * so that a program that only reads an index (bin/searcher) links no compressor: the
+ * deflaters (deflater.c) and ISA-L come with this file alone.
+ */
+#include "store.h"
+
+#include "store_code.h"
+
+size_t poisk_store_stream_bound(size_t n)
+{
+    return poisk_deflater_bound(poisk_store_code_bound(n));
+}
+
+size_t poisk_store_stream_compress(poisk_deflater *c, const uint8_t *raw, size_t n,
+                                   poisk_buf *code, uint8_t *out, size_t out_cap)
+{
+    code->len = 0;
+    poisk_store_put_code(code, raw, n);
+    if (code->failed)
+        return 0;
+    return poisk_deflater_any(c, code->data, code->len, out, out_cap);
+}
+
+size_t poisk_store_block_bound(const poisk_store_block *b)
+{
+    if (b->meta.failed || b->text.failed || b->meta.len > UINT32_MAX || b->text_raw > UINT32_MAX)
+        return 0;
+    return POISK_STORE_BLOCK_HEAD + poisk_store_stream_bound(b->meta.len)
+           + poisk_deflater_bound(b->text.len);
+}
+
+size_t poisk_store_block_compress(poisk_deflater *c, poisk_store_block *b,
+                                  uint8_t *out, size_t out_cap)
+{
+    const size_t h = POISK_STORE_BLOCK_HEAD;
+    if (out_cap < h)
+        return 0;
+    size_t mc = poisk_store_stream_compress(c, b->meta.data, b->meta.len, &b->code, out + h,
+                                            out_cap - h);
+    if (mc == 0 || mc > UINT32_MAX)
+        return 0;
+    /* the texts are coded already */
+    size_t tc = poisk_deflater_text(c, b->text.data, b->text.len, out + h + mc,
+                                    out_cap - h - mc);
+    if (tc == 0)
+        return 0;
+    poisk_store_u32(out, (uint32_t)b->meta.len);
+    poisk_store_u32(out + 4, (uint32_t)mc);
+    poisk_store_u32(out + 8, (uint32_t)b->text_raw);
+    return h + mc + tc;
+}
