@@ -1,10 +1,10 @@
 /*
  * store.c: the passage store (docs/FORMAT.md §7): record encoding and block building for
  * the writer (a block's metadata and texts as two streams; store_pack.c compresses them),
- * and poisk_index_passage() for the reader: binary search of the block directory, inflate the metadata stream, and
- * the text stream only when the text is asked for (zlib format: deflater.c writes it,
- * libdeflate inflates it), undo the byte code (store_code.h), decode the record, copy it
- * NUL-terminated into the caller's buffer.
+ * and poisk_index_passage() for the reader: binary search of the block directory, inflate
+ * the metadata stream, and the text stream only when the text is asked for (zlib format:
+ * deflater.c writes it, libdeflate inflates it), undo the byte code (store_code.h), decode
+ * the record, copy it NUL-terminated into the caller's buffer.
  * Every offset and length read from the file is checked.
  */
 #include "store.h"
