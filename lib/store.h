@@ -59,7 +59,9 @@ int  poisk_store_meta_decode(const uint8_t **p, const uint8_t *end, poisk_store_
 
 struct libdeflate_decompressor;
 
-/* ---- streams: the byte code (store_code.h), then the zlib format ---- */
+/* ---- streams: the byte code (store_code.h), then the zlib format ----
+ * The compressing calls (stream and block) live in store_pack.c, with the deflaters: a
+ * program that only reads links none of them. */
 
 /*! Append the byte code of raw[0..n) to b (which then has data, even for no bytes): a
  *  block's texts, a stream's scratch, a spool record's text.  @return : its length (0 when
