@@ -68,7 +68,7 @@ build/gen/ru_dict.bin: tools/dictgen.c lib/lexicon_dict.c lib/lexicon_dict.h lib
 # ---- the store text's Huffman code (lib/deflater.c): regenerated on purpose only --------
 store-huffman:
 	@mkdir -p build/gen
-	$(CC) -O2 -std=c11 $(WARN) -D_GNU_SOURCE -Ilib -o build/gen/store_huffman \
+	$(CC) -O2 -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -o build/gen/store_huffman \
 	  tools/store_huffman.c lib/store_code.c $(WRITER_LIBS)
 	build/gen/store_huffman corpus/*.txt > lib/store_huffman.h
 

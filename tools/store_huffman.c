@@ -6,14 +6,13 @@
  * `make store-huffman` only on purpose: the store then compresses differently (never
  * wrongly: every stream carries its code).
  * usage: store_huffman FILE...   (the header goes to stdout) */
+#include "store.h"
 #include "store_code.h"
 
 #include <isa-l/igzip_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BLOCK (64u * 1024u)
 
 static int count_file(const char *path, struct isal_huff_histogram *h, uint8_t *raw,
                       uint8_t *code)
@@ -24,7 +23,7 @@ static int count_file(const char *path, struct isal_huff_histogram *h, uint8_t *
         return 1;
     }
     size_t n;
-    while ((n = fread(raw, 1, BLOCK, f)) > 0) {
+    while ((n = fread(raw, 1, POISK_STORE_BLOCK_RAW, f)) > 0) {
         size_t c = poisk_store_code_encode(raw, n, code);
         isal_update_histogram(code, (int)c, h);
     }
@@ -48,7 +47,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct isal_huff_histogram *h = calloc(1, sizeof *h);
-    uint8_t *raw = malloc(BLOCK), *code = malloc(poisk_store_code_bound(BLOCK));
+    uint8_t *raw = malloc(POISK_STORE_BLOCK_RAW), *code = malloc(poisk_store_code_bound(POISK_STORE_BLOCK_RAW));
     if (!h || !raw || !code)
         return 1;
     for (int i = 1; i < argc; i++)
