@@ -160,6 +160,26 @@ static int push_sum(poisk_fout *f, uint64_t sum)
     return 0;
 }
 
+/* Starts the disk writes of the pages written since the last call, once there are
+ * WRITEBACK_STEP bytes of them, without waiting for them: the fsync at close then finds
+ * little left to write.  A big file (the store: 200 MB for a 1 GB corpus) was otherwise
+ * written to disk at its fsync, with the build waiting.  A hint: failures are left to
+ * the fsync. */
+#define WRITEBACK_STEP (8u << 20)
+static void start_writeback(poisk_fout *f, uint64_t end)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (end - f->writeback_from < WRITEBACK_STEP)
+        return;
+    (void)sync_file_range(f->fd, (off_t)f->writeback_from, (off_t)(end - f->writeback_from),
+                          SYNC_FILE_RANGE_WRITE);
+    f->writeback_from = end;
+#else
+    (void)f;
+    (void)end;
+#endif
+}
+
 /* A page is full: checksum and write it (page 0 waits for the header). */
 static int flush_page(poisk_fout *f, poisk_error *err)
 {
@@ -175,6 +195,7 @@ static int flush_page(poisk_fout *f, poisk_error *err)
     io_point(f);
     if (pwrite_all(f->fd, f->page, f->page_fill, (uint64_t)page_no << POISK_PAGE_SHIFT))
         return io_fail(err, "write", f->path);
+    start_writeback(f, ((uint64_t)page_no << POISK_PAGE_SHIFT) + f->page_fill);
     f->page_fill = 0;
     return POISK_OK;
 }

@@ -67,6 +67,7 @@ typedef struct poisk_fout {
     poisk_io_hook hook;
     void *hook_ctx;
     uint64_t final_size;
+    uint64_t writeback_from;    /* pages before this offset have been handed to writeback */
 } poisk_fout;
 
 int  poisk_fout_open(poisk_fout *f, const char *dir, const char *name, uint32_t kind,
