@@ -223,7 +223,8 @@ def render(kind, results, md_path, plotdir):
       "time; the peers index poisk's passage export of the same files, decoded from JSON before their clock "
       "starts (Lucene: addDocument + forceMerge(1) + commit, serial merges, 1 GB RAM buffer, no compound files; "
       "Xapian: add_document + commit, its default flush every 10 000 passages); poisk's time is the whole `indexer` process "
-      "reading the raw text.  bench/peers/* say why for each setting.")
+      "reading the raw text, which bench/run reads into the page cache just before (untimed, as the peers' input is read before "
+      "their clocks).  bench/peers/* say why for each setting.")
     w("")
     w("### Corpora")
     w("")
