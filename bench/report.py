@@ -364,9 +364,10 @@ def render(kind, results, md_path, plotdir):
     w("")
     w("### Top-10 overlap with Lucene")
     w("")
-    w("`lucene-ws` indexes poisk's own analyzed terms (bench/terms, whitespace analyzer, same BM25 "
-      "k1 = 1.2, b = 0.75): its overlap checks poisk's ranking itself (only Lucene's one-byte length "
-      "norms differ).  `lucene-russian` uses Lucene's own analysis; `xapian` its own.  Prefix queries "
+    w("`lucene-ws` indexes poisk's own analyzed terms (bench/terms, split at blanks, poisk's alternatives "
+      "at one position stacked there; same BM25 k1 = 1.2, b = 0.75) and asks poisk's query terms (an "
+      "abbreviation's stem as an alternative, as the searcher adds it): its overlap checks poisk's ranking "
+      "itself (only Lucene's one-byte length norms differ).  `lucene-russian` uses Lucene's own analysis; `xapian` its own.  Prefix queries "
       "are left out of parity (poisk expands exact forms, Lucene stems).")
     w("")
     others = [e for e in engines if e != "poisk"]

@@ -6,14 +6,20 @@
  *   terms [--no-repair] < PASSAGES.jsonl > TERMS.jsonl
  *       Adds "terms": the passage's index terms in order, space-separated.  With repair (the
  *       indexer's default) a first pass feeds every passage to a poisk_lexicon, as the
- *       indexer does with its input texts.  Tokens flagged SAME_POSITION (the glued whole
- *       of a compound) are left out, so the term count equals the positions poisk counts.
+ *       indexer does with its input texts.  A token flagged SAME_POSITION (the glued whole
+ *       of a compound, a split word's whole) is joined to the one before it by '|', so that
+ *       Lucene indexes it at that position (LuceneBench's ws analyzer) and, as poisk does,
+ *       does not count it in the passage's length.
  *   terms --speed FILE...
  *       Analyzer speed: analyses every file in memory (no repair, then with repair after a
  *       lexicon pass) on one thread and prints one JSON line of MB/s and tokens.
- *   terms --queries < QUERIES.tsv > QUERIES_TERMS.tsv
+ *   terms --queries [INDEX_DIR] < QUERIES.tsv > QUERIES_TERMS.tsv
  *       Replaces the words of each query (class TAB op TAB filter TAB words) by their query
- *       terms; PREFIX queries pass through unchanged.
+ *       terms; PREFIX queries pass through unchanged.  With the poisk index of the same
+ *       passages, a word that index has seen as an abbreviation gives what the searcher
+ *       asks for it: the abbreviation and its stem as alternatives at one position, written
+ *       `abbrev|stem` (фои|фо; bench/peers/LuceneBench.java makes them a group of SHOULD
+ *       clauses, which scores the sum of the alternatives present, as poisk does).
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -23,6 +29,8 @@
 
 #include "poisk/poisk.h"
 #include "poisk/analyzer.h"
+#include "poisk/index.h"
+#include "index_reader.h"
 
 typedef struct { char *p; size_t n, cap; } sbuf;
 
@@ -39,17 +47,43 @@ static void sb_put(sbuf *b, const char *s, size_t n)
     b->p[b->n] = 0;
 }
 
-/* The terms of one text, space-separated, into b (reset first). */
-static void analyse(poisk_analyzer *a, const char *text, size_t len, sbuf *b)
+/* Is term one of the '|'-separated terms of g (n bytes)? */
+static int in_group(const char *g, size_t n, const char *term, size_t len)
+{
+    for (size_t i = 0; i <= n;) {
+        size_t j = i;
+        while (j < n && g[j] != '|')
+            j++;
+        if (j - i == len && !memcmp(g + i, term, len))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* The terms of one text, space-separated, into b (reset first).  A token flagged
+ * SAME_POSITION is an alternative at the previous token's position, joined to it by '|':
+ * for a passage every such token (a compound's glued whole, a split word's whole) unless
+ * poisk already counts its term at that position; for a query (query = 1) only the stem
+ * the searcher adds to an abbreviation (фои|фо), as compounds in queries keep their parts. */
+static void analyse(poisk_analyzer *a, const char *text, size_t len, sbuf *b, int query)
 {
     b->n = 0;
     sb_put(b, "", 0);
     poisk_analyzer_reset(a, text, len);
     poisk_token t;
+    size_t group = 0;                     /* where the current position's terms start */
+    int after_abbrev = 0;
     while (poisk_analyzer_next(a, &t)) {
-        if (t.flags & POISK_TOKEN_SAME_POSITION)
+        int alt = (t.flags & POISK_TOKEN_SAME_POSITION) && b->n;
+        int keep = !alt || (query ? after_abbrev
+                                  : !in_group(b->p + group, b->n - group, t.term, t.term_len));
+        after_abbrev = t.kind == POISK_TOKEN_ABBREV;
+        if (!keep)
             continue;
-        if (b->n) sb_put(b, " ", 1);
+        if (b->n) sb_put(b, alt ? "|" : " ", 1);
+        if (!alt)
+            group = b->n;
         sb_put(b, t.term, t.term_len);
     }
 }
@@ -67,10 +101,22 @@ static char *read_line(FILE *f, sbuf *line)
     return line->p;
 }
 
-static int run_queries(void)
+static int is_abbrev_hook(void *ctx, const char *form, size_t len)
 {
+    return poisk_index_is_abbrev(ctx, form, len);
+}
+
+static int run_queries(const char *index_dir)
+{
+    poisk_index *idx = NULL;
+    poisk_error err = { 0 };
+    if (index_dir && poisk_index_open(index_dir, &idx, &err) != POISK_OK) {
+        fprintf(stderr, "terms: %s\n", err.message);
+        return 1;
+    }
+    poisk_analyzer_options opt = { .is_abbrev = idx ? is_abbrev_hook : NULL, .is_abbrev_ctx = idx };
     poisk_analyzer *a;
-    if (poisk_analyzer_create(NULL, &a) != POISK_OK) { fputs("terms: cannot create the analyzer\n", stderr); return 1; }
+    if (poisk_analyzer_create(&opt, &a) != POISK_OK) { fputs("terms: cannot create the analyzer\n", stderr); poisk_index_close(idx); return 1; }
     sbuf line = { 0 }, out = { 0 };
     for (char *l; (l = read_line(stdin, &line));) {
         char *f[4] = { l, NULL, NULL, NULL };
@@ -80,11 +126,12 @@ static int run_queries(void)
         }
         if (!f[3]) continue;
         if (!strcmp(f[1], "PREFIX")) { printf("%s\t%s\t%s\t%s\n", f[0], f[1], f[2], f[3]); continue; }
-        analyse(a, f[3], strlen(f[3]), &out);
+        analyse(a, f[3], strlen(f[3]), &out, 1);
         printf("%s\t%s\t%s\t%s\n", f[0], f[1], f[2], out.n ? out.p : "-");
     }
     free(line.p); free(out.p);
     poisk_analyzer_free(a);
+    poisk_index_close(idx);
     return 0;
 }
 
@@ -118,7 +165,7 @@ static int run_passages(int repair)
         cJSON *o = cJSON_Parse(lines[i]);
         cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "text");
         if (cJSON_IsString(t)) {
-            analyse(a, t->valuestring, strlen(t->valuestring), &out);
+            analyse(a, t->valuestring, strlen(t->valuestring), &out, 0);
             cJSON_AddStringToObject(o, "terms", out.p ? out.p : "");
             cJSON_DeleteItemFromObjectCaseSensitive(o, "text");
             char *s = cJSON_PrintUnformatted(o);
@@ -204,9 +251,9 @@ int main(int argc, char **argv)
     if (argc >= 3 && !strcmp(argv[1], "--speed")) return run_speed(argc - 2, argv + 2);
     int repair = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--queries")) return run_queries();
+        if (!strcmp(argv[i], "--queries")) return run_queries(i + 1 < argc ? argv[i + 1] : NULL);
         if (!strcmp(argv[i], "--no-repair")) repair = 0;
-        else { fputs("usage: terms [--no-repair] < PASSAGES.jsonl | terms --queries < QUERIES.tsv | terms --speed FILE...\n", stderr); return 2; }
+        else { fputs("usage: terms [--no-repair] < PASSAGES.jsonl | terms --queries [INDEX_DIR] < QUERIES.tsv | terms --speed FILE...\n", stderr); return 2; }
     }
     return run_passages(repair);
 }

@@ -6,7 +6,11 @@
  *
  *   java LuceneBench index  PASSAGES.jsonl DIR russian|ws
  *       russian: field "text" with RussianAnalyzer (Lucene's own analysis);
- *       ws:      field "terms" (poisk's analyzed terms, bench/terms) with WhitespaceAnalyzer,
+ *       ws:      field "terms" (poisk's analyzed terms, bench/terms) split at blanks; a
+ *                token a|b is a at its position and b at the same one (poisk's
+ *                alternatives: a compound's glued whole, an abbreviation's stem),
+ *                which BM25Similarity's default discountOverlaps leaves out of the
+ *                length, as poisk counts positions;
  *                for BM25 parity.  BM25Similarity(1.2, 0.75), one segment (forceMerge(1)),
  *                serial merges, no stored text (only the id).  Prints one JSON line.
  *   java LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv
@@ -46,8 +50,10 @@ import java.util.*;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenFilter;
 import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.core.WhitespaceTokenizer;
 import org.apache.lucene.analysis.ru.RussianAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
@@ -102,8 +108,39 @@ public class LuceneBench {
         }
     }
 
+    /* bench/terms writes the alternatives at one position as a|b: a stays, b follows at
+     * the same position (increment 0). */
+    static final class AltSplitFilter extends TokenFilter {
+        private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+        private final PositionIncrementAttribute inc = addAttribute(PositionIncrementAttribute.class);
+        private final ArrayDeque<String> pending = new ArrayDeque<>();
+        AltSplitFilter(TokenStream in) { super(in); }
+        @Override public boolean incrementToken() throws IOException {
+            if (!pending.isEmpty()) {
+                /* the offsets stay the token's own: they must not go backwards */
+                term.setEmpty().append(pending.poll());
+                inc.setPositionIncrement(0);
+                return true;
+            }
+            if (!input.incrementToken()) return false;
+            String t = term.toString();
+            if (t.indexOf('|') < 0) return true;
+            String[] alts = t.split("\\|");
+            term.setEmpty().append(alts[0]);
+            for (int i = 1; i < alts.length; i++) if (!alts[i].isEmpty()) pending.add(alts[i]);
+            return true;
+        }
+        @Override public void reset() throws IOException { super.reset(); pending.clear(); }
+    }
+
     static Analyzer analyzer(String mode) {
-        return mode.equals("ws") ? new WhitespaceAnalyzer() : new RussianAnalyzer();
+        if (!mode.equals("ws")) return new RussianAnalyzer();
+        return new Analyzer() {
+            @Override protected TokenStreamComponents createComponents(String f) {
+                Tokenizer src = new WhitespaceTokenizer();
+                return new TokenStreamComponents(src, new AltSplitFilter(src));
+            }
+        };
     }
     static String field(String mode) { return mode.equals("ws") ? "terms" : "text"; }
 
@@ -234,15 +271,35 @@ public class LuceneBench {
             String w = q.words[0].toLowerCase(Locale.ROOT).replace('ё', 'е');
             if (w.endsWith("*")) w = w.substring(0, w.length() - 1);
             main = new PrefixQuery(new Term(f, w));
-        } else if (q.op.equals("PHRASE")) {
-            PhraseQuery.Builder b = new PhraseQuery.Builder();
-            for (String[] t : analyze(a, f, text)) b.add(new Term(f, t[0]), Integer.parseInt(t[1]));
-            main = b.build();
         } else {
-            BooleanQuery.Builder b = new BooleanQuery.Builder();
-            BooleanClause.Occur occ = q.op.equals("AND") ? BooleanClause.Occur.MUST : BooleanClause.Occur.SHOULD;
-            for (String[] t : analyze(a, f, text)) b.add(new TermQuery(new Term(f, t[0])), occ);
-            main = b.build();
+            /* the terms by position: more than one at a position are alternatives */
+            TreeMap<Integer, List<Term>> at = new TreeMap<>();
+            for (String[] t : analyze(a, f, text))
+                at.computeIfAbsent(Integer.parseInt(t[1]), k -> new ArrayList<>()).add(new Term(f, t[0]));
+            boolean alts = false;
+            for (List<Term> ts : at.values()) alts |= ts.size() > 1;
+            if (q.op.equals("PHRASE") && !alts) {
+                PhraseQuery.Builder b = new PhraseQuery.Builder();
+                for (Map.Entry<Integer, List<Term>> e : at.entrySet()) b.add(e.getValue().get(0), e.getKey());
+                main = b.build();
+            } else if (q.op.equals("PHRASE")) {
+                MultiPhraseQuery.Builder b = new MultiPhraseQuery.Builder();
+                for (Map.Entry<Integer, List<Term>> e : at.entrySet())
+                    b.add(e.getValue().toArray(new Term[0]), e.getKey());
+                main = b.build();
+            } else {
+                /* alternatives: a group of SHOULD clauses scores the sum of those present,
+                 * as poisk scores the distinct terms of a position */
+                BooleanQuery.Builder b = new BooleanQuery.Builder();
+                BooleanClause.Occur occ = q.op.equals("AND") ? BooleanClause.Occur.MUST : BooleanClause.Occur.SHOULD;
+                for (List<Term> ts : at.values()) {
+                    if (ts.size() == 1) { b.add(new TermQuery(ts.get(0)), occ); continue; }
+                    BooleanQuery.Builder g = new BooleanQuery.Builder();
+                    for (Term t : ts) g.add(new TermQuery(t), BooleanClause.Occur.SHOULD);
+                    b.add(g.build(), occ);
+                }
+                main = b.build();
+            }
         }
         if (q.filter.equals("-")) return main;
         String[] kv = q.filter.split("=", 2);
