@@ -1,6 +1,9 @@
 /* store_huffman: counts the deflate symbols of the seed strategies' text, in the store's
- * byte code (lib/store_code.h) and cut in 64 KiB blocks as the store cuts it, with igzip's
- * own match finder, and prints the counts as lib/store_huffman.h.  lib/deflater.c builds
+ * byte code (lib/store_code.h), with igzip's own match finder, and prints the counts as
+ * lib/store_huffman.h.  The files are read whole and cut every POISK_STORE_BLOCK_RAW bytes,
+ * the raw size at which the store closes a block; the store's blocks hold passages only
+ * (no contents, page numbers or repeated table headers), close to but not the same text,
+ * and the counts are only the statistics of such text.  lib/deflater.c builds
  * the one Huffman code of every store text stream from them (docs/FORMAT.md §7).  The
  * header is committed, so the code does not move with corpus/; regenerate it with
  * `make store-huffman` only on purpose: the store then compresses differently (never
