@@ -50,6 +50,10 @@ void poisk_inverter_free(poisk_inverter *inv);
 /*! Analyse one passage with id doc; returns its length (positions) in *dl. */
 int  poisk_inverter_add(poisk_inverter *inv, uint32_t doc, unsigned section, const char *text,
                         size_t len, uint32_t *dl);
+/*! Bytes the run of the batch so far will take at most, as the flush sizes it (from the
+ *  last batch's bytes per occurrence, and a tenth more): a buffer this big in advance is
+ *  never grown by the flush. */
+size_t poisk_inverter_run_bound(const poisk_inverter *inv);
 /*! Serialise the batch as a sorted run into *out (*kind_off: where the exact-form entries
  *  start), collect its abbreviations, and reset the batch (the term tables stay). */
 int  poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,

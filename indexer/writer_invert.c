@@ -917,6 +917,12 @@ static uint32_t encode_term(const uint64_t *e, size_t n, uint32_t base, poisk_bu
     return ndocs;
 }
 
+size_t poisk_inverter_run_bound(const poisk_inverter *inv)
+{
+    double per = inv->run_per_occ > 0 ? inv->run_per_occ * 1.1 : 2.5;
+    return (size_t)((double)inv->n_occ * per) + 4096;
+}
+
 int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out,
                          size_t *kind_off, char ***abbrevs, size_t *n_abbrevs)
 {
@@ -945,8 +951,7 @@ int poisk_inverter_flush(poisk_inverter *inv, uint32_t first_doc, poisk_buf *out
     uint64_t *scat = inv->scat;
     /* the run's buffer sized once from the last batch's ratio: growing it by doubling
      * would copy it and fault in pages that are then thrown away */
-    double per = inv->run_per_occ > 0 ? inv->run_per_occ * 1.1 : 2.5;
-    failed = failed || poisk_buf_reserve(out, (size_t)((double)inv->n_occ * per) + 4096) != 0;
+    failed = failed || poisk_buf_reserve(out, poisk_inverter_run_bound(inv)) != 0;
     size_t out_start = out->len;
     failed = failed || sort_terms(inv, 0, &keys[0]) || sort_terms(inv, 1, &keys[1]);
     poisk_buf *post = &inv->post;

@@ -77,3 +77,23 @@ void poisk_mem_release(const void *p, size_t len)
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
+
+size_t poisk_mem_recycle(void *dst, size_t room, const void *src, size_t len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || !src || !len)
+        return 0;
+    uintptr_t m = (uintptr_t)page - 1, lo = ((uintptr_t)src + m) & ~m,
+              hi = ((uintptr_t)src + len) & ~m;
+    if (hi <= lo)
+        return 0;
+    size_t moved = hi - lo < (room & ~m) ? hi - lo : room & ~m;
+    /* DONTUNMAP: src stays mapped, as if fresh.  A hole there could be handed out by the
+     * next mmap, and then unmapped with the spool. */
+    if (moved && mremap((void *)lo, moved, moved,
+                        MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, dst) == MAP_FAILED)
+        moved = 0;                  /* (a kernel before 5.7) the pages stay; given back below */
+    if (hi > lo + moved)
+        (void)madvise((void *)(lo + moved), hi - lo - moved, MADV_DONTNEED);
+    return moved;
+}

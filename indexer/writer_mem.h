@@ -3,7 +3,8 @@
  * bounds the whole process's resident memory while it builds: the writer measures what is
  * already resident (the split-word lexicon, dictionaries, passage tables), sizes batches
  * from the rest, keeps a finished run in memory only while the resident total stays under
- * the budget, and gives back the pages of the spool and of spilled runs once they are read.
+ * the budget, and gives back the pages of the spool and of spilled runs once they are read
+ * (the spool's, where it can, to the runs, which then need no fresh pages).
  */
 #ifndef POISK_WRITER_MEM_H
 #define POISK_WRITER_MEM_H
@@ -33,5 +34,15 @@ size_t poisk_mem_form_cache_bytes(size_t budget, int threads);
 /*! Drop the pages wholly inside [p, p+len) of a read-only file mapping: a later read
  *  faults them in again from the file, so this only ever costs time, never correctness. */
 void poisk_mem_release(const void *p, size_t len);
+
+/*! Gives back the pages wholly inside [src, src+len) of a private anonymous mapping whose
+ *  contents are no longer needed, as poisk_mem_release() does, except the first of them,
+ *  up to room bytes: those are moved, page tables only, to dst (page aligned, inside an
+ *  anonymous mapping of the caller's), where they replace pages never touched.  A page the
+ *  process already has costs nothing to reuse; a fresh one is cleared by the kernel and,
+ *  on a VM that hands freed memory back to its host, faulted in by the host too.  src's
+ *  range stays mapped, its moved pages as if never touched.  @return : bytes moved (whole
+ *  pages; 0 on kernels before Linux 5.7, which lack MREMAP_DONTUNMAP) */
+size_t poisk_mem_recycle(void *dst, size_t room, const void *src, size_t len);
 
 #endif

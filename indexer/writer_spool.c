@@ -8,7 +8,8 @@
  * mapping instead, reserved up front and touched only as it fills (a record is encoded
  * straight into it when nothing is staged, poisk_spool_direct; else copied); the writer
  * sizes mem_cap from its budget, and the workers give the pages back batch by batch
- * (poisk_mem_release), as they do the file's.  When the memory part is full (its length
+ * (poisk_mem_release), as they do the file's, or move them into the batch's run
+ * (poisk_mem_recycle).  When the memory part is full (its length
  * then is whole pages), the rest goes to the file; at commit the memory part is moved in
  * front of the file's mapping, so a record's offset is its address in one range.
  */

@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "poisk's codec assumes a little-endian host"
@@ -37,6 +39,29 @@ int poisk_array_reserve(void **p, size_t *cap, size_t need, size_t elem, size_t 
     return 0;
 }
 
+static size_t page_round(size_t n)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t m = page > 0 ? (size_t)page - 1 : 4095;
+    return n > SIZE_MAX - m ? 0 : (n + m) & ~m;
+}
+
+int poisk_buf_map(poisk_buf *b, size_t n)
+{
+    size_t len = page_round(n ? n : 1);
+    if (b->data || !len)
+        return -1;
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (m == MAP_FAILED)
+        return -1;
+    b->data = m;
+    b->len = 0;
+    b->cap = len;
+    b->mapped = 1;
+    return 0;
+}
+
 int poisk_buf_reserve(poisk_buf *b, size_t n)
 {
     if (b->failed)
@@ -46,7 +71,18 @@ int poisk_buf_reserve(poisk_buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n)
         cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
+    uint8_t *d;
+    if (b->mapped) {                /* copied: its pages may be several mappings (moved in) */
+        poisk_buf n = { 0 };
+        d = poisk_buf_map(&n, cap) == 0 ? n.data : NULL;
+        if (d) {
+            memcpy(d, b->data, b->len);
+            munmap(b->data, b->cap);
+            cap = n.cap;
+        }
+    } else {
+        d = realloc(b->data, cap);
+    }
     if (!d) {
         b->failed = 1;
         return -1;
@@ -71,7 +107,10 @@ void poisk_buf_put_u64(poisk_buf *b, uint64_t v)
 
 void poisk_buf_free(poisk_buf *b)
 {
-    free(b->data);
+    if (b->mapped)
+        munmap(b->data, b->cap);
+    else
+        free(b->data);
     memset(b, 0, sizeof *b);
 }
 

@@ -26,7 +26,15 @@ typedef struct poisk_buf {
     uint8_t *data;
     size_t len, cap;
     int failed;                 /* an allocation failed: the contents are incomplete */
+    int mapped;                 /* data is an anonymous mapping of cap bytes (poisk_buf_map) */
 } poisk_buf;
+
+/*! poisk_buf_map() : makes the empty buffer b an anonymous mapping of at least n bytes
+ *  (whole pages, which come on first touch or are moved in by the owner, writer_mem.h)
+ *  instead of heap memory; reserve grows it into a new mapping (a copy: meant for buffers
+ *  sized right in advance), free unmaps it.  @return : 0, or -1
+ *  (b unchanged) */
+int  poisk_buf_map(poisk_buf *b, size_t n);
 
 /*! poisk_buf_reserve() : room for n more bytes.  @return : 0, or -1 (and failed set) */
 int  poisk_buf_reserve(poisk_buf *b, size_t n);

@@ -2,10 +2,13 @@
  * on 2 threads are byte-identical to a one-thread in-memory build; a kill at any write,
  * fsync or rename leaves the previous index intact; only two generations are kept and no
  * temporary file survives; the spool gives back the bytes it was given whether they went
- * to memory, to its file or to both. */
+ * to memory, to its file or to both, and its pages move into a run with their bytes. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "test_index_util.h"
 #include "index_reader.h"
 #include "writer_mem.h"
@@ -201,6 +204,51 @@ Test(writer, spool_reads_back_what_it_was_given_from_memory_and_file)
     }
     tu_rmrf(dir);
     free(dir);
+}
+
+static long minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
+}
+
+/* A finished batch's spool pages move into its run's buffer with their bytes: the run
+ * then writes into pages the process has, not fresh ones. */
+Test(writer, recycled_spool_pages_keep_their_bytes_and_need_no_fresh_pages)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), len = 256 * page;
+    uint8_t *src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(src != MAP_FAILED);
+    for (size_t i = 0; i < len; i++)
+        src[i] = (uint8_t)(i * 7 + i / 251);
+    poisk_buf run = { 0 };
+    cr_assert_eq(poisk_buf_map(&run, 100 * page + 1), 0);
+    cr_assert(run.mapped);
+    cr_assert_eq(run.cap, 101 * page);
+    /* a span starting inside a page: its first whole page on moves, up to the room */
+    size_t moved = poisk_mem_recycle(run.data, 60 * page + 5, src + 100, len - 100);
+    cr_assert_eq(moved, 60 * page);
+    long before = minor_faults();
+    for (size_t i = 0; i < moved; i++)
+        cr_assert_eq(run.data[i], (uint8_t)((i + page) * 7 + (i + page) / 251), "byte %zu", i);
+    cr_assert_lt(minor_faults() - before, 10, "moved pages were faulted in afresh");
+    cr_assert_eq(src[100], (uint8_t)(100 * 7));        /* the partial first page stays */
+    /* the moved pages stay mapped (a hole there could be handed out to another mapping),
+     * as zero pages; the rest of the span is given back: zero pages too */
+    for (size_t i = page; i < len; i += page)
+        cr_assert_eq(src[i], 0, "byte %zu", i);
+    /* a span without a whole page moves nothing */
+    cr_assert_eq(poisk_mem_recycle(run.data + moved, page, src + 10, page - 20), 0);
+    /* a mapped buffer outgrown keeps its bytes (copied into a new mapping) */
+    run.len = moved;
+    cr_assert_eq(poisk_buf_reserve(&run, 200 * page), 0);
+    cr_assert_geq(run.cap - run.len, 200 * page);
+    for (size_t i = 0; i < moved; i += 97)
+        cr_assert_eq(run.data[i], (uint8_t)((i + page) * 7 + (i + page) / 251), "byte %zu", i);
+    poisk_buf_free(&run);
+    cr_assert(!run.data && !run.mapped);
+    munmap(src, len);
 }
 
 Test(writer, nothing_to_index_is_an_error_and_publishes_nothing)
