@@ -73,12 +73,12 @@ int poisk_buf_reserve(poisk_buf *b, size_t n)
         cap *= 2;
     uint8_t *d;
     if (b->mapped) {                /* copied: its pages may be several mappings (moved in) */
-        poisk_buf n = { 0 };
-        d = poisk_buf_map(&n, cap) == 0 ? n.data : NULL;
+        poisk_buf grown = { 0 };
+        d = poisk_buf_map(&grown, cap) == 0 ? grown.data : NULL;
         if (d) {
             memcpy(d, b->data, b->len);
             munmap(b->data, b->cap);
-            cap = n.cap;
+            cap = grown.cap;
         }
     } else {
         d = realloc(b->data, cap);
