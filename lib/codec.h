@@ -32,8 +32,7 @@ typedef struct poisk_buf {
 /*! poisk_buf_map() : makes the empty buffer b an anonymous mapping of at least n bytes
  *  (whole pages, which come on first touch or are moved in by the owner, writer_mem.h)
  *  instead of heap memory; reserve grows it into a new mapping (a copy: meant for buffers
- *  sized right in advance), free unmaps it.  @return : 0, or -1
- *  (b unchanged) */
+ *  sized right in advance), free unmaps it.  @return : 0, or -1 (b unchanged) */
 int  poisk_buf_map(poisk_buf *b, size_t n);
 
 /*! poisk_buf_reserve() : room for n more bytes.  @return : 0, or -1 (and failed set) */
