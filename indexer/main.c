@@ -43,7 +43,7 @@ static const char usage_text[] =
 "      --no-repair       do not rejoin words split by PDF wrapping\n"
 "  -q, --quiet           no progress, no summary\n"
 "  -v, --verbose         print every warning (default: the first 5 of each kind, then a\n"
-"                        count of the rest)\n"
+"                        count of the rest), and the wall time of each phase of the build\n"
 "  -h, --help            this help\n"
 "\n"
 "exit codes: 0 ok (skipped inputs are warnings), 1 runtime error, 2 usage error\n";
@@ -55,8 +55,18 @@ typedef struct run {
     const char *output, *check;
     size_t files, skipped;
     uint64_t passages, bytes;
+    double input_secs;            /* reading, parsing and counting the inputs */
+    poisk_writer_summary sum;     /* of the commit */
     poisk_idset *ids;             /* passage ids of all inputs so far */
 } run;
+
+/* Wall seconds since *t0 (CLOCK_MONOTONIC). */
+static double secs_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 static void warn_line(void *ctx, const char *message)
 {
@@ -261,15 +271,17 @@ static int build_index(run *r, const poisk_input_list *in)
     poisk_pipeline_options po = { .threads = parse_threads(r), .byte_cap = mem / 4,
                                   .lexicon = lx };
     b.w = w;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (poisk_input_pipeline_run(in, &po, add_one, &b) != POISK_OK)
         goto out;
+    r->input_secs = secs_since(&t0);
     if (r->passages == 0) {
         status = 0;                      /* main() reports "nothing indexable" */
         r->files = 0;
         goto out;
     }
-    poisk_writer_summary sum = { 0 };
-    if (poisk_writer_commit(w, &sum, &err) != POISK_OK) {
+    if (poisk_writer_commit(w, &r->sum, &err) != POISK_OK) {
         if (b.freeze_failed)
             fprintf(stderr, "indexer: out of memory building the lexicon\n");
         else
@@ -373,7 +385,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "indexer: no INPUT files or directories; see indexer --help\n");
         return 2;
     }
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!(r.warns = poisk_warn_tally_new(stderr, r.verbose))) {
         fprintf(stderr, "indexer: out of memory\n");
@@ -396,17 +408,20 @@ int main(int argc, char **argv)
     poisk_warn_tally_finish(r.warns);
     size_t n_warn = poisk_warn_tally_total(r.warns);
     poisk_warn_tally_free(r.warns);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double total = secs_since(&t0);
     if (status == 0 && r.files == 0) {
         fprintf(stderr, "indexer: nothing indexable in the input (%zu skipped)\n", r.skipped);
         return 1;
     }
     if (!r.quiet && status == 0) {
         fprintf(stderr, "indexer: %zu files, %zu skipped, %llu passages, %.1f MB, %.2f s",
-                r.files, r.skipped, (unsigned long long)r.passages, r.bytes / 1e6,
-                (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+                r.files, r.skipped, (unsigned long long)r.passages, r.bytes / 1e6, total);
         if (n_warn) fprintf(stderr, ", %zu warning%s", n_warn, n_warn == 1 ? "" : "s");
         fputc('\n', stderr);
+        if (r.verbose && !r.dump)
+            fprintf(stderr, "indexer: phases: input %.2f s, freeze %.2f s, inversion %.2f s, "
+                    "merge %.2f s\n", r.input_secs, r.sum.freeze_secs, r.sum.invert_secs,
+                    r.sum.merge_secs);
     }
     return status;
 }

@@ -292,13 +292,19 @@ static void ctx_fail(poisk_writer_ctx *c, int rc, const poisk_error *e)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Wall seconds since *t0 (CLOCK_MONOTONIC). */
+static double secs_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void progress(poisk_writer_ctx *c)
 {
     if (!c->w->opts.progress)
         return;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double s = (double)(t.tv_sec - c->t0.tv_sec) + (double)(t.tv_nsec - c->t0.tv_nsec) / 1e9;
+    double s = secs_since(&c->t0);
     double mb = (double)c->bytes_done / 1e6, total = (double)c->w->raw_len / 1e6;
     double rate = s > 0 ? mb / s : 0;
     fprintf(stderr, "\rindexing: %.1f / %.1f MB, %u passages, %.1f MB/s, ETA %.0f s   ",
@@ -849,6 +855,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
             goto done;
         }
     }
+    double freeze_secs = secs_since(&c->t0);
     /* batches from what the budget leaves (writer_mem.c: ~5 bytes per text byte per worker
      * at the peak); the term tables persist per worker, so big batches are cheap; 4 per
      * worker at least keep the cores balanced */
@@ -954,6 +961,7 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
     }
     if ((rc = poisk_fout_close(&c->store, err)))
         goto done;
+    double invert_end = secs_since(&c->t0);
     io.dir = w->dir;
     io.gen = w->gen;
     io.hook = fault_hook;
@@ -1071,6 +1079,9 @@ int poisk_writer_commit(poisk_writer *w, poisk_writer_summary *summary, poisk_er
         summary->spilled_runs = c->spilled;
         summary->workers_used = c->workers_used;
         summary->generation = w->gen;
+        summary->freeze_secs = freeze_secs;
+        summary->invert_secs = invert_end - freeze_secs;
+        summary->merge_secs = secs_since(&c->t0) - invert_end;
     }
     if (w->fault_at < 0)
         fprintf(stderr, "fault points: %lld\n", (long long)atomic_load(&w->fault_count));

@@ -37,6 +37,10 @@ typedef struct poisk_writer_summary {
     uint64_t spilled_runs;           /* sorted runs written because of the memory budget */
     int workers_used;                /* worker threads that really ran */
     uint64_t generation;
+    /* wall seconds of the commit's phases: planning and the caller's before_inversion
+     * (the indexer's lexicon freeze); analysis, inversion and the store; merge, lengths,
+     * manifest and publishing */
+    double freeze_secs, invert_secs, merge_secs;
 } poisk_writer_summary;
 
 int  poisk_writer_create(const char *dir, const poisk_writer_options *opts,

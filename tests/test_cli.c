@@ -47,6 +47,34 @@ Test(cli, unknown_option_is_a_one_line_error_with_exit_2)
     cr_assert_eq(run_status("%s --bogus 2>/dev/null", tu_bin("indexer")), 2);
 }
 
+/* --verbose adds the wall time of each phase of a build; they fit in the total. */
+Test(cli, indexer_verbose_prints_the_phases_of_the_build)
+{
+    char dir[] = "/tmp/poisk-cli-XXXXXX", cmd[4096];
+    cr_assert(mkdtemp(dir));
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -v -o %s/idx corpus/000_6d545a6ce98a1d7f.txt 2>&1 >/dev/null",
+             tu_bin("indexer"), dir);
+    char *err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    const char *sum = strstr(err, "MB, "), *ph = strstr(err, "indexer: phases: ");
+    cr_assert(sum && ph, "%s", err);
+    double total, in, fr, inv, mg;
+    cr_assert_eq(sscanf(sum, "MB, %lf s", &total), 1, "%s", err);
+    cr_assert_eq(sscanf(ph, "indexer: phases: input %lf s, freeze %lf s, inversion %lf s, "
+                            "merge %lf s", &in, &fr, &inv, &mg), 4, "%s", err);
+    cr_assert(in >= 0 && fr >= 0 && inv >= 0 && mg >= 0, "%s", err);
+    cr_assert_leq(in + fr + inv + mg, total + 0.03, "%s", err);   /* each rounded to 0.01 */
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s -o %s/idx corpus/000_6d545a6ce98a1d7f.txt 2>&1 >/dev/null",
+             tu_bin("indexer"), dir);
+    err = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", err);
+    cr_assert_null(strstr(err, "phases:"), "only with --verbose: %s", err);
+    free(err);
+    tu_rmrf(dir);
+}
+
 Test(errors, every_code_has_a_name_and_message)
 {
     for (int rc = 0; rc < POISK_RC_COUNT; rc++) {
