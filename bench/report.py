@@ -289,6 +289,17 @@ def render(kind, results, md_path, plotdir):
             w(f"- {r['corpus']}: {' / '.join(f'{x:.2f}' for x in r['secs'])} s, "
               f"{together:.1f} MB/s together{extra}{vs2}")
         w("")
+    ph = [r for r in idx if r["engine"] == "poisk" and r.get("phases")]
+    if ph:
+        w("poisk's phases, wall seconds (median of its runs; `indexer -v`): input (read, parse, "
+          "count the words), freeze (plan the ids, freeze the split-word lexicon), inversion "
+          "(analyse, invert, compress the store), merge (runs into the index files, publish):")
+        w("")
+        for r in ph:
+            m = [median([run[i] for run in r["phases"]]) for i in range(4)]
+            w(f"- {r['corpus']}, {r['threads']} thread{'s' if r['threads'] > 1 else ''}: input {m[0]:.2f}, "
+              f"freeze {m[1]:.2f}, inversion {m[2]:.2f}, merge {m[3]:.2f}")
+        w("")
     pp = [r for r in idx if r["engine"] == "poisk" and r.get("parts") and r["threads"] == 1]
     if pp:
         w("poisk index by file kind (share of input):")
