@@ -396,7 +396,10 @@ typedef struct recycle {
 
 static void span_release(poisk_writer_ctx *c, recycle *rcy, uint64_t lo, uint64_t hi)
 {
-    uint64_t mem = poisk_spool_memory(&c->w->spool), split = hi < mem ? hi : mem > lo ? mem : lo;
+    /* [lo, split): the span's part in the spool's memory part, the only pages that move */
+    uint64_t mem = poisk_spool_memory(&c->w->spool), split = hi < mem ? hi : mem;
+    if (split < lo)
+        split = lo;
     if (rcy->run && split - lo >= RECYCLE_MIN && rcy->moves < RECYCLE_RUN
         && rcy->filled < rcy->run->cap && atomic_load(&c->recycled) < RECYCLE_BUILD) {
         size_t moved = poisk_mem_recycle(rcy->run->data + rcy->filled,

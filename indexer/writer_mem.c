@@ -66,26 +66,30 @@ size_t poisk_mem_form_cache_bytes(size_t budget, int threads)
     return b;
 }
 
-void poisk_mem_release(const void *p, size_t len)
+/* The whole pages inside [p, p+len) are [*lo, *hi) (empty when *hi <= *lo); *mask: the
+ * page size - 1.  @return : 0 when the page size is unknown or there is no range */
+static int inner_pages(const void *p, size_t len, uintptr_t *lo, uintptr_t *hi, uintptr_t *mask)
 {
     long page = sysconf(_SC_PAGESIZE);
     if (page <= 0 || !p || !len)
-        return;
-    uintptr_t lo = (uintptr_t)p, hi = lo + len, m = (uintptr_t)page - 1;
-    lo = (lo + m) & ~m;
-    hi &= ~m;
-    if (hi > lo)
+        return 0;
+    *mask = (uintptr_t)page - 1;
+    *lo = ((uintptr_t)p + *mask) & ~*mask;
+    *hi = ((uintptr_t)p + len) & ~*mask;
+    return 1;
+}
+
+void poisk_mem_release(const void *p, size_t len)
+{
+    uintptr_t lo, hi, m;
+    if (inner_pages(p, len, &lo, &hi, &m) && hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 size_t poisk_mem_recycle(void *dst, size_t room, const void *src, size_t len)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || !src || !len)
-        return 0;
-    uintptr_t m = (uintptr_t)page - 1, lo = ((uintptr_t)src + m) & ~m,
-              hi = ((uintptr_t)src + len) & ~m;
-    if (hi <= lo)
+    uintptr_t lo, hi, m;
+    if (!inner_pages(src, len, &lo, &hi, &m) || hi <= lo)
         return 0;
     size_t moved = hi - lo < (room & ~m) ? hi - lo : room & ~m;
     /* DONTUNMAP: src stays mapped, as if fresh.  A hole there could be handed out by the
@@ -93,7 +97,6 @@ size_t poisk_mem_recycle(void *dst, size_t room, const void *src, size_t len)
     if (moved && mremap((void *)lo, moved, moved,
                         MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, dst) == MAP_FAILED)
         moved = 0;                  /* (a kernel before 5.7) the pages stay; given back below */
-    if (hi > lo + moved)
-        (void)madvise((void *)(lo + moved), hi - lo - moved, MADV_DONTNEED);
+    poisk_mem_release((const void *)(lo + moved), hi - lo - moved);
     return moved;
 }
