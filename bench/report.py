@@ -189,9 +189,16 @@ def round_ratios(idx, corpus):
     l, p1, p2 = rec("lucene-russian", 1), rec("poisk", 1), rec("poisk", 2)
     if not (l and p1 and p2) or not (len(l["secs"]) == len(p1["secs"]) == len(p2["secs"])):
         return None
-    return {1: [b / a for a, b in zip(p1["secs"], l["secs"])],
-            2: [b / a for a, b in zip(p2["secs"], l["secs"])],
-            "cpu": [b / a for a, b in zip(p1["cpu_s"], l["cpu_s"])]}
+    rr = {1: [b / a for a, b in zip(p1["secs"], l["secs"])],
+          2: [b / a for a, b in zip(p2["secs"], l["secs"])],
+          "cpu": [b / a for a, b in zip(p1["cpu_s"], l["cpu_s"])]}
+    # the same rounds' builds without split-word repair (bench/run), when they all ran
+    n1, n2 = rec("poisk-no-repair", 1), rec("poisk-no-repair", 2)
+    if n1 and n2 and len(n1["secs"]) == len(n2["secs"]) == len(l["secs"]):
+        rr["nr1"] = [b / a for a, b in zip(n1["secs"], l["secs"])]
+        rr["nr2"] = [b / a for a, b in zip(n2["secs"], l["secs"])]
+        rr["repair"] = [1 - a / b for a, b in zip(n1["secs"], p1["secs"])]
+    return rr
 
 
 def render(kind, results, md_path, plotdir):
@@ -209,7 +216,7 @@ def render(kind, results, md_path, plotdir):
     w("")
     w(f"Machine: {machine.get('cores', '?')} cores, {machine.get('cpu', '?')}, {machine.get('mem_gb', '?')} GB RAM. "
       f"poisk and Lucene indexing: median of {machine.get('runs', '?')} runs, in rounds (poisk 1 thread, Lucene, poisk 2 threads, "
-      "then again); Xapian once. "
+      "poisk --no-repair on 1 and 2 threads, then again); Xapian once. "
       f"Queries: {machine.get('per_class', '?')} per class × {len(CLASSES)} classes at k = 10, drawn from the "
       "passages (bench/queries.py); latencies are in-process µs of a warm pass (poisk: the second of two in "
       "one `searcher --batch` process, eval_us = parse + evaluation to the top-k ids and scores; Lucene: the last "
@@ -270,6 +277,13 @@ def render(kind, results, md_path, plotdir):
               f"{' / '.join(f'{x:.2f}' for x in rr[2])} (median {median(rr[2]):.2f}×); by CPU time, 1 thread "
               f"{' / '.join(f'{x:.2f}' for x in rr['cpu'])} (median {median(rr['cpu']):.2f}×).")
             w("")
+            if "nr1" in rr:
+                w(f"Without split-word repair (`indexer --no-repair`, built last in each round; Lucene does no "
+                  f"such repair): poisk MB/s ÷ Lucene's, 1 thread {' / '.join(f'{x:.2f}' for x in rr['nr1'])} "
+                  f"(median {median(rr['nr1']):.2f}×), 2 threads {' / '.join(f'{x:.2f}' for x in rr['nr2'])} "
+                  f"(median {median(rr['nr2']):.2f}×).  Repair's share of the one-thread build: "
+                  f"{' / '.join(f'{100 * x:.0f} %' for x in rr['repair'])} (median {100 * median(rr['repair']):.0f} %).")
+                w("")
     pairs = [r for r in recs if r["type"] == "index_pair"]
     if pairs:
         w("Two one-thread poisk builds of the same corpus at once (one run), sharing nothing but the hardware: "
@@ -289,7 +303,7 @@ def render(kind, results, md_path, plotdir):
             w(f"- {r['corpus']}: {' / '.join(f'{x:.2f}' for x in r['secs'])} s, "
               f"{together:.1f} MB/s together{extra}{vs2}")
         w("")
-    ph = [r for r in idx if r["engine"] == "poisk" and r.get("phases")]
+    ph = [r for r in idx if r["engine"] in ("poisk", "poisk-no-repair") and r.get("phases")]
     if ph:
         w("poisk's phases, wall seconds (median of its runs; `indexer -v`): input (read, parse, "
           "count the words), freeze (plan the ids, freeze the split-word lexicon), inversion "
@@ -297,7 +311,8 @@ def render(kind, results, md_path, plotdir):
         w("")
         for r in ph:
             m = [median([run[i] for run in r["phases"]]) for i in range(4)]
-            w(f"- {r['corpus']}, {r['threads']} thread{'s' if r['threads'] > 1 else ''}: input {m[0]:.2f}, "
+            nr = " (--no-repair)" if r["engine"] != "poisk" else ""
+            w(f"- {r['corpus']}{nr}, {r['threads']} thread{'s' if r['threads'] > 1 else ''}: input {m[0]:.2f}, "
               f"freeze {m[1]:.2f}, inversion {m[2]:.2f}, merge {m[3]:.2f}")
         w("")
     pp = [r for r in idx if r["engine"] == "poisk" and r.get("parts") and r["threads"] == 1]
