@@ -147,6 +147,10 @@ build/bench/heaps: bench/heaps.c
 build/bench/terms: bench/terms.c build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+# what split-word repair does to each file (bench/repair_stats.c); bench/run's corpus table
+build/bench/repair_stats: bench/repair_stats.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 # the structure parser alone (bench/structure_bench.c): build/bench/structure_bench FILE|DIR...
 build/bench/structure_bench: bench/structure_bench.c build/rel/libpoisk_indexer.a build/rel/libpoisk.a
 	@mkdir -p $(dir $@)

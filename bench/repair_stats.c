@@ -2,14 +2,16 @@
  * repair_stats.c: what split-word repair does to each input file: pieces, joins (2-way,
  * 3-way, line ends), glued compounds split, and the hunspell-unknown lower-case words left
  * before and after.  With -j it prints every join as TSV (file, byte, joined, parts) for
- * judging by hand (tests/fixtures/repair_judged.tsv was sampled from it).
+ * judging by hand (tests/fixtures/repair_judged.tsv was sampled from it).  With -s it
+ * prints the files' sums as one JSON line: bench/run puts them beside Heaps' law in the
+ * corpus table, so that a synthetic corpus's split-word and unknown-word rates are shown
+ * next to the seeds'.
  *
- *   make && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib -o build/repair_stats \
- *       bench/repair_stats.c build/rel/libpoisk.a $(pkg-config --libs libxxhash hunspell) \
- *       -lstemmer -lpthread -lm
- *   build/repair_stats corpus/0*.txt         (summary)
- *   build/repair_stats -j corpus/0*.txt      (every join)
- *   build/repair_stats -u corpus/0*.txt      (words still unknown to the dictionary)
+ *   make build/bench/repair_stats
+ *   build/bench/repair_stats corpus/0*.txt       (a line per file)
+ *   build/bench/repair_stats -s corpus/0*.txt    (the sums, JSON)
+ *   build/bench/repair_stats -j corpus/0*.txt    (every join)
+ *   build/bench/repair_stats -u corpus/0*.txt    (words still unknown to the dictionary)
  */
 #include "poisk/analyzer.h"
 #include "bench_util.h"
@@ -31,8 +33,9 @@ int main(int argc, char **argv)
 {
     int list = argc > 1 && !strcmp(argv[1], "-j");
     int unk = argc > 1 && !strcmp(argv[1], "-u");
+    int sum = argc > 1 && !strcmp(argv[1], "-s");
     list |= unk;
-    int first = 1 + list;
+    int first = 1 + (list || sum);
     if (argc <= first) {
         fprintf(stderr, "usage: %s [-j] corpus/0*.txt\n", argv[0]);
         return 2;
@@ -55,8 +58,9 @@ int main(int argc, char **argv)
     poisk_analyzer_options o = { .repair = 1, .lexicon = lx };
     poisk_analyzer_create(NULL, &plain);
     poisk_analyzer_create(&o, &rep);
-    if (!list)
+    if (!list && !sum)
         printf("file\ttokens\trepaired\tjoins\t3way\tline_end\tsplits\tunknown_before\tunknown_after\n");
+    size_t total[8] = { 0 };
     for (int i = 0; i < n; i++) {
         const char *name = strrchr(argv[first + i], '/') ? strrchr(argv[first + i], '/') + 1 : argv[first + i];
         poisk_token t;
@@ -104,10 +108,17 @@ int main(int argc, char **argv)
                 putchar('\n');
             }
         }
-        if (!list)
+        size_t row[8] = { tokens, repaired, joins, three, line, splits, unk0, unk1 };
+        for (int k = 0; k < 8; k++)
+            total[k] += row[k];
+        if (!list && !sum)
             printf("%.3s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", name, tokens, repaired, joins,
                    three, line, splits, unk0, unk1);
     }
+    if (sum)
+        printf("{\"files\":%d,\"tokens\":%zu,\"repaired\":%zu,\"joins\":%zu,\"joins_3way\":%zu,"
+               "\"joins_line_end\":%zu,\"splits\":%zu,\"unknown_before\":%zu,\"unknown_after\":%zu}\n",
+               n, total[0], total[1], total[2], total[3], total[4], total[5], total[6], total[7]);
     poisk_analyzer_free(plain);
     poisk_analyzer_free(rep);
     poisk_lexicon_free(lx);

@@ -235,16 +235,30 @@ def render(kind, results, md_path, plotdir):
     w("")
     w("### Corpora")
     w("")
-    w("| corpus | MB | files | passages (source) | tokens | distinct | Heaps β | distinct in first 1.5 MB | deflate-6 ratio | gen MB/s |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| corpus | MB | files | passages (source) | tokens | distinct | Heaps β | distinct in first 1.5 MB | deflate-6 ratio | "
+      "joins / token | unknown words / token, before → after repair | gen MB/s |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for c in corpora:
         h = c.get("heaps", {})
         p = passages.get(c["corpus"], {})
         gen = f"{c['bytes'] / 1e6 / (c['gen_ms'] / 1e3):.0f}" if c.get("gen_ms") else "–"
+        rp = c.get("repair") or {}
+        joins = unknown = "–"
+        if rp.get("tokens"):
+            joins = f"{100.0 * rp['joins'] / rp['tokens']:.1f} %"
+            unknown = (f"{100.0 * rp['unknown_before'] / rp['tokens']:.1f} % → "
+                       f"{100.0 * rp['unknown_after'] / rp['repaired']:.1f} %")
         w(f"| {c['corpus']} | {c['bytes'] / 1e6:.1f} | {c['files']} | {fmt(p.get('count'))} ({p.get('source', '?')}) | "
           f"{fmt(h.get('tokens'))} | {fmt(h.get('distinct'))} | {h.get('heaps_beta', '–')} | "
-          f"{fmt(h.get('distinct_at_1.5MB'))} | {h.get('deflate6_ratio', '–')} | {gen} |")
+          f"{fmt(h.get('distinct_at_1.5MB'))} | {h.get('deflate6_ratio', '–')} | {joins} | {unknown} | {gen} |")
     w("")
+    if any(c.get("repair") for c in corpora):
+        w("Joins and unknown words: `bench/repair_stats -s` on evenly spaced files of about 12 MB "
+          "(the whole corpus when smaller).  A join is a word split by the PDF export that repair "
+          "put back together.  An unknown word is a lower-case word the dictionary (hunspell-ru) "
+          "rejects, counted before and after repair.  Each unknown word is a piece that repair "
+          "asks about with its neighbours, so its rate sets much of repair's cost.")
+        w("")
     w("### Indexing")
     w("")
     w("MB/s is the corpus's bytes over wall time (median run); MB per CPU-s is the same bytes over user + "
