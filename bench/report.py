@@ -253,7 +253,7 @@ def render(kind, results, md_path, plotdir):
           f"{fmt(h.get('distinct_at_1.5MB'))} | {h.get('deflate6_ratio', '–')} | {joins} | {unknown} | {gen} |")
     w("")
     if any(c.get("repair") for c in corpora):
-        w("Joins and unknown words: `bench/repair_stats -s` on evenly spaced files of about 12 MB "
+        w("Joins and unknown words: `bench/repair_stats -s` on evenly spaced files of about 100 MB "
           "(the whole corpus when smaller).  A join is a word split by the PDF export that repair "
           "put back together.  An unknown word is a lower-case word the dictionary (hunspell-ru) "
           "rejects, counted before and after repair.  Each unknown word is a piece that repair "
