@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     list |= unk;
     int first = 1 + (list || sum);
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [-j] corpus/0*.txt\n", argv[0]);
+        fprintf(stderr, "usage: %s [-s | -j | -u] FILE...\n", argv[0]);
         return 2;
     }
     int n = argc - first;
