@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "input.h"
 
@@ -216,6 +218,17 @@ int poisk_input_is_binary(const char *buf, size_t len)
     return n && (ctrl * 100 > n || bad * 20 > n);
 }
 
+size_t poisk_input_size_env(const char *name, size_t dflt)
+{
+    const char *e = getenv(name);
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (!*end && v >= 4096) return (size_t)v;
+    }
+    return dflt;
+}
+
 uint64_t poisk_input_big(const char *path, size_t window)
 {
     struct stat st;
@@ -269,5 +282,86 @@ int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err
     }
     *buf = b;
     *len = n;
+    return POISK_OK;
+}
+
+/* The first line start at or after x (x itself when x is 0 or follows a '\n'), or size
+ * when no line starts in [x, size).  @return : 0, or -1 on a read error (errno) */
+static int line_start_at(int fd, uint64_t x, uint64_t size, uint64_t *out)
+{
+    *out = size;
+    if (x >= size)
+        return 0;
+    if (x == 0) {
+        *out = 0;
+        return 0;
+    }
+    char b[16384];
+    for (uint64_t at = x - 1; at < size;) {
+        ssize_t got = pread(fd, b, sizeof b, (off_t)at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;                      /* the file shrank: no more lines */
+        const char *nl = memchr(b, '\n', (size_t)got);
+        if (nl) {
+            *out = at + (uint64_t)(nl - b) + 1;
+            return 0;
+        }
+        at += (uint64_t)got;
+    }
+    return 0;
+}
+
+int poisk_input_read_lines(const char *path, uint64_t from, uint64_t to, int last,
+                           char **buf, size_t *len, uint64_t *off, poisk_error *err)
+{
+    *buf = NULL;
+    *len = 0;
+    *off = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return poisk_error_set(err, POISK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    uint64_t s, e = 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+        close(fd);
+        return poisk_error_set(err, POISK_EIO, "%s: not a regular file", path);
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (line_start_at(fd, from, size, &s) != 0 || (!last && line_start_at(fd, to, size, &e) != 0)) {
+        int e_no = errno;
+        close(fd);
+        return poisk_error_set(err, POISK_EIO, "%s: read error: %s", path, strerror(e_no));
+    }
+    if (last)
+        e = size;                       /* (else e >= s: line_start_at is monotone in x) */
+    char *b = malloc((size_t)(e - s) + 1);
+    if (!b) {
+        close(fd);
+        return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory reading it", path);
+    }
+    size_t n = 0;
+    while (n < e - s) {
+        ssize_t got = pread(fd, b + n, (size_t)(e - s) - n, (off_t)(s + n));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e_no = errno;
+            free(b);
+            close(fd);
+            return poisk_error_set(err, POISK_EIO, "%s: read error: %s", path, strerror(e_no));
+        }
+        if (got == 0)
+            break;                      /* the file shrank while we read it */
+        n += (size_t)got;
+    }
+    close(fd);
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    *off = s;
     return POISK_OK;
 }

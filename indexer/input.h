@@ -31,6 +31,20 @@ void poisk_input_list_free(poisk_input_list *l);
  *  (unreadable), POISK_EINPUT (binary, not text), POISK_ENOMEM, with a message in *err */
 int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err);
 
+/*! poisk_input_read_lines() : the lines of the regular file at path that start in
+ *  [from, to), or from `from` to the end of the file when `last`; NUL-terminated, malloc'd,
+ *  *off their offset in the file.  A line starts at byte 0 and after every '\n', so the
+ *  parts [0, W), [W, 2W), ... cut a file at the same places whoever reads which part, and
+ *  together hold every byte once: a JSON-lines file too big to read at once is read in
+ *  such parts (input_pipeline.c).  A line that runs past `to` is read whole.
+ *  @return : POISK_EIO (unreadable), POISK_ENOMEM, with a message in *err */
+int poisk_input_read_lines(const char *path, uint64_t from, uint64_t to, int last,
+                           char **buf, size_t *len, uint64_t *off, poisk_error *err);
+
+/*! The size in bytes named by environment variable `name` (decimal, at least 4096), else
+ *  dflt: how tests shrink the parts big inputs are read in. */
+size_t poisk_input_size_env(const char *name, size_t dflt);
+
 /*! poisk_input_big() : the size of the regular file at path when it is over `window`
  *  bytes (to be parsed in windows: structure_stream.h), else 0 (also when it cannot be
  *  examined: reading it will say why). */

@@ -10,6 +10,13 @@
  * one shared table (its counts do not depend on the order texts arrive in), fed under a
  * lock: counting takes about half as long as parsing, and 2 workers found the lock taken
  * for about a fifth of their files (1 GB bench corpus).
+ *
+ * A JSON-lines file over the part size is several units of work: part k holds the lines
+ * that start in [kW, (k+1)W) (poisk_input_read_lines), so workers read and parse parts of
+ * one file at once, and a 1 GB file holds about W ahead instead of its whole text and
+ * passages.  Only its line numbers (in default ids and messages) depend on the parts
+ * before: each part counts its own lines and passes the total on, in part order, before
+ * it parses (counting is ~1 % of parsing, so the parts barely wait for each other).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -20,11 +27,25 @@
 #include "jsonl.h"
 #include "structure_stream.h"
 
+/* A unit of work: a whole file, or part `part` of `parts` of a big JSON-lines file. */
+typedef struct unit {
+    size_t file;
+    uint32_t part, parts;
+} unit;
+
 typedef struct pipe_state {
     const poisk_input_list *in;
+    unit *units;
+    size_t n_units;
+    uint64_t part_size;
+    /* per file read in parts: the part whose turn it is to take the line it starts on,
+     * that line, and whether part 0 was skipped (so the rest are, silently) */
+    uint32_t *turn;
+    uint64_t *next_line;
+    unsigned char *first_skipped;
     poisk_lexicon *lx;
     pthread_mutex_t lock, lx_lock;
-    pthread_cond_t cv_done, cv_room;
+    pthread_cond_t cv_done, cv_room, cv_turn;
     poisk_parsed *slots;                /* index % window */
     unsigned char *done;
     size_t window, next_start, next_take;
@@ -52,8 +73,67 @@ static int count_words(pipe_state *ps, poisk_parsed *p)
     return rc;
 }
 
-static void parse_one(pipe_state *ps, poisk_parsed *p)
+static uint64_t count_lines(const char *s, size_t n)
 {
+    uint64_t k = 0;
+    for (const char *e = s + n; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++)
+        k++;
+    return k;
+}
+
+/* Part u's turn in its file's line count: wait for the parts before it, take the line it
+ * starts on, pass on the line after its own.  @return : 1 when part 0 was skipped */
+static int take_turn(pipe_state *ps, const unit *u, uint64_t lines, int skipped,
+                     uint64_t *line)
+{
+    pthread_mutex_lock(&ps->lock);
+    while (ps->turn[u->file] != u->part)
+        pthread_cond_wait(&ps->cv_turn, &ps->lock);
+    if (u->part == 0) {
+        ps->next_line[u->file] = 1;
+        ps->first_skipped[u->file] = (unsigned char)skipped;
+    }
+    *line = ps->next_line[u->file];
+    ps->next_line[u->file] += lines;
+    ps->turn[u->file]++;
+    int first_skipped = ps->first_skipped[u->file];
+    pthread_cond_broadcast(&ps->cv_turn);
+    pthread_mutex_unlock(&ps->lock);
+    return first_skipped;
+}
+
+static void parse_part(pipe_state *ps, poisk_parsed *p, const unit *u)
+{
+    uint64_t from = u->part * ps->part_size, lines = 0;
+    int last = u->part + 1 == u->parts;
+    int rc = poisk_input_read_lines(p->path, from, from + ps->part_size, last, &p->text,
+                                    &p->len, &p->base_off, &p->err);
+    if (rc == POISK_OK && u->part == 0 && poisk_input_is_binary(p->text, p->len))
+        rc = poisk_error_set(&p->err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text",
+                             p->path);
+    if (rc == POISK_OK)
+        lines = count_lines(p->text, p->len);
+    int skip = rc == POISK_EIO || rc == POISK_EINPUT;
+    if (take_turn(ps, u, lines, u->part == 0 && skip, &p->base_line) && u->part > 0) {
+        rc = POISK_EINPUT;              /* the file was skipped at part 0 */
+        skip = 1;
+    }
+    if (rc == POISK_OK)
+        rc = poisk_jsonl_parse_part(p->path, p->text, p->len, p->base_off, p->base_line,
+                                    &p->doc, &p->err);
+    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, p)) != POISK_OK)
+        poisk_error_set(&p->err, rc, "%s: %s", p->path, poisk_strerror(rc));
+    /* a read error after part 0 fails the run: the file is half indexed */
+    p->skipped = skip && (u->part == 0 || rc == POISK_EINPUT);
+    p->rc = rc;
+}
+
+static void parse_one(pipe_state *ps, poisk_parsed *p, const unit *u)
+{
+    if (u->parts > 1) {
+        parse_part(ps, p, u);
+        return;
+    }
     if (!p->jsonl && (p->big = poisk_input_big(p->path, poisk_structure_window())) > 0)
         return;                         /* the caller streams it (structure_stream.h) */
     int rc = poisk_input_read(p->path, &p->text, &p->len, &p->err);
@@ -70,12 +150,14 @@ static void parse_one(pipe_state *ps, poisk_parsed *p)
     p->rc = rc;
 }
 
-static void parsed_init(pipe_state *ps, poisk_parsed *p, size_t i)
+static void parsed_init(pipe_state *ps, poisk_parsed *p, const unit *u)
 {
     memset(p, 0, sizeof *p);
-    p->index = i;
-    p->path = ps->in->paths[i];
-    p->jsonl = ps->in->jsonl[i];
+    p->index = u->file;
+    p->path = ps->in->paths[u->file];
+    p->jsonl = ps->in->jsonl[u->file];
+    p->part = u->part;
+    p->base_line = 1;
     p->owner = ps;
 }
 
@@ -98,17 +180,17 @@ static void *worker_main(void *arg)
     pipe_state *ps = arg;
     pthread_mutex_lock(&ps->lock);
     for (;;) {
-        while (!ps->stop && ps->next_start < ps->in->n
+        while (!ps->stop && ps->next_start < ps->n_units
                && (ps->next_start - ps->next_take >= ps->window
                    || (ps->ahead >= ps->cap && ps->next_start > ps->next_take)))
             pthread_cond_wait(&ps->cv_room, &ps->lock);
-        if (ps->stop || ps->next_start >= ps->in->n)
+        if (ps->stop || ps->next_start >= ps->n_units)
             break;
         size_t i = ps->next_start++;
         poisk_parsed *p = &ps->slots[i % ps->window];
         pthread_mutex_unlock(&ps->lock);
-        parsed_init(ps, p, i);
-        parse_one(ps, p);
+        parsed_init(ps, p, &ps->units[i]);
+        parse_one(ps, p, &ps->units[i]);
         pthread_mutex_lock(&ps->lock);
         ps->ahead += held_bytes(p);
         ps->done[i % ps->window] = 1;
@@ -121,10 +203,10 @@ static void *worker_main(void *arg)
 static int run_inline(pipe_state *ps, poisk_parsed_fn fn, void *ctx)
 {
     int rc = 0;
-    for (size_t i = 0; i < ps->in->n && !rc; i++) {
+    for (size_t i = 0; i < ps->n_units && !rc; i++) {
         poisk_parsed p;
-        parsed_init(ps, &p, i);
-        parse_one(ps, &p);
+        parsed_init(ps, &p, &ps->units[i]);
+        parse_one(ps, &p, &ps->units[i]);
         rc = fn(ctx, &p);
         parsed_clear(&p);
     }
@@ -148,7 +230,7 @@ static int run_threaded(pipe_state *ps, int threads, poisk_parsed_fn fn, void *c
         fprintf(stderr, "indexer: out of memory starting the parsing threads\n");
         return POISK_ENOMEM;
     }
-    for (size_t i = 0; i < ps->in->n && !rc; i++) {
+    for (size_t i = 0; i < ps->n_units && !rc; i++) {
         size_t s = i % ps->window;
         pthread_mutex_lock(&ps->lock);
         while (!ps->done[s])
@@ -179,6 +261,40 @@ static int run_threaded(pipe_state *ps, int threads, poisk_parsed_fn fn, void *c
     return rc;
 }
 
+/* The units of work: one per file, several per JSON-lines file over the part size (its
+ * size now; a last part reads to the end, however far that has moved). */
+static int plan_units(pipe_state *ps)
+{
+    const poisk_input_list *in = ps->in;
+    size_t n = 0, split = 0;
+    uint32_t *parts = calloc(in->n ? in->n : 1, sizeof *parts);
+    if (!parts)
+        return POISK_ENOMEM;
+    for (size_t i = 0; i < in->n; i++) {
+        uint64_t size = in->jsonl[i] ? poisk_input_big(in->paths[i], ps->part_size) : 0;
+        uint64_t k = size ? (size + ps->part_size - 1) / ps->part_size : 1;
+        parts[i] = k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
+        n += parts[i];
+        split |= parts[i] > 1;
+    }
+    ps->units = malloc((n ? n : 1) * sizeof *ps->units);
+    if (split) {
+        ps->turn = calloc(in->n, sizeof *ps->turn);
+        ps->next_line = calloc(in->n, sizeof *ps->next_line);
+        ps->first_skipped = calloc(in->n, 1);
+    }
+    if (!ps->units || (split && (!ps->turn || !ps->next_line || !ps->first_skipped))) {
+        free(parts);
+        return POISK_ENOMEM;
+    }
+    ps->n_units = 0;
+    for (size_t i = 0; i < in->n; i++)
+        for (uint32_t k = 0; k < parts[i]; k++)
+            ps->units[ps->n_units++] = (unit){ i, k, parts[i] };
+    free(parts);
+    return POISK_OK;
+}
+
 int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_options *opts,
                              poisk_parsed_fn fn, void *ctx)
 {
@@ -187,22 +303,36 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
     ps.in = in;
     ps.lx = opts->lexicon;
     ps.cap = opts->byte_cap ? opts->byte_cap : (uint64_t)256 << 20;
-    int threads = opts->threads > 0 ? opts->threads : 1;
-    if ((size_t)threads > in->n)
-        threads = (int)in->n;
-    if (threads <= 1)
-        return run_inline(&ps, fn, ctx);
-    ps.window = 16 * (size_t)threads;
-    ps.lx_lock_needed = 1;
-    pthread_mutex_init(&ps.lock, NULL);
-    pthread_mutex_init(&ps.lx_lock, NULL);
-    pthread_cond_init(&ps.cv_done, NULL);
-    pthread_cond_init(&ps.cv_room, NULL);
-    int rc = run_threaded(&ps, threads, fn, ctx);
-    pthread_cond_destroy(&ps.cv_room);
-    pthread_cond_destroy(&ps.cv_done);
-    pthread_mutex_destroy(&ps.lx_lock);
-    pthread_mutex_destroy(&ps.lock);
+    ps.part_size = poisk_jsonl_part_size();
+    int rc = plan_units(&ps);
+    if (rc != POISK_OK) {
+        fprintf(stderr, "indexer: out of memory planning the inputs\n");
+    } else {
+        int threads = opts->threads > 0 ? opts->threads : 1;
+        if ((size_t)threads > ps.n_units)
+            threads = (int)ps.n_units;
+        pthread_mutex_init(&ps.lock, NULL);
+        pthread_mutex_init(&ps.lx_lock, NULL);
+        pthread_cond_init(&ps.cv_done, NULL);
+        pthread_cond_init(&ps.cv_room, NULL);
+        pthread_cond_init(&ps.cv_turn, NULL);
+        if (threads <= 1) {
+            rc = run_inline(&ps, fn, ctx);
+        } else {
+            ps.window = 16 * (size_t)threads;
+            ps.lx_lock_needed = 1;
+            rc = run_threaded(&ps, threads, fn, ctx);
+        }
+        pthread_cond_destroy(&ps.cv_turn);
+        pthread_cond_destroy(&ps.cv_room);
+        pthread_cond_destroy(&ps.cv_done);
+        pthread_mutex_destroy(&ps.lx_lock);
+        pthread_mutex_destroy(&ps.lock);
+    }
+    free(ps.units);
+    free(ps.turn);
+    free(ps.next_line);
+    free(ps.first_skipped);
     return rc;
 }
 

@@ -4,8 +4,10 @@
  * read, parse and count words of files ahead of the caller; the caller receives every file
  * in input-list order, so whatever it does with them (the index writer's add order, id
  * checks, warnings) is the same for any thread count.  Memory is bounded: at most a window
- * of files (4 per worker), and no new file is started while the files waiting for the
- * caller hold more than the byte cap (their text and parsed passages).
+ * of files (16 per worker), and no new file is started while the files waiting for the
+ * caller hold more than the byte cap (their text and parsed passages).  A JSON-lines file
+ * over poisk_jsonl_part_size() comes in parts of whole lines, parsed on any worker and
+ * handed over in order like files of their own (part 0, 1, ...).
  */
 #ifndef POISK_INPUT_PIPELINE_H
 #define POISK_INPUT_PIPELINE_H
@@ -28,6 +30,11 @@ typedef struct poisk_parsed {
     int rc;                     /* POISK_OK, or the error (message in err) */
     int skipped;                /* rc is a read error that only skips this input */
     poisk_error err;
+    /* a JSON-lines file in parts: this part's number (0 for a whole file), and where its
+     * text starts in the file (byte, line from 1); a part after the first of a file that
+     * was skipped is skipped too, and only the first says so */
+    uint32_t part;
+    uint64_t base_off, base_line;
     /* structure engineer: a text file over the structure window is neither read nor parsed
      * here (big = its size, doc NULL); the caller streams it (structure_stream.h) and feeds
      * the lexicon with poisk_input_pipeline_count() */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "jsonl.h"
 #include "regions.h"
 #include "structure_model.h"
@@ -88,13 +89,14 @@ static int section_of(const cJSON *v)
     return -1;
 }
 
-static int parse_line(poisk_document *d, const char *path, size_t line_no, const char *line,
-                      size_t n, size_t off, id_set *ids, poisk_error *err)
+static int parse_line(poisk_document *d, const char *path, uint64_t line_no, const char *line,
+                      size_t n, uint64_t off, id_set *ids, poisk_error *err)
 {
     cJSON *o = cJSON_ParseWithLength(line, n);
     if (!o || !cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        return poisk_document_add_warning(d, "%s:%zu: not a JSON object; line skipped", path, line_no);
+        return poisk_document_add_warning(d, "%s:%llu: not a JSON object; line skipped", path,
+                                          (unsigned long long)line_no);
     }
     /* the dump's document/section/sector records describe, they are not passages */
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
@@ -107,14 +109,15 @@ static int parse_line(poisk_document *d, const char *path, size_t line_no, const
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(o, "text");
     if (!cJSON_IsString(text) || !text->valuestring || !*text->valuestring) {
         cJSON_Delete(o);
-        return poisk_document_add_warning(d, "%s:%zu: no \"text\"; line skipped", path, line_no);
+        return poisk_document_add_warning(d, "%s:%llu: no \"text\"; line skipped", path,
+                                          (unsigned long long)line_no);
     }
     p.text = poisk_document_strndup(d, text->valuestring, strlen(text->valuestring));
     p.text_len = p.text ? strlen(p.text) : 0;
     p.id = get_string(d, o, "id", &bad);
     if (!p.id) {
         char id[64];
-        snprintf(id, sizeof id, ":%zu", line_no);
+        snprintf(id, sizeof id, ":%llu", (unsigned long long)line_no);
         size_t pl = strlen(path);
         char *full = poisk_document_alloc(d, pl + strlen(id) + 1);
         if (full) { memcpy(full, path, pl); strcpy(full + pl, id); }
@@ -124,11 +127,13 @@ static int parse_line(poisk_document *d, const char *path, size_t line_no, const
     const poisk_region *r = region ? poisk_region_lookup(region, strlen(region)) : NULL;
     p.region = r ? r->slug : "unknown";
     if (!r)
-        rc = poisk_document_add_warning(d, "%s:%zu: region '%s' not recognised; indexed as "
-                                        "'unknown'", path, line_no, region ? region : "");
+        rc = poisk_document_add_warning(d, "%s:%llu: region '%s' not recognised; indexed as "
+                                        "'unknown'", path, (unsigned long long)line_no,
+                                        region ? region : "");
     int s = section_of(cJSON_GetObjectItemCaseSensitive(o, "section"));
     if (s < 0 && rc == POISK_OK) {
-        rc = poisk_document_add_warning(d, "%s:%zu: unknown section; indexed as 'other'", path, line_no);
+        rc = poisk_document_add_warning(d, "%s:%llu: unknown section; indexed as 'other'", path,
+                                        (unsigned long long)line_no);
         s = POISK_SECTION_OTHER;
     }
     p.section = (poisk_section)(s < 0 ? POISK_SECTION_OTHER : s);
@@ -154,20 +159,33 @@ static int parse_line(poisk_document *d, const char *path, size_t line_no, const
     if (!p.text || !p.id)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     if (bad && rc == POISK_OK)
-        rc = poisk_document_add_warning(d, "%s:%zu: a field has the wrong type; ignored", path, line_no);
-    size_t prev = id_set_add(ids, p.id, line_no);
+        rc = poisk_document_add_warning(d, "%s:%llu: a field has the wrong type; ignored", path,
+                                        (unsigned long long)line_no);
+    size_t prev = id_set_add(ids, p.id, (size_t)line_no);
     if (prev == (size_t)-1)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     if (prev)
-        return poisk_error_set(err, POISK_EINPUT, "%s:%zu: duplicate id '%s' (first at line %zu); "
-                               "give every passage its own id", path, line_no, p.id, prev);
+        return poisk_error_set(err, POISK_EINPUT, "%s:%llu: duplicate id '%s' (first at line %zu); "
+                               "give every passage its own id", path,
+                               (unsigned long long)line_no, p.id, prev);
     if (rc == POISK_OK && poisk_document_passage_count(d) == 0)
         poisk_document_set_region(d, p.region);
     return rc ? rc : poisk_document_push_passage(d, &p);
 }
 
+size_t poisk_jsonl_part_size(void)
+{
+    return poisk_input_size_env("POISK_JSONL_PART", POISK_JSONL_PART_DEFAULT);
+}
+
 int poisk_jsonl_parse(const char *path, const char *text, size_t len,
                       poisk_document **out, poisk_error *err)
+{
+    return poisk_jsonl_parse_part(path, text, len, 0, 1, out, err);
+}
+
+int poisk_jsonl_parse_part(const char *path, const char *text, size_t len, uint64_t off,
+                           uint64_t line, poisk_document **out, poisk_error *err)
 {
     *out = NULL;
     if (err) err->rc = POISK_OK;
@@ -175,9 +193,10 @@ int poisk_jsonl_parse(const char *path, const char *text, size_t len,
     if (!d)
         return poisk_error_set(err, POISK_ENOMEM, "%s: out of memory", path);
     id_set ids = { 0 };
-    size_t pos = 0, line_no = 0;
+    size_t pos = 0;
+    uint64_t line_no = line - 1;
     int rc = POISK_OK;
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) pos = 3;
+    if (off == 0 && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) pos = 3;
     while (pos < len && rc == POISK_OK) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len, e = end;
@@ -186,7 +205,7 @@ int poisk_jsonl_parse(const char *path, const char *text, size_t len,
         size_t s = pos;
         while (s < e && (text[s] == ' ' || text[s] == '\t')) s++;
         if (e > s)
-            rc = parse_line(d, path, line_no, text + s, e - s, s, &ids, err);
+            rc = parse_line(d, path, line_no, text + s, e - s, off + s, &ids, err);
         pos = end + 1;
     }
     free(ids.id);

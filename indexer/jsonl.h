@@ -17,4 +17,17 @@
 int poisk_jsonl_parse(const char *path, const char *text, size_t len,
                       poisk_document **out, poisk_error *err);
 
+/*! poisk_jsonl_parse_part() : the same for whole lines of a file read in parts
+ *  (poisk_input_read_lines): text starts at byte `off` of the file, on line `line` (from 1),
+ *  which the passages' offsets, default ids ("<file>:<line>") and messages use.  A
+ *  duplicate id within the part is found here; across parts and files by the caller. */
+int poisk_jsonl_parse_part(const char *path, const char *text, size_t len, uint64_t off,
+                           uint64_t line, poisk_document **out, poisk_error *err);
+
+/* Files over this size are read and parsed in parts of about this size, on as many
+ * threads as the run has (input_pipeline.c), so memory stays bounded whatever the file's
+ * size.  POISK_JSONL_PART (bytes, at least 4096) overrides it, for tests. */
+#define POISK_JSONL_PART_DEFAULT ((size_t)8 << 20)
+size_t poisk_jsonl_part_size(void);
+
 #endif

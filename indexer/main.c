@@ -76,21 +76,23 @@ static void warn_line(void *ctx, const char *message)
 
 /* Ids are unique across all inputs: a duplicate is an error naming both places (for JSON
  * lines "file:line", for texts the id itself, which is "file:byte"). */
-static int check_ids(run *r, const char *path, int jsonl, const char *text, const poisk_document *doc)
+static int check_ids(run *r, const poisk_parsed *in)
 {
-    size_t line = 1, at = 0;
+    const char *path = in->path, *text = in->text;
+    const poisk_document *doc = in->doc;
+    uint64_t line = in->base_line, at = 0;     /* text[0] is the file's byte base_off */
     for (size_t i = 0; i < poisk_document_passage_count(doc); i++) {
         const poisk_passage *p = poisk_document_passage(doc, i);
         char where[4200];
-        if (jsonl) {
-            for (; at < p->byte_start; at++)
+        if (in->jsonl) {
+            for (; at < p->byte_start - in->base_off; at++)
                 if (text[at] == '\n') line++;
-            snprintf(where, sizeof where, "%s:%zu", path, line);
+            snprintf(where, sizeof where, "%s:%llu", path, (unsigned long long)line);
         } else {
             snprintf(where, sizeof where, "%s", p->id);
         }
         const char *first = NULL;
-        int seen = jsonl ? poisk_idset_add(r->ids, p->id, where, &first)
+        int seen = in->jsonl ? poisk_idset_add(r->ids, p->id, where, &first)
                          : poisk_idset_add_text(r->ids, path, p->byte_start, p->id, &first);
         if (seen < 0) {
             fprintf(stderr, "indexer: out of memory\n");
@@ -106,14 +108,17 @@ static int check_ids(run *r, const char *path, int jsonl, const char *text, cons
 }
 
 /* What every input goes through, in input order, whatever the thread count: skip
- * messages, warnings, the id check and the counters.  @return : poisk_rc; *use 0 when the
- * input was skipped. */
+ * messages, warnings, the id check and the counters.  A JSON-lines file read in parts
+ * counts once, at its part 0, which alone reports its skip.  @return : poisk_rc; *use 0
+ * when the input was skipped. */
 static int take_document(run *r, poisk_parsed *p, int *use)
 {
     *use = 0;
     if (p->skipped) {
-        poisk_warn_tally_add(r->warns, p->path, "", p->err.message);
-        r->skipped++;
+        if (p->part == 0) {
+            poisk_warn_tally_add(r->warns, p->path, "", p->err.message);
+            r->skipped++;
+        }
         return POISK_OK;
     }
     if (p->rc != POISK_OK) {
@@ -122,10 +127,10 @@ static int take_document(run *r, poisk_parsed *p, int *use)
     }
     for (size_t i = 0; i < poisk_document_warning_count(p->doc); i++)
         poisk_warn_tally_add(r->warns, p->path, "warning: ", poisk_document_warning(p->doc, i));
-    int rc = check_ids(r, p->path, p->jsonl, p->text, p->doc);
+    int rc = check_ids(r, p);
     if (rc != POISK_OK)
         return rc;
-    r->files++;
+    r->files += p->part == 0;
     r->bytes += p->len;
     r->passages += poisk_document_passage_count(p->doc);
     *use = 1;

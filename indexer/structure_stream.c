@@ -24,13 +24,7 @@ struct poisk_doc_stream {
 
 size_t poisk_structure_window(void)
 {
-    const char *e = getenv("POISK_STRUCTURE_WINDOW");
-    if (e && *e) {
-        char *end;
-        unsigned long long v = strtoull(e, &end, 10);
-        if (!*end && v >= 4096) return (size_t)v;
-    }
-    return POISK_STRUCTURE_WINDOW_DEFAULT;
+    return poisk_input_size_env("POISK_STRUCTURE_WINDOW", POISK_STRUCTURE_WINDOW_DEFAULT);
 }
 
 int poisk_doc_stream_open(const char *path, size_t window, poisk_doc_stream **out,

@@ -395,3 +395,136 @@ Test(pipeline, index_the_seeds_then_check, .init = setup, .fini = teardown, .tim
     cr_assert(strstr(err, "nothing indexable"), "%s", err);
     free(err);
 }
+
+/* poisk_input_read_lines: for any part size W, the parts [kW, (k+1)W) hold whole lines
+ * and, put together, every byte of the file once, whatever the shape: no final newline, a
+ * line longer than W (the parts it covers are empty), CRLF, an empty file. */
+Test(input, parts_of_lines_cover_the_file_once, .init = setup, .fini = teardown)
+{
+    static const char *files[] = {
+        "a\nbb\nccc\n", "no final newline\nlast", "\n\n\n", "",
+        "short\nthis line is much longer than any of the part sizes tried here\nx\r\ny\r\n",
+    };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        size_t n = strlen(files[f]);
+        write_file("p.jsonl", files[f], n);
+        char path[256];
+        snprintf(path, sizeof path, "%s/p.jsonl", dir);
+        for (uint64_t w = 1; w <= n + 2; w++) {
+            uint64_t parts = n ? (n + w - 1) / w : 1;
+            char got[256] = "";
+            size_t at = 0;
+            for (uint64_t k = 0; k < parts; k++) {
+                char *buf;
+                size_t len;
+                uint64_t off;
+                poisk_error err;
+                cr_assert_eq(poisk_input_read_lines(path, k * w, (k + 1) * w, k + 1 == parts,
+                                                    &buf, &len, &off, &err), POISK_OK);
+                cr_assert_eq(off, at, "file %zu w %llu part %llu", f, (unsigned long long)w,
+                             (unsigned long long)k);
+                cr_assert(len == 0 || off == 0 || files[f][off - 1] == '\n');
+                cr_assert(len == 0 || buf[len - 1] == '\n' || off + len == n);
+                cr_assert_eq(buf[len], 0);
+                memcpy(got + at, buf, len);
+                at += len;
+                free(buf);
+            }
+            cr_assert_eq(at, n, "file %zu w %llu", f, (unsigned long long)w);
+            cr_assert_eq(memcmp(got, files[f], n), 0);
+        }
+    }
+    char *buf;
+    size_t len;
+    uint64_t off;
+    poisk_error err;
+    char path[256];
+    snprintf(path, sizeof path, "%s/none.jsonl", dir);
+    cr_assert_eq(poisk_input_read_lines(path, 0, 10, 0, &buf, &len, &off, &err), POISK_EIO);
+    cr_assert(strstr(err.message, "none.jsonl"), "%s", err.message);
+}
+
+/* A JSON-lines file over the part size (POISK_JSONL_PART) is read and parsed in parts on
+ * every thread: the same passages, ids (a missing one is "<file>:<line>"), offsets and
+ * warnings (with their lines) as one whole read, one file in the summary, and the same
+ * index, byte for byte.  A duplicate id in two parts names both lines; a big binary file
+ * is skipped once. */
+Test(jsonl, a_big_file_in_parts_matches_the_whole_file, .init = setup, .fini = teardown,
+     .timeout = 120)
+{
+    char path[256], cmd[2048];
+    snprintf(path, sizeof path, "%s/big.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("\xEF\xBB\xBF", f);
+    for (int i = 0; i < 600; i++) {
+        if (i % 97 == 5)
+            fputs("not json\n", f);
+        else if (i % 89 == 3)
+            fputs("\r\n", f);
+        else if (i % 7 == 0)            /* no id: "<file>:<line>" */
+            fprintf(f, "{\"region\":\"tambov\",\"section\":6,\"text\":\"телемедицина %d "
+                    "цифровая платформа здравоохранения\"}\r\n", i);
+        else
+            fprintf(f, "{\"id\":\"p%d\",\"region\":\"%s\",\"section\":\"proekty\",\"text\":\""
+                    "проект %d образовательной платформы региона\"}\n", i,
+                    i % 50 == 1 ? "Марс" : "orenburg", i);
+    }
+    fprintf(f, "{\"id\":\"last\",\"text\":\"без перевода строки\"}");
+    fclose(f);
+    int st;
+    char *whole[2], want[800];
+    for (int out = 0; out < 2; out++) {     /* stdout: the passages; stderr: the messages */
+        snprintf(cmd, sizeof cmd, "%s --dump-structure %s %s | grep -v '\"kind\":\"document\"' "
+                 "| sed 's/, [0-9.]* s,/,/'", tu_bin("indexer"), path,
+                 out ? "2>&1 >/dev/null" : "2>/dev/null");
+        whole[out] = tu_run(cmd, &st);
+        cr_assert_eq(st, 0, "%s", whole[out]);
+    }
+    snprintf(want, sizeof want, "\"id\":\"%s:8\"", path);
+    cr_assert(strstr(whole[0], want), "a default id by line: %s", want);
+    snprintf(want, sizeof want, "%s:6: not a JSON object", path);
+    cr_assert(strstr(whole[1], want), "%s", whole[1]);
+    cr_assert(strstr(whole[1], "1 files, 0 skipped, "), "%s", whole[1]);
+    for (int t = 1; t <= 3; t++)
+        for (int out = 0; out < 2; out++) {
+            snprintf(cmd, sizeof cmd, "POISK_JSONL_PART=4096 %s --threads %d --dump-structure %s "
+                     "%s | grep -v '\"kind\":\"document\"' | sed 's/, [0-9.]* s,/,/'",
+                     tu_bin("indexer"), t, path, out ? "2>&1 >/dev/null" : "2>/dev/null");
+            char *parts = tu_run(cmd, &st);
+            cr_assert_eq(st, 0, "%s", parts);
+            cr_assert_str_eq(parts, whole[out], "threads %d, %s", t, out ? "stderr" : "stdout");
+            free(parts);
+        }
+    free(whole[0]);
+    free(whole[1]);
+    snprintf(cmd, sizeof cmd, "%s -q -o %s/ix1 %s && POISK_JSONL_PART=4096 %s -q --threads 2 "
+             "-o %s/ix2 %s && diff -r %s/ix1 %s/ix2 && %s -q --check %s/ix2", tu_bin("indexer"),
+             dir, path, tu_bin("indexer"), dir, path, dir, dir, tu_bin("indexer"), dir);
+    char *out = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", out);
+    free(out);
+    /* a duplicate id far apart: found across parts */
+    f = fopen(path, "a");
+    fputs("\n{\"id\":\"p1\",\"text\":\"повтор\"}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "POISK_JSONL_PART=4096 %s -q --threads 2 -o %s/ix3 %s 2>&1",
+             tu_bin("indexer"), dir, path);
+    out = tu_run(cmd, &st);
+    cr_assert_eq(st, 1, "%s", out);
+    snprintf(want, sizeof want, "%s:602: duplicate id 'p1' (first at %s:2)", path, path);
+    cr_assert(strstr(out, want), "%s", out);
+    free(out);
+    /* binary: skipped once, however many parts */
+    unsigned char bin[20000];
+    for (size_t i = 0; i < sizeof bin; i++) bin[i] = (unsigned char)(i * 7919 % 251);
+    write_file("bin.jsonl", (const char *)bin, sizeof bin);
+    snprintf(cmd, sizeof cmd, "POISK_JSONL_PART=4096 %s --threads 2 --dump-structure %s/bin.jsonl "
+             "corpus/003_1226d5db7793b8dd.txt 2>&1 >/dev/null", tu_bin("indexer"), dir);
+    out = tu_run(cmd, &st);
+    cr_assert_eq(st, 0, "%s", out);
+    cr_assert(strstr(out, "1 files, 1 skipped, "), "%s", out);
+    char *first = strstr(out, "binary");
+    cr_assert(first && !strstr(first + 1, "binary"), "one skip message: %s", out);
+    free(out);
+}
