@@ -6,10 +6,11 @@
  * long file does not leave the other workers idle: at 4, 2 workers on the 1 GB bench
  * corpus's 2945 files waited for room ~650 times each, and the input took 2.40 s instead
  * of 2.28, medians of 4), and no file is started while those
- * waiting hold more than the byte cap (text and parsed passages, ~2 bytes per text byte).  The lexicon is
- * one shared table (its counts do not depend on the order texts arrive in), fed under a
- * lock: counting takes about half as long as parsing, and 2 workers found the lock taken
- * for about a fifth of their files (1 GB bench corpus).
+ * waiting hold more than the byte cap (text and parsed passages, ~2 bytes per text byte).  Each
+ * worker counts the words into its own table of the lexicon (feeder 1, 2, ...; the caller,
+ * for streamed big texts, is feeder 0), added up at freeze: counting takes about half as
+ * long as parsing, and behind one lock 2 workers found it taken for about a fifth of their
+ * files (1 GB bench corpus).
  *
  * A JSON-lines file over the part size is several units of work: part k holds the lines
  * that start in [kW, (k+1)W) (poisk_input_read_lines), so workers read and parse parts of
@@ -44,32 +45,33 @@ typedef struct pipe_state {
     uint64_t *next_line;
     unsigned char *first_skipped;
     poisk_lexicon *lx;
-    pthread_mutex_t lock, lx_lock;
+    pthread_mutex_t lock;
     pthread_cond_t cv_done, cv_room, cv_turn;
     poisk_parsed *slots;                /* index % window */
     unsigned char *done;
     size_t window, next_start, next_take;
     uint64_t ahead, cap;                /* bytes held by files parsed and not yet taken */
     int stop;
-    int lx_lock_needed;                 /* more than one worker */
 } pipe_state;
 
+/* A worker thread: the pipeline and the lexicon feeder it counts as. */
+typedef struct worker {
+    pipe_state *ps;
+    unsigned feeder;
+} worker;
+
 /* First pass for split-word repair: the words of every passage of this input. */
-static int count_words(pipe_state *ps, poisk_parsed *p)
+static int count_words(pipe_state *ps, unsigned feeder, poisk_parsed *p)
 {
     int rc = POISK_OK;
-    if (ps->lx_lock_needed)
-        pthread_mutex_lock(&ps->lx_lock);
     if (p->jsonl) {
         for (size_t k = 0; k < poisk_document_passage_count(p->doc) && rc == POISK_OK; k++) {
             const poisk_passage *q = poisk_document_passage(p->doc, k);
-            rc = poisk_lexicon_add_text(ps->lx, q->text, q->text_len);
+            rc = poisk_lexicon_add_text_from(ps->lx, feeder, q->text, q->text_len);
         }
     } else {
-        rc = poisk_lexicon_add_text(ps->lx, p->text, p->len);
+        rc = poisk_lexicon_add_text_from(ps->lx, feeder, p->text, p->len);
     }
-    if (ps->lx_lock_needed)
-        pthread_mutex_unlock(&ps->lx_lock);
     return rc;
 }
 
@@ -102,7 +104,7 @@ static int take_turn(pipe_state *ps, const unit *u, uint64_t lines, int skipped,
     return first_skipped;
 }
 
-static void parse_part(pipe_state *ps, poisk_parsed *p, const unit *u)
+static void parse_part(pipe_state *ps, unsigned feeder, poisk_parsed *p, const unit *u)
 {
     uint64_t from = u->part * ps->part_size, lines = 0;
     int last = u->part + 1 == u->parts;
@@ -121,17 +123,17 @@ static void parse_part(pipe_state *ps, poisk_parsed *p, const unit *u)
     if (rc == POISK_OK)
         rc = poisk_jsonl_parse_part(p->path, p->text, p->len, p->base_off, p->base_line,
                                     &p->doc, &p->err);
-    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, p)) != POISK_OK)
+    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, feeder, p)) != POISK_OK)
         poisk_error_set(&p->err, rc, "%s: %s", p->path, poisk_strerror(rc));
     /* a read error after part 0 fails the run: the file is half indexed */
     p->skipped = skip && (u->part == 0 || rc == POISK_EINPUT);
     p->rc = rc;
 }
 
-static void parse_one(pipe_state *ps, poisk_parsed *p, const unit *u)
+static void parse_one(pipe_state *ps, unsigned feeder, poisk_parsed *p, const unit *u)
 {
     if (u->parts > 1) {
-        parse_part(ps, p, u);
+        parse_part(ps, feeder, p, u);
         return;
     }
     if (!p->jsonl && (p->big = poisk_input_big(p->path, poisk_structure_window())) > 0)
@@ -145,7 +147,7 @@ static void parse_one(pipe_state *ps, poisk_parsed *p, const unit *u)
     if (rc == POISK_OK)
         rc = p->jsonl ? poisk_jsonl_parse(p->path, p->text, p->len, &p->doc, &p->err)
                       : poisk_document_parse(p->path, p->text, p->len, &p->doc, &p->err);
-    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, p)) != POISK_OK)
+    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, feeder, p)) != POISK_OK)
         poisk_error_set(&p->err, rc, "%s: %s", p->path, poisk_strerror(rc));
     p->rc = rc;
 }
@@ -177,7 +179,8 @@ static uint64_t held_bytes(const poisk_parsed *p)
 
 static void *worker_main(void *arg)
 {
-    pipe_state *ps = arg;
+    const worker *me = arg;
+    pipe_state *ps = me->ps;
     pthread_mutex_lock(&ps->lock);
     for (;;) {
         while (!ps->stop && ps->next_start < ps->n_units
@@ -190,7 +193,7 @@ static void *worker_main(void *arg)
         poisk_parsed *p = &ps->slots[i % ps->window];
         pthread_mutex_unlock(&ps->lock);
         parsed_init(ps, p, &ps->units[i]);
-        parse_one(ps, p, &ps->units[i]);
+        parse_one(ps, me->feeder, p, &ps->units[i]);
         pthread_mutex_lock(&ps->lock);
         ps->ahead += held_bytes(p);
         ps->done[i % ps->window] = 1;
@@ -206,7 +209,7 @@ static int run_inline(pipe_state *ps, poisk_parsed_fn fn, void *ctx)
     for (size_t i = 0; i < ps->n_units && !rc; i++) {
         poisk_parsed p;
         parsed_init(ps, &p, &ps->units[i]);
-        parse_one(ps, &p, &ps->units[i]);
+        parse_one(ps, 0, &p, &ps->units[i]);
         rc = fn(ctx, &p);
         parsed_clear(&p);
     }
@@ -216,15 +219,19 @@ static int run_inline(pipe_state *ps, poisk_parsed_fn fn, void *ctx)
 static int run_threaded(pipe_state *ps, int threads, poisk_parsed_fn fn, void *ctx)
 {
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    worker *wk = calloc((size_t)threads, sizeof *wk);
     ps->slots = calloc(ps->window, sizeof *ps->slots);
     ps->done = calloc(ps->window, 1);
     int started = 0, rc = 0;
-    if (tid && ps->slots && ps->done)
-        for (; started < threads; started++)
-            if (pthread_create(&tid[started], NULL, worker_main, ps) != 0)
+    if (tid && wk && ps->slots && ps->done)
+        for (; started < threads; started++) {
+            wk[started] = (worker){ ps, (unsigned)started + 1 };
+            if (pthread_create(&tid[started], NULL, worker_main, &wk[started]) != 0)
                 break;
+        }
     if (started == 0) {
         free(tid);
+        free(wk);
         free(ps->slots);
         free(ps->done);
         fprintf(stderr, "indexer: out of memory starting the parsing threads\n");
@@ -256,6 +263,7 @@ static int run_threaded(pipe_state *ps, int threads, poisk_parsed_fn fn, void *c
         if (ps->done[s])
             parsed_clear(&ps->slots[s]);
     free(tid);
+    free(wk);
     free(ps->slots);
     free(ps->done);
     return rc;
@@ -311,8 +319,9 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
         int threads = opts->threads > 0 ? opts->threads : 1;
         if ((size_t)threads > ps.n_units)
             threads = (int)ps.n_units;
+        if (threads >= POISK_LEXICON_FEEDERS)   /* a lexicon feeder each, and the caller's */
+            threads = POISK_LEXICON_FEEDERS - 1;
         pthread_mutex_init(&ps.lock, NULL);
-        pthread_mutex_init(&ps.lx_lock, NULL);
         pthread_cond_init(&ps.cv_done, NULL);
         pthread_cond_init(&ps.cv_room, NULL);
         pthread_cond_init(&ps.cv_turn, NULL);
@@ -320,13 +329,11 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
             rc = run_inline(&ps, fn, ctx);
         } else {
             ps.window = 16 * (size_t)threads;
-            ps.lx_lock_needed = 1;
             rc = run_threaded(&ps, threads, fn, ctx);
         }
         pthread_cond_destroy(&ps.cv_turn);
         pthread_cond_destroy(&ps.cv_room);
         pthread_cond_destroy(&ps.cv_done);
-        pthread_mutex_destroy(&ps.lx_lock);
         pthread_mutex_destroy(&ps.lock);
     }
     free(ps.units);
@@ -341,10 +348,5 @@ int poisk_input_pipeline_count(poisk_parsed *p, const char *text, size_t len)
     pipe_state *ps = p->owner;
     if (!ps || !ps->lx)
         return POISK_OK;
-    if (ps->lx_lock_needed)
-        pthread_mutex_lock(&ps->lx_lock);
-    int rc = poisk_lexicon_add_text(ps->lx, text, len);
-    if (ps->lx_lock_needed)
-        pthread_mutex_unlock(&ps->lx_lock);
-    return rc;
+    return poisk_lexicon_add_text_from(ps->lx, 0, text, len);   /* the caller's feeder */
 }

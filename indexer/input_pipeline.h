@@ -58,7 +58,8 @@ int poisk_input_pipeline_run(const poisk_input_list *in, const poisk_pipeline_op
                              poisk_parsed_fn fn, void *ctx);
 
 /*! Count the words of text (a window of a streamed big input) into the run's lexicon,
- *  like the workers do for whole files (thread-safe).  @return : poisk_rc */
+ *  like the workers do for whole files; from the thread that runs poisk_input_pipeline_run
+ *  (its callback), whose lexicon table no worker uses.  @return : poisk_rc */
 int poisk_input_pipeline_count(poisk_parsed *p, const char *text, size_t len);
 
 #endif

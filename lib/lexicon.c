@@ -44,7 +44,9 @@ struct poisk_lexicon {
     char *arena;
     size_t arena_len, arena_cap;
     int frozen;
-    poisk_lexpass *pass;      /* the first pass counts here (until freeze) */
+    /* the first pass counts here until freeze, in a table per feeder (all NULL once
+     * settled; feeder 0's made at create, the others at their first text) */
+    poisk_lexpass *pass[POISK_LEXICON_FEEDERS];
     poisk_dict *dict;         /* the word list (lexicon_dict.c), or NULL */
     /* Snowball stems of the forms seen in lower case, with the summed lower-case counts
      * of their forms (built at freeze): "a form of this word was seen whole" */
@@ -86,11 +88,11 @@ int poisk_lexicon_create(poisk_lexicon **out)
     lx->slots = poisk_table_alloc(lx->nslots * sizeof *lx->slots);
     lx->arena_cap = 1u << 18;
     lx->arena = poisk_table_alloc(lx->arena_cap);
-    if (!lx->slots || !lx->arena || poisk_lexpass_create(&lx->pass)
+    if (!lx->slots || !lx->arena || poisk_lexpass_create(&lx->pass[0])
         || pthread_mutex_init(&lx->dict_lock, NULL)) {
         poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
         poisk_table_free(lx->arena, lx->arena_cap);
-        poisk_lexpass_free(lx->pass);
+        poisk_lexpass_free(lx->pass[0]);
         free(lx);
         return POISK_ENOMEM;
     }
@@ -142,9 +144,30 @@ static int lex_insert(poisk_lexicon *lx, const char *form, size_t len, uint64_t 
 
 int poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len)
 {
-    if (!lx || lx->frozen)
+    return poisk_lexicon_add_text_from(lx, 0, text, len);
+}
+
+int poisk_lexicon_add_text_from(poisk_lexicon *lx, unsigned f, const char *text, size_t len)
+{
+    if (!lx || lx->frozen || f >= POISK_LEXICON_FEEDERS || !lx->pass[0])
         return POISK_EINVAL;
-    return poisk_lexpass_add_text(lx->pass, text, len);
+    if (!lx->pass[f] && poisk_lexpass_create(&lx->pass[f]) != POISK_OK)
+        return POISK_ENOMEM;
+    return poisk_lexpass_add_text(lx->pass[f], text, len);
+}
+
+/* The feeders' tables added into feeder 0's, and freed. */
+static int pass_merge(poisk_lexicon *lx)
+{
+    for (unsigned f = 1; f < POISK_LEXICON_FEEDERS; f++) {
+        if (!lx->pass[f])
+            continue;
+        if (poisk_lexpass_merge(lx->pass[0], lx->pass[f]) != POISK_OK)
+            return POISK_ENOMEM;
+        poisk_lexpass_free(lx->pass[f]);
+        lx->pass[f] = NULL;
+    }
+    return POISK_OK;
 }
 
 /* lex_insert() for poisk_lexpass_each(). */
@@ -158,14 +181,16 @@ static int settle_one(void *ctx, const char *form, size_t len, uint32_t count, u
  * pass's table and arena are released.  Called on an empty lookup table. */
 static int pass_settle(poisk_lexicon *lx)
 {
-    if (!lx->pass)
+    if (!lx->pass[0])
         return POISK_OK;                  /* settled already (a freeze that failed later) */
-    size_t forms = poisk_lexpass_forms(lx->pass), n = lx->nslots, cap = lx->arena_cap;
+    if (pass_merge(lx) != POISK_OK)
+        return POISK_ENOMEM;
+    size_t forms = poisk_lexpass_forms(lx->pass[0]), n = lx->nslots, cap = lx->arena_cap;
     /* the table at most 3/4 full and the arena as they would have grown to, allocated at
      * once: no rehash on the way */
     while (forms * 4 > n * 3)
         n *= 2;
-    while (cap < poisk_lexpass_form_bytes(lx->pass))
+    while (cap < poisk_lexpass_form_bytes(lx->pass[0]))
         cap *= 2;
     if (n != lx->nslots || cap != lx->arena_cap) {
         lex_slot *t = poisk_table_alloc(n * sizeof *t);
@@ -183,13 +208,13 @@ static int pass_settle(poisk_lexicon *lx)
         lx->arena_cap = cap;
     }
     lx->used = 0;
-    if (poisk_lexpass_each(lx->pass, settle_one, lx)) {
+    if (poisk_lexpass_each(lx->pass[0], settle_one, lx)) {
         memset(lx->slots, 0, lx->nslots * sizeof *lx->slots);   /* settled again next time */
         lx->used = lx->arena_len = 0;
         return POISK_ENOMEM;
     }
-    poisk_lexpass_free(lx->pass);
-    lx->pass = NULL;
+    poisk_lexpass_free(lx->pass[0]);
+    lx->pass[0] = NULL;
     return POISK_OK;
 }
 
@@ -705,7 +730,8 @@ void poisk_lexicon_free(poisk_lexicon *lx)
     poisk_table_free(lx->stem_arena, lx->stem_arena_cap);
     poisk_table_free(lx->slots, lx->nslots * sizeof *lx->slots);
     poisk_table_free(lx->arena, lx->arena_cap);
-    poisk_lexpass_free(lx->pass);
+    for (unsigned f = 0; f < POISK_LEXICON_FEEDERS; f++)
+        poisk_lexpass_free(lx->pass[f]);
     free(lx);
 }
 
@@ -949,5 +975,10 @@ size_t poisk_lexicon_forms(const poisk_lexicon *lx)
 {
     if (!lx)
         return 0;
-    return lx->pass ? poisk_lexpass_forms(lx->pass) : lx->used;
+    if (!lx->pass[0])
+        return lx->used;
+    size_t n = 0;                         /* before freeze: forms in two tables count twice */
+    for (unsigned f = 0; f < POISK_LEXICON_FEEDERS; f++)
+        n += lx->pass[f] ? poisk_lexpass_forms(lx->pass[f]) : 0;
+    return n;
 }

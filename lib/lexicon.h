@@ -102,7 +102,8 @@ int poisk_lexicon_may_start_spell(const poisk_lexicon *lx, const char *form, siz
  *  form can be refused so. */
 size_t poisk_lexicon_spell_max_add(const poisk_lexicon *lx);
 
-/*! poisk_lexicon_forms() : distinct forms counted. */
+/*! poisk_lexicon_forms() : distinct forms counted (before the freeze, summed over the
+ *  feeders' tables, so a form two threads counted counts twice). */
 size_t poisk_lexicon_forms(const poisk_lexicon *lx);
 
 #endif

@@ -281,6 +281,29 @@ int poisk_lexpass_add_text(poisk_lexpass *lp, const char *text, size_t len)
     return POISK_OK;
 }
 
+static inline uint32_t add_saturated(uint32_t a, uint32_t b)
+{
+    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src)
+{
+    for (size_t off = 0; off < src->pass_len;) {
+        const char *f = src->pass_arena + off + 1;
+        size_t len = (unsigned char)src->pass_arena[off];
+        pass_key k = pass_key_of(f, len <= PASS_SHORT ? len : PASS_SHORT);
+        uint32_t tag = pass_tag(pass_hash(f, len, &k));
+        const pass_slot *from = pass_find(src, f, len, &k, tag);
+        pass_slot *s = pass_find(dst, f, len, &k, tag);
+        if (!s->tag && pass_new(dst, &s, f, len, &k, tag))
+            return POISK_ENOMEM;
+        s->count = add_saturated(s->count, from->count);
+        s->caps = add_saturated(s->caps, from->caps);
+        off += 1 + len;
+    }
+    return POISK_OK;
+}
+
 size_t poisk_lexpass_forms(const poisk_lexpass *lp)
 {
     return lp->used;

@@ -23,6 +23,11 @@ void poisk_lexpass_free(poisk_lexpass *p);
  *  all-caps when it was so in the text.  @return : POISK_OK or POISK_ENOMEM */
 int poisk_lexpass_add_text(poisk_lexpass *p, const char *text, size_t len);
 
+/*! poisk_lexpass_merge() : adds every form's counts in src to dst (forms new to dst are
+ *  appended in src's order): threads count into tables of their own, merged at freeze.
+ *  @return : POISK_OK or POISK_ENOMEM */
+int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src);
+
 /*! poisk_lexpass_forms() : distinct forms counted. */
 size_t poisk_lexpass_forms(const poisk_lexpass *p);
 

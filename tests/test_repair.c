@@ -272,17 +272,15 @@ Test(repair, repair_shrinks_the_stavropol_seed_like_the_corpus_notes)
 
 /* A form cache far smaller than the seeds' vocabulary is emptied again and again while a
  * text is analysed (the indexer sizes it from --mem): every token must stay the same. */
-Test(repair, a_tiny_form_cache_changes_no_token)
+/* The analyzers of options a and b give the same tokens on every seed. */
+static void expect_same_tokens(poisk_analyzer_options oa, poisk_analyzer_options ob)
 {
-    poisk_lexicon *lx = seed_lexicon();
     for (int i = 0; i < NSEEDS; i++) {
         poisk_analyzer *a[2];
-        for (int k = 0; k < 2; k++) {
-            poisk_analyzer_options o = { .repair = 1, .lexicon = lx,
-                                         .form_cache_bytes = k ? 64 << 10 : 0 };
-            cr_assert_eq(poisk_analyzer_create(&o, &a[k]), POISK_OK);
+        cr_assert_eq(poisk_analyzer_create(&oa, &a[0]), POISK_OK);
+        cr_assert_eq(poisk_analyzer_create(&ob, &a[1]), POISK_OK);
+        for (int k = 0; k < 2; k++)
             poisk_analyzer_reset(a[k], seed_text[i], seed_len[i]);
-        }
         poisk_token t[2];
         size_t n = 0;
         int more;
@@ -304,7 +302,63 @@ Test(repair, a_tiny_form_cache_changes_no_token)
         poisk_analyzer_free(a[0]);
         poisk_analyzer_free(a[1]);
     }
+}
+
+Test(repair, a_tiny_form_cache_changes_no_token)
+{
+    poisk_lexicon *lx = seed_lexicon();
+    poisk_analyzer_options o = { .repair = 1, .lexicon = lx }, tiny = o;
+    tiny.form_cache_bytes = 64 << 10;
+    expect_same_tokens(o, tiny);
     poisk_lexicon_free(lx);
+    free_seeds();
+}
+
+/* Threads feed the first pass into tables of their own (poisk_lexicon_add_text_from),
+ * added up at freeze: the seeds cut at blanks into pieces fed by four feeders give every
+ * form the counts of one feeder's pass, and repair the same tokens. */
+Test(repair, feeders_count_like_one_table)
+{
+    poisk_lexicon *one = seed_lexicon(), *four;
+    cr_assert_eq(poisk_lexicon_create(&four), POISK_OK);
+    cr_assert_eq(poisk_lexicon_add_text_from(four, POISK_LEXICON_FEEDERS, "а", 2), POISK_EINVAL);
+    unsigned turn = 0;
+    for (int i = 0; i < NSEEDS; i++)
+        for (size_t at = 0; at < seed_len[i];) {
+            size_t end = at + 5000 < seed_len[i] ? at + 5000 : seed_len[i];
+            while (end < seed_len[i] && seed_text[i][end] != ' ' && seed_text[i][end] != '\n')
+                end++;
+            unsigned f = (turn++ % 4) * 7;        /* feeders 0, 7, 14, 21 */
+            cr_assert_eq(poisk_lexicon_add_text_from(four, f, seed_text[i] + at, end - at),
+                         POISK_OK);
+            at = end;
+        }
+    cr_assert_gt(poisk_lexicon_forms(four), poisk_lexicon_forms(one), "forms in two tables");
+    cr_assert_eq(poisk_lexicon_freeze(four), POISK_OK);
+    cr_assert_eq(poisk_lexicon_forms(four), poisk_lexicon_forms(one));
+    poisk_analyzer_options o = { .repair = 0 };
+    poisk_analyzer *a;
+    cr_assert_eq(poisk_analyzer_create(&o, &a), POISK_OK);
+    size_t seen = 0;
+    for (int i = 0; i < NSEEDS; i++) {
+        poisk_analyzer_reset(a, seed_text[i], seed_len[i]);
+        poisk_token t;
+        while (poisk_analyzer_next(a, &t)) {
+            poisk_lexicon_entry x = poisk_lexicon_lookup(one, t.exact, t.exact_len);
+            poisk_lexicon_entry y = poisk_lexicon_lookup(four, t.exact, t.exact_len);
+            cr_assert(x.count == y.count && x.caps == y.caps && x.prefix == y.prefix
+                      && x.suffix == y.suffix, "%.*s: %u/%u against %u/%u", (int)t.exact_len,
+                      t.exact, x.count, x.caps, y.count, y.caps);
+            seen += x.count > 0;
+        }
+    }
+    poisk_analyzer_free(a);
+    cr_assert_gt(seen, 50000);
+    poisk_analyzer_options ro = { .repair = 1, .lexicon = one }, rf = ro;
+    rf.lexicon = four;
+    expect_same_tokens(ro, rf);
+    poisk_lexicon_free(one);
+    poisk_lexicon_free(four);
     free_seeds();
 }
 

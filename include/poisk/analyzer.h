@@ -122,6 +122,12 @@ uint64_t poisk_stemmer_fingerprint(void);   /* hash of the stems of a fixed word
 int  poisk_lexicon_create(poisk_lexicon **out);
 /*! poisk_lexicon_add_text() : first pass: count whole word forms of one text. */
 int  poisk_lexicon_add_text(poisk_lexicon *lx, const char *text, size_t len);
+/*! poisk_lexicon_add_text_from() : the same, counted in the table of feeder f (0 <= f <
+ *  POISK_LEXICON_FEEDERS; feeder 0 is poisk_lexicon_add_text's), so that threads feeding
+ *  the first pass at once take no lock: each feeder is one thread at a time.  The freeze
+ *  adds the tables up; what a lookup answers does not depend on which fed what. */
+#define POISK_LEXICON_FEEDERS 128
+int  poisk_lexicon_add_text_from(poisk_lexicon *lx, unsigned f, const char *text, size_t len);
 /*! poisk_lexicon_freeze() : done adding; after this the lexicon is read-only and shareable. */
 int  poisk_lexicon_freeze(poisk_lexicon *lx);
 void poisk_lexicon_free(poisk_lexicon *lx);
