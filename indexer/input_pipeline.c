@@ -91,10 +91,8 @@ static int take_turn(pipe_state *ps, const unit *u, uint64_t lines, int skipped,
     pthread_mutex_lock(&ps->lock);
     while (ps->turn[u->file] != u->part)
         pthread_cond_wait(&ps->cv_turn, &ps->lock);
-    if (u->part == 0) {
-        ps->next_line[u->file] = 1;
+    if (u->part == 0)
         ps->first_skipped[u->file] = (unsigned char)skipped;
-    }
     *line = ps->next_line[u->file];
     ps->next_line[u->file] += lines;
     ps->turn[u->file]++;
@@ -104,48 +102,46 @@ static int take_turn(pipe_state *ps, const unit *u, uint64_t lines, int skipped,
     return first_skipped;
 }
 
-static void parse_part(pipe_state *ps, unsigned feeder, poisk_parsed *p, const unit *u)
+/* Part u of a big JSON-lines file into p (text, base_off, base_line), the binary test on
+ * part 0 only.  A later part of a file skipped at part 0 is skipped too, silently
+ * (p->skipped set, POISK_EINPUT).  @return : poisk_rc, as poisk_input_read's */
+static int read_part(pipe_state *ps, poisk_parsed *p, const unit *u)
 {
-    uint64_t from = u->part * ps->part_size, lines = 0;
-    int last = u->part + 1 == u->parts;
-    int rc = poisk_input_read_lines(p->path, from, from + ps->part_size, last, &p->text,
-                                    &p->len, &p->base_off, &p->err);
+    uint64_t from = u->part * ps->part_size;
+    int rc = poisk_input_read_lines(p->path, from, from + ps->part_size, u->part + 1 == u->parts,
+                                    &p->text, &p->len, &p->base_off, &p->err);
     if (rc == POISK_OK && u->part == 0 && poisk_input_is_binary(p->text, p->len))
         rc = poisk_error_set(&p->err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text",
                              p->path);
-    if (rc == POISK_OK)
-        lines = count_lines(p->text, p->len);
-    int skip = rc == POISK_EIO || rc == POISK_EINPUT;
-    if (take_turn(ps, u, lines, u->part == 0 && skip, &p->base_line) && u->part > 0) {
-        rc = POISK_EINPUT;              /* the file was skipped at part 0 */
-        skip = 1;
+    uint64_t lines = rc == POISK_OK ? count_lines(p->text, p->len) : 0;
+    int skip0 = u->part == 0 && (rc == POISK_EIO || rc == POISK_EINPUT);
+    if (take_turn(ps, u, lines, skip0, &p->base_line) && u->part > 0) {
+        p->skipped = 1;
+        return POISK_EINPUT;
     }
-    if (rc == POISK_OK)
-        rc = poisk_jsonl_parse_part(p->path, p->text, p->len, p->base_off, p->base_line,
-                                    &p->doc, &p->err);
-    if (rc == POISK_OK && ps->lx && (rc = count_words(ps, feeder, p)) != POISK_OK)
-        poisk_error_set(&p->err, rc, "%s: %s", p->path, poisk_strerror(rc));
-    /* a read error after part 0 fails the run: the file is half indexed */
-    p->skipped = skip && (u->part == 0 || rc == POISK_EINPUT);
-    p->rc = rc;
+    return rc;
 }
 
+/* Read (a whole file or a part), parse and count one unit.  A read error skips a file or
+ * part 0 of one; after part 0 it fails the run (the file would be half indexed). */
 static void parse_one(pipe_state *ps, unsigned feeder, poisk_parsed *p, const unit *u)
 {
+    int rc;
     if (u->parts > 1) {
-        parse_part(ps, feeder, p, u);
-        return;
+        rc = read_part(ps, p, u);
+    } else {
+        if (!p->jsonl && (p->big = poisk_input_big(p->path, poisk_structure_window())) > 0)
+            return;                     /* the caller streams it (structure_stream.h) */
+        rc = poisk_input_read(p->path, &p->text, &p->len, &p->err);
     }
-    if (!p->jsonl && (p->big = poisk_input_big(p->path, poisk_structure_window())) > 0)
-        return;                         /* the caller streams it (structure_stream.h) */
-    int rc = poisk_input_read(p->path, &p->text, &p->len, &p->err);
     if (rc == POISK_EIO || rc == POISK_EINPUT) {
         p->rc = rc;
-        p->skipped = 1;
+        p->skipped |= u->part == 0;
         return;
     }
     if (rc == POISK_OK)
-        rc = p->jsonl ? poisk_jsonl_parse(p->path, p->text, p->len, &p->doc, &p->err)
+        rc = p->jsonl ? poisk_jsonl_parse_part(p->path, p->text, p->len, p->base_off,
+                                               p->base_line, &p->doc, &p->err)
                       : poisk_document_parse(p->path, p->text, p->len, &p->doc, &p->err);
     if (rc == POISK_OK && ps->lx && (rc = count_words(ps, feeder, p)) != POISK_OK)
         poisk_error_set(&p->err, rc, "%s: %s", p->path, poisk_strerror(rc));
@@ -288,7 +284,7 @@ static int plan_units(pipe_state *ps)
     ps->units = malloc((n ? n : 1) * sizeof *ps->units);
     if (split) {
         ps->turn = calloc(in->n, sizeof *ps->turn);
-        ps->next_line = calloc(in->n, sizeof *ps->next_line);
+        ps->next_line = malloc(in->n * sizeof *ps->next_line);
         ps->first_skipped = calloc(in->n, 1);
     }
     if (!ps->units || (split && (!ps->turn || !ps->next_line || !ps->first_skipped))) {
@@ -296,9 +292,12 @@ static int plan_units(pipe_state *ps)
         return POISK_ENOMEM;
     }
     ps->n_units = 0;
-    for (size_t i = 0; i < in->n; i++)
+    for (size_t i = 0; i < in->n; i++) {
+        if (split)
+            ps->next_line[i] = 1;       /* lines count from 1 */
         for (uint32_t k = 0; k < parts[i]; k++)
             ps->units[ps->n_units++] = (unit){ i, k, parts[i] };
+    }
     free(parts);
     return POISK_OK;
 }

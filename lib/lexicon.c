@@ -44,7 +44,6 @@ struct poisk_lexicon {
     char *arena;
     size_t arena_len, arena_cap;
     int frozen;
-    int merge_failed;         /* feeder 0's table holds part of another's: counts unusable */
     /* the first pass counts here until freeze, in a table per feeder (all NULL once
      * settled; feeder 0's made at create, the others at their first text) */
     poisk_lexpass *pass[POISK_LEXICON_FEEDERS];
@@ -157,21 +156,19 @@ int poisk_lexicon_add_text_from(poisk_lexicon *lx, unsigned f, const char *text,
     return poisk_lexpass_add_text(lx->pass[f], text, len);
 }
 
-/* The feeders' tables added into feeder 0's, and freed.  A merge that runs out of memory
- * half way leaves some counts added and not others: every later freeze fails too. */
+/* The feeders' tables added into feeder 0's, and freed.  A merge that fails changes no
+ * count (poisk_lexpass_merge), so a later freeze can try again. */
 static int pass_merge(poisk_lexicon *lx)
 {
-    for (unsigned f = 1; f < POISK_LEXICON_FEEDERS && !lx->merge_failed; f++) {
+    for (unsigned f = 1; f < POISK_LEXICON_FEEDERS; f++) {
         if (!lx->pass[f])
             continue;
-        if (poisk_lexpass_merge(lx->pass[0], lx->pass[f]) != POISK_OK) {
-            lx->merge_failed = 1;
-            break;
-        }
+        if (poisk_lexpass_merge(lx->pass[0], lx->pass[f]) != POISK_OK)
+            return POISK_ENOMEM;
         poisk_lexpass_free(lx->pass[f]);
         lx->pass[f] = NULL;
     }
-    return lx->merge_failed ? POISK_ENOMEM : POISK_OK;
+    return POISK_OK;
 }
 
 /* lex_insert() for poisk_lexpass_each(). */

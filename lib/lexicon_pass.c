@@ -194,25 +194,39 @@ static inline pass_slot *pass_find(const poisk_lexpass *lp, const char *f, size_
     }
 }
 
-static int pass_new(poisk_lexpass *lp, pass_slot **sp, const char *f, size_t len,
-                    const pass_key *k, uint32_t tag)
+/* Room for `forms` more forms of `bytes` arena bytes in all (length bytes included), the
+ * slack after the last one too: the table doubled and the arena grown until they fit.
+ * @return : POISK_OK or POISK_ENOMEM (what was grown stays grown; no count changes) */
+static int pass_reserve(poisk_lexpass *lp, size_t forms, size_t bytes)
 {
-    if ((lp->used + 1) * 4 > lp->npass * 3) {
+    while ((lp->used + forms) * 4 > lp->npass * 3) {
         pass_slot *t = poisk_table_double(lp->pass, lp->npass, sizeof *t, pass_home, NULL);
         if (!t)
             return POISK_ENOMEM;
         lp->pass = t;
         lp->npass *= 2;
-        *sp = pass_find(lp, f, len, k, tag);
     }
-    if (lp->pass_len + 1 + len + PASS_SLACK > lp->pass_cap) {
-        size_t cap = lp->pass_cap * 2;
+    size_t cap = lp->pass_cap;
+    while (lp->pass_len + bytes + PASS_SLACK > cap)
+        cap *= 2;
+    if (cap != lp->pass_cap) {
         char *a = poisk_table_resize(lp->pass_arena, lp->pass_cap, lp->pass_len, cap);
         if (!a)
             return POISK_ENOMEM;
         lp->pass_arena = a;
         lp->pass_cap = cap;
     }
+    return POISK_OK;
+}
+
+static int pass_new(poisk_lexpass *lp, pass_slot **sp, const char *f, size_t len,
+                    const pass_key *k, uint32_t tag)
+{
+    size_t slots = lp->npass;
+    if (pass_reserve(lp, 1, 1 + len) != POISK_OK)
+        return POISK_ENOMEM;
+    if (lp->npass != slots)             /* doubled: the form's empty slot moved */
+        *sp = pass_find(lp, f, len, k, tag);
     if (lp->pass_len + 1 + len > UINT32_MAX)
         return POISK_ENOMEM;
     pass_slot *s = *sp;
@@ -288,6 +302,9 @@ static inline uint32_t add_saturated(uint32_t a, uint32_t b)
 
 int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src)
 {
+    /* room for all of src first: a merge either fails before any count or not at all */
+    if (pass_reserve(dst, src->used, src->pass_len) != POISK_OK)
+        return POISK_ENOMEM;
     for (size_t off = 0; off < src->pass_len;) {
         const char *f = src->pass_arena + off + 1;
         size_t len = (unsigned char)src->pass_arena[off];

@@ -25,7 +25,7 @@ int poisk_lexpass_add_text(poisk_lexpass *p, const char *text, size_t len);
 
 /*! poisk_lexpass_merge() : adds every form's counts in src to dst (forms new to dst are
  *  appended in src's order): threads count into tables of their own, merged at freeze.
- *  @return : POISK_OK or POISK_ENOMEM */
+ *  @return : POISK_OK, or POISK_ENOMEM with no count of dst changed */
 int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src);
 
 /*! poisk_lexpass_forms() : distinct forms counted. */
