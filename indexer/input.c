@@ -218,6 +218,13 @@ int poisk_input_is_binary(const char *buf, size_t len)
     return n && (ctrl * 100 > n || bad * 20 > n);
 }
 
+int poisk_input_refuse_binary(const char *path, const char *buf, size_t len, poisk_error *err)
+{
+    if (!poisk_input_is_binary(buf, len))
+        return POISK_OK;
+    return poisk_error_set(err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text", path);
+}
+
 size_t poisk_input_size_env(const char *name, size_t dflt)
 {
     const char *e = getenv(name);
@@ -276,9 +283,10 @@ int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err
         return poisk_error_set(err, POISK_EIO, "%s: read error", path);
     }
     b[n] = 0;
-    if (poisk_input_is_binary(b, n)) {
+    int rc = poisk_input_refuse_binary(path, b, n, err);
+    if (rc != POISK_OK) {
         free(b);
-        return poisk_error_set(err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text", path);
+        return rc;
     }
     *buf = b;
     *len = n;
@@ -360,6 +368,11 @@ int poisk_input_read_lines(const char *path, uint64_t from, uint64_t to, int las
     }
     close(fd);
     b[n] = 0;
+    int rc = s == 0 ? poisk_input_refuse_binary(path, b, n, err) : POISK_OK;
+    if (rc != POISK_OK) {
+        free(b);
+        return rc;
+    }
     *buf = b;
     *len = n;
     *off = s;

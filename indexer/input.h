@@ -36,8 +36,10 @@ int poisk_input_read(const char *path, char **buf, size_t *len, poisk_error *err
  *  *off their offset in the file.  A line starts at byte 0 and after every '\n', so the
  *  parts [0, W), [W, 2W), ... cut a file at the same places whoever reads which part, and
  *  together hold every byte once: a JSON-lines file too big to read at once is read in
- *  such parts (input_pipeline.c).  A line that runs past `to` is read whole.
- *  @return : POISK_EIO (unreadable), POISK_ENOMEM, with a message in *err */
+ *  such parts (input_pipeline.c).  A line that runs past `to` is read whole.  The part
+ *  that starts the file is tested as poisk_input_read() tests a whole file.
+ *  @return : POISK_EIO (unreadable), POISK_EINPUT (binary), POISK_ENOMEM, with a message
+ *  in *err */
 int poisk_input_read_lines(const char *path, uint64_t from, uint64_t to, int last,
                            char **buf, size_t *len, uint64_t *off, poisk_error *err);
 
@@ -53,5 +55,9 @@ uint64_t poisk_input_big(const char *path, size_t window);
 /*! Does this look like a binary file (NUL bytes, control characters, mostly invalid
  *  UTF-8 in its first 64 KiB)? */
 int poisk_input_is_binary(const char *buf, size_t len);
+
+/*! The readers' verdict on the first bytes of a file: POISK_EINPUT with the skip message in
+ *  *err when poisk_input_is_binary() says so, else POISK_OK. */
+int poisk_input_refuse_binary(const char *path, const char *buf, size_t len, poisk_error *err);
 
 #endif

@@ -102,17 +102,14 @@ static int take_turn(pipe_state *ps, const unit *u, uint64_t lines, int skipped,
     return first_skipped;
 }
 
-/* Part u of a big JSON-lines file into p (text, base_off, base_line), the binary test on
- * part 0 only.  A later part of a file skipped at part 0 is skipped too, silently
- * (p->skipped set, POISK_EINPUT).  @return : poisk_rc, as poisk_input_read's */
+/* Part u of a big JSON-lines file into p (text, base_off, base_line).  A later part of a
+ * file skipped at part 0 is skipped too, silently (p->skipped set, POISK_EINPUT).
+ * @return : poisk_rc, as poisk_input_read's */
 static int read_part(pipe_state *ps, poisk_parsed *p, const unit *u)
 {
     uint64_t from = u->part * ps->part_size;
     int rc = poisk_input_read_lines(p->path, from, from + ps->part_size, u->part + 1 == u->parts,
                                     &p->text, &p->len, &p->base_off, &p->err);
-    if (rc == POISK_OK && u->part == 0 && poisk_input_is_binary(p->text, p->len))
-        rc = poisk_error_set(&p->err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text",
-                             p->path);
     uint64_t lines = rc == POISK_OK ? count_lines(p->text, p->len) : 0;
     int skip0 = u->part == 0 && (rc == POISK_EIO || rc == POISK_EINPUT);
     if (take_turn(ps, u, lines, skip0, &p->base_line) && u->part > 0) {

@@ -104,10 +104,9 @@ int poisk_doc_stream_next(poisk_doc_stream *s, poisk_document **doc, const char 
     size_t n = fill(s);
     if (n == (size_t)-1)
         return poisk_error_set(err, POISK_EIO, "%s: read error", s->path);
-    if (!s->started && poisk_input_is_binary(s->buf, n)) {
+    if (!s->started && poisk_input_refuse_binary(s->path, s->buf, n, err) != POISK_OK) {
         s->done = 1;
-        return poisk_error_set(err, POISK_EINPUT, "%s: skipped: binary file, not UTF-8 text",
-                               s->path);
+        return POISK_EINPUT;
     }
     s->started = 1;
     int last = s->pos + n >= s->size;

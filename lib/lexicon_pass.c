@@ -240,15 +240,27 @@ static int pass_new(poisk_lexpass *lp, pass_slot **sp, const char *f, size_t len
     return POISK_OK;
 }
 
+static inline uint32_t add_saturated(uint32_t a, uint32_t b)
+{
+    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* Adds count occurrences of the form f, caps of them all-caps (k, tag: as for pass_find). */
+static inline int pass_add(poisk_lexpass *lp, const char *f, size_t len, const pass_key *k,
+                           uint32_t tag, uint32_t count, uint32_t caps)
+{
+    pass_slot *s = pass_find(lp, f, len, k, tag);
+    if (!s->tag && pass_new(lp, &s, f, len, k, tag))
+        return POISK_ENOMEM;
+    s->count = add_saturated(s->count, count);
+    s->caps = add_saturated(s->caps, caps);
+    return POISK_OK;
+}
+
 static inline int pass_count(poisk_lexpass *lp, const poisk_piece *p, const pass_key *k,
                              uint32_t tag)
 {
-    pass_slot *s = pass_find(lp, p->form, p->len, k, tag);
-    if (!s->tag && pass_new(lp, &s, p->form, p->len, k, tag))
-        return POISK_ENOMEM;
-    s->count += s->count < UINT32_MAX;
-    s->caps += p->caps && s->caps < UINT32_MAX;
-    return POISK_OK;
+    return pass_add(lp, p->form, p->len, k, tag, 1, p->caps != 0);
 }
 
 /* Counts the piece at ring position c (read LEX_COUNT_AHEAD pieces ago). */
@@ -295,9 +307,11 @@ int poisk_lexpass_add_text(poisk_lexpass *lp, const char *text, size_t len)
     return POISK_OK;
 }
 
-static inline uint32_t add_saturated(uint32_t a, uint32_t b)
+/* pass_add() of one form of the merged table, for poisk_lexpass_each(). */
+static int merge_one(void *ctx, const char *f, size_t len, uint32_t count, uint32_t caps)
 {
-    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+    pass_key k = pass_key_of(f, len <= PASS_SHORT ? len : PASS_SHORT);
+    return pass_add(ctx, f, len, &k, pass_tag(pass_hash(f, len, &k)), count, caps);
 }
 
 int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src)
@@ -305,20 +319,7 @@ int poisk_lexpass_merge(poisk_lexpass *dst, const poisk_lexpass *src)
     /* room for all of src first: a merge either fails before any count or not at all */
     if (pass_reserve(dst, src->used, src->pass_len) != POISK_OK)
         return POISK_ENOMEM;
-    for (size_t off = 0; off < src->pass_len;) {
-        const char *f = src->pass_arena + off + 1;
-        size_t len = (unsigned char)src->pass_arena[off];
-        pass_key k = pass_key_of(f, len <= PASS_SHORT ? len : PASS_SHORT);
-        uint32_t tag = pass_tag(pass_hash(f, len, &k));
-        const pass_slot *from = pass_find(src, f, len, &k, tag);
-        pass_slot *s = pass_find(dst, f, len, &k, tag);
-        if (!s->tag && pass_new(dst, &s, f, len, &k, tag))
-            return POISK_ENOMEM;
-        s->count = add_saturated(s->count, from->count);
-        s->caps = add_saturated(s->caps, from->caps);
-        off += 1 + len;
-    }
-    return POISK_OK;
+    return poisk_lexpass_each(src, merge_one, dst) ? POISK_ENOMEM : POISK_OK;
 }
 
 size_t poisk_lexpass_forms(const poisk_lexpass *lp)

@@ -270,8 +270,6 @@ Test(repair, repair_shrinks_the_stavropol_seed_like_the_corpus_notes)
     free_seeds();
 }
 
-/* A form cache far smaller than the seeds' vocabulary is emptied again and again while a
- * text is analysed (the indexer sizes it from --mem): every token must stay the same. */
 /* The analyzers of options a and b give the same tokens on every seed. */
 static void expect_same_tokens(poisk_analyzer_options oa, poisk_analyzer_options ob)
 {
@@ -304,6 +302,8 @@ static void expect_same_tokens(poisk_analyzer_options oa, poisk_analyzer_options
     }
 }
 
+/* A form cache far smaller than the seeds' vocabulary is emptied again and again while a
+ * text is analysed (the indexer sizes it from --mem): every token must stay the same. */
 Test(repair, a_tiny_form_cache_changes_no_token)
 {
     poisk_lexicon *lx = seed_lexicon();
