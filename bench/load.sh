@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/load.sh: load benchmark of `searcher serve` with wrk (Debian package wrk, installed
-# here if missing; never needed by `make test`).  Indexes the seed corpus (and the 1 GB
-# synthetic corpus when the bench engineer's generator is built: bin/gen, or GEN=path),
+# here if missing; never needed by `make test`).  Indexes the seed corpus and the 1 GB
+# synthetic corpus (bench/gen.c's bin/gen, built by `make`, or GEN=path; the corpus and
+# its index are kept in var/bench-load, the index built again when `indexer --check` refuses it),
 # starts the server on a free loopback port, runs wrk at 1, 4 and 32 connections, and writes
 # requests/s, p50/p99 latency, errors and the server's CPU time per request into the
 # "Server load" section of bench/RESULTS.md, between its markers (other sections are left
@@ -82,6 +83,10 @@ bin/indexer -o "$WORK/seed-index" corpus >/dev/null 2>&1
 run_corpus seed "$WORK/seed-index"
 
 GEN=${GEN:-bin/gen}
+if [ "${LOAD_LARGE:-1}" != 0 ] && [ -f "$WORK/large-index/CURRENT" ] \
+        && ! bin/indexer --check "$WORK/large-index" >/dev/null 2>&1; then
+    rm -rf "$WORK/large-index"     # another format version, or damaged: built again below
+fi
 if [ "${LOAD_LARGE:-1}" != 0 ] && { [ -f "$WORK/large-index/CURRENT" ] || [ -x "$GEN" ]; }; then
     if [ ! -f "$WORK/large-index/CURRENT" ]; then
         # bench/gen.c: gen --size SIZE [--seed S] --out DIR [--corpus DIR] [--data DIR] [--quiet]
@@ -90,7 +95,7 @@ if [ "${LOAD_LARGE:-1}" != 0 ] && { [ -f "$WORK/large-index/CURRENT" ] || [ -x "
     fi
     run_corpus 1GB-synthetic "$WORK/large-index"
 else
-    echo "bench/load.sh: no generator at $GEN (build the bench branch's bench/gen.c, or set GEN=); 1 GB corpus skipped" >&2
+    echo "bench/load.sh: no generator at $GEN (run make, or set GEN=); 1 GB corpus skipped" >&2
 fi
 
 # ---- the "Server load" section of bench/RESULTS.md, between its markers ----
