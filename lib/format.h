@@ -13,13 +13,14 @@
 #include <stdint.h>
 #include "poisk/poisk.h"
 
-#define POISK_FORMAT_VERSION 8u   /* 2: skip entries carry impacts; 3: also section-local
+#define POISK_FORMAT_VERSION 9u   /* 2: skip entries carry impacts; 3: also section-local
                                      * doc ids, 64 KiB level-6 store blocks; 4: exact forms'
                                      * positions elided when their stem's, store level 2;
                                      * 5: a group record per 16 blocks of long lists;
                                      * 6: store blocks byte-coded before deflate;
                                      * 7: dense postings blocks as bit sets;
-                                     * 8: store blocks as metadata and text streams
+                                     * 8: store blocks as metadata and text streams;
+                                     * 9: a block's text in chunks of whole passages
                                      * (FORMAT.md) */
 #define POISK_PAGE_SHIFT 15u
 #define POISK_PAGE_SIZE (1u << POISK_PAGE_SHIFT)

@@ -12,6 +12,7 @@
 #include "format.h"
 #include "format_manifest.h"
 #include "codec.h"
+#include "store.h"
 
 typedef struct poisk_dict_files {
     atomic_int opened;                  /* files opened (set once, under idx->lock) */
@@ -51,14 +52,16 @@ struct poisk_section_index {
 /* Recently inflated store blocks and idle decompressors, shared by the handle's threads
  * under store_lock: a query's hits often share a block, and a libdeflate decompressor is
  * worth reusing (allocating one costs more than inflating a small block).  A block's text
- * is inflated only when a passage's text is asked for. */
+ * is inflated only when a passage's text is asked for, and only the chunk holding it. */
 #define POISK_STORE_CACHE_SLOTS 16
 #define POISK_STORE_INFLATERS 4
 typedef struct poisk_store_slot {
     uint8_t *meta;                      /* the metadata stream; NULL: empty slot */
-    uint8_t *text;                      /* the text stream; NULL: not inflated */
+    uint8_t *text;                      /* room for the block's texts; NULL: none inflated */
+    uint64_t have;                      /* bit i: text chunk i is inflated into text */
+    poisk_store_block_view view;        /* the stored block (in the file's mapping) */
     uint64_t block;
-    uint32_t meta_len, text_len;
+    uint32_t meta_len;
     uint64_t used;                      /* LRU clock */
 } poisk_store_slot;
 

@@ -2,9 +2,9 @@
  * store.c: the passage store (docs/FORMAT.md §7): record encoding and block building for
  * the writer (a block's metadata and texts as two streams; store_pack.c compresses them),
  * and poisk_index_passage() for the reader: binary search of the block directory, inflate
- * the metadata stream, and the text stream only when the text is asked for (zlib format:
- * deflater.c writes it, libdeflate inflates it), undo the byte code (store_code.h), decode
- * the record, copy it NUL-terminated into the caller's buffer.
+ * the metadata stream, and, only when the text is asked for, the text chunk holding it
+ * (zlib format: deflater.c writes it, libdeflate inflates it), undo the byte code
+ * (store_code.h), decode the record, copy it NUL-terminated into the caller's buffer.
  * Every offset and length read from the file is checked.
  */
 #include "store.h"
@@ -233,6 +233,20 @@ static void put_file(poisk_store_block *b, const poisk_store_rec *r)
     b->last_file = r->file;
 }
 
+/* Close the texts' current chunk after a record once it holds chunk_raw bytes: chunks end
+ * between passages, so a passage's text is inside one.  The last chunk of the table is
+ * left open (poisk_store_block_compress ends the last chunk). */
+static void close_chunk(poisk_store_block *b)
+{
+    size_t start = b->n_cuts ? b->cut[b->n_cuts - 1].raw : 0;
+    size_t size = b->chunk_raw ? b->chunk_raw : POISK_STORE_CHUNK_RAW;
+    if (b->text_raw - start < size || b->n_cuts + 1 >= POISK_STORE_MAX_CHUNKS)
+        return;
+    b->cut[b->n_cuts].code = b->text.len;
+    b->cut[b->n_cuts].raw = b->text_raw;
+    b->n_cuts++;
+}
+
 void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint32_t region)
 {
     poisk_buf *m = &b->meta;
@@ -252,11 +266,11 @@ void poisk_store_block_add(poisk_store_block *b, const poisk_store_rec *r, uint3
     poisk_buf_put_varint(m, r->byte_end);
     poisk_buf_put_varint(m, r->text.len);
     b->text_raw += r->text.len;
-    if (r->code.ptr) {
+    if (r->code.ptr)
         poisk_buf_put(&b->text, r->code.ptr, r->code.len);
-        return;
-    }
-    poisk_store_put_code(&b->text, r->text.ptr, r->text.len);
+    else
+        poisk_store_put_code(&b->text, r->text.ptr, r->text.len);
+    close_chunk(b);
 }
 
 size_t poisk_store_block_raw_len(const poisk_store_block *b)
@@ -268,6 +282,7 @@ void poisk_store_block_reset(poisk_store_block *b)
 {
     b->meta.len = b->text.len = b->text_raw = 0;
     b->last_file.ptr = NULL;
+    b->n_cuts = 0;
 }
 
 void poisk_store_block_free(poisk_store_block *b)
@@ -280,19 +295,48 @@ void poisk_store_block_free(poisk_store_block *b)
 int poisk_store_block_parse(const uint8_t *comp, size_t comp_len, uint32_t raw_len,
                             poisk_store_block_view *v)
 {
-    if (comp_len < POISK_STORE_BLOCK_HEAD)
+    if (comp_len < POISK_STORE_BLOCK_HEAD + 4)
         return -1;
     v->meta_raw = poisk_load_u32(comp);
     v->text_raw = poisk_load_u32(comp + 8);
     uint32_t mc = poisk_load_u32(comp + 4);
-    size_t rest = comp_len - POISK_STORE_BLOCK_HEAD;
+    size_t rest = comp_len - POISK_STORE_BLOCK_HEAD - 4;
     if (mc > rest || (uint64_t)v->meta_raw + v->text_raw != raw_len)
         return -1;
     v->meta = comp + POISK_STORE_BLOCK_HEAD;
     v->meta_len = mc;
-    v->text = v->meta + mc;
-    v->text_len = rest - mc;
-    return 0;
+    rest -= mc;
+    v->n_chunks = poisk_load_u32(v->meta + mc);
+    v->chunks = v->meta + mc + 4;
+    if (v->n_chunks > POISK_STORE_MAX_CHUNKS || (v->n_chunks == 0) != (v->text_raw == 0)
+        || rest < 8 * (size_t)v->n_chunks)
+        return -1;
+    rest -= 8 * (size_t)v->n_chunks;
+    v->text = v->chunks + 8 * (size_t)v->n_chunks;
+    /* every chunk holds text, and the chunks add up to the texts and to the block */
+    uint64_t raw = 0, comp_sum = 0;
+    for (uint32_t i = 0; i < v->n_chunks; i++) {
+        uint32_t r = poisk_load_u32(v->chunks + 8 * (size_t)i);
+        if (r == 0)
+            return -1;
+        raw += r;
+        comp_sum += poisk_load_u32(v->chunks + 8 * (size_t)i + 4);
+    }
+    return raw == v->text_raw && comp_sum == rest ? 0 : -1;
+}
+
+void poisk_store_chunk_next(const poisk_store_block_view *v, uint32_t i, poisk_store_chunk *c)
+{
+    const uint8_t *e = v->chunks + 8 * (size_t)i;
+    if (i == 0) {
+        c->raw_off = 0;
+        c->comp = v->text;
+    } else {
+        c->raw_off += c->raw_len;
+        c->comp += c->comp_len;
+    }
+    c->raw_len = poisk_load_u32(e);
+    c->comp_len = poisk_load_u32(e + 4);
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -397,22 +441,64 @@ static int block_meta_ok(const uint8_t *meta, uint32_t meta_len, uint32_t n_docs
 }
 
 /* Decode the metadata records first..doc of an inflated block (checked by block_meta_ok)
- * and copy doc's into buf, with its text when with_text (sl holds the block's text then). */
+ * into *r, and the offset of doc's text in the block's texts into *at.
+ * @return : 0, or -1 when a record is malformed */
+static int find_record(const poisk_store_slot *sl, uint32_t first, uint32_t doc,
+                       poisk_store_rec *r, uint64_t *at)
+{
+    const uint8_t *p = sl->meta, *end = sl->meta + sl->meta_len;
+    *r = (poisk_store_rec){ 0 };
+    *at = 0;
+    for (uint32_t i = first;; i++) {
+        if (poisk_store_meta_decode(&p, end, r))
+            return -1;
+        if (i == doc)
+            return 0;
+        *at += r->text.len;
+    }
+}
+
+/* Does chunk c hold any of the texts' bytes [at, at + len)? */
+static int chunk_overlaps(const poisk_store_chunk *c, uint64_t at, uint64_t len)
+{
+    return len && at < (uint64_t)c->raw_off + c->raw_len && c->raw_off < at + len;
+}
+
+/* Are the texts' bytes [at, at + len) inflated in sl (every chunk holding some of them)? */
+static int slot_has_text(const poisk_store_slot *sl, uint64_t at, uint64_t len)
+{
+    if (!sl->text || at + len > sl->view.text_raw)
+        return len == 0;
+    poisk_store_chunk c;
+    for (uint32_t i = 0; i < sl->view.n_chunks; i++) {
+        poisk_store_chunk_next(&sl->view, i, &c);
+        if (chunk_overlaps(&c, at, len) && !(sl->have & (1ull << i)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Can sl answer doc (its metadata, and its text when with_text) without inflating? */
+static int slot_serves(const poisk_store_slot *sl, uint32_t first, uint32_t doc, int with_text)
+{
+    poisk_store_rec r;
+    uint64_t at;
+    if (!with_text)
+        return 1;
+    return find_record(sl, first, doc, &r, &at) == 0 && slot_has_text(sl, at, r.text.len);
+}
+
+/* Copy doc's record of an inflated block into buf, with its text when with_text (the
+ * caller has inflated it into sl). */
 static int block_record(const poisk_index *idx, const poisk_file *f, const poisk_store_slot *sl,
                         uint32_t first, uint32_t doc, int with_text, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err)
 {
-    const uint8_t *p = sl->meta, *end = sl->meta + sl->meta_len;
-    poisk_store_rec r = { 0 };
-    uint64_t at = 0;
-    for (uint32_t i = first;; i++) {
-        if (poisk_store_meta_decode(&p, end, &r))
-            return store_corrupt(err, f, "malformed passage record");
-        if (i == doc)
-            break;
-        at += r.text.len;
-    }
-    if (with_text && sl->text && at + r.text.len <= sl->text_len)
+    poisk_store_rec r;
+    uint64_t at;
+    if (find_record(sl, first, doc, &r, &at))
+        return store_corrupt(err, f, "malformed passage record");
+    if (with_text && r.text.len && slot_has_text(sl, at, r.text.len))
         r.text.ptr = (const char *)sl->text + at;
     else
         r.text.len = 0;
@@ -451,34 +537,54 @@ static int find_block(poisk_index *idx, poisk_file *f, uint32_t doc, store_entry
     return POISK_OK;
 }
 
-/* Inflate block b's metadata, and its text when with_text, into sl (sl->block set). */
+/* Inflate the chunks of sl's block holding the texts' bytes [at, at + len) that sl lacks.
+ * @return : 0, -1 when a chunk is damaged, -2 when out of memory */
+static int inflate_text(struct libdeflate_decompressor *d, poisk_store_slot *sl, uint64_t at,
+                        uint64_t len)
+{
+    if (!sl->text && !(sl->text = malloc(sl->view.text_raw ? sl->view.text_raw : 1)))
+        return -2;
+    poisk_store_chunk c;
+    for (uint32_t i = 0; i < sl->view.n_chunks; i++) {
+        poisk_store_chunk_next(&sl->view, i, &c);
+        if (!chunk_overlaps(&c, at, len) || (sl->have & (1ull << i)))
+            continue;
+        int st = poisk_store_stream_inflate(d, c.comp, c.comp_len, sl->text + c.raw_off,
+                                            c.raw_len);
+        if (st)
+            return st;
+        sl->have |= 1ull << i;
+    }
+    return 0;
+}
+
+/* Inflate block b's metadata into sl (sl->block set), and when with_text the chunks
+ * holding doc's text. */
 static int inflate_block(poisk_file *f, struct libdeflate_decompressor *d, const store_entry *b,
-                         int with_text, poisk_store_slot *sl, poisk_error *err)
+                         uint32_t doc, int with_text, poisk_store_slot *sl, poisk_error *err)
 {
     const uint8_t *comp = poisk_file_range(f, b->off, b->comp_len, err);
     if (!comp)
         return POISK_ECORRUPT;
-    poisk_store_block_view v;
-    if (poisk_store_block_parse(comp, b->comp_len, b->raw_len, &v))
+    if (poisk_store_block_parse(comp, b->comp_len, b->raw_len, &sl->view))
         return store_corrupt(err, f, "a block's header disagrees with the directory");
     sl->block = b->block;
-    sl->meta_len = v.meta_raw;
-    sl->meta = malloc(v.meta_raw ? v.meta_raw : 1);
-    if (with_text) {
-        sl->text_len = v.text_raw;
-        sl->text = malloc(v.text_raw ? v.text_raw : 1);
-    }
-    if (!sl->meta || (with_text && !sl->text))
+    sl->meta_len = sl->view.meta_raw;
+    sl->meta = malloc(sl->meta_len ? sl->meta_len : 1);
+    if (!sl->meta)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
-    int st = poisk_store_stream_inflate(d, v.meta, v.meta_len, sl->meta, v.meta_raw);
-    if (!st && with_text)
-        st = poisk_store_stream_inflate(d, v.text, v.text_len, sl->text, v.text_raw);
+    int st = poisk_store_stream_inflate(d, sl->view.meta, sl->view.meta_len, sl->meta,
+                                        sl->meta_len);
+    if (!st && !block_meta_ok(sl->meta, sl->meta_len, b->n_docs, sl->view.text_raw))
+        return store_corrupt(err, f, "malformed passage record");
+    poisk_store_rec r;
+    uint64_t at;
+    if (!st && with_text && find_record(sl, b->first, doc, &r, &at) == 0)
+        st = inflate_text(d, sl, at, r.text.len);
     if (st == -2)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     if (st)
         return store_corrupt(err, f, "a compressed block does not inflate");
-    if (!block_meta_ok(sl->meta, sl->meta_len, b->n_docs, v.text_raw))
-        return store_corrupt(err, f, "malformed passage record");
     return POISK_OK;
 }
 
@@ -489,23 +595,42 @@ static void slot_free(poisk_store_slot *sl)
     memset(sl, 0, sizeof *sl);
 }
 
-/* Keep a freshly inflated block, unless a slot holds as much of it already; evicts the
- * least recently used slot.  Under store_lock; takes sl's memory or frees it. */
+/* Give c the text chunks of sl (the same block) that it lacks. */
+static void slot_merge_text(poisk_store_slot *c, poisk_store_slot *sl)
+{
+    if (!(sl->have & ~c->have))
+        return;
+    if (!c->text) {
+        c->text = sl->text;
+        c->have = sl->have;
+        sl->text = NULL;
+        return;
+    }
+    poisk_store_chunk ch;
+    for (uint32_t i = 0; i < sl->view.n_chunks; i++) {
+        poisk_store_chunk_next(&sl->view, i, &ch);
+        if ((sl->have & ~c->have) & (1ull << i))
+            memcpy(c->text + ch.raw_off, sl->text + ch.raw_off, ch.raw_len);
+    }
+    c->have |= sl->have;
+}
+
+/* Keep a freshly inflated block in the cache: its text chunks join a slot that holds the
+ * block already, else it takes the least recently used slot.  Under store_lock; takes
+ * sl's memory or frees it. */
 static void cache_keep(poisk_index *idx, poisk_store_slot *sl)
 {
     poisk_store_slot *victim = &idx->store_cache[0];
     for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
         poisk_store_slot *c = &idx->store_cache[i];
         if (c->meta && c->block == sl->block) {   /* another call inflated it meanwhile */
-            victim = c->text || !sl->text ? NULL : c;
-            break;
+            slot_merge_text(c, sl);
+            c->used = ++idx->store_clock;
+            slot_free(sl);
+            return;
         }
         if (!c->meta || (victim->meta && c->used < victim->used))
             victim = c;
-    }
-    if (!victim) {
-        slot_free(sl);
-        return;
     }
     slot_free(victim);
     *victim = *sl;
@@ -523,11 +648,12 @@ static int read_passage(poisk_index *idx, uint32_t doc, int with_text, poisk_pas
         rc = find_block(idx, f, doc, &b, err);
     if (rc)
         return rc;
-    /* a cached block: decode the record and copy it out under the lock */
+    /* a cached block that holds what is asked: decode the record and copy it out under
+     * the lock */
     pthread_mutex_lock(&idx->store_lock);
     for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
         poisk_store_slot *sl = &idx->store_cache[i];
-        if (sl->meta && sl->block == b.block && (sl->text || !with_text)) {
+        if (sl->meta && sl->block == b.block && slot_serves(sl, b.first, doc, with_text)) {
             sl->used = ++idx->store_clock;
             rc = block_record(idx, f, sl, b.first, doc, with_text, out, buf, err);
             pthread_mutex_unlock(&idx->store_lock);
@@ -539,7 +665,7 @@ static int read_passage(poisk_index *idx, uint32_t doc, int with_text, poisk_pas
     if (!d)
         d = libdeflate_alloc_decompressor();
     poisk_store_slot sl = { 0 };
-    rc = d ? inflate_block(f, d, &b, with_text, &sl, err)
+    rc = d ? inflate_block(f, d, &b, doc, with_text, &sl, err)
            : poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     if (!rc)
         rc = block_record(idx, f, &sl, b.first, doc, with_text, out, buf, err);

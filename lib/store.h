@@ -1,8 +1,8 @@
 /*
  * store.h: the passage store (docs/FORMAT.md §7): one record per passage (metadata and
  * original text), grouped by consecutive ids into blocks of about 64 KiB.  A block keeps
- * its records' metadata and their texts in two compressed streams, so that a hit's
- * metadata costs a few KiB of inflating, not the block's text.  The writer encodes records
+ * its records' metadata and their texts apart, compressed, the texts in chunks of whole
+ * passages: a hit's metadata costs a few KiB of inflating, its text one ~16 KiB chunk.  The writer encodes records
  * and blocks; the reader finds the block of a passage, inflates what it needs and decodes
  * the record (poisk_index_passage and poisk_index_passage_meta in index_reader.h).
  */
@@ -16,6 +16,11 @@
 #include "deflater.h"
 
 #define POISK_STORE_BLOCK_RAW (64u * 1024u)      /* a block closes at this raw size */
+/* A block's text stream is cut into chunks of whole passages, each a zlib stream of its own
+ * (FORMAT.md §7.2): a chunk closes at this raw size, so a hit's text costs ~16 KiB of
+ * inflating, not the block's 64 KiB; at most POISK_STORE_MAX_CHUNKS in a block. */
+#define POISK_STORE_CHUNK_RAW (16u * 1024u)
+#define POISK_STORE_MAX_CHUNKS 64u
 #define POISK_STORE_DIR_ENTRY 24u
 #define POISK_STORE_BLOCK_HEAD 12u   /* u32 meta_raw, u32 meta_comp, u32 text_raw */
 
@@ -84,11 +89,16 @@ int  poisk_store_stream_inflate(struct libdeflate_decompressor *d, const uint8_t
 
 /* A block being built (writer): the metadata records and the texts, apart, the texts in
  * the byte code already (text_raw: their raw length); last_file is the previous record's
- * file (ptr NULL before the first). */
+ * file (ptr NULL before the first).  The texts' chunks closed so far end at cut[i] (their
+ * code's and raw lengths); chunk_raw is where a chunk closes (0: POISK_STORE_CHUNK_RAW;
+ * tests make it small). */
 typedef struct poisk_store_block {
     poisk_buf meta, text, code;
     size_t text_raw;
     poisk_store_str last_file;
+    size_t chunk_raw;
+    uint32_t n_cuts;
+    struct { size_t code, raw; } cut[POISK_STORE_MAX_CHUNKS];
 } poisk_store_block;
 
 /*! Append a decoded record to the block, with region as its region index: its coded text
@@ -110,14 +120,26 @@ size_t poisk_store_block_compress(poisk_deflater *c, poisk_store_block *b,
 
 /* A stored block's parts, as poisk_store_block_parse() finds them. */
 typedef struct poisk_store_block_view {
-    const uint8_t *meta, *text;             /* the two compressed streams */
-    size_t meta_len, text_len;
-    uint32_t meta_raw, text_raw;            /* their raw sizes */
+    const uint8_t *meta;                    /* the metadata stream */
+    size_t meta_len;
+    uint32_t meta_raw, text_raw;            /* the raw sizes of the metadata and the texts */
+    const uint8_t *chunks;                  /* the text chunks' table: n_chunks x {u32 raw, u32 comp} */
+    uint32_t n_chunks;
+    const uint8_t *text;                    /* the chunks' streams, back to back */
 } poisk_store_block_view;
 
-/*! Split a stored block of comp_len bytes whose directory raw_len is raw_len.
- *  @return : 0, or -1 when its header disagrees with them */
+/*! Split a stored block of comp_len bytes whose directory raw_len is raw_len, and check its
+ *  text chunks' table (their raw sizes add up to text_raw, their streams fill the block).
+ *  @return : 0, or -1 when its header or table disagrees with them */
 int poisk_store_block_parse(const uint8_t *comp, size_t comp_len, uint32_t raw_len,
                             poisk_store_block_view *v);
+/* Chunk i of a parsed block: its raw offset in the block's texts, raw size, and stream. */
+typedef struct poisk_store_chunk {
+    uint32_t raw_off, raw_len;
+    const uint8_t *comp;
+    uint32_t comp_len;
+} poisk_store_chunk;
+/*! Step *c from chunk i - 1 (zeroed *c with i == 0) to chunk i of v (i < v->n_chunks). */
+void poisk_store_chunk_next(const poisk_store_block_view *v, uint32_t i, poisk_store_chunk *c);
 
 #endif

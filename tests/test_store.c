@@ -348,7 +348,7 @@ Test(store_block, metadata_and_text_streams_round_trip)
     cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
     cr_assert_eq(v.meta_raw, blk.meta.len);
     cr_assert_eq(v.text_raw, blk.text_raw);
-    cr_assert_eq(v.meta_len + v.text_len + POISK_STORE_BLOCK_HEAD, cl);
+    cr_assert_eq(v.n_chunks, 1);          /* far below a chunk's size */
     /* a header that disagrees with the directory, or a block cut short */
     cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len + 1, &v), -1);
     cr_assert_eq(poisk_store_block_parse(comp, POISK_STORE_BLOCK_HEAD - 1, (uint32_t)raw_len, &v), -1);
@@ -356,7 +356,10 @@ Test(store_block, metadata_and_text_streams_round_trip)
     cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
     uint8_t *meta = malloc(v.meta_raw), *text = malloc(v.text_raw);
     cr_assert_eq(poisk_store_stream_inflate(d, v.meta, v.meta_len, meta, v.meta_raw), 0);
-    cr_assert_eq(poisk_store_stream_inflate(d, v.text, v.text_len, text, v.text_raw), 0);
+    poisk_store_chunk ch = { 0 };
+    poisk_store_chunk_next(&v, 0, &ch);
+    cr_assert_eq(ch.comp + ch.comp_len, comp + cl);
+    cr_assert_eq(poisk_store_stream_inflate(d, ch.comp, ch.comp_len, text, ch.raw_len), 0);
     const uint8_t *p = meta, *end = meta + v.meta_raw;
     size_t at = 0;
     poisk_store_rec r = { 0 };
@@ -530,6 +533,76 @@ Test(store_block, coded_and_plain_records_make_the_same_block)
     poisk_deflater_free(c);
 }
 
+/* A block's texts are cut into chunks of whole passages, each its own stream: every text
+ * lies inside one chunk, the chunks inflate to the texts back to back, and a chunk table
+ * that disagrees with the block is refused. */
+Test(store_block, texts_are_cut_into_chunks_of_whole_passages)
+{
+    poisk_store_block blk = { 0 };
+    blk.chunk_raw = 100;
+    char texts[40][64];
+    size_t total = 0;
+    for (int i = 0; i < 40; i++) {
+        /* 9 to 49 bytes of Cyrillic and digits: chunks close after 3-12 texts */
+        int n = snprintf(texts[i], sizeof texts[i], "текст %d%.*s", i, (i * 7) % 20,
+                         "ааааааааааааааааааааааааааааааааааааааааа");
+        total += (size_t)n;
+        poisk_store_rec r = rec_of("x", "f.txt", (uint64_t)i, NULL, texts[i]);
+        poisk_store_block_add(&blk, &r, 0);
+    }
+    poisk_deflater *c = poisk_deflater_new();
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t bound = poisk_store_block_bound(&blk), raw_len = poisk_store_block_raw_len(&blk);
+    uint8_t *comp = malloc(bound);
+    size_t cl = poisk_store_block_compress(c, &blk, comp, bound);
+    cr_assert_gt(cl, 0);
+    poisk_store_block_view v;
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), 0);
+    cr_assert_eq(v.text_raw, total);
+    cr_assert_gt(v.n_chunks, 5);
+    uint8_t *text = malloc(total);
+    poisk_store_chunk ch = { 0 };
+    size_t next_text = 0, at = 0;
+    for (uint32_t i = 0; i < v.n_chunks; i++) {
+        poisk_store_chunk_next(&v, i, &ch);
+        cr_assert_eq(ch.raw_off, at);
+        cr_assert(i + 1 == v.n_chunks || ch.raw_len >= 100, "chunk %u closed early", i);
+        cr_assert_eq(poisk_store_stream_inflate(d, ch.comp, ch.comp_len, text + at, ch.raw_len), 0);
+        at += ch.raw_len;
+        /* the chunk ends where a text ends */
+        size_t end = 0;
+        while (next_text < 40 && end + ch.raw_off < at) {
+            end += strlen(texts[next_text]);
+            next_text++;
+        }
+        cr_assert_eq(ch.raw_off + end, at, "chunk %u cuts a text", i);
+    }
+    cr_assert_eq(at, total);
+    cr_assert_eq(ch.comp + ch.comp_len, comp + cl);
+    for (int i = 0, off = 0; i < 40; off += (int)strlen(texts[i]), i++)
+        cr_assert_eq(memcmp(text + off, texts[i], strlen(texts[i])), 0, "text %d", i);
+    /* the table must agree with the block: a chunk's raw size, their count, a stream's size */
+    uint8_t *table = (uint8_t *)v.chunks, save[8];
+    memcpy(save, table, 8);
+    poisk_store_u32(table, poisk_load_u32(table) + 1);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), -1);
+    poisk_store_u32(table, 0);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), -1);
+    memcpy(table, save, 8);
+    poisk_store_u32(table + 4, poisk_load_u32(table + 4) + 1);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), -1);
+    memcpy(table, save, 8);
+    poisk_store_u32(table - 4, POISK_STORE_MAX_CHUNKS + 1);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), -1);
+    poisk_store_u32(table - 4, 0xFFFFFFFFu);
+    cr_assert_eq(poisk_store_block_parse(comp, cl, (uint32_t)raw_len, &v), -1);
+    free(text);
+    free(comp);
+    poisk_store_block_free(&blk);
+    poisk_deflater_free(c);
+    libdeflate_free_decompressor(d);
+}
+
 /* A hit's metadata alone (poisk_index_passage_meta) is the same as with its text. */
 Test(store_block, metadata_only_reads_agree_with_full_reads)
 {
@@ -679,13 +752,65 @@ Test(store_block, a_header_that_disagrees_with_the_directory_is_corrupt)
     expect_first_block_corrupt(index_with_damaged_block(header_meta_too_long), "header disagrees");
 }
 
-/* Raw sizes moved from the text stream to the metadata stream, their sum kept: the
- * metadata stream no longer inflates to its (wrong) size. */
+/* The first text chunk's entry in the chunk table (FORMAT.md §7.2). */
+static uint8_t *first_chunk_entry(uint8_t *block)
+{
+    uint8_t *n_chunks = block + POISK_STORE_BLOCK_HEAD + poisk_load_u32(block + 4);
+    cr_assert_gt(poisk_load_u32(n_chunks), 1, "the test wants a block of several chunks");
+    return n_chunks + 4;
+}
+
+/* Raw sizes moved from the text stream (its first chunk) to the metadata stream, the sums
+ * kept: the metadata stream no longer inflates to its (wrong) size. */
 static void header_sizes_moved(uint8_t *block, const uint8_t *entry)
+{
+    (void)entry;
+    uint8_t *chunk = first_chunk_entry(block);
+    poisk_store_u32(block, poisk_load_u32(block) + 3);
+    poisk_store_u32(block + 8, poisk_load_u32(block + 8) - 3);
+    poisk_store_u32(chunk, poisk_load_u32(chunk) - 3);
+}
+
+/* The text's raw size no longer that of its chunks. */
+static void header_text_off_the_chunks(uint8_t *block, const uint8_t *entry)
 {
     (void)entry;
     poisk_store_u32(block, poisk_load_u32(block) + 3);
     poisk_store_u32(block + 8, poisk_load_u32(block + 8) - 3);
+}
+
+/* A byte in the middle of the first text chunk's stream flipped. */
+static void first_chunk_flipped(uint8_t *block, const uint8_t *entry)
+{
+    (void)entry;
+    uint8_t *chunk = first_chunk_entry(block);
+    uint32_t n = poisk_load_u32(chunk - 4);
+    uint8_t *stream = chunk + 8 * (size_t)n;
+    stream[poisk_load_u32(chunk + 4) / 2] ^= 0x5A;
+}
+
+Test(store_block, a_damaged_text_chunk_is_corrupt_but_its_metadata_reads)
+{
+    char *dir = index_with_damaged_block(first_chunk_flipped);
+    poisk_error err = { 0 };
+    poisk_index *idx;
+    cr_assert_eq(poisk_index_open(dir, &idx, &err), 0, "%s", err.message);
+    poisk_passage p;
+    poisk_passage_buf buf = { 0 };
+    cr_assert_eq(poisk_index_passage_meta(idx, 0, &p, &buf, &err), 0, "%s", err.message);
+    cr_assert_eq(poisk_index_passage(idx, 0, &p, &buf, &err), POISK_ECORRUPT);
+    cr_assert(strstr(err.message, "does not inflate"), "%s", err.message);
+    cr_assert_eq(poisk_index_verify(dir, &err), POISK_ECORRUPT, "--check: %s", err.message);
+    poisk_passage_buf_free(&buf);
+    poisk_index_close(idx);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+Test(store_block, a_chunk_table_that_disagrees_with_the_header_is_corrupt)
+{
+    expect_first_block_corrupt(index_with_damaged_block(header_text_off_the_chunks),
+                               "header disagrees");
 }
 
 Test(store_block, raw_sizes_moved_between_the_streams_are_corrupt)
