@@ -61,7 +61,6 @@ typedef struct poisk_store_slot {
     uint64_t have;                      /* bit i: text chunk i is inflated into text */
     poisk_store_block_view view;        /* the stored block (in the file's mapping) */
     uint64_t block;
-    uint32_t meta_len;
     uint64_t used;                      /* LRU clock */
 } poisk_store_slot;
 

@@ -446,7 +446,7 @@ static int block_meta_ok(const uint8_t *meta, uint32_t meta_len, uint32_t n_docs
 static int find_record(const poisk_store_slot *sl, uint32_t first, uint32_t doc,
                        poisk_store_rec *r, uint64_t *at)
 {
-    const uint8_t *p = sl->meta, *end = sl->meta + sl->meta_len;
+    const uint8_t *p = sl->meta, *end = sl->meta + sl->view.meta_raw;
     *r = (poisk_store_rec){ 0 };
     *at = 0;
     for (uint32_t i = first;; i++) {
@@ -478,32 +478,26 @@ static int slot_has_text(const poisk_store_slot *sl, uint64_t at, uint64_t len)
     return 1;
 }
 
-/* Can sl answer doc (its metadata, and its text when with_text) without inflating? */
-static int slot_serves(const poisk_store_slot *sl, uint32_t first, uint32_t doc, int with_text)
-{
-    poisk_store_rec r;
-    uint64_t at;
-    if (!with_text)
-        return 1;
-    return find_record(sl, first, doc, &r, &at) == 0 && slot_has_text(sl, at, r.text.len);
-}
+/* What read_passage() is asked for, and where the answer goes. */
+typedef struct passage_ask {
+    uint32_t doc;
+    int with_text;
+    poisk_passage *out;
+    poisk_passage_buf *buf;
+    poisk_error *err;
+} passage_ask;
 
-/* Copy doc's record of an inflated block into buf, with its text when with_text (the
- * caller has inflated it into sl). */
-static int block_record(const poisk_index *idx, const poisk_file *f, const poisk_store_slot *sl,
-                        uint32_t first, uint32_t doc, int with_text, poisk_passage *out,
-                        poisk_passage_buf *buf, poisk_error *err)
+/* Copy record r, decoded from sl's metadata with its text at offset at of the block's
+ * texts, into the ask's buffer: with its text when asked (sl holds it then). */
+static int record_out(const poisk_index *idx, const poisk_file *f, const poisk_store_slot *sl,
+                      poisk_store_rec r, uint64_t at, const passage_ask *q)
 {
-    poisk_store_rec r;
-    uint64_t at;
-    if (find_record(sl, first, doc, &r, &at))
-        return store_corrupt(err, f, "malformed passage record");
-    if (with_text && r.text.len && slot_has_text(sl, at, r.text.len))
+    if (q->with_text && r.text.len && slot_has_text(sl, at, r.text.len))
         r.text.ptr = (const char *)sl->text + at;
     else
         r.text.len = 0;
-    if (record_to_passage(&r, idx, out, buf))
-        return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    if (record_to_passage(&r, idx, q->out, q->buf))
+        return poisk_error_set(q->err, POISK_ENOMEM, "out of memory reading %s", f->path);
     return POISK_OK;
 }
 
@@ -558,10 +552,9 @@ static int inflate_text(struct libdeflate_decompressor *d, poisk_store_slot *sl,
     return 0;
 }
 
-/* Inflate block b's metadata into sl (sl->block set), and when with_text the chunks
- * holding doc's text. */
-static int inflate_block(poisk_file *f, struct libdeflate_decompressor *d, const store_entry *b,
-                         uint32_t doc, int with_text, poisk_store_slot *sl, poisk_error *err)
+/* Inflate and check block b's metadata into sl (sl->block and sl->view set). */
+static int inflate_meta(poisk_file *f, struct libdeflate_decompressor *d, const store_entry *b,
+                        poisk_store_slot *sl, poisk_error *err)
 {
     const uint8_t *comp = poisk_file_range(f, b->off, b->comp_len, err);
     if (!comp)
@@ -569,23 +562,30 @@ static int inflate_block(poisk_file *f, struct libdeflate_decompressor *d, const
     if (poisk_store_block_parse(comp, b->comp_len, b->raw_len, &sl->view))
         return store_corrupt(err, f, "a block's header disagrees with the directory");
     sl->block = b->block;
-    sl->meta_len = sl->view.meta_raw;
-    sl->meta = malloc(sl->meta_len ? sl->meta_len : 1);
-    if (!sl->meta)
+    uint32_t n = sl->view.meta_raw;
+    if (!(sl->meta = malloc(n ? n : 1)))
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
-    int st = poisk_store_stream_inflate(d, sl->view.meta, sl->view.meta_len, sl->meta,
-                                        sl->meta_len);
-    if (!st && !block_meta_ok(sl->meta, sl->meta_len, b->n_docs, sl->view.text_raw))
-        return store_corrupt(err, f, "malformed passage record");
-    poisk_store_rec r;
-    uint64_t at;
-    if (!st && with_text && find_record(sl, b->first, doc, &r, &at) == 0)
-        st = inflate_text(d, sl, at, r.text.len);
+    int st = poisk_store_stream_inflate(d, sl->view.meta, sl->view.meta_len, sl->meta, n);
     if (st == -2)
         return poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
     if (st)
         return store_corrupt(err, f, "a compressed block does not inflate");
+    if (!block_meta_ok(sl->meta, n, b->n_docs, sl->view.text_raw))
+        return store_corrupt(err, f, "malformed passage record");
     return POISK_OK;
+}
+
+/* sl becomes a copy of cached's metadata (inflated and checked already), without text.
+ * @return : 0, or -1 when out of memory */
+static int slot_copy_meta(poisk_store_slot *sl, const poisk_store_slot *cached)
+{
+    uint32_t n = cached->view.meta_raw;
+    if (!(sl->meta = malloc(n ? n : 1)))
+        return -1;
+    memcpy(sl->meta, cached->meta, n);
+    sl->view = cached->view;
+    sl->block = cached->block;
+    return 0;
 }
 
 static void slot_free(poisk_store_slot *sl)
@@ -638,9 +638,56 @@ static void cache_keep(poisk_index *idx, poisk_store_slot *sl)
     memset(sl, 0, sizeof *sl);
 }
 
+/* Under store_lock: answer q from a cached slot of block b that holds what is asked
+ * (return 1, *rc the result).  A slot that holds b without the chunk of the asked text
+ * lends priv its metadata, so that only the chunk is left to inflate (return 0). */
+static int read_cached(poisk_index *idx, const poisk_file *f, const store_entry *b,
+                       const passage_ask *q, poisk_store_slot *priv, int *rc)
+{
+    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
+        poisk_store_slot *c = &idx->store_cache[i];
+        if (!c->meta || c->block != b->block)
+            continue;
+        c->used = ++idx->store_clock;
+        poisk_store_rec r;
+        uint64_t at;
+        if (find_record(c, b->first, q->doc, &r, &at))
+            *rc = store_corrupt(q->err, f, "malformed passage record");
+        else if (!q->with_text || slot_has_text(c, at, r.text.len))
+            *rc = record_out(idx, f, c, r, at, q);
+        else if (slot_copy_meta(priv, c) == 0)
+            return 0;
+        else
+            *rc = poisk_error_set(q->err, POISK_ENOMEM, "out of memory reading %s", f->path);
+        return 1;
+    }
+    return 0;
+}
+
+/* Inflate what the cache did not hold (the block's metadata unless priv has it, and the
+ * asked text's chunk) into priv, and answer q from it. */
+static int read_inflated(poisk_index *idx, poisk_file *f, struct libdeflate_decompressor *d,
+                         const store_entry *b, const passage_ask *q, poisk_store_slot *priv)
+{
+    int rc = priv->meta ? POISK_OK : inflate_meta(f, d, b, priv, q->err);
+    if (rc)
+        return rc;
+    poisk_store_rec r;
+    uint64_t at;
+    if (find_record(priv, b->first, q->doc, &r, &at))
+        return store_corrupt(q->err, f, "malformed passage record");
+    int st = q->with_text ? inflate_text(d, priv, at, r.text.len) : 0;
+    if (st == -2)
+        return poisk_error_set(q->err, POISK_ENOMEM, "out of memory reading %s", f->path);
+    if (st)
+        return store_corrupt(q->err, f, "a compressed block does not inflate");
+    return record_out(idx, f, priv, r, at, q);
+}
+
 static int read_passage(poisk_index *idx, uint32_t doc, int with_text, poisk_passage *out,
                         poisk_passage_buf *buf, poisk_error *err)
 {
+    const passage_ask q = { doc, with_text, out, buf, err };
     poisk_file *f;
     store_entry b = { 0 };
     int rc = poisk_index_store_file(idx, &f, err);
@@ -648,27 +695,18 @@ static int read_passage(poisk_index *idx, uint32_t doc, int with_text, poisk_pas
         rc = find_block(idx, f, doc, &b, err);
     if (rc)
         return rc;
-    /* a cached block that holds what is asked: decode the record and copy it out under
-     * the lock */
+    poisk_store_slot sl = { 0 };
     pthread_mutex_lock(&idx->store_lock);
-    for (int i = 0; i < POISK_STORE_CACHE_SLOTS; i++) {
-        poisk_store_slot *sl = &idx->store_cache[i];
-        if (sl->meta && sl->block == b.block && slot_serves(sl, b.first, doc, with_text)) {
-            sl->used = ++idx->store_clock;
-            rc = block_record(idx, f, sl, b.first, doc, with_text, out, buf, err);
-            pthread_mutex_unlock(&idx->store_lock);
-            return rc;
-        }
+    if (read_cached(idx, f, &b, &q, &sl, &rc)) {
+        pthread_mutex_unlock(&idx->store_lock);
+        return rc;
     }
     struct libdeflate_decompressor *d = idx->n_inflaters ? idx->inflaters[--idx->n_inflaters] : NULL;
     pthread_mutex_unlock(&idx->store_lock);
     if (!d)
         d = libdeflate_alloc_decompressor();
-    poisk_store_slot sl = { 0 };
-    rc = d ? inflate_block(f, d, &b, doc, with_text, &sl, err)
+    rc = d ? read_inflated(idx, f, d, &b, &q, &sl)
            : poisk_error_set(err, POISK_ENOMEM, "out of memory reading %s", f->path);
-    if (!rc)
-        rc = block_record(idx, f, &sl, b.first, doc, with_text, out, buf, err);
     /* keep the block and the decompressor */
     pthread_mutex_lock(&idx->store_lock);
     if (!rc)

@@ -2,9 +2,10 @@
  * store.h: the passage store (docs/FORMAT.md §7): one record per passage (metadata and
  * original text), grouped by consecutive ids into blocks of about 64 KiB.  A block keeps
  * its records' metadata and their texts apart, compressed, the texts in chunks of whole
- * passages: a hit's metadata costs a few KiB of inflating, its text one ~16 KiB chunk.  The writer encodes records
- * and blocks; the reader finds the block of a passage, inflates what it needs and decodes
- * the record (poisk_index_passage and poisk_index_passage_meta in index_reader.h).
+ * passages: a hit's metadata costs a few KiB of inflating, its text one ~16 KiB chunk.
+ * The writer encodes records and blocks; the reader finds the block of a passage, inflates
+ * what it needs and decodes the record (poisk_index_passage and poisk_index_passage_meta
+ * in index_reader.h).
  */
 #ifndef POISK_STORE_H
 #define POISK_STORE_H
