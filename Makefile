@@ -46,7 +46,7 @@ BENCH_SRC   := $(sort $(wildcard bench/*.c))
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps test test-release test-asan demo bench bench-large clean install valgrind fuzz fuzz-build stress store-huffman
+.PHONY: all deps test test-release test-asan demo bench bench-large bench-analyzer clean install valgrind fuzz fuzz-build stress store-huffman
 all: bin/indexer bin/searcher lib/libpoisk.a lib/libpoisk.so build/examples/search_example build/examples/ndcg
 
 # ---- embedded reference data (stop list, regions, project names) -------------------------
@@ -151,6 +151,14 @@ build/bench/terms: bench/terms.c build/rel/libpoisk.a
 build/bench/repair_stats: bench/repair_stats.c build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+# postings decode speed (bench/decode_bench.c): build/bench/decode [--json]; bench/run
+build/bench/decode: bench/decode_bench.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
+# the analyzer alone on texts repeated to ~100 MB (bench/analyzer_bench.c); bench/run analyzer
+build/bench/analyzer_bench: bench/analyzer_bench.c build/rel/libpoisk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 # the structure parser alone (bench/structure_bench.c): build/bench/structure_bench FILE|DIR...
 build/bench/structure_bench: bench/structure_bench.c build/rel/libpoisk_indexer.a build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
@@ -186,6 +194,8 @@ bench: all
 	@if [ -x bench/run ]; then bench/run quick; else echo "bench/run not built yet"; fi
 bench-large: all
 	@if [ -x bench/run ]; then bench/run large; else echo "bench/run not built yet"; fi
+bench-analyzer: all
+	@if [ -x bench/run ]; then bench/run analyzer; else echo "bench/run not built yet"; fi
 
 # the C API example (examples/search_example.c), linked like a user program would be
 build/examples/search_example: examples/search_example.c build/rel/libpoisk.a

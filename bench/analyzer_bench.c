@@ -6,9 +6,11 @@
  *       bench/analyzer_bench.c build/rel/libpoisk.a $(pkg-config --libs libxxhash) \
  *       -lstemmer -lhunspell -lpthread -lm
  *   build/analyzer_bench [-m MB] corpus/0*.txt   (prints one line per mode; default 100 MB)
+ *   build/analyzer_bench --json [-m MB] FILE...  (one JSON object; `bench/run analyzer`)
  *
- * The lexicon line is the first pass alone; freeze (prefix marks + hunspell load) is timed
- * on its own line since it runs once per indexer run, not per byte.
+ * `make build/bench/analyzer_bench` builds it.  The lexicon line is the first pass alone;
+ * freeze (prefix marks, the stem table, the dictionary) is timed on its own line since it
+ * runs once per indexer run, not per byte.  Times are CPU time of this thread.
  */
 #include "poisk/analyzer.h"
 #include "bench_util.h"
@@ -40,16 +42,38 @@ static size_t run(poisk_analyzer *a, char **docs, size_t *lens, int ndocs, int r
     return tokens;
 }
 
+/* The people's table: t = analysis without / with repair, lexicon pass, freeze; c = one
+ * cold round without / with repair (seconds). */
+static void print_table(double mb, int ndocs, int rounds, const double *t, const double *c,
+                        size_t n_plain, size_t n_repair)
+{
+    printf("input            %.1f MB (%d docs x %d rounds)\n", mb, ndocs, rounds);
+    printf("no repair        %.1f MB/s  %.2f s  %zu tokens\n", mb / t[0], t[0], n_plain);
+    printf("repair           %.1f MB/s  %.2f s  %zu tokens  (repair +%.0f%% analysis time)\n",
+           mb / t[1], t[1], n_repair, 100.0 * (t[1] - t[0]) / t[0]);
+    printf("lexicon pass     %.1f MB/s  %.2f s\n", mb / t[2], t[2]);
+    printf("lexicon freeze   %.3f s (once per run: prefix marks, hunspell load)\n", t[3]);
+    printf("repair+lexicon   %.1f MB/s (both passes)\n", mb / (t[1] + t[2]));
+    printf("cold, 1 round    no repair %.1f ms, repair %.1f ms, lexicon pass %.1f ms, freeze %.1f ms"
+           " (%.1f MB, fresh caches)\n", c[0] * 1e3, c[1] * 1e3, t[2] * 1e3 / rounds,
+           t[3] * 1e3, mb / rounds);
+}
+
 int main(int argc, char **argv)
 {
     double target_mb = 100;
+    int json = argc > 1 && !strcmp(argv[1], "--json");
+    if (json) {
+        argv++;
+        argc--;
+    }
     int first = 1;
     if (argc > 2 && !strcmp(argv[1], "-m")) {
         target_mb = atof(argv[2]);
         first = 3;
     }
     if (argc <= first || target_mb <= 0) {
-        fprintf(stderr, "usage: %s [-m MB] corpus/0*.txt\n", argv[0]);
+        fprintf(stderr, "usage: %s [--json] [-m MB] corpus/0*.txt\n", argv[0]);
         return 2;
     }
     argv += first - 1;
@@ -99,16 +123,17 @@ int main(int argc, char **argv)
     size_t n_repair = run(repair, docs, lens, ndocs, rounds);
     double t_repair = now() - t0;
 
-    printf("input            %.1f MB (%d docs x %d rounds)\n", mb, ndocs, rounds);
-    printf("no repair        %.1f MB/s  %.2f s  %zu tokens\n", mb / t_plain, t_plain, n_plain);
-    printf("repair           %.1f MB/s  %.2f s  %zu tokens  (repair +%.0f%% analysis time)\n",
-           mb / t_repair, t_repair, n_repair, 100.0 * (t_repair - t_plain) / t_plain);
-    printf("lexicon pass     %.1f MB/s  %.2f s\n", mb / t_lex, t_lex);
-    printf("lexicon freeze   %.3f s (once per run: prefix marks, hunspell load)\n", t_freeze);
-    printf("repair+lexicon   %.1f MB/s (both passes)\n", mb / (t_repair + t_lex));
-    printf("cold, 1 round    no repair %.1f ms, repair %.1f ms, lexicon pass %.1f ms, freeze %.1f ms"
-           " (%.1f MB, fresh caches)\n", c_plain * 1e3, c_repair * 1e3, t_lex * 1e3 / rounds,
-           t_freeze * 1e3, mb / rounds);
+    if (json)
+        printf("{\"mb\":%.1f,\"docs\":%d,\"rounds\":%d,\"mb_s\":%.1f,\"repair_mb_s\":%.1f,"
+               "\"lexicon_mb_s\":%.1f,\"both_passes_mb_s\":%.1f,\"tokens\":%zu,"
+               "\"repair_tokens\":%zu,\"freeze_ms\":%.1f,\"cold_ms\":{\"plain\":%.1f,"
+               "\"repair\":%.1f,\"lexicon\":%.1f,\"mb\":%.2f}}\n",
+               mb, ndocs, rounds, mb / t_plain, mb / t_repair, mb / t_lex,
+               mb / (t_repair + t_lex), n_plain, n_repair, t_freeze * 1e3, c_plain * 1e3,
+               c_repair * 1e3, t_lex * 1e3 / rounds, mb / rounds);
+    else
+        print_table(mb, ndocs, rounds, (double[]){ t_plain, t_repair, t_lex, t_freeze },
+                    (double[]){ c_plain, c_repair }, n_plain, n_repair);
     poisk_analyzer_free(plain);
     poisk_analyzer_free(repair);
     poisk_lexicon_free(lx);

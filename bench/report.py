@@ -204,9 +204,72 @@ def round_ratios(idx, corpus):
     return rr
 
 
+def slash(vals, d=0):
+    return " / ".join(fmt(v, d) for v in vals)
+
+
+def decode_line(runs):
+    """build/bench/decode's figures (one dict per run) -> one sentence of medians."""
+    def med(key, sub):
+        return median([r[key][sub] for r in runs if sub in r.get(key, {})])
+    gaps = sorted(runs[0]["block_mints"], key=int)
+    widths = sorted(runs[0]["unpack_mints"], key=int)
+    g = " / ".join(gaps)
+    return (f"block at a time (the evaluator's way) {slash([med('block_mints', x) for x in gaps])} "
+            f"M integers/s at mean doc gaps {g} ({slash([med('bytes_per_posting', x) for x in gaps], 2)} "
+            f"bytes per posting); posting at a time {slash([med('cursor_mints', x) for x in gaps])} M "
+            f"integers/s; `advance(doc + 1000)` {slash([med('advance_m', x) for x in gaps], 1)} M/s; "
+            f"raw unpacking {slash([med('unpack_mints', x) for x in widths])} M integers/s at bit widths "
+            f"{' / '.join(widths)} (`build/bench/decode`, a posting = 2 integers)")
+
+
+def render_analyzer(machine, recs):
+    """The section of `bench/run analyzer`: the analyzer alone and the postings decode."""
+    L = []
+    w = L.append
+    runs = machine.get("runs", "?")
+    w(f"## `bench/run analyzer` — {machine.get('date', '?')}, commit {machine.get('commit', '?')}")
+    w("")
+    w(f"Machine: {machine.get('cores', '?')} cores, {machine.get('cpu', '?')}, {machine.get('mem_gb', '?')} GB RAM.  "
+      f"One thread, CPU time; each figure is the median of {runs} runs (in rounds: seeds, 100M, decode).  "
+      "`build/bench/analyzer_bench` (bench/analyzer_bench.c) reads the files into memory, runs the lexicon's "
+      "first pass (counting the words, as the indexer's input phase does for split-word repair) and its freeze, "
+      "then analyses every text once with fresh caches (cold) and again (warm) without and with repair.  On the "
+      "seeds the five texts are repeated to ~100 MB, so the warm figures are the analyzer's steady state on real "
+      "text; on the synthetic 100 MB corpus (bench/gen, seed 1) each text is seen once per pass, so the cold "
+      "figures are what one build's analysis meets.  The indexer's whole throughput is in the quick and large "
+      "sections.")
+    w("")
+    w("| text | MB | tokens (no repair / repair) | no repair, MB/s | repair, MB/s | lexicon pass, MB/s "
+      "| repair + lexicon pass, MB/s | freeze, ms | cold pass, ms: no repair / repair |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    ab = [r for r in recs if r["type"] == "analyzer_bench"]
+    for corpus in dict.fromkeys(r["corpus"] for r in ab):
+        fs = [r["figures"] for r in ab if r["corpus"] == corpus]
+        m = lambda k: median([f[k] for f in fs])
+        cold = lambda k: median([f["cold_ms"][k] for f in fs])
+        f0 = fs[0]
+        rep = f"{f0['docs']} files × {f0['rounds']}" if f0["rounds"] > 1 else f"{f0['docs']} files"
+        w(f"| {corpus} ({rep}) | {f0['mb']:.1f} | {fmt(f0['tokens'])} / {fmt(f0['repair_tokens'])} "
+          f"| {fmt(m('mb_s'), 1)} | {fmt(m('repair_mb_s'), 1)} | {fmt(m('lexicon_mb_s'), 1)} "
+          f"| {fmt(m('both_passes_mb_s'), 1)} | {fmt(m('freeze_ms'), 1)} "
+          f"| {fmt(cold('plain'), 1)} / {fmt(cold('repair'), 1)} (on {cold('mb'):.1f} MB) |")
+    w("")
+    dec = [r["figures"] for r in recs if r["type"] == "decode"]
+    if dec:
+        w(f"Postings decode, one thread: {decode_line(dec)}.  Lists of 2 M postings encoded by lib/codec.c "
+          "(tf 1 three times in four); block at a time is `poisk_plist_next_block` (skip entry, unpacking or a "
+          "dense block's bit set, prefix sum, tfs), posting at a time `poisk_plist_next`.")
+        w("")
+    return "\n".join(L)
+
+
 def render(kind, results, md_path, plotdir):
     recs = [json.loads(l) for l in open(results, encoding="utf-8") if l.strip()]
     machine = next((r for r in recs if r["type"] == "machine"), {})
+    if kind == "analyzer":
+        write_section(md_path, kind, render_analyzer(machine, recs))
+        return
     corpora = [r for r in recs if r["type"] == "corpus"]
     names = [c["corpus"] for c in corpora]
     idx = [r for r in recs if r["type"] == "index"]
@@ -351,8 +414,8 @@ def render(kind, results, md_path, plotdir):
                 w(f"- {r['corpus']}: analyzer {f['mb_s']} MB/s without repair, {f['repair_mb_s']} MB/s with "
                   f"split-word repair (+ lexicon pass {f['lexicon_mb_s']} MB/s), on {f['bytes'] / 1e6:.1f} MB, "
                   f"{fmt(f['tokens'])} tokens (`build/bench/terms --speed`)")
-            else:
-                w(f"- {r['corpus']}: postings decode: `{r['output']}`")
+            elif "figures" in r:
+                w(f"- postings decode: {decode_line([r['figures']])}")
         w("")
     w("### Query latency (µs, k = 10)")
     w("")
@@ -693,8 +756,8 @@ def write_section(md_path, kind, body):
     begin, end = f"<!-- bench:{kind}:begin -->", f"<!-- bench:{kind}:end -->"
     text = open(md_path, encoding="utf-8").read() if os.path.exists(md_path) else (
         "# Benchmark results\n\nEach kind of run writes only its own section, between its markers "
-        "(`make bench` → quick, `make bench-large` → large; the analyzer benchmark and the server load "
-        "test have their own).  How to reproduce: `make bench`, `make bench-large`; the raw figures of "
+        "(`make bench` → quick, `make bench-large` → large, `make bench-analyzer` → analyzer; the server "
+        "load test, bench/load.sh, has its own).  How to reproduce: `make bench`, `make bench-large`; the raw figures of "
         "the last run are in var/bench/KIND/results.jsonl.\n")
     block = f"{begin}\n{body}\n{end}"
     if begin in text and end in text:

@@ -447,7 +447,7 @@ static int repair_group(poisk_analyzer *a)
     /* pieces are noted in queue order, each once: usually one new piece a group */
     /* (the dictionary filter words and join slots the window's joins would read are not
      * prefetched: building and hashing the joins for it cost 10 % of the analyzer's
-     * instructions and saved no CPU time, bench/RESULTS.md analyzer) */
+     * instructions and saved no CPU time, bench/NOTES.md analyzer) */
     for (unsigned i = a->qnoted; i < lim; i++)
         poisk_repair_note(a->repair, win[i]);
     if (a->qnoted < lim)
