@@ -283,6 +283,16 @@ static scorer *bool_scorer(ectx *e, const poisk_qnode *n)
         sc_free(e, s);
         return NULL;
     }
+    /* one required term and nothing optional (`--all` of one word, or of words all but one
+     * of which are stop words) matches and scores as that term alone: it takes the optional
+     * terms' window-at-a-time path (bulk_window), twice as fast at 1 GB as the required
+     * clauses' candidate-at-a-time loop */
+    if (s->n_must == 1 && s->n_should == 0 && s->must[0]->kind == SC_TERM) {
+        s->should = s->must;
+        s->n_should = 1;
+        s->must = NULL;
+        s->n_must = 0;
+    }
     /* leapfrog from the rarest required clause: the frequent lists then only decode the
      * blocks holding its candidates (stable, so equal costs keep query order) */
     for (size_t i = 1; i < s->n_must; i++)

@@ -831,6 +831,22 @@ Test(search_synthetic, skipped_block_runs_rank_like_brute_force)
     }
 }
 
+/* One required term and nothing optional (`--all` of one word, `+word`), alone or beside a
+ * NOT clause or a filter: the evaluator runs it as an optional term (bool_scorer), which
+ * must match and score exactly as the conjunction of one term did. */
+Test(search_synthetic, one_required_term_ranks_like_brute_force)
+{
+    rnd_state = 6061;
+    const char *tails[] = { "", "-%s", "region:tambov", "-section:proekty", "sector:health" };
+    for (int i = 0; i < 75; i++) {
+        char q[1024];
+        size_t len = (size_t)snprintf(q, sizeof q, "%s%s ", i % 2 ? "+" : "",
+                                      random_form(&syn_bf, NULL, NULL));
+        snprintf(q + len, sizeof q - len, tails[i % 5], random_form(&syn_bf, NULL, NULL));
+        compare(syn_idx, &syn_bf, q, i % 2 == 0, 1 + (unsigned)(i % 4) * 3);
+    }
+}
+
 /* Two-term conjunctions at k 1-3 whose lead walks its decoded block by passage length alone
  * (and_lead_out's dl_limits: one slot per tf 1..8, filled on first use, and slot 0 for tfs
  * above 8, never out), and three-term ones whose first candidate after the walk is not
