@@ -17,7 +17,8 @@
  * lengths in place by local id, no reader call and no id mapping per posting; a passage's
  * global id is looked up only when it enters the top-k (collect).  A root of
  * optional terms only runs each window term-at-a-time into dense accumulators (bulk_window,
- * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge.
+ * after Lucene's MaxScoreBulkScorer) instead of a candidate-by-candidate merge; with many
+ * such terms (WIDE_OR) only the last window's essential ones end the next window.
  * Required clauses are intersected by leapfrogging advance() calls (the cursors gallop
  * through the skip entries).  Sections are evaluated one after the other into one shared
  * top-k, so a good hit in one section raises the bar for the next.
@@ -77,6 +78,8 @@ struct scorer {
     uint64_t df;                /* postings in this section */
     uint32_t bb_last;           /* the block whose bound bb_value holds (its last doc) */
     double bb_value;
+    int bb_range;               /* bb_value bounds the blocks up to bb_last from the one
+                                 * holding the target it was asked at (term_range_bound) */
     /* the decoded block (poisk_postings_block_view), walked here without a reader call
      * per posting; the cursor itself moves only to leave the block or to read positions */
     const uint32_t *bdocs, *btfs;
@@ -1068,9 +1071,10 @@ static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upt
         if (last < *upto)
             *upto = last;
         /* a rare term's block spans many windows: its bound is computed once */
-        if (s->bb_last != last || s->bb_value < 0) {
+        if (s->bb_last != last || s->bb_value < 0 || s->bb_range) {
             s->bb_last = last;
             s->bb_value = block_bound(e, s);
+            s->bb_range = 0;
         }
         return s->bb_value;
     }
@@ -1415,12 +1419,83 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
             double exact = block_bound(e, lim);
             lim->bb_last = last;
             lim->bb_value = exact;
+            lim->bb_range = 0;
             if (!cannot_enter(c, (rest + exact) * (1.0 + 1e-9), t))
                 break;
         }
         t = last + 1;
     }
     return t;
+}
+
+/* A root of many optional terms (a prefix's stems, a long query) whose windows ended at
+ * every clause's every block ran a window per block of any of them, each bounding every
+ * clause: at 1 GB `обеспе*` (142 stems in one section) made 1 827 windows of 142 bounds.
+ * From WIDE_OR clauses on, as in Lucene's MaxScoreBulkScorer, only the clauses essential in
+ * the last window end the next one; the others are bounded over the whole window by the
+ * largest bound of their blocks there (term_range_bound). */
+#define WIDE_OR 8
+
+/* Upper bound of term s's score over [target, upto]: the largest of its blocks' bounds from
+ * the one holding target to the first ending at or past upto (skip entries only, nothing
+ * decoded).  Kept as the scorer's block bound up to that block's end, so sc_shallow answers
+ * from it while the targets stay there: a bound over a wider range, still an upper bound.
+ * Targets only grow, so the blocks already covered are not walked again. */
+static double term_range_bound(ectx *e, scorer *s, uint32_t target, uint32_t upto)
+{
+    if (s->doc == DOC_END)
+        return 0;
+    double best = 0;
+    uint32_t t = target, blocks = 0;
+    if (s->bb_value >= 0 && target <= s->bb_last) {     /* covered up to bb_last already */
+        if (s->bb_last >= upto)
+            return s->bb_value;
+        best = s->bb_value;
+        t = s->bb_last + 1;
+        blocks = 1 + (uint32_t)s->bb_range;
+    }
+    while (!e->rc) {
+        int rc = poisk_postings_shallow_advance(s->cur, t, e->err);
+        if (rc) {
+            fail(e, rc);
+            return 0;
+        }
+        uint32_t last = poisk_postings_block_last_doc(s->cur);
+        if (last < t || last == DOC_END)    /* past the last block */
+            break;
+        double b = block_bound(e, s);
+        if (b > best)
+            best = b;
+        s->bb_last = last;
+        blocks++;
+        if (last >= upto)
+            break;
+        t = last + 1;
+    }
+    if (blocks) {
+        s->bb_value = best;
+        s->bb_range = blocks > 1;
+    }
+    return best;
+}
+
+/* The window's end once the clauses are partitioned: an essential clause is walked in its
+ * decoded block (bulk_term, single_window), so a window must not pass the end of that block.
+ * A clause bounded over a range of blocks ends it at the first of them, decoded here (the
+ * walk would decode it anyway); its range bound still holds over the shorter window. */
+static uint32_t essential_blocks_end(ectx *e, clause_bound *cb, size_t ns, size_t ne,
+                                     uint32_t target, uint32_t upto)
+{
+    for (size_t i = ne; i < ns && !e->rc; i++) {
+        scorer *s = cb[i].s;
+        if (!s->bb_range || s->doc == DOC_END)
+            continue;
+        sc_advance(e, s, target);
+        term_view(e, s);
+        if (s->doc != DOC_END && s->doc <= upto && s->bn && s->bdocs[s->bn - 1] < upto)
+            upto = s->bdocs[s->bn - 1];
+    }
+    return upto;
 }
 
 /* ---- window-at-a-time OR (a root of optional terms) ------------------------------------- */
@@ -1509,7 +1584,8 @@ static double bulk_part(ectx *e, const scorer *s, const bulk_buf *bb, size_t i, 
  * term is not in d (0).  No block is decoded.  `fallback` when the block is not known. */
 static double impact_bound_at(ectx *e, const scorer *s, uint32_t d, double fallback)
 {
-    if (s->bb_value < 0 || d > s->bb_last || poisk_postings_block_last_doc(s->cur) != s->bb_last)
+    if (s->bb_value < 0 || s->bb_range || d > s->bb_last
+        || poisk_postings_block_last_doc(s->cur) != s->bb_last)
         return fallback;
     const poisk_impacts *im = poisk_postings_block_impacts(s->cur);
     uint32_t dl = e->lens[d], tf = 0;
@@ -1983,6 +2059,8 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
     for (size_t i = 0; i < root->n_must; i++)
         and_pre &= root->must[i]->kind == SC_TERM;
     int loose = and_pre && and_loose(e, root);
+    int wide = bb && ns >= WIDE_OR;     /* bulk: every clause an optional term */
+    size_t last_ne = 0;                 /* the last window's non-essential clauses */
     uint32_t target = 0, range_hi = 0;
     while (!e->rc) {
         target = next_allowed(f, target, &range_hi);
@@ -1996,8 +2074,13 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
                                            : sc_shallow(e, root->must[i], target, &upto);
         /* cb keeps the last window's order (ascending bounds): re-sorting it is then
          * nearly linear, which matters for a prefix of hundreds of stems */
-        for (size_t i = 0; i < ns; i++) {
+        size_t lead = wide ? last_ne : 0;   /* the clauses that end the window */
+        for (size_t i = lead; i < ns; i++) {
             cb[i].b = sc_shallow(e, cb[i].s, target, &upto);
+            should_b += cb[i].b;
+        }
+        for (size_t i = 0; i < lead; i++) {
+            cb[i].b = term_range_bound(e, cb[i].s, target, upto);
             should_b += cb[i].b;
         }
         double thr = threshold(c);
@@ -2077,6 +2160,9 @@ static void run_root(ectx *e, scorer *root, const filters *f, collector *c)
         int tie = ties_lose(c, target);
         while (ne < ns && (slack_below(prefix[ne + 1], thr) || (tie && prefix[ne + 1] <= thr)))
             ne++;
+        last_ne = ne;
+        if (wide)
+            upto = essential_blocks_end(e, cb, ns, ne, target, upto);
         if (bb) {
             bulk_window(e, root, cb, ns, ne, prefix, part, c, bb, target, upto);
             if (upto == DOC_END)

@@ -847,6 +847,47 @@ Test(search_synthetic, one_required_term_ranks_like_brute_force)
     }
 }
 
+static void wide_optional_roots(unsigned seed, int n, int small_k)
+{
+    rnd_state = seed;
+    for (int i = 0; i < n; i++) {
+        char q[2048];
+        size_t len = 0;
+        if (i % 3 == 2) {           /* a prefix of 2-3 letters, maybe beside a word */
+            const char *f = random_form(&syn_bf, NULL, NULL);
+            size_t chars = 2 + (size_t)(i % 2), at = 0, k = 0;
+            while (f[at] && k < chars) {
+                at++;
+                while (((unsigned char)f[at] & 0xC0) == 0x80)
+                    at++;
+                k++;
+            }
+            len = (size_t)snprintf(q, sizeof q, "%.*s* ", (int)at, f);
+        } else {
+            len = append_forms(&syn_bf, q, sizeof q, len, 8 + (int)(rnd() % 9));
+        }
+        if (i % 6 == 1)
+            snprintf(q + len, sizeof q - len, "-%s", random_form(&syn_bf, NULL, NULL));
+        else if (i % 6 == 4)
+            snprintf(q + len, sizeof q - len, "region:tambov");
+        unsigned k = small_k ? (i % 5 == 4 ? 10 : 1 + (unsigned)(i % 3)) : 1 + (unsigned)(i % 4) * 3;
+        compare(syn_idx, &syn_bf, q, 0, k);
+    }
+}
+
+/* Roots of many optional terms (WIDE_OR and more: long queries, short prefixes of many
+ * stems): only the last window's essential clauses end a window, the others are
+ * bounded over it by their blocks' largest bound (term_range_bound), and a clause that turns
+ * essential ends the window at its decoded block (essential_blocks_end), and a range bound
+ * is never taken for one block's impacts (impact_bound_at).  Frequent forms drawn by
+ * occurrence give lists of many blocks; k 1-10, then mostly 1-3 (the top-k fills early and prunes);
+ * some with a NOT clause or a filter. */
+Test(search_synthetic, wide_optional_roots_rank_like_brute_force)
+{
+    wide_optional_roots(8080, 90, 0);
+    wide_optional_roots(8080, 200, 1);
+}
+
 /* Two-term conjunctions at k 1-3 whose lead walks its decoded block by passage length alone
  * (and_lead_out's dl_limits: one slot per tf 1..8, filled on first use, and slot 0 for tfs
  * above 8, never out), and three-term ones whose first candidate after the walk is not
