@@ -144,19 +144,12 @@ build/asan/bin/gen: bench/gen.c
 build/bench/heaps: bench/heaps.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
-build/bench/terms: bench/terms.c build/rel/libpoisk.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
-# what split-word repair does to each file (bench/repair_stats.c); bench/run's corpus table
-build/bench/repair_stats: bench/repair_stats.c build/rel/libpoisk.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
-# postings decode speed (bench/decode_bench.c): build/bench/decode [--json]; bench/run
-build/bench/decode: bench/decode_bench.c build/rel/libpoisk.a
-	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
-# the analyzer alone on texts repeated to ~100 MB (bench/analyzer_bench.c); bench/run analyzer
-build/bench/analyzer_bench: bench/analyzer_bench.c build/rel/libpoisk.a
+# tools linked with the library alone, each build/bench/X from bench/X.c: terms (BM25 parity,
+# analyzer speed), repair_stats (what split-word repair does to each file, the corpus table),
+# decode_bench (postings decode speed), analyzer_bench (the analyzer alone; bench/run analyzer)
+BENCH_LIB_TOOLS := build/bench/terms build/bench/repair_stats build/bench/decode_bench \
+                   build/bench/analyzer_bench
+$(BENCH_LIB_TOOLS): build/bench/%: bench/%.c bench/bench_util.h build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(LDLIBS)
 # the structure parser alone (bench/structure_bench.c): build/bench/structure_bench FILE|DIR...

@@ -2,13 +2,11 @@
  * analyzer_bench.c: analyzer throughput on the seed corpus repeated to >= 100 MB, one core,
  * with and without split-word repair (the lexicon's first pass is timed separately).
  *
- *   make && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Ilib -o build/analyzer_bench \
- *       bench/analyzer_bench.c build/rel/libpoisk.a $(pkg-config --libs libxxhash) \
- *       -lstemmer -lhunspell -lpthread -lm
- *   build/analyzer_bench [-m MB] corpus/0*.txt   (prints one line per mode; default 100 MB)
- *   build/analyzer_bench --json [-m MB] FILE...  (one JSON object; `bench/run analyzer`)
+ *   make build/bench/analyzer_bench
+ *   build/bench/analyzer_bench [-m MB] corpus/0*.txt   (one line per mode; default 100 MB)
+ *   build/bench/analyzer_bench --json [-m MB] FILE...  (one JSON object; `bench/run analyzer`)
  *
- * `make build/bench/analyzer_bench` builds it.  The lexicon line is the first pass alone;
+ * The lexicon line is the first pass alone;
  * freeze (prefix marks, the stem table, the dictionary) is timed on its own line since it
  * runs once per indexer run, not per byte.  Times are CPU time of this thread.
  */
@@ -18,15 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);   /* CPU time: the machine is shared */
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Analyses every document of every round; @return : tokens seen */
 static size_t run(poisk_analyzer *a, char **docs, size_t *lens, int ndocs, int rounds)
@@ -93,35 +82,35 @@ int main(int argc, char **argv)
     int rounds = (int)((target + (double)total - 1) / (double)total);
     double mb = (double)total * rounds / 1e6;
 
-    double t0 = now();
+    double t0 = bench_cpu_seconds();
     poisk_lexicon *lx;
     poisk_lexicon_create(&lx);
     for (int r = 0; r < rounds; r++)
         for (int d = 0; d < ndocs; d++)
             poisk_lexicon_add_text(lx, docs[d], lens[d]);
-    double t_lex = now() - t0;
-    t0 = now();
+    double t_lex = bench_cpu_seconds() - t0;
+    t0 = bench_cpu_seconds();
     poisk_lexicon_freeze(lx);
-    double t_freeze = now() - t0;
+    double t_freeze = bench_cpu_seconds() - t0;
 
     poisk_analyzer *plain, *repair;
     poisk_analyzer_options o = { .repair = 1, .lexicon = lx };
     /* cold: one pass with fresh caches, what one indexer run over the corpus pays */
     poisk_analyzer_create(NULL, &plain);
     poisk_analyzer_create(&o, &repair);
-    t0 = now();
+    t0 = bench_cpu_seconds();
     run(plain, docs, lens, ndocs, 1);
-    double c_plain = now() - t0;
-    t0 = now();
+    double c_plain = bench_cpu_seconds() - t0;
+    t0 = bench_cpu_seconds();
     run(repair, docs, lens, ndocs, 1);
-    double c_repair = now() - t0;
+    double c_repair = bench_cpu_seconds() - t0;
 
-    t0 = now();
+    t0 = bench_cpu_seconds();
     size_t n_plain = run(plain, docs, lens, ndocs, rounds);
-    double t_plain = now() - t0;
-    t0 = now();
+    double t_plain = bench_cpu_seconds() - t0;
+    t0 = bench_cpu_seconds();
     size_t n_repair = run(repair, docs, lens, ndocs, rounds);
-    double t_repair = now() - t0;
+    double t_repair = bench_cpu_seconds() - t0;
 
     if (json)
         printf("{\"mb\":%.1f,\"docs\":%d,\"rounds\":%d,\"mb_s\":%.1f,\"repair_mb_s\":%.1f,"

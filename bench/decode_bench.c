@@ -1,6 +1,6 @@
 /*
  * decode_bench.c: postings decode speed, one thread (bench, not a test; `make
- * build/bench/decode`, run by `bench/run`).  Posting lists are encoded with the real codec
+ * build/bench/decode_bench`, run by `bench/run`).  Posting lists are encoded with the real codec
  * (lib/codec.c) and decoded four ways:
  *   unpack  raw 128-value block unpacking at bit widths 1..20;
  *   block   block at a time (poisk_plist_next_block: skip entry, unpack or bit set, prefix
@@ -11,16 +11,17 @@
  * is 2 integers (doc gap and tf).  Each figure is the median of 5 timings, CPU time of this
  * thread (the machine may be shared).
  *
- *   build/bench/decode          a table for people
- *   build/bench/decode --json   one JSON object: unpack_mints {width: M ints/s},
- *                               block_mints / cursor_mints {gap: M ints/s},
- *                               advance_m {gap: M advances/s}, bytes_per_posting {gap: bytes}
+ *   build/bench/decode_bench          a table for people
+ *   build/bench/decode_bench --json   one JSON object: unpack_mints {width: M ints/s},
+ *                                     block_mints / cursor_mints {gap: M ints/s},
+ *                                     advance_m {gap: M advances/s},
+ *                                     bytes_per_posting {gap: bytes}
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "codec.h"
 
 #define REPS 5
@@ -31,13 +32,6 @@ static const unsigned gaps[] = { 3, 6, 20 };
 #define N_WIDTHS (sizeof widths / sizeof widths[0])
 #define N_GAPS (sizeof gaps / sizeof gaps[0])
 
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void)
 {
@@ -45,18 +39,6 @@ static uint32_t rnd(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return (uint32_t)rng;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The decoded values feed a sum printed nowhere but kept live, so no loop is optimised out. */
@@ -73,16 +55,16 @@ static double unpack_rate(unsigned b)
     double rate[REPS];
     for (int r = 0; r < REPS; r++) {
         uint64_t sum = 0;
-        double t0 = cpu_now();
+        double t0 = bench_cpu_seconds();
         for (long i = 0; i < iters; i++) {
             poisk_codec_unpack128(packed, b, out);
             sum += out[i & 127];
             packed[0] ^= (uint8_t)(sum & 1);    /* the next unpack depends on this one */
         }
-        rate[r] = 128.0 * (double)iters / (cpu_now() - t0) / 1e6;
+        rate[r] = 128.0 * (double)iters / (bench_cpu_seconds() - t0) / 1e6;
         sink += sum;
     }
-    return median(rate, REPS);
+    return bench_median(rate, REPS);
 }
 
 /* A list like a term's: doc gaps uniform in [1, 2 gap - 1], tf 1 three times in four. */
@@ -141,7 +123,7 @@ static double walk_rate(const poisk_buf *post, enum walk how, double per_unit)
     memset(&c, 0, sizeof c);
     double rate[REPS];
     for (int r = 0; r < REPS; r++) {
-        double t0 = cpu_now();
+        double t0 = bench_cpu_seconds();
         uint64_t units = 0;
         for (int k = 0; k < 4; k++) {
             uint64_t u = walk_once(&c, post, how);
@@ -151,10 +133,10 @@ static double walk_rate(const poisk_buf *post, enum walk how, double per_unit)
             }
             units += u;
         }
-        rate[r] = per_unit * (double)units / (cpu_now() - t0) / 1e6;
+        rate[r] = per_unit * (double)units / (bench_cpu_seconds() - t0) / 1e6;
     }
     poisk_plist_free(&c);
-    return median(rate, REPS);
+    return bench_median(rate, REPS);
 }
 
 int main(int argc, char **argv)

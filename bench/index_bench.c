@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "poisk/poisk.h"
+#include "bench_util.h"
 #include "input.h"
 #include "lexicon.h"
 #include "structure.h"
@@ -45,18 +46,6 @@ static long rss_kb(void)
         fclose(f);
     }
     return res * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static const char *kinds[] = { "store", "stem.dict", "stem.post", "stem.posn", "exact.dict",
@@ -198,7 +187,8 @@ int main(int argc, char **argv)
             memset(sz, 0, sizeof sz);
             sizes_and_remove(dir, sz);
         }
-        double w = median(wall, runs), m = median(rss, runs), cp = median(cpu, runs);
+        double w = bench_median(wall, runs), m = bench_median(rss, runs);
+        double cp = bench_median(cpu, runs);
         printf("| %d | %.1f | %.1f | %.2f | %.2f | %.0f (%.0f) | %llu | %d |\n", thr[ti],
                c.bytes / 1e6 / w, c.bytes / 1e6 / cp, w, cp,
                m / 1024, (m - (double)base) / 1024, spilled, workers);

@@ -209,7 +209,7 @@ def slash(vals, d=0):
 
 
 def decode_line(runs):
-    """build/bench/decode's figures (one dict per run) -> one sentence of medians."""
+    """build/bench/decode_bench's figures (one dict per run) -> one sentence of medians."""
     def med(key, sub):
         return median([r[key][sub] for r in runs if sub in r.get(key, {})])
     gaps = sorted(runs[0]["block_mints"], key=int)
@@ -220,7 +220,7 @@ def decode_line(runs):
             f"bytes per posting); posting at a time {slash([med('cursor_mints', x) for x in gaps])} M "
             f"integers/s; `advance(doc + 1000)` {slash([med('advance_m', x) for x in gaps], 1)} M/s; "
             f"raw unpacking {slash([med('unpack_mints', x) for x in widths])} M integers/s at bit widths "
-            f"{' / '.join(widths)} (`build/bench/decode`, a posting = 2 integers)")
+            f"{' / '.join(widths)} (`build/bench/decode_bench`, a posting = 2 integers)")
 
 
 def render_analyzer(machine, recs):

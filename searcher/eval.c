@@ -1046,6 +1046,16 @@ static double phrase_shallow(ectx *e, scorer *s, uint32_t target, uint32_t *upto
     return sum;
 }
 
+/* Keep v as term s's bound over its one block ending at last (sc_shallow answers from it,
+ * impact_bound_at reads that block's impacts).  @return : v */
+static inline double keep_block_bound(scorer *s, uint32_t last, double v)
+{
+    s->bb_last = last;
+    s->bb_value = v;
+    s->bb_range = 0;
+    return v;
+}
+
 /* Upper bound of s's score over [target, *upto]; *upto is lowered to where it holds. */
 static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upto)
 {
@@ -1070,13 +1080,9 @@ static double sc_shallow_slow(ectx *e, scorer *s, uint32_t target, uint32_t *upt
             return 0;
         if (last < *upto)
             *upto = last;
-        /* a rare term's block spans many windows: its bound is computed once */
-        if (s->bb_last != last || s->bb_value < 0 || s->bb_range) {
-            s->bb_last = last;
-            s->bb_value = block_bound(e, s);
-            s->bb_range = 0;
-        }
-        return s->bb_value;
+        /* a block not bounded yet (the test above answers while targets stay in the last
+         * one, so a rare term's block spanning many windows is bounded once) */
+        return keep_block_bound(s, last, block_bound(e, s));
     }
     case SC_BOOL:
         for (size_t i = 0; i < s->n_must; i++)
@@ -1416,10 +1422,7 @@ static uint32_t sc_shallow_skip(ectx *e, scorer *root, const collector *c, uint3
         double norm = length_norm(e, im->dl[0]);
         double loose = lim->widf * tf * k1p1 / (tf + norm);
         if (!cannot_enter(c, (rest + loose) * (1.0 + 1e-9), t)) {
-            double exact = block_bound(e, lim);
-            lim->bb_last = last;
-            lim->bb_value = exact;
-            lim->bb_range = 0;
+            double exact = keep_block_bound(lim, last, block_bound(e, lim));
             if (!cannot_enter(c, (rest + exact) * (1.0 + 1e-9), t))
                 break;
         }
