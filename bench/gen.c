@@ -9,24 +9,15 @@
  *
  * The running text is learned from the seeds at start-up: short runs of tokens are copied
  * from the same section of a seed of the same shape, and a share of the words is replaced
- * by other forms of their stem or by words of an open vocabulary whose ranks follow a
- * Pareto law, so the number of distinct words keeps growing with the size of the corpus
- * (Heaps' law) instead of repeating the seeds.  New forms are real words: a stem (the
- * seed word's own, or one of the hunspell dictionary's other words) with an ending that
- * the seeds put after stems ending in the same letters, kept only when the dictionary
- * accepts the form.  So the words the dictionary does not know come, as in the seeds, from
- * the copied text and from split words, not from the generator's inventions.  Project
- * names mix the federally recommended ones that recur in every region with new ones per
- * document.
+ * by new forms (a real stem with another real ending) or by words of an open vocabulary
+ * whose ranks follow a Pareto law, so the number of distinct words keeps growing with the
+ * size of the corpus (Heaps' law) instead of repeating the seeds.  Project names mix the
+ * federally recommended ones that recur in every region with new ones per document.
  *
- * Determinism: document i depends only on (seed, i), the seed files and the dictionary
- * (Debian's hunspell-ru, as the indexer's), so the same seed gives the same bytes.  One
- * document per file, named NNNNNN_<region>.txt; regions cycle through data/regions.tsv
- * (every cycle is another year of strategies).
+ * Determinism: document i depends only on (seed, i) and the seed files, so the same seed
+ * gives the same bytes.  One document per file, named NNNNNN_<region>.txt; regions cycle
+ * through data/regions.tsv (every cycle is another year of strategies).
  */
-#include "poisk/analyzer.h"
-#include "lexicon.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -193,8 +184,7 @@ static void sset_free(sset_t *t)
 
 /* ---- the model learned from the seeds ---------------------------------------------------- */
 
-typedef struct { uint32_t off, len, stem; } tok_t;
-typedef struct { uint32_t key, end; } tail_t;          /* a stem's last letters, an ending */   /* stem: byte length of the stem, 0 = keep */
+typedef struct { uint32_t off, len, stem; } tok_t;   /* stem: byte length of the stem, 0 = keep */
 typedef struct { tok_t *t; size_t n, cap; } pool_t;
 
 typedef struct {
@@ -202,10 +192,7 @@ typedef struct {
     pool_t pool[N_SHAPES][N_SECT];                   /* running text per shape and section */
     char **vocab; size_t n_vocab;                    /* content words, most frequent first */
     char **stems; size_t n_stems;                    /* distinct stems of content words */
-    char **new_stems; size_t n_new_stems;            /* stems of the dictionary's other words */
-    poisk_lexicon *lx;                               /* its hunspell dictionary: is it a word? */
     char **endings; size_t n_endings;                /* one entry per occurrence: frequency-weighted */
-    tail_t *by_tail[2];                              /* endings by their stem's last 2 / 1 letters */
     sset_t stop;                                     /* data/russian_stop.txt */
     char **reg_slug, **reg_gen; size_t n_regions;    /* data/regions.tsv */
     char **reg_prefix; size_t n_reg_prefix;          /* lowercase name stems of every region */
@@ -356,21 +343,6 @@ static int wc_cmp(const void *a, const void *b)
 }
 static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* The last two letters of a lower-case stem (2 bytes each), as a sort key whose high half
- * is the last letter. */
-static uint32_t tail_key(const char *stem, size_t len, size_t bytes)
-{
-    unsigned char t[4] = { 0 };
-    if (len >= bytes) memcpy(t + 4 - bytes, stem + len - bytes, bytes);
-    return (uint32_t)t[2] << 24 | (uint32_t)t[3] << 16 | (uint32_t)t[0] << 8 | t[1];
-}
-static int tail_cmp(const void *a, const void *b)
-{
-    const tail_t *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->end < y->end ? -1 : x->end > y->end;
-}
-
 /* Learn the pools, vocabulary, stems and endings from every *.txt in corpus_dir. */
 static void model_learn(model_t *m, const char *corpus_dir)
 {
@@ -393,7 +365,6 @@ static void model_learn(model_t *m, const char *corpus_dir)
     if (!st) die("libstemmer has no Russian stemmer", NULL);
     sset_t words = { 0 }, stems = { 0 }, ends = { 0 };
     buf_t endings_occ = { 0 };   /* NUL-separated endings, one per occurrence */
-    uint32_t *tail_keys = NULL;  /* the last 2 letters of each occurrence's stem */
     size_t n_end_occ = 0;
     for (size_t f = 0; f < n_names; f++) {
         char path[4096];
@@ -426,8 +397,6 @@ static void model_learn(model_t *m, const char *corpus_dir)
                             sset_get(&stems, (const char *)sy, (size_t)sl, NULL);
                             buf_put(&endings_occ, low + sl, n - (size_t)sl);
                             buf_put(&endings_occ, "", 1);
-                            tail_keys = xrealloc(tail_keys, (n_end_occ + 1) * sizeof *tail_keys);
-                            tail_keys[n_end_occ] = tail_key(low, (size_t)sl, 4);
                             sset_get(&ends, low + sl, n - (size_t)sl, NULL);
                             n_end_occ++;
                         }
@@ -464,13 +433,6 @@ static void model_learn(model_t *m, const char *corpus_dir)
     m->n_endings = n_end_occ;
     /* endings_occ.p stays alive as the endings' storage (freed with the model). */
     m->endings[n_end_occ] = endings_occ.p;
-    for (int w = 0; w < 2; w++) {
-        m->by_tail[w] = xrealloc(NULL, (n_end_occ + 1) * sizeof(tail_t));
-        for (size_t i = 0; i < n_end_occ; i++)
-            m->by_tail[w][i] = (tail_t){ w ? tail_keys[i] & 0xFFFF0000u : tail_keys[i], (uint32_t)i };
-        qsort(m->by_tail[w], n_end_occ, sizeof(tail_t), tail_cmp);
-    }
-    free(tail_keys);
     sset_free(&words); sset_free(&stems); sset_free(&ends);
     for (int s = 0; s < N_SHAPES; s++)
         for (int j = 0; j < N_SECT; j++)
@@ -478,50 +440,8 @@ static void model_learn(model_t *m, const char *corpus_dir)
     if (!m->n_stems || !m->n_endings || !m->n_vocab) die("no words learned from", corpus_dir);
 }
 
-/* The dictionary: the judge of new forms, and the stems of its other words (hunspell's
- * .dic: one word a line, flags after a slash), the open vocabulary's source, so that the
- * vocabulary grows with real words, as real text's does.  base: as POISK_HUNSPELL_DICT. */
-static void model_load_dictionary(model_t *m, const char *base)
-{
-    if (poisk_lexicon_create(&m->lx) || poisk_lexicon_freeze(m->lx)) die("out of memory", NULL);
-    char path[4096];
-    size_t len;
-    snprintf(path, sizeof path, "%s.dic", base);
-    char *t = poisk_lexicon_has_dictionary(m->lx) ? read_file(path, &len) : NULL;
-    if (!t) {
-        fprintf(stderr, "gen: no hunspell dictionary at %s.{aff,dic} (install hunspell-ru): new "
-                        "words are built from the seeds' stems and not checked\n", base);
-        poisk_lexicon_free(m->lx);
-        m->lx = NULL;
-        return;
-    }
-    struct sb_stemmer *st = sb_stemmer_new("russian", "UTF_8");
-    if (!st) die("libstemmer has no Russian stemmer", NULL);
-    sset_t stems = { 0 };
-    char *save = NULL;
-    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        size_t n = strcspn(line, "/\r");
-        if (n < 10 || n > 60 || !all_cyr_lower_word(line, n) || sset_has(&m->stop, line, n))
-            continue;                                  /* 5+ letters, lower case: no names */
-        const sb_symbol *sy = sb_stemmer_stem(st, (const sb_symbol *)line, (int)n);
-        int sl = sb_stemmer_length(st);
-        if (sy && sl >= 8) sset_get(&stems, (const char *)sy, (size_t)sl, NULL);
-    }
-    sb_stemmer_delete(st);
-    free(t);
-    m->new_stems = xrealloc(NULL, (stems.n + 1) * sizeof(char *));
-    for (size_t i = 0; i < stems.cap; i++)
-        if (stems.keys[i]) m->new_stems[m->n_new_stems++] = strdup(stems.keys[i]);
-    qsort(m->new_stems, m->n_new_stems, sizeof(char *), str_cmp);   /* deterministic order */
-    sset_free(&stems);
-}
-
 static void model_free(model_t *m)
 {
-    free(m->by_tail[0]); free(m->by_tail[1]);
-    for (size_t i = 0; i < m->n_new_stems; i++) free(m->new_stems[i]);
-    free(m->new_stems);
-    poisk_lexicon_free(m->lx);
     free(m->arena);
     for (int s = 0; s < N_SHAPES; s++) for (int j = 0; j < N_SECT; j++) free(m->pool[s][j].t);
     for (size_t i = 0; i < m->n_vocab; i++) free(m->vocab[i]);
@@ -536,68 +456,35 @@ static void model_free(model_t *m)
     sset_free(&m->stop);
 }
 
-/* An ending for a stem, by analogy: drawn (by u) from the endings the seeds have after stems
- * that end in the same two letters, else the same last letter, else any; so that a new
- * form is mostly a real word (цифровизац-ию, not цифровизац-ого). */
-static const char *ending_for(const model_t *m, const char *stem, size_t len, uint64_t u)
-{
-    char low[8];
-    size_t b = len >= 4 ? 4 : len;
-    cyr_lower(stem + len - b, b, low);
-    uint32_t key = tail_key(low, b, b);
-    for (int w = 0; w < 2; w++) {
-        if (w == 0 && b < 4) continue;
-        uint32_t k = w ? key & 0xFFFF0000u : key;
-        const tail_t *t = m->by_tail[w];
-        size_t lo = 0, hi = m->n_endings;
-        while (lo < hi) { size_t mid = (lo + hi) / 2; if (t[mid].key < k) lo = mid + 1; else hi = mid; }
-        size_t first = lo;
-        hi = m->n_endings;
-        while (lo < hi) { size_t mid = (lo + hi) / 2; if (t[mid].key <= k) lo = mid + 1; else hi = mid; }
-        if (lo > first) return m->endings[t[first + u % (lo - first)].end];
-    }
-    return m->endings[u % m->n_endings];
-}
-
 /* ---- the open vocabulary ---------------------------------------------------------------- */
 
-/* Is this form (any case) a Russian word?  The hunspell dictionary says; without one every
- * form is taken for a word. */
-static int is_word(const model_t *m, const char *form, size_t len)
-{
-    char low[512];
-    if (!m->lx || len >= sizeof low) return 1;
-    cyr_lower(form, len, low);
-    return poisk_lexicon_spell(m->lx, low, len) != 0;
-}
+static const char *const word_prefixes[] = {
+    "пере", "под", "пред", "само", "взаимо", "много", "сверх", "до", "раз", "меж", "нано", "гео",
+    "теле", "агро", "био", "эко", "авто", "видео", "радио", "фото", "электро", "нейро", "кибер",
+    "медиа", "мульти", "мета", "супер", "квази", "микро", "макро", "гидро", "энерго", "инфо" };
+#define N_PREFIXES (sizeof word_prefixes / sizeof word_prefixes[0])
 
-/* Word of rank r: the seeds' own words first (by frequency), then new words: the stem of
- * another word of the dictionary (of a seed word when there is no dictionary) with an
- * ending chosen by analogy, the first of a few such tries the dictionary accepts, else a
- * seed word.  Rank -> word is a fixed function, so a rare word recurs wherever its rank is
- * drawn again. */
+/* Word of rank r: the seeds' own words first (by frequency), then new forms built from a
+ * real stem, a real ending and for the rarest ranks a prefix.  Rank -> word is a fixed
+ * function, so a rare word recurs wherever its rank is drawn again. */
 static size_t open_word(const model_t *m, uint64_t r, char *out, size_t cap)
 {
-    const char *w = m->vocab[r % m->n_vocab];
-    if (r >= m->n_vocab) {
-        char **stems = m->n_new_stems ? m->new_stems : m->stems;
-        size_t n_stems = m->n_new_stems ? m->n_new_stems : m->n_stems;
-        uint64_t h = mix64(r * 0x9e3779b97f4a7c15ULL + 7);
-        for (int k = 0; k < 6; k++, h = mix64(h)) {
-            const char *stem = stems[h % n_stems];
-            size_t sl = strlen(stem);
-            int n = snprintf(out, cap, "%s%s", stem, ending_for(m, stem, sl, h >> 24));
-            if (n > 0 && (size_t)n < cap && is_word(m, out, (size_t)n)) return (size_t)n;
-        }
+    if (r < m->n_vocab) {
+        size_t n = strlen(m->vocab[r]);
+        if (n >= cap) n = cap - 1;
+        memcpy(out, m->vocab[r], n);
+        return n;
     }
-    size_t n = strlen(w);
-    if (n >= cap) n = cap - 1;
-    memcpy(out, w, n);
-    return n;
+    uint64_t h = mix64(r * 0x9e3779b97f4a7c15ULL + 7);
+    const char *stem = m->stems[h % m->n_stems];
+    const char *end = m->endings[(h >> 24) % m->n_endings];
+    const char *pre = "";
+    if (r >= (uint64_t)m->n_vocab * 8) pre = word_prefixes[(h >> 48) % N_PREFIXES];
+    int n = snprintf(out, cap, "%s%s%s", pre, stem, end);
+    return n < 0 ? 0 : ((size_t)n >= cap ? cap - 1 : (size_t)n);
 }
 
-/* Pareto-distributed rank: P(R > r) ~ r^-a, so n draws hit about n^(1/(1+a)) distinct
- * ranks; at a = 0.2 about one draw in six is past the seeds' vocabulary. */
+/* Pareto-distributed rank: P(R > r) ~ r^-a, so n draws hit about n^a distinct ranks. */
 static uint64_t open_rank(rng_t *r, double a)
 {
     double u = rng_unit(r);
@@ -725,17 +612,12 @@ static void doc_text_word(doc_t *d)
         double u = rng_unit(&d->rng);
         size_t n;
         if (u < 0.45) {                                       /* same stem, another ending */
+            const char *e = d->m->endings[rng_below(&d->rng, (uint32_t)d->m->n_endings)];
             memcpy(tmp, w, t->stem);
-            n = 0;
-            for (int k = 0; k < 4 && !n; k++) {
-                const char *e = ending_for(d->m, w, t->stem, rng_next(&d->rng));
-                size_t el = strlen(e);
-                memcpy(tmp + t->stem, e, el);               /* endings are short */
-                n = is_word(d->m, tmp, t->stem + el) ? t->stem + el : 0;
-            }
-            if (!n) memcpy(tmp, w, n = t->len);               /* none a word: the word itself */
+            n = t->stem + (size_t)snprintf(tmp + t->stem, sizeof tmp - t->stem, "%s", e);
+            (void)0;   /* the stem keeps the original's capital, if any */
         } else {                                              /* open vocabulary */
-            n = open_word(d->m, open_rank(&d->rng, 0.2), tmp, sizeof tmp);
+            n = open_word(d->m, open_rank(&d->rng, 0.72), tmp, sizeof tmp);
             if (is_cyr_upper((const unsigned char *)w)) cyr_capitalise(tmp);
         }
         doc_damaged_word(d, tmp, n);
@@ -1198,8 +1080,6 @@ int main(int argc, char **argv)
     model_t m = { 0 };
     model_load_data(&m, data);
     model_learn(&m, corpus);
-    const char *dict = getenv("POISK_HUNSPELL_DICT");
-    model_load_dictionary(&m, dict && *dict ? dict : "/usr/share/hunspell/ru_RU");
     buf_t b = { 0 };
     uint64_t written = 0, docs = 0;
     char slug[256], path[4096];
