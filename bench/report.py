@@ -323,7 +323,9 @@ def render(kind, results, md_path, plotdir):
           "(the whole corpus when smaller).  A join is a word split by the PDF export that repair "
           "put back together.  An unknown word is a lower-case word the dictionary (hunspell-ru) "
           "rejects, counted before and after repair.  Each unknown word is a piece that repair "
-          "asks about with its neighbours, so its rate sets much of repair's cost.")
+          "asks about with its neighbours.  (The synthetic text has about twice the seeds' rate "
+          "after repair; a generator whose new words were real words left repair's cost at 1 GB "
+          "unchanged: bench/NOTES.md, the lead's note of the seventeenth session.)")
         w("")
     w("### Indexing")
     w("")
