@@ -88,10 +88,9 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++)
         for (int d = 0; d < ndocs; d++)
             poisk_lexicon_add_text(lx, docs[d], lens[d]);
-    double t_lex = bench_cpu_seconds() - t0;
-    t0 = bench_cpu_seconds();
+    double t_lex = bench_lap(&t0);
     poisk_lexicon_freeze(lx);
-    double t_freeze = bench_cpu_seconds() - t0;
+    double t_freeze = bench_lap(&t0);
 
     poisk_analyzer *plain, *repair;
     poisk_analyzer_options o = { .repair = 1, .lexicon = lx };
@@ -100,17 +99,14 @@ int main(int argc, char **argv)
     poisk_analyzer_create(&o, &repair);
     t0 = bench_cpu_seconds();
     run(plain, docs, lens, ndocs, 1);
-    double c_plain = bench_cpu_seconds() - t0;
-    t0 = bench_cpu_seconds();
+    double c_plain = bench_lap(&t0);
     run(repair, docs, lens, ndocs, 1);
-    double c_repair = bench_cpu_seconds() - t0;
+    double c_repair = bench_lap(&t0);
 
-    t0 = bench_cpu_seconds();
     size_t n_plain = run(plain, docs, lens, ndocs, rounds);
-    double t_plain = bench_cpu_seconds() - t0;
-    t0 = bench_cpu_seconds();
+    double t_plain = bench_lap(&t0);
     size_t n_repair = run(repair, docs, lens, ndocs, rounds);
-    double t_repair = bench_cpu_seconds() - t0;
+    double t_repair = bench_lap(&t0);
 
     if (json)
         printf("{\"mb\":%.1f,\"docs\":%d,\"rounds\":%d,\"mb_s\":%.1f,\"repair_mb_s\":%.1f,"

@@ -17,6 +17,15 @@ static inline double bench_cpu_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds since *mark (a bench_cpu_seconds() reading), which moves on to now: one
+ * call ends a timed step and starts the next. */
+static inline double bench_lap(double *mark)
+{
+    double now = bench_cpu_seconds(), t = now - *mark;
+    *mark = now;
+    return t;
+}
+
 static inline int bench_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

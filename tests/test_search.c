@@ -193,6 +193,19 @@ static size_t append_forms(bf_corpus *c, char *q, size_t cap, size_t len, int n)
     return len;
 }
 
+/* Bytes of the first chars characters of the UTF-8 word f (all of it when shorter): the
+ * stem of a prefix query. */
+static size_t first_chars_bytes(const char *f, size_t chars)
+{
+    size_t i = 0;
+    for (size_t n = 0; f[i] && n < chars; n++) {
+        i++;
+        while (((unsigned char)f[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
 static void random_query(bf_corpus *c, char *q, size_t cap, int *all)
 {
     *all = 0;
@@ -231,13 +244,7 @@ static void random_query(bf_corpus *c, char *q, size_t cap, int *all)
     }
     case 4: {                   /* prefix of 3-6 letters */
         const char *f = random_form(c, NULL, NULL);
-        size_t chars = 3 + rnd() % 4, i = 0, n = 0;
-        while (f[i] && n < chars) {
-            i++;
-            while (((unsigned char)f[i] & 0xC0) == 0x80)
-                i++;
-            n++;
-        }
+        size_t i = first_chars_bytes(f, 3 + rnd() % 4);
         snprintf(q, cap, "%.*s* %s", (int)i, f, rnd() % 2 ? random_form(c, NULL, NULL) : "");
         break;
     }
@@ -855,13 +862,7 @@ static void wide_optional_roots(unsigned seed, int n, int small_k)
         size_t len = 0;
         if (i % 3 == 2) {           /* a prefix of 2-3 letters, maybe beside a word */
             const char *f = random_form(&syn_bf, NULL, NULL);
-            size_t chars = 2 + (size_t)(i % 2), at = 0, k = 0;
-            while (f[at] && k < chars) {
-                at++;
-                while (((unsigned char)f[at] & 0xC0) == 0x80)
-                    at++;
-                k++;
-            }
+            size_t at = first_chars_bytes(f, 2 + (size_t)(i % 2));
             len = (size_t)snprintf(q, sizeof q, "%.*s* ", (int)at, f);
         } else {
             len = append_forms(&syn_bf, q, sizeof q, len, 8 + (int)(rnd() % 9));
