@@ -1917,19 +1917,19 @@ static inline uint32_t and_pair_walk(const ectx *e, scorer *lead, scorer *m, uin
             lens_prefetch(lens, a, i);
         }
     } else if (m->bn) {
+        /* a merge step at a time, the smaller cursor moved without a branch: the two
+         * runs' lengths are random, so the loops of a leapfrog mispredicted their exits.
+         * x stays in its block while x < y <= alast; y while y < x <= mlast. */
         const uint32_t *b = m->bdocs;
         uint32_t j = m->bi, y = m->doc, mlast = b[m->bn - 1];
-        for (;;) {
-            if (x > mlast || x > upto)
-                break;
-            while (y < x)
-                y = b[++j];
-            if (y == x || y > alast)
-                break;
-            while (x < y) {
-                x = a[++i];
-                lens_prefetch(lens, a, i);
-            }
+        uint32_t lim = mlast < upto ? mlast : upto;
+        while (x <= lim && y <= alast && x != y) {
+            uint32_t lt = x < y;
+            i += lt;
+            j += lt ^ 1;
+            x = a[i];
+            y = b[j];
+            lens_prefetch(lens, a, i);
         }
         m->bi = j;
         m->doc = y;
