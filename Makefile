@@ -135,12 +135,12 @@ lib/libpoisk.a: build/rel/libpoisk.a
 # ---- benchmark tools (bench/): the corpus generator and the realism figures -------------
 # gen is also built in each test tree, since tests/test_gen.c runs it like the other binaries.
 all: bin/gen build/bench/heaps
-build/rel/bin/gen: bench/gen.c
+build/rel/bin/gen: bench/gen.c build/rel/libpoisk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)
-build/asan/bin/gen: bench/gen.c
+	$(CC) $(REL_CFLAGS) -o $@ $< build/rel/libpoisk.a $(REPAIR_LDLIBS)
+build/asan/bin/gen: bench/gen.c build/asan/libpoisk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libpoisk.a $(REPAIR_LDLIBS)
 build/bench/heaps: bench/heaps.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(LDLIBS)

@@ -8,7 +8,9 @@
  * letters at the seeds' rates.
  *
  * The running text is learned from the seeds at start-up: short runs of tokens are copied
- * from the same section of a seed of the same shape, and a share of the words is replaced
+ * from the same section of a seed of the same shape (their split words first rejoined by
+ * poisk's own repair, so that the export damage comes only from the rates below and not
+ * from one fragmented seed copied into every document), and a share of the words is replaced
  * by new forms (a real stem with another real ending) or by words of an open vocabulary
  * whose ranks follow a Pareto law, so the number of distinct words keeps growing with the
  * size of the corpus (Heaps' law) instead of repeating the seeds.  Project names mix the
@@ -18,6 +20,9 @@
  * gives the same bytes.  One document per file, named NNNNNN_<region>.txt; regions cycle
  * through data/regions.tsv (every cycle is another year of strategies).
  */
+#include "lexicon.h"
+#include "poisk/analyzer.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -343,6 +348,44 @@ static int wc_cmp(const void *a, const void *b)
 }
 static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The byte ranges [at[2i], at[2i+1]) of a seed's words split by the export (образо
+ * вательного, государ-⏎ственной): the groups poisk's repair joins, with the lexicon of all
+ * the seeds.  Each seed's own fragmentation would otherwise be copied into every document
+ * that draws from its pool. */
+typedef struct { size_t *at; size_t n; } joins_t;
+
+static joins_t seed_joins(poisk_analyzer *rep, const char *t, size_t len)
+{
+    joins_t j = { 0 };
+    size_t cap = 0, last_end = 0;
+    poisk_token tok;
+    poisk_analyzer_reset(rep, t, len);
+    while (poisk_analyzer_next(rep, &tok)) {
+        if ((tok.flags & POISK_TOKEN_SAME_POSITION) || tok.byte_start < last_end)
+            continue;
+        if (!memchr(t + tok.byte_start, ' ', tok.byte_end - tok.byte_start)
+            && !memchr(t + tok.byte_start, '\n', tok.byte_end - tok.byte_start))
+            continue;
+        if (j.n + 2 > cap) { cap = cap ? cap * 2 : 256; j.at = xrealloc(j.at, cap * sizeof *j.at); }
+        j.at[j.n++] = tok.byte_start;
+        j.at[j.n++] = tok.byte_end;
+        last_end = tok.byte_end;
+    }
+    return j;
+}
+
+/* The joined word of t[a, b): the separators dropped, and a hyphen before a line break. */
+static size_t rejoin(const char *t, size_t a, size_t b, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = a; k < b && n < cap; k++) {
+        if (t[k] == ' ' || t[k] == '\n' || (t[k] == '-' && k + 1 < b && t[k + 1] == '\n'))
+            continue;
+        out[n++] = t[k];
+    }
+    return n;
+}
+
 /* Learn the pools, vocabulary, stems and endings from every *.txt in corpus_dir. */
 static void model_learn(model_t *m, const char *corpus_dir)
 {
@@ -361,17 +404,32 @@ static void model_learn(model_t *m, const char *corpus_dir)
     if (!n_names) die("no *.txt seed files in", corpus_dir);
     qsort(names, n_names, sizeof(char *), str_cmp);
 
+    char **texts = xrealloc(NULL, n_names * sizeof *texts);
+    size_t *lens = xrealloc(NULL, n_names * sizeof *lens);
+    poisk_lexicon *lx;
+    poisk_analyzer *rep;
+    if (poisk_lexicon_create(&lx)) die("out of memory", NULL);
+    for (size_t f = 0; f < n_names; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", corpus_dir, names[f]);
+        texts[f] = read_file(path, &lens[f]);
+        if (!texts[f]) die("cannot read", path);
+        poisk_lexicon_add_text(lx, texts[f], lens[f]);
+    }
+    poisk_lexicon_freeze(lx);
+    poisk_analyzer_options ro = { .repair = 1, .lexicon = lx };
+    if (poisk_analyzer_create(&ro, &rep)) die("cannot create the analyzer", NULL);
+
     struct sb_stemmer *st = sb_stemmer_new("russian", "UTF_8");
     if (!st) die("libstemmer has no Russian stemmer", NULL);
     sset_t words = { 0 }, stems = { 0 }, ends = { 0 };
     buf_t endings_occ = { 0 };   /* NUL-separated endings, one per occurrence */
     size_t n_end_occ = 0;
     for (size_t f = 0; f < n_names; f++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", corpus_dir, names[f]);
-        size_t len;
-        char *t = read_file(path, &len);
-        if (!t) die("cannot read", path);
+        char *t = texts[f];
+        size_t len = lens[f];
+        joins_t jn = seed_joins(rep, t, len);
+        size_t ji = 0;                    /* the next join at or after p */
         int shape = memchr(t, '\n', len) ? SHAPE_LINE : SHAPE_FLAT;
         size_t sec[N_SECT + 1];
         find_sections(t, len, sec);
@@ -382,11 +440,20 @@ static void model_learn(model_t *m, const char *corpus_dir)
                 while (p < end && (*p == ' ' || *p == '\n')) p++;
                 const char *q = p;
                 while (q < end && *q != ' ' && *q != '\n') q++;
-                size_t n = (size_t)(q - p);
-                if (n && n < 200 && token_is_allowed(m, p, n)) {
-                    tok_t tk = { arena_add(m, p, n), (uint32_t)n, 0 };
+                size_t off = (size_t)(p - t);
+                while (ji < jn.n && jn.at[ji] < off) ji += 2;
+                char joined[256];
+                const char *w = p;
+                if (ji < jn.n && jn.at[ji] == off && t + jn.at[ji + 1] <= end) {
+                    q = t + jn.at[ji + 1];        /* a split word: one token, rejoined */
+                    w = joined;
+                }
+                size_t n = w == joined ? rejoin(t, off, (size_t)(q - t), joined, sizeof joined)
+                                       : (size_t)(q - p);
+                if (n && n < 200 && token_is_allowed(m, w, n)) {
+                    tok_t tk = { arena_add(m, w, n), (uint32_t)n, 0 };
                     char low[256];
-                    cyr_lower(p, n, low);
+                    cyr_lower(w, n, low);
                     if (all_cyr_lower_word(low, n) && !sset_has(&m->stop, low, n)
                         && u8_len(low, n) >= 4) {
                         (*sset_get(&words, low, n, NULL))++;
@@ -406,8 +473,13 @@ static void model_learn(model_t *m, const char *corpus_dir)
                 p = q;
             }
         }
+        free(jn.at);
         free(t);
     }
+    free(texts);
+    free(lens);
+    poisk_analyzer_free(rep);
+    poisk_lexicon_free(lx);
     sb_stemmer_delete(st);
     for (size_t f = 0; f < n_names; f++) free(names[f]);
     free(names);
@@ -1008,7 +1080,7 @@ static void doc_generate(const model_t *m, uint64_t seed, uint64_t i, uint64_t r
     snprintf(slug, slug_cap, "%s", m->reg_slug[reg]);
     d.shape = rng_chance(&d.rng, 0.2) ? SHAPE_LINE : SHAPE_FLAT;
     d.width = 70 + rng_below(&d.rng, 15);
-    d.split_rate = d.shape == SHAPE_FLAT ? (rng_chance(&d.rng, 0.2) ? 0.22 : 0.002) : 0;
+    d.split_rate = d.shape == SHAPE_FLAT ? (rng_chance(&d.rng, 0.2) ? 0.25 : 0.002) : 0;
     d.mutate_rate = 0.13;
     plan_t pl;
     plan_make(&d, &pl, year);
