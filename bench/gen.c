@@ -440,16 +440,15 @@ static void model_learn(model_t *m, const char *corpus_dir)
                 while (p < end && (*p == ' ' || *p == '\n')) p++;
                 const char *q = p;
                 while (q < end && *q != ' ' && *q != '\n') q++;
-                size_t off = (size_t)(p - t);
+                size_t off = (size_t)(p - t), n = (size_t)(q - p);
                 while (ji < jn.n && jn.at[ji] < off) ji += 2;
                 char joined[256];
                 const char *w = p;
                 if (ji < jn.n && jn.at[ji] == off && t + jn.at[ji + 1] <= end) {
                     q = t + jn.at[ji + 1];        /* a split word: one token, rejoined */
+                    n = rejoin(t, off, jn.at[ji + 1], joined, sizeof joined);
                     w = joined;
                 }
-                size_t n = w == joined ? rejoin(t, off, (size_t)(q - t), joined, sizeof joined)
-                                       : (size_t)(q - p);
                 if (n && n < 200 && token_is_allowed(m, w, n)) {
                     tok_t tk = { arena_add(m, w, n), (uint32_t)n, 0 };
                     char low[256];

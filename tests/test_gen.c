@@ -230,8 +230,6 @@ Test(gen, split_words_are_concentrated_in_few_documents_as_in_the_seeds, .timeou
         size_t words, joins = rejoined_words(rep, texts[i], lens[i], &words);
         flat++;
         clean += joins * 100 < words;     /* under 1 % of its words rejoined */
-        free(texts[i]);
-        texts[i] = NULL;
     }
     cr_assert_geq(flat, 4, "a 3.6 MB corpus should have several flattened documents");
     cr_assert_geq(clean * 2, flat, "%zu of %zu flattened documents have under 1 %% of their "
