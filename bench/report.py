@@ -480,9 +480,10 @@ def render(kind, results, md_path, plotdir):
     w("")
     others = [e for e in engines if e != "poisk"]
     w("Phrases are not a parity check: Lucene scores a phrase by its phrase frequency, poisk by the "
-      "sum of the BM25 of its terms.  Ties also differ: poisk breaks them by internal passage number "
-      "(region, then document order), Lucene by its doc id (export order), and the synthetic corpus "
-      "has many equal-scoring passages (recurring federal project rows), so overlap < 1 does not by "
+      "sum of the BM25 of its terms.  Equal scores: poisk ranks them by passage number (region, then "
+      "document order), Lucene by doc id; `lucene-ws` adds the passages in poisk's order so that its "
+      "ties break alike, the other peers in export order, and the synthetic corpus has many "
+      "equal-scoring passages (recurring federal project rows), so their overlap < 1 does not by "
       "itself mean a different score.")
     w("")
     w("| corpus | class | " + " | ".join(f"poisk ∩ {e}" for e in others) + " |")

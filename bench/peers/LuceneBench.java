@@ -11,7 +11,11 @@
  *                alternatives: a compound's glued whole, an abbreviation's stem),
  *                which BM25Similarity's default discountOverlaps leaves out of the
  *                length, as poisk counts positions;
- *                for BM25 parity.  BM25Similarity(1.2, 0.75), one segment (forceMerge(1)),
+ *                for BM25 parity.  ws adds the passages in poisk's passage order (region
+ *                slug, then export order; with preparse, the default) and merges with
+ *                LogDocMergePolicy, which keeps that order as doc ids, so that equal
+ *                scores rank as poisk ranks them (by passage number; Lucene by doc id).
+ *                BM25Similarity(1.2, 0.75), one segment (forceMerge(1)),
  *                serial merges, no stored text (only the id).  Prints one JSON line.
  *   java LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv
  *       QUERIES.tsv: class TAB op(OR|AND|PHRASE|PREFIX) TAB filter(-|region=x|section=x) TAB words.
@@ -202,12 +206,17 @@ public class LuceneBench {
                 }
             }
         }
+        boolean poiskOrder = mode.equals("ws");
+        if (poiskOrder)
+            all.sort(Comparator.comparing(p -> p.region));   /* stable: add order within a region */
         double parseSecs = preparse ? (System.nanoTime() - tp) / 1e9 : 0;
         long t0 = System.nanoTime(), c0 = processCpuNanos();
         IndexWriterConfig cfg = new IndexWriterConfig(analyzer(mode));
         cfg.setSimilarity(new BM25Similarity(1.2f, 0.75f));
         cfg.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
         cfg.setRAMBufferSizeMB(ramMB);
+        if (poiskOrder)
+            cfg.setMergePolicy(new LogDocMergePolicy());   /* merges neighbours only: ids keep the add order */
         cfg.setUseCompoundFile(cfs);
         cfg.getMergePolicy().setNoCFSRatio(cfs ? 0.1 : 0.0);
         cfg.setMergeScheduler(new SerialMergeScheduler());
