@@ -11,7 +11,9 @@
  *                alternatives: a compound's glued whole, an abbreviation's stem),
  *                which BM25Similarity's default discountOverlaps leaves out of the
  *                length, as poisk counts positions;
- *                for BM25 parity.  ws adds the passages in poisk's passage order (region
+ *                for BM25 parity.
+ *       exact:   ws with ExactBM25 (BM25 as poisk computes it, exact lengths): what the ws
+ *                overlap would be without Lucene's length approximations.  ws adds the passages in poisk's passage order (region
  *                slug, then export order; with preparse, the default) and merges with
  *                LogDocMergePolicy, which keeps that order as doc ids, so that equal
  *                scores rank as poisk ranks them (by passage number; Lucene by doc id).
@@ -65,6 +67,7 @@ import org.apache.lucene.document.*;
 import org.apache.lucene.index.*;
 import org.apache.lucene.search.*;
 import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.search.similarities.Similarity;
 import org.apache.lucene.store.FSDirectory;
 
 public class LuceneBench {
@@ -137,8 +140,11 @@ public class LuceneBench {
         @Override public void reset() throws IOException { super.reset(); pending.clear(); }
     }
 
+    /* ws and exact index poisk's terms; exact differs only in its BM25 (ExactBM25). */
+    static boolean poiskTerms(String mode) { return mode.equals("ws") || mode.equals("exact"); }
+
     static Analyzer analyzer(String mode) {
-        if (!mode.equals("ws")) return new RussianAnalyzer();
+        if (!poiskTerms(mode)) return new RussianAnalyzer();
         return new Analyzer() {
             @Override protected TokenStreamComponents createComponents(String f) {
                 Tokenizer src = new WhitespaceTokenizer();
@@ -146,7 +152,50 @@ public class LuceneBench {
             }
         };
     }
-    static String field(String mode) { return mode.equals("ws") ? "terms" : "text"; }
+    static String field(String mode) { return poiskTerms(mode) ? "terms" : "text"; }
+
+    /*
+     * BM25 as poisk computes it (docs/QUERY.md), for the exact mode: a passage's length is kept
+     * exactly as its norm (positions, alternatives at one position not counted) where
+     * BM25Similarity keeps one byte (SmallFloat.intToByte4: 3 significant bits past 24, up to
+     * ~12 % off), and the average length is that of those norms, where BM25Similarity divides
+     * the field's sumTotalTermFreq, which counts the alternatives too.  idf and N as poisk's
+     * (N = every passage).  It only checks what the ws overlap leaves open: that the top-10s
+     * differ by Lucene's length approximations alone.  Scores fall as the norm grows, as
+     * Lucene's impacts (block-max WAND) require.
+     */
+    static final class ExactBM25 extends Similarity {
+        final double k1 = 1.2, b = 0.75, avgdl;
+        ExactBM25(double avgdl) { this.avgdl = avgdl; }
+        @Override public long computeNorm(FieldInvertState st) { return st.getLength() - st.getNumOverlap(); }
+        @Override public SimScorer scorer(float boost, CollectionStatistics c, TermStatistics... terms) {
+            double idf = 0;
+            for (TermStatistics t : terms)
+                idf += Math.log(1 + (c.maxDoc() - t.docFreq() + 0.5) / (t.docFreq() + 0.5));
+            final double weight = boost * idf * (k1 + 1);
+            return new SimScorer() {
+                @Override public float score(float freq, long norm) {
+                    return (float) (weight * freq / (freq + k1 * (1 - b + b * norm / avgdl)));
+                }
+            };
+        }
+    }
+
+    /* The mean of the field's exact lengths (ExactBM25's norms) over every document. */
+    static double meanNorm(IndexReader r, String f) throws IOException {
+        double sum = 0;
+        for (LeafReaderContext leaf : r.leaves()) {
+            NumericDocValues n = leaf.reader().getNormValues(f);
+            if (n != null)
+                while (n.nextDoc() != DocIdSetIterator.NO_MORE_DOCS) sum += n.longValue();
+        }
+        return r.maxDoc() > 0 ? sum / r.maxDoc() : 1;
+    }
+
+    static Similarity similarity(String mode, IndexReader r, String f) throws IOException {
+        if (!mode.equals("exact")) return new BM25Similarity(1.2f, 0.75f);
+        return new ExactBM25(r == null ? 1 : meanNorm(r, f));   /* at indexing only norms are asked */
+    }
 
     static long dirBytes(Path p) throws IOException {
         try (var st = Files.walk(p)) {
@@ -206,13 +255,13 @@ public class LuceneBench {
                 }
             }
         }
-        boolean poiskOrder = mode.equals("ws");
+        boolean poiskOrder = poiskTerms(mode);
         if (poiskOrder)
             all.sort(Comparator.comparing(p -> p.region));   /* stable: add order within a region */
         double parseSecs = preparse ? (System.nanoTime() - tp) / 1e9 : 0;
         long t0 = System.nanoTime(), c0 = processCpuNanos();
         IndexWriterConfig cfg = new IndexWriterConfig(analyzer(mode));
-        cfg.setSimilarity(new BM25Similarity(1.2f, 0.75f));
+        cfg.setSimilarity(similarity(mode, null, f));
         cfg.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
         cfg.setRAMBufferSizeMB(ramMB);
         if (poiskOrder)
@@ -338,7 +387,7 @@ public class LuceneBench {
         long tOpen = System.nanoTime();
         int threshold = Integer.parseInt(System.getProperty("lucene.threshold", String.valueOf(k)));
         IndexSearcher s = new IndexSearcher(DirectoryReader.open(FSDirectory.open(Paths.get(dir))));
-        s.setSimilarity(new BM25Similarity(1.2f, 0.75f));
+        s.setSimilarity(similarity(mode, s.getIndexReader(), field(mode)));
         if (!Boolean.parseBoolean(System.getProperty("lucene.cache", "false"))) s.setQueryCache(null);
         Analyzer a = analyzer(mode);
         String f = field(mode);
