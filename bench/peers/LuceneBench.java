@@ -4,22 +4,23 @@
  * printing per-query latency and top-10 ids, so that every engine is timed on the same
  * units and the same questions.
  *
- *   java LuceneBench index  PASSAGES.jsonl DIR russian|ws
+ *   java LuceneBench index  PASSAGES.jsonl DIR russian|ws|exact
  *       russian: field "text" with RussianAnalyzer (Lucene's own analysis);
  *       ws:      field "terms" (poisk's analyzed terms, bench/terms) split at blanks; a
  *                token a|b is a at its position and b at the same one (poisk's
  *                alternatives: a compound's glued whole, an abbreviation's stem),
  *                which BM25Similarity's default discountOverlaps leaves out of the
  *                length, as poisk counts positions;
- *                for BM25 parity.
- *       exact:   ws with ExactBM25 (BM25 as poisk computes it, exact lengths): what the ws
- *                overlap would be without Lucene's length approximations.  ws adds the passages in poisk's passage order (region
- *                slug, then export order; with preparse, the default) and merges with
- *                LogDocMergePolicy, which keeps that order as doc ids, so that equal
- *                scores rank as poisk ranks them (by passage number; Lucene by doc id).
- *                BM25Similarity(1.2, 0.75), one segment (forceMerge(1)),
- *                serial merges, no stored text (only the id).  Prints one JSON line.
- *   java LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv
+ *                for BM25 parity.  The passages are added in poisk's passage order
+ *                (region slug, then export order; with preparse, the default) and
+ *                merged by LogDocMergePolicy, which keeps that order as doc ids, so that
+ *                equal scores rank as poisk ranks them (poisk by passage number, Lucene
+ *                by doc id).
+ *       exact:   ws under ExactBM25 (BM25 as poisk computes it, on exact lengths): what
+ *                the ws overlap would be without Lucene's length approximations.
+ *       BM25Similarity(1.2, 0.75) but in exact, one segment (forceMerge(1)), serial
+ *       merges, no stored text (only the id).  Prints one JSON line.
+ *   java LuceneBench search DIR russian|ws|exact QUERIES.tsv K THREADS REPEAT OUT.tsv
  *       QUERIES.tsv: class TAB op(OR|AND|PHRASE|PREFIX) TAB filter(-|region=x|section=x) TAB words.
  *       Runs the set REPEAT times on one thread (the last pass is reported: warm), then once
  *       spread over THREADS threads for QPS.  OUT.tsv: class TAB µs TAB id,id,...
@@ -157,8 +158,8 @@ public class LuceneBench {
     /*
      * BM25 as poisk computes it (docs/QUERY.md), for the exact mode: a passage's length is kept
      * exactly as its norm (positions, alternatives at one position not counted) where
-     * BM25Similarity keeps one byte (SmallFloat.intToByte4: 3 significant bits past 24, up to
-     * ~12 % off), and the average length is that of those norms, where BM25Similarity divides
+     * BM25Similarity keeps one byte (SmallFloat.intToByte4: exact below 24, then 4
+     * significant bits of the rest, so up to ~1/8 low), and the average length is that of those norms, where BM25Similarity divides
      * the field's sumTotalTermFreq, which counts the alternatives too.  idf and N as poisk's
      * (N = every passage).  It only checks what the ws overlap leaves open: that the top-10s
      * differ by Lucene's length approximations alone.  Scores fall as the norm grows, as
