@@ -188,6 +188,22 @@ def overlap(a, b):
     return len(set(a) & set(b)) / max(len(a), len(b))
 
 
+def mean_overlap(lat, name, engine, keep):
+    """poisk's mean top-10 overlap with engine on corpus name over the queries whose class
+    keep(cls) accepts; None when engine has no run of the same query set or none is kept."""
+    base, other = lat.get((name, "poisk"), []), lat.get((name, engine), [])
+    if not base or len(other) != len(base):
+        return None
+    v = [overlap(a[2], b[2]) for a, b in zip(base, other) if keep(a[0])]
+    return sum(v) / len(v) if v else None
+
+
+def bag_of_words(cls):
+    """The parity classes: Lucene scores a phrase by its phrase frequency, poisk by the sum
+    of its terms' BM25 (docs/QUERY.md), and prefixes expand differently."""
+    return not cls.startswith(("prefix", "phrase"))
+
+
 def round_ratios(idx, corpus):
     """Per-round poisk ÷ Lucene speed ratios of interleaved indexing runs ({1: [...], 2: [...],
     'cpu': [...]}, 1 and 2 the poisk thread counts), or None when the runs were not in rounds."""
@@ -499,19 +515,14 @@ def render(kind, results, md_path, plotdir):
     w("| corpus | class | " + " | ".join(f"poisk ∩ {e}" for e in others) + " |")
     w("|" + "---|" * (2 + len(others)))
     for name in names:
-        base = lat.get((name, "poisk"), [])
-        if not base:
+        if not lat.get((name, "poisk")):
             continue
         for cls in CLASSES + ["all"]:
+            keep = (lambda c: c != "prefix") if cls == "all" else (lambda c, cls=cls: c == cls)
             cells = []
             for e in others:
-                other = lat.get((name, e), [])
-                if len(other) != len(base) or not other:
-                    cells.append("–")
-                    continue
-                v = [overlap(a[2], b[2]) for a, b in zip(base, other)
-                     if (cls == "all" and a[0] != "prefix") or a[0] == cls]
-                cells.append(f"{sum(v) / len(v):.3f}" if v and not (e in POISK_TERMS and cls == "prefix") else "–")
+                m = None if e in POISK_TERMS and cls == "prefix" else mean_overlap(lat, name, e, keep)
+                cells.append("–" if m is None else f"{m:.3f}")
             w(f"| {name} | {cls} | " + " | ".join(cells) + " |")
     w("")
     growth(w, names, idx, lat, speed)
@@ -645,16 +656,9 @@ def targets(w, names, lat, speed, idx, qry):
         check(f"{g} p50 latency, poisk ÷ Lucene", f"{a50 / b50:.3f}", a50 / b50 <= goal50, f"≤ {goal50}")
         if g in ("OR", "AND") and b99:
             check(f"{g} p99 latency, poisk ÷ Lucene", f"{a99 / b99:.3f}", a99 / b99 <= 0.5, "≤ 0.5")
-    base, ws = lat.get((n, "poisk"), []), lat.get((n, "lucene-ws"), [])
-    if base and len(ws) == len(base):
-        # Bag-of-words classes only: Lucene scores a phrase by its phrase frequency, poisk by
-        # the sum of its terms' BM25 (docs/QUERY.md), and prefixes expand differently.
-        def parity(other):
-            v = [overlap(a[2], b[2]) for a, b in zip(base, other) if not a[0].startswith(("prefix", "phrase"))]
-            return sum(v) / len(v)
-        m = parity(ws)
-        ex = lat.get((n, "lucene-exact"), [])
-        exact = parity(ex) if len(ex) == len(base) else None
+    m = mean_overlap(lat, n, "lucene-ws", bag_of_words)
+    if m is not None:
+        exact = mean_overlap(lat, n, "lucene-exact", bag_of_words)
         check("BM25 parity: top-10 overlap with Lucene on poisk's terms (OR, AND, filtered)",
               f"{m:.3f}" + (f" (exact lengths: {exact:.3f})" if exact is not None else ""), m >= 0.95, "≥ 0.95")
         if m < 0.95:

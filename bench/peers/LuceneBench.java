@@ -25,7 +25,7 @@
  *       Runs the set REPEAT times on one thread (the last pass is reported: warm), then once
  *       spread over THREADS threads for QPS.  OUT.tsv: class TAB µs TAB id,id,...
  *       Prints one JSON line with the QPS figures.
- *   java LuceneBench audit DIR russian|ws QUERIES.tsv K PASSES
+ *   java LuceneBench audit DIR russian|ws|exact QUERIES.tsv K PASSES
  *       The harness audit (bench/RESULTS.md, "benchaudit"): the set under four settings
  *       (totalHitsThreshold 1000 = Lucene 8's default or K; query cache on or off) in
  *       interleaved passes in one JVM, after one warm-up pass each, and query analysis + build
@@ -165,8 +165,10 @@ public class LuceneBench {
      * differ by Lucene's length approximations alone.  Scores fall as the norm grows, as
      * Lucene's impacts (block-max WAND) require.
      */
+    static final float K1 = 1.2f, B = 0.75f;   /* poisk's defaults (searcher --k1, --b) */
+
     static final class ExactBM25 extends Similarity {
-        final double k1 = 1.2, b = 0.75, avgdl;
+        final double k1 = K1, b = B, avgdl;
         ExactBM25(double avgdl) { this.avgdl = avgdl; }
         @Override public long computeNorm(FieldInvertState st) { return st.getLength() - st.getNumOverlap(); }
         @Override public SimScorer scorer(float boost, CollectionStatistics c, TermStatistics... terms) {
@@ -194,7 +196,7 @@ public class LuceneBench {
     }
 
     static Similarity similarity(String mode, IndexReader r, String f) throws IOException {
-        if (!mode.equals("exact")) return new BM25Similarity(1.2f, 0.75f);
+        if (!mode.equals("exact")) return new BM25Similarity(K1, B);
         return new ExactBM25(r == null ? 1 : meanNorm(r, f));   /* at indexing only norms are asked */
     }
 
@@ -439,9 +441,10 @@ public class LuceneBench {
         IndexReader reader = DirectoryReader.open(FSDirectory.open(Paths.get(dir)));
         IndexSearcher cached = new IndexSearcher(reader), plain = new IndexSearcher(reader);
         plain.setQueryCache(null);
-        for (IndexSearcher x : new IndexSearcher[] { cached, plain }) x.setSimilarity(new BM25Similarity(1.2f, 0.75f));
         Analyzer a = analyzer(mode);
         String f = field(mode);
+        Similarity sim = similarity(mode, reader, f);
+        for (IndexSearcher x : new IndexSearcher[] { cached, plain }) x.setSimilarity(sim);
         List<Q> qs = readQueries(qpath);
         String[] names = { "threshold1000_cache", "threshold1000_nocache", "thresholdK_cache", "thresholdK_nocache", "build_only" };
         long[][][] us = new long[names.length][qs.size()][passes];
@@ -484,9 +487,9 @@ public class LuceneBench {
         else if (args.length >= 6 && args[0].equals("audit"))
             audit(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
         else {
-            System.err.println("usage: LuceneBench index PASSAGES.jsonl DIR russian|ws\n"
-                    + "       LuceneBench search DIR russian|ws QUERIES.tsv K THREADS REPEAT OUT.tsv\n"
-                    + "       LuceneBench audit DIR russian|ws QUERIES.tsv K PASSES");
+            System.err.println("usage: LuceneBench index PASSAGES.jsonl DIR russian|ws|exact\n"
+                    + "       LuceneBench search DIR russian|ws|exact QUERIES.tsv K THREADS REPEAT OUT.tsv\n"
+                    + "       LuceneBench audit DIR russian|ws|exact QUERIES.tsv K PASSES");
             System.exit(2);
         }
     }
